@@ -1,0 +1,29 @@
+/**
+ * Associated data for every ciphertext Latchkey makes. It names what the ciphertext is
+ * (`purpose`) and what it belongs to (`binding`), so a server that moves a ciphertext to
+ * another item, vault, account or version makes decryption fail instead of showing the
+ * wrong secret. The encoding is canonical: fixed key order, no escaping ambiguity.
+ */
+
+export type CiphertextPurpose =
+  | 'keyset-symmetric-key'
+  | 'keyset-private-key'
+  | 'keyset-signing-key'
+  | 'vault-key'
+  | 'vault-attrs'
+  | 'item';
+
+export type Binding = Readonly<Record<string, string | number>>;
+
+const SAFE_VALUE = /^[A-Za-z0-9_.:@+-]*$/;
+
+export function associatedData(purpose: CiphertextPurpose, binding: Binding): string {
+  const lines = [`latchkey/v1/${purpose}`];
+  for (const key of Object.keys(binding).sort()) {
+    const value = String(binding[key]);
+    // Ids are uuids, base64url or integers; refusing anything else keeps the encoding injective.
+    if (!SAFE_VALUE.test(value) || !SAFE_VALUE.test(key)) throw new TypeError(`unsafe associated data field ${key}`);
+    lines.push(`${key}=${value}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,64 @@
+/**
+ * The stable error codes of the Latchkey protocol. Servers send them in
+ * `{"error":{"code","message"}}` bodies, the SDK throws them as `LatchkeyError`, and the CLI
+ * prints them; scripts and the web app match on `code`, never on the message.
+ */
+
+export const ERROR_STATUS = {
+  // request shape
+  invalid_request: 400,
+  malformed_json: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  method_not_allowed: 405,
+  // authentication
+  unauthenticated: 401,
+  session_expired: 401,
+  wrong_password: 401,
+  wrong_secret_key: 401,
+  invalid_credentials: 401,
+  reauthentication_required: 403,
+  second_factor_required: 401,
+  login_expired: 400,
+  // one-time codes
+  invalid_code: 400,
+  code_expired: 400,
+  code_used: 400,
+  too_many_attempts: 429,
+  rate_limited: 429,
+  // authorization and state
+  forbidden: 403,
+  conflict: 409,
+  already_exists: 409,
+  // client-side only (never sent by the server)
+  secret_key_malformed: 400,
+  secret_key_typo: 400,
+  decryption_failed: 400,
+  not_signed_in: 401,
+  network_error: 503,
+  // server
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+
+/** A failure with a stable code. `message` is safe to show a person; it never holds a secret. */
+export class LatchkeyError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LatchkeyError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A keyset: a random symmetric key (encrypted by the Account Unlock Key), an X25519 HPKE key
+ * pair and an Ed25519 signing pair (private halves encrypted by the symmetric key). Changing
+ * the password or the Secret Key re-encrypts only the symmetric key; the keyset stays.
+ */
+import { fromBase64Url, randomBytes, toBase64Url } from './bytes.ts';
+import { generateSigningKeyPair, signingPublicKey, type SigningKeyPair } from './crypto/ed25519.ts';
+import { generateHpkeKeyPair, type HpkeKeyPair } from './crypto/hpke.ts';
+import { associatedData } from './associated-data.ts';
+import { importBoxKey, openBox, sealBox } from './sealed-box.ts';
+import { equalBytes } from './bytes.ts';
+import { LatchkeyError } from './errors.ts';
+
+export interface Keyset {
+  readonly id: string;
+  readonly symmetricKey: Uint8Array;
+  readonly encryption: HpkeKeyPair;
+  readonly signing: SigningKeyPair;
+}
+
+/** What the server stores: public keys in the clear, everything secret encrypted. */
+export interface EncryptedKeyset {
+  readonly id: string;
+  readonly encryptedSymmetricKey: string;
+  readonly publicKey: string;
+  readonly encryptedPrivateKey: string;
+  readonly signingPublicKey: string;
+  readonly encryptedSigningKey: string;
+}
+
+export async function createKeyset(id: string = crypto.randomUUID()): Promise<Keyset> {
+  return { id, symmetricKey: randomBytes(32), encryption: await generateHpkeKeyPair(), signing: generateSigningKeyPair() };
+}
+
+const symmetricKeyAd = (keysetId: string) => associatedData('keyset-symmetric-key', { keyset: keysetId });
+const privateKeyAd = (keysetId: string, publicKey: string) => associatedData('keyset-private-key', { keyset: keysetId, public: publicKey });
+const signingKeyAd = (keysetId: string, publicKey: string) => associatedData('keyset-signing-key', { keyset: keysetId, public: publicKey });
+
+/** Encrypts the keyset's symmetric key with a wrapping key (the AUK, later also a recovery key). */
+export async function wrapKeysetSymmetricKey(keyset: Pick<Keyset, 'id' | 'symmetricKey'>, wrappingKey: Uint8Array): Promise<string> {
+  return sealBox(await importBoxKey(wrappingKey), keyset.symmetricKey, symmetricKeyAd(keyset.id));
+}
+
+export async function encryptKeyset(keyset: Keyset, accountUnlockKey: Uint8Array): Promise<EncryptedKeyset> {
+  const symmetric = await importBoxKey(keyset.symmetricKey);
+  const publicKey = toBase64Url(keyset.encryption.publicKey);
+  const signingPub = toBase64Url(keyset.signing.publicKey);
+  return {
+    id: keyset.id,
+    encryptedSymmetricKey: await wrapKeysetSymmetricKey(keyset, accountUnlockKey),
+    publicKey,
+    encryptedPrivateKey: await sealBox(symmetric, keyset.encryption.privateKey, privateKeyAd(keyset.id, publicKey)),
+    signingPublicKey: signingPub,
+    encryptedSigningKey: await sealBox(symmetric, keyset.signing.secretKey, signingKeyAd(keyset.id, signingPub)),
+  };
+}
+
+/** Throws `decryption_failed` when the wrapping key is wrong or any part was tampered with. */
+export async function decryptKeyset(encrypted: EncryptedKeyset, wrappingKey: Uint8Array): Promise<Keyset> {
+  const symmetricKey = await openBox(await importBoxKey(wrappingKey), encrypted.encryptedSymmetricKey, symmetricKeyAd(encrypted.id));
+  const symmetric = await importBoxKey(symmetricKey);
+  const privateKey = await openBox(symmetric, encrypted.encryptedPrivateKey, privateKeyAd(encrypted.id, encrypted.publicKey));
+  const signingSecret = await openBox(symmetric, encrypted.encryptedSigningKey, signingKeyAd(encrypted.id, encrypted.signingPublicKey));
+  if (!equalBytes(signingPublicKey(signingSecret), fromBase64Url(encrypted.signingPublicKey))) {
+    throw new LatchkeyError('decryption_failed', 'The keyset signing key does not match its public key.');
+  }
+  return {
+    id: encrypted.id,
+    symmetricKey,
+    encryption: { publicKey: fromBase64Url(encrypted.publicKey), privateKey },
+    signing: { publicKey: fromBase64Url(encrypted.signingPublicKey), secretKey: signingSecret },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * OPAQUE (RFC 9807) from `@serenity-kit/opaque`, with Latchkey's two-secret input.
+ *
+ * The OPAQUE "password" is the account password *and* the Secret Key, so the server's
+ * registration record (even with the server's OPRF seed) cannot be attacked offline
+ * without the Secret Key's 130 random bits. Argon2id stretching is applied inside OPAQUE
+ * to the OPRF output. The client's `exportKey` is the root of the Account Unlock Key.
+ */
+import * as opaque from '@serenity-kit/opaque';
+import type { SecretKey } from './secret-key.ts';
+
+/** RFC 9106 "memory-constrained" Argon2id: m = 64 MiB, t = 3, p = 4 (above OWASP's minimum of m = 19 MiB, t = 2, p = 1). */
+export const KEY_STRETCHING = 'memory-constrained' as const;
+export const KEY_STRETCHING_PARAMETERS = { algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 4 } as const;
+
+export const opaqueReady: Promise<void> = opaque.ready;
+
+/** The OPAQUE input: both secrets, length-delimited so no pair of inputs can collide. */
+export function twoSecretPasswordInput(password: string, secretKey: SecretKey): string {
+  const normalized = password.normalize('NFKC');
+  return `latchkey/v1/2skd\u0000${secretKey}\u0000${normalized.length}\u0000${normalized}`;
+}
+
+export const opaqueClient = {
+  startRegistration: (password: string) => opaque.client.startRegistration({ password }),
+  finishRegistration: (params: { clientRegistrationState: string; registrationResponse: string; password: string }) =>
+    opaque.client.finishRegistration({ ...params, keyStretching: KEY_STRETCHING }),
+  startLogin: (password: string) => opaque.client.startLogin({ password }),
+  /** Returns undefined when the server's envelope does not open: the credentials are wrong. */
+  finishLogin: (params: { clientLoginState: string; loginResponse: string; password: string }) =>
+    opaque.client.finishLogin({ ...params, keyStretching: KEY_STRETCHING }),
+};
+
+export const opaqueServer = {
+  createSetup: () => opaque.server.createSetup(),
+  createRegistrationResponse: (params: { serverSetup: string; userIdentifier: string; registrationRequest: string }) =>
+    opaque.server.createRegistrationResponse(params).registrationResponse,
+  startLogin: (params: { serverSetup: string; registrationRecord: string | null; startLoginRequest: string; userIdentifier: string }) =>
+    opaque.server.startLogin(params),
+  /** Throws when the client's proof does not verify. */
+  finishLogin: (params: { serverLoginState: string; finishLoginRequest: string }) => opaque.server.finishLogin(params).sessionKey,
+};

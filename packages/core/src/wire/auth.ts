@@ -1,0 +1,66 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Base64Url, Device, Email, EncryptedKeyset, Hex64, Name, RandomId, Timestamp, Uuid, strictObject } from './common.ts';
+
+export const AccountProfile = Type.Object({ id: Uuid, email: Email, name: Name, accountId: Type.String(), keyset: EncryptedKeyset });
+export type AccountProfile = Static<typeof AccountProfile>;
+
+/** `token` is present only when the server chose it (sign-up); after OPAQUE both sides derive it. */
+export const SessionGrant = Type.Object({ id: Uuid, expiresAt: Timestamp, token: Type.Optional(Base64Url(64)) });
+export type SessionGrant = Static<typeof SessionGrant>;
+
+export const LoginStartRequest = strictObject({ email: Email, secretKeyVerifier: Hex64, startLoginRequest: Base64Url(256) });
+export const LoginStartResponse = Type.Object({ loginId: RandomId, loginResponse: Base64Url(1024) });
+export const LoginFinishRequest = strictObject({ loginId: RandomId, finishLoginRequest: Base64Url(512), device: Device });
+export const LoginFinishResponse = Type.Object({ session: SessionGrant, account: AccountProfile });
+
+/** Re-authentication inside a signed-in session: proves the password and Secret Key again (unlock, sensitive changes). */
+export const ReauthStartRequest = strictObject({ secretKeyVerifier: Hex64, startLoginRequest: Base64Url(256) });
+export const ReauthFinishRequest = strictObject({ loginId: RandomId, finishLoginRequest: Base64Url(512) });
+export const ReauthFinishResponse = Type.Object({ account: AccountProfile, reauthenticatedAt: Timestamp });
+
+export type LoginStartRequest = Static<typeof LoginStartRequest>;
+export type LoginStartResponse = Static<typeof LoginStartResponse>;
+export type LoginFinishRequest = Static<typeof LoginFinishRequest>;
+export type LoginFinishResponse = Static<typeof LoginFinishResponse>;
+export type ReauthStartRequest = Static<typeof ReauthStartRequest>;
+export type ReauthFinishRequest = Static<typeof ReauthFinishRequest>;
+export type ReauthFinishResponse = Static<typeof ReauthFinishResponse>;
+
+export const CredentialsChangeStartRequest = strictObject({ registrationRequest: Base64Url(256) });
+export const CredentialsChangeStartResponse = Type.Object({ registrationResponse: Base64Url(512) });
+export const CredentialsChangeFinishRequest = strictObject({
+  reason: Type.Union([Type.Literal('password'), Type.Literal('secret-key')]),
+  accountId: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{6}$' }),
+  registrationRecord: Base64Url(1024),
+  secretKeyVerifier: Hex64,
+  encryptedSymmetricKey: Base64Url(),
+});
+export const CredentialsChangeFinishResponse = Type.Object({ signedOutSessions: Type.Integer() });
+export type CredentialsChangeStartRequest = Static<typeof CredentialsChangeStartRequest>;
+export type CredentialsChangeFinishRequest = Static<typeof CredentialsChangeFinishRequest>;
+export type CredentialsChangeFinishResponse = Static<typeof CredentialsChangeFinishResponse>;
+
+export const SessionInfo = Type.Object({
+  id: Uuid,
+  deviceName: Type.String(),
+  platform: Type.String(),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp,
+  current: Type.Boolean(),
+});
+export type SessionInfo = Static<typeof SessionInfo>;
+export const SessionList = Type.Object({ sessions: Type.Array(SessionInfo) });
+export const RevokeResponse = Type.Object({ revoked: Type.Integer() });
+
+export const SecurityEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  createdAt: Timestamp,
+  ip: Type.Union([Type.String(), Type.Null()]),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+export type SecurityEvent = Static<typeof SecurityEvent>;
+export const SecurityLog = Type.Object({ events: Type.Array(SecurityEvent) });
+
+export const IdParams = strictObject({ id: Uuid });
+export { RandomId };

@@ -1,0 +1,47 @@
+/**
+ * Builds the HTTP server: Fastify with strict JSON schemas, one error format, the OpenAPI
+ * document, and the routes. Starting, stopping and wiring storage and mail is `server.ts`.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { ServerContext } from './context.ts';
+import { installErrorHandling } from './http/errors.ts';
+import { signupRoutes } from './routes/signup.ts';
+import { authRoutes } from './routes/auth.ts';
+import { accountRoutes } from './routes/account.ts';
+import { vaultRoutes } from './routes/vaults.ts';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /** Fastify logger options; `false` for silence. Request logs carry method, URL and status, never bodies or headers. */
+  readonly logger: boolean | Record<string, unknown>;
+  readonly storageKind: string;
+}
+
+export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Latchkey API', version: '1', description: 'End-to-end encrypted password manager. The server never sees a password, Secret Key, key or item.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await ctx.db.selectFrom('server_secrets').select('name').limit(1).execute();
+    return { status: 'ok', database: options.storageKind };
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  signupRoutes(app, ctx);
+  authRoutes(app, ctx);
+  accountRoutes(app, ctx);
+  vaultRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * OPAQUE login state between the two round trips. Stored in the database (not in process
+ * memory) so the second request may reach another server instance, and consumed by one
+ * DELETE … RETURNING so a login can be finished once.
+ */
+import type { Tx } from '../context.ts';
+
+export type LoginPurpose = 'sign-in' | 'reauth';
+
+export interface LoginAttempt {
+  purpose: LoginPurpose;
+  userId: string | null;
+  sessionId: string | null;
+  serverState: string;
+  expiresAt: Date;
+}
+
+export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: string; now: Date }): Promise<void> {
+  await db
+    .insertInto('login_attempts')
+    .values({
+      id: attempt.id,
+      purpose: attempt.purpose,
+      user_id: attempt.userId,
+      session_id: attempt.sessionId,
+      server_state: attempt.serverState,
+      expires_at: attempt.expiresAt,
+      created_at: attempt.now,
+    })
+    .execute();
+}
+
+export async function takeLoginAttempt(db: Tx, id: string): Promise<LoginAttempt | undefined> {
+  const row = await db
+    .deleteFrom('login_attempts')
+    .where('id', '=', id)
+    .returning(['purpose', 'user_id', 'session_id', 'server_state', 'expires_at'])
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    purpose: row.purpose as LoginPurpose,
+    userId: row.user_id,
+    sessionId: row.session_id,
+    serverState: row.server_state,
+    expiresAt: row.expires_at,
+  };
+}
+
+export async function deleteExpiredLoginAttempts(db: Tx, now: Date): Promise<void> {
+  await db.deleteFrom('login_attempts').where('expires_at', '<', now).execute();
+}

@@ -1,0 +1,34 @@
+/** The per-account security log. `detail` holds descriptions only: never a secret, code or key. */
+import type { Tx } from '../context.ts';
+import type { JsonObject } from '../storage/schema.ts';
+
+export type SecurityEventType =
+  | 'account.created'
+  | 'sign-in'
+  | 'sign-in.new-device'
+  | 'session.revoked'
+  | 'sessions.revoked-others'
+  | 'sign-out'
+  | 'password.changed'
+  | 'secret-key.changed'
+  | 'vault.created';
+
+export async function recordSecurityEvent(
+  db: Tx,
+  event: { userId: string; type: SecurityEventType; detail?: JsonObject; ip: string | null; now: Date },
+): Promise<void> {
+  await db
+    .insertInto('security_events')
+    .values({ user_id: event.userId, type: event.type, detail: JSON.stringify(event.detail ?? {}), ip: event.ip, created_at: event.now })
+    .execute();
+}
+
+export async function listSecurityEvents(db: Tx, userId: string, limit: number) {
+  return db
+    .selectFrom('security_events')
+    .select(['id', 'type', 'detail', 'ip', 'created_at as createdAt'])
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}

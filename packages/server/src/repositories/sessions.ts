@@ -1,0 +1,95 @@
+/** Sessions, looked up by the hash of their bearer token, always scoped to their user. */
+import type { Tx } from '../context.ts';
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  deviceId: string;
+  deviceName: string;
+  platform: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  reauthenticatedAt: Date | null;
+}
+
+const sessionColumns = [
+  'id',
+  'user_id as userId',
+  'device_id as deviceId',
+  'device_name as deviceName',
+  'platform',
+  'created_at as createdAt',
+  'last_used_at as lastUsedAt',
+  'expires_at as expiresAt',
+  'reauthenticated_at as reauthenticatedAt',
+] as const;
+
+export async function insertSession(
+  db: Tx,
+  session: { id: string; userId: string; tokenHash: string; deviceId: string; deviceName: string; platform: string; ip: string | null; expiresAt: Date; now: Date; reauthenticated: boolean },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: session.id,
+      user_id: session.userId,
+      token_hash: session.tokenHash,
+      device_id: session.deviceId,
+      device_name: session.deviceName,
+      platform: session.platform,
+      ip: session.ip,
+      created_at: session.now,
+      last_used_at: session.now,
+      expires_at: session.expiresAt,
+      reauthenticated_at: session.reauthenticated ? session.now : null,
+    })
+    .execute();
+}
+
+export async function findSessionByTokenHash(db: Tx, tokenHash: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').select(sessionColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function listSessions(db: Tx, userId: string): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').select(sessionColumns).where('user_id', '=', userId).orderBy('created_at', 'asc').execute();
+}
+
+export async function touchSession(db: Tx, sessionId: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', sessionId).execute();
+}
+
+export async function markReauthenticated(db: Tx, sessionId: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ reauthenticated_at: now, last_used_at: now }).where('id', '=', sessionId).execute();
+}
+
+/** Deletes one of the user's sessions; returns how many were deleted (0 when it is not theirs). */
+export async function deleteSession(db: Tx, userId: string, sessionId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '=', sessionId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteOtherSessions(db: Tx, userId: string, keepSessionId: string | null): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepSessionId !== null) query = query.where('id', '!=', keepSessionId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteExpiredSessions(db: Tx, now: Date): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Records the device; returns true when the user has not signed in from it before. */
+export async function recordDevice(db: Tx, userId: string, device: { id: string; name: string; platform: string }, now: Date): Promise<boolean> {
+  const inserted = await db
+    .insertInto('devices')
+    .values({ user_id: userId, id: device.id, name: device.name, platform: device.platform, created_at: now, last_used_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted !== undefined) return true;
+  await db.updateTable('devices').set({ last_used_at: now, name: device.name }).where('user_id', '=', userId).where('id', '=', device.id).execute();
+  return false;
+}

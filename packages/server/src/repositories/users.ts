@@ -1,0 +1,112 @@
+/** Accounts and their keysets. Emails are stored lower-cased and trimmed. */
+import type { Tx } from '../context.ts';
+import type { EncryptedKeyset } from '@latchkey/core/wire/common';
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  accountId: string;
+  opaqueRecord: string;
+  secretKeyVerifier: string;
+  keysetId: string;
+}
+
+const userColumns = [
+  'users.id',
+  'users.email',
+  'users.name',
+  'users.account_id as accountId',
+  'users.opaque_record as opaqueRecord',
+  'users.secret_key_verifier as secretKeyVerifier',
+  'users.keyset_id as keysetId',
+] as const;
+
+export async function findUserByEmail(db: Tx, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').select(userColumns).where('email', '=', normalizeEmail(email)).executeTakeFirst();
+}
+
+export async function findUserById(db: Tx, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+}
+
+export async function emailExists(db: Tx, email: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertUserWithKeyset(
+  db: Tx,
+  user: { id: string; email: string; name: string; accountId: string; opaqueRecord: string; secretKeyVerifier: string },
+  keyset: EncryptedKeyset,
+): Promise<void> {
+  await db
+    .insertInto('keysets')
+    .values({
+      id: keyset.id,
+      owner_user_id: user.id,
+      encrypted_symmetric_key: keyset.encryptedSymmetricKey,
+      public_key: keyset.publicKey,
+      encrypted_private_key: keyset.encryptedPrivateKey,
+      signing_public_key: keyset.signingPublicKey,
+      encrypted_signing_key: keyset.encryptedSigningKey,
+    })
+    .execute();
+  await db
+    .insertInto('users')
+    .values({
+      id: user.id,
+      email: normalizeEmail(user.email),
+      name: user.name,
+      account_id: user.accountId,
+      opaque_record: user.opaqueRecord,
+      secret_key_verifier: user.secretKeyVerifier,
+      keyset_id: keyset.id,
+    })
+    .execute();
+}
+
+export async function findKeyset(db: Tx, keysetId: string): Promise<EncryptedKeyset> {
+  const row = await db
+    .selectFrom('keysets')
+    .select([
+      'id',
+      'encrypted_symmetric_key as encryptedSymmetricKey',
+      'public_key as publicKey',
+      'encrypted_private_key as encryptedPrivateKey',
+      'signing_public_key as signingPublicKey',
+      'encrypted_signing_key as encryptedSigningKey',
+    ])
+    .where('id', '=', keysetId)
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Replaces the credentials in one statement pair inside the caller's transaction. */
+export async function replaceCredentials(
+  db: Tx,
+  userId: string,
+  change: { accountId: string; opaqueRecord: string; secretKeyVerifier: string; encryptedSymmetricKey: string },
+  now: Date,
+): Promise<void> {
+  const user = await db
+    .updateTable('users')
+    .set((eb) => ({
+      account_id: change.accountId,
+      opaque_record: change.opaqueRecord,
+      secret_key_verifier: change.secretKeyVerifier,
+      credentials_version: eb('credentials_version', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', '=', userId)
+    .returning('keyset_id')
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('keysets')
+    .set({ encrypted_symmetric_key: change.encryptedSymmetricKey, updated_at: now })
+    .where('id', '=', user.keyset_id)
+    .where('owner_user_id', '=', userId)
+    .execute();
+}

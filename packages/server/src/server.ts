@@ -1,0 +1,79 @@
+/**
+ * Runs a Latchkey server: opens storage (migrating it), loads the shared OPAQUE setup, creates
+ * the mailer, builds the app and listens. `startServer` is what `latchkey server`, `npm start`
+ * and the tests call.
+ */
+import { opaqueReady, opaqueServer } from '@latchkey/core/opaque';
+import { buildApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import type { Logger, ServerContext } from './context.ts';
+import { createMailer } from './mail/mailer.ts';
+import { openDatabase } from './storage/database.ts';
+import { getOrCreateServerSecret } from './repositories/server-secrets.ts';
+import { deleteExpiredSessions } from './repositories/sessions.ts';
+import { deleteExpiredLoginAttempts } from './repositories/login-attempts.ts';
+import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
+import { pruneRateLimits } from './storage/rate-limiter.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly context: ServerContext;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Replace the clock (tests of expiry). */
+  readonly clock?: () => Date;
+  /** Extra pino options, e.g. a destination stream that tests read. */
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  await opaqueReady;
+  const storage = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  const opaqueServerSetup = await getOrCreateServerSecret(storage.db, 'opaque-server-setup', () => opaqueServer.createSetup());
+  const logger = options.logger ?? { level: config.logLevel };
+  let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+  const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) => log.info(fields ?? {}, msg));
+  const context: ServerContext = {
+    db: storage.db,
+    mailer,
+    config,
+    clock: options.clock ?? (() => new Date()),
+    get log() {
+      return log;
+    },
+    opaqueServerSetup,
+  };
+  const app = await buildApp(context, { logger, storageKind: storage.kind });
+  log = {
+    info: (fields, message) => app.log.info(fields, message),
+    warn: (fields, message) => app.log.warn(fields, message),
+    error: (fields, message) => app.log.error(fields, message),
+  };
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const housekeeping = setInterval(() => {
+    const now = context.clock();
+    void Promise.all([
+      deleteExpiredSessions(storage.db, now),
+      deleteExpiredLoginAttempts(storage.db, now),
+      deleteStaleEmailCodes(storage.db, new Date(now.getTime() - 24 * 3600_000)),
+      pruneRateLimits(storage.db, new Date(now.getTime() - 24 * 3600_000)),
+    ]).catch((error: unknown) => log.warn({ error: String(error) }, 'housekeeping failed'));
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    context,
+    async close() {
+      clearInterval(housekeeping);
+      await app.close();
+      await mailer.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Changing the account password or the Secret Key while signed in. The client re-registers
+ * OPAQUE with the new input and re-wraps the keyset's symmetric key under the new Account
+ * Unlock Key; the server swaps record, verifier and wrapped key in one transaction, so after a
+ * crash the account opens with either the old or the new credentials, never neither.
+ */
+import { LatchkeyError } from '@latchkey/core/errors';
+import { opaqueServer } from '@latchkey/core/opaque';
+import type { CredentialsChangeFinishRequest, CredentialsChangeFinishResponse } from '@latchkey/core/wire/auth';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import { findUserById, replaceCredentials } from '../repositories/users.ts';
+import { deleteOtherSessions } from '../repositories/sessions.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+
+export function startCredentialsChange(ctx: ServerContext, session: AuthenticatedSession, registrationRequest: string): string {
+  requireRecentReauth(ctx, session);
+  try {
+    return opaqueServer.createRegistrationResponse({ serverSetup: ctx.opaqueServerSetup, userIdentifier: session.userId, registrationRequest });
+  } catch (cause) {
+    throw new LatchkeyError('invalid_request', 'The registration request is malformed.', { cause });
+  }
+}
+
+export async function finishCredentialsChange(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: CredentialsChangeFinishRequest,
+): Promise<CredentialsChangeFinishResponse> {
+  requireRecentReauth(ctx, session);
+  const now = ctx.clock();
+  const { email, signedOut } = await ctx.db.transaction().execute(async (tx) => {
+    const user = await findUserById(tx, session.userId);
+    if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+    await replaceCredentials(
+      tx,
+      session.userId,
+      { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
+      now,
+    );
+    const signedOut = await deleteOtherSessions(tx, session.userId, session.id);
+    await recordSecurityEvent(tx, {
+      userId: session.userId,
+      type: body.reason === 'password' ? 'password.changed' : 'secret-key.changed',
+      detail: { signedOutSessions: signedOut },
+      ip: meta.ip,
+      now,
+    });
+    return { email: user.email, signedOut };
+  });
+  sendInBackground(ctx, email, notices.credentialsChanged(body.reason, now, meta.ip, signedOut, ctx.config.publicUrl));
+  return { signedOutSessions: signedOut };
+}

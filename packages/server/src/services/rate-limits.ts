@@ -1,0 +1,36 @@
+/**
+ * The rate-limit policy, in one table. Buckets are keyed by a hash of the email (so the
+ * rate_limits table does not become a list of addresses) and by source address.
+ */
+import { sha256Hex } from '@latchkey/core/crypto/sha256';
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import { consumeRateLimit } from '../storage/rate-limiter.ts';
+import { normalizeEmail } from '../repositories/users.ts';
+
+export const RATE_LIMITS = {
+  signupPerEmail: { limit: 5, windowSeconds: 3600 },
+  signupPerSource: { limit: 30, windowSeconds: 3600 },
+  signInPerEmail: { limit: 20, windowSeconds: 300 },
+  signInPerSource: { limit: 100, windowSeconds: 300 },
+  reauthPerUser: { limit: 20, windowSeconds: 300 },
+} as const;
+
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+export const emailBucket = (email: string): string => sha256Hex(`latchkey/v1/rate-limit\u0000${normalizeEmail(email)}`).slice(0, 32);
+
+/** Counts one attempt against each named bucket; throws `rate_limited` when any is exhausted. */
+export async function enforceRateLimits(ctx: ServerContext, checks: ReadonlyArray<[RateLimitName, string]>): Promise<void> {
+  for (const [name, key] of checks) {
+    const rule = RATE_LIMITS[name];
+    const decision = await consumeRateLimit(ctx.db, { bucket: `${name}:${key}`, ...rule }, ctx.clock());
+    if (!decision.allowed) {
+      throw new LatchkeyError('rate_limited', 'Too many attempts. Wait a moment and try again.', {
+        details: { retryAfterSeconds: decision.retryAfterSeconds },
+      });
+    }
+  }
+}
+
+export const sourceKey = (meta: RequestMeta): string => meta.ip ?? 'unknown';

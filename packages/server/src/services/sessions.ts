@@ -1,0 +1,106 @@
+/**
+ * Sessions: created after sign-up or OPAQUE sign-in, found by the hash of their bearer token,
+ * listed and revoked by their owner. Sensitive changes additionally need a recent
+ * re-authentication inside the session (`requireRecentReauth`).
+ */
+import { randomUUID } from 'node:crypto';
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { AccountProfile, SessionGrant, SessionInfo } from '@latchkey/core/wire/auth';
+import type { Device } from '@latchkey/core/wire/common';
+import type { RequestMeta, ServerContext, Tx } from '../context.ts';
+import * as sessions from '../repositories/sessions.ts';
+import { findKeyset, findUserById, type UserRow } from '../repositories/users.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { hashToken, newToken } from '../security/tokens.ts';
+
+export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+export const REAUTH_MAX_AGE_MS = 5 * 60_000;
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface AuthenticatedSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly reauthenticatedAt: Date | null;
+}
+
+/**
+ * `token: 'server-chosen'` makes a random token and returns it (sign-up); otherwise the token
+ * was derived by both sides from the OPAQUE session key and is not sent back.
+ */
+export async function createSession(
+  ctx: ServerContext,
+  tx: Tx,
+  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string } },
+): Promise<SessionGrant> {
+  const now = ctx.clock();
+  const id = randomUUID();
+  const token = params.token === 'server-chosen' ? newToken() : params.token.derived;
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await sessions.insertSession(tx, {
+    id,
+    userId: params.userId,
+    tokenHash: hashToken(token),
+    deviceId: params.device.id,
+    deviceName: params.device.name,
+    platform: params.device.platform,
+    ip: params.meta.ip,
+    expiresAt,
+    now,
+    reauthenticated: params.reauthenticated,
+  });
+  return params.token === 'server-chosen' ? { id, expiresAt: expiresAt.toISOString(), token } : { id, expiresAt: expiresAt.toISOString() };
+}
+
+/** Resolves a bearer token to its session. Throws `unauthenticated` or `session_expired`. */
+export async function authenticate(ctx: ServerContext, authorization: string | undefined): Promise<AuthenticatedSession> {
+  const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
+  if (match === null) throw new LatchkeyError('unauthenticated', 'Sign in first.');
+  const session = await sessions.findSessionByTokenHash(ctx.db, hashToken(match[1]!));
+  if (session === undefined) throw new LatchkeyError('unauthenticated', 'This session has ended. Sign in again.');
+  const now = ctx.clock();
+  if (session.expiresAt <= now) throw new LatchkeyError('session_expired', 'This session has expired. Sign in again.');
+  if (now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await sessions.touchSession(ctx.db, session.id, now);
+  return { id: session.id, userId: session.userId, reauthenticatedAt: session.reauthenticatedAt };
+}
+
+export function requireRecentReauth(ctx: ServerContext, session: AuthenticatedSession): void {
+  const at = session.reauthenticatedAt;
+  if (at === null || ctx.clock().getTime() - at.getTime() > REAUTH_MAX_AGE_MS) {
+    throw new LatchkeyError('reauthentication_required', 'Confirm your password and Secret Key again to do this.');
+  }
+}
+
+export async function toAccountProfile(db: Tx, user: UserRow): Promise<AccountProfile> {
+  return { id: user.id, email: user.email, name: user.name, accountId: user.accountId, keyset: await findKeyset(db, user.keysetId) };
+}
+
+export async function getAccountProfile(ctx: ServerContext, session: AuthenticatedSession): Promise<AccountProfile> {
+  const user = await findUserById(ctx.db, session.userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+  return toAccountProfile(ctx.db, user);
+}
+
+export async function listSessions(ctx: ServerContext, session: AuthenticatedSession): Promise<SessionInfo[]> {
+  const rows = await sessions.listSessions(ctx.db, session.userId);
+  return rows.map((row) => ({
+    id: row.id,
+    deviceName: row.deviceName,
+    platform: row.platform,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt.toISOString(),
+    current: row.id === session.id,
+  }));
+}
+
+export async function revokeSession(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, sessionId: string): Promise<number> {
+  const revoked = await sessions.deleteSession(ctx.db, session.userId, sessionId);
+  if (revoked === 0) throw new LatchkeyError('not_found', 'No such session.');
+  await recordSecurityEvent(ctx.db, { userId: session.userId, type: sessionId === session.id ? 'sign-out' : 'session.revoked', detail: { session: sessionId }, ip: meta.ip, now: ctx.clock() });
+  return revoked;
+}
+
+export async function revokeOtherSessions(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta): Promise<number> {
+  const revoked = await sessions.deleteOtherSessions(ctx.db, session.userId, session.id);
+  await recordSecurityEvent(ctx.db, { userId: session.userId, type: 'sessions.revoked-others', detail: { count: revoked }, ip: meta.ip, now: ctx.clock() });
+  return revoked;
+}

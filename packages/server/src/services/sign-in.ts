@@ -1,0 +1,108 @@
+/**
+ * OPAQUE sign-in (new session) and re-authentication (inside a session: unlock and sensitive
+ * changes). Both are two round trips; the server state between them lives in the database.
+ *
+ * The Secret Key verifier is checked first so that a wrong Secret Key and a wrong password get
+ * different error codes. An unknown email fails exactly like a wrong Secret Key, which is all an
+ * attacker without the Secret Key can ever see, so the check reveals nothing about who has an
+ * account.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { deriveSessionToken } from '@latchkey/core/account-unlock-key';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { opaqueServer } from '@latchkey/core/opaque';
+import type { LoginFinishRequest, LoginFinishResponse, LoginStartRequest, LoginStartResponse, ReauthFinishResponse } from '@latchkey/core/wire/auth';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import { insertLoginAttempt, takeLoginAttempt, type LoginPurpose } from '../repositories/login-attempts.ts';
+import { findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
+import { markReauthenticated, recordDevice } from '../repositories/sessions.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { newRandomId } from '../security/tokens.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
+import { createSession, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
+
+export const LOGIN_TTL_MS = 2 * 60_000;
+
+const wrongSecretKey = () =>
+  new LatchkeyError('wrong_secret_key', 'The email or Secret Key is not right. Check the Secret Key in your Emergency Kit.');
+
+function verifierMatches(user: UserRow | undefined, verifier: string): user is UserRow {
+  const expected = Buffer.from(user?.secretKeyVerifier ?? '0'.repeat(64), 'hex');
+  const given = Buffer.from(verifier, 'hex');
+  return user !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function beginOpaqueLogin(
+  ctx: ServerContext,
+  user: UserRow,
+  startLoginRequest: string,
+  purpose: LoginPurpose,
+  sessionId: string | null,
+): Promise<LoginStartResponse> {
+  let started;
+  try {
+    started = opaqueServer.startLogin({ serverSetup: ctx.opaqueServerSetup, registrationRecord: user.opaqueRecord, startLoginRequest, userIdentifier: user.id });
+  } catch (cause) {
+    throw new LatchkeyError('invalid_request', 'The sign-in request is malformed.', { cause });
+  }
+  const now = ctx.clock();
+  const loginId = newRandomId();
+  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState: started.serverLoginState, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
+  return { loginId, loginResponse: started.loginResponse };
+}
+
+/** Takes the pending login (once) and checks the client's OPAQUE proof; returns the session key. */
+async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLoginRequest: string, purpose: LoginPurpose, sessionId: string | null) {
+  const attempt = await takeLoginAttempt(ctx.db, loginId);
+  if (attempt === undefined || attempt.purpose !== purpose || attempt.sessionId !== sessionId || attempt.userId === null) {
+    throw new LatchkeyError('login_expired', 'This sign-in attempt is unknown or was already used. Start again.');
+  }
+  if (attempt.expiresAt <= ctx.clock()) throw new LatchkeyError('login_expired', 'This sign-in attempt took too long. Start again.');
+  try {
+    return { userId: attempt.userId, sessionKey: opaqueServer.finishLogin({ serverLoginState: attempt.serverState, finishLoginRequest }) };
+  } catch {
+    throw new LatchkeyError('invalid_credentials', 'The password or Secret Key is not right.');
+  }
+}
+
+export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginStartRequest): Promise<LoginStartResponse> {
+  await enforceRateLimits(ctx, [
+    ['signInPerSource', sourceKey(meta)],
+    ['signInPerEmail', emailBucket(body.email)],
+  ]);
+  const user = await findUserByEmail(ctx.db, body.email);
+  if (!verifierMatches(user, body.secretKeyVerifier)) throw wrongSecretKey();
+  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'sign-in', null);
+}
+
+export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
+  const { userId, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
+  const now = ctx.clock();
+  const { session, account, newDevice } = await ctx.db.transaction().execute(async (tx) => {
+    const user = await findUserById(tx, userId);
+    if (user === undefined) throw new LatchkeyError('login_expired', 'This account no longer exists.');
+    const newDevice = await recordDevice(tx, userId, body.device, now);
+    const session = await createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token: { derived: deriveSessionToken(sessionKey) } });
+    await recordSecurityEvent(tx, { userId, type: newDevice ? 'sign-in.new-device' : 'sign-in', detail: { device: body.device.name, platform: body.device.platform }, ip: meta.ip, now });
+    return { session, account: await toAccountProfile(tx, user), newDevice };
+  });
+  if (newDevice) sendInBackground(ctx, account.email, notices.newDeviceSignIn(`${body.device.name} (${body.device.platform})`, now, meta.ip, ctx.config.publicUrl));
+  return { session, account };
+}
+
+export async function startReauth(ctx: ServerContext, session: AuthenticatedSession, body: { secretKeyVerifier: string; startLoginRequest: string }): Promise<LoginStartResponse> {
+  await enforceRateLimits(ctx, [['reauthPerUser', session.userId]]);
+  const user = await findUserById(ctx.db, session.userId);
+  if (!verifierMatches(user, body.secretKeyVerifier)) throw wrongSecretKey();
+  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'reauth', session.id);
+}
+
+export async function finishReauth(ctx: ServerContext, session: AuthenticatedSession, body: { loginId: string; finishLoginRequest: string }): Promise<ReauthFinishResponse> {
+  const { userId } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
+  const now = ctx.clock();
+  await markReauthenticated(ctx.db, session.id, now);
+  const user = await findUserById(ctx.db, userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+  return { account: await toAccountProfile(ctx.db, user), reauthenticatedAt: now.toISOString() };
+}

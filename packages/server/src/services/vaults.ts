@@ -1,0 +1,80 @@
+/** Vaults and items, always through owner-scoped finders: what the caller cannot read does not exist for them. */
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { CreateItemRequest, CreateVaultRequest, EncryptedItem, UpdateItemRequest, VaultSummary } from '@latchkey/core/wire/vaults';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import * as vaults from '../repositories/vaults.ts';
+import * as items from '../repositories/items.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { isUniqueViolation } from '../storage/errors.ts';
+import type { AuthenticatedSession } from './sessions.ts';
+
+const noSuchVault = () => new LatchkeyError('not_found', 'No such vault.');
+const noSuchItem = () => new LatchkeyError('not_found', 'No such item.');
+
+const toItem = (row: items.ItemRow): EncryptedItem => ({ id: row.id, vaultId: row.vaultId, version: row.version, ciphertext: row.ciphertext, updatedAt: row.updatedAt.toISOString() });
+
+export async function listVaults(ctx: ServerContext, session: AuthenticatedSession): Promise<VaultSummary[]> {
+  return vaults.listVaultsForUser(ctx.db, session.userId);
+}
+
+export async function createVault(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateVaultRequest): Promise<{ id: string }> {
+  const now = ctx.clock();
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      await vaults.insertVault(tx, { id: body.id, kind: 'shared', createdBy: session.userId, encryptedAttrs: body.encryptedAttrs, wrappedKey: body.wrappedKey, now });
+      await recordSecurityEvent(tx, { userId: session.userId, type: 'vault.created', detail: { vault: body.id }, ip: meta.ip, now });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'A vault with this id already exists.');
+    throw error;
+  }
+  return { id: body.id };
+}
+
+async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: string) {
+  const vault = await vaults.findVaultForUser(ctx.db, session.userId, vaultId);
+  if (vault === undefined) throw noSuchVault();
+  return vault;
+}
+
+export async function listItems(ctx: ServerContext, session: AuthenticatedSession, vaultId: string): Promise<EncryptedItem[]> {
+  await requireVault(ctx, session, vaultId);
+  return (await items.listItems(ctx.db, vaultId)).map(toItem);
+}
+
+export async function getItem(ctx: ServerContext, session: AuthenticatedSession, itemId: string): Promise<EncryptedItem> {
+  const row = await items.findItemForUser(ctx.db, session.userId, itemId);
+  if (row === undefined) throw noSuchItem();
+  return toItem(row);
+}
+
+export async function createItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, body: CreateItemRequest): Promise<{ id: string; version: number }> {
+  await requireVault(ctx, session, vaultId);
+  try {
+    await items.insertItem(ctx.db, { id: body.id, vaultId, ciphertext: body.ciphertext, now: ctx.clock() });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'An item with this id already exists.');
+    throw error;
+  }
+  return { id: body.id, version: 1 };
+}
+
+async function conflictOrMissing(ctx: ServerContext, vaultId: string, itemId: string): Promise<never> {
+  const current = await items.findItemInVault(ctx.db, vaultId, itemId);
+  if (current === undefined) throw noSuchItem();
+  throw new LatchkeyError('conflict', 'This item was changed elsewhere since you opened it. Reload it and apply your change again.', {
+    details: { currentVersion: current.version },
+  });
+}
+
+export async function updateItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, itemId: string, body: UpdateItemRequest): Promise<{ id: string; version: number }> {
+  await requireVault(ctx, session, vaultId);
+  const version = await items.updateItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion: body.expectedVersion, ciphertext: body.ciphertext, now: ctx.clock() });
+  if (version === undefined) return conflictOrMissing(ctx, vaultId, itemId);
+  return { id: itemId, version };
+}
+
+export async function deleteItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, itemId: string, expectedVersion: number): Promise<void> {
+  await requireVault(ctx, session, vaultId);
+  if (!(await items.deleteItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion }))) await conflictOrMissing(ctx, vaultId, itemId);
+}

@@ -1,0 +1,70 @@
+/**
+ * Fixed-window rate limiting stored in the database.
+ *
+ * Protects against: online guessing (sign-in, email codes, recovery) and email flooding. The
+ * counter lives in the `rate_limits` table and is bumped by one atomic upsert, so the limit
+ * holds across concurrent requests and across several server instances sharing PostgreSQL —
+ * an in-memory counter would multiply the allowance by the number of instances.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface RateLimitRule {
+  /** What is being limited, e.g. `signin:ip:203.0.113.5` or `email-code:<email hash>`. */
+  readonly bucket: string;
+  /** Requests allowed per window (≥ 1). */
+  readonly limit: number;
+  /** Window length in seconds (≥ 1). Windows are aligned to the Unix epoch. */
+  readonly windowSeconds: number;
+}
+
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  /** Seconds until the current window ends (≥ 1 when refused, 0 when allowed). */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * Counts one request against `rule.bucket` and says whether it is within the limit.
+ * Refused requests still count, so hammering a full bucket does not help an attacker.
+ * @param now the current time; injectable for tests, defaults to the clock.
+ * @throws RangeError when `limit` or `windowSeconds` is not a positive integer.
+ */
+export async function consumeRateLimit(
+  db: Kysely<Database>,
+  rule: RateLimitRule,
+  now: Date = new Date(),
+): Promise<RateLimitDecision> {
+  if (!Number.isSafeInteger(rule.limit) || rule.limit < 1) {
+    throw new RangeError(`limit must be a positive integer, got ${rule.limit}`);
+  }
+  if (!Number.isSafeInteger(rule.windowSeconds) || rule.windowSeconds < 1) {
+    throw new RangeError(`windowSeconds must be a positive integer, got ${rule.windowSeconds}`);
+  }
+  const windowMs = rule.windowSeconds * 1000;
+  const windowStartMs = Math.floor(now.getTime() / windowMs) * windowMs;
+
+  // One statement: the row lock taken by ON CONFLICT serializes concurrent increments.
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket: rule.bucket, window_start: new Date(windowStartMs), count: 1 })
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow();
+
+  if (row.count <= rule.limit) return { allowed: true, retryAfterSeconds: 0 };
+  const remainingMs = windowStartMs + windowMs - now.getTime();
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
+}
+
+/**
+ * Deletes windows that started before `olderThan`; run periodically so the table stays small.
+ * Pass a time at least one window length in the past, or live counters are reset.
+ * @returns the number of rows deleted.
+ */
+export async function pruneRateLimits(db: Kysely<Database>, olderThan: Date): Promise<number> {
+  const result = await db.deleteFrom('rate_limits').where('window_start', '<', olderThan).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,167 @@
+/**
+ * The database schema as Kysely types: one interface per table, matching
+ * `migrations/0001_initial.ts` column for column.
+ *
+ * Protects against: queries that drift from the real tables (a renamed or retyped column fails
+ * type-checking instead of failing at run time). Everything secret-adjacent here is either
+ * ciphertext produced by clients, a hash, or an OPAQUE record: no plaintext credential has a
+ * column to live in.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A `timestamptz not null default now()` column: optional on insert, a Date when read. */
+export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A nullable `timestamptz` column. */
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A `timestamptz not null` column without a default. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type VaultKind = 'personal' | 'shared';
+export type VaultRole = 'owner' | 'member';
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export interface KeysetsTable {
+  id: string;
+  owner_user_id: string | null;
+  encrypted_symmetric_key: string;
+  public_key: string;
+  encrypted_private_key: string;
+  signing_public_key: string;
+  encrypted_signing_key: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  account_id: string;
+  opaque_record: string;
+  secret_key_verifier: string;
+  keyset_id: string;
+  credentials_version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface EmailCodesTable {
+  id: string;
+  purpose: string;
+  email: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  ticket_hash: string | null;
+  expires_at: Timestamp;
+  verified_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface LoginAttemptsTable {
+  id: string;
+  purpose: string;
+  user_id: string | null;
+  session_id: string | null;
+  server_state: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  device_id: string;
+  device_name: string;
+  platform: string;
+  ip: string | null;
+  created_at: CreatedAt;
+  last_used_at: CreatedAt;
+  expires_at: Timestamp;
+  reauthenticated_at: NullableTimestamp;
+}
+
+export interface DevicesTable {
+  user_id: string;
+  id: string;
+  name: string;
+  platform: string;
+  created_at: CreatedAt;
+  last_used_at: CreatedAt;
+}
+
+export interface VaultsTable {
+  id: string;
+  kind: VaultKind;
+  created_by: string;
+  encrypted_attrs: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface VaultAccessTable {
+  vault_id: string;
+  user_id: string;
+  wrapped_key: string;
+  role: VaultRole;
+  created_at: CreatedAt;
+}
+
+export interface ItemsTable {
+  id: string;
+  vault_id: string;
+  version: number;
+  ciphertext: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** Free-form event detail; never holds secrets (see SPEC §5.1). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface SecurityEventsTable {
+  /** bigint identity; read back as a JS number (INT8 parser set in database.ts). */
+  id: Generated<number>;
+  user_id: string;
+  type: string;
+  // Written as a JSON string (JSON.stringify) so both drivers send the same text; read as an object.
+  detail: ColumnType<JsonObject, string | undefined, string>;
+  ip: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: Timestamp;
+  count: number;
+}
+
+export interface Database {
+  server_secrets: ServerSecretsTable;
+  keysets: KeysetsTable;
+  users: UsersTable;
+  email_codes: EmailCodesTable;
+  login_attempts: LoginAttemptsTable;
+  sessions: SessionsTable;
+  devices: DevicesTable;
+  vaults: VaultsTable;
+  vault_access: VaultAccessTable;
+  items: ItemsTable;
+  security_events: SecurityEventsTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type EmailCodeRow = Selectable<EmailCodesTable>;
+export type VaultRow = Selectable<VaultsTable>;
+export type ItemRow = Selectable<ItemsTable>;

@@ -1,0 +1,273 @@
+/**
+ * Storage: migrations, transactions and concurrency on the configured back end
+ * (PGlite by default, PostgreSQL in the server-postgres project).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/storage/database.ts';
+import { migrateToLatest } from '../src/storage/migrate.ts';
+import type { Database } from '../src/storage/schema.ts';
+import { createTestStorage, testDatabaseKind, type TestStorage } from './helpers/test-database.ts';
+
+const EXPECTED_TABLES = [
+  'devices',
+  'email_codes',
+  'items',
+  'keysets',
+  'login_attempts',
+  'rate_limits',
+  'security_events',
+  'server_secrets',
+  'sessions',
+  'users',
+  'vault_access',
+  'vaults',
+];
+
+let t: TestStorage;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  t = await createTestStorage();
+  db = t.storage.db;
+});
+afterAll(() => t.cleanup());
+
+async function insertUser(id: string, executor: Kysely<Database> = db): Promise<void> {
+  await executor
+    .insertInto('keysets')
+    .values({
+      id: `ks-${id}`,
+      owner_user_id: id,
+      encrypted_symmetric_key: 'esk',
+      public_key: 'pk',
+      encrypted_private_key: 'epk',
+      signing_public_key: 'spk',
+      encrypted_signing_key: 'esgk',
+    })
+    .execute();
+  await executor
+    .insertInto('users')
+    .values({
+      id,
+      email: `${id}@example.test`,
+      name: id,
+      account_id: `acct-${id}`,
+      opaque_record: 'record',
+      secret_key_verifier: 'verifier',
+      keyset_id: `ks-${id}`,
+    })
+    .execute();
+}
+
+describe('migrations', () => {
+  it('create every table', async () => {
+    const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
+    expect(tables).toEqual(EXPECTED_TABLES);
+    expect(t.storage.kind).toBe(testDatabaseKind());
+  });
+
+  it('are idempotent, also when run concurrently', async () => {
+    const raw = db as unknown as Kysely<unknown>;
+    await Promise.all([migrateToLatest(raw), migrateToLatest(raw), migrateToLatest(raw)]);
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial']);
+  });
+
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'are safe when two server instances open one fresh PostgreSQL database at once',
+    async () => {
+      const { createEmptyPostgresDatabase } = await import('./helpers/test-database.ts');
+      const fresh = await createEmptyPostgresDatabase();
+      try {
+        const [a, b] = await Promise.all([
+          openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
+          openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
+        ]);
+        expect((await a.db.introspection.getTables()).length).toBe(EXPECTED_TABLES.length);
+        await Promise.all([a.close(), b.close()]);
+      } finally {
+        await fresh.drop();
+      }
+    },
+  );
+
+  it('enforce constraints (unique email, vault kind check, cascades)', async () => {
+    await insertUser('mig-u1');
+    await expect(
+      db
+        .insertInto('users')
+        .values({
+          id: 'mig-u2',
+          email: 'mig-u1@example.test',
+          name: 'x',
+          account_id: 'a',
+          opaque_record: 'r',
+          secret_key_verifier: 'v',
+          keyset_id: 'ks-mig-u1',
+        })
+        .execute(),
+    ).rejects.toThrow(/unique|duplicate/i);
+
+    await expect(
+      sql`insert into vaults (id, kind, created_by, encrypted_attrs) values ('v-bad', 'bogus', 'mig-u1', 'x')`.execute(db),
+    ).rejects.toThrow(/check/i);
+
+    await db.insertInto('vaults').values({ id: 'mig-v1', kind: 'personal', created_by: 'mig-u1', encrypted_attrs: 'a' }).execute();
+    await db.insertInto('items').values({ id: 'mig-i1', vault_id: 'mig-v1', version: 1, ciphertext: 'c' }).execute();
+    await db.deleteFrom('vaults').where('id', '=', 'mig-v1').execute();
+    expect(await db.selectFrom('items').where('vault_id', '=', 'mig-v1').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe('value mapping', () => {
+  it('reads timestamps as Date, bigint ids and counts as numbers, jsonb as objects', async () => {
+    await insertUser('map-u1');
+    const inserted = await db
+      .insertInto('security_events')
+      .values({ user_id: 'map-u1', type: 'signin', detail: JSON.stringify({ device: 'laptop', n: 2 }) })
+      .returning(['id', 'created_at', 'detail'])
+      .executeTakeFirstOrThrow();
+    expect(typeof inserted.id).toBe('number');
+    expect(inserted.created_at).toBeInstanceOf(Date);
+    expect(inserted.detail).toEqual({ device: 'laptop', n: 2 });
+
+    const { count } = await db
+      .selectFrom('security_events')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('user_id', '=', 'map-u1')
+      .executeTakeFirstOrThrow();
+    expect(count).toBe(1);
+
+    const expires = new Date('2031-02-03T04:05:06.789Z');
+    await db
+      .insertInto('login_attempts')
+      .values({ id: 'map-la1', purpose: 'signin', server_state: 's', expires_at: expires })
+      .execute();
+    const attempt = await db.selectFrom('login_attempts').selectAll().where('id', '=', 'map-la1').executeTakeFirstOrThrow();
+    expect(attempt.expires_at).toEqual(expires);
+    expect(attempt.user_id).toBeNull();
+  });
+
+  it('reports affected rows for single-use updates', async () => {
+    await db
+      .insertInto('email_codes')
+      .values({ id: 'map-c1', purpose: 'signup', email: 'e@example.test', code_hash: 'h', expires_at: new Date(Date.now() + 60_000) })
+      .execute();
+    const consume = () =>
+      db
+        .updateTable('email_codes')
+        .set({ consumed_at: new Date() })
+        .where('id', '=', 'map-c1')
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+    expect((await consume()).numUpdatedRows).toBe(1n);
+    expect((await consume()).numUpdatedRows).toBe(0n);
+  });
+});
+
+describe('transactions', () => {
+  it('roll back every write when the callback throws', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await insertUser('tx-rollback', trx);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await db.selectFrom('users').where('id', '=', 'tx-rollback').selectAll().execute()).toEqual([]);
+    // The connection is usable again after a rollback (on PGlite: the lock was released).
+    expect(await db.selectFrom('users').select('id').limit(1).execute()).toBeDefined();
+  });
+
+  it('roll back after a failing statement and release the connection', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await sql`select * from no_such_table`.execute(trx);
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db);
+    expect(rows).toEqual([{ one: 1 }]);
+  });
+
+  it('hide uncommitted writes from queries outside the transaction', async () => {
+    let outside: Promise<unknown[]> | undefined;
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await insertUser('tx-isolated', trx);
+        // Started while the transaction is open: PostgreSQL answers at once without the row,
+        // PGlite makes it wait for the connection, i.e. until after the rollback.
+        outside = db.selectFrom('users').where('id', '=', 'tx-isolated').selectAll().execute();
+        await sleep(20);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await outside).toEqual([]);
+  });
+
+  it('commit all writes together', async () => {
+    await db.transaction().execute(async (trx) => {
+      await insertUser('tx-commit', trx);
+    });
+    const user = await db.selectFrom('users').where('id', '=', 'tx-commit').select('keyset_id').executeTakeFirst();
+    expect(user?.keyset_id).toBe('ks-tx-commit');
+  });
+
+  it('support savepoints in controlled transactions', async () => {
+    const trx = await db.startTransaction().execute();
+    await trx.insertInto('server_secrets').values({ name: 'sp-outer', value: 'a' }).execute();
+    const sp = await trx.savepoint('inner "quoted"').execute();
+    await sp.insertInto('server_secrets').values({ name: 'sp-inner', value: 'b' }).execute();
+    const rolledBack = await sp.rollbackToSavepoint('inner "quoted"').execute();
+    await rolledBack.commit().execute();
+    const names = await db.selectFrom('server_secrets').select('name').where('name', 'like', 'sp-%').execute();
+    expect(names.map((n) => n.name)).toEqual(['sp-outer']);
+  });
+
+  it('serialize 20 concurrent read-modify-write transactions without losing an update', async () => {
+    await db.insertInto('rate_limits').values({ bucket: 'counter', window_start: new Date(0), count: 0 }).execute();
+    const increment = () =>
+      db.transaction().execute(async (trx) => {
+        // FOR UPDATE makes PostgreSQL serialize; on PGlite the connection lock must do it alone.
+        const row = await trx
+          .selectFrom('rate_limits')
+          .select('count')
+          .where('bucket', '=', 'counter')
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        // Yield so that, without serialization, other transactions would interleave here.
+        await sleep(1);
+        await trx.updateTable('rate_limits').set({ count: row.count + 1 }).where('bucket', '=', 'counter').execute();
+      });
+    // Plain queries mixed in must also wait their turn rather than deadlock.
+    const reads = Array.from({ length: 10 }, () => db.selectFrom('rate_limits').select('count').execute());
+    await Promise.all([...Array.from({ length: 20 }, increment), ...reads]);
+    const row = await db.selectFrom('rate_limits').select('count').where('bucket', '=', 'counter').executeTakeFirstOrThrow();
+    expect(row.count).toBe(20);
+  });
+});
+
+describe.runIf(testDatabaseKind() === 'pglite')('PGlite persistence', () => {
+  it('keeps data across close and reopen of the data directory', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-persist-'));
+    try {
+      const first = await openDatabase({ dataDir });
+      await first.db.insertInto('server_secrets').values({ name: 'persisted', value: 'v' }).execute();
+      // Close waits for queued work instead of cutting it off.
+      const pending = first.db.selectFrom('server_secrets').selectAll().execute();
+      await first.close();
+      expect(await pending).toHaveLength(1);
+      await first.close(); // idempotent
+
+      const second = await openDatabase({ dataDir });
+      const row = await second.db.selectFrom('server_secrets').selectAll().where('name', '=', 'persisted').executeTakeFirst();
+      expect(row?.value).toBe('v');
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
