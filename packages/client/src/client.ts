@@ -1,0 +1,98 @@
+/**
+ * `LatchkeyClient`: the SDK the CLI, the web app and the tests use. It owns every client-side
+ * cryptographic step; callers pass passwords and get plaintext items, and nothing secret
+ * leaves the device unencrypted.
+ */
+import type { ItemFields } from '@latchkey/core/item';
+import { ApiClient, type Fetch } from './http.ts';
+import { directKeyDerivation, type KeyDerivation } from './key-derivation.ts';
+import { MemoryStore, type LocalStore } from './local-store.ts';
+import type { ClientContext, DeviceDescription } from './context.ts';
+import * as signup from './signup.ts';
+import * as signInFlow from './sign-in.ts';
+import * as vaults from './vaults.ts';
+import * as items from './items.ts';
+import * as sessions from './sessions.ts';
+import * as credentials from './credentials.ts';
+
+export interface LatchkeyClientOptions {
+  readonly server: string;
+  readonly store?: LocalStore;
+  readonly device?: DeviceDescription;
+  readonly derivation?: KeyDerivation;
+  readonly fetch?: Fetch;
+}
+
+export class LatchkeyClient {
+  private readonly ctx: ClientContext;
+
+  constructor(options: LatchkeyClientOptions) {
+    this.ctx = {
+      api: new ApiClient(options.server, options.fetch),
+      store: options.store ?? new MemoryStore(),
+      device: options.device ?? { name: 'Latchkey SDK', platform: 'unknown' },
+      derivation: options.derivation ?? directKeyDerivation,
+      keys: undefined,
+    };
+  }
+
+  get server(): string {
+    return this.ctx.api.baseUrl;
+  }
+
+  get isUnlocked(): boolean {
+    return this.ctx.keys !== undefined;
+  }
+
+  readonly signup = {
+    start: (email: string) => signup.startSignup(this.ctx, email),
+    complete: (params: signup.CompleteSignup) => signup.completeSignup(this.ctx, params),
+  };
+
+  signIn(params: signInFlow.SignInParams) {
+    return signInFlow.signIn(this.ctx, params);
+  }
+  unlock(password: string) {
+    return signInFlow.unlock(this.ctx, password);
+  }
+  lock(): void {
+    signInFlow.lock(this.ctx);
+  }
+  signOut() {
+    return signInFlow.signOut(this.ctx);
+  }
+  whoami() {
+    return sessions.whoami(this.ctx);
+  }
+  securityLog() {
+    return sessions.securityLog(this.ctx);
+  }
+
+  readonly vaults = {
+    list: () => vaults.listVaults(this.ctx),
+    create: (name: string) => vaults.createVault(this.ctx, name),
+    find: (nameOrId: string) => vaults.findVault(this.ctx, nameOrId),
+  };
+
+  readonly items = {
+    list: (vaultId?: string) => items.listItems(this.ctx, vaultId),
+    get: (itemId: string) => items.getItem(this.ctx, itemId),
+    create: (vaultId: string, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
+    update: (itemId: string, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
+    delete: (itemId: string, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
+  };
+
+  readonly sessions = {
+    list: () => sessions.listSessions(this.ctx),
+    revoke: (sessionId: string) => sessions.revokeSession(this.ctx, sessionId),
+    revokeOthers: () => sessions.revokeOtherSessions(this.ctx),
+  };
+
+  readonly account = {
+    changePassword: (currentPassword: string, newPassword: string) => credentials.changePassword(this.ctx, currentPassword, newPassword),
+    changeSecretKey: (password: string) => credentials.changeSecretKey(this.ctx, password),
+  };
+}
+
+export type { Item } from './items.ts';
+export type { Vault } from './vaults.ts';

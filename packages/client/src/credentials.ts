@@ -1,0 +1,60 @@
+/**
+ * Changing the account password or the Secret Key. The client proves the current credentials
+ * (unlock), registers OPAQUE anew, re-wraps the same keyset's symmetric key under the new
+ * Account Unlock Key, and the server swaps everything in one transaction. A new Secret Key is
+ * stored on this device as *pending* before the swap, so a lost response cannot lock anyone out.
+ */
+import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
+import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
+import { opaqueClient, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { wipe } from '@latchkey/core/bytes';
+import type { CredentialsChangeFinishResponse, CredentialsChangeStartResponse } from '@latchkey/core/wire/auth';
+import type { ClientContext } from './context.ts';
+import { accountKey, updateStore } from './local-store.ts';
+import { resolveSecretKey, unlock } from './sign-in.ts';
+
+async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key') {
+  if (newPassword.length < 8) throw new LatchkeyError('invalid_request', 'Choose an account password of at least 8 characters.');
+  const account = await unlock(ctx, currentPassword);
+  const keyset = ctx.keys!.keyset;
+  const oldKey = await resolveSecretKey(ctx, account.email);
+  const newKey: SecretKey = reason === 'secret-key' ? generateSecretKey(accountIdOf(oldKey)) : oldKey;
+  const storeKey = accountKey(ctx.api.baseUrl, account.email);
+
+  const input = twoSecretPasswordInput(newPassword, newKey);
+  const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+  const { registrationResponse } = await ctx.api.request<CredentialsChangeStartResponse>('POST', '/api/account/credentials/start', { registrationRequest });
+  const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
+  const auk = deriveAccountUnlockKey(exportKey);
+  const encryptedSymmetricKey = await wrapKeysetSymmetricKey(keyset, auk);
+  wipe(auk);
+
+  if (reason === 'secret-key') {
+    await updateStore(ctx.store, (s) => {
+      s.pendingSecretKeys = { ...s.pendingSecretKeys, [storeKey]: newKey };
+    });
+  }
+  const result = await ctx.api.request<CredentialsChangeFinishResponse>('POST', '/api/account/credentials/finish', {
+    reason,
+    accountId: accountIdOf(newKey),
+    registrationRecord,
+    secretKeyVerifier: secretKeyVerifier(newKey),
+    encryptedSymmetricKey,
+  });
+  await updateStore(ctx.store, (s) => {
+    s.secretKeys = { ...s.secretKeys, [storeKey]: newKey };
+    if (s.pendingSecretKeys) delete s.pendingSecretKeys[storeKey];
+  });
+  return { secretKey: newKey, signedOutSessions: result.signedOutSessions };
+}
+
+export async function changePassword(ctx: ClientContext, currentPassword: string, newPassword: string): Promise<{ signedOutSessions: number }> {
+  const { signedOutSessions } = await changeCredentials(ctx, currentPassword, newPassword, 'password');
+  return { signedOutSessions };
+}
+
+export async function changeSecretKey(ctx: ClientContext, password: string): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
+  return changeCredentials(ctx, password, password, 'secret-key');
+}

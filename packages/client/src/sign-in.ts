@@ -1,0 +1,148 @@
+/**
+ * Sign-in (new session) and unlock (re-authentication inside the session). Both run OPAQUE with
+ * password + Secret Key; the export key gives the Account Unlock Key, which opens the keyset.
+ *
+ * Errors a person can act on are told apart: a Secret Key typo is caught locally before any
+ * request (`secret_key_typo`), the server rejects a Secret Key that is not this account's
+ * (`wrong_secret_key`), and a wrong password makes OPAQUE's envelope fail to open on this
+ * device (`wrong_password`).
+ */
+import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
+import { decryptKeyset } from '@latchkey/core/keyset';
+import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { parseSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { wipe } from '@latchkey/core/bytes';
+import type { AccountProfile, LoginFinishResponse, LoginStartResponse, ReauthFinishResponse, SessionGrant } from '@latchkey/core/wire/auth';
+import { deviceForRequest, dropKeys, type ClientContext } from './context.ts';
+import { accountKey, updateStore, type RememberedSession } from './local-store.ts';
+
+const wrongPassword = () => new LatchkeyError('wrong_password', 'The account password is not right.');
+
+export async function rememberSession(ctx: ClientContext, account: AccountProfile, session: SessionGrant, token: string): Promise<void> {
+  ctx.api.token = token;
+  await updateStore(ctx.store, (s) => {
+    s.session = { server: ctx.api.baseUrl, email: account.email, userId: account.id, sessionId: session.id, token, expiresAt: session.expiresAt };
+  });
+}
+
+/** The Secret Key to use: the one given (parsed, so typos fail here), else the one this device remembers. */
+export async function resolveSecretKey(ctx: ClientContext, email: string, given?: string): Promise<SecretKey> {
+  if (given !== undefined) return parseSecretKey(given);
+  const remembered = (await ctx.store.read()).secretKeys?.[accountKey(ctx.api.baseUrl, email)];
+  if (remembered === undefined) {
+    throw new LatchkeyError('secret_key_required', 'This device does not know your Secret Key yet. Enter it from your Emergency Kit.');
+  }
+  return parseSecretKey(remembered);
+}
+
+interface OpaqueOutcome {
+  readonly loginId: string;
+  readonly finishLoginRequest: string;
+  readonly sessionKey: string;
+  readonly exportKey: string;
+}
+
+async function runOpaqueLogin(ctx: ClientContext, password: string, secretKey: SecretKey, start: (body: { secretKeyVerifier: string; startLoginRequest: string }) => Promise<LoginStartResponse>): Promise<OpaqueOutcome> {
+  await opaqueReady;
+  const input = twoSecretPasswordInput(password, secretKey);
+  const { clientLoginState, startLoginRequest } = opaqueClient.startLogin(input);
+  const { loginId, loginResponse } = await start({ secretKeyVerifier: secretKeyVerifier(secretKey), startLoginRequest });
+  const finished = await ctx.derivation.finishLogin({ clientLoginState, loginResponse, password: input });
+  if (finished === undefined) throw wrongPassword();
+  return { loginId, ...finished };
+}
+
+async function openKeys(ctx: ClientContext, account: AccountProfile, exportKey: string): Promise<void> {
+  const auk = deriveAccountUnlockKey(exportKey);
+  try {
+    const keyset = await decryptKeyset(account.keyset, auk);
+    dropKeys(ctx);
+    ctx.keys = { account, keyset, vaultKeys: new Map() };
+  } finally {
+    wipe(auk);
+  }
+}
+
+export interface SignInParams {
+  readonly email: string;
+  readonly password: string;
+  /** Needed on a new device; a device that signed in before remembers it. */
+  readonly secretKey?: string;
+}
+
+export async function signIn(ctx: ClientContext, params: SignInParams): Promise<AccountProfile> {
+  const key = accountKey(ctx.api.baseUrl, params.email);
+  const state = await ctx.store.read();
+  const candidates: SecretKey[] = [await resolveSecretKey(ctx, params.email, params.secretKey)];
+  // A Secret Key change interrupted before the server answered: the new key may be the live one.
+  const pending = params.secretKey === undefined ? state.pendingSecretKeys?.[key] : undefined;
+  if (pending !== undefined) candidates.push(parseSecretKey(pending));
+
+  let lastError: unknown;
+  for (const secretKey of candidates) {
+    try {
+      const outcome = await runOpaqueLogin(ctx, params.password, secretKey, (body) =>
+        ctx.api.request<LoginStartResponse>('POST', '/api/auth/login/start', { email: params.email, ...body }),
+      );
+      const result = await ctx.api.request<LoginFinishResponse>('POST', '/api/auth/login/finish', {
+        loginId: outcome.loginId,
+        finishLoginRequest: outcome.finishLoginRequest,
+        device: await deviceForRequest(ctx),
+      });
+      await openKeys(ctx, result.account, outcome.exportKey);
+      await rememberSession(ctx, result.account, result.session, deriveSessionToken(outcome.sessionKey));
+      await updateStore(ctx.store, (s) => {
+        s.secretKeys = { ...s.secretKeys, [key]: secretKey };
+        if (s.pendingSecretKeys) delete s.pendingSecretKeys[key];
+      });
+      return result.account;
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof LatchkeyError && error.code === 'wrong_secret_key')) throw error;
+    }
+  }
+  throw lastError;
+}
+
+/** The remembered session, with the API client authenticated by it. Throws `not_signed_in`. */
+export async function requireSession(ctx: ClientContext): Promise<RememberedSession> {
+  const session = (await ctx.store.read()).session;
+  if (session === undefined || session.server !== ctx.api.baseUrl) {
+    throw new LatchkeyError('not_signed_in', 'Not signed in on this device. Run sign-in first.');
+  }
+  ctx.api.token = session.token;
+  return session;
+}
+
+/** Proves password + Secret Key again inside the session: decrypts the keyset and refreshes re-authentication. */
+export async function unlock(ctx: ClientContext, password: string): Promise<AccountProfile> {
+  const session = await requireSession(ctx);
+  const secretKey = await resolveSecretKey(ctx, session.email);
+  const outcome = await runOpaqueLogin(ctx, password, secretKey, (body) => ctx.api.request<LoginStartResponse>('POST', '/api/auth/reauth/start', body));
+  const result = await ctx.api.request<ReauthFinishResponse>('POST', '/api/auth/reauth/finish', { loginId: outcome.loginId, finishLoginRequest: outcome.finishLoginRequest });
+  await openKeys(ctx, result.account, outcome.exportKey);
+  return result.account;
+}
+
+export function lock(ctx: ClientContext): void {
+  dropKeys(ctx);
+}
+
+export async function signOut(ctx: ClientContext): Promise<void> {
+  const state = await ctx.store.read();
+  if (state.session !== undefined && state.session.server === ctx.api.baseUrl) {
+    ctx.api.token = state.session.token;
+    try {
+      await ctx.api.request('POST', '/api/auth/signout', {});
+    } catch (error) {
+      // An already-ended session is signed out all the same.
+      if (!(error instanceof LatchkeyError && (error.code === 'unauthenticated' || error.code === 'session_expired'))) throw error;
+    }
+  }
+  dropKeys(ctx);
+  ctx.api.token = undefined;
+  await updateStore(ctx.store, (s) => {
+    delete s.session;
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Sign-up on the client: the server proves the email; the client generates the Secret Key,
+ * registers OPAQUE with password + Secret Key, creates the keyset and the Personal vault, and
+ * sends only ciphertext, public keys and the OPAQUE record.
+ */
+import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
+import { importBoxKey } from '@latchkey/core/sealed-box';
+import { createKeyset, encryptKeyset } from '@latchkey/core/keyset';
+import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
+import { createVaultKey, encryptVaultAttributes, wrapVaultKey } from '@latchkey/core/vault-key';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { wipe } from '@latchkey/core/bytes';
+import type { SignupFinishResponse, SignupRegisterResponse, SignupStartResponse, SignupVerifyResponse } from '@latchkey/core/wire/signup';
+import { deviceForRequest, type ClientContext } from './context.ts';
+import { accountKey, updateStore } from './local-store.ts';
+import { rememberSession } from './sign-in.ts';
+
+export const PERSONAL_VAULT_NAME = 'Personal';
+
+export async function startSignup(ctx: ClientContext, email: string): Promise<{ verificationId: string }> {
+  const response = await ctx.api.request<SignupStartResponse>('POST', '/api/signup/start', { email });
+  await updateStore(ctx.store, (s) => {
+    s.pendingSignup = { server: ctx.api.baseUrl, email, verificationId: response.verificationId };
+  });
+  return { verificationId: response.verificationId };
+}
+
+export interface CompleteSignup {
+  readonly email: string;
+  readonly name: string;
+  readonly code: string;
+  readonly password: string;
+  /** From `startSignup`; defaults to the one this device remembers for the email. */
+  readonly verificationId?: string;
+}
+
+export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: string }> {
+  if (params.password.length < 8) throw new LatchkeyError('invalid_request', 'Choose an account password of at least 8 characters.');
+  const state = await ctx.store.read();
+  const verificationId =
+    params.verificationId ??
+    (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === params.email.toLowerCase() ? state.pendingSignup.verificationId : undefined);
+  if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
+
+  const { ticket, userId } = await ctx.api.request<SignupVerifyResponse>('POST', '/api/signup/verify', { verificationId, code: params.code });
+  await opaqueReady;
+  const secretKey = generateSecretKey();
+  const input = twoSecretPasswordInput(params.password, secretKey);
+  const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+  const { registrationResponse } = await ctx.api.request<SignupRegisterResponse>('POST', '/api/signup/register', { ticket, registrationRequest });
+  const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
+  const auk = deriveAccountUnlockKey(exportKey);
+
+  const keyset = await createKeyset();
+  const vaultId = crypto.randomUUID();
+  const vaultKey = createVaultKey();
+  const personalVault = {
+    id: vaultId,
+    encryptedAttrs: await encryptVaultAttributes(await importBoxKey(vaultKey), vaultId, { name: PERSONAL_VAULT_NAME }),
+    wrappedKey: await wrapVaultKey(vaultKey, keyset.encryption.publicKey, { vaultId, keysetId: keyset.id }),
+  };
+  const encryptedKeyset = await encryptKeyset(keyset, auk);
+  wipe(auk);
+  wipe(vaultKey);
+
+  // Remember the Secret Key before the account exists, so a lost response cannot lose it.
+  await updateStore(ctx.store, (s) => {
+    s.secretKeys = { ...s.secretKeys, [accountKey(ctx.api.baseUrl, params.email)]: secretKey };
+  });
+  const result = await ctx.api.request<SignupFinishResponse>('POST', '/api/signup/finish', {
+    ticket,
+    name: params.name,
+    accountId: accountIdOf(secretKey),
+    registrationRecord,
+    secretKeyVerifier: secretKeyVerifier(secretKey),
+    keyset: encryptedKeyset,
+    personalVault,
+    device: await deviceForRequest(ctx),
+  });
+  if (result.session.token === undefined) throw new LatchkeyError('internal', 'The server did not return a session.');
+  await rememberSession(ctx, result.account, result.session, result.session.token);
+  await updateStore(ctx.store, (s) => {
+    delete s.pendingSignup;
+  });
+  ctx.keys = { account: result.account, keyset, vaultKeys: new Map() };
+  return { secretKey, email: result.account.email, userId };
+}
