@@ -61,7 +61,8 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
-  crypto.getRandomValues(out);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65_536)));
   return out;
 }
 

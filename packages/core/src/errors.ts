@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   // client-side only (never sent by the server)
   secret_key_malformed: 400,
   secret_key_typo: 400,
+  secret_key_required: 400,
+  rollback_detected: 409,
   decryption_failed: 400,
   not_signed_in: 401,
   network_error: 503,

@@ -3,7 +3,7 @@
  * account password so that a stolen server database is useless for guessing passwords.
  *
  *   L1-AAAAAA-SSSSSS-SSSSS-SSSSS-SSSSS-SSSSSC
- *   │  │      └ 26 secret characters (5 bits each) ┘└ check character (Luhn mod 32)
+ *   │  │      └ 26 secret characters (5 bits each) ┘└ check character (GF(32) weighted sum)
  *   │  └ account id: 6 non-secret characters naming the account
  *   └ format version
  *
@@ -29,17 +29,18 @@ function randomChars(count: number): string {
   return Array.from(randomBytes(count), (b) => SECRET_KEY_ALPHABET[b % 32]).join('');
 }
 
-/** Luhn mod N check character over `chars` (all from the alphabet). */
-export function luhnCheckCharacter(chars: string): string {
-  let factor = 2;
+/**
+ * Check character: a weighted sum over GF(32) with a distinct non-zero weight (a power of x,
+ * modulo x^5 + x^2 + 1) per position. Every single substitution and every swap of two adjacent
+ * characters changes it (Luhn mod 32 would miss swapping the alphabet's first and last).
+ */
+export function checkCharacter(chars: string): string {
   let sum = 0;
-  for (let i = chars.length - 1; i >= 0; i--) {
-    let addend = factor * SECRET_KEY_ALPHABET.indexOf(chars[i]!);
-    factor = factor === 2 ? 1 : 2;
-    addend = Math.floor(addend / 32) + (addend % 32);
-    sum += addend;
+  for (const c of chars) {
+    sum ^= SECRET_KEY_ALPHABET.indexOf(c);
+    sum = sum & 0x10 ? ((sum << 1) ^ 0b100101) & 0x1f : sum << 1;
   }
-  return SECRET_KEY_ALPHABET[(32 - (sum % 32)) % 32]!;
+  return SECRET_KEY_ALPHABET[sum]!;
 }
 
 export function generateAccountId(): string {
@@ -51,7 +52,7 @@ export function generateSecretKey(accountId: string = generateAccountId()): Secr
     throw new RangeError('accountId must be 6 characters of the Secret Key alphabet');
   }
   const body = accountId + randomChars(SECRET_LENGTH);
-  return format(body + luhnCheckCharacter(body));
+  return format(body + checkCharacter(body));
 }
 
 function format(chars: string): SecretKey {
@@ -86,7 +87,7 @@ export function parseSecretKey(input: string): SecretKey {
     throw new LatchkeyError('secret_key_malformed', `"${bad}" is not a Secret Key character${hint}.`);
   }
   const body = chars.slice(0, -1);
-  if (luhnCheckCharacter(body) !== chars.slice(-1)) {
+  if (checkCharacter(body) !== chars.slice(-1)) {
     throw new LatchkeyError('secret_key_typo', 'This Secret Key has a typo: check each character against your Emergency Kit.');
   }
   return format(chars);

@@ -45,7 +45,13 @@ export async function encryptVaultAttributes(vaultKey: BoxKey, vaultId: string, 
 }
 
 export async function decryptVaultAttributes(vaultKey: BoxKey, vaultId: string, box: string): Promise<VaultAttributes> {
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(await openBox(vaultKey, box, associatedData('vault-attrs', { vault: vaultId }))));
+  const plaintext = await openBox(vaultKey, box, associatedData('vault-attrs', { vault: vaultId }));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+  } catch (cause) {
+    throw new LatchkeyError('decryption_failed', 'The vault attributes are malformed.', { cause });
+  }
   if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { name?: unknown }).name !== 'string') {
     throw new LatchkeyError('decryption_failed', 'The vault attributes are malformed.');
   }

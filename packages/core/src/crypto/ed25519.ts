@@ -22,7 +22,8 @@ export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
 /** Returns false for any invalid signature or malformed key; never throws on bad input. */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return ed25519.verify(signature, message, publicKey);
+    // RFC 8032 strict verification (not ZIP-215), so every signature has one valid encoding.
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
   } catch {
     return false;
   }

@@ -64,3 +64,4 @@ export const SecurityLog = Type.Object({ events: Type.Array(SecurityEvent) });
 
 export const IdParams = strictObject({ id: Uuid });
 export { RandomId };
+export type CredentialsChangeStartResponse = Static<typeof CredentialsChangeStartResponse>;

@@ -35,3 +35,4 @@ export type UpdateItemRequest = Static<typeof UpdateItemRequest>;
 export const DeleteItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }) });
 export type DeleteItemRequest = Static<typeof DeleteItemRequest>;
 export const ItemVersion = Type.Object({ id: Uuid, version: Type.Integer() });
+export type ItemVersion = Static<typeof ItemVersion>;

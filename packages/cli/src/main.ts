@@ -1,0 +1,47 @@
+/** The `latchkey` command line: a thin layer over the SDK (SPEC §3.2 is its contract). */
+import { Command, CommanderError } from 'commander';
+import { createCli, type GlobalOptions } from './cli-context.ts';
+import { reportError } from './output.ts';
+import { accountCommands } from './commands/account.ts';
+import { vaultCommands } from './commands/vault.ts';
+import { itemCommands } from './commands/item.ts';
+import { sessionCommands } from './commands/session.ts';
+import { serverCommand } from './commands/server.ts';
+
+const program = new Command();
+program
+  .name('latchkey')
+  .description('Latchkey: an end-to-end encrypted password manager')
+  .option('--json', 'print one JSON document (errors as {"error":{"code","message"}} on stderr)')
+  .option('--config-dir <dir>', 'where this client keeps its device state (env LATCHKEY_CONFIG_DIR)')
+  .enablePositionalOptions(false)
+  .exitOverride()
+  .configureOutput({ writeErr: () => {} });
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+async function run(action: (cli: ReturnType<typeof createCli>) => Promise<void>): Promise<void> {
+  const options = globals();
+  try {
+    await action(createCli(options));
+  } catch (error) {
+    reportError(error, options.json === true);
+    process.exitCode = 1;
+  }
+}
+
+accountCommands(program, run);
+vaultCommands(program, run);
+itemCommands(program, run);
+sessionCommands(program, run);
+serverCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) {
+    process.exit(0);
+  }
+  reportError(error, process.argv.includes('--json'));
+  process.exit(2);
+}

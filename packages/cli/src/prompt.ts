@@ -1,0 +1,43 @@
+/**
+ * Secrets for the CLI: from the environment for scripts (`LATCHKEY_PASSWORD`,
+ * `LATCHKEY_NEW_PASSWORD`), otherwise from a prompt on the terminal with echo turned off.
+ * Never from a command-line flag, where other users could read it in the process list.
+ */
+import { createInterface } from 'node:readline';
+import { LatchkeyError } from '@latchkey/core/errors';
+
+export const isInteractive = (): boolean => Boolean(process.stdin.isTTY && process.stderr.isTTY);
+
+export async function ask(question: string, options: { hidden?: boolean } = {}): Promise<string> {
+  if (!isInteractive()) throw new LatchkeyError('invalid_request', `${question.replace(/:\s*$/, '')} is needed; run in a terminal or pass it as an option.`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (options.hidden) {
+    // Echo nothing while the secret is typed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.startsWith(question)) process.stderr.write(question);
+    };
+  }
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    rl.close();
+    if (options.hidden) process.stderr.write('\n');
+  }
+}
+
+export async function currentPassword(): Promise<string> {
+  const fromEnv = process.env.LATCHKEY_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!isInteractive()) throw new LatchkeyError('invalid_request', 'Set LATCHKEY_PASSWORD or run in a terminal to enter your account password.');
+  return ask('Account password: ', { hidden: true });
+}
+
+export async function newPassword(): Promise<string> {
+  const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!isInteractive()) throw new LatchkeyError('invalid_request', 'Set LATCHKEY_NEW_PASSWORD or run in a terminal to choose an account password.');
+  const first = await ask('New account password: ', { hidden: true });
+  const second = await ask('Repeat the new account password: ', { hidden: true });
+  if (first !== second) throw new LatchkeyError('invalid_request', 'The two passwords differ.');
+  return first;
+}

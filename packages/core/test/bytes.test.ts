@@ -1,0 +1,136 @@
+/** Byte helpers: strict base64url (one spelling per value), hex, UTF-8 and constant-time comparison. */
+import { describe, expect, it } from 'vitest';
+import {
+  bytesToHex,
+  concatBytes,
+  equalBytes,
+  fromBase64Url,
+  fromUtf8,
+  hexToBytes,
+  isBase64Url,
+  randomBytes,
+  toBase64Url,
+  toBufferSource,
+  utf8,
+  wipe,
+} from '../src/bytes.ts';
+
+describe('base64url', () => {
+  it('encodes the RFC 4648 test vectors without padding', () => {
+    const cases: [string, string][] = [
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
+    ];
+    for (const [text, encoded] of cases) {
+      expect(toBase64Url(utf8(text))).toBe(encoded);
+      expect(fromUtf8(fromBase64Url(encoded))).toBe(text);
+    }
+  });
+
+  it('uses the URL-safe alphabet', () => {
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff, 0xbf]))).toBe('-_-_');
+    expect(fromBase64Url('-_-_')).toEqual(new Uint8Array([0xfb, 0xff, 0xbf]));
+  });
+
+  it('round trips every length from 0 to 100 and a value larger than one encoding chunk', () => {
+    for (let n = 0; n <= 100; n++) {
+      const bytes = randomBytes(n);
+      const text = toBase64Url(bytes);
+      expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(fromBase64Url(text)).toEqual(bytes);
+    }
+    const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 131 + (i >> 8)) & 0xff);
+    expect(fromBase64Url(toBase64Url(big))).toEqual(big);
+  });
+
+  it('rejects padding, the standard alphabet, whitespace, impossible lengths and other characters', () => {
+    const bad = ['Zg==', 'Zg=', 'Zm8=', '+/8A', 'ab/c', 'ab+c', 'Z', 'Zm9vY', ' Zg', 'Zg ', 'Zg\n', 'Z g', 'Zm9v\u00e9', '.', 'Zg%3D'];
+    for (const text of bad) {
+      expect(() => fromBase64Url(text), text).toThrow(TypeError);
+      expect(isBase64Url(text)).toBe(false);
+    }
+  });
+
+  it('rejects non-canonical encodings whose unused trailing bits are set', () => {
+    // 'Zg' is the only spelling of 'f'; 'Zh'..'Zv' decode to the same byte with stray bits.
+    for (const text of ['Zh', 'Zi', 'Zv', 'Zm9', 'Zm-', 'AB', 'AAB']) {
+      expect(() => fromBase64Url(text), text).toThrow(TypeError);
+    }
+    expect(fromBase64Url('AA')).toEqual(new Uint8Array([0]));
+    expect(fromBase64Url('AAA')).toEqual(new Uint8Array([0, 0]));
+    // Exhaustive over one-byte and two-byte values' last character: exactly one spelling is accepted.
+    for (const prefix of ['Z', 'Zm']) {
+      const accepted = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].filter((c) => isBase64Url(prefix + c));
+      expect(accepted).toHaveLength(prefix.length === 1 ? 4 : 16);
+    }
+  });
+
+  it('accepts the empty string as zero bytes', () => {
+    expect(fromBase64Url('')).toEqual(new Uint8Array(0));
+    expect(isBase64Url('')).toBe(true);
+  });
+});
+
+describe('equalBytes', () => {
+  it('compares length and every byte', () => {
+    const a = randomBytes(32);
+    expect(equalBytes(a, new Uint8Array(a))).toBe(true);
+    expect(equalBytes(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+    expect(equalBytes(a, a.subarray(0, 31))).toBe(false);
+    expect(equalBytes(a.subarray(0, 31), a)).toBe(false);
+    for (const i of [0, 15, 31]) {
+      const b = new Uint8Array(a);
+      b[i]! ^= 0x01;
+      expect(equalBytes(a, b)).toBe(false);
+    }
+  });
+});
+
+describe('hex, UTF-8 and helpers', () => {
+  it('round trips hex and rejects odd lengths and non-hex characters', () => {
+    const bytes = randomBytes(40);
+    expect(hexToBytes(bytesToHex(bytes))).toEqual(bytes);
+    expect(hexToBytes('00ffA0')).toEqual(new Uint8Array([0, 255, 160]));
+    expect(bytesToHex(new Uint8Array([0, 255, 160]))).toBe('00ffa0');
+    for (const bad of ['0', 'abc', 'zz', '0x00', ' 00']) expect(() => hexToBytes(bad)).toThrow(TypeError);
+  });
+
+  it('decodes UTF-8 strictly', () => {
+    expect(fromUtf8(utf8('héllo ✓ 🔑'))).toBe('héllo ✓ 🔑');
+    expect(() => fromUtf8(new Uint8Array([0xff]))).toThrow(TypeError);
+    expect(() => fromUtf8(new Uint8Array([0xc3]))).toThrow(TypeError);
+  });
+
+  it('concatenates, copies and wipes', () => {
+    expect(concatBytes(new Uint8Array([1]), new Uint8Array(0), new Uint8Array([2, 3]))).toEqual(new Uint8Array([1, 2, 3]));
+    expect(concatBytes()).toEqual(new Uint8Array(0));
+    const source = new Uint8Array([1, 2, 3, 4]).subarray(1, 3);
+    const copy = toBufferSource(source);
+    expect(copy).toEqual(new Uint8Array([2, 3]));
+    expect(copy.buffer).not.toBe(source.buffer);
+    expect(copy.byteOffset).toBe(0);
+    const secret = randomBytes(16);
+    secret[0] = 1;
+    wipe(secret);
+    expect(secret).toEqual(new Uint8Array(16));
+  });
+
+  it('randomBytes returns the requested length and differs between calls', () => {
+    expect(randomBytes(0)).toHaveLength(0);
+    expect(randomBytes(65_536)).toHaveLength(65_536);
+    expect(equalBytes(randomBytes(32), randomBytes(32))).toBe(false);
+  });
+
+  it('randomBytes serves lengths above the 65,536-byte quota of one getRandomValues call', () => {
+    // BUG (src/bytes.ts): a single crypto.getRandomValues call throws QuotaExceededError above
+    // 65,536 bytes; randomBytes must fill larger buffers in chunks.
+    const out = randomBytes(200_000);
+    expect(out).toHaveLength(200_000);
+    expect(out.subarray(150_000).some((b) => b !== 0)).toBe(true);
+  });
+});
