@@ -1,0 +1,150 @@
+/**
+ * SPEC §5 invariants 1, 2 and 8, each with a test that would fail on a regression:
+ * 1. no plaintext secret is ever stored or logged (every flow, then every table, log line and email);
+ * 2. a stolen database plus the server's secrets cannot confirm a password guess or decrypt
+ *    anything without the Secret Key;
+ * 8. unknown and known emails look the same to an unauthenticated caller.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { opaqueClient, opaqueReady, opaqueServer, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { generateSecretKey, parseSecretKey } from '@latchkey/core/secret-key';
+import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
+import { decryptKeyset } from '@latchkey/core/keyset';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { readOutbox } from './helpers/outbox.ts';
+import { encodings, recoverAccountKeys } from './helpers/account-keys.ts';
+import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+async function dumpDatabase(): Promise<string> {
+  const db = server.running.context.db;
+  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+  const parts: string[] = [];
+  for (const { table_name } of tables.rows) {
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
+    parts.push(`${table_name}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`);
+  }
+  expect(tables.rows.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes']));
+  return parts.join('\n');
+}
+
+describe('invariant 1: no plaintext secret is stored or logged', () => {
+  it('finds no password, Secret Key, email code, key or item field in any table, log line or email', async () => {
+    const tag = () => `marker-${Math.random().toString(36).slice(2, 12)}`;
+    const secrets: string[] = [];
+    const user = await signUpUser(server, { password: `${tag()}-first-password` });
+    secrets.push(user.password, user.secretKey, user.secretKey.replace(/-/g, ''));
+
+    const vaultName = tag();
+    const vault = await user.client.vaults.create(vaultName);
+    const fields = { kind: 'login' as const, title: tag(), username: tag(), password: tag(), urls: [`https://${tag()}.example`], notes: tag(), totp: tag() };
+    const item = await user.client.items.create(vault.id, fields);
+    const edited = { password: tag(), notes: tag() };
+    await user.client.items.update(item.id, edited);
+    secrets.push(vaultName, fields.title, fields.username, fields.password, fields.urls[0]!, fields.notes, fields.totp, edited.password, edited.notes);
+
+    const laptop = server.client();
+    await laptop.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });
+    await laptop.items.list();
+    const newPassword = `${tag()}-second-password`;
+    await user.client.account.changePassword(user.password, newPassword);
+    const { secretKey: newSecretKey } = await user.client.account.changeSecretKey(newPassword);
+    secrets.push(newPassword, newSecretKey, newSecretKey.replace(/-/g, ''));
+    await user.client.sessions.list();
+
+    // Failed attempts are logged somewhere too: make sure they leak nothing either.
+    await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: newSecretKey }).catch(() => undefined);
+
+    const keys = await recoverAccountKeys(server.url, user.email, newPassword, newSecretKey);
+    const keyStrings = keys.flatMap(encodings);
+
+    const codes = (await readOutbox(server.dataDir)).flatMap((m) => [...m.text.matchAll(/^(\d{6,8})$/gm)].map((x) => x[1]!));
+    expect(codes.length).toBeGreaterThan(0);
+
+    const dump = await dumpDatabase();
+    const logs = server.logs.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [...secrets, ...keyStrings]) {
+      expect(dump.includes(secret), `database holds ${secret.slice(0, 12)}…`).toBe(false);
+      expect(logs.includes(secret), `logs hold ${secret.slice(0, 12)}…`).toBe(false);
+    }
+    for (const code of codes) {
+      expect(new RegExp(`\\b${code}\\b`).test(dump), 'database holds an email code').toBe(false);
+      expect(logs.includes(code), 'logs hold an email code').toBe(false);
+    }
+    const mails = (await readOutbox(server.dataDir)).map((m) => `${m.subject}\n${m.text}`).join('\n');
+    for (const secret of secrets) expect(mails.includes(secret), 'an email holds a secret').toBe(false);
+  });
+});
+
+describe('invariant 2: a stolen database and server secrets are useless without the Secret Key', () => {
+  it('cannot confirm even the right password, nor open the keyset, without the Secret Key', async () => {
+    await opaqueReady;
+    const user = await signUpUser(server);
+    const db = server.running.context.db;
+    const stolen = await db.selectFrom('users').innerJoin('keysets', 'keysets.id', 'users.keyset_id').selectAll('keysets').select(['users.id as user_id', 'users.opaque_record', 'users.secret_key_verifier', 'users.keyset_id']).where('users.email', '=', user.email).executeTakeFirstOrThrow();
+    const setup = (await db.selectFrom('server_secrets').select('value').where('name', '=', 'opaque-server-setup').executeTakeFirstOrThrow()).value;
+
+    // The attacker runs both sides of OPAQUE offline with the stolen record and server setup.
+    const offlineGuess = (input: string) => {
+      const { clientLoginState, startLoginRequest } = opaqueClient.startLogin(input);
+      const { loginResponse } = opaqueServer.startLogin({ serverSetup: setup, registrationRecord: stolen.opaque_record, startLoginRequest, userIdentifier: stolen.user_id });
+      return opaqueClient.finishLogin({ clientLoginState, loginResponse, password: input });
+    };
+    // Even the right password is not confirmed with a guessed Secret Key, or with none at all.
+    expect(offlineGuess(twoSecretPasswordInput(user.password, generateSecretKey()))).toBeUndefined();
+    expect(offlineGuess(user.password)).toBeUndefined();
+    // With the Secret Key it would be (so this test can fail if the Secret Key stopped mattering).
+    const real = offlineGuess(twoSecretPasswordInput(user.password, parseSecretKey(user.secretKey)));
+    expect(real).toBeDefined();
+    const keyset = { id: stolen.keyset_id, encryptedSymmetricKey: stolen.encrypted_symmetric_key, publicKey: stolen.public_key, encryptedPrivateKey: stolen.encrypted_private_key, signingPublicKey: stolen.signing_public_key, encryptedSigningKey: stolen.encrypted_signing_key };
+    await expect(decryptKeyset(keyset, deriveAccountUnlockKey(real!.exportKey))).resolves.toBeDefined();
+
+    // The Secret Key verifier depends on the Secret Key alone, so it cannot test password guesses.
+    await user.client.account.changePassword(user.password, 'another password entirely');
+    const after = await db.selectFrom('users').select(['secret_key_verifier', 'opaque_record']).where('email', '=', user.email).executeTakeFirstOrThrow();
+    expect(after.secret_key_verifier).toBe(stolen.secret_key_verifier);
+    expect(after.opaque_record).not.toBe(stolen.opaque_record);
+  });
+});
+
+describe('invariant 8: unknown and known emails are indistinguishable', () => {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const headers = [...res.headers.keys()].filter((h) => h !== 'date' && h !== 'content-length').sort();
+    return { status: res.status, headers, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('sign-up start answers the same for both', async () => {
+    const known = await signUpUser(server);
+    const a = await post('/api/signup/start', { email: known.email });
+    const b = await post('/api/signup/start', { email: uniqueEmail('unknown') });
+    expect(a.status).toBe(b.status);
+    expect(a.headers).toEqual(b.headers);
+    expect(Object.keys(a.body).sort()).toEqual(Object.keys(b.body).sort());
+    expect(String(a.body.verificationId).length).toBe(String(b.body.verificationId).length);
+  });
+
+  it('sign-in start answers the same for both to a caller without the Secret Key', async () => {
+    const known = await signUpUser(server);
+    const attempt = (email: string) =>
+      post('/api/auth/login/start', { email, secretKeyVerifier: 'ab'.repeat(32), startLoginRequest: opaqueClient.startLogin('x').startLoginRequest });
+    const a = await attempt(known.email);
+    const b = await attempt(uniqueEmail('unknown'));
+    expect(a).toEqual(b);
+    expect(a.status).toBe(401);
+  });
+
+  it('the SDK reports the same error for both', async () => {
+    const known = await signUpUser(server);
+    const guess = generateSecretKey();
+    const errorFor = (email: string) => server.client().signIn({ email, password: 'guess', secretKey: guess }).catch((e: LatchkeyError) => [e.code, e.message]);
+    expect(await errorFor(known.email)).toEqual(await errorFor(uniqueEmail('unknown')));
+  });
+});
