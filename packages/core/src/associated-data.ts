@@ -11,7 +11,8 @@ export type CiphertextPurpose =
   | 'keyset-signing-key'
   | 'vault-key'
   | 'vault-attrs'
-  | 'item';
+  | 'item'
+  | 'recovery-share-envelope';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

@@ -32,13 +32,25 @@ export async function createKeyset(id: string = crypto.randomUUID()): Promise<Ke
   return { id, symmetricKey: randomBytes(32), encryption: await generateHpkeKeyPair(), signing: generateSigningKeyPair() };
 }
 
-const symmetricKeyAd = (keysetId: string) => associatedData('keyset-symmetric-key', { keyset: keysetId });
+/** What a copy of the keyset's symmetric key is wrapped with. */
+export type KeysetWrapper = 'account-unlock-key' | 'recovery-code';
+
+const symmetricKeyAd = (keysetId: string, wrapper: KeysetWrapper) => associatedData('keyset-symmetric-key', { keyset: keysetId, wrapper });
 const privateKeyAd = (keysetId: string, publicKey: string) => associatedData('keyset-private-key', { keyset: keysetId, public: publicKey });
 const signingKeyAd = (keysetId: string, publicKey: string) => associatedData('keyset-signing-key', { keyset: keysetId, public: publicKey });
 
-/** Encrypts the keyset's symmetric key with a wrapping key (the AUK, later also a recovery key). */
-export async function wrapKeysetSymmetricKey(keyset: Pick<Keyset, 'id' | 'symmetricKey'>, wrappingKey: Uint8Array): Promise<string> {
-  return sealBox(await importBoxKey(wrappingKey), keyset.symmetricKey, symmetricKeyAd(keyset.id));
+/** Encrypts the keyset's symmetric key with a wrapping key: the Account Unlock Key, or a recovery code's key. */
+export async function wrapKeysetSymmetricKey(
+  keyset: Pick<Keyset, 'id' | 'symmetricKey'>,
+  wrappingKey: Uint8Array,
+  wrapper: KeysetWrapper = 'account-unlock-key',
+): Promise<string> {
+  return sealBox(await importBoxKey(wrappingKey), keyset.symmetricKey, symmetricKeyAd(keyset.id, wrapper));
+}
+
+/** Throws `decryption_failed` when the key or the wrapper does not match. */
+export async function unwrapKeysetSymmetricKey(keysetId: string, wrapped: string, wrappingKey: Uint8Array, wrapper: KeysetWrapper): Promise<Uint8Array> {
+  return openBox(await importBoxKey(wrappingKey), wrapped, symmetricKeyAd(keysetId, wrapper));
 }
 
 export async function encryptKeyset(keyset: Keyset, accountUnlockKey: Uint8Array): Promise<EncryptedKeyset> {
@@ -55,9 +67,13 @@ export async function encryptKeyset(keyset: Keyset, accountUnlockKey: Uint8Array
   };
 }
 
-/** Throws `decryption_failed` when the wrapping key is wrong or any part was tampered with. */
-export async function decryptKeyset(encrypted: EncryptedKeyset, wrappingKey: Uint8Array): Promise<Keyset> {
-  const symmetricKey = await openBox(await importBoxKey(wrappingKey), encrypted.encryptedSymmetricKey, symmetricKeyAd(encrypted.id));
+/** Opens the keyset with its Account Unlock Key. Throws `decryption_failed` for a wrong key or any tampering. */
+export async function decryptKeyset(encrypted: EncryptedKeyset, accountUnlockKey: Uint8Array): Promise<Keyset> {
+  return openKeyset(encrypted, await unwrapKeysetSymmetricKey(encrypted.id, encrypted.encryptedSymmetricKey, accountUnlockKey, 'account-unlock-key'));
+}
+
+/** Opens the keyset's private halves with its symmetric key (however that was unwrapped). */
+export async function openKeyset(encrypted: EncryptedKeyset, symmetricKey: Uint8Array): Promise<Keyset> {
   const symmetric = await importBoxKey(symmetricKey);
   const privateKey = await openBox(symmetric, encrypted.encryptedPrivateKey, privateKeyAd(encrypted.id, encrypted.publicKey));
   const signingSecret = await openBox(symmetric, encrypted.encryptedSigningKey, signingKeyAd(encrypted.id, encrypted.signingPublicKey));

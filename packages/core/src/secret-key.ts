@@ -13,8 +13,9 @@
 import { randomBytes } from './bytes.ts';
 import { sha256Hex } from './crypto/sha256.ts';
 import { LatchkeyError } from './errors.ts';
+import { CODE_ALPHABET, checkCharacter, compactCode, firstForeignCharacter, groupCode, randomCodeCharacters } from './check-character.ts';
 
-export const SECRET_KEY_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const SECRET_KEY_ALPHABET = CODE_ALPHABET;
 export const SECRET_KEY_VERSION = 'L1';
 const ACCOUNT_ID_LENGTH = 6;
 const SECRET_LENGTH = 26;
@@ -24,24 +25,7 @@ declare const secretKeyBrand: unique symbol;
 /** A Secret Key in canonical form (upper case, grouped, check character verified). */
 export type SecretKey = string & { readonly [secretKeyBrand]: true };
 
-function randomChars(count: number): string {
-  // 32 divides 256, so taking each byte mod 32 is unbiased.
-  return Array.from(randomBytes(count), (b) => SECRET_KEY_ALPHABET[b % 32]).join('');
-}
-
-/**
- * Check character: a weighted sum over GF(32) with a distinct non-zero weight (a power of x,
- * modulo x^5 + x^2 + 1) per position. Every single substitution and every swap of two adjacent
- * characters changes it (Luhn mod 32 would miss swapping the alphabet's first and last).
- */
-export function checkCharacter(chars: string): string {
-  let sum = 0;
-  for (const c of chars) {
-    sum ^= SECRET_KEY_ALPHABET.indexOf(c);
-    sum = sum & 0x10 ? ((sum << 1) ^ 0b100101) & 0x1f : sum << 1;
-  }
-  return SECRET_KEY_ALPHABET[sum]!;
-}
+const randomChars = (count: number): string => randomCodeCharacters(count, randomBytes);
 
 export function generateAccountId(): string {
   return randomChars(ACCOUNT_ID_LENGTH);
@@ -56,14 +40,7 @@ export function generateSecretKey(accountId: string = generateAccountId()): Secr
 }
 
 function format(chars: string): SecretKey {
-  const account = chars.slice(0, ACCOUNT_ID_LENGTH);
-  let rest = chars.slice(ACCOUNT_ID_LENGTH);
-  const groups: string[] = [];
-  for (const size of GROUPS) {
-    groups.push(rest.slice(0, size));
-    rest = rest.slice(size);
-  }
-  return [SECRET_KEY_VERSION, account, ...groups].join('-') as SecretKey;
+  return `${SECRET_KEY_VERSION}-${groupCode(chars, [ACCOUNT_ID_LENGTH, ...GROUPS])}` as SecretKey;
 }
 
 /**
@@ -72,7 +49,7 @@ function format(chars: string): SecretKey {
  * (the check character does not match: a character was mistyped).
  */
 export function parseSecretKey(input: string): SecretKey {
-  const compact = input.toUpperCase().replace(/[\s-]/g, '');
+  const compact = compactCode(input);
   if (!compact.startsWith(SECRET_KEY_VERSION)) {
     throw new LatchkeyError('secret_key_malformed', `A Secret Key starts with "${SECRET_KEY_VERSION}-".`);
   }
@@ -81,7 +58,7 @@ export function parseSecretKey(input: string): SecretKey {
   if (chars.length !== expected) {
     throw new LatchkeyError('secret_key_malformed', `A Secret Key has ${expected} characters after "${SECRET_KEY_VERSION}-"; this one has ${chars.length}.`);
   }
-  const bad = [...chars].find((c) => !SECRET_KEY_ALPHABET.includes(c));
+  const bad = firstForeignCharacter(chars);
   if (bad !== undefined) {
     const hint = '01OI'.includes(bad) ? ' (Secret Keys never use 0, O, 1 or I)' : '';
     throw new LatchkeyError('secret_key_malformed', `"${bad}" is not a Secret Key character${hint}.`);
@@ -104,3 +81,4 @@ export function accountIdOf(secretKey: SecretKey): string {
 export function secretKeyVerifier(secretKey: SecretKey): string {
   return sha256Hex(`latchkey/v1/secret-key-verifier\u0000${secretKey}`);
 }
+

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../context.ts';
 
-export type EmailCodePurpose = 'signup';
+export type EmailCodePurpose = 'signup' | 'recovery';
 
 export async function insertEmailCode(
   db: Tx,

@@ -11,35 +11,28 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { opaqueServer } from '@latchkey/core/opaque';
 import type { SignupFinishRequest, SignupFinishResponse } from '@latchkey/core/wire/signup';
 import type { RequestMeta, ServerContext } from '../context.ts';
-import * as emailCodes from '../repositories/email-codes.ts';
-import { emailExists, insertUserWithKeyset, normalizeEmail } from '../repositories/users.ts';
+import { emailExists, insertUserWithKeyset } from '../repositories/users.ts';
 import { insertVault } from '../repositories/vaults.ts';
 import { recordDevice } from '../repositories/sessions.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
-import { hashEmailCode, hashToken, newEmailCode, newRandomId } from '../security/tokens.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { notices } from './notifications.ts';
+import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
-import { createSession, toAccountProfile } from './sessions.ts';
+import { createSession } from './sessions.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
-
-export const EMAIL_CODE_TTL_MS = 15 * 60_000;
-export const SIGNUP_TICKET_TTL_MS = 30 * 60_000;
-export const EMAIL_CODE_MAX_ATTEMPTS = 5;
 
 export async function startSignup(ctx: ServerContext, meta: RequestMeta, email: string): Promise<{ verificationId: string }> {
   await enforceRateLimits(ctx, [
     ['signupPerSource', sourceKey(meta)],
     ['signupPerEmail', emailBucket(email)],
   ]);
-  const now = ctx.clock();
-  const id = newRandomId();
-  const code = newEmailCode();
   const exists = await emailExists(ctx.db, email);
-  // For an existing account the stored hash is of a code nobody ever sees.
-  const codeHash = hashEmailCode(id, exists ? newEmailCode() + newRandomId() : code);
-  await emailCodes.insertEmailCode(ctx.db, { id, purpose: 'signup', email: normalizeEmail(email), codeHash, expiresAt: new Date(now.getTime() + EMAIL_CODE_TTL_MS), now });
-  sendInBackground(ctx, normalizeEmail(email), exists ? notices.signupExistingAccount(ctx.config.publicUrl) : notices.signupCode(code, ctx.config.publicUrl));
-  return { verificationId: id };
+  return startEmailVerification(ctx, {
+    purpose: 'signup',
+    email,
+    notice: exists ? null : (code) => notices.signupCode(code, ctx.config.publicUrl),
+    fallback: notices.signupExistingAccount(ctx.config.publicUrl),
+  });
 }
 
 /** The account id is fixed by the ticket, so OPAQUE registration and account creation agree on it. */
@@ -52,40 +45,12 @@ export function userIdForTicket(ticket: string): string {
 }
 
 export async function verifySignupCode(ctx: ServerContext, verificationId: string, code: string): Promise<{ ticket: string; userId: string }> {
-  const now = ctx.clock();
-  const ticket = newRandomId() + newRandomId();
-  const email = await emailCodes.verifyEmailCode(ctx.db, {
-    id: verificationId,
-    purpose: 'signup',
-    codeHash: hashEmailCode(verificationId, code),
-    ticketHash: hashToken(ticket),
-    now,
-    maxAttempts: EMAIL_CODE_MAX_ATTEMPTS,
-  });
-  if (email !== undefined) return { ticket, userId: userIdForTicket(ticket) };
-
-  // Explain the failure from the state after the attempt (a concurrent winner shows as "used").
-  const state = await emailCodes.findEmailCode(ctx.db, verificationId, 'signup');
-  if (state === undefined) throw new LatchkeyError('invalid_code', 'That code is not valid. Ask for a new one.');
-  if (state.verifiedAt !== null || state.consumedAt !== null) throw new LatchkeyError('code_used', 'That code was already used. Ask for a new one.');
-  if (state.expiresAt <= now) throw new LatchkeyError('code_expired', 'That code has expired. Ask for a new one.');
-  if (state.attempts >= EMAIL_CODE_MAX_ATTEMPTS) throw new LatchkeyError('too_many_attempts', 'Too many wrong codes. Ask for a new one.');
-  await emailCodes.countFailedAttempt(ctx.db, verificationId);
-  throw new LatchkeyError('invalid_code', 'That code is not right. Check the latest email and try again.');
-}
-
-async function requireTicket(ctx: ServerContext, ticket: string): Promise<string> {
-  const email = await emailCodes.findUnconsumedTicket(ctx.db, {
-    ticketHash: hashToken(ticket),
-    purpose: 'signup',
-    notVerifiedBefore: new Date(ctx.clock().getTime() - SIGNUP_TICKET_TTL_MS),
-  });
-  if (email === undefined) throw new LatchkeyError('code_expired', 'This sign-up has expired or was completed. Start again.');
-  return email;
+  const { ticket } = await checkEmailCode(ctx, 'signup', verificationId, code);
+  return { ticket, userId: userIdForTicket(ticket) };
 }
 
 export async function createSignupRegistrationResponse(ctx: ServerContext, ticket: string, registrationRequest: string): Promise<string> {
-  await requireTicket(ctx, ticket);
+  await emailOfTicket(ctx, 'signup', ticket);
   try {
     return opaqueServer.createRegistrationResponse({ serverSetup: ctx.opaqueServerSetup, userIdentifier: userIdForTicket(ticket), registrationRequest });
   } catch (cause) {
@@ -99,13 +64,7 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
   const result = await ctx.db
     .transaction()
     .execute(async (tx) => {
-      const email = await emailCodes.consumeTicket(tx, {
-        ticketHash: hashToken(body.ticket),
-        purpose: 'signup',
-        now,
-        notVerifiedBefore: new Date(now.getTime() - SIGNUP_TICKET_TTL_MS),
-      });
-      if (email === undefined) throw new LatchkeyError('code_expired', 'This sign-up has expired or was completed. Start again.');
+      const email = await consumeTicket(ctx, tx, 'signup', body.ticket);
       if (await emailExists(tx, email)) throw new LatchkeyError('already_exists', 'An account with this email already exists. Sign in instead.');
       await insertUserWithKeyset(tx, { id: userId, email, name: body.name, accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier }, body.keyset);
       await insertVault(tx, { id: body.personalVault.id, kind: 'personal', createdBy: userId, encryptedAttrs: body.personalVault.encryptedAttrs, wrappedKey: body.personalVault.wrappedKey, now });
@@ -121,4 +80,3 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
   return result;
 }
 
-export { toAccountProfile };

@@ -9,10 +9,12 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as initial from './migrations/0001_initial.ts';
+import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_recovery_codes': recoveryCodes,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -46,6 +46,8 @@ export interface UsersTable {
   secret_key_verifier: string;
   keyset_id: string;
   credentials_version: Generated<number>;
+  recovery_failures: Generated<number>;
+  recovery_locked_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -143,7 +145,42 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export type RecoveryCodeStatus = 'pending' | 'active';
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  status: RecoveryCodeStatus;
+  auth_public_key: string;
+  wrapped_symmetric_key: string;
+  created_at: CreatedAt;
+  confirmed_at: NullableTimestamp;
+  last_checked_at: NullableTimestamp;
+}
+
+export interface ChallengesTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  challenge: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryGrantsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  method: 'recovery-code';
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  recovery_codes: RecoveryCodesTable;
+  challenges: ChallengesTable;
+  recovery_grants: RecoveryGrantsTable;
   server_secrets: ServerSecretsTable;
   keysets: KeysetsTable;
   users: UsersTable;
