@@ -14,6 +14,8 @@ import * as vaults from './vaults.ts';
 import * as items from './items.ts';
 import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
+import * as recoveryCode from './recovery-code.ts';
+import * as recovery from './recovery.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -86,6 +88,21 @@ export class LatchkeyClient {
     list: () => sessions.listSessions(this.ctx),
     revoke: (sessionId: string) => sessions.revokeSession(this.ctx, sessionId),
     revokeOthers: () => sessions.revokeOtherSessions(this.ctx),
+  };
+
+  /** The signed-in account's recovery code. */
+  readonly recoveryCode = {
+    create: () => recoveryCode.createRecoveryCode(this.ctx),
+    confirm: (code: string) => recoveryCode.confirmRecoveryCode(this.ctx, code),
+    check: (code: string) => recoveryCode.checkRecoveryCode(this.ctx, code),
+    status: () => recoveryCode.recoveryCodeStatus(this.ctx),
+    delete: () => recoveryCode.deleteRecoveryCode(this.ctx),
+  };
+
+  /** Recovering an account from the sign-in page ("Having trouble signing in?"). */
+  readonly recovery = {
+    start: (email: string) => recovery.startRecovery(this.ctx, email),
+    complete: (params: recovery.CompleteRecovery) => recovery.completeRecovery(this.ctx, params),
   };
 
   readonly account = {

@@ -22,6 +22,8 @@ export interface LocalState {
   pendingSecretKeys?: Record<string, string>;
   /** A sign-up waiting for its emailed code (two-step CLI use). */
   pendingSignup?: { server: string; email: string; verificationId: string };
+  /** A recovery waiting for its emailed code (two-step CLI use). */
+  pendingRecovery?: { server: string; email: string; verificationId: string };
   /** Highest version seen per item id, per account. */
   itemVersions?: Record<string, Record<string, number>>;
 }

@@ -10,6 +10,7 @@ import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { vaultRoutes } from './routes/vaults.ts';
+import { recoveryRoutes } from './routes/recovery.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -43,5 +44,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   authRoutes(app, ctx);
   accountRoutes(app, ctx);
   vaultRoutes(app, ctx);
+  recoveryRoutes(app, ctx);
   return app;
 }

@@ -14,6 +14,7 @@ import { deleteExpiredSessions } from './repositories/sessions.ts';
 import { deleteExpiredLoginAttempts } from './repositories/login-attempts.ts';
 import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
 import { pruneRateLimits } from './storage/rate-limiter.ts';
+import { deleteExpiredChallenges } from './repositories/challenges.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -61,6 +62,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     void Promise.all([
       deleteExpiredSessions(storage.db, now),
       deleteExpiredLoginAttempts(storage.db, now),
+      deleteExpiredChallenges(storage.db, now),
       deleteStaleEmailCodes(storage.db, new Date(now.getTime() - 24 * 3600_000)),
       pruneRateLimits(storage.db, new Date(now.getTime() - 24 * 3600_000)),
     ]).catch((error: unknown) => log.warn({ error: String(error) }, 'housekeeping failed'));

@@ -11,7 +11,14 @@ export type SecurityEventType =
   | 'sign-out'
   | 'password.changed'
   | 'secret-key.changed'
-  | 'vault.created';
+  | 'vault.created'
+  | 'recovery-code.created'
+  | 'recovery-code.activated'
+  | 'recovery-code.checked'
+  | 'recovery-code.deleted'
+  | 'recovery-code.failed'
+  | 'recovery-code.locked'
+  | 'account.recovered';
 
 export async function recordSecurityEvent(
   db: Tx,

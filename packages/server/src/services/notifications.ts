@@ -35,6 +35,38 @@ export const notices = {
       `${what === 'password' ? 'The account password' : 'The Secret Key'} of your Latchkey account was changed.\n${when(at, ip)}\n` +
       `${signedOut} other session(s) were signed out.${what === 'secret-key' ? ' Print or save your new Emergency Kit; the old one no longer works.' : ''}\n\n${IF_NOT_YOU(publicUrl)}\n`,
   }),
+  recoveryCodeActivated: (replaced: boolean, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: replaced ? 'Your Latchkey recovery code was replaced' : 'A recovery code was set up for your Latchkey account',
+    text:
+      `${replaced ? 'A new recovery code replaced the previous one; the old code no longer works.' : 'A recovery code is now active for your account.'}\n${when(at, ip)}\n\n` +
+      `Keep it offline, somewhere only you can reach. It can reset your password and Secret Key.\n\n${IF_NOT_YOU(publicUrl)} Then replace the recovery code.\n`,
+  }),
+  recoveryCodeDeleted: (at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Your Latchkey recovery code was deleted',
+    text: `The recovery code of your account was deleted and no longer works.\n${when(at, ip)}\n\n${IF_NOT_YOU(publicUrl)}\n`,
+  }),
+  recoveryCode: (code: string, publicUrl: string): Notice => ({
+    subject: 'Your Latchkey account recovery code',
+    text: `Someone asked to recover your Latchkey account at ${publicUrl}. Use this code to confirm it is you:\n\n${code}\n\nThe code expires in 15 minutes and works once.\nIf you did not ask for it, ignore this email: without it and your recovery code nobody can recover the account. Consider changing your password.\n`,
+  }),
+  recoveryWithoutCode: (publicUrl: string): Notice => ({
+    subject: 'Latchkey account recovery: no recovery code is set up',
+    text: `Someone asked to recover your Latchkey account at ${publicUrl} with a recovery code, but your account has none.\nIf it was you: sign in with your Emergency Kit, or ask your family organizer or team administrator for help.\nIf it wasn't you, nothing changed; no code was sent.\n`,
+  }),
+  recoveryCodeFailed: (failures: number, locked: boolean, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: locked ? 'Latchkey account recovery is locked after too many wrong recovery codes' : 'A wrong recovery code was entered for your Latchkey account',
+    text:
+      `Someone who could read your email tried to recover your account with a wrong recovery code (${failures} failed attempt(s) in a row).\n${when(at, ip)}\n` +
+      `${locked ? 'Recovery with a recovery code is now locked. Sign in and check your recovery code (or replace it) to unlock it.\n' : ''}\n` +
+      `If this wasn't you, someone may have access to your email: secure your email account, then sign in at ${publicUrl}, change your password and review your sessions.\n`,
+  }),
+  accountRecovered: (at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Your Latchkey account was recovered',
+    text:
+      `Your Latchkey account was recovered with your recovery code: a new password and a new Secret Key were set, and every session and device was signed out.\n${when(at, ip)}\n` +
+      `The recovery code still works; consider replacing it.\n\n` +
+      `If this wasn't you, someone has your recovery code and access to your email. Secure your email, then recover the account yourself with your recovery code, replace the recovery code, and review your security log. Two-step verification, if enabled, still protects your vaults.\n`,
+  }),
 };
 
 /**

@@ -14,6 +14,11 @@ export const RATE_LIMITS = {
   signInPerEmail: { limit: 20, windowSeconds: 300 },
   signInPerSource: { limit: 100, windowSeconds: 300 },
   reauthPerUser: { limit: 20, windowSeconds: 300 },
+  recoveryStartPerEmail: { limit: 5, windowSeconds: 3600 },
+  recoveryStartPerSource: { limit: 30, windowSeconds: 3600 },
+  recoveryProofPerAccount: { limit: 20, windowSeconds: 3600 },
+  recoveryProofPerSource: { limit: 60, windowSeconds: 3600 },
+  recoveryCheckPerUser: { limit: 20, windowSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Base64Url, Email, EmailCode, EncryptedKeyset, Hex64, RandomId, Timestamp, Uuid, strictObject } from './common.ts';
+
+export const RecoveryCodeStatusValue = Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('active')]);
+export type RecoveryCodeStatusValue = Static<typeof RecoveryCodeStatusValue>;
+
+export const RecoveryCodeStatus = Type.Object({
+  /** `active` when a working code exists (even while a replacement is pending). */
+  status: RecoveryCodeStatusValue,
+  /** A new code waits for confirmation; until then the active one (if any) keeps working. */
+  pendingReplacement: Type.Boolean(),
+  confirmedAt: Type.Union([Type.String(), Type.Null()]),
+  lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+  /** What to nudge the user about: nothing, setting a code up, or checking it (not checked for a year). */
+  reminder: Type.Union([Type.Literal('none'), Type.Literal('set-up'), Type.Literal('check')]),
+  failedAttempts: Type.Integer(),
+  locked: Type.Boolean(),
+});
+export type RecoveryCodeStatus = Static<typeof RecoveryCodeStatus>;
+
+export const CreateRecoveryCodeRequest = strictObject({ authPublicKey: Base64Url(64), wrappedSymmetricKey: Base64Url() });
+export type CreateRecoveryCodeRequest = Static<typeof CreateRecoveryCodeRequest>;
+
+export const RecoveryChallengeRequest = strictObject({ purpose: Type.Union([Type.Literal('confirm'), Type.Literal('check')]) });
+export const RecoveryChallenge = Type.Object({ challengeId: RandomId, challenge: Base64Url(64) });
+export type RecoveryChallenge = Static<typeof RecoveryChallenge>;
+export const RecoveryProofRequest = strictObject({ challengeId: RandomId, proof: Base64Url(128) });
+export type RecoveryProofRequest = Static<typeof RecoveryProofRequest>;
+export const RecoveryCheckResponse = Type.Object({ valid: Type.Boolean() });
+
+export const RecoveryStartRequest = strictObject({ email: Email });
+export const RecoveryStartResponse = Type.Object({ status: Type.Literal('verification_sent'), verificationId: RandomId });
+export const RecoveryVerifyRequest = strictObject({ verificationId: RandomId, code: EmailCode });
+export const RecoveryVerifyResponse = Type.Object({ ticket: Base64Url(64) });
+/** `proof` signs the ticket (purpose `recover`) with the recovery code's authentication key. */
+export const RecoveryProveRequest = strictObject({ ticket: Base64Url(64), proof: Base64Url(128) });
+export const RecoveryProveResponse = Type.Object({
+  grant: Base64Url(64),
+  userId: Uuid,
+  accountId: Type.String(),
+  keyset: EncryptedKeyset,
+  wrappedSymmetricKey: Type.String(),
+  expiresAt: Timestamp,
+});
+export type RecoveryProveResponse = Static<typeof RecoveryProveResponse>;
+export const RecoveryRegisterRequest = strictObject({ grant: Base64Url(64), registrationRequest: Base64Url(256) });
+export const RecoveryRegisterResponse = Type.Object({ registrationResponse: Base64Url(512) });
+export const RecoveryFinishRequest = strictObject({
+  grant: Base64Url(64),
+  accountId: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{6}$' }),
+  registrationRecord: Base64Url(1024),
+  secretKeyVerifier: Hex64,
+  encryptedSymmetricKey: Base64Url(),
+});
+export type RecoveryFinishRequest = Static<typeof RecoveryFinishRequest>;
+export const RecoveryFinishResponse = Type.Object({ signedOutSessions: Type.Integer() });
+export type RecoveryStartResponse = Static<typeof RecoveryStartResponse>;
+export type RecoveryVerifyResponse = Static<typeof RecoveryVerifyResponse>;

@@ -1,0 +1,26 @@
+/** Single-use random challenges, owned by one user and one purpose, taken by one DELETE … RETURNING. */
+import type { Tx } from '../context.ts';
+
+export async function insertChallenge(db: Tx, challenge: { id: string; userId: string; purpose: string; challenge: string; expiresAt: Date; now: Date }): Promise<void> {
+  await db
+    .insertInto('challenges')
+    .values({ id: challenge.id, user_id: challenge.userId, purpose: challenge.purpose, challenge: challenge.challenge, expires_at: challenge.expiresAt, created_at: challenge.now })
+    .execute();
+}
+
+/** Takes the challenge if it is this user's, for this purpose, and unexpired; undefined otherwise. */
+export async function takeChallenge(db: Tx, params: { id: string; userId: string; purpose: string; now: Date }): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('challenges')
+    .where('id', '=', params.id)
+    .where('user_id', '=', params.userId)
+    .where('purpose', '=', params.purpose)
+    .where('expires_at', '>', params.now)
+    .returning('challenge')
+    .executeTakeFirst();
+  return row?.challenge;
+}
+
+export async function deleteExpiredChallenges(db: Tx, now: Date): Promise<void> {
+  await db.deleteFrom('challenges').where('expires_at', '<', now).execute();
+}

@@ -1,0 +1,118 @@
+/**
+ * Setting up, confirming, checking and deleting a recovery code while signed in.
+ *
+ * A new code is *pending* until the user proves they stored it (a signature by the code over a
+ * fresh challenge); only then does it become active and replace the previous one, so abandoning
+ * setup never leaves someone without a working code. Setup and deletion need a recent
+ * re-authentication. A successful check or confirmation also lifts a lock left by 100 failed
+ * recovery attempts: that is the owner acting.
+ */
+import { randomUUID } from 'node:crypto';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { verifyRecoveryProof } from '@latchkey/core/recovery-code';
+import type { CreateRecoveryCodeRequest, RecoveryChallenge, RecoveryCodeStatus } from '@latchkey/core/wire/recovery';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import * as codes from '../repositories/recovery-codes.ts';
+import { insertChallenge, takeChallenge } from '../repositories/challenges.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { findUserById } from '../repositories/users.ts';
+import { newRandomId, newToken } from '../security/tokens.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { enforceRateLimits } from './rate-limits.ts';
+import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const CHECK_REMINDER_AFTER_MS = 365 * 24 * 3600_000;
+export const RECOVERY_LOCK_AFTER_FAILURES = 100;
+
+export async function recoveryCodeStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<RecoveryCodeStatus> {
+  const { pending, active } = await codes.findRecoveryCodes(ctx.db, session.userId);
+  const guard = await codes.findRecoveryGuard(ctx.db, session.userId);
+  const lastChecked = active?.lastCheckedAt ?? active?.confirmedAt ?? null;
+  const stale = lastChecked !== null && ctx.clock().getTime() - lastChecked.getTime() > CHECK_REMINDER_AFTER_MS;
+  return {
+    status: active ? 'active' : pending ? 'pending' : 'none',
+    pendingReplacement: pending !== undefined,
+    confirmedAt: active?.confirmedAt?.toISOString() ?? null,
+    lastCheckedAt: active?.lastCheckedAt?.toISOString() ?? null,
+    reminder: active === undefined ? 'set-up' : stale ? 'check' : 'none',
+    failedAttempts: guard.failures,
+    locked: guard.lockedAt !== null,
+  };
+}
+
+export async function createPendingRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
+  requireRecentReauth(ctx, session);
+  const now = ctx.clock();
+  await ctx.db.transaction().execute(async (tx) => {
+    await codes.putPendingRecoveryCode(tx, { id: randomUUID(), userId: session.userId, authPublicKey: body.authPublicKey, wrappedSymmetricKey: body.wrappedSymmetricKey, now });
+    await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.created', detail: { status: 'pending' }, ip: meta.ip, now });
+  });
+  return recoveryCodeStatus(ctx, session);
+}
+
+export async function issueRecoveryChallenge(ctx: ServerContext, session: AuthenticatedSession, purpose: 'confirm' | 'check'): Promise<RecoveryChallenge> {
+  const now = ctx.clock();
+  const challengeId = newRandomId();
+  const challenge = newToken();
+  await insertChallenge(ctx.db, { id: challengeId, userId: session.userId, purpose: `recovery-code:${purpose}`, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), now });
+  return { challengeId, challenge };
+}
+
+async function takeRecoveryChallenge(ctx: ServerContext, session: AuthenticatedSession, purpose: 'confirm' | 'check', challengeId: string): Promise<string> {
+  const challenge = await takeChallenge(ctx.db, { id: challengeId, userId: session.userId, purpose: `recovery-code:${purpose}`, now: ctx.clock() });
+  if (challenge === undefined) throw new LatchkeyError('login_expired', 'This confirmation expired or was already used. Try again.');
+  return challenge;
+}
+
+/** Activates the pending code when the proof is by that code. Throws `invalid_recovery_code` otherwise. */
+export async function confirmRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<RecoveryCodeStatus> {
+  const challenge = await takeRecoveryChallenge(ctx, session, 'confirm', body.challengeId);
+  const { pending, active } = await codes.findRecoveryCodes(ctx.db, session.userId);
+  if (pending === undefined) throw new LatchkeyError('no_recovery_code', 'There is no new recovery code waiting for confirmation. Create one first.');
+  if (!verifyRecoveryProof(pending.authPublicKey, 'confirm', challenge, body.proof)) {
+    throw new LatchkeyError('invalid_recovery_code', 'That is not the new recovery code. Check what you saved and try again.');
+  }
+  const now = ctx.clock();
+  const activated = await ctx.db.transaction().execute(async (tx) => {
+    if (!(await codes.activatePendingRecoveryCode(tx, session.userId, pending.id, now))) return false;
+    await codes.resetRecoveryGuard(tx, session.userId);
+    await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.activated', detail: { replaced: active !== undefined }, ip: meta.ip, now });
+    return true;
+  });
+  if (!activated) throw new LatchkeyError('conflict', 'The pending recovery code changed meanwhile. Create a new one.');
+  const user = await findUserById(ctx.db, session.userId);
+  if (user) sendInBackground(ctx, user.email, notices.recoveryCodeActivated(active !== undefined, now, meta.ip, ctx.config.publicUrl));
+  return recoveryCodeStatus(ctx, session);
+}
+
+/** "Check my code": tests a code against the active one without recovering anything. */
+export async function checkRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<{ valid: boolean }> {
+  await enforceRateLimits(ctx, [['recoveryCheckPerUser', session.userId]]);
+  const challenge = await takeRecoveryChallenge(ctx, session, 'check', body.challengeId);
+  const { active } = await codes.findRecoveryCodes(ctx.db, session.userId);
+  if (active === undefined) throw new LatchkeyError('no_recovery_code', 'No recovery code is set up. Create one first.');
+  const valid = verifyRecoveryProof(active.authPublicKey, 'check', challenge, body.proof);
+  const now = ctx.clock();
+  if (valid) {
+    await ctx.db.transaction().execute(async (tx) => {
+      await codes.markRecoveryCodeChecked(tx, active.id, now);
+      await codes.resetRecoveryGuard(tx, session.userId);
+      await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.checked', detail: {}, ip: meta.ip, now });
+    });
+  }
+  return { valid };
+}
+
+export async function deleteRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta): Promise<RecoveryCodeStatus> {
+  requireRecentReauth(ctx, session);
+  const now = ctx.clock();
+  const deleted = await ctx.db.transaction().execute(async (tx) => {
+    const n = await codes.deleteRecoveryCodes(tx, session.userId);
+    if (n > 0) await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.deleted', detail: {}, ip: meta.ip, now });
+    return n;
+  });
+  const user = await findUserById(ctx.db, session.userId);
+  if (deleted > 0 && user) sendInBackground(ctx, user.email, notices.recoveryCodeDeleted(now, meta.ip, ctx.config.publicUrl));
+  return recoveryCodeStatus(ctx, session);
+}

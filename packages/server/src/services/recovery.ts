@@ -1,0 +1,129 @@
+/**
+ * Recovering an account with its recovery code, from the sign-in page, with no session:
+ *
+ *   start (email)  →  verify (emailed code → ticket)  →  prove (signature over the ticket by the
+ *   recovery code → grant + keyset + code-wrapped symmetric key)  →  register (OPAQUE)  →
+ *   finish (swap credentials, end every session and device, notify)
+ *
+ * The proof is a signature, so nothing the client sends lets the server decrypt the account.
+ * Failed proofs are rate limited per account and per source, counted, logged and notified; 100
+ * in a row lock the code path until the owner acts (see recovery-code.ts). The code stays valid
+ * after use. Two-factor settings are untouched and nothing here reads vault data, so recovery
+ * never bypasses the second factor: the next sign-in asks for it as usual.
+ */
+import { LatchkeyError } from '@latchkey/core/errors';
+import { opaqueServer } from '@latchkey/core/opaque';
+import { verifyRecoveryProof } from '@latchkey/core/recovery-code';
+import type { RecoveryFinishRequest, RecoveryProveResponse } from '@latchkey/core/wire/recovery';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import * as codes from '../repositories/recovery-codes.ts';
+import * as grants from '../repositories/recovery-grants.ts';
+import { findKeyset, findUserByEmail, findUserById, replaceCredentials } from '../repositories/users.ts';
+import { deleteOtherSessions } from '../repositories/sessions.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
+import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
+import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
+
+export const GRANT_TTL_MS = 30 * 60_000;
+
+export async function startRecovery(ctx: ServerContext, meta: RequestMeta, email: string): Promise<{ verificationId: string }> {
+  await enforceRateLimits(ctx, [
+    ['recoveryStartPerSource', sourceKey(meta)],
+    ['recoveryStartPerEmail', emailBucket(email)],
+  ]);
+  const user = await findUserByEmail(ctx.db, email);
+  const hasCode = user !== undefined && (await codes.findRecoveryCodes(ctx.db, user.id)).active !== undefined;
+  return startEmailVerification(ctx, {
+    purpose: 'recovery',
+    email,
+    notice: hasCode ? (code) => notices.recoveryCode(code, ctx.config.publicUrl) : null,
+    // Only an existing account's mailbox hears about it; an unknown address gets nothing.
+    ...(user !== undefined && !hasCode ? { fallback: notices.recoveryWithoutCode(ctx.config.publicUrl) } : {}),
+  });
+}
+
+export function verifyRecoveryEmail(ctx: ServerContext, verificationId: string, code: string): Promise<{ ticket: string }> {
+  return checkEmailCode(ctx, 'recovery', verificationId, code);
+}
+
+export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body: { ticket: string; proof: string }): Promise<RecoveryProveResponse> {
+  const email = await emailOfTicket(ctx, 'recovery', body.ticket);
+  const user = await findUserByEmail(ctx.db, email);
+  if (user === undefined) throw new LatchkeyError('no_recovery_code', 'This account has no recovery code.');
+  await enforceRateLimits(ctx, [
+    ['recoveryProofPerSource', sourceKey(meta)],
+    ['recoveryProofPerAccount', user.id],
+  ]);
+  const guard = await codes.findRecoveryGuard(ctx.db, user.id);
+  if (guard.lockedAt !== null) {
+    throw new LatchkeyError('recovery_locked', 'Recovery with a recovery code is locked after too many wrong codes. The account owner must sign in and check or replace the code.');
+  }
+  const { active } = await codes.findRecoveryCodes(ctx.db, user.id);
+  if (active === undefined) throw new LatchkeyError('no_recovery_code', 'This account has no recovery code.');
+  const now = ctx.clock();
+
+  if (!verifyRecoveryProof(active.authPublicKey, 'recover', body.ticket, body.proof)) {
+    const after = await ctx.db.transaction().execute(async (tx) => {
+      const state = await codes.countRecoveryFailure(tx, user.id, RECOVERY_LOCK_AFTER_FAILURES, now);
+      await recordSecurityEvent(tx, { userId: user.id, type: state.lockedAt ? 'recovery-code.locked' : 'recovery-code.failed', detail: { consecutiveFailures: state.failures }, ip: meta.ip, now });
+      return state;
+    });
+    sendInBackground(ctx, user.email, notices.recoveryCodeFailed(after.failures, after.lockedAt !== null, now, meta.ip, ctx.config.publicUrl));
+    if (after.lockedAt !== null) throw new LatchkeyError('recovery_locked', 'Too many wrong recovery codes: recovery with a recovery code is now locked.');
+    throw new LatchkeyError('invalid_recovery_code', 'That recovery code is not right for this account.');
+  }
+
+  const grant = newToken();
+  const expiresAt = new Date(now.getTime() + GRANT_TTL_MS);
+  await ctx.db.transaction().execute(async (tx) => {
+    await consumeTicket(ctx, tx, 'recovery', body.ticket);
+    await codes.resetRecoveryGuard(tx, user.id);
+    await grants.insertRecoveryGrant(tx, { id: newRandomId(), userId: user.id, tokenHash: hashToken(grant), expiresAt, now });
+  });
+  return {
+    grant,
+    userId: user.id,
+    accountId: user.accountId,
+    keyset: await findKeyset(ctx.db, user.keysetId),
+    wrappedSymmetricKey: active.wrappedSymmetricKey,
+    expiresAt: expiresAt.toISOString(),
+  };
+}
+
+const grantGone = () => new LatchkeyError('code_expired', 'This recovery took too long or was already completed. Start again.');
+
+export async function createRecoveryRegistrationResponse(ctx: ServerContext, grant: string, registrationRequest: string): Promise<string> {
+  const userId = await grants.findLiveGrant(ctx.db, hashToken(grant), ctx.clock());
+  if (userId === undefined) throw grantGone();
+  try {
+    return opaqueServer.createRegistrationResponse({ serverSetup: ctx.opaqueServerSetup, userIdentifier: userId, registrationRequest });
+  } catch (cause) {
+    throw new LatchkeyError('invalid_request', 'The registration request is malformed.', { cause });
+  }
+}
+
+/** Swaps the credentials and ends every session, in one transaction: old or new, never neither. */
+export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body: RecoveryFinishRequest): Promise<{ signedOutSessions: number }> {
+  const now = ctx.clock();
+  const { email, signedOut } = await ctx.db.transaction().execute(async (tx) => {
+    const userId = await grants.consumeGrant(tx, hashToken(body.grant), now);
+    if (userId === undefined) throw grantGone();
+    const user = await findUserById(tx, userId);
+    if (user === undefined) throw grantGone();
+    await replaceCredentials(
+      tx,
+      userId,
+      { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
+      now,
+    );
+    const signedOut = await deleteOtherSessions(tx, userId, null);
+    await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
+    await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
+    return { email: user.email, signedOut };
+  });
+  sendInBackground(ctx, email, notices.accountRecovered(now, meta.ip, ctx.config.publicUrl));
+  return { signedOutSessions: signedOut };
+}
