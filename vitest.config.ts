@@ -21,6 +21,16 @@ export default defineConfig({
       { test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], testTimeout: 30_000 } },
       serverProject('server-pglite', { LATCHKEY_TEST_DB: 'pglite' }),
       ...(postgresUrl ? [serverProject('server-postgres', { LATCHKEY_TEST_DB: 'postgres' })] : []),
+      // The web app end to end in Debian's Chromium; globalSetup builds packages/web/dist when stale.
+      {
+        test: {
+          name: 'web',
+          include: ['packages/web/test/**/*.test.ts'],
+          globalSetup: ['packages/web/test/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

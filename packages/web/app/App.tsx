@@ -1,0 +1,80 @@
+/** The app shell: header with navigation for the unlocked app, and which page to show when. */
+import { useApp } from './app-context.tsx';
+import { Progress } from './components/ui.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+import { SignUp } from './pages/SignUp.tsx';
+import { Unlock } from './pages/Unlock.tsx';
+import { Vault } from './pages/Vault.tsx';
+import { Sessions } from './pages/Sessions.tsx';
+import { Generator } from './pages/Generator.tsx';
+
+function NavLink({ to, children }: { to: string; children: string }) {
+  const { path, navigate } = useApp();
+  const current = to === '/' ? path === '/' || path.startsWith('/items') : path.startsWith(to);
+  return (
+    <a href={to} aria-current={current ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(to))}>
+      {children}
+    </a>
+  );
+}
+
+function Header() {
+  const { phase, lock, signOut } = useApp();
+  return (
+    <header className="top">
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
+      <span className="brand" aria-hidden="true">
+        Latchkey
+      </span>
+      {phase.kind === 'unlocked' ? (
+        <>
+          <nav aria-label="Main">
+            <NavLink to="/">Items</NavLink>
+            <NavLink to="/generator">Generator</NavLink>
+            <NavLink to="/sessions">Sessions</NavLink>
+          </nav>
+          <div className="account">
+            <span className="who" title={phase.account.email}>
+              {phase.account.email}
+            </span>
+            <button type="button" className="secondary" onClick={() => lock()}>
+              Lock
+            </button>
+            <button type="button" className="secondary" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        </>
+      ) : null}
+    </header>
+  );
+}
+
+function Page() {
+  const { phase, path } = useApp();
+  switch (phase.kind) {
+    case 'loading':
+      return <Progress text="Starting Latchkey…" />;
+    case 'signed-out':
+      return path.startsWith('/signup') ? <SignUp /> : <SignIn notice={phase.notice} />;
+    case 'locked':
+      return <Unlock email={phase.email} notice={phase.notice} />;
+    case 'unlocked':
+      if (path.startsWith('/sessions')) return <Sessions />;
+      if (path.startsWith('/generator')) return <Generator />;
+      return <Vault />;
+  }
+}
+
+export function App() {
+  return (
+    <>
+      <Header />
+      <div id="content">
+        <Page />
+      </div>
+    </>
+  );
+}

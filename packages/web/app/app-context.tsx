@@ -1,0 +1,119 @@
+/**
+ * The app's session state machine and navigation, shared with every page through context.
+ *
+ *   loading ─▶ signed-out ─(sign up / sign in)─▶ unlocked ─(lock / idle)─▶ locked ─(unlock)─▶ unlocked
+ *                  ▲                                 │                        │
+ *                  └────────────(sign out, or the session ended)──────────────┘
+ *
+ * Decrypted data lives only in the pages shown while unlocked; when the phase leaves
+ * `unlocked` those pages unmount, and the SDK has already dropped its keys.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import { createLatchkey, rememberedSessionEmail, type Latchkey } from './latchkey.ts';
+import { SIGNED_OUT_CODES, errorCode } from './errors.ts';
+import { idleLockSeconds, watchIdle } from './idle-lock.ts';
+
+export type Phase =
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; notice?: string }
+  | { kind: 'locked'; email: string; notice?: string }
+  | { kind: 'unlocked'; account: AccountProfile };
+
+interface AppContextValue {
+  readonly latchkey: Latchkey;
+  readonly phase: Phase;
+  readonly path: string;
+  navigate(path: string, options?: { replace?: boolean }): void;
+  /** The SDK signed in or unlocked: show the vault. */
+  unlocked(account: AccountProfile): void;
+  lock(notice?: string): void;
+  signOut(): Promise<void>;
+  /** Call with any error from the SDK: if it means the session is gone, go to sign-in. Returns true if handled. */
+  handleSignedOut(error: unknown): boolean;
+}
+
+const AppContext = createContext<AppContextValue | undefined>(undefined);
+
+export function useApp(): AppContextValue {
+  const value = useContext(AppContext);
+  if (value === undefined) throw new Error('useApp outside <AppProvider>');
+  return value;
+}
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  const latchkey = useMemo(() => createLatchkey(), []);
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [path, setPath] = useState(() => window.location.pathname + window.location.search);
+
+  useEffect(() => {
+    const onPop = () => setPath(window.location.pathname + window.location.search);
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
+    if (to === window.location.pathname + window.location.search) return;
+    if (options.replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+    setPath(to);
+  }, []);
+
+  useEffect(() => {
+    void (async () => {
+      const email = await rememberedSessionEmail(latchkey).catch(() => undefined);
+      setPhase(email === undefined ? { kind: 'signed-out' } : { kind: 'locked', email });
+    })();
+  }, [latchkey]);
+
+  const lock = useCallback(
+    (notice?: string) => {
+      latchkey.client.lock();
+      setPhase((current) => (current.kind === 'unlocked' ? { kind: 'locked', email: current.account.email, ...(notice ? { notice } : {}) } : current));
+    },
+    [latchkey],
+  );
+
+  const endSession = useCallback(
+    async (notice?: string) => {
+      // Forget the session locally even if the server cannot be told.
+      await latchkey.client.signOut().catch(async () => {
+        latchkey.client.lock();
+        const state = await latchkey.store.read();
+        delete state.session;
+        await latchkey.store.write(state);
+      });
+      setPhase({ kind: 'signed-out', ...(notice ? { notice } : {}) });
+      navigate('/', { replace: true });
+    },
+    [latchkey, navigate],
+  );
+
+  const handleSignedOut = useCallback(
+    (error: unknown) => {
+      const code = errorCode(error);
+      if (code === undefined || !SIGNED_OUT_CODES.has(code)) return false;
+      void endSession('Your session ended (it expired, or was signed out from another device). Sign in again to continue.');
+      return true;
+    },
+    [endSession],
+  );
+
+  // Lock after a period without input while unlocked.
+  useEffect(() => {
+    if (phase.kind !== 'unlocked') return;
+    return watchIdle(idleLockSeconds(), () => lock('Locked after a period without activity.'));
+  }, [phase.kind, lock]);
+
+  const value: AppContextValue = {
+    latchkey,
+    phase,
+    path,
+    navigate,
+    unlocked: (account) => setPhase({ kind: 'unlocked', account }),
+    lock,
+    signOut: () => endSession(),
+    handleSignedOut,
+  };
+  return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
+}

@@ -1,0 +1,124 @@
+/** Small accessible building blocks shared by every page. */
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+
+/** A page's main heading; takes focus when the page appears so screen readers announce it. */
+export function PageHeading({ children, takeFocus = true }: { children: ReactNode; takeFocus?: boolean }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (takeFocus) ref.current?.focus();
+  }, [takeFocus]);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'value'>;
+
+export function Field(props: InputProps & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode; multiline?: boolean }) {
+  const { label, value, onChange, hint, multiline, ...rest } = props;
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {multiline ? (
+        <textarea id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={hint ? hintId : undefined} rows={4} />
+      ) : (
+        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={hint ? hintId : undefined} {...rest} />
+      )}
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A password field with a show/hide toggle. */
+export function SecretField(props: InputProps & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode }) {
+  const { label, value, onChange, hint, ...rest } = props;
+  const [shown, setShown] = useState(false);
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="input-row">
+        <input
+          id={id}
+          type={shown ? 'text' : 'password'}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-describedby={hint ? hintId : undefined}
+          spellCheck={false}
+          autoCapitalize="off"
+          {...rest}
+        />
+        <button type="button" className="secondary" aria-pressed={shown} aria-controls={id} onClick={() => setShown(!shown)}>
+          {shown ? 'Hide' : 'Show'}
+        </button>
+      </div>
+      {hint ? (
+        <p className="hint" id={hintId} aria-live="polite">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** An error the person should read now: announced by screen readers as it appears. */
+export function ErrorMessage({ message, children }: { message: string | undefined; children?: ReactNode }) {
+  if (message === undefined) return null;
+  return (
+    <div className="error" role="alert">
+      <p>{message}</p>
+      {children}
+    </div>
+  );
+}
+
+/** Progress ("Unlocking…"), announced politely; the spinner is decoration. */
+export function Progress({ text }: { text: string | undefined }) {
+  return (
+    <div className="progress" role="status" aria-live="polite">
+      {text !== undefined ? (
+        <>
+          <span className="spinner" aria-hidden="true" />
+          <span>{text}</span>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** Copies text to the clipboard and says so. */
+export function CopyButton({ text, label, what }: { text: string; label?: string; what: string }) {
+  const [status, setStatus] = useState<string>('');
+  useEffect(() => {
+    if (status === '') return;
+    const timer = window.setTimeout(() => setStatus(''), 3000);
+    return () => window.clearTimeout(timer);
+  }, [status]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setStatus(`${what} copied`);
+    } catch {
+      setStatus('Could not copy: your browser did not allow it. Select the text and copy it instead.');
+    }
+  };
+  return (
+    <>
+      <button type="button" className="secondary" onClick={() => void copy()} aria-label={`Copy ${what.toLowerCase()}`}>
+        {label ?? 'Copy'}
+      </button>
+      <span className="visually-hidden" role="status" aria-live="polite">
+        {status}
+      </span>
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * The one place that turns failures into words a person understands. Matches on the stable
+ * `LatchkeyError.code` (never on a server message), so wording can change here without
+ * touching the protocol. Messages never include a secret.
+ */
+import { LatchkeyError, type ErrorCode } from '@latchkey/core/errors';
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  invalid_request: 'Something in the form is not right. Check what you entered and try again.',
+  malformed_json: 'The app sent a request the server could not read. Reload the page and try again.',
+  body_too_large: 'This is too large to save. Shorten the notes or remove some text.',
+  unsupported_media_type: 'The app sent a request the server could not read. Reload the page and try again.',
+  not_found: 'That could not be found. It may have been deleted on another device.',
+  method_not_allowed: 'The app and the server do not agree on this action. Reload the page and try again.',
+  unauthenticated: 'You are signed out. Sign in again to continue.',
+  session_expired: 'Your session has ended. Sign in again to continue.',
+  wrong_password: 'That account password is not right. Check Caps Lock and try again.',
+  wrong_secret_key: 'That Secret Key does not belong to this account. Check it against your Emergency Kit.',
+  invalid_credentials: 'The email address, Secret Key or password is not right.',
+  reauthentication_required: 'For your security, enter your account password again first.',
+  second_factor_required: 'This account uses two-step verification, which this version of the web app cannot complete yet. Use the command-line client.',
+  login_expired: 'Signing in took too long. Try again.',
+  invalid_code: 'That code is not right. Check the email we sent and try again.',
+  code_expired: 'That code has expired. Ask for a new one.',
+  code_used: 'That code was already used. Ask for a new one.',
+  too_many_attempts: 'Too many attempts. Wait a few minutes, then try again.',
+  rate_limited: 'Too many attempts in a short time. Wait a little, then try again.',
+  forbidden: 'You do not have access to that.',
+  conflict: 'This item was changed on another device after you opened it. Your changes were not saved. Reload to see the latest version, then make your change again.',
+  already_exists: 'That already exists.',
+  secret_key_required: 'This browser does not know your Secret Key yet. Enter it from your Emergency Kit.',
+  rollback_detected: 'The server sent an older copy of an item than this browser has already seen. Nothing was changed. Tell whoever runs your Latchkey server.',
+  decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
+  not_signed_in: 'You are signed out. Sign in again to continue.',
+  network_error: 'Could not reach the Latchkey server. Check your connection and try again.',
+  internal: 'Something went wrong on the server. Nothing was changed. Try again in a moment.',
+};
+
+/**
+ * Codes whose SDK message is already written for a person and says more than a fixed text
+ * could (e.g. which character of a Secret Key is not allowed).
+ */
+const USE_OWN_MESSAGE: ReadonlySet<ErrorCode> = new Set(['secret_key_malformed', 'secret_key_typo']);
+
+/** Codes after which the session is gone and the person must sign in again. */
+export const SIGNED_OUT_CODES: ReadonlySet<ErrorCode> = new Set(['unauthenticated', 'session_expired', 'not_signed_in']);
+
+export function errorCode(error: unknown): ErrorCode | undefined {
+  return error instanceof LatchkeyError ? error.code : undefined;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof LatchkeyError) {
+    if (USE_OWN_MESSAGE.has(error.code)) return error.message;
+    return MESSAGES[error.code] ?? 'Something went wrong. Try again.';
+  }
+  return 'Something went wrong in the app. Reload the page and try again.';
+}
+
+/**
+ * For text the person typed or pasted and the app checked locally (a setup code, a Secret
+ * Key): the parsers' messages are written for people and never repeat the secret.
+ */
+export function describeInputError(error: unknown): string {
+  if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code))) return error.message;
+  return describeError(error);
+}

@@ -1,0 +1,145 @@
+/** One item: fields with copy buttons, the password hidden until revealed, edit and delete. */
+import { useState } from 'react';
+import type { Item } from '@latchkey/client/client';
+import { useApp } from '../app-context.tsx';
+import { describeError, errorCode } from '../errors.ts';
+import { CopyButton, ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
+
+const KIND_NAMES = { login: 'Login', note: 'Secure note', password: 'Password' } as const;
+
+/** Only http(s) addresses become links: a stored `javascript:` URL must never be clickable. */
+function safeHref(url: string): string | undefined {
+  try {
+    const parsed = new URL(url.includes('://') ? url : `https://${url}`);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function ItemView({ item, vaultName, notice, onEdit, onDeleted, onReload }: { item: Item; vaultName: string; notice: string | undefined; onEdit: () => void; onDeleted: () => Promise<void>; onReload: () => Promise<void> }) {
+  const { latchkey, handleSignedOut } = useApp();
+  const [revealed, setRevealed] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; conflict: boolean }>();
+
+  const remove = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await latchkey.client.items.delete(item.id, item);
+      await onDeleted();
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError({ message: describeError(e), conflict: errorCode(e) === 'conflict' });
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <article className="item-view">
+      <PageHeading>{item.title}</PageHeading>
+      <p className="hint">
+        {KIND_NAMES[item.kind]} in {vaultName} · version {item.version}
+      </p>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <dl className="fields">
+        {item.username ? (
+          <div className="field-row">
+            <dt>Username</dt>
+            <dd>
+              <span className="value">{item.username}</span>
+              <CopyButton text={item.username} what="Username" />
+            </dd>
+          </div>
+        ) : null}
+        {item.password ? (
+          <div className="field-row">
+            <dt>Password</dt>
+            <dd>
+              <span className="value mono" aria-live="polite" data-testid="password-value">
+                {revealed ? item.password : '••••••••••••'}
+              </span>
+              <button type="button" className="secondary" aria-pressed={revealed} onClick={() => setRevealed(!revealed)}>
+                {revealed ? 'Hide' : 'Reveal'}
+              </button>
+              <CopyButton text={item.password} what="Password" />
+            </dd>
+          </div>
+        ) : null}
+        {(item.urls ?? []).map((url, index) => {
+          const href = safeHref(url);
+          return (
+            <div className="field-row" key={index}>
+              <dt>Website</dt>
+              <dd>
+                {href ? (
+                  <a className="value" href={href} target="_blank" rel="noopener noreferrer">
+                    {url}
+                  </a>
+                ) : (
+                  <span className="value">{url}</span>
+                )}
+                <CopyButton text={url} what="Website" />
+              </dd>
+            </div>
+          );
+        })}
+        {item.totp ? (
+          <div className="field-row">
+            <dt>One-time password secret</dt>
+            <dd>
+              <span className="value mono">••••••••</span>
+              <CopyButton text={item.totp} what="One-time password secret" />
+            </dd>
+          </div>
+        ) : null}
+        {item.notes ? (
+          <div className="field-row">
+            <dt>Notes</dt>
+            <dd>
+              <span className="value notes">{item.notes}</span>
+              <CopyButton text={item.notes} what="Notes" />
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <ErrorMessage message={error?.message}>
+        {error?.conflict ? (
+          <button type="button" className="secondary" onClick={() => void onReload().then(() => setError(undefined))}>
+            Reload item
+          </button>
+        ) : null}
+      </ErrorMessage>
+      <Progress text={busy ? 'Deleting…' : undefined} />
+      {confirming ? (
+        <div className="confirm" role="group" aria-label="Confirm delete">
+          <p>Delete “{item.title}”? This cannot be undone.</p>
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => void remove()} disabled={busy} autoFocus>
+              Delete permanently
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)} disabled={busy}>
+              Keep it
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          <button type="button" onClick={onEdit}>
+            Edit
+          </button>
+          <button type="button" className="danger secondary" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,87 @@
+/** Where this account is signed in, with "Sign out everywhere else" and per-session sign-out. */
+import { useCallback, useEffect, useState } from 'react';
+import type { SessionInfo } from '@latchkey/core/wire/auth';
+import { useApp } from '../app-context.tsx';
+import { describeError } from '../errors.ts';
+import { ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
+
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function Sessions() {
+  const { latchkey, handleSignedOut } = useApp();
+  const [sessions, setSessions] = useState<SessionInfo[]>();
+  const [error, setError] = useState<string>();
+  const [status, setStatus] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setSessions(await latchkey.client.sessions.list());
+    } catch (e) {
+      if (!handleSignedOut(e)) setError(describeError(e));
+    }
+  }, [latchkey, handleSignedOut]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const act = async (action: () => Promise<string>) => {
+    setBusy(true);
+    setError(undefined);
+    setStatus(undefined);
+    try {
+      setStatus(await action());
+      await load();
+    } catch (e) {
+      if (!handleSignedOut(e)) setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const others = (sessions ?? []).filter((s) => !s.current);
+  return (
+    <main className="narrow">
+      <PageHeading>Where you're signed in</PageHeading>
+      <p>If you see a device you do not recognise, sign it out and change your account password.</p>
+      <ErrorMessage message={error} />
+      <p role="status" aria-live="polite" className="notice-line">
+        {status}
+      </p>
+      {sessions === undefined && error === undefined ? <Progress text="Loading…" /> : null}
+      <ul className="sessions">
+        {(sessions ?? []).map((s) => (
+          <li key={s.id}>
+            <div>
+              <strong>{s.deviceName}</strong> {s.current ? <span className="badge">This browser</span> : null}
+              <div className="hint">
+                Signed in {when(s.createdAt)} · last used {when(s.lastUsedAt)}
+              </div>
+            </div>
+            {!s.current ? (
+              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => (await latchkey.client.sessions.revoke(s.id), `Signed out ${s.deviceName}.`))} aria-label={`Sign out ${s.deviceName}, signed in ${when(s.createdAt)}`}>
+                Sign out
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <Progress text={busy ? 'Signing out…' : undefined} />
+      <button
+        type="button"
+        className="danger"
+        disabled={busy || others.length === 0}
+        onClick={() =>
+          void act(async () => {
+            const n = await latchkey.client.sessions.revokeOthers();
+            return n === 1 ? 'Signed out 1 other session.' : `Signed out ${n} other sessions.`;
+          })
+        }
+      >
+        Sign out everywhere else
+      </button>
+      {others.length === 0 && sessions !== undefined ? <p className="hint">You are not signed in anywhere else.</p> : null}
+    </main>
+  );
+}

@@ -1,0 +1,51 @@
+/** The locked screen: the session is still valid, the keys are not in memory. Password only. */
+import { useState, type FormEvent } from 'react';
+import { useApp } from '../app-context.tsx';
+import { describeError } from '../errors.ts';
+import { ErrorMessage, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+
+export function Unlock({ email, notice }: { email: string; notice?: string | undefined }) {
+  const { latchkey, unlocked, handleSignedOut, signOut } = useApp();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const account = await latchkey.client.unlock(password);
+      setPassword('');
+      unlocked(account);
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError(describeError(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="narrow">
+      <PageHeading takeFocus={false}>Latchkey is locked</PageHeading>
+      {notice ? <p className="notice">{notice}</p> : null}
+      <p>
+        Signed in as <strong>{email}</strong>. Enter your account password to unlock.
+      </p>
+      <form onSubmit={(e) => void submit(e)}>
+        <input type="email" autoComplete="username" value={email} readOnly hidden />
+        <SecretField label="Account password" autoComplete="current-password" required autoFocus value={password} onChange={setPassword} />
+        <ErrorMessage message={error} />
+        <Progress text={busy ? 'Unlocking…' : undefined} />
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Unlock
+          </button>
+          <button type="button" className="secondary" onClick={() => void signOut()} disabled={busy}>
+            Sign out
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,243 @@
+/**
+ * Vaults and items: the vault list, search, the item list, and the selected item's view or
+ * editor. Decrypted items live only in this component's state, which is discarded when the
+ * app locks (the page unmounts).
+ *
+ * Routes: `/` (list), `/items/new?vault=ID`, `/items/ID`, `/items/ID/edit`.
+ */
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import type { Item, Vault as VaultInfo } from '@latchkey/client/client';
+import { useApp } from '../app-context.tsx';
+import { describeError } from '../errors.ts';
+import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { ItemView } from './ItemView.tsx';
+import { ItemEditor } from './ItemEditor.tsx';
+
+type Route = { kind: 'list' } | { kind: 'view'; id: string } | { kind: 'edit'; id: string } | { kind: 'new'; vaultId: string | undefined };
+
+function parseRoute(path: string): Route {
+  const url = new URL(path, 'http://app.invalid');
+  if (url.pathname === '/items/new') return { kind: 'new', vaultId: url.searchParams.get('vault') ?? undefined };
+  const match = /^\/items\/([^/]+)(\/edit)?$/.exec(url.pathname);
+  if (match) return match[2] ? { kind: 'edit', id: decodeURIComponent(match[1]!) } : { kind: 'view', id: decodeURIComponent(match[1]!) };
+  return { kind: 'list' };
+}
+
+export function Vault() {
+  const { latchkey, path, navigate, handleSignedOut } = useApp();
+  const route = parseRoute(path);
+  const [vaults, setVaults] = useState<VaultInfo[]>();
+  const [items, setItems] = useState<Item[]>([]);
+  const [vaultFilter, setVaultFilter] = useState<string>('all');
+  const [query, setQuery] = useState('');
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+
+  const reload = useCallback(async () => {
+    try {
+      const [v, i] = await Promise.all([latchkey.client.vaults.list(), latchkey.client.items.list()]);
+      setVaults(v);
+      setItems(i);
+      setError(undefined);
+    } catch (e) {
+      if (!handleSignedOut(e)) setError(describeError(e));
+    }
+  }, [latchkey, handleSignedOut]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return items
+      .filter((item) => vaultFilter === 'all' || item.vaultId === vaultFilter)
+      .filter((item) => q === '' || [item.title, item.username ?? '', ...(item.urls ?? [])].some((text) => text.toLowerCase().includes(q)))
+      .sort((a, b) => a.title.localeCompare(b.title));
+  }, [items, vaultFilter, query]);
+
+  const vaultName = (id: string) => vaults?.find((v) => v.id === id)?.name ?? 'Vault';
+  const selectedId = route.kind === 'view' || route.kind === 'edit' ? route.id : undefined;
+  const selected = selectedId !== undefined ? items.find((i) => i.id === selectedId) : undefined;
+  const showingDetail = route.kind !== 'list';
+
+  const open = (to: string) => {
+    setNotice(undefined);
+    navigate(to);
+  };
+
+  let detail: ReactNode = null;
+  if (route.kind === 'new') {
+    const vaultId = route.vaultId ?? (vaultFilter !== 'all' ? vaultFilter : vaults?.find((v) => v.kind === 'personal')?.id ?? vaults?.[0]?.id);
+    detail = vaults && vaultId ? (
+      <ItemEditor
+        key="new"
+        vaults={vaults}
+        vaultId={vaultId}
+        onSaved={async (item, message) => {
+          await reload();
+          setNotice(message);
+          navigate(`/items/${item.id}`, { replace: true });
+        }}
+        onCancel={() => navigate('/')}
+      />
+    ) : (
+      <Progress text="Loading…" />
+    );
+  } else if (selectedId !== undefined) {
+    if (selected === undefined) {
+      detail = vaults ? <p className="notice">This item is not in your vaults. It may have been deleted on another device.</p> : <Progress text="Loading…" />;
+    } else if (route.kind === 'edit') {
+      detail = (
+        <ItemEditor
+          key={`edit-${selected.id}`}
+          vaults={vaults ?? []}
+          vaultId={selected.vaultId}
+          item={selected}
+          onSaved={async (item, message) => {
+            await reload();
+            setNotice(message);
+            navigate(`/items/${item.id}`, { replace: true });
+          }}
+          onCancel={() => navigate(`/items/${selected.id}`)}
+        />
+      );
+    } else {
+      detail = (
+        <ItemView
+          key={selected.id}
+          item={selected}
+          vaultName={vaultName(selected.vaultId)}
+          notice={notice}
+          onEdit={() => open(`/items/${selected.id}/edit`)}
+          onDeleted={async () => {
+            await reload();
+            navigate('/', { replace: true });
+            setNotice('Item deleted.');
+          }}
+          onReload={reload}
+        />
+      );
+    }
+  }
+
+  return (
+    <main className={`vault ${showingDetail ? 'has-detail' : ''}`}>
+      <section className="list-pane" aria-label="Items">
+        <PageHeading takeFocus={route.kind === 'list'}>Items</PageHeading>
+        <ErrorMessage message={error}>
+          <button type="button" className="secondary" onClick={() => void reload()}>
+            Try again
+          </button>
+        </ErrorMessage>
+        {route.kind === 'list' && notice ? (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <div className="toolbar">
+          <div className="field">
+            <label htmlFor="vault-filter">Vault</label>
+            <select id="vault-filter" value={vaultFilter} onChange={(e) => setVaultFilter(e.target.value)}>
+              <option value="all">All vaults</option>
+              {(vaults ?? []).map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field grow">
+            <label htmlFor="search">Search</label>
+            <input id="search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Title, username or website" autoComplete="off" />
+          </div>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={() => open(`/items/new${vaultFilter !== 'all' ? `?vault=${encodeURIComponent(vaultFilter)}` : ''}`)}>
+            New item
+          </button>
+          <NewVault onCreated={async (vault) => {
+            await reload();
+            setVaultFilter(vault.id);
+          }} />
+        </div>
+        {vaults === undefined && error === undefined ? <Progress text="Decrypting your vaults…" /> : null}
+        {vaults !== undefined ? (
+          <>
+            <p className="hint" aria-live="polite">
+              {shown.length === items.length ? `${items.length} ${items.length === 1 ? 'item' : 'items'}` : `${shown.length} of ${items.length} items match`}
+            </p>
+            <ul className="item-list">
+              {shown.map((item) => (
+                <li key={item.id}>
+                  <a href={`/items/${item.id}`} aria-current={item.id === selectedId ? 'page' : undefined} onClick={(e) => (e.preventDefault(), open(`/items/${item.id}`))}>
+                    <span className="item-title">{item.title}</span>
+                    <span className="item-sub">
+                      {item.username ? `${item.username} · ` : ''}
+                      {vaultName(item.vaultId)}
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+            {items.length === 0 ? <p>No items yet. Press “New item” to save your first login.</p> : null}
+          </>
+        ) : null}
+      </section>
+      {showingDetail ? (
+        <section className="detail-pane" aria-label="Item">
+          <p className="back-link">
+            <a href="/" onClick={(e) => (e.preventDefault(), open('/'))}>
+              ← All items
+            </a>
+          </p>
+          {detail}
+        </section>
+      ) : null}
+    </main>
+  );
+}
+
+function NewVault({ onCreated }: { onCreated: (vault: VaultInfo) => Promise<void> }) {
+  const { latchkey, handleSignedOut } = useApp();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" className="secondary" onClick={() => setOpen(true)}>
+        New vault
+      </button>
+    );
+  }
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const vault = await latchkey.client.vaults.create(name.trim());
+      await onCreated(vault);
+      setName('');
+      setOpen(false);
+    } catch (e) {
+      if (!handleSignedOut(e)) setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="inline-form" onSubmit={(e) => void submit(e)}>
+      <Field label="New vault name" required autoFocus maxLength={200} value={name} onChange={setName} />
+      <ErrorMessage message={error} />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          Create vault
+        </button>
+        <button type="button" className="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
