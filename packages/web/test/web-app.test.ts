@@ -151,8 +151,9 @@ describe('web app', () => {
     await page.getByLabel('Kind').selectOption('password');
     await page.getByLabel('Title').fill(NOTE.title);
     await page.getByRole('button', { name: 'Generate a password' }).click();
-    generatedPassword = (await page.locator('output.generated').innerText()).trim();
-    expect(generatedPassword.length).toBe(20);
+    const readGenerated = async () => (await page.locator('output.generated').innerText()).trim();
+    await expect.poll(async () => (await readGenerated()).length).toBe(20);
+    generatedPassword = await readGenerated();
     await screenshot(page, '06-item-generator');
     await page.getByRole('button', { name: 'Use this password' }).click();
     await expect.poll(() => page.getByLabel('Password', { exact: true }).inputValue()).toBe(generatedPassword);
