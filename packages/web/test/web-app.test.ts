@@ -6,7 +6,7 @@
  * recorded and checked for the password, the Secret Key and every item field.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createSetupCode } from '@latchkey/core/setup-code';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -65,6 +65,11 @@ describe('web app', () => {
 
   beforeAll(async () => {
     ({ context, page } = await newContext());
+  });
+
+  // A failing step leaves a picture of what the page showed.
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('serves the app with a strict Content-Security-Policy and an SPA fallback', async () => {
@@ -142,7 +147,7 @@ describe('web app', () => {
     await page.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => page.getByTestId('password-value').innerText()).toBe(LOGIN.password);
     await page.getByRole('button', { name: 'Hide' }).click();
-    await expect(page.getByRole('button', { name: 'Copy password' })).toBeDefined();
+    expect(await page.getByRole('button', { name: 'Copy password' }).count()).toBe(1);
     await screenshot(page, '05-item-view');
 
     // A second item, a secure note, with a password from the generator.
@@ -291,9 +296,9 @@ describe('web app', () => {
     await screenshot(page, '13-unlock-wrong-password');
     await page.getByLabel('Account password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Unlock' }).click();
-    await heading(page, 'Items').waitFor({ timeout: 60_000 });
-    await heading(page, 'Latchkey is locked').waitFor({ timeout: 10_000 });
-    await expect.poll(() => page.getByText('Locked after a period without activity.').isVisible()).toBe(true);
+    // The notice only appears when an unlocked app locks itself.
+    await heading(page, 'Latchkey is locked').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByText('Locked after a period without activity.').isVisible(), { timeout: 60_000 }).toBe(true);
     await page.evaluate(() => localStorage.removeItem('latchkey.idleLockSeconds'));
   });
 
