@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ServerContext } from './context.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { installErrorHandling, sendError } from './http/errors.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -27,7 +27,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Bad URLs and over-long path values are rejected by the router, before the error handler.
+    frameworkErrors: sendError,
   });
+  // JSON only: Fastify's default text/plain parser would let a text body reach the schemas; now it is a 415.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   await app.register(swagger, {
     openapi: {

@@ -4,7 +4,7 @@
  * large, wrong content type) get theirs; anything unexpected is a logged 500 whose message
  * reveals nothing.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, LatchkeyError, type ErrorCode } from '@latchkey/core/errors';
 
 interface ErrorReply {
@@ -20,6 +20,8 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid_request', message: 'The Content-Length header does not match the body.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_request', message: 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', message: 'The request body is not valid JSON.' },
+  FST_ERR_BAD_URL: { code: 'invalid_request', message: 'The URL is not valid.' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'invalid_request', message: 'A value in the URL is too long.' },
 };
 
 export function toErrorReply(error: unknown): ErrorReply {
@@ -43,17 +45,20 @@ export function toErrorReply(error: unknown): ErrorReply {
   return { status: 500, code: 'internal', message: 'Something went wrong on the server. Nothing was changed; try again.' };
 }
 
+/** Sends `error` in the one error format. Also Fastify's `frameworkErrors` (router errors that skip the error handler). */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const out = toErrorReply(error);
+  if (out.status >= 500) {
+    request.log.error({ err: error }, 'unhandled error');
+  }
+  if (out.code === 'rate_limited' && typeof out.details?.retryAfterSeconds === 'number') {
+    void reply.header('retry-after', String(out.details.retryAfterSeconds));
+  }
+  void reply.status(out.status).send({ error: { code: out.code, message: out.message, ...(out.details ? { details: out.details } : {}) } });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const out = toErrorReply(error);
-    if (out.status >= 500) {
-      request.log.error({ err: error }, 'unhandled error');
-    }
-    if (out.code === 'rate_limited' && typeof out.details?.retryAfterSeconds === 'number') {
-      void reply.header('retry-after', String(out.details.retryAfterSeconds));
-    }
-    void reply.status(out.status).send({ error: { code: out.code, message: out.message, ...(out.details ? { details: out.details } : {}) } });
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } });
   });

@@ -30,10 +30,16 @@ export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: s
     .execute();
 }
 
-export async function takeLoginAttempt(db: Tx, id: string): Promise<LoginAttempt | undefined> {
+/**
+ * Takes the attempt only if it is for this purpose and this session (null: a sign-in), so a
+ * caller holding someone else's login id cannot use it up.
+ */
+export async function takeLoginAttempt(db: Tx, scope: { id: string; purpose: LoginPurpose; sessionId: string | null }): Promise<LoginAttempt | undefined> {
   const row = await db
     .deleteFrom('login_attempts')
-    .where('id', '=', id)
+    .where('id', '=', scope.id)
+    .where('purpose', '=', scope.purpose)
+    .where('session_id', scope.sessionId === null ? 'is' : '=', scope.sessionId)
     .returning(['purpose', 'user_id', 'session_id', 'server_state', 'expires_at'])
     .executeTakeFirst();
   if (row === undefined) return undefined;

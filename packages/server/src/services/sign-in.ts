@@ -54,7 +54,7 @@ async function beginOpaqueLogin(
 
 /** Takes the pending login (once) and checks the client's OPAQUE proof; returns the session key. */
 async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLoginRequest: string, purpose: LoginPurpose, sessionId: string | null) {
-  const attempt = await takeLoginAttempt(ctx.db, loginId);
+  const attempt = await takeLoginAttempt(ctx.db, { id: loginId, purpose, sessionId });
   if (attempt === undefined || attempt.purpose !== purpose || attempt.sessionId !== sessionId || attempt.userId === null) {
     throw new LatchkeyError('login_expired', 'This sign-in attempt is unknown or was already used. Start again.');
   }

@@ -1,0 +1,646 @@
+/**
+ * SPEC §5.6: the server enforces authorization on every route.
+ *
+ * A matrix of callers × routes. The routes come from the OpenAPI document, which is checked
+ * against Fastify's own route table, so a route added without a row in MATRIX fails the suite.
+ * Callers:
+ *   anonymous  no Authorization header
+ *   garbage    a well-formed bearer token that was never issued
+ *   revoked    one of A's tokens, used again after signing out
+ *   other      B, another account, always aiming at A's ids
+ *   owner      A, who owns vault VA with item IA
+ * Rules: a public route treats every caller alike (a token is ignored); any other route answers
+ * 401 `unauthenticated` to the first three callers; B gets 404 `not_found` for A's ids (the very
+ * answer an id that does not exist gets) and never any of A's data; A succeeds. None of the
+ * non-owner calls changes any of A's rows in the database.
+ *
+ * Re-authentication (`/api/account/credentials/*` need one in the last 5 minutes) and session
+ * expiry move the server clock, so they run on a server of their own.
+ */
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_STATUS, type ErrorCode } from '@latchkey/core/errors';
+import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import { buildApp } from '../src/app.ts';
+import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
+import type { Database } from '../src/storage/schema.ts';
+import { extractCode, waitForEmail } from './helpers/outbox.ts';
+import {
+  beginReauth,
+  beginSignIn,
+  credentialsChangeBody,
+  expectApiError,
+  newRegistrationRequest,
+  newVaultBody,
+  opaqueLoginStart,
+  prepareSignup,
+  send,
+  signInAgain,
+  verifiedTicket,
+  type Credentials,
+  type RawResponse,
+} from './helpers/raw-requests.ts';
+import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
+
+type Caller = 'anonymous' | 'garbage' | 'revoked' | 'other' | 'owner';
+/** The owner goes last: its success may change what the others would have seen. */
+const CALLERS: readonly Caller[] = ['anonymous', 'garbage', 'revoked', 'other', 'owner'];
+
+interface Account {
+  readonly user: TestUser;
+  readonly credentials: Credentials;
+  readonly profile: AccountProfile;
+  readonly token: string;
+  readonly vaultId: string;
+  readonly itemId: string;
+}
+
+interface World {
+  readonly server: TestServer;
+  readonly db: Kysely<Database>;
+  /** The owner: vault VA (`a.vaultId`) holding item IA (`a.itemId`). */
+  readonly a: Account;
+  readonly b: Account;
+  /** Signs in through the public sign-in routes, so A's and B's rate limits stay untouched. */
+  readonly c: Credentials;
+  readonly revokedToken: string;
+  readonly garbageToken: string;
+}
+
+/** The request one caller sends. `token` replaces the caller's usual token (e.g. a fresh session to sign out). */
+interface Call {
+  readonly path: string;
+  readonly body?: unknown;
+  readonly token?: string;
+}
+
+/** Values a row prepares once for all callers, e.g. a fresh item of A's. They count as A's secrets. */
+type Target = Record<string, string>;
+
+interface Expected {
+  readonly status: number;
+  readonly code?: ErrorCode;
+}
+
+type Row =
+  | {
+      readonly access: 'public';
+      readonly call: (w: World, caller: Caller) => Promise<Call>;
+      /** What every caller gets, with or without a token. */
+      readonly anyone: Expected;
+    }
+  | {
+      readonly access: 'session';
+      readonly prepare?: (w: World) => Promise<Target>;
+      /** Unauthenticated callers send what the owner would; B sends A's ids unless the route has none. */
+      readonly call: (w: World, caller: Caller, target: Target) => Promise<Call>;
+      readonly owner: Expected;
+      readonly other: Expected;
+    };
+
+const ok = (status = 200): Expected => ({ status });
+const fails = (code: ErrorCode): Expected => ({ status: ERROR_STATUS[code], code });
+
+/** B acts as B; everyone else sends A's request. */
+const actor = (w: World, caller: Caller): Account => (caller === 'other' ? w.b : w.a);
+const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+
+/** A challenge of A's for `purpose`, answered with `recoveryCode` by hand: the body of confirm or check. */
+async function recoveryProof(w: World, purpose: 'confirm' | 'check', recoveryCode: string): Promise<Target> {
+  const res = await send(w.server, { method: 'POST', path: '/api/recovery-code/challenge', token: w.a.token, body: { purpose } });
+  const { challengeId, challenge } = res.json as { challengeId: string; challenge: string };
+  return { challengeId, proof: proveRecoveryCode(deriveRecoveryKeys(parseRecoveryCode(recoveryCode)), purpose, challenge) };
+}
+const junkCiphertext = () => Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url');
+
+async function emailedCode(server: TestServer, email: string): Promise<{ verificationId: string; code: string }> {
+  const sentAfter = Date.now() - 1000;
+  const res = await send(server, { method: 'POST', path: '/api/signup/start', body: { email } });
+  const { verificationId } = res.json as { verificationId: string };
+  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: sentAfter });
+  return { verificationId, code: extractCode(mail.text) };
+}
+
+async function freshItemOfA(w: World): Promise<Target> {
+  const item = await w.a.user.client.items.create(w.a.vaultId, { kind: 'login', title: 'Fresh', username: 'a', password: 'fresh-secret' });
+  return { itemId: item.id };
+}
+
+/** One row per route of the OpenAPI document, keyed `METHOD /path/{param}`. */
+const MATRIX: Record<string, Row> = {
+  // Sign-up and sign-in: public, callable by anyone.
+  'POST /api/signup/start': {
+    access: 'public',
+    call: async () => ({ path: '/api/signup/start', body: { email: uniqueEmail('matrix') } }),
+    anyone: ok(202),
+  },
+  'POST /api/signup/verify': {
+    access: 'public',
+    call: async (w) => ({ path: '/api/signup/verify', body: await emailedCode(w.server, uniqueEmail('matrix')) }),
+    anyone: ok(200),
+  },
+  'POST /api/signup/register': {
+    access: 'public',
+    call: async (w) => {
+      const { ticket } = await verifiedTicket(w.server, uniqueEmail('matrix'));
+      return { path: '/api/signup/register', body: { ticket, registrationRequest: await newRegistrationRequest() } };
+    },
+    anyone: ok(200),
+  },
+  'POST /api/signup/finish': {
+    access: 'public',
+    call: async (w) => ({ path: '/api/signup/finish', body: (await prepareSignup(w.server, uniqueEmail('matrix'))).body }),
+    anyone: ok(201),
+  },
+  'POST /api/auth/login/start': {
+    access: 'public',
+    call: async (w) => ({ path: '/api/auth/login/start', body: { email: w.c.email, ...(await opaqueLoginStart(w.c)).body } }),
+    anyone: ok(200),
+  },
+  'POST /api/auth/login/finish': {
+    access: 'public',
+    call: async (w) => {
+      const { loginId, finishLoginRequest } = await beginSignIn(w.server, w.c);
+      return { path: '/api/auth/login/finish', body: { loginId, finishLoginRequest, device: { id: 'matrix-device-0001', name: 'matrix', platform: 'test' } } };
+    },
+    anyone: ok(200),
+  },
+
+  // Re-authentication and sign-out: B holding A's proof gets nowhere and does not use it up.
+  'POST /api/auth/reauth/start': {
+    access: 'session',
+    call: async (w) => ({ path: '/api/auth/reauth/start', body: (await opaqueLoginStart(w.a.credentials)).body }),
+    owner: ok(),
+    other: fails('wrong_secret_key'),
+  },
+  'POST /api/auth/reauth/finish': {
+    access: 'session',
+    prepare: async (w) => {
+      const { loginId, finishLoginRequest } = await beginReauth(w.server, w.a.credentials, w.a.token);
+      return { loginId, finishLoginRequest };
+    },
+    call: async (_w, _caller, t) => ({ path: '/api/auth/reauth/finish', body: { loginId: t.loginId, finishLoginRequest: t.finishLoginRequest } }),
+    owner: ok(),
+    other: fails('login_expired'),
+  },
+  'POST /api/auth/signout': {
+    access: 'session',
+    // A and B each end a spare session of their own, not the one the rest of the suite uses.
+    call: async (w, caller) =>
+      caller === 'owner' || caller === 'other'
+        ? { path: '/api/auth/signout', body: {}, token: (await signInAgain(w.server, actor(w, caller).credentials)).token }
+        : { path: '/api/auth/signout', body: {} },
+    owner: ok(),
+    other: ok(),
+  },
+
+  // The account: B only ever sees B's own.
+  'GET /api/account': { access: 'session', call: async () => ({ path: '/api/account' }), owner: ok(), other: ok() },
+  'GET /api/account/security-log': { access: 'session', call: async () => ({ path: '/api/account/security-log' }), owner: ok(), other: ok() },
+  'POST /api/account/credentials/start': {
+    access: 'session',
+    call: async () => ({ path: '/api/account/credentials/start', body: { registrationRequest: await newRegistrationRequest() } }),
+    owner: ok(),
+    other: ok(),
+  },
+  'POST /api/account/credentials/finish': {
+    access: 'session',
+    // A real change (to the same password, so later rows can still sign in); B changes only B's.
+    prepare: async (w) => credentialsChangeBody(w.server, w.a.credentials, w.a.token, w.a.credentials.password),
+    call: async (w, caller, t) => ({
+      path: '/api/account/credentials/finish',
+      body: caller === 'other' ? await credentialsChangeBody(w.server, w.b.credentials, w.b.token, w.b.credentials.password) : t,
+    }),
+    owner: ok(),
+    other: ok(),
+  },
+
+  // Sessions: B cannot see or end A's.
+  'GET /api/sessions': { access: 'session', call: async () => ({ path: '/api/sessions' }), owner: ok(), other: ok() },
+  'DELETE /api/sessions/{id}': {
+    access: 'session',
+    prepare: async (w) => ({ sessionId: (await signInAgain(w.server, w.a.credentials)).id }),
+    call: async (_w, _caller, t) => ({ path: `/api/sessions/${t.sessionId}` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  'POST /api/sessions/revoke-others': {
+    access: 'session',
+    // A has a second session, which B's "sign out everywhere else" must leave alone.
+    prepare: async (w) => ({ sessionId: (await signInAgain(w.server, w.a.credentials)).id }),
+    call: async () => ({ path: '/api/sessions/revoke-others', body: {} }),
+    owner: ok(),
+    other: ok(),
+  },
+
+  // Vaults and items: what B cannot read does not exist for B.
+  'GET /api/vaults': { access: 'session', call: async () => ({ path: '/api/vaults' }), owner: ok(), other: ok() },
+  'POST /api/vaults': {
+    access: 'session',
+    call: async (w, caller) => ({ path: '/api/vaults', body: await newVaultBody(actor(w, caller).profile) }),
+    owner: ok(201),
+    other: ok(201),
+  },
+  'GET /api/vaults/{vaultId}/items': {
+    access: 'session',
+    call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/items` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  'POST /api/vaults/{vaultId}/items': {
+    access: 'session',
+    call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/items`, body: { id: crypto.randomUUID(), ciphertext: junkCiphertext() } }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  'PUT /api/vaults/{vaultId}/items/{itemId}': {
+    access: 'session',
+    prepare: freshItemOfA,
+    call: async (w, _caller, t) => ({ path: `/api/vaults/${w.a.vaultId}/items/${t.itemId}`, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  'DELETE /api/vaults/{vaultId}/items/{itemId}': {
+    access: 'session',
+    prepare: freshItemOfA,
+    call: async (w, _caller, t) => ({ path: `/api/vaults/${w.a.vaultId}/items/${t.itemId}`, body: { expectedVersion: 1 } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  'GET /api/items/{itemId}': {
+    access: 'session',
+    call: async (w) => ({ path: `/api/items/${w.a.itemId}` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+
+  // The recovery code: each account manages only its own; A's challenges are useless to B.
+  'GET /api/recovery-code': { access: 'session', call: async () => ({ path: '/api/recovery-code' }), owner: ok(), other: ok() },
+  'POST /api/recovery-code': {
+    access: 'session',
+    call: async () => ({ path: '/api/recovery-code', body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: junkCiphertext() } }),
+    owner: ok(201),
+    other: ok(201),
+  },
+  'POST /api/recovery-code/challenge': { access: 'session', call: async () => ({ path: '/api/recovery-code/challenge', body: { purpose: 'check' } }), owner: ok(), other: ok() },
+  'POST /api/recovery-code/confirm': {
+    access: 'session',
+    prepare: async (w) => {
+      const { recoveryCode } = await w.a.user.client.recoveryCode.create();
+      return recoveryProof(w, 'confirm', recoveryCode);
+    },
+    call: async (_w, _caller, t) => ({ path: '/api/recovery-code/confirm', body: t }),
+    owner: ok(),
+    other: fails('login_expired'),
+  },
+  'POST /api/recovery-code/check': {
+    access: 'session',
+    prepare: async (w) => {
+      const { recoveryCode } = await w.a.user.client.recoveryCode.create();
+      await w.a.user.client.recoveryCode.confirm(recoveryCode);
+      return recoveryProof(w, 'check', recoveryCode);
+    },
+    call: async (_w, _caller, t) => ({ path: '/api/recovery-code/check', body: t }),
+    owner: ok(),
+    other: fails('login_expired'),
+  },
+  'DELETE /api/recovery-code': { access: 'session', call: async () => ({ path: '/api/recovery-code', body: {} }), owner: ok(), other: ok() },
+
+  // Recovery: public (the person has lost their credentials); unknown tickets and grants fail alike for everyone.
+  'POST /api/recovery/start': { access: 'public', call: async () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('matrix') } }), anyone: ok(202) },
+  'POST /api/recovery/verify': {
+    access: 'public',
+    call: async () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }),
+    anyone: fails('invalid_code'),
+  },
+  'POST /api/recovery/prove': { access: 'public', call: async () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: junkCiphertext() } }), anyone: fails('code_expired') },
+  'POST /api/recovery/register': {
+    access: 'public',
+    call: async () => ({ path: '/api/recovery/register', body: { grant: randomId(), registrationRequest: await newRegistrationRequest() } }),
+    anyone: fails('code_expired'),
+  },
+  'POST /api/recovery/finish': {
+    access: 'public',
+    call: async () => ({
+      path: '/api/recovery/finish',
+      body: { grant: randomId(), accountId: 'ABCDEF', registrationRecord: junkCiphertext(), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: junkCiphertext() },
+    }),
+    anyone: fails('code_expired'),
+  },
+};
+
+/** The one /api route hidden from the OpenAPI document: the document itself (public). */
+const UNDOCUMENTED_ROUTES = ['GET /api/openapi.json'];
+
+const methodOf = (key: string) => key.slice(0, key.indexOf(' '));
+
+function tokenOf(w: World, caller: Caller): string | undefined {
+  switch (caller) {
+    case 'anonymous':
+      return undefined;
+    case 'garbage':
+      return w.garbageToken;
+    case 'revoked':
+      return w.revokedToken;
+    case 'other':
+      return w.b.token;
+    case 'owner':
+      return w.a.token;
+  }
+}
+
+function expectOutcome(res: RawResponse, expected: Expected, context: string): void {
+  if (expected.code !== undefined) expectApiError(res, expected.code, context);
+  else expect(res.status, `${context} → ${res.text.slice(0, 300)}`).toBe(expected.status);
+}
+
+/**
+ * Every row of the database that belongs to the user, found through the schema itself (so new
+ * tables are covered): rows keyed by the user's id, their vaults and those vaults' items.
+ * Usage timestamps are left out.
+ */
+async function rowsOf(db: Kysely<Database>, userId: string): Promise<Record<string, unknown[]>> {
+  // Table names come from introspection, so the query builder cannot type them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const anyDb = db as unknown as Kysely<any>;
+  const vaultIds = db.selectFrom('vault_access').select('vault_id').where('user_id', '=', userId);
+  const out: Record<string, unknown[]> = {};
+  for (const table of await db.introspection.getTables()) {
+    const columns = new Set(table.columns.map((c) => c.name));
+    const query = anyDb.selectFrom(table.name).selectAll();
+    const owned =
+      table.name === 'users' ? query.where('id', '=', userId)
+      : table.name === 'vaults' ? query.where('id', 'in', vaultIds)
+      : columns.has('user_id') ? query.where('user_id', '=', userId)
+      : columns.has('owner_user_id') ? query.where('owner_user_id', '=', userId)
+      : columns.has('vault_id') ? query.where('vault_id', 'in', vaultIds)
+      : undefined;
+    if (owned === undefined) continue;
+    const rows = (await owned.execute()).map(({ last_used_at: _, ...rest }: Record<string, unknown>) => rest);
+    out[table.name] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  return out;
+}
+
+/** Columns any account may share with A (labels, kinds, names), and the event log whose types are fixed words. */
+const SHARED_COLUMNS = new Set(['name', 'device_name', 'platform', 'kind', 'role', 'purpose', 'ip', 'status', 'method', 'type']);
+
+/** The strings that are A's alone: ids, email, ciphertexts, keys, hashes. */
+function distinctiveStrings(rows: Awaited<ReturnType<typeof rowsOf>>): Set<string> {
+  const found = new Set<string>();
+  const { security_events: _fixedWords, ...tables } = rows;
+  for (const table of Object.values(tables)) {
+    for (const json of table) {
+      for (const [column, value] of Object.entries(JSON.parse(json as string) as Record<string, unknown>)) {
+        if (typeof value === 'string' && value.length >= 16 && !SHARED_COLUMNS.has(column)) found.add(value);
+      }
+    }
+  }
+  return found;
+}
+
+function expectNoneOf(secrets: Iterable<string>, res: RawResponse, sent: string, context: string): void {
+  const leaked = [...secrets].filter((s) => res.text.includes(s) && !sent.includes(s));
+  expect(leaked, `${context} answered with A's data`).toEqual([]);
+}
+
+/** The same request with every one of A's values swapped for a fresh random id. */
+function withUnknownIds(call: Call, secrets: Iterable<string>): Call {
+  let path = call.path;
+  let body = call.body === undefined ? undefined : JSON.stringify(call.body);
+  for (const s of secrets) {
+    const stranger = crypto.randomUUID();
+    path = path.replaceAll(s, stranger);
+    body = body?.replaceAll(s, stranger);
+  }
+  return { ...call, path, ...(body === undefined ? {} : { body: JSON.parse(body) as unknown }) };
+}
+
+/** Fastify's route table (`METHOD /path/{param}`), HEAD routes left out: they mirror GET. */
+async function fastifyRoutes(server: TestServer): Promise<string[]> {
+  const app = await buildApp(server.running.context, { logger: false, storageKind: 'route-listing' });
+  await app.ready();
+  const tree = app.printRoutes({ commonPrefix: false });
+  await app.close();
+  const prefixes: string[] = [];
+  const routes: string[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
+    if (match === null) continue;
+    const depth = match[1]!.length / 4;
+    const path = (prefixes[depth - 1] ?? '') + match[2]!;
+    prefixes[depth] = path;
+    for (const method of (match[3] ?? '').split(', ').filter((m) => m !== '' && m !== 'HEAD')) {
+      routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+    }
+  }
+  return routes;
+}
+
+async function setUpAccount(server: TestServer): Promise<Account> {
+  const user = await signUpUser(server);
+  const profile = await user.client.whoami();
+  const [vault] = await user.client.vaults.list();
+  const item = await user.client.items.create(vault!.id, { kind: 'login', title: 'Bank', username: user.email, password: `item-secret-${crypto.randomUUID()}` });
+  const token = (await user.store.read()).session!.token;
+  return { user, credentials: { email: user.email, password: user.password, secretKey: user.secretKey }, profile, token, vaultId: vault!.id, itemId: item.id };
+}
+
+describe('authorization matrix: callers × every route', () => {
+  let w: World;
+
+  beforeAll(async () => {
+    const server = await startTestServer();
+    const [a, b] = [await setUpAccount(server), await setUpAccount(server)];
+    const c = await signUpUser(server);
+    const spare = await signInAgain(server, a.credentials);
+    const signedOut = await send(server, { method: 'POST', path: '/api/auth/signout', token: spare.token, body: {} });
+    expect(signedOut.status).toBe(200);
+    w = {
+      server,
+      db: server.running.context.db,
+      a,
+      b,
+      c: { email: c.email, password: c.password, secretKey: c.secretKey },
+      revokedToken: spare.token,
+      garbageToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'),
+    };
+  });
+  afterAll(() => w?.server.close());
+
+  it('has exactly one row per route of the OpenAPI document, public exactly where the document says so', async () => {
+    const doc = (await send(w.server, { method: 'GET', path: '/api/openapi.json' })).json as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, public: op.security === undefined })),
+    );
+    expect(documented.map((d) => d.key).sort(), 'every route needs a row in MATRIX, and every row a route').toEqual(Object.keys(MATRIX).sort());
+    for (const d of documented) expect(MATRIX[d.key]!.access, d.key).toBe(d.public ? 'public' : 'session');
+  });
+
+  it('the OpenAPI document lists every /api route the server has; everything outside /api is read-only', async () => {
+    const routes = await fastifyRoutes(w.server);
+    const api = routes.filter((r) => r.includes(' /api/'));
+    expect(api.sort(), 'an /api route without a row in MATRIX (or hidden from the OpenAPI document)').toEqual([...Object.keys(MATRIX), ...UNDOCUMENTED_ROUTES].sort());
+    // The health check and the web app's files: nothing there takes a body or changes state.
+    const rest = routes.filter((r) => !api.includes(r));
+    expect(rest).toContain('GET /healthz');
+    expect(rest.filter((r) => !r.startsWith('GET '))).toEqual([]);
+    expect((await send(w.server, { method: 'GET', path: '/healthz' })).status).toBe(200);
+    expect((await send(w.server, { method: 'GET', path: '/api/openapi.json' })).status).toBe(200);
+  });
+
+  it.each(Object.keys(MATRIX))('%s', async (key) => {
+    const row = MATRIX[key]!;
+    const method = methodOf(key);
+    const target = row.access === 'session' && row.prepare ? await row.prepare(w) : {};
+    const calls = new Map<Caller, Call>();
+    for (const caller of CALLERS) calls.set(caller, row.access === 'public' ? await row.call(w, caller) : await row.call(w, caller, target));
+
+    const before = await rowsOf(w.db, w.a.profile.id);
+    const secretsOfA = new Set([...distinctiveStrings(before), ...Object.values(target)]);
+    for (const caller of CALLERS) {
+      const context = `${key} as ${caller}`;
+      const call = calls.get(caller)!;
+      if (caller === 'owner') expect(await rowsOf(w.db, w.a.profile.id), `A's rows changed before ${context}`).toEqual(before);
+      const token = call.token ?? tokenOf(w, caller);
+      const res = await send(w.server, { method, path: call.path, body: call.body, ...(token === undefined ? {} : { token }) });
+      const expected = row.access === 'public' ? row.anyone : caller === 'owner' ? row.owner : caller === 'other' ? row.other : fails('unauthenticated');
+      expectOutcome(res, expected, context);
+      if (caller === 'owner' || row.access === 'public') continue;
+
+      expectNoneOf(secretsOfA, res, call.path + JSON.stringify(call.body ?? null), context);
+      if (caller === 'other' && expected.code === 'not_found') {
+        // Indistinguishable from an id that does not exist: same status, same body.
+        const unknown = withUnknownIds(call, secretsOfA);
+        expect(unknown.path + JSON.stringify(unknown.body ?? null)).not.toBe(call.path + JSON.stringify(call.body ?? null));
+        const stranger = await send(w.server, { method, path: unknown.path, body: unknown.body, token: w.b.token });
+        expect({ status: stranger.status, body: stranger.json }, `${context}: A's id vs an unknown id`).toEqual({ status: res.status, body: res.json });
+      }
+    }
+  });
+
+  it('B cannot reach A\'s item through B\'s own vault', async () => {
+    const before = await rowsOf(w.db, w.a.profile.id);
+    const path = `/api/vaults/${w.b.vaultId}/items/${w.a.itemId}`;
+    expectApiError(await send(w.server, { method: 'PUT', path, token: w.b.token, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }), 'not_found');
+    expectApiError(await send(w.server, { method: 'DELETE', path, token: w.b.token, body: { expectedVersion: 1 } }), 'not_found');
+    const listed = await send(w.server, { method: 'GET', path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token });
+    expect(listed.status).toBe(200);
+    expectNoneOf(distinctiveStrings(before), listed, '', 'B listing B\'s vault');
+    expect(await rowsOf(w.db, w.a.profile.id)).toEqual(before);
+  });
+
+  it('reusing A\'s vault or item id for something of B\'s is refused and gives B no access', async () => {
+    const before = await rowsOf(w.db, w.a.profile.id);
+    // A 409 tells B only that an id B already knows is taken; ids are random, so this enumerates nothing.
+    const vault = { ...(await newVaultBody(w.b.profile)), id: w.a.vaultId };
+    expectApiError(await send(w.server, { method: 'POST', path: '/api/vaults', token: w.b.token, body: vault }), 'already_exists');
+    const item = { id: w.a.itemId, ciphertext: junkCiphertext() };
+    expectApiError(await send(w.server, { method: 'POST', path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token, body: item }), 'already_exists');
+    expectApiError(await send(w.server, { method: 'GET', path: `/api/vaults/${w.a.vaultId}/items`, token: w.b.token }), 'not_found');
+    expectApiError(await send(w.server, { method: 'GET', path: `/api/items/${w.a.itemId}`, token: w.b.token }), 'not_found');
+    const vaults = await send(w.server, { method: 'GET', path: '/api/vaults', token: w.b.token });
+    expectNoneOf(distinctiveStrings(before), vaults, '', 'B listing vaults');
+    expect(await rowsOf(w.db, w.a.profile.id)).toEqual(before);
+  });
+
+  it('a pending re-authentication can be neither finished nor used up through the sign-in route', async () => {
+    const pending = await beginReauth(w.server, w.a.credentials, w.a.token);
+    const device = { id: 'thief-device-00001', name: 'thief', platform: 'test' };
+    const stolen = await send(w.server, { method: 'POST', path: '/api/auth/login/finish', body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest, device } });
+    expectApiError(stolen, 'login_expired');
+    const finished = await send(w.server, { method: 'POST', path: '/api/auth/reauth/finish', token: w.a.token, body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest } });
+    expect(finished.status, finished.text).toBe(200);
+  });
+
+  it('a pending sign-in cannot be finished or used up as a re-authentication of another session', async () => {
+    const pending = await beginSignIn(w.server, w.a.credentials);
+    const reauth = { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest };
+    expectApiError(await send(w.server, { method: 'POST', path: '/api/auth/reauth/finish', token: w.b.token, body: reauth }), 'login_expired');
+    const device = { id: 'a-second-device-01', name: 'second', platform: 'test' };
+    const finished = await send(w.server, { method: 'POST', path: '/api/auth/login/finish', body: { ...reauth, device } });
+    expect(finished.status, finished.text).toBe(200);
+  });
+
+  it.each([
+    ['no scheme', () => w.a.token],
+    ['lower-case scheme', () => `bearer ${w.a.token}`],
+    ['Basic scheme', () => `Basic ${Buffer.from(`${w.a.user.email}:${w.a.user.password}`).toString('base64')}`],
+    ['empty token', () => 'Bearer '],
+    ['token with trailing text', () => `Bearer ${w.a.token} extra`],
+    ['token with a character changed', () => `Bearer ${w.a.token.slice(0, -1)}${w.a.token.endsWith('A') ? 'B' : 'A'}`],
+    ['characters outside base64url', () => `Bearer ${w.a.token.slice(0, -2)}+/`],
+    ['a token far too long', () => `Bearer ${'A'.repeat(5000)}`],
+    ['the session id instead of the token', () => `Bearer ${w.a.profile.id}`],
+  ])('a malformed Authorization header (%s) is 401 unauthenticated', async (_name, header) => {
+    const res = await send(w.server, { method: 'GET', path: `/api/vaults/${w.a.vaultId}/items`, authorization: header() });
+    expectApiError(res, 'unauthenticated');
+  });
+
+  it('HEAD requests to protected routes need a session too', async () => {
+    for (const path of ['/api/account', '/api/vaults', `/api/vaults/${w.a.vaultId}/items`, `/api/items/${w.a.itemId}`]) {
+      expect((await send(w.server, { method: 'HEAD', path })).status, path).toBe(401);
+      expect((await send(w.server, { method: 'HEAD', path, token: w.b.token })).status, `${path} as B`).toBe(path.includes(w.a.vaultId) || path.includes(w.a.itemId) ? 404 : 200);
+    }
+  });
+});
+
+describe('re-authentication gate and session expiry (server clock moves)', () => {
+  let server: TestServer;
+  let a: Account;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    a = await setUpAccount(server);
+  });
+  afterAll(() => server?.close());
+
+  const credentialsStart = async () =>
+    send(server, { method: 'POST', path: '/api/account/credentials/start', token: a.token, body: { registrationRequest: await newRegistrationRequest() } });
+  const junkCredentialsFinish = () =>
+    send(server, {
+      method: 'POST',
+      path: '/api/account/credentials/finish',
+      token: a.token,
+      body: { reason: 'password', accountId: a.profile.accountId, registrationRecord: 'AAAA', secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: 'AAAA' },
+    });
+
+  it('allows /api/account/credentials/* within 5 minutes of the last re-authentication', async () => {
+    server.advanceClock(REAUTH_MAX_AGE_MS - 30_000);
+    expect((await credentialsStart()).status).toBe(200);
+  });
+
+  it('refuses them with 403 reauthentication_required once it is older than 5 minutes, and changes nothing', async () => {
+    server.advanceClock(60_000);
+    const before = await rowsOf(server.running.context.db, a.profile.id);
+    expectApiError(await credentialsStart(), 'reauthentication_required');
+    expectApiError(await junkCredentialsFinish(), 'reauthentication_required');
+    expect(await rowsOf(server.running.context.db, a.profile.id)).toEqual(before);
+    // Reading is not gated.
+    expect((await send(server, { method: 'GET', path: '/api/account', token: a.token })).status).toBe(200);
+  });
+
+  it('allows them again after the session re-authenticates, and only for that session', async () => {
+    const other = await signInAgain(server, a.credentials);
+    server.advanceClock(REAUTH_MAX_AGE_MS + 1000);
+    await a.user.client.unlock(a.credentials.password);
+    expect((await credentialsStart()).status).toBe(200);
+    const res = await send(server, { method: 'POST', path: '/api/account/credentials/start', token: other.token, body: { registrationRequest: await newRegistrationRequest() } });
+    expectApiError(res, 'reauthentication_required');
+    await a.user.client.account.changePassword(a.credentials.password, `${a.credentials.password}-new`);
+  });
+
+  it('answers 401 session_expired once the session has expired', async () => {
+    server.advanceClock(SESSION_TTL_MS + 1000);
+    for (const [method, path, body] of [
+      ['GET', '/api/account', undefined],
+      ['GET', `/api/vaults/${a.vaultId}/items`, undefined],
+      ['POST', '/api/sessions/revoke-others', {}],
+    ] as const) {
+      expectApiError(await send(server, { method, path, token: a.token, body }), 'session_expired', `${method} ${path}`);
+    }
+  });
+});

@@ -1,0 +1,645 @@
+/**
+ * SPEC §5.7: bad input (malformed JSON, wrong types, huge bodies, invalid base64, unknown ids)
+ * gets a clear 4xx with a stable error code; never a 5xx, never a crash, never a partial write.
+ *
+ * Driven as data. BODY_ROUTES gives every route that takes a body one valid request; the cases
+ * (malformed JSON, wrong types, missing and unknown fields, invalid base64url, values out of
+ * bounds, huge bodies, wrong content types) are derived from that route's JSON schema in the
+ * OpenAPI document, so a field is tested as soon as it exists and a new body route without a row
+ * fails the suite. Every route with an id in its path gets malformed and unknown ids.
+ * OPAQUE_CASES sends OPAQUE messages that pass the schema but mean nothing. Every rejected request
+ * must leave the data tables exactly as they were, and every error must be
+ * `{"error":{"code","message"}}` with a code from ERROR_STATUS and that code's status.
+ */
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '@latchkey/core/errors';
+import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import type { Database } from '../src/storage/schema.ts';
+import { BODY_LIMIT_BYTES } from '../src/app.ts';
+import {
+  beginReauth,
+  beginSignIn,
+  expectApiError,
+  newRegistrationRequest,
+  newVaultBody,
+  opaqueLoginStart,
+  prepareSignup,
+  send,
+  signInAgain,
+  verifiedTicket,
+  type Credentials,
+  type RawRequest,
+  type RawResponse,
+} from './helpers/raw-requests.ts';
+import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
+
+interface Account {
+  readonly credentials: Credentials;
+  readonly profile: AccountProfile;
+  readonly token: string;
+  readonly vaultId: string;
+  readonly itemId: string;
+}
+
+interface World {
+  readonly server: TestServer;
+  readonly db: Kysely<Database>;
+  /** Owns vault VA with item IA; most requests are A's. */
+  readonly a: Account;
+  /** Another account, for "a vault the caller cannot access". */
+  readonly b: Account;
+  /** Spare sessions the valid requests of sign-out, sign-out-others and credential change may end or spoil. */
+  readonly spare: { readonly signOut: string; readonly disposable: string; readonly sessionIdOfA: string };
+  /** A finish body from a real sign-up, with a ticket that is still unused. */
+  readonly signup: Awaited<ReturnType<typeof prepareSignup>>;
+}
+
+interface ValidRequest {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly token?: string;
+}
+
+/** What a request must get: an error code (or one of several), or a success status. */
+type Want = ErrorCode | readonly ErrorCode[] | { readonly status: number };
+
+interface BodyRoute {
+  /** A request the schema accepts. Called once per case, so ids can be fresh. */
+  readonly valid: (w: World) => ValidRequest | Promise<ValidRequest>;
+  /** What the valid request itself gets (sent last): proves each case fails for its one defect. */
+  readonly control: Want;
+}
+
+const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+const b64 = (bytes: number[] | Uint8Array) => Buffer.from(Uint8Array.from(bytes)).toString('base64url');
+const filled = (length: number, value: number) => b64(new Array<number>(length).fill(value));
+const device = { id: 'bad-input-device-01', name: 'bad input', platform: 'test' };
+
+/** One valid request per route that takes a JSON body, keyed `METHOD /path/{param}`. */
+const BODY_ROUTES: Record<string, BodyRoute> = {
+  'POST /api/signup/start': { valid: () => ({ path: '/api/signup/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
+  'POST /api/signup/verify': { valid: () => ({ path: '/api/signup/verify', body: { verificationId: randomId(), code: '12345678' } }), control: 'invalid_code' },
+  'POST /api/signup/register': {
+    valid: async () => ({ path: '/api/signup/register', body: { ticket: randomId(), registrationRequest: await newRegistrationRequest() } }),
+    control: 'code_expired',
+  },
+  'POST /api/signup/finish': { valid: (w) => ({ path: '/api/signup/finish', body: { ...w.signup.body, ticket: randomId() } }), control: 'code_expired' },
+  'POST /api/auth/login/start': {
+    valid: async (w) => ({ path: '/api/auth/login/start', body: { email: w.a.credentials.email, ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) } }),
+    control: 'wrong_secret_key',
+  },
+  'POST /api/auth/login/finish': { valid: () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 1), device } }), control: 'login_expired' },
+  'POST /api/auth/reauth/start': {
+    valid: async (w) => ({ path: '/api/auth/reauth/start', token: w.a.token, body: { ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) } }),
+    control: 'wrong_secret_key',
+  },
+  'POST /api/auth/reauth/finish': { valid: (w) => ({ path: '/api/auth/reauth/finish', token: w.a.token, body: { loginId: randomId(), finishLoginRequest: filled(64, 1) } }), control: 'login_expired' },
+  'POST /api/auth/signout': { valid: (w) => ({ path: '/api/auth/signout', token: w.spare.signOut, body: {} }), control: { status: 200 } },
+  'POST /api/account/credentials/start': {
+    valid: async (w) => ({ path: '/api/account/credentials/start', token: w.a.token, body: { registrationRequest: await newRegistrationRequest() } }),
+    control: { status: 200 },
+  },
+  'POST /api/account/credentials/finish': {
+    // The control really swaps credentials (to nonsense), so it runs in a disposable account.
+    valid: (w) => ({
+      path: '/api/account/credentials/finish',
+      token: w.spare.disposable,
+      body: { reason: 'password', accountId: 'ABCDEF', registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+    }),
+    control: { status: 200 },
+  },
+  'POST /api/sessions/revoke-others': { valid: (w) => ({ path: '/api/sessions/revoke-others', token: w.spare.disposable, body: {} }), control: { status: 200 } },
+  'POST /api/vaults': { valid: async (w) => ({ path: '/api/vaults', token: w.a.token, body: await newVaultBody(w.a.profile) }), control: { status: 201 } },
+  'POST /api/vaults/{vaultId}/items': {
+    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items`, token: w.a.token, body: { id: crypto.randomUUID(), ciphertext: filled(80, 3) } }),
+    control: { status: 201 },
+  },
+  'PUT /api/vaults/{vaultId}/items/{itemId}': {
+    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99, ciphertext: filled(80, 3) } }),
+    control: 'conflict',
+  },
+  'DELETE /api/vaults/{vaultId}/items/{itemId}': {
+    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99 } }),
+    control: 'conflict',
+  },
+  'POST /api/recovery-code': {
+    valid: (w) => ({ path: '/api/recovery-code', token: w.a.token, body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: filled(60, 7) } }),
+    control: { status: 201 },
+  },
+  'POST /api/recovery-code/challenge': { valid: (w) => ({ path: '/api/recovery-code/challenge', token: w.a.token, body: { purpose: 'confirm' } }), control: { status: 200 } },
+  'POST /api/recovery-code/confirm': { valid: (w) => ({ path: '/api/recovery-code/confirm', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'login_expired' },
+  'POST /api/recovery-code/check': { valid: (w) => ({ path: '/api/recovery-code/check', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'login_expired' },
+  'DELETE /api/recovery-code': { valid: (w) => ({ path: '/api/recovery-code', token: w.a.token, body: {} }), control: { status: 200 } },
+  'POST /api/recovery/start': { valid: () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
+  'POST /api/recovery/verify': { valid: () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }), control: 'invalid_code' },
+  'POST /api/recovery/prove': { valid: () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: filled(64, 1) } }), control: 'code_expired' },
+  'POST /api/recovery/register': {
+    valid: async () => ({ path: '/api/recovery/register', body: { grant: randomId(), registrationRequest: await newRegistrationRequest() } }),
+    control: 'code_expired',
+  },
+  'POST /api/recovery/finish': {
+    valid: () => ({
+      path: '/api/recovery/finish',
+      body: { grant: randomId(), accountId: 'ABCDEF', registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+    }),
+    control: 'code_expired',
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Cases derived from a JSON schema
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  anyOf?: JsonSchema[];
+}
+
+const BASE64URL_PATTERN = '^[A-Za-z0-9_-]*$';
+
+/** What a case sends instead of the valid body (method, path and token stay the valid request's). */
+type BodyChange = Omit<RawRequest, 'method' | 'path' | 'token'>;
+
+/** A change to a valid request, and what it must get. */
+interface Case {
+  readonly name: string;
+  readonly want: Want;
+  readonly build: (valid: ValidRequest) => BodyChange;
+}
+
+/** A request of a runCases case; the method is the route's. */
+type CaseRequest = Omit<RawRequest, 'method'>;
+
+const asJson = (body: unknown): BodyChange => ({ rawBody: JSON.stringify(body), contentType: 'application/json' });
+
+/** Returns a copy of `body` with the value at `path` replaced (or removed when `value` is `REMOVE`). */
+const REMOVE = Symbol('remove');
+function withValue(body: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = structuredClone(body);
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = path.at(-1)!;
+  if (value === REMOVE) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+function wrongTypes(schema: JsonSchema): Array<[string, unknown]> {
+  if (schema.anyOf !== undefined) return [['a number', 1], ['null', null], ['a value outside the union', 'not-one-of-these']];
+  switch (schema.type) {
+    case 'string':
+      return [['a number', 42], ['a boolean', true], ['null', null], ['an object', {}], ['an array', ['x']]];
+    case 'integer':
+      return [['a numeric string', '1'], ['a fraction', 1.5], ['null', null], ['a boolean', true], ['an object', {}]];
+    case 'object':
+      return [['a string', 'x'], ['a number', 1], ['null', null], ['an array', []]];
+    default:
+      throw new Error(`no wrong-type values for schema ${JSON.stringify(schema)}: teach wrongTypes()`);
+  }
+}
+
+/** Values a string field must refuse, judged from its schema alone. */
+function badStrings(schema: JsonSchema, valid: string): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  if (schema.pattern === BASE64URL_PATTERN) {
+    for (const bad of ['ab+c', 'ab/c', 'abc=', 'ab c', 'ab.c', 'ab\u00e9', 'ab%2F']) out.push([`invalid base64url ${JSON.stringify(bad)}`, bad]);
+  } else if (schema.pattern !== undefined) {
+    const pattern = new RegExp(schema.pattern);
+    const candidates: Array<[string, string]> = [['trailing space', `${valid} `], ['symbols', '<script>'], ['upper case', valid.toUpperCase()], ['a newline inside', `${valid.slice(0, 1)}\n${valid.slice(1)}`]];
+    for (const [what, bad] of candidates) if (!pattern.test(bad)) out.push([`not matching its pattern (${what})`, bad]);
+  }
+  if ((schema.minLength ?? 0) > 0) out.push(['empty', '']);
+  if (schema.maxLength !== undefined) out.push([`longer than ${schema.maxLength}`, 'A'.repeat(schema.maxLength + 1)]);
+  return out;
+}
+
+/** Wrong types, bad strings, numbers out of range, missing and unknown fields, for every field at every depth. */
+function fieldCases(schema: JsonSchema, body: Record<string, unknown>, path: readonly string[] = []): Case[] {
+  const cases: Case[] = [];
+  const at = (p: readonly string[]) => `body.${p.join('.')}`;
+  const node = path.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, body);
+  if (schema.additionalProperties === false) {
+    const p = [...path, 'unexpectedField'];
+    cases.push({ name: `${path.length ? at(path) : 'body'} with an unknown field`, want: 'invalid_request', build: (v) => ({ ...asJson(withValue(v.body, p, 'x')) }) });
+  }
+  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+    const p = [...path, key];
+    if (schema.required?.includes(key)) cases.push({ name: `${at(p)} missing`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, REMOVE)) });
+    for (const [what, value] of wrongTypes(sub)) cases.push({ name: `${at(p)} is ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
+    if (sub.type === 'string' && sub.anyOf === undefined) {
+      for (const [what, value] of badStrings(sub, String(node[key]))) cases.push({ name: `${at(p)} ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
+    }
+    if (sub.type === 'integer' && sub.minimum !== undefined) {
+      cases.push({ name: `${at(p)} below ${sub.minimum}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, sub.minimum! - 1)) });
+      cases.push({ name: `${at(p)} overflowing (1e400)`, want: 'invalid_request', build: (v) => ({ rawBody: JSON.stringify(withValue(v.body, p, 0)).replace(`"${key}":0`, `"${key}":1e400`), contentType: 'application/json' }) });
+    }
+    if (sub.type === 'object') cases.push(...fieldCases(sub, body, p));
+  }
+  return cases;
+}
+
+/** Cases every body route gets, whatever its fields. */
+const ENVELOPE_CASES: Case[] = [
+  ...['{', '{"a":', "{'a': 1}", '{"a": 1,}', '{"a": undefined}', 'NaN', '\u0000', '{"a": 1} trailing', '\ufeff{}x'].map(
+    (raw): Case => ({ name: `malformed JSON ${JSON.stringify(raw)}`, want: 'malformed_json', build: () => ({ rawBody: raw, contentType: 'application/json' }) }),
+  ),
+  ...['null', '[]', '"text"', '42', 'true', '[{}]'].map((raw): Case => ({ name: `JSON ${raw} instead of an object`, want: 'invalid_request', build: () => ({ rawBody: raw, contentType: 'application/json' }) })),
+  { name: 'empty body declared as JSON', want: 'invalid_request', build: () => ({ rawBody: '', contentType: 'application/json' }) },
+  { name: 'no body and no content type', want: 'invalid_request', build: () => ({ contentType: null }) },
+  { name: 'a prototype-polluting key', want: ['malformed_json', 'invalid_request'], build: (v) => ({ rawBody: JSON.stringify(v.body).replace('{', '{"__proto__":{"isAdmin":true},'), contentType: 'application/json' }) },
+  ...['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/octet-stream', 'application/json-patch+json'].map(
+    (contentType): Case => ({ name: `content type ${contentType}`, want: 'unsupported_media_type', build: (v) => ({ rawBody: JSON.stringify(v.body), contentType }) }),
+  ),
+  {
+    name: 'a body over 1 MiB',
+    want: 'body_too_large',
+    build: (v) => ({ rawBody: JSON.stringify({ ...v.body, padding: 'A'.repeat(BODY_LIMIT_BYTES) }), contentType: 'application/json' }),
+  },
+  {
+    name: 'a body over 1 MiB sent in chunks without a length',
+    want: 'body_too_large',
+    build: (v) => ({ rawBody: chunked(JSON.stringify({ ...v.body, padding: 'A'.repeat(BODY_LIMIT_BYTES) })), contentType: 'application/json' }),
+  },
+];
+
+function chunked(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
+      offset += 64 * 1024;
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking responses and the database
+
+function problemWith(res: RawResponse, want: Want, context: string): string | undefined {
+  try {
+    if (typeof want === 'object' && 'status' in want) expect(res.status, `${context} → ${res.text.slice(0, 300)}`).toBe(want.status);
+    else expectApiError(res, want, context);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Tables a rejected request may change by design: attempt counters, and single-use state a failed proof uses up. */
+const EPHEMERAL_TABLES = new Set(['rate_limits', 'login_attempts', 'challenges']);
+
+/** Every other table (found through the schema, so new tables are covered), in a comparable form; usage timestamps left out. */
+async function dataTables(db: Kysely<Database>): Promise<Record<string, string[]>> {
+  // Table names come from introspection, so the query builder cannot type them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const anyDb = db as unknown as Kysely<any>;
+  const out: Record<string, string[]> = {};
+  for (const table of await db.introspection.getTables()) {
+    if (EPHEMERAL_TABLES.has(table.name)) continue;
+    const rows = (await anyDb.selectFrom(table.name).selectAll().execute()) as Array<Record<string, unknown>>;
+    out[table.name] = rows.map(({ last_used_at: _, ...rest }) => JSON.stringify(rest)).sort();
+  }
+  return out;
+}
+
+/** Sends each case; returns every problem found, including any change to the data tables. */
+async function runCases(w: World, label: string, method: string, cases: ReadonlyArray<{ name: string; want: Want; request: () => Promise<CaseRequest> }>): Promise<string[]> {
+  const problems: string[] = [];
+  const before = await dataTables(w.db);
+  for (const c of cases) {
+    const request = await c.request();
+    const res = await send(w.server, { ...request, method });
+    const problem = problemWith(res, c.want, `${label}: ${c.name}`);
+    if (problem !== undefined) problems.push(problem);
+  }
+  const after = await dataTables(w.db);
+  for (const table of Object.keys(before)) {
+    if (JSON.stringify(after[table]) !== JSON.stringify(before[table])) problems.push(`${label}: rejected requests changed table ${table}`);
+  }
+  return problems;
+}
+
+async function setUpAccount(server: TestServer): Promise<Account> {
+  const user = await signUpUser(server);
+  const [vault] = await user.client.vaults.list();
+  const item = await user.client.items.create(vault!.id, { kind: 'login', title: 'Bank', username: 'a', password: 'item-secret' });
+  return {
+    credentials: { email: user.email, password: user.password, secretKey: user.secretKey },
+    profile: await user.client.whoami(),
+    token: (await user.store.read()).session!.token,
+    vaultId: vault!.id,
+    itemId: item.id,
+  };
+}
+
+interface OpenApi {
+  paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: JsonSchema } } }; parameters?: Array<{ in: string; name: string }> }>>;
+}
+
+let w: World;
+let doc: OpenApi;
+
+beforeAll(async () => {
+  const server = await startTestServer();
+  const a = await setUpAccount(server);
+  const b = await setUpAccount(server);
+  const disposable = await signUpUser(server);
+  w = {
+    server,
+    db: server.running.context.db,
+    a,
+    b,
+    spare: {
+      signOut: (await signInAgain(server, b.credentials)).token,
+      disposable: (await disposable.store.read()).session!.token,
+      sessionIdOfA: (await signInAgain(server, a.credentials)).id,
+    },
+    signup: await prepareSignup(server, uniqueEmail('half-signed-up')),
+  };
+  doc = (await send(server, { method: 'GET', path: '/api/openapi.json' })).json as OpenApi;
+});
+afterAll(() => w?.server.close());
+
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })));
+
+describe('request bodies', () => {
+  it('BODY_ROUTES has a row for exactly the routes that take a body', () => {
+    const withBody = operations().filter((o) => o.op.requestBody !== undefined).map((o) => o.key);
+    expect(withBody.sort(), 'a route that takes a body needs a row in BODY_ROUTES').toEqual(Object.keys(BODY_ROUTES).sort());
+  });
+
+  it.each(Object.keys(BODY_ROUTES))('%s: every malformed body is a 4xx with a stable code, and writes nothing', async (key) => {
+    const route = BODY_ROUTES[key]!;
+    const operation = operations().find((o) => o.key === key)!;
+    const schema = operation.op.requestBody!.content['application/json'].schema;
+    const sample = await route.valid(w);
+    const cases = [...ENVELOPE_CASES, ...fieldCases(schema, sample.body)];
+    const problems = await runCases(
+      w,
+      key,
+      operation.method,
+      cases.map((c) => ({
+        name: c.name,
+        want: c.want,
+        request: async () => {
+          const valid = await route.valid(w);
+          return { ...c.build(valid), path: valid.path, ...(valid.token === undefined ? {} : { token: valid.token }) };
+        },
+      })),
+    );
+    const control = await route.valid(w);
+    const res = await send(w.server, { method: operation.method, path: control.path, body: control.body, ...(control.token === undefined ? {} : { token: control.token }) });
+    const problem = problemWith(res, route.control, `${key}: the valid request`);
+    expect([...problems, ...(problem === undefined ? [] : [problem])]).toEqual([]);
+    expect(cases.length).toBeGreaterThan(ENVELOPE_CASES.length);
+  });
+});
+
+describe('ids in paths', () => {
+  /** A bad id, and (when not 400 invalid_request) what else it may get. */
+  const BAD_IDS: Array<[string, (valid: string) => string, ErrorCode[]?]> = [
+    ['not a UUID', () => 'not-a-uuid'],
+    ['an upper-case UUID', (v) => v.toUpperCase()],
+    ['a UUID with an extra character', (v) => `${v}0`],
+    ['a UUID without dashes', (v) => v.replaceAll('-', '')],
+    ['a UUID with a non-hex digit', (v) => `${v.slice(0, -1)}g`],
+    ['an SQL fragment', () => encodeURIComponent("1' OR '1'='1")],
+    ['a NUL byte', () => '%00'],
+    // URL parsing folds a dot-dot segment away before any route sees it: no such endpoint.
+    ['a dot-dot segment', () => '%2E%2E', ['invalid_request', 'not_found']],
+    ['an invalid percent-encoding', () => '%ZZ'],
+    // Over the router's parameter length: refused by the router, or (GET) left to the web app's fallback, which has no such endpoint.
+    ['an id far too long', () => 'a'.repeat(500), ['invalid_request', 'not_found']],
+    ['a number', () => '12345'],
+  ];
+
+  const paramRoutes = () => operations().filter((o) => (o.op.parameters ?? []).some((p) => p.in === 'path'));
+
+  async function validRequest(key: string, method: string): Promise<ValidRequest | { path: string; body?: undefined; token: string }> {
+    const bodyRoute = BODY_ROUTES[key];
+    if (bodyRoute !== undefined) return bodyRoute.valid(w);
+    const fill: Record<string, string> = { vaultId: w.a.vaultId, itemId: w.a.itemId, id: w.spare.sessionIdOfA };
+    const path = key.slice(method.length + 1).replace(/\{(\w+)\}/g, (_, name: string) => fill[name] ?? `{${name}}`);
+    return { path, token: w.a.token };
+  }
+
+  it('covers the routes with ids in their path', () => {
+    expect(paramRoutes().map((o) => o.key).sort()).toEqual([
+      'DELETE /api/sessions/{id}',
+      'DELETE /api/vaults/{vaultId}/items/{itemId}',
+      'GET /api/items/{itemId}',
+      'GET /api/vaults/{vaultId}/items',
+      'POST /api/vaults/{vaultId}/items',
+      'PUT /api/vaults/{vaultId}/items/{itemId}',
+    ]);
+  });
+
+  it('a malformed id is 400 invalid_request on every such route, with an otherwise valid request', async () => {
+    const problems: string[] = [];
+    for (const o of paramRoutes()) {
+      const cases = (o.op.parameters ?? [])
+        .filter((p) => p.in === 'path')
+        .flatMap((param) =>
+          BAD_IDS.map(([what, bad, allowed]) => ({
+            name: `${param.name} is ${what}`,
+            want: allowed ?? ('invalid_request' as Want),
+            request: async () => {
+              const valid = await validRequest(o.key, o.method);
+              const template = o.path.replace(`{${param.name}}`, '\u0001');
+              const realValue = valid.path.split('/')[template.split('/').indexOf('\u0001')]!;
+              const path = valid.path.split('/').map((segment, i) => (i === template.split('/').indexOf('\u0001') ? bad(realValue) : segment)).join('/');
+              return { path, token: valid.token!, ...(valid.body === undefined ? {} : { body: valid.body }) };
+            },
+          })),
+        );
+      problems.push(...(await runCases(w, o.key, o.method, cases)));
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('a well-formed id that names nothing is 404 not_found on every such route', async () => {
+    const problems: string[] = [];
+    for (const o of paramRoutes()) {
+      const names = (o.op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+      // Every id unknown; and, where there are two, a real vault with an unknown item.
+      const variants = [names, ...(names.length > 1 ? [names.slice(1)] : [])];
+      const cases = variants.map((unknown) => ({
+        name: `unknown ${unknown.join(' and ')}`,
+        want: 'not_found' as const,
+        request: async () => {
+          const valid = await validRequest(o.key, o.method);
+          let path = valid.path;
+          for (const name of unknown) path = path.replace(name === 'vaultId' ? w.a.vaultId : name === 'itemId' ? w.a.itemId : w.spare.sessionIdOfA, crypto.randomUUID());
+          return { path, token: valid.token!, ...(valid.body === undefined ? {} : { body: { ...valid.body, ...('expectedVersion' in valid.body ? { expectedVersion: 1 } : {}) } }) };
+        },
+      }));
+      problems.push(...(await runCases(w, o.key, o.method, cases)));
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('OPAQUE messages that pass the schema but mean nothing', () => {
+  const GARBAGE: Array<[string, string]> = [
+    ['a few bytes', 'AAAA'],
+    ['one character', 'A'],
+    ['32 zero bytes', filled(32, 0)],
+    ['32 0xff bytes', filled(32, 0xff)],
+    ['64 zero bytes', filled(64, 0)],
+    ['96 zero bytes', filled(96, 0)],
+    ['96 0xff bytes', filled(96, 0xff)],
+    ['150 0x01 bytes', filled(150, 1)],
+  ];
+
+  /** Route × message: each gets every garbage value in `field`, the rest of the request real. */
+  const OPAQUE_CASES: Array<{ key: string; field: string; want: ErrorCode; request: (garbage: string) => Promise<CaseRequest> }> = [
+    {
+      key: 'POST /api/signup/register',
+      field: 'registrationRequest',
+      want: 'invalid_request',
+      request: async (garbage) => ({ method: 'POST', path: '/api/signup/register', body: { ticket: await ticket(), registrationRequest: garbage } }),
+    },
+    {
+      key: 'POST /api/auth/login/start',
+      field: 'startLoginRequest',
+      want: 'invalid_request',
+      request: async (garbage) => ({ method: 'POST', path: '/api/auth/login/start', body: { email: w.b.credentials.email, ...(await opaqueLoginStart(w.b.credentials)).body, startLoginRequest: garbage } }),
+    },
+    {
+      key: 'POST /api/auth/login/finish',
+      field: 'finishLoginRequest',
+      want: 'invalid_credentials',
+      request: async (garbage) => ({ method: 'POST', path: '/api/auth/login/finish', body: { loginId: (await beginSignIn(w.server, w.b.credentials)).loginId, finishLoginRequest: garbage, device } }),
+    },
+    {
+      key: 'POST /api/auth/reauth/start',
+      field: 'startLoginRequest',
+      want: 'invalid_request',
+      request: async (garbage) => ({ method: 'POST', path: '/api/auth/reauth/start', token: w.a.token, body: { ...(await opaqueLoginStart(w.a.credentials)).body, startLoginRequest: garbage } }),
+    },
+    {
+      key: 'POST /api/auth/reauth/finish',
+      field: 'finishLoginRequest',
+      want: 'invalid_credentials',
+      request: async (garbage) => ({
+        method: 'POST',
+        path: '/api/auth/reauth/finish',
+        token: w.a.token,
+        body: { loginId: (await beginReauth(w.server, w.a.credentials, w.a.token)).loginId, finishLoginRequest: garbage },
+      }),
+    },
+    {
+      key: 'POST /api/account/credentials/start',
+      field: 'registrationRequest',
+      want: 'invalid_request',
+      request: async (garbage) => ({ method: 'POST', path: '/api/account/credentials/start', token: w.a.token, body: { registrationRequest: garbage } }),
+    },
+  ];
+
+  let verified: string;
+  // Made before the cases run: a verified ticket is a write of its own.
+  beforeAll(async () => {
+    verified = (await verifiedTicket(w.server, uniqueEmail('garbage-opaque'))).ticket;
+  });
+  const ticket = async () => verified;
+
+  it.each(OPAQUE_CASES.map((c) => [`${c.key} ${c.field}`, c] as const))('%s: garbage is a 4xx, never a 5xx, and writes nothing', async (_name, c) => {
+    // Few enough that the sign-in and re-authentication rate limits are never reached.
+    const garbage = c.key.includes('/finish') ? GARBAGE.slice(0, 3) : GARBAGE;
+    const problems = await runCases(
+      w,
+      c.key,
+      'POST',
+      garbage.map(([what, value]) => ({ name: `${c.field} is ${what}`, want: c.want, request: () => c.request(value) })),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('the other ways an OPAQUE exchange goes wrong are 4xx too', async () => {
+    const problems = await runCases(w, 'OPAQUE exchanges', 'POST', [
+      {
+        name: 'login/start for an email with no account',
+        want: 'wrong_secret_key',
+        request: async () => ({ path: '/api/auth/login/start', body: { email: uniqueEmail('nobody'), ...(await opaqueLoginStart(w.b.credentials)).body } }),
+      },
+      { name: 'login/finish for a login id never issued', want: 'login_expired', request: async () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 0), device } }) },
+      {
+        name: 'login/finish with a reauth id',
+        want: 'login_expired',
+        request: async () => ({ path: '/api/auth/login/finish', body: { loginId: (await beginReauth(w.server, w.a.credentials, w.a.token)).loginId, finishLoginRequest: filled(64, 0), device } }),
+      },
+      {
+        name: 'signup/register with a ticket never issued',
+        want: 'code_expired',
+        request: async () => ({ path: '/api/signup/register', body: { ticket: randomId(), registrationRequest: await newRegistrationRequest() } }),
+      },
+    ]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('no partial writes', () => {
+  it('a sign-up finish rejected at any step leaves no account, keyset, vault, session or used ticket behind', async () => {
+    const [ownKeysetId] = (await w.db.selectFrom('users').select('keyset_id').where('id', '=', w.a.profile.id).execute()).map((r) => r.keyset_id);
+    const body = w.signup.body;
+    const problems = await runCases(w, 'signup/finish', 'POST', [
+      // Refused by the schema, before anything runs.
+      { name: 'keyset.publicKey not base64url', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, publicKey: 'a+b/' } } }) },
+      { name: 'keyset without its signing key', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, encryptedSigningKey: undefined } } }) },
+      // Refused inside the transaction, after the ticket, keyset and user rows were written.
+      { name: 'keyset id already taken', want: 'already_exists', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, id: ownKeysetId } } }) },
+      { name: 'Personal vault id already taken', want: 'already_exists', request: async () => ({ path: '/api/signup/finish', body: { ...body, personalVault: { ...body.personalVault, id: w.a.vaultId } } }) },
+    ]);
+    expect(problems).toEqual([]);
+
+    // The ticket was not used up: the same sign-up, corrected, goes through and signs in.
+    const finished = await send(w.server, { method: 'POST', path: '/api/signup/finish', body });
+    expect(finished.status, finished.text).toBe(201);
+    const client = w.server.client();
+    await client.signIn(w.signup.credentials);
+    expect((await client.vaults.list()).map((v) => v.id)).toEqual([body.personalVault.id]);
+  });
+
+  it('creating an item in a vault the caller cannot access, or under a taken id, writes nothing', async () => {
+    const item = () => ({ id: crypto.randomUUID(), ciphertext: filled(80, 5) });
+    const problems = await runCases(w, 'items', 'POST', [
+      { name: "B into A's vault", want: 'not_found', request: async () => ({ path: `/api/vaults/${w.a.vaultId}/items`, token: w.b.token, body: item() }) },
+      { name: 'into a vault that does not exist', want: 'not_found', request: async () => ({ path: `/api/vaults/${crypto.randomUUID()}/items`, token: w.a.token, body: item() }) },
+      { name: "B reusing A's item id in B's vault", want: 'already_exists', request: async () => ({ path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token, body: { ...item(), id: w.a.itemId } }) },
+      { name: "A creating a vault under A's own vault id", want: 'already_exists', request: async () => ({ path: '/api/vaults', token: w.a.token, body: { ...(await newVaultBody(w.a.profile)), id: w.a.vaultId } }) },
+    ]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('afterwards', () => {
+  it('the server is still healthy, logged no unhandled error, and a normal SDK flow works', async () => {
+    const health = await send(w.server, { method: 'GET', path: '/healthz' });
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ status: 'ok' });
+
+    const user = await signUpUser(w.server);
+    const vault = await user.client.vaults.create('After the storm');
+    const item = await user.client.items.create(vault.id, { kind: 'login', title: 'Still works', username: 'me', password: 'pw' });
+    const elsewhere = w.server.client();
+    await elsewhere.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });
+    expect((await elsewhere.items.get(item.id)).title).toBe('Still works');
+    const updated = await elsewhere.items.update(item.id, { title: 'Still works, edited' });
+    await user.client.items.delete(item.id, updated);
+    expect(await user.client.items.list(vault.id)).toEqual([]);
+
+    const errors = w.server.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+    expect(errors).toEqual([]);
+  });
+});
