@@ -4,8 +4,6 @@
  * strings name the same ciphertext, and malformed input must fail loudly at the boundary.
  */
 
-const B64URL = /^[A-Za-z0-9_-]*$/;
-
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -14,15 +12,34 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Decodes unpadded base64url. Throws `TypeError` on any character outside the alphabet or an impossible length. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Decodes unpadded base64url. Throws `TypeError` on any character outside the alphabet, an
+ * impossible length, or a non-canonical spelling (unused trailing bits set), so each value has
+ * exactly one accepted spelling.
+ */
 export function fromBase64Url(text: string): Uint8Array {
-  if (!B64URL.test(text) || text.length % 4 === 1) throw new TypeError('invalid base64url');
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
-  const binary = atob(padded);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  // Reject non-canonical encodings (unused trailing bits set) so each value has one spelling.
-  if (toBase64Url(out) !== text) throw new TypeError('non-canonical base64url');
+  const n = text.length;
+  if (n % 4 === 1) throw new TypeError('invalid base64url');
+  const out = new Uint8Array(Math.floor((n * 3) / 4));
+  let buffer = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? DECODE[code]! : -1;
+    if (value < 0) throw new TypeError('invalid base64url');
+    buffer = ((buffer << 6) | value) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (buffer >> bits) & 0xff;
+    }
+  }
+  if ((buffer & ((1 << bits) - 1)) !== 0) throw new TypeError('non-canonical base64url');
   return out;
 }
 
