@@ -129,7 +129,9 @@ export async function combineRecoveryShares(texts: readonly string[]): Promise<R
   if (distinct.length < first.threshold) {
     throw new LatchkeyError('not_enough_shares', `${first.threshold} different shares are needed; ${distinct.length} given.`);
   }
-  if (distinct.some((s) => !equalBytes(s.envelope, first.envelope))) {
+  // Over every card given, not only the distinct ones: a card that merely duplicates another's
+  // Shamir part must not be skipped silently (or reported) depending on the order of the cards.
+  if (shares.some((s) => !equalBytes(s.envelope, first.envelope))) {
     throw new LatchkeyError('share_tampered', 'The shares disagree: at least one was altered.');
   }
   let code: string;
