@@ -1,0 +1,71 @@
+/**
+ * Test helper: SDK clients and sign-up against any running server known only by its URL and
+ * data directory (e.g. a child process from `server-process.ts`), reading the emailed code
+ * from `<dataDir>/outbox` as a person would read their mail.
+ *
+ *   const alice = await signUpThroughOutbox({ server: server.url, dataDir });
+ *   await alice.client.items.create(vaultId, { kind: 'login', title: 'Bank' });
+ */
+import type { Fetch } from '@latchkey/client/http';
+import { LatchkeyClient } from '@latchkey/client/client';
+import { MemoryStore } from '@latchkey/client/local-store';
+import { extractCode, waitForEmail } from './outbox.ts';
+
+let counter = 0;
+
+/** An address no other test uses. */
+export const uniqueEmail = (label = 'user'): string => `${label}-${Date.now().toString(36)}-${process.pid}-${++counter}@example.com`;
+
+/** A fresh SDK client; `store` is the device's memory (a new, empty one by default). */
+export function sdkClient(server: string, options: { store?: MemoryStore; fetch?: Fetch } = {}): LatchkeyClient {
+  return new LatchkeyClient({
+    server,
+    store: options.store ?? new MemoryStore(),
+    device: { name: `test device ${++counter}`, platform: 'vitest' },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
+
+export interface SignedUpAccount {
+  readonly email: string;
+  readonly password: string;
+  readonly name: string;
+  readonly secretKey: string;
+  readonly userId: string;
+  /** Signed in and unlocked. */
+  readonly client: LatchkeyClient;
+  /** The device memory of `client` (remembered Secret Key, session, pending Secret Key). */
+  readonly store: MemoryStore;
+}
+
+/**
+ * Signs an account up through the SDK: start, read the code from the outbox, complete.
+ * @throws Error when no verification email arrives within 10 s; the SDK's LatchkeyError otherwise.
+ */
+export async function signUpThroughOutbox(params: {
+  server: string;
+  dataDir: string;
+  email?: string;
+  password?: string;
+  name?: string;
+  store?: MemoryStore;
+  fetch?: Fetch;
+}): Promise<SignedUpAccount> {
+  const email = params.email ?? uniqueEmail();
+  const password = params.password ?? `pw-${Math.random().toString(36).slice(2)}-long`;
+  const name = params.name ?? 'Test User';
+  const store = params.store ?? new MemoryStore();
+  const client = sdkClient(params.server, { store, ...(params.fetch ? { fetch: params.fetch } : {}) });
+  const started = Date.now();
+  await client.signup.start(email);
+  const code = await readEmailCode(params.dataDir, email, started);
+  const { secretKey, userId } = await client.signup.complete({ email, name, password, code });
+  return { email, password, name, secretKey, userId, client, store };
+}
+
+/** The code in the newest verification email to `email` written since `since` (ms epoch). */
+export async function readEmailCode(dataDir: string, email: string, since: number): Promise<string> {
+  // The outbox file name has millisecond precision from the server's clock; allow a little skew.
+  const mail = await waitForEmail(dataDir, { to: email, subjectIncludes: 'verification code', after: since - 1_000 }, 10_000);
+  return extractCode(mail.text);
+}
