@@ -7,6 +7,9 @@ import { Unlock } from './pages/Unlock.tsx';
 import { Vault } from './pages/Vault.tsx';
 import { Sessions } from './pages/Sessions.tsx';
 import { Generator } from './pages/Generator.tsx';
+import { RecoveryCodePage } from './pages/RecoveryCode.tsx';
+import { Recover, SignInHelp } from './pages/Recover.tsx';
+import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx';
 
 function NavLink({ to, children }: { to: string; children: string }) {
   const { path, navigate } = useApp();
@@ -34,6 +37,7 @@ function Header() {
             <NavLink to="/">Items</NavLink>
             <NavLink to="/generator">Generator</NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
+            <NavLink to="/recovery-code">Recovery code</NavLink>
           </nav>
           <div className="account">
             <span className="who" title={phase.account.email}>
@@ -58,23 +62,31 @@ function Page() {
     case 'loading':
       return <Progress text="Starting Latchkey…" />;
     case 'signed-out':
-      return path.startsWith('/signup') ? <SignUp /> : <SignIn notice={phase.notice} />;
+      if (path.startsWith('/signup')) return <SignUp />;
+      if (path.startsWith('/signin-help')) return <SignInHelp />;
+      if (path.startsWith('/recover')) return <Recover />;
+      return <SignIn notice={phase.notice} />;
     case 'locked':
       return <Unlock email={phase.email} notice={phase.notice} />;
     case 'unlocked':
       if (path.startsWith('/sessions')) return <Sessions />;
       if (path.startsWith('/generator')) return <Generator />;
+      if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
       return <Vault />;
   }
 }
 
 export function App() {
-  return (
+  const { phase } = useApp();
+  const content = (
     <>
       <Header />
       <div id="content">
+        {phase.kind === 'unlocked' ? <RecoveryReminder /> : null}
         <Page />
       </div>
     </>
   );
+  // The recovery code status is the signed-in account's: loaded afresh at each unlock.
+  return phase.kind === 'unlocked' ? <RecoveryStatusProvider key={phase.account.id}>{content}</RecoveryStatusProvider> : content;
 }

@@ -15,7 +15,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'You are signed out. Sign in again to continue.',
   session_expired: 'Your session has ended. Sign in again to continue.',
   wrong_password: 'That account password is not right. Check Caps Lock and try again.',
-  wrong_secret_key: 'That Secret Key does not belong to this account. Check it against your Emergency Kit.',
+  wrong_secret_key: 'That Secret Key does not belong to this account. Check it against your latest Emergency Kit (after an account recovery, the account has a new Secret Key).',
   invalid_credentials: 'The email address, Secret Key or password is not right.',
   reauthentication_required: 'For your security, enter your account password again first.',
   second_factor_required: 'This account uses two-step verification, which this version of the web app cannot complete yet. Use the command-line client.',
@@ -25,6 +25,17 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   code_used: 'That code was already used. Ask for a new one.',
   too_many_attempts: 'Too many attempts. Wait a few minutes, then try again.',
   rate_limited: 'Too many attempts in a short time. Wait a little, then try again.',
+  // recovery codes and share cards
+  invalid_recovery_code: 'That recovery code does not work for this account. Check it against your Recovery Kit. A code that was replaced, deleted or never confirmed does not work.',
+  recovery_code_typo: 'This recovery code has a typo: one character is not right. Check each character against your Recovery Kit. Nothing was sent.',
+  recovery_code_malformed: 'That is not a recovery code. A recovery code starts with R1- and has 7 groups of 5 characters. Nothing was sent.',
+  recovery_locked:
+    'Recovery with a recovery code is locked for this account after too many wrong codes. If you can still sign in somewhere, check or replace your recovery code there to lift the lock.',
+  no_recovery_code: 'There is no recovery code to use here. Set up a recovery code first (while signed in).',
+  share_invalid: 'One of the share cards is not typed correctly, or it is not a Latchkey recovery share. Check it against the card.',
+  share_mismatch: 'These share cards come from different splits of a recovery code. Use cards that were made together.',
+  share_tampered: 'These share cards do not rebuild a recovery code: at least one of them is wrong or was altered.',
+  not_enough_shares: 'Not enough different share cards. Each card says how many are needed.',
   forbidden: 'You do not have access to that.',
   conflict: 'This item was changed on another device after you opened it. Your changes were not saved. Reload to see the latest version, then make your change again.',
   already_exists: 'That already exists.',
@@ -41,6 +52,12 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
  * could (e.g. which character of a Secret Key is not allowed).
  */
 const USE_OWN_MESSAGE: ReadonlySet<ErrorCode> = new Set(['secret_key_malformed', 'secret_key_typo']);
+
+/**
+ * Codes from checking typed text locally (a recovery code, share cards) whose SDK message says
+ * more (which character, how many cards are needed); used by `describeInputError`.
+ */
+const INPUT_OWN_MESSAGE: ReadonlySet<ErrorCode> = new Set(['recovery_code_malformed', 'share_invalid', 'not_enough_shares']);
 
 /** Codes after which the session is gone and the person must sign in again. */
 export const SIGNED_OUT_CODES: ReadonlySet<ErrorCode> = new Set(['unauthenticated', 'session_expired', 'not_signed_in']);
@@ -62,6 +79,6 @@ export function describeError(error: unknown): string {
  * Key): the parsers' messages are written for people and never repeat the secret.
  */
 export function describeInputError(error: unknown): string {
-  if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code))) return error.message;
+  if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code) || INPUT_OWN_MESSAGE.has(error.code))) return error.message;
   return describeError(error);
 }

@@ -95,6 +95,9 @@ function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { ema
         <button type="button" className="link" onClick={() => void onForget()}>
           Forget {email} on this browser
         </button>
+        <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
+          Having trouble signing in?
+        </a>
         <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
           Create an account
         </a>
@@ -183,6 +186,9 @@ function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onB
             Back to accounts on this browser
           </button>
         ) : null}
+        <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
+          Having trouble signing in?
+        </a>
         <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
           Create an account
         </a>

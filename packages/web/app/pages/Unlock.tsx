@@ -5,7 +5,7 @@ import { describeError } from '../errors.ts';
 import { ErrorMessage, PageHeading, Progress, SecretField } from '../components/ui.tsx';
 
 export function Unlock({ email, notice }: { email: string; notice?: string | undefined }) {
-  const { latchkey, unlocked, handleSignedOut, signOut } = useApp();
+  const { latchkey, unlocked, handleSignedOut, signOut, navigate } = useApp();
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -46,6 +46,21 @@ export function Unlock({ email, notice }: { email: string; notice?: string | und
           </button>
         </div>
       </form>
+      <div className="actions small">
+        <button
+          type="button"
+          className="link"
+          disabled={busy}
+          onClick={() =>
+            void (async () => {
+              await signOut();
+              navigate('/signin-help');
+            })()
+          }
+        >
+          Forgot your password? Sign out and recover your account
+        </button>
+      </div>
     </main>
   );
 }
