@@ -7,6 +7,7 @@ import { vaultCommands } from './commands/vault.ts';
 import { itemCommands } from './commands/item.ts';
 import { sessionCommands } from './commands/session.ts';
 import { serverCommand } from './commands/server.ts';
+import { recoveryCommands } from './commands/recovery.ts';
 
 const program = new Command();
 program
@@ -34,6 +35,7 @@ accountCommands(program, run);
 vaultCommands(program, run);
 itemCommands(program, run);
 sessionCommands(program, run);
+recoveryCommands(program, run);
 serverCommand(program);
 
 try {

@@ -2,41 +2,14 @@
  * The `latchkey` CLI end to end, as a script would drive it (SPEC §3.2): real processes, a real
  * server, codes read from the outbox, `--json` on stdout, errors as JSON on stderr.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_KEY_ALPHABET } from '@latchkey/core/secret-key';
 import { extractCode, waitForEmail } from '../../server/test/helpers/outbox.ts';
 import { startTestServer, uniqueEmail, type TestServer } from '../../server/test/helpers/test-server.ts';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/latchkey.js');
-
-interface Run {
-  code: number;
-  json: unknown;
-  stderr: string;
-}
-
-function latchkey(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--json', ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let json: unknown = undefined;
-      const text = code === 0 ? stdout : stderr;
-      try {
-        json = JSON.parse(text.trim().split('\n').pop() ?? '');
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, json, stderr });
-    });
-  });
-}
-
-const errorCode = (run: Run): string => (run.json as { error: { code: string } }).error.code;
+import { errorCode, latchkey } from './helpers/run-cli.ts';
 
 let server: TestServer;
 let root: string;

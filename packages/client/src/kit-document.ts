@@ -103,7 +103,8 @@ interface Fonts {
 /** Maps characters the standard fonts cannot encode (WinAnsi only) to "?" instead of throwing. */
 function encodable(font: PDFFont, text: string): string {
   const supported = new Set(font.getCharacterSet());
-  return Array.from(text.replace(/\t/g, ' '), (c) => (supported.has(c.codePointAt(0)!) ? c : '?')).join('');
+  // Line breaks are layout, kept for the wrapper; anything else the font lacks becomes '?'.
+  return Array.from(text.replace(/\t/g, ' '), (c) => (c === '\n' || supported.has(c.codePointAt(0)!) ? c : '?')).join('');
 }
 
 /** Greedy word wrap for proportional text; a word longer than the line is broken by characters. */

@@ -6,20 +6,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
-import { migrateToLatest } from '../src/storage/migrate.ts';
+import { MIGRATION_NAMES, migrateToLatest } from '../src/storage/migrate.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { createTestStorage, testDatabaseKind, type TestStorage } from './helpers/test-database.ts';
 
 const EXPECTED_TABLES = [
+  'backup_codes',
+  'challenges',
   'devices',
   'email_codes',
   'items',
   'keysets',
   'login_attempts',
   'rate_limits',
+  'recovery_codes',
+  'recovery_grants',
   'security_events',
+  'security_keys',
   'server_secrets',
   'sessions',
+  'totp_factors',
   'users',
   'vault_access',
   'vaults',
@@ -72,7 +78,7 @@ describe('migrations', () => {
     const raw = db as unknown as Kysely<unknown>;
     await Promise.all([migrateToLatest(raw), migrateToLatest(raw), migrateToLatest(raw)]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial']);
+    expect(applied.rows.map((r) => r.name)).toEqual([...MIGRATION_NAMES]);
   });
 
   it.runIf(testDatabaseKind() === 'postgres')(
