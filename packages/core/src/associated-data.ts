@@ -12,7 +12,8 @@ export type CiphertextPurpose =
   | 'vault-key'
   | 'vault-attrs'
   | 'item'
-  | 'recovery-share-envelope';
+  | 'recovery-share-envelope'
+  | 'totp-secret';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

@@ -24,6 +24,11 @@ export interface ServerConfig {
   readonly smtpUrl?: string;
   readonly smtpFrom: string;
   readonly logLevel: LogLevel;
+  /**
+   * The keyring that encrypts server-held secrets (TOTP seeds) at rest, kept outside the database
+   * so a database dump alone does not reveal them. Every instance must read the same file.
+   */
+  readonly serverKeysFile: string;
 }
 
 /** The flag (or environment variable) a configuration problem is about. */
@@ -36,6 +41,7 @@ export type ConfigOption =
   | 'smtp-url'
   | 'smtp-from'
   | 'log-level'
+  | 'server-keys-file'
   | 'arguments';
 
 export class ConfigError extends Error {
@@ -62,6 +68,7 @@ const OPTIONS = {
   'smtp-url': 'SMTP_URL',
   'smtp-from': 'SMTP_FROM',
   'log-level': 'LOG_LEVEL',
+  'server-keys-file': 'SERVER_KEYS_FILE',
 } as const satisfies Record<Exclude<ConfigOption, 'arguments'>, string>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -91,6 +98,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const smtpUrlRaw = pick('smtp-url');
   const smtpFrom = pick('smtp-from') ?? 'Latchkey <latchkey@localhost>';
   const logLevel = parseLogLevel(pick('log-level'));
+  const serverKeysFile = path.resolve(pick('server-keys-file') ?? path.join(dataDir, 'server-keys.json'));
 
   return {
     dataDir,
@@ -104,6 +112,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     ...(smtpUrlRaw !== undefined && { smtpUrl: parseUrl('smtp-url', smtpUrlRaw, ['smtp:', 'smtps:']) }),
     smtpFrom,
     logLevel,
+    serverKeysFile,
   };
 }
 

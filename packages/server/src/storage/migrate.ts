@@ -10,12 +10,16 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as initial from './migrations/0001_initial.ts';
 import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
+import * as twoFactor from './migrations/0003_two_factor.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_recovery_codes': recoveryCodes,
+  '0003_two_factor': twoFactor,
 };
+
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -48,6 +48,9 @@ export interface UsersTable {
   credentials_version: Generated<number>;
   recovery_failures: Generated<number>;
   recovery_locked_at: NullableTimestamp;
+  backup_code_salt: string | null;
+  backup_code_failures: Generated<number>;
+  security_key_failures: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -87,6 +90,7 @@ export interface SessionsTable {
   last_used_at: CreatedAt;
   expires_at: Timestamp;
   reauthenticated_at: NullableTimestamp;
+  second_factor_pending: Generated<boolean>;
 }
 
 export interface DevicesTable {
@@ -177,7 +181,39 @@ export interface RecoveryGrantsTable {
   created_at: CreatedAt;
 }
 
+export interface TotpFactorsTable {
+  user_id: string;
+  status: 'pending' | 'active';
+  encrypted_secret: string;
+  last_used_step: Generated<number>;
+  failures: Generated<number>;
+  created_at: CreatedAt;
+  confirmed_at: NullableTimestamp;
+}
+
+export interface SecurityKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: Generated<number>;
+  transports: Generated<string>;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+}
+
+export interface BackupCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  totp_factors: TotpFactorsTable;
+  security_keys: SecurityKeysTable;
+  backup_codes: BackupCodesTable;
   recovery_codes: RecoveryCodesTable;
   challenges: ChallengesTable;
   recovery_grants: RecoveryGrantsTable;

@@ -1,0 +1,51 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Base64Url, RandomId, Timestamp, strictObject } from './common.ts';
+import { AccountProfile } from './auth.ts';
+
+export const Otp = Type.String({ pattern: '^[0-9]{6}$' });
+export const BackupCode = Type.String({ pattern: '^[2-9A-HJ-NP-Za-hj-np-z -]{10,20}$' });
+
+export const SecurityKeyInfo = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Type.String(), Type.Null()]) });
+export type SecurityKeyInfo = Static<typeof SecurityKeyInfo>;
+
+export const TwoFactorStatus = Type.Object({
+  enabled: Type.Boolean(),
+  totp: Type.Boolean(),
+  securityKeys: Type.Array(SecurityKeyInfo),
+  backupCodesRemaining: Type.Integer(),
+  /** True when 3 or fewer backup codes remain: time to regenerate. */
+  regenerateBackupCodes: Type.Boolean(),
+});
+export type TwoFactorStatus = Static<typeof TwoFactorStatus>;
+
+export const TotpSetupResponse = Type.Object({ secret: Type.String(), uri: Type.String() });
+export type TotpSetupResponse = Static<typeof TotpSetupResponse>;
+export const OtpRequest = strictObject({ otp: Otp });
+export const BackupCodesResponse = Type.Object({ backupCodes: Type.Array(Type.String()) });
+export type BackupCodesResponse = Static<typeof BackupCodesResponse>;
+
+/** Proof with an enrolled factor, needed to disable 2FA or remove a factor. */
+export const FactorProof = strictObject({
+  otp: Type.Optional(Otp),
+  backupCode: Type.Optional(BackupCode),
+  securityKey: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type FactorProof = Static<typeof FactorProof>;
+
+/** WebAuthn JSON (from @simplewebauthn/browser) is checked by @simplewebauthn/server; here only its envelope. */
+export const WebAuthnJson = Type.Record(Type.String(), Type.Unknown());
+export const RegisterSecurityKeyRequest = strictObject({ name: Type.String({ minLength: 1, maxLength: 100 }), response: WebAuthnJson });
+export const SecurityKeyIdParams = strictObject({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }) });
+
+export const SecondFactorMethods = Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('security-key'), Type.Literal('backup-code')]));
+export type SecondFactorMethods = Static<typeof SecondFactorMethods>;
+export const SecondFactorRequest = strictObject({
+  otp: Type.Optional(Otp),
+  backupCode: Type.Optional(BackupCode),
+  securityKey: Type.Optional(WebAuthnJson),
+});
+export type SecondFactorRequest = Static<typeof SecondFactorRequest>;
+export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer() });
+export type SecondFactorResponse = Static<typeof SecondFactorResponse>;
+export const ChallengeOptions = Type.Record(Type.String(), Type.Unknown());
+export { Base64Url, RandomId };
