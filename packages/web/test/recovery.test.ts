@@ -377,7 +377,7 @@ describe('recovery codes in the web app', () => {
     const tampered = shareTexts[1]!.replace(/-([A-Z2-9])/, (_m, c: string) => `-${c === 'A' ? 'B' : 'A'}`);
     await p.getByLabel('Share card 2').fill(tampered);
     await p.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => p.getByRole('alert').innerText()).toMatch(/typo|not typed correctly/);
+    await expect.poll(() => p.getByRole('alert').innerText()).toMatch(/Share card 2: .*(typo|not typed correctly)/);
     await screenshot(p, 'recovery-18-phone-shares-error');
     await p.getByLabel('My recovery code').check();
     await p.getByLabel('Recovery code', { exact: true }).fill(activeCode);

@@ -15,7 +15,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { LatchkeyError, type ErrorCode } from '@latchkey/core/errors';
 import { parseRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
-import { combineRecoveryShares } from '@latchkey/core/recovery-shares';
+import { combineRecoveryShares, parseRecoveryShare } from '@latchkey/core/recovery-shares';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { createEmergencyKitPdf } from '@latchkey/client/emergency-kit';
 import { useApp } from '../app-context.tsx';
@@ -225,8 +225,19 @@ function RecoveryCodeStep({ step, onResent, onBack, onNext }: { step: Extract<St
     if (needsEmailCode && !EMAIL_CODE_PATTERN.test(emailCode.trim())) return setError('Enter the new code from the email: 6 to 8 digits.');
     setBusy(true);
     try {
-      // Checked here, before any request: a typo or a wrong card is reported at once.
-      const parsed = method === 'code' ? parseRecoveryCode(code) : await combineRecoveryShares(shares.filter((s) => s.trim() !== ''));
+      // Checked here, before any request: a typo or a wrong card is reported at once, naming the card.
+      const given = shares.map((text, i) => ({ text, n: i + 1 })).filter((s) => s.text.trim() !== '');
+      if (method === 'shares') {
+        for (const share of given) {
+          try {
+            parseRecoveryShare(share.text);
+          } catch (e) {
+            setBusy(false);
+            return setError(`Share card ${share.n}: ${describeInputError(e)}`);
+          }
+        }
+      }
+      const parsed = method === 'code' ? parseRecoveryCode(code) : await combineRecoveryShares(given.map((s) => s.text));
       onNext(parsed, step.emailCode ?? emailCode.trim());
     } catch (e) {
       setError(describeInputError(e));

@@ -106,7 +106,7 @@ function StatusCard({ status }: { status: RecoveryCodeStatus }) {
       {active ? (
         <ul>
           {status.confirmedAt ? <li>Set up on {when(status.confirmedAt)}.</li> : null}
-          <li>{status.lastCheckedAt ? `Last checked on ${when(status.lastCheckedAt)}.` : 'Not checked since it was set up.'}</li>
+          <li>{status.lastCheckedAt && status.lastCheckedAt !== status.confirmedAt ? `Last checked on ${when(status.lastCheckedAt)}.` : 'Not checked since it was set up.'}</li>
           <li>It stays valid after you use it, until you replace or delete it.</li>
         </ul>
       ) : (

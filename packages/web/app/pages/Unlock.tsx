@@ -58,7 +58,7 @@ export function Unlock({ email, notice }: { email: string; notice?: string | und
             })()
           }
         >
-          Forgot your password? Sign out and recover your account
+          Forgot your password? Recover your account
         </button>
       </div>
     </main>
