@@ -18,7 +18,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   wrong_secret_key: 'That Secret Key does not belong to this account. Check it against your latest Emergency Kit (after an account recovery, the account has a new Secret Key).',
   invalid_credentials: 'The email address, Secret Key or password is not right.',
   reauthentication_required: 'For your security, enter your account password again first.',
-  second_factor_required: 'This account uses two-step verification, which this version of the web app cannot complete yet. Use the command-line client.',
+  second_factor_required: 'This account uses two-step verification: enter a code from your authenticator app, a backup code, or use your security key.',
   login_expired: 'Signing in took too long. Try again.',
   invalid_code: 'That code is not right. Check the email we sent and try again.',
   code_expired: 'That code has expired. Ask for a new one.',
@@ -67,6 +67,8 @@ export function errorCode(error: unknown): ErrorCode | undefined {
 }
 
 export function describeError(error: unknown): string {
+  const keyProblem = describeSecurityKeyProblem(error);
+  if (keyProblem !== undefined) return keyProblem;
   if (error instanceof LatchkeyError) {
     if (USE_OWN_MESSAGE.has(error.code)) return error.message;
     return MESSAGES[error.code] ?? 'Something went wrong. Try again.';
@@ -81,4 +83,43 @@ export function describeError(error: unknown): string {
 export function describeInputError(error: unknown): string {
   if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code) || INPUT_OWN_MESSAGE.has(error.code))) return error.message;
   return describeError(error);
+}
+
+/**
+ * Two-step verification: the same codes as elsewhere (`invalid_code` is also an email code's),
+ * worded for an authenticator app code, a backup code or a security key.
+ */
+const SECOND_FACTOR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  second_factor_required: 'Prove it is you first: enter a code from your authenticator app, a backup code, or use your security key.',
+  invalid_code: 'That code is not right, or it was already used. Enter the code your authenticator app shows now, or an unused backup code.',
+  too_many_attempts: 'This method is locked after too many wrong attempts. Use another one: a backup code or your security key. Using one that works unlocks it.',
+  rate_limited: 'Too many attempts in a short time. Wait a minute, then try again.',
+  reauthentication_required: 'For your security, enter your account password again before changing two-step verification.',
+  login_expired: 'The security key request expired. Try again.',
+};
+
+export function describeSecondFactorError(error: unknown): string {
+  if (error instanceof LatchkeyError && SECOND_FACTOR_MESSAGES[error.code] !== undefined) return SECOND_FACTOR_MESSAGES[error.code]!;
+  return describeError(error);
+}
+
+/**
+ * A security key ceremony that did not finish (the browser's WebAuthn errors, as passed on by
+ * @simplewebauthn/browser with the DOMException's name). Undefined for anything else.
+ */
+function describeSecurityKeyProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error instanceof LatchkeyError) return undefined;
+  switch (error.name) {
+    case 'NotAllowedError':
+    case 'AbortError':
+      return 'The security key was not used: the request was cancelled or timed out. Try again, and touch your key when it blinks.';
+    case 'InvalidStateError':
+      return 'This security key is already registered with your account.';
+    case 'SecurityError':
+      return 'This browser refused to use a security key for this address. Open Latchkey at its usual address (a name, not an IP number) and try again.';
+    case 'NotSupportedError':
+      return 'This security key or browser does not support what Latchkey needs. Try another key or browser.';
+    default:
+      return undefined;
+  }
 }

@@ -391,7 +391,7 @@ describe('recovery codes in the web app', () => {
     await fresh.close();
   });
 
-  it('refuses the old passwords and Secret Keys, and opens with the newest', async () => {
+  it('refuses the old passwords and Secret Keys, opens with the newest, and deletes the code', async () => {
     const { context: fresh, page: p } = await newContext();
     expect(await signInFresh(p, user.secretKey, PASSWORD)).not.toBe('signed-in');
     expect(await signInFresh(p, firstNewSecretKey, NEW_PASSWORD)).not.toBe('signed-in');
@@ -401,6 +401,19 @@ describe('recovery codes in the web app', () => {
     await expect.poll(() => p.locator('.item-list li').count()).toBe(2);
     await p.getByRole('link', { name: new RegExp(NOTE.title) }).click();
     await expect.poll(() => p.getByText(NOTE.notes).isVisible()).toBe(true);
+
+    // Delete, after re-authentication: the code stops working and the reminder comes back.
+    await p.getByRole('link', { name: 'Recovery code' }).click();
+    await p.getByRole('button', { name: 'Delete code' }).click();
+    await heading(p, 'Delete your recovery code').waitFor();
+    await p.getByLabel('Account password', { exact: true }).fill(NEWER_PASSWORD);
+    await screenshot(p, 'recovery-21-delete');
+    await p.getByRole('button', { name: 'Delete permanently' }).click();
+    await heading(p, 'Recovery code').waitFor({ timeout: 60_000 });
+    await expect.poll(() => p.getByText('Your recovery code was deleted.').isVisible()).toBe(true);
+    await expect.poll(() => p.getByRole('heading', { name: 'You have no working recovery code' }).isVisible()).toBe(true);
+    await p.getByRole('link', { name: 'Items', exact: true }).click();
+    await expect.poll(() => p.getByRole('complementary', { name: 'Recovery code reminder' }).innerText()).toContain('You have no recovery code');
     await fresh.close();
   });
 

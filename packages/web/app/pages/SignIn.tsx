@@ -8,9 +8,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { parseSecretKey } from '@latchkey/core/secret-key';
 import { parseSetupCode } from '@latchkey/core/setup-code';
 import { useApp } from '../app-context.tsx';
-import { describeError, describeInputError } from '../errors.ts';
+import { describeError, describeInputError, describeSecondFactorError } from '../errors.ts';
 import { forgetAccount, knownAccounts } from '../latchkey.ts';
 import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { isCancelled, useSecondFactorPrompt } from '../components/SecondFactorPrompt.tsx';
 
 export function SignIn({ notice }: { notice?: string | undefined }) {
   const { latchkey } = useApp();
@@ -43,25 +44,37 @@ function useSignIn() {
   const { latchkey, unlocked, navigate } = useApp();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Two-step verification: the SDK asks for the second factor (again after a wrong code).
+  const secondFactor = useSecondFactorPrompt();
   const run = async (params: { email: string; password: string; secretKey?: string }) => {
     setBusy(true);
     setError(undefined);
+    let asked = false;
     try {
-      const account = await latchkey.client.signIn(params);
+      const account = await latchkey.client.signIn({
+        ...params,
+        secondFactor: (methods) => {
+          asked = true;
+          return secondFactor.ask(methods);
+        },
+      });
+      secondFactor.close();
       unlocked(account);
       navigate('/', { replace: true });
     } catch (e) {
-      setError(describeError(e));
+      secondFactor.close();
+      if (!isCancelled(e)) setError(asked ? `${describeSecondFactorError(e)} Sign in again to retry.` : describeError(e));
       setBusy(false);
     }
   };
-  return { busy, error, setError, run };
+  return { busy, error, setError, run, prompt: secondFactor.element };
 }
 
 function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { email: string; others: string[]; notice?: string | undefined; onChoose: (email: string) => void; onForget: () => Promise<void> }) {
   const { navigate } = useApp();
   const [password, setPassword] = useState('');
-  const { busy, error, run } = useSignIn();
+  const { busy, error, run, prompt } = useSignIn();
+  if (prompt) return prompt;
   return (
     <main className="narrow">
       <PageHeading takeFocus={false}>Sign in to Latchkey</PageHeading>
@@ -113,7 +126,7 @@ function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onB
   const [password, setPassword] = useState('');
   const [setupCode, setSetupCode] = useState('');
   const [setupMessage, setSetupMessage] = useState<string>();
-  const { busy, error, setError, run } = useSignIn();
+  const { busy, error, setError, run, prompt } = useSignIn();
 
   const applySetupCode = () => {
     setSetupMessage(undefined);
@@ -145,6 +158,7 @@ function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onB
     void run({ email: email.trim(), password, secretKey });
   };
 
+  if (prompt) return prompt;
   return (
     <main className="narrow">
       <PageHeading>Sign in to Latchkey</PageHeading>
