@@ -4,8 +4,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import type { TrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandling, sendError } from './http/errors.ts';
+import { installSourceRateLimits } from './http/source-rate-limits.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -19,13 +21,15 @@ export interface AppOptions {
   /** Fastify logger options; `false` for silence. Request logs carry method, URL and status, never bodies or headers. */
   readonly logger: boolean | Record<string, unknown>;
   readonly storageKind: string;
+  /** Which proxies may name the client in `X-Forwarded-For` (`--trust-proxy`); default false: none. */
+  readonly trustProxy?: TrustProxy;
 }
 
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     // Bad URLs and over-long path values are rejected by the router, before the error handler.
     frameworkErrors: sendError,
@@ -33,6 +37,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   // JSON only: Fastify's default text/plain parser would let a text body reach the schemas; now it is a 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  installSourceRateLimits(app, ctx);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -53,4 +58,10 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   // After the API: the web app, its SPA fallback for non-/api paths, and the security headers.
   await webAppRoutes(app);
   return app;
+}
+
+/** Fastify takes a hop count too, but its types do not say so: a count becomes the equivalent function. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
 }

@@ -6,10 +6,19 @@
  * a message naming the flag, instead of surfacing later as a confusing runtime error) and
  * secrets in logs (`redactConfig` masks passwords embedded in database and SMTP URLs).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * Which peers may set `X-Forwarded-For` (passed to Fastify's `trustProxy`): `false` trusts none
+ * (the TCP peer is the client), `true` trusts every peer, a number trusts that many proxy hops,
+ * and a list trusts those addresses and CIDR ranges (or proxy-addr's `loopback`, `linklocal`,
+ * `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | readonly string[];
 
 export interface ServerConfig {
   /** Absolute path holding the embedded database, the email outbox and other local state. */
@@ -29,6 +38,8 @@ export interface ServerConfig {
    * so a database dump alone does not reveal them. Every instance must read the same file.
    */
   readonly serverKeysFile: string;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (rate limits, logs, security events). Off by default. */
+  readonly trustProxy: TrustProxy;
 }
 
 /** The flag (or environment variable) a configuration problem is about. */
@@ -42,6 +53,7 @@ export type ConfigOption =
   | 'smtp-from'
   | 'log-level'
   | 'server-keys-file'
+  | 'trust-proxy'
   | 'arguments';
 
 export class ConfigError extends Error {
@@ -69,6 +81,7 @@ const OPTIONS = {
   'smtp-from': 'SMTP_FROM',
   'log-level': 'LOG_LEVEL',
   'server-keys-file': 'SERVER_KEYS_FILE',
+  'trust-proxy': 'TRUST_PROXY',
 } as const satisfies Record<Exclude<ConfigOption, 'arguments'>, string>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -76,7 +89,8 @@ type OptionName = keyof typeof OPTIONS;
 /**
  * Reads the configuration from `argv` (arguments after the program/subcommand name) and `env`.
  * Empty environment variables count as unset, so `PORT=` does not override the default.
- * @throws ConfigError naming the offending flag for unknown flags, a bad port, or a malformed URL.
+ * @throws ConfigError naming the offending flag for unknown flags, a bad port, a malformed URL, or
+ *   a malformed `--trust-proxy`.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
   const values = parseFlags(argv);
@@ -99,6 +113,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const smtpFrom = pick('smtp-from') ?? 'Latchkey <latchkey@localhost>';
   const logLevel = parseLogLevel(pick('log-level'));
   const serverKeysFile = path.resolve(pick('server-keys-file') ?? path.join(dataDir, 'server-keys.json'));
+  const trustProxy = parseTrustProxy(pick('trust-proxy'));
 
   return {
     dataDir,
@@ -113,6 +128,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     smtpFrom,
     logLevel,
     serverKeysFile,
+    trustProxy,
   };
 }
 
@@ -172,6 +188,36 @@ function parseLogLevel(raw: string | undefined): LogLevel {
     throw new ConfigError('log-level', `--log-level / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   }
   return level;
+}
+
+const PROXY_ADDR_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 255) throw new ConfigError('trust-proxy', `--trust-proxy / TRUST_PROXY hop count must be from 1 to 255, got "${raw}"`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'trust-proxy',
+      `--trust-proxy / TRUST_PROXY must be true, false, a hop count, or a comma-separated list of IP addresses and CIDR ranges; "${bad}" is none of these`,
+    );
+  }
+  return entries;
+}
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (PROXY_ADDR_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** IPv6 literals need brackets inside a URL. */

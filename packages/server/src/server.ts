@@ -48,7 +48,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     opaqueServerSetup,
   };
-  const app = await buildApp(context, { logger, storageKind: storage.kind });
+  const app = await buildApp(context, { logger, storageKind: storage.kind, trustProxy: config.trustProxy });
   log = {
     info: (fields, message) => app.log.info(fields, message),
     warn: (fields, message) => app.log.warn(fields, message),

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:8080',
       smtpFrom: 'Latchkey <latchkey@localhost>',
       logLevel: 'info',
+      serverKeysFile: path.resolve('./.latchkey/server-keys.json'),
+      trustProxy: false,
     });
   });
 
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
       SMTP_FROM: 'Vault <vault@example.com>',
       LOG_LEVEL: 'debug',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
     });
     expect(config).toEqual({
       dataDir: path.resolve('rel/data'),
@@ -48,6 +51,8 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://mailer:secret@smtp.example.com:465',
       smtpFrom: 'Vault <vault@example.com>',
       logLevel: 'debug',
+      serverKeysFile: path.resolve('rel/data/server-keys.json'),
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
     });
   });
 
@@ -97,6 +102,22 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig(['extra'], {})).option).toBe('arguments');
     expect(configError(() => loadConfig(['--port'], {})).option).toBe('arguments');
     expect(configError(() => loadConfig([], { LOG_LEVEL: 'loud' })).option).toBe('log-level');
+  });
+
+  it('reads --trust-proxy as true/false, a hop count, or a list of addresses and CIDR ranges', () => {
+    const trust = (value: string) => loadConfig([`--trust-proxy=${value}`], {}).trustProxy;
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('127.0.0.1')).toEqual(['127.0.0.1']);
+    expect(trust('10.0.0.0/8,::1,fd00::/8,loopback')).toEqual(['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig([], { TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig(['--trust-proxy', 'false'], { TRUST_PROXY: 'true' }).trustProxy).toBe(false);
+    for (const bad of ['yes', '0', '256', '-1', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', 'proxy.example.com', '127.0.0.1,', '1.2.3']) {
+      const error = configError(() => trust(bad));
+      expect(error.option, bad).toBe('trust-proxy');
+      expect(error.message).toMatch(/--trust-proxy \/ TRUST_PROXY/);
+    }
   });
 
   it('is a typed error with a stable code', () => {

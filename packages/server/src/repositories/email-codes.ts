@@ -1,8 +1,8 @@
 /**
  * Emailed one-time codes. Each code has a random id (never keyed by email, so nobody can block
  * someone else's sign-up), a hash, an expiry and an attempt counter. Every state change is one
- * conditional UPDATE, so a code is verified at most once even under concurrent requests on
- * several server instances.
+ * conditional UPDATE, so a code is verified at most once and at most `maxAttempts` guesses are
+ * evaluated, even under concurrent requests on several server instances.
  */
 import { sql } from 'kysely';
 import type { Tx } from '../context.ts';
@@ -37,34 +37,37 @@ export async function findEmailCode(db: Tx, id: string, purpose: EmailCodePurpos
 }
 
 /**
- * Marks the code verified and attaches a ticket, only if the hash matches and the code is
- * still unused, unexpired and under the attempt limit. Returns the email on success.
+ * One guess at a code, as ONE conditional UPDATE: it counts the attempt and, only if the hash
+ * matches, marks the code verified and attaches the ticket. The guess is evaluated only while
+ * the code is unused, unexpired and under the attempt limit, and the counter it checks is the
+ * one it increments, so at most `maxAttempts` guesses are ever evaluated per code, also when
+ * they arrive at once on several server instances (PostgreSQL re-checks the WHERE clause on the
+ * latest row version after waiting for a concurrent update's row lock).
+ *
+ * Returns undefined when no guess was evaluated (unknown id, used, expired or out of attempts),
+ * otherwise the code's email and whether the guess was right.
  */
-export async function verifyEmailCode(
+export async function attemptEmailCode(
   db: Tx,
   params: { id: string; purpose: EmailCodePurpose; codeHash: string; ticketHash: string; now: Date; maxAttempts: number },
-): Promise<string | undefined> {
+): Promise<{ email: string; matched: boolean } | undefined> {
+  const matches = sql<boolean>`code_hash = ${params.codeHash}`;
   const row = await db
     .updateTable('email_codes')
-    .set({ verified_at: params.now, ticket_hash: params.ticketHash })
+    .set({
+      attempts: sql<number>`attempts + 1`,
+      verified_at: sql<Date | null>`CASE WHEN ${matches} THEN ${params.now}::timestamptz ELSE NULL END`,
+      ticket_hash: sql<string | null>`CASE WHEN ${matches} THEN ${params.ticketHash}::text ELSE NULL END`,
+    })
     .where('id', '=', params.id)
     .where('purpose', '=', params.purpose)
-    .where('code_hash', '=', params.codeHash)
     .where('verified_at', 'is', null)
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', params.now)
     .where('attempts', '<', params.maxAttempts)
-    .returning('email')
+    .returning(['email', matches.as('matched')])
     .executeTakeFirst();
-  return row?.email;
-}
-
-export async function countFailedAttempt(db: Tx, id: string): Promise<void> {
-  await db
-    .updateTable('email_codes')
-    .set({ attempts: sql<number>`attempts + 1` })
-    .where('id', '=', id)
-    .execute();
+  return row === undefined ? undefined : { email: row.email, matched: row.matched };
 }
 
 /** Consumes a verified ticket exactly once; returns the email it proves. */

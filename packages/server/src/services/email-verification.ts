@@ -36,11 +36,17 @@ export async function startEmailVerification(
   return { verificationId: id };
 }
 
-/** Checks the code (at most once, even under concurrent attempts) and returns a ticket. */
+/**
+ * Checks the code and returns a ticket. Each call is one guess, counted and evaluated by a single
+ * conditional UPDATE, so at most EMAIL_CODE_MAX_ATTEMPTS guesses are evaluated per code and at
+ * most one ticket is issued, also under concurrent attempts on several instances.
+ * @throws LatchkeyError `invalid_code` (wrong code or unknown id), `code_used`, `code_expired`,
+ *   `too_many_attempts`.
+ */
 export async function checkEmailCode(ctx: ServerContext, purpose: EmailCodePurpose, verificationId: string, code: string): Promise<{ ticket: string }> {
   const now = ctx.clock();
   const ticket = newRandomId() + newRandomId();
-  const email = await emailCodes.verifyEmailCode(ctx.db, {
+  const attempt = await emailCodes.attemptEmailCode(ctx.db, {
     id: verificationId,
     purpose,
     codeHash: hashEmailCode(verificationId, code),
@@ -48,16 +54,15 @@ export async function checkEmailCode(ctx: ServerContext, purpose: EmailCodePurpo
     now,
     maxAttempts: EMAIL_CODE_MAX_ATTEMPTS,
   });
-  if (email !== undefined) return { ticket };
+  if (attempt?.matched === true) return { ticket };
+  if (attempt !== undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the latest email and try again.');
 
-  // Explain the failure from the state after the attempt (a concurrent winner shows as "used").
+  // Not evaluated: explain why from the current state (a concurrent winner shows as "used").
   const state = await emailCodes.findEmailCode(ctx.db, verificationId, purpose);
   if (state === undefined) throw new LatchkeyError('invalid_code', 'That code is not valid. Ask for a new one.');
   if (state.verifiedAt !== null || state.consumedAt !== null) throw new LatchkeyError('code_used', 'That code was already used. Ask for a new one.');
   if (state.expiresAt <= now) throw new LatchkeyError('code_expired', 'That code has expired. Ask for a new one.');
-  if (state.attempts >= EMAIL_CODE_MAX_ATTEMPTS) throw new LatchkeyError('too_many_attempts', 'Too many wrong codes. Ask for a new one.');
-  await emailCodes.countFailedAttempt(ctx.db, verificationId);
-  throw new LatchkeyError('invalid_code', 'That code is not right. Check the latest email and try again.');
+  throw new LatchkeyError('too_many_attempts', 'Too many wrong codes. Ask for a new one.');
 }
 
 const ticketGone = () => new LatchkeyError('code_expired', 'This verification has expired or was already used. Start again.');

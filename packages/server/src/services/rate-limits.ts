@@ -13,12 +13,20 @@ export const RATE_LIMITS = {
   signupPerSource: { limit: 30, windowSeconds: 3600 },
   signInPerEmail: { limit: 20, windowSeconds: 300 },
   signInPerSource: { limit: 100, windowSeconds: 300 },
-  reauthPerUser: { limit: 20, windowSeconds: 300 },
+  // Every CLI vault or item command unlocks, and each unlock is one re-authentication, so
+  // scripts need room. A session holder guessing the password is still bounded (120 guesses per
+  // 5 minutes, each an Argon2id run on their side), and an OPAQUE re-authentication also needs
+  // the account's Secret Key verifier before any guess is evaluated.
+  reauthPerUser: { limit: 120, windowSeconds: 300 },
   recoveryStartPerEmail: { limit: 5, windowSeconds: 3600 },
   recoveryStartPerSource: { limit: 30, windowSeconds: 3600 },
   recoveryProofPerAccount: { limit: 20, windowSeconds: 3600 },
   recoveryProofPerSource: { limit: 60, windowSeconds: 3600 },
   recoveryCheckPerUser: { limit: 20, windowSeconds: 3600 },
+  // Guesses at emailed codes: one source may start 30 codes an hour and each code allows 5
+  // guesses, so 150 covers every guess it can legitimately make, and no more.
+  signupVerifyPerSource: { limit: 150, windowSeconds: 3600 },
+  recoveryVerifyPerSource: { limit: 150, windowSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -35,6 +35,8 @@ export interface RawRequest {
   readonly rawBody?: string | ReadableStream<Uint8Array>;
   /** Overrides the content type; `null` sends none. */
   readonly contentType?: string | null;
+  /** Extra headers, e.g. `X-Forwarded-For`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface RawResponse {
@@ -47,7 +49,7 @@ export interface RawResponse {
 
 /** Sends one request; never throws for an HTTP status. */
 export async function send(server: Pick<TestServer, 'url'>, request: RawRequest): Promise<RawResponse> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...request.headers };
   const payload = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
   const contentType = request.contentType === undefined ? (payload === undefined ? null : 'application/json') : request.contentType;
   if (contentType !== null) headers['content-type'] = contentType;

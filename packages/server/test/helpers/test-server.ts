@@ -35,7 +35,7 @@ export interface TestServer {
 
 let counter = 0;
 
-export async function startTestServer(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { databaseUrl?: string; dataDir?: string; /** Extra `latchkey server` flags, e.g. `['--trust-proxy', '127.0.0.1']`. */ args?: readonly string[] } = {}): Promise<TestServer> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'latchkey-test-')));
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -45,7 +45,7 @@ export async function startTestServer(options: { databaseUrl?: string; dataDir?:
     databaseUrl = created.databaseUrl;
     dropDatabase = created.drop;
   }
-  const config = loadConfig(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', ...(databaseUrl ? ['--database-url', databaseUrl] : [])], {});
+  const config = loadConfig(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', ...(databaseUrl ? ['--database-url', databaseUrl] : []), ...(options.args ?? [])], {});
   const logs: string[] = [];
   let offset = 0;
   const running = await startServer(config, {
@@ -67,7 +67,8 @@ export async function startTestServer(options: { databaseUrl?: string; dataDir?:
     async close() {
       await running.close();
       if (dropDatabase) await dropDatabase();
-      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+      // maxRetries: an email sent in the background may still be landing in the outbox.
+      if (ownDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

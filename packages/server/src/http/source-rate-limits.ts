@@ -1,0 +1,27 @@
+/**
+ * Per-source rate limits for the public routes that check emailed codes. Their handlers do not
+ * hand the caller's address to the service, so the limit is applied here, before the body is
+ * parsed: every request to these routes from one address counts, valid or not.
+ *
+ * Protects against: one address spraying guesses at emailed codes (each code also allows only 5
+ * guesses, see services/email-verification.ts). The address is `request.ip`, which honours
+ * `--trust-proxy`, so behind a trusted proxy each client has its own bucket.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.ts';
+import { enforceRateLimits, sourceKey, type RateLimitName } from '../services/rate-limits.ts';
+import { requestMeta } from './authenticate.ts';
+
+/** `"<METHOD> <route URL>"` → the rule counted for the caller's address. */
+const SOURCE_LIMITED_ROUTES: Readonly<Record<string, RateLimitName>> = {
+  'POST /api/signup/verify': 'signupVerifyPerSource',
+  'POST /api/recovery/verify': 'recoveryVerifyPerSource',
+};
+
+/** @throws LatchkeyError `rate_limited` (429, with Retry-After) from the hook when a bucket is exhausted. */
+export function installSourceRateLimits(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onRequest', async (request) => {
+    const rule = SOURCE_LIMITED_ROUTES[`${request.method} ${request.routeOptions.url ?? ''}`];
+    if (rule !== undefined) await enforceRateLimits(ctx, [[rule, sourceKey(requestMeta(request))]]);
+  });
+}
