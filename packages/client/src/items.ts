@@ -1,14 +1,15 @@
 /**
  * Items on the client: encrypt before sending, decrypt after receiving, with the item id, vault
  * id and version bound into the ciphertext. The highest version seen of each item is
- * remembered, so a server presenting an older version is noticed (`rollback_detected`).
+ * remembered, so a server presenting an older version is noticed (`rollback_detected`); an item
+ * this device deleted is remembered as deleted, so the server cannot bring it back either.
  * Edits name the version they were made from; a stale edit fails with `conflict`.
  */
 import { decryptItem, encryptItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { EncryptedItem, ItemList, ItemVersion } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
-import { updateStore } from './local-store.ts';
+import { ITEM_DELETED, updateStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
 import { fetchVaults, requireUnlocked, vaultKeyFor } from './vaults.ts';
 
@@ -33,7 +34,12 @@ async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{
   const seen = (await ctx.store.read()).itemVersions?.[userId] ?? {};
   const stale = items.find((i) => (seen[i.id] ?? 0) > i.version);
   if (stale !== undefined) {
-    throw new LatchkeyError('rollback_detected', `The server returned version ${stale.version} of an item this device has seen at version ${seen[stale.id]}.`);
+    throw new LatchkeyError(
+      'rollback_detected',
+      seen[stale.id] === ITEM_DELETED
+        ? `The server returned an item this device deleted (at version ${stale.version}).`
+        : `The server returned version ${stale.version} of an item this device has seen at version ${seen[stale.id]}.`,
+    );
   }
   if (items.every((i) => seen[i.id] === i.version)) return;
   await updateStore(ctx.store, (s) => {
@@ -97,6 +103,8 @@ export async function updateItem(ctx: ClientContext, itemId: string, changes: Pa
 export async function deleteItem(ctx: ClientContext, itemId: string, basedOn?: Item): Promise<void> {
   const current = basedOn ?? (await getItem(ctx, itemId));
   await ctx.api.request('DELETE', `/api/vaults/${current.vaultId}/items/${itemId}`, { expectedVersion: current.version });
+  // The tombstone is above every version, so any copy of this item shown again is a rollback.
+  await checkAndRecordVersions(ctx, [{ id: itemId, version: ITEM_DELETED }]);
 }
 
 function stripMeta(item: Item): ItemFields {

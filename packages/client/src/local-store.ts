@@ -24,9 +24,15 @@ export interface LocalState {
   pendingSignup?: { server: string; email: string; verificationId: string };
   /** A recovery waiting for its emailed code (two-step CLI use). */
   pendingRecovery?: { server: string; email: string; verificationId: string };
-  /** Highest version seen per item id, per account. */
+  /** Highest version seen per item id, per account; `ITEM_DELETED` for items this device deleted. */
   itemVersions?: Record<string, Record<string, number>>;
 }
+
+/**
+ * The high-water mark of an item this device deleted: larger than any version the server can
+ * store, so the deleted item's last version, shown again, is reported as a rollback.
+ */
+export const ITEM_DELETED = Number.MAX_SAFE_INTEGER;
 
 export interface LocalStore {
   read(): Promise<LocalState>;

@@ -110,4 +110,23 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
     expect(await codeOf(user.client.items.get(item.id))).toBe('rollback_detected');
     expect(await codeOf(user.client.items.list(personal))).toBe('rollback_detected');
   });
+
+  it('bringing back an item this device deleted is detected', async () => {
+    const vault = await user.client.vaults.create('Deleted things');
+    const kept = await user.client.items.create(vault.id, { kind: 'note', title: 'Kept' });
+    const item = await user.client.items.create(vault.id, { kind: 'login', title: 'Old bank', password: 'gone' });
+    await user.client.items.update(item.id, { password: 'still gone' });
+    const lastRow = await db().selectFrom('items').selectAll().where('id', '=', item.id).executeTakeFirstOrThrow();
+    await user.client.items.delete(item.id);
+    expect((await user.client.items.list(vault.id)).map((i) => i.id)).toEqual([kept.id]);
+
+    // The server puts the deleted item back, exactly as it was at its last version.
+    await db().insertInto('items').values(lastRow).execute();
+    expect(await codeOf(user.client.items.get(item.id))).toBe('rollback_detected');
+    expect(await codeOf(user.client.items.list(vault.id))).toBe('rollback_detected');
+    // A device that never saw the deletion cannot tell (a documented limit).
+    const fresh = server.client();
+    await fresh.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });
+    expect((await fresh.items.get(item.id)).password).toBe('still gone');
+  });
 });
