@@ -52,6 +52,16 @@ export async function takeLoginAttempt(db: Tx, scope: { id: string; purpose: Log
   };
 }
 
+/**
+ * Deletes every pending sign-in and re-authentication of the user. Called inside a credential
+ * swap: their OPAQUE state comes from the old record, so none may be finished afterwards.
+ * Returns how many were deleted.
+ */
+export async function deleteLoginAttemptsForUser(db: Tx, userId: string): Promise<number> {
+  const result = await db.deleteFrom('login_attempts').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deleteExpiredLoginAttempts(db: Tx, now: Date): Promise<void> {
   await db.deleteFrom('login_attempts').where('expires_at', '<', now).execute();
 }

@@ -10,6 +10,7 @@ import type { CredentialsChangeFinishRequest, CredentialsChangeFinishResponse } 
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { findUserById, replaceCredentials } from '../repositories/users.ts';
 import { deleteOtherSessions } from '../repositories/sessions.ts';
+import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
@@ -41,6 +42,8 @@ export async function finishCredentialsChange(
       now,
     );
     const signedOut = await deleteOtherSessions(tx, session.userId, session.id);
+    // A sign-in or re-authentication started before the swap runs on the old record: end it.
+    await deleteLoginAttemptsForUser(tx, session.userId);
     await recordSecurityEvent(tx, {
       userId: session.userId,
       type: body.reason === 'password' ? 'password.changed' : 'secret-key.changed',

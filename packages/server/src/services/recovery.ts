@@ -20,6 +20,7 @@ import * as codes from '../repositories/recovery-codes.ts';
 import * as grants from '../repositories/recovery-grants.ts';
 import { findKeyset, findUserByEmail, findUserById, replaceCredentials } from '../repositories/users.ts';
 import { deleteOtherSessions } from '../repositories/sessions.ts';
+import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
@@ -120,6 +121,8 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
       now,
     );
     const signedOut = await deleteOtherSessions(tx, userId, null);
+    // A sign-in started before the swap runs on the old record: end it.
+    await deleteLoginAttemptsForUser(tx, userId);
     await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
     return { email: user.email, signedOut };

@@ -1,0 +1,78 @@
+/**
+ * A sign-in or re-authentication started before a credential swap (password change, Secret Key
+ * change, recovery) cannot be finished after it: its OPAQUE state comes from the old record, so
+ * the swap deletes the account's pending login attempts in the same transaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractCode, waitForEmail } from './helpers/outbox.ts';
+import { beginReauth, beginSignIn, expectApiError, send, signInAgain, type PendingLogin } from './helpers/raw-requests.ts';
+import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { testDatabaseKind } from './helpers/test-database.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const device = { id: 'device-pending-login-raw', name: 'raw client', platform: 'test' };
+
+const finishSignIn = (pending: PendingLogin) =>
+  send(server, { method: 'POST', path: '/api/auth/login/finish', body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest, device } });
+
+async function pendingLoginsOf(user: TestUser): Promise<number> {
+  const { id } = await user.client.whoami();
+  const rows = await server.running.context.db.selectFrom('login_attempts').select('id').where('user_id', '=', id).execute();
+  return rows.length;
+}
+
+describe(`pending logins across a credential swap (${testDatabaseKind()})`, () => {
+  it('a sign-in started with the old password cannot finish after a password change', async () => {
+    const user = await signUpUser(server);
+    const pending = await beginSignIn(server, user);
+    await user.client.account.changePassword(user.password, `${user.password}-new`);
+    expect(await pendingLoginsOf(user)).toBe(0);
+    expectApiError(await finishSignIn(pending), 'login_expired');
+  });
+
+  it('a sign-in started before a Secret Key change cannot finish after it', async () => {
+    const user = await signUpUser(server);
+    const pending = await beginSignIn(server, user);
+    await user.client.account.changeSecretKey(user.password);
+    expectApiError(await finishSignIn(pending), 'login_expired');
+  });
+
+  it('a re-authentication started in another session before the change cannot finish after it', async () => {
+    const user = await signUpUser(server);
+    const other = await signInAgain(server, user);
+    const pending = await beginReauth(server, user, other.token);
+    await user.client.account.changePassword(user.password, `${user.password}-new`);
+    // The other session is gone too; either way the old attempt is not usable.
+    const reply = await send(server, { method: 'POST', path: '/api/auth/reauth/finish', token: other.token, body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest } });
+    expectApiError(reply, ['login_expired', 'unauthenticated']);
+    expect(await pendingLoginsOf(user)).toBe(0);
+  });
+
+  it('a sign-in started before a recovery cannot finish after it', async () => {
+    const user = await signUpUser(server);
+    const { recoveryCode } = await user.client.recoveryCode.create();
+    await user.client.recoveryCode.confirm(recoveryCode);
+    const pending = await beginSignIn(server, user);
+
+    const client = server.client();
+    const before = Date.now() - 1000;
+    await client.recovery.start(user.email);
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+    await client.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword: 'recovered password', recoveryCode });
+
+    expectApiError(await finishSignIn(pending), 'login_expired');
+  });
+
+  it('a sign-in started after the change still works', async () => {
+    const user = await signUpUser(server);
+    await user.client.account.changePassword(user.password, `${user.password}-new`);
+    const pending = await beginSignIn(server, { ...user, password: `${user.password}-new` });
+    const reply = await finishSignIn(pending);
+    expect(reply.status, reply.text).toBe(200);
+  });
+});
