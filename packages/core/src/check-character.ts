@@ -8,8 +8,15 @@
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 /**
- * A weighted sum over GF(32): each position gets a distinct non-zero weight (a power of x modulo
- * x^5 + x^2 + 1). Luhn mod 32 would miss swapping the alphabet's first and last characters.
+ * A weighted sum over GF(32): each position's weight is a non-zero power of x modulo
+ * x^5 + x^2 + 1 (the check character itself has weight 1). x has order 31, so the weights repeat
+ * every 31 positions: they are distinct only within any 31 consecutive positions.
+ *
+ * What that guarantees, at any length: every single substitution is caught (the weight is
+ * non-zero), and every swap of two different characters fewer than 31 positions apart is caught
+ * (their weights differ), which includes every adjacent swap. A swap of two characters exactly
+ * 31, 62, ... positions apart is NOT caught (same weight), nor are all double substitutions.
+ * Luhn mod 32 would miss swapping the alphabet's first and last characters.
  */
 export function checkCharacter(chars: string): string {
   let sum = 0;

@@ -2,7 +2,8 @@
  * The shared code alphabet and check character (Secret Keys, recovery codes, recovery shares):
  * 32 unambiguous characters, and a check character that catches every single substitution and
  * every swap of two adjacent characters, whatever the length, checked exhaustively over random
- * strings of several lengths (including lengths past 31, where the weights start to repeat).
+ * strings of several lengths (including lengths past 31, where the weights start to repeat), and
+ * the limit that repetition brings: a swap of two characters exactly 31 apart goes unnoticed.
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '../src/bytes.ts';
@@ -85,6 +86,19 @@ describe('checkCharacter', () => {
             const swapped = filler.slice(0, i) + b + a + filler.slice(i);
             expect(checkCharacter(swapped)).not.toBe(checkCharacter(body));
           }
+        }
+      }
+    }
+  });
+
+  it('weights repeat every 31 positions: swaps fewer than 31 apart are caught, swaps exactly 31 apart are not', () => {
+    for (let round = 0; round < 5; round++) {
+      const printed = withCheck(randomString(40));
+      for (let i = 0; i < printed.length; i++) {
+        for (let j = i + 1; j < printed.length && j - i <= 31; j++) {
+          if (printed[i] === printed[j]) continue;
+          const swapped = printed.slice(0, i) + printed[j] + printed.slice(i + 1, j) + printed[i] + printed.slice(j + 1);
+          expect(verifies(swapped), `${printed}: swap ${i} <-> ${j}`).toBe(j - i === 31);
         }
       }
     }
