@@ -8,6 +8,7 @@ import { itemCommands } from './commands/item.ts';
 import { sessionCommands } from './commands/session.ts';
 import { serverCommand } from './commands/server.ts';
 import { recoveryCommands } from './commands/recovery.ts';
+import { twoFactorCommands } from './commands/two-factor.ts';
 
 const program = new Command();
 program
@@ -36,6 +37,7 @@ vaultCommands(program, run);
 itemCommands(program, run);
 sessionCommands(program, run);
 recoveryCommands(program, run);
+twoFactorCommands(program, run);
 serverCommand(program);
 
 try {

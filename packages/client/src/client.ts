@@ -16,6 +16,7 @@ import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
 import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
+import * as twoFactor from './two-factor.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -105,6 +106,17 @@ export class LatchkeyClient {
     complete: (params: recovery.CompleteRecovery) => recovery.completeRecovery(this.ctx, params),
   };
 
+  /** Two-step verification: authenticator app, security keys, backup codes. */
+  readonly twoFactor = {
+    status: () => twoFactor.twoFactorStatus(this.ctx),
+    enableTotp: (proof?: twoFactor.FactorProof) => twoFactor.enableTotp(this.ctx, proof),
+    confirmTotp: (otp: string) => twoFactor.confirmTotp(this.ctx, otp),
+    disableTotp: (proof: twoFactor.FactorProof) => twoFactor.disableTotp(this.ctx, proof),
+    regenerateBackupCodes: () => twoFactor.regenerateBackupCodes(this.ctx),
+    registerSecurityKey: (name: string, ceremony: twoFactor.WebAuthnCeremony, proof?: twoFactor.FactorProof) => twoFactor.registerSecurityKey(this.ctx, name, ceremony, proof),
+    removeSecurityKey: (id: string, proof: twoFactor.FactorProof) => twoFactor.removeSecurityKey(this.ctx, id, proof),
+  };
+
   readonly account = {
     changePassword: (currentPassword: string, newPassword: string) => credentials.changePassword(this.ctx, currentPassword, newPassword),
     changeSecretKey: (password: string) => credentials.changeSecretKey(this.ctx, password),
@@ -113,3 +125,4 @@ export class LatchkeyClient {
 
 export type { Item } from './items.ts';
 export type { Vault } from './vaults.ts';
+export type { SecondFactorProof } from './sign-in.ts';

@@ -14,6 +14,7 @@ import { parseSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/cor
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
 import type { AccountProfile, LoginFinishResponse, LoginStartResponse, ReauthFinishResponse, SessionGrant } from '@latchkey/core/wire/auth';
+import type { SecondFactorResponse } from '@latchkey/core/wire/two-factor';
 import { deviceForRequest, dropKeys, type ClientContext } from './context.ts';
 import { accountKey, updateStore, type RememberedSession } from './local-store.ts';
 
@@ -64,11 +65,48 @@ async function openKeys(ctx: ClientContext, account: AccountProfile, exportKey: 
   }
 }
 
+/** A proof by the second factor: a TOTP code, a backup code, or a security key (given the server's WebAuthn options, returns the assertion JSON). */
+export type SecondFactorProof =
+  | { readonly otp: string }
+  | { readonly backupCode: string }
+  | { readonly securityKey: (options: Record<string, unknown>) => Promise<Record<string, unknown>> };
+
 export interface SignInParams {
   readonly email: string;
   readonly password: string;
   /** Needed on a new device; a device that signed in before remembers it. */
   readonly secretKey?: string;
+  /**
+   * For accounts with two-step verification: a proof, or a function asked for one (with the
+   * methods the account has) and asked again after a wrong code, up to 5 times. Without it, such
+   * a sign-in fails with `second_factor_required` (details: `methods`).
+   */
+  readonly secondFactor?: SecondFactorProof | ((methods: readonly string[]) => Promise<SecondFactorProof>);
+}
+
+const MAX_SECOND_FACTOR_TRIES = 5;
+
+async function proveSecondFactor(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['secondFactor']): Promise<SecondFactorResponse> {
+  if (given === undefined) {
+    throw new LatchkeyError('second_factor_required', 'This account uses two-step verification: give a code from your authenticator app, a backup code, or your security key.', { details: { methods } });
+  }
+  ctx.api.token = token;
+  for (let attempt = 1; ; attempt++) {
+    const proof = typeof given === 'function' ? await given(methods) : given;
+    let body: Record<string, unknown>;
+    if ('securityKey' in proof) {
+      const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/auth/second-factor/options', {});
+      body = { securityKey: await proof.securityKey(options) };
+    } else {
+      body = { ...proof };
+    }
+    try {
+      return await ctx.api.request<SecondFactorResponse>('POST', '/api/auth/second-factor', body);
+    } catch (error) {
+      const retry = typeof given === 'function' && attempt < MAX_SECOND_FACTOR_TRIES && error instanceof LatchkeyError && error.code === 'invalid_code';
+      if (!retry) throw error;
+    }
+  }
 }
 
 export async function signIn(ctx: ClientContext, params: SignInParams): Promise<AccountProfile> {
@@ -90,13 +128,15 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
         finishLoginRequest: outcome.finishLoginRequest,
         device: await deviceForRequest(ctx),
       });
-      await openKeys(ctx, result.account, outcome.exportKey);
-      await rememberSession(ctx, result.account, result.session, deriveSessionToken(outcome.sessionKey));
+      const token = deriveSessionToken(outcome.sessionKey);
+      const account = result.account ?? (await proveSecondFactor(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor)).account;
+      await openKeys(ctx, account, outcome.exportKey);
+      await rememberSession(ctx, account, result.session, token);
       await updateStore(ctx.store, (s) => {
         s.secretKeys = { ...s.secretKeys, [key]: secretKey };
         if (s.pendingSecretKeys) delete s.pendingSecretKeys[key];
       });
-      return result.account;
+      return account;
     } catch (error) {
       lastError = error;
       if (!(error instanceof LatchkeyError && error.code === 'wrong_secret_key')) throw error;

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ServerConfig } from './config.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Database } from './storage/schema.ts';
+import type { ServerKeyring } from './security/server-keys.ts';
 
 export interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -22,6 +23,8 @@ export interface ServerContext {
   readonly log: Logger;
   /** OPAQUE server setup (OPRF seed and server key pair), shared by every instance through the database. */
   readonly opaqueServerSetup: string;
+  /** Keys (outside the database) that seal secrets the server must read back, like TOTP seeds. */
+  readonly keyring: ServerKeyring;
 }
 
 /** The caller of a request, as far as the server can tell. */

@@ -15,6 +15,8 @@ import { deleteExpiredLoginAttempts } from './repositories/login-attempts.ts';
 import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
 import { pruneRateLimits } from './storage/rate-limiter.ts';
 import { deleteExpiredChallenges } from './repositories/challenges.ts';
+import { loadServerKeyring } from './security/server-keys.ts';
+import { resealTotpSecrets } from './services/totp.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -38,10 +40,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = options.logger ?? { level: config.logLevel };
   let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
   const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) => log.info(fields ?? {}, msg));
-  const context: ServerContext = {
+  const keyring = await loadServerKeyring(config.serverKeysFile);
+  const context: { -readonly [K in keyof ServerContext]: ServerContext[K] } = {
     db: storage.db,
     mailer,
     config,
+    keyring,
     clock: options.clock ?? (() => new Date()),
     get log() {
       return log;
@@ -54,9 +58,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     warn: (fields, message) => app.log.warn(fields, message),
     error: (fields, message) => app.log.error(fields, message),
   };
+  const resealed = await resealTotpSecrets(context);
+  if (resealed > 0) log.info({ count: resealed }, 're-sealed TOTP secrets under the current server key');
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  // Port 0 means "any free port": the public URL (WebAuthn origin, links in emails) takes the real one.
+  const publicUrl = new URL(config.publicUrl);
+  if (publicUrl.port === '0') {
+    publicUrl.port = String(port);
+    context.config = { ...config, publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/+$/, '') };
+  }
   const housekeeping = setInterval(() => {
     const now = context.clock();
     void Promise.all([

@@ -307,6 +307,46 @@ const MATRIX: Record<string, Row> = {
   },
   'DELETE /api/recovery-code': { access: 'session', call: async () => ({ path: '/api/recovery-code', body: {} }), owner: ok(), other: ok() },
 
+  // Two-step verification: every route acts on the caller's own account; B never reaches A's factors.
+  'GET /api/2fa': { access: 'session', call: async () => ({ path: '/api/2fa' }), owner: ok(), other: ok() },
+  'POST /api/2fa/totp': { access: 'session', call: async () => ({ path: '/api/2fa/totp', body: {} }), owner: ok(), other: ok() },
+  'POST /api/2fa/totp/confirm': {
+    access: 'session',
+    prepare: async (w) => {
+      await w.a.user.client.twoFactor.enableTotp();
+      await w.b.user.client.twoFactor.enableTotp();
+      return {};
+    },
+    // A code that is wrong for both pending secrets (a 6-digit guess is right one time in a million).
+    call: async () => ({ path: '/api/2fa/totp/confirm', body: { otp: '000000' } }),
+    owner: fails('invalid_code'),
+    other: fails('invalid_code'),
+  },
+  'POST /api/2fa/totp/disable': { access: 'session', call: async () => ({ path: '/api/2fa/totp/disable', body: { otp: '000000' } }), owner: fails('invalid_request'), other: fails('invalid_request') },
+  'POST /api/2fa/backup-codes/regenerate': { access: 'session', call: async () => ({ path: '/api/2fa/backup-codes/regenerate', body: {} }), owner: fails('invalid_request'), other: fails('invalid_request') },
+  'POST /api/2fa/security-keys/options': { access: 'session', call: async () => ({ path: '/api/2fa/security-keys/options', body: {} }), owner: ok(), other: ok() },
+  'POST /api/2fa/security-keys': {
+    access: 'session',
+    call: async () => ({ path: '/api/2fa/security-keys', body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } } }),
+    owner: fails('invalid_request'),
+    other: fails('invalid_request'),
+  },
+  'DELETE /api/2fa/security-keys/{id}': {
+    access: 'session',
+    // A key row of A's (no real authenticator is needed to look it up): A must prove a factor, B finds nothing.
+    prepare: async (w) => {
+      const keyId = randomId();
+      await w.db.insertInto('security_keys').values({ id: keyId, user_id: w.a.profile.id, name: 'A key', public_key: junkCiphertext() }).execute();
+      return { keyId };
+    },
+    call: async (_w, _caller, t) => ({ path: `/api/2fa/security-keys/${t.keyId}`, body: {} }),
+    owner: fails('second_factor_required'),
+    other: fails('not_found'),
+  },
+  // Only a session still waiting for its second factor may use these; a full session is refused.
+  'POST /api/auth/second-factor/options': { access: 'session', call: async () => ({ path: '/api/auth/second-factor/options', body: {} }), owner: fails('invalid_request'), other: fails('invalid_request') },
+  'POST /api/auth/second-factor': { access: 'session', call: async () => ({ path: '/api/auth/second-factor', body: { otp: '000000' } }), owner: fails('invalid_request'), other: fails('invalid_request') },
+
   // Recovery: public (the person has lost their credentials); unknown tickets and grants fail alike for everyone.
   'POST /api/recovery/start': { access: 'public', call: async () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('matrix') } }), anyone: ok(202) },
   'POST /api/recovery/verify': {

@@ -132,6 +132,18 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   'POST /api/recovery-code/confirm': { valid: (w) => ({ path: '/api/recovery-code/confirm', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'login_expired' },
   'POST /api/recovery-code/check': { valid: (w) => ({ path: '/api/recovery-code/check', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'login_expired' },
   'DELETE /api/recovery-code': { valid: (w) => ({ path: '/api/recovery-code', token: w.a.token, body: {} }), control: { status: 200 } },
+  'POST /api/2fa/totp': { valid: (w) => ({ path: '/api/2fa/totp', token: w.a.token, body: {} }), control: { status: 200 } },
+  'POST /api/2fa/totp/confirm': { valid: (w) => ({ path: '/api/2fa/totp/confirm', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_code' },
+  'POST /api/2fa/totp/disable': { valid: (w) => ({ path: '/api/2fa/totp/disable', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
+  'POST /api/2fa/backup-codes/regenerate': { valid: (w) => ({ path: '/api/2fa/backup-codes/regenerate', token: w.a.token, body: {} }), control: 'invalid_request' },
+  'POST /api/2fa/security-keys/options': { valid: (w) => ({ path: '/api/2fa/security-keys/options', token: w.a.token, body: {} }), control: { status: 200 } },
+  'POST /api/2fa/security-keys': {
+    valid: (w) => ({ path: '/api/2fa/security-keys', token: w.a.token, body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } } }),
+    control: 'invalid_request',
+  },
+  'DELETE /api/2fa/security-keys/{id}': { valid: (w) => ({ path: `/api/2fa/security-keys/${randomId()}`, token: w.a.token, body: {} }), control: 'not_found' },
+  'POST /api/auth/second-factor/options': { valid: (w) => ({ path: '/api/auth/second-factor/options', token: w.a.token, body: {} }), control: 'invalid_request' },
+  'POST /api/auth/second-factor': { valid: (w) => ({ path: '/api/auth/second-factor', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
   'POST /api/recovery/start': { valid: () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
   'POST /api/recovery/verify': { valid: () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }), control: 'invalid_code' },
   'POST /api/recovery/prove': { valid: () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: filled(64, 1) } }), control: 'code_expired' },
@@ -424,6 +436,12 @@ describe('ids in paths', () => {
     ['a number', () => '12345'],
   ];
 
+  const fitsSchema = (param: { schema?: { pattern?: string } }, value: string): boolean => {
+    const pattern = param.schema?.pattern;
+    if (pattern === undefined || /%/.test(value)) return false;
+    return new RegExp(pattern).test(value);
+  };
+
   const paramRoutes = () => operations().filter((o) => (o.op.parameters ?? []).some((p) => p.in === 'path'));
 
   async function validRequest(key: string, method: string): Promise<ValidRequest | { path: string; body?: undefined; token: string }> {
@@ -436,6 +454,7 @@ describe('ids in paths', () => {
 
   it('covers the routes with ids in their path', () => {
     expect(paramRoutes().map((o) => o.key).sort()).toEqual([
+      'DELETE /api/2fa/security-keys/{id}',
       'DELETE /api/sessions/{id}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
       'GET /api/items/{itemId}',
@@ -453,7 +472,9 @@ describe('ids in paths', () => {
         .flatMap((param) =>
           BAD_IDS.map(([what, bad, allowed]) => ({
             name: `${param.name} is ${what}`,
-            want: allowed ?? ('invalid_request' as Want),
+            // Malformed means "violates this parameter's own schema": for an id that is not a UUID
+            // (a WebAuthn credential id is any base64url), a UUID-shaped mistake is merely unknown.
+            want: allowed ?? (fitsSchema(param as { schema?: { pattern?: string } }, bad('abcdef01-2345-4678-9abc-def012345678')) ? (['not_found'] as Want) : ('invalid_request' as Want)),
             request: async () => {
               const valid = await validRequest(o.key, o.method);
               const template = o.path.replace(`{${param.name}}`, '\u0001');

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fetch } from '@latchkey/client/http';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { Secret, TOTP } from 'otpauth';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
 import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
 import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
@@ -195,6 +196,22 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
       expect(refused.map((r) => [r.status, r.body.error?.code])).toEqual(refused.map(() => [429, 'rate_limited']));
       // Sequential follow-ups on either instance are refused too.
       for (const server of [a, b]) expect((await post(server.url, '/api/signup/start', { email })).status).toBe(429);
+    });
+
+    it('one backup code used by 50 concurrent sign-ins split across A and B succeeds exactly once', async () => {
+      const account = await signUpThroughOutbox({ server: a.url, dataDir: data.dataDir });
+      const { secret } = await account.client.twoFactor.enableTotp();
+      const backupCodes = await account.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+      const servers = [a.url, b.url];
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          sdkClient(servers[i % 2]!).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, secondFactor: { backupCode: backupCodes[0]! } }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const codes = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as LatchkeyError).code);
+      expect(codes.every((c) => c === 'invalid_code' || c === 'rate_limited'), codes.join(',')).toBe(true);
+      expect(codes).toContain('invalid_code');
     });
 
     it('an item edited on A makes a stale edit on B fail with 409 conflict, losing nothing', async () => {

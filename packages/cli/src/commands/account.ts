@@ -50,11 +50,14 @@ export function accountCommands(program: Command, run: Run): void {
     .requiredOption('--server <url>', 'the Latchkey server')
     .requiredOption('--email <email>', 'your email address')
     .option('--secret-key <key>', 'your Secret Key from the Emergency Kit (remembered on this device afterwards)')
-    .action((opts: { server: string; email: string; secretKey?: string }) =>
+    .option('--otp <code>', 'a code from your authenticator app, if two-step verification is on')
+    .option('--backup-code <code>', 'a one-time backup code instead')
+    .action((opts: { server: string; email: string; secretKey?: string; otp?: string; backupCode?: string }) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
         const password = await currentPassword();
-        const account = await client.signIn({ email: opts.email, password, ...(opts.secretKey ? { secretKey: opts.secretKey } : {}) });
+        const secondFactor = opts.otp ? { otp: opts.otp } : opts.backupCode ? { backupCode: opts.backupCode } : undefined;
+        const account = await client.signIn({ email: opts.email, password, ...(opts.secretKey ? { secretKey: opts.secretKey } : {}), ...(secondFactor ? { secondFactor } : {}) });
         cli.out.result({ email: account.email, name: account.name }, () => `Signed in as ${account.email}.`);
       }),
     );

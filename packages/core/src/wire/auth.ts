@@ -11,7 +11,15 @@ export type SessionGrant = Static<typeof SessionGrant>;
 export const LoginStartRequest = strictObject({ email: Email, secretKeyVerifier: Hex64, startLoginRequest: Base64Url(256) });
 export const LoginStartResponse = Type.Object({ loginId: RandomId, loginResponse: Base64Url(1024) });
 export const LoginFinishRequest = strictObject({ loginId: RandomId, finishLoginRequest: Base64Url(512), device: Device });
-export const LoginFinishResponse = Type.Object({ session: SessionGrant, account: AccountProfile });
+/**
+ * Without a second factor: the session and the account. With one: a session that only the
+ * second-factor routes accept, the methods to choose from, and no account data until then.
+ */
+export const LoginFinishResponse = Type.Object({
+  session: SessionGrant,
+  account: Type.Optional(AccountProfile),
+  secondFactor: Type.Optional(Type.Object({ methods: Type.Array(Type.String()) })),
+});
 
 /** Re-authentication inside a signed-in session: proves the password and Secret Key again (unlock, sensitive changes). */
 export const ReauthStartRequest = strictObject({ secretKeyVerifier: Hex64, startLoginRequest: Base64Url(256) });

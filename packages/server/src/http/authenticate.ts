@@ -7,6 +7,6 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   return { ip: request.ip ?? null };
 }
 
-export function sessionOf(ctx: ServerContext, request: FastifyRequest): Promise<AuthenticatedSession> {
-  return authenticate(ctx, request.headers.authorization);
+export function sessionOf(ctx: ServerContext, request: FastifyRequest, options: { allowPendingSecondFactor?: boolean } = {}): Promise<AuthenticatedSession> {
+  return authenticate(ctx, request.headers.authorization, options);
 }

@@ -21,6 +21,8 @@ interface RouteSpec<B extends TSchema | undefined, P extends TSchema | undefined
   readonly response: R;
   /** HTTP status of success; 200 unless said. */
   readonly status?: 200 | 201 | 202;
+  /** Only the routes that complete a sign-in accept a session still waiting for its second factor. */
+  readonly allowPendingSecondFactor?: boolean;
 }
 
 type Maybe<T extends TSchema | undefined> = T extends TSchema ? Static<T> : undefined;
@@ -80,7 +82,7 @@ export function sessionRoute<B extends TSchema | undefined, P extends TSchema | 
   handler: (input: AuthedInput<B, P>) => Promise<Static<R>>,
 ): void {
   register(app, spec, true, async (request, reply) => {
-    const session = await sessionOf(ctx, request);
+    const session = await sessionOf(ctx, request, { allowPendingSecondFactor: spec.allowPendingSecondFactor === true });
     return handler({ body: request.body as Maybe<B>, params: request.params as Maybe<P>, meta: requestMeta(request), request, reply, session });
   });
 }

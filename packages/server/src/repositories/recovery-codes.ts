@@ -49,6 +49,11 @@ export async function activatePendingRecoveryCode(db: Tx, userId: string, pendin
   return true;
 }
 
+/** A setup never confirmed before a recovery would only confuse: it is dropped with the old credentials. */
+export async function deletePendingRecoveryCode(db: Tx, userId: string): Promise<void> {
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).where('status', '=', 'pending').execute();
+}
+
 export async function markRecoveryCodeChecked(db: Tx, codeId: string, now: Date): Promise<void> {
   await db.updateTable('recovery_codes').set({ last_checked_at: now }).where('id', '=', codeId).execute();
 }

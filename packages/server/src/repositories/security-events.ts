@@ -18,7 +18,14 @@ export type SecurityEventType =
   | 'recovery-code.deleted'
   | 'recovery-code.failed'
   | 'recovery-code.locked'
-  | 'account.recovered';
+  | 'account.recovered'
+  | 'second-factor.failed'
+  | 'backup-code.used'
+  | 'two-factor.totp-enabled'
+  | 'two-factor.totp-disabled'
+  | 'two-factor.security-key-added'
+  | 'two-factor.security-key-removed'
+  | 'two-factor.backup-codes-regenerated';
 
 export async function recordSecurityEvent(
   db: Tx,

@@ -11,6 +11,7 @@ export interface SessionRow {
   lastUsedAt: Date;
   expiresAt: Date;
   reauthenticatedAt: Date | null;
+  secondFactorPending: boolean;
 }
 
 const sessionColumns = [
@@ -23,11 +24,24 @@ const sessionColumns = [
   'last_used_at as lastUsedAt',
   'expires_at as expiresAt',
   'reauthenticated_at as reauthenticatedAt',
+  'second_factor_pending as secondFactorPending',
 ] as const;
 
 export async function insertSession(
   db: Tx,
-  session: { id: string; userId: string; tokenHash: string; deviceId: string; deviceName: string; platform: string; ip: string | null; expiresAt: Date; now: Date; reauthenticated: boolean },
+  session: {
+    id: string;
+    userId: string;
+    tokenHash: string;
+    deviceId: string;
+    deviceName: string;
+    platform: string;
+    ip: string | null;
+    expiresAt: Date;
+    now: Date;
+    reauthenticated: boolean;
+    secondFactorPending: boolean;
+  },
 ): Promise<void> {
   await db
     .insertInto('sessions')
@@ -43,6 +57,7 @@ export async function insertSession(
       last_used_at: session.now,
       expires_at: session.expiresAt,
       reauthenticated_at: session.reauthenticated ? session.now : null,
+      second_factor_pending: session.secondFactorPending,
     })
     .execute();
 }
@@ -57,6 +72,16 @@ export async function listSessions(db: Tx, userId: string): Promise<SessionRow[]
 
 export async function touchSession(db: Tx, sessionId: string, now: Date): Promise<void> {
   await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', sessionId).execute();
+}
+
+/** The second factor was given: the session becomes a full one, with a full lifetime. */
+export async function completePendingSession(db: Tx, sessionId: string, now: Date, expiresAt: Date): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ second_factor_pending: false, reauthenticated_at: now, last_used_at: now, expires_at: expiresAt })
+    .where('id', '=', sessionId)
+    .where('second_factor_pending', '=', true)
+    .execute();
 }
 
 export async function markReauthenticated(db: Tx, sessionId: string, now: Date): Promise<void> {

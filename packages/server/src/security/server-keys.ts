@@ -8,7 +8,7 @@
  *   { "current": "k2", "keys": { "k1": "<base64url 32 bytes>", "k2": "<base64url 32 bytes>" } }
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { associatedData, type Binding } from '@latchkey/core/associated-data';
 import { fromBase64Url } from '@latchkey/core/bytes';
@@ -35,15 +35,18 @@ async function readOrCreate(file: string): Promise<KeyringFile> {
   }
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const created: KeyringFile = { current: 'k1', keys: { k1: randomBytes(32).toString('base64url') } };
+  // Written whole under a temporary name, then linked into place: link fails if another
+  // instance got there first, and nobody ever reads a half-written keyring.
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, JSON.stringify(created, null, 2), { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx': if another instance created it meanwhile, use theirs.
-    const handle = await open(file, 'wx', 0o600);
-    await handle.writeFile(JSON.stringify(created, null, 2));
-    await handle.close();
+    await link(temp, file);
     return created;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(await readFile(file, 'utf8')) as KeyringFile;
     throw error;
+  } finally {
+    await unlink(temp);
   }
 }
 

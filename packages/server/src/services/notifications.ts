@@ -67,6 +67,16 @@ export const notices = {
       `The recovery code still works; consider replacing it.\n\n` +
       `If this wasn't you, someone has your recovery code and access to your email. Secure your email, then recover the account yourself with your recovery code, replace the recovery code, and review your security log. Two-step verification, if enabled, still protects your vaults.\n`,
   }),
+  backupCodeUsed: (remaining: number, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'A Latchkey backup code was used',
+    text:
+      `A one-time backup code was used to sign in to your Latchkey account. ${remaining} unused backup code(s) remain.\n${when(at, ip)}\n` +
+      `${remaining <= 3 ? 'Few codes remain: create new ones in your two-step verification settings (the old ones then stop working).\n' : ''}\n${IF_NOT_YOU(publicUrl)} Then regenerate your backup codes.\n`,
+  }),
+  twoFactorChanged: (change: string, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Your Latchkey two-step verification changed',
+    text: `Two-step verification of your Latchkey account changed: ${change}.\n${when(at, ip)}\n\n${IF_NOT_YOU(publicUrl)} Then review your two-step verification methods.\n`,
+  }),
 };
 
 /**

@@ -27,6 +27,8 @@ export const RATE_LIMITS = {
   // guesses, so 150 covers every guess it can legitimately make, and no more.
   signupVerifyPerSource: { limit: 150, windowSeconds: 3600 },
   recoveryVerifyPerSource: { limit: 150, windowSeconds: 3600 },
+  // With at most 3 valid TOTP codes in a million, this and the lock after 100 failures bound guessing.
+  secondFactorPerUser: { limit: 10, windowSeconds: 300 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

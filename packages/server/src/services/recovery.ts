@@ -124,6 +124,7 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     // A sign-in started before the swap runs on the old record: end it.
     await deleteLoginAttemptsForUser(tx, userId);
     await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
+    await codes.deletePendingRecoveryCode(tx, userId);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
     return { email: user.email, signedOut };
   });

@@ -17,10 +17,15 @@ export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 export const REAUTH_MAX_AGE_MS = 5 * 60_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
+export const PENDING_SECOND_FACTOR_TTL_MS = 10 * 60_000;
+
 export interface AuthenticatedSession {
   readonly id: string;
   readonly userId: string;
   readonly reauthenticatedAt: Date | null;
+  /** Signed in with password and Secret Key, but the second factor is still owed. */
+  readonly secondFactorPending: boolean;
+  readonly device: { readonly id: string; readonly name: string; readonly platform: string };
 }
 
 /**
@@ -30,12 +35,13 @@ export interface AuthenticatedSession {
 export async function createSession(
   ctx: ServerContext,
   tx: Tx,
-  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string } },
+  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string }; secondFactorPending?: boolean },
 ): Promise<SessionGrant> {
   const now = ctx.clock();
   const id = randomUUID();
   const token = params.token === 'server-chosen' ? newToken() : params.token.derived;
-  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const pending = params.secondFactorPending === true;
+  const expiresAt = new Date(now.getTime() + (pending ? PENDING_SECOND_FACTOR_TTL_MS : SESSION_TTL_MS));
   await sessions.insertSession(tx, {
     id,
     userId: params.userId,
@@ -46,21 +52,35 @@ export async function createSession(
     ip: params.meta.ip,
     expiresAt,
     now,
-    reauthenticated: params.reauthenticated,
+    reauthenticated: params.reauthenticated && !pending,
+    secondFactorPending: pending,
   });
   return params.token === 'server-chosen' ? { id, expiresAt: expiresAt.toISOString(), token } : { id, expiresAt: expiresAt.toISOString() };
 }
 
-/** Resolves a bearer token to its session. Throws `unauthenticated` or `session_expired`. */
-export async function authenticate(ctx: ServerContext, authorization: string | undefined): Promise<AuthenticatedSession> {
+/**
+ * Resolves a bearer token to its session. Throws `unauthenticated`, `session_expired`, or
+ * `second_factor_required` for a session still waiting for its second factor (unless the route
+ * is one of the few that complete it).
+ */
+export async function authenticate(ctx: ServerContext, authorization: string | undefined, options: { allowPendingSecondFactor?: boolean } = {}): Promise<AuthenticatedSession> {
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (match === null) throw new LatchkeyError('unauthenticated', 'Sign in first.');
   const session = await sessions.findSessionByTokenHash(ctx.db, hashToken(match[1]!));
   if (session === undefined) throw new LatchkeyError('unauthenticated', 'This session has ended. Sign in again.');
   const now = ctx.clock();
   if (session.expiresAt <= now) throw new LatchkeyError('session_expired', 'This session has expired. Sign in again.');
+  if (session.secondFactorPending && options.allowPendingSecondFactor !== true) {
+    throw new LatchkeyError('second_factor_required', 'Finish signing in with your second factor first.');
+  }
   if (now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await sessions.touchSession(ctx.db, session.id, now);
-  return { id: session.id, userId: session.userId, reauthenticatedAt: session.reauthenticatedAt };
+  return {
+    id: session.id,
+    userId: session.userId,
+    reauthenticatedAt: session.reauthenticatedAt,
+    secondFactorPending: session.secondFactorPending,
+    device: { id: session.deviceId, name: session.deviceName, platform: session.platform },
+  };
 }
 
 export function requireRecentReauth(ctx: ServerContext, session: AuthenticatedSession): void {

@@ -15,10 +15,10 @@ import type { LoginFinishRequest, LoginFinishResponse, LoginStartRequest, LoginS
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { insertLoginAttempt, takeLoginAttempt, type LoginPurpose } from '../repositories/login-attempts.ts';
 import { findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
-import { markReauthenticated, recordDevice } from '../repositories/sessions.ts';
-import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { markReauthenticated } from '../repositories/sessions.ts';
 import { newRandomId } from '../security/tokens.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { secondFactorMethods } from './second-factor.ts';
+import { recordSignIn } from './sign-in-events.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { createSession, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
 
@@ -78,17 +78,18 @@ export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: L
 
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
   const { userId, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
-  const now = ctx.clock();
-  const { session, account, newDevice } = await ctx.db.transaction().execute(async (tx) => {
-    const user = await findUserById(tx, userId);
-    if (user === undefined) throw new LatchkeyError('login_expired', 'This account no longer exists.');
-    const newDevice = await recordDevice(tx, userId, body.device, now);
-    const session = await createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token: { derived: deriveSessionToken(sessionKey) } });
-    await recordSecurityEvent(tx, { userId, type: newDevice ? 'sign-in.new-device' : 'sign-in', detail: { device: body.device.name, platform: body.device.platform }, ip: meta.ip, now });
-    return { session, account: await toAccountProfile(tx, user), newDevice };
-  });
-  if (newDevice) sendInBackground(ctx, account.email, notices.newDeviceSignIn(`${body.device.name} (${body.device.platform})`, now, meta.ip, ctx.config.publicUrl));
-  return { session, account };
+  const user = await findUserById(ctx.db, userId);
+  if (user === undefined) throw new LatchkeyError('login_expired', 'This account no longer exists.');
+  const methods = await secondFactorMethods(ctx, userId);
+  const token = { derived: deriveSessionToken(sessionKey) };
+  if (methods.length > 0) {
+    // Password and Secret Key were right; nothing of the account is handed out before the second factor.
+    const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: false, token, secondFactorPending: true });
+    return { session, secondFactor: { methods } };
+  }
+  const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: true, token });
+  await recordSignIn(ctx, { userId, device: body.device }, meta, user.email);
+  return { session, account: await toAccountProfile(ctx.db, user) };
 }
 
 export async function startReauth(ctx: ServerContext, session: AuthenticatedSession, body: { secretKeyVerifier: string; startLoginRequest: string }): Promise<LoginStartResponse> {

@@ -34,7 +34,7 @@ export async function recoverAccountKeys(server: string, email: string, password
   });
   const token = deriveSessionToken(finished.sessionKey);
   const auk = deriveAccountUnlockKey(finished.exportKey);
-  const keyset = await decryptKeyset(result.account.keyset, auk);
+  const keyset = await decryptKeyset(result.account!.keyset, auk);
   const vaults = (await (await fetch(`${server}/api/vaults`, { headers: { authorization: `Bearer ${token}` } })).json()) as VaultList;
   const vaultKeys = await Promise.all(vaults.vaults.map((v) => unwrapVaultKey(v.wrappedKey, keyset.encryption.privateKey, { vaultId: v.id, keysetId: keyset.id })));
   const { fromBase64Url } = await import('@latchkey/core/bytes');

@@ -1,0 +1,87 @@
+/** `latchkey 2fa …`: authenticator app (TOTP) and backup codes. Security keys need a browser: use the web app. */
+import type { Command } from 'commander';
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { Cli } from '../cli-context.ts';
+import { unlockedClient } from './vault.ts';
+
+type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
+
+interface ProofOptions {
+  otp?: string;
+  backupCode?: string;
+}
+
+const proofFrom = (opts: ProofOptions) => ({ ...(opts.otp ? { otp: opts.otp } : {}), ...(opts.backupCode ? { backupCode: opts.backupCode } : {}) });
+
+const codesText = (codes: string[]) =>
+  codes.length === 0
+    ? 'Your existing backup codes stay valid.'
+    : ['Backup codes (each works once; shown only now — store them safely):', ...codes.map((c) => `  ${c}`)].join('\n');
+
+export function twoFactorCommands(program: Command, run: Run): void {
+  const tf = program.command('2fa').description('Two-step verification: authenticator app and backup codes');
+
+  tf.command('status')
+    .description('Show which second factors are on and how many backup codes remain')
+    .action(() =>
+      run(async (cli) => {
+        const s = await (await cli.client()).twoFactor.status();
+        cli.out.result({ totp: s.totp, securityKeys: s.securityKeys.length, backupCodesRemaining: s.backupCodesRemaining, regenerateBackupCodes: s.regenerateBackupCodes }, () =>
+          [
+            `Authenticator app: ${s.totp ? 'on' : 'off'}`,
+            `Security keys: ${s.securityKeys.length}`,
+            `Backup codes remaining: ${s.backupCodesRemaining}`,
+            s.regenerateBackupCodes ? 'Few backup codes remain: run `latchkey 2fa backup-codes regenerate`.' : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      }),
+    );
+
+  const totp = tf.command('totp').description('Authenticator app (TOTP)');
+  totp
+    .command('enable')
+    .description('Start setting up an authenticator app (then confirm with a first code)')
+    .option('--otp <code>', 'a code from your current authenticator, if 2FA is already on')
+    .option('--backup-code <code>', 'a backup code, if 2FA is already on')
+    .action((opts: ProofOptions) =>
+      run(async (cli) => {
+        const { secret, uri } = await (await unlockedClient(cli)).twoFactor.enableTotp(proofFrom(opts));
+        cli.out.result({ secret, uri }, () => `Add this to your authenticator app (scan in the web app, or enter the key):\n  key: ${secret}\n  ${uri}\nThen run: latchkey 2fa totp confirm --otp CODE`);
+      }),
+    );
+  totp
+    .command('confirm')
+    .description('Confirm the authenticator app with its current code; prints backup codes when 2FA is turned on')
+    .requiredOption('--otp <code>', 'the 6-digit code your app shows now')
+    .action((opts: { otp: string }) =>
+      run(async (cli) => {
+        const backupCodes = await (await cli.client()).twoFactor.confirmTotp(opts.otp);
+        cli.out.result({ backupCodes }, () => `Authenticator app turned on.\n${codesText(backupCodes)}`);
+      }),
+    );
+  totp
+    .command('disable')
+    .description('Turn the authenticator app off (needs a current code or a backup code)')
+    .option('--otp <code>', 'a current code')
+    .option('--backup-code <code>', 'a backup code')
+    .action((opts: ProofOptions) =>
+      run(async (cli) => {
+        if (!opts.otp && !opts.backupCode) throw new LatchkeyError('second_factor_required', 'Give --otp CODE (or --backup-code CODE) to turn the authenticator app off.');
+        await (await unlockedClient(cli)).twoFactor.disableTotp(proofFrom(opts));
+        cli.out.result({}, () => 'Authenticator app turned off.');
+      }),
+    );
+
+  tf.command('backup-codes')
+    .description('Backup codes')
+    .command('regenerate')
+    .description('Create 10 new backup codes; every old one stops working')
+    .action(() =>
+      run(async (cli) => {
+        const backupCodes = await (await unlockedClient(cli)).twoFactor.regenerateBackupCodes();
+        cli.out.result({ backupCodes }, () => codesText(backupCodes));
+      }),
+    );
+}

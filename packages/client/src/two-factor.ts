@@ -1,0 +1,50 @@
+/**
+ * Two-step verification on the signed-in account: an authenticator app (TOTP), security keys
+ * (WebAuthn: the caller passes a function that runs the browser ceremony, e.g.
+ * `startRegistration` from @simplewebauthn/browser), and backup codes. Setting up or changing
+ * factors needs an unlock within the last 5 minutes; changing them while 2FA is on also needs a
+ * proof by an enrolled factor.
+ */
+import type { BackupCodesResponse, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { ClientContext } from './context.ts';
+import { requireSession } from './sign-in.ts';
+
+export type FactorProof = { otp?: string; backupCode?: string; securityKey?: Record<string, unknown> };
+export type WebAuthnCeremony = (options: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+export async function twoFactorStatus(ctx: ClientContext): Promise<TwoFactorStatus> {
+  await requireSession(ctx);
+  return ctx.api.request<TwoFactorStatus>('GET', '/api/2fa');
+}
+
+export async function enableTotp(ctx: ClientContext, proof: FactorProof = {}): Promise<TotpSetupResponse> {
+  await requireSession(ctx);
+  return ctx.api.request<TotpSetupResponse>('POST', '/api/2fa/totp', proof);
+}
+
+export async function confirmTotp(ctx: ClientContext, otp: string): Promise<string[]> {
+  await requireSession(ctx);
+  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/totp/confirm', { otp })).backupCodes;
+}
+
+export async function disableTotp(ctx: ClientContext, proof: FactorProof): Promise<void> {
+  await requireSession(ctx);
+  await ctx.api.request('POST', '/api/2fa/totp/disable', proof);
+}
+
+export async function regenerateBackupCodes(ctx: ClientContext): Promise<string[]> {
+  await requireSession(ctx);
+  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/backup-codes/regenerate', {})).backupCodes;
+}
+
+export async function registerSecurityKey(ctx: ClientContext, name: string, ceremony: WebAuthnCeremony, proof: FactorProof = {}): Promise<{ id: string; backupCodes: string[] }> {
+  await requireSession(ctx);
+  const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/2fa/security-keys/options', proof);
+  const response = await ceremony(options);
+  return ctx.api.request<{ id: string; backupCodes: string[] }>('POST', '/api/2fa/security-keys', { name, response });
+}
+
+export async function removeSecurityKey(ctx: ClientContext, id: string, proof: FactorProof): Promise<void> {
+  await requireSession(ctx);
+  await ctx.api.request('DELETE', `/api/2fa/security-keys/${encodeURIComponent(id)}`, proof);
+}

@@ -1,0 +1,106 @@
+/**
+ * The second factor: which methods an account has, checking a proof by any of them (TOTP code,
+ * backup code, security key assertion), and completing a sign-in that waits for one.
+ *
+ * Every check is rate limited per account; each factor counts consecutive failures and refuses
+ * further attempts after 100 (`too_many_attempts`) until a success with another factor — that
+ * is the owner acting. Any success resets every counter. A backup code's use is emailed.
+ */
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { SecondFactorMethods, SecondFactorResponse } from '@latchkey/core/wire/two-factor';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import * as backupCodeRepo from '../repositories/backup-codes.ts';
+import { findTotpFactor, countTotpFailure } from '../repositories/totp-factors.ts';
+import { listSecurityKeys } from '../repositories/security-keys.ts';
+import { findUserById } from '../repositories/users.ts';
+import { recordSecurityEvent } from '../repositories/security-events.ts';
+import { completePendingSession } from '../repositories/sessions.ts';
+import { useBackupCode } from './backup-codes.ts';
+import { verifyTotp } from './totp.ts';
+import { verifySecurityKey } from './security-keys.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { enforceRateLimits } from './rate-limits.ts';
+import { SESSION_TTL_MS, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
+import { recordSignIn } from './sign-in-events.ts';
+
+export const LOCK_AFTER_FAILURES = 100;
+
+export interface FactorProof {
+  readonly otp?: string;
+  readonly backupCode?: string;
+  readonly securityKey?: Record<string, unknown>;
+}
+
+export async function secondFactorMethods(ctx: ServerContext, userId: string): Promise<SecondFactorMethods> {
+  const methods: SecondFactorMethods = [];
+  if ((await findTotpFactor(ctx.db, userId, 'active')) !== undefined) methods.push('totp');
+  if ((await listSecurityKeys(ctx.db, userId)).length > 0) methods.push('security-key');
+  if (methods.length > 0 && (await backupCodeRepo.remainingBackupCodes(ctx.db, userId)) > 0) methods.push('backup-code');
+  return methods;
+}
+
+const wrongFactor = () => new LatchkeyError('invalid_code', 'That code is not right, or it was already used.');
+const locked = () => new LatchkeyError('too_many_attempts', 'This method is locked after too many wrong attempts. Use another method (a backup code or a security key).');
+
+/**
+ * Checks a proof by an enrolled factor. Throws `second_factor_required` when none is given,
+ * `invalid_code` when it is wrong, `too_many_attempts` when that factor is locked.
+ */
+export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, userId: string, proof: FactorProof): Promise<'totp' | 'backup-code' | 'security-key'> {
+  const methods = await secondFactorMethods(ctx, userId);
+  if (proof.otp === undefined && proof.backupCode === undefined && proof.securityKey === undefined) {
+    throw new LatchkeyError('second_factor_required', 'Enter a code from your authenticator app, a backup code, or use your security key.', { details: { methods } });
+  }
+  await enforceRateLimits(ctx, [['secondFactorPerUser', userId]]);
+  const now = ctx.clock();
+  const failures = await backupCodeRepo.secondFactorFailures(ctx.db, userId);
+  let method: 'totp' | 'backup-code' | 'security-key';
+  let ok: boolean;
+  if (proof.otp !== undefined) {
+    method = 'totp';
+    const factor = await findTotpFactor(ctx.db, userId, 'active');
+    if (factor === undefined) throw wrongFactor();
+    if (factor.failures >= LOCK_AFTER_FAILURES) throw locked();
+    ok = (await verifyTotp(ctx, ctx.db, userId, proof.otp)) === 'ok';
+    if (!ok) await countTotpFailure(ctx.db, userId);
+  } else if (proof.backupCode !== undefined) {
+    method = 'backup-code';
+    if (failures.backupCode >= LOCK_AFTER_FAILURES) throw locked();
+    ok = await useBackupCode(ctx.db, userId, proof.backupCode, now);
+    if (!ok) await backupCodeRepo.countBackupCodeFailure(ctx.db, userId);
+  } else {
+    method = 'security-key';
+    if (failures.securityKey >= LOCK_AFTER_FAILURES) throw locked();
+    ok = await verifySecurityKey(ctx, ctx.db, userId, proof.securityKey!);
+    if (!ok) await backupCodeRepo.countSecurityKeyFailure(ctx.db, userId);
+  }
+  if (!ok) {
+    await recordSecurityEvent(ctx.db, { userId, type: 'second-factor.failed', detail: { method }, ip: meta.ip, now });
+    throw wrongFactor();
+  }
+  await backupCodeRepo.resetSecondFactorFailures(ctx.db, userId);
+  if (method === 'backup-code') {
+    const remaining = await backupCodeRepo.remainingBackupCodes(ctx.db, userId);
+    await recordSecurityEvent(ctx.db, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
+    const user = await findUserById(ctx.db, userId);
+    if (user) sendInBackground(ctx, user.email, notices.backupCodeUsed(remaining, now, meta.ip, ctx.config.publicUrl));
+  }
+  return method;
+}
+
+/** Finishes a sign-in that waited for its second factor: the session becomes a full one. */
+export async function completeSecondFactor(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  proof: FactorProof,
+): Promise<SecondFactorResponse> {
+  if (!session.secondFactorPending) throw new LatchkeyError('invalid_request', 'This session needs no second factor.');
+  await verifyFactorProof(ctx, meta, session.userId, proof);
+  const now = ctx.clock();
+  await completePendingSession(ctx.db, session.id, now, new Date(now.getTime() + SESSION_TTL_MS));
+  const user = await findUserById(ctx.db, session.userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+  await recordSignIn(ctx, session, meta, user.email);
+  return { account: await toAccountProfile(ctx.db, user), backupCodesRemaining: await backupCodeRepo.remainingBackupCodes(ctx.db, session.userId) };
+}

@@ -1,0 +1,129 @@
+/**
+ * WebAuthn security keys (e.g. a YubiKey) as a second factor, with `@simplewebauthn/server`.
+ * The relying party is the server's public URL (its host is the RP ID, its origin the expected
+ * origin). Challenges are single-use, stored in the database (any instance can finish a
+ * ceremony another began), and the signature counter must move forward.
+ */
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
+import type { ServerContext, Tx } from '../context.ts';
+import * as keys from '../repositories/security-keys.ts';
+import { insertChallenge } from '../repositories/challenges.ts';
+import { newRandomId } from '../security/tokens.ts';
+
+const CHALLENGE_TTL_MS = 5 * 60_000;
+
+export function relyingParty(ctx: ServerContext): { rpID: string; origin: string } {
+  const url = new URL(ctx.config.publicUrl);
+  return { rpID: url.hostname, origin: url.origin };
+}
+
+const transportsOf = (row: keys.SecurityKeyRow) => (row.transports ? (row.transports.split(',') as AuthenticatorTransportFuture[]) : undefined);
+
+/** The challenge the browser signed, read from its clientDataJSON (verified again by the library). */
+function challengeOf(response: { response?: { clientDataJSON?: unknown } }): string {
+  try {
+    const clientData = JSON.parse(new TextDecoder().decode(fromBase64Url(String(response.response?.clientDataJSON)))) as { challenge?: unknown };
+    if (typeof clientData.challenge === 'string') return clientData.challenge;
+  } catch {
+    // fall through
+  }
+  throw new LatchkeyError('invalid_request', 'The security key response is malformed.');
+}
+
+async function rememberChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string): Promise<void> {
+  const now = ctx.clock();
+  await insertChallenge(ctx.db, { id: newRandomId(), userId, purpose, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), now });
+}
+
+async function useChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string): Promise<void> {
+  const taken = await ctx.db
+    .deleteFrom('challenges')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('challenge', '=', challenge)
+    .where('expires_at', '>', ctx.clock())
+    .returning('id')
+    .executeTakeFirst();
+  if (taken === undefined) throw new LatchkeyError('login_expired', 'This security key request expired or was already used. Try again.');
+}
+
+export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }): Promise<Record<string, unknown>> {
+  const { rpID } = relyingParty(ctx);
+  const existing = await keys.listSecurityKeys(ctx.db, user.id);
+  const options = await generateRegistrationOptions({
+    rpName: 'Latchkey',
+    rpID,
+    userName: user.email,
+    userDisplayName: user.name,
+    userID: toBufferSource(utf8(user.id)),
+    attestationType: 'none',
+    excludeCredentials: existing.map((k) => ({ id: k.id, ...(transportsOf(k) ? { transports: transportsOf(k)! } : {}) })),
+    authenticatorSelection: { residentKey: 'discouraged', userVerification: 'discouraged' },
+  });
+  await rememberChallenge(ctx, user.id, 'webauthn-register', options.challenge);
+  return options as unknown as Record<string, unknown>;
+}
+
+/** Verifies the attestation and stores the key. Throws `invalid_code` when it does not verify. */
+export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: string, name: string, response: Record<string, unknown>): Promise<string> {
+  const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
+  await useChallenge(ctx, userId, 'webauthn-register', challenge);
+  const { rpID, origin } = relyingParty(ctx);
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+  } catch (cause) {
+    throw new LatchkeyError('invalid_code', 'The security key could not be verified.', { cause });
+  }
+  if (!verification.verified) throw new LatchkeyError('invalid_code', 'The security key could not be verified.');
+  const credential = verification.registrationInfo.credential;
+  await keys.insertSecurityKey(db, {
+    id: credential.id,
+    userId,
+    name,
+    publicKey: toBase64Url(credential.publicKey),
+    counter: credential.counter,
+    transports: (credential.transports ?? []).join(','),
+    now: ctx.clock(),
+  });
+  return credential.id;
+}
+
+export async function securityKeyAuthenticationOptions(ctx: ServerContext, userId: string): Promise<Record<string, unknown>> {
+  const existing = await keys.listSecurityKeys(ctx.db, userId);
+  if (existing.length === 0) throw new LatchkeyError('not_found', 'No security key is registered.');
+  const options = await generateAuthenticationOptions({
+    rpID: relyingParty(ctx).rpID,
+    allowCredentials: existing.map((k) => ({ id: k.id, ...(transportsOf(k) ? { transports: transportsOf(k)! } : {}) })),
+    userVerification: 'discouraged',
+  });
+  await rememberChallenge(ctx, userId, 'webauthn-authenticate', options.challenge);
+  return options as unknown as Record<string, unknown>;
+}
+
+/** True when the assertion is by one of the user's keys, over a live challenge, with a forward-moving counter. */
+export async function verifySecurityKey(ctx: ServerContext, db: Tx, userId: string, response: Record<string, unknown>): Promise<boolean> {
+  const id = typeof response.id === 'string' ? response.id : '';
+  const key = await keys.findSecurityKey(db, userId, id);
+  if (key === undefined) return false;
+  const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
+  await useChallenge(ctx, userId, 'webauthn-authenticate', challenge);
+  const { rpID, origin } = relyingParty(ctx);
+  try {
+    const result = await verifyAuthenticationResponse({
+      response: response as unknown as AuthenticationResponseJSON,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      credential: { id: key.id, publicKey: fromBase64Url(key.publicKey) as Uint8Array<ArrayBuffer>, counter: key.counter, ...(transportsOf(key) ? { transports: transportsOf(key)! } : {}) },
+      requireUserVerification: false,
+    });
+    if (!result.verified) return false;
+    return keys.advanceSecurityKeyCounter(db, userId, key.id, result.authenticationInfo.newCounter, ctx.clock());
+  } catch {
+    return false;
+  }
+}

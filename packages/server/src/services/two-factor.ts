@@ -1,0 +1,135 @@
+/**
+ * Managing two-step verification while signed in: status, TOTP setup (confirmed by a first
+ * valid code), security keys, backup codes, and turning factors off.
+ *
+ * Backup codes are issued when 2FA is first enabled. Adding a factor while 2FA is on, removing
+ * one, or disabling 2FA needs a recent re-authentication AND a proof by an enrolled factor, so a
+ * stolen session alone cannot weaken it. Regenerating backup codes needs re-authentication.
+ * Every change is logged and emailed.
+ */
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { RequestMeta, ServerContext } from '../context.ts';
+import * as totpRepo from '../repositories/totp-factors.ts';
+import * as keysRepo from '../repositories/security-keys.ts';
+import { deleteBackupCodes, remainingBackupCodes } from '../repositories/backup-codes.ts';
+import { findUserById } from '../repositories/users.ts';
+import { recordSecurityEvent, type SecurityEventType } from '../repositories/security-events.ts';
+import { BACKUP_CODE_COUNT, REGENERATE_WHEN_AT_MOST, issueBackupCodes } from './backup-codes.ts';
+import { newTotpSecret, openTotpSecret, sealTotpSecret, totpStep, totpUri } from './totp.ts';
+import { registerSecurityKey, securityKeyRegistrationOptions } from './security-keys.ts';
+import { secondFactorMethods, verifyFactorProof, type FactorProof } from './second-factor.ts';
+import { notices, sendInBackground } from './notifications.ts';
+import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+
+async function requireUser(ctx: ServerContext, userId: string) {
+  const user = await findUserById(ctx.db, userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+  return user;
+}
+
+async function announce(ctx: ServerContext, userId: string, meta: RequestMeta, type: SecurityEventType, change: string): Promise<void> {
+  const now = ctx.clock();
+  await recordSecurityEvent(ctx.db, { userId, type, detail: { change }, ip: meta.ip, now });
+  const user = await requireUser(ctx, userId);
+  sendInBackground(ctx, user.email, notices.twoFactorChanged(change, now, meta.ip, ctx.config.publicUrl));
+}
+
+/** When 2FA is already on, changing it needs a proof by an enrolled factor. */
+async function requireFactorIfEnabled(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
+  if ((await secondFactorMethods(ctx, session.userId)).length > 0) await verifyFactorProof(ctx, meta, session.userId, proof);
+}
+
+export async function twoFactorStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<TwoFactorStatus> {
+  const totp = (await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) !== undefined;
+  const keys = await keysRepo.listSecurityKeys(ctx.db, session.userId);
+  const remaining = await remainingBackupCodes(ctx.db, session.userId);
+  const enabled = totp || keys.length > 0;
+  return {
+    enabled,
+    totp,
+    securityKeys: keys.map((k) => ({ id: k.id, name: k.name, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null })),
+    backupCodesRemaining: remaining,
+    regenerateBackupCodes: enabled && remaining <= REGENERATE_WHEN_AT_MOST,
+  };
+}
+
+export async function startTotpSetup(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<TotpSetupResponse> {
+  requireRecentReauth(ctx, session);
+  await requireFactorIfEnabled(ctx, session, meta, proof);
+  const user = await requireUser(ctx, session.userId);
+  const secret = newTotpSecret();
+  await totpRepo.putPendingTotp(ctx.db, session.userId, await sealTotpSecret(ctx, session.userId, secret), ctx.clock());
+  return { secret, uri: totpUri(secret, user.email) };
+}
+
+/** Activates the pending TOTP factor with a first valid code; issues backup codes if 2FA was off. */
+export async function confirmTotp(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, otp: string): Promise<{ backupCodes: string[] }> {
+  const pending = await totpRepo.findTotpFactor(ctx.db, session.userId, 'pending');
+  if (pending === undefined) throw new LatchkeyError('not_found', 'Start the authenticator app setup first.');
+  const now = ctx.clock();
+  const step = totpStep(await openTotpSecret(ctx, session.userId, pending.encryptedSecret), otp, now);
+  if (step === undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the time on your phone and enter the current code.');
+  const wasEnabled = (await secondFactorMethods(ctx, session.userId)).length > 0;
+  const backupCodes = await ctx.db.transaction().execute(async (tx) => {
+    if (!(await totpRepo.activatePendingTotp(tx, session.userId, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
+    return wasEnabled ? [] : issueBackupCodes(tx, session.userId, now);
+  });
+  await announce(ctx, session.userId, meta, 'two-factor.totp-enabled', 'an authenticator app was turned on');
+  return { backupCodes };
+}
+
+export async function disableTotp(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
+  requireRecentReauth(ctx, session);
+  if ((await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) === undefined) throw new LatchkeyError('invalid_request', 'No authenticator app is turned on.');
+  await verifyFactorProof(ctx, meta, session.userId, proof);
+  await ctx.db.transaction().execute(async (tx) => {
+    await totpRepo.deleteTotp(tx, session.userId);
+    if ((await keysRepo.listSecurityKeys(tx, session.userId)).length === 0) await deleteBackupCodes(tx, session.userId);
+  });
+  await announce(ctx, session.userId, meta, 'two-factor.totp-disabled', 'the authenticator app was turned off');
+}
+
+export async function regenerateBackupCodes(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta): Promise<{ backupCodes: string[] }> {
+  requireRecentReauth(ctx, session);
+  if ((await secondFactorMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
+  const backupCodes = await ctx.db.transaction().execute((tx) => issueBackupCodes(tx, session.userId, ctx.clock()));
+  await announce(ctx, session.userId, meta, 'two-factor.backup-codes-regenerated', `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`);
+  return { backupCodes };
+}
+
+export async function startSecurityKeyRegistration(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<Record<string, unknown>> {
+  requireRecentReauth(ctx, session);
+  await requireFactorIfEnabled(ctx, session, meta, proof);
+  const user = await requireUser(ctx, session.userId);
+  return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name });
+}
+
+export async function finishSecurityKeyRegistration(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: { name: string; response: Record<string, unknown> },
+): Promise<{ id: string; backupCodes: string[] }> {
+  requireRecentReauth(ctx, session);
+  const wasEnabled = (await secondFactorMethods(ctx, session.userId)).length > 0;
+  const result = await ctx.db.transaction().execute(async (tx) => {
+    const id = await registerSecurityKey(ctx, tx, session.userId, body.name, body.response);
+    return { id, backupCodes: wasEnabled ? [] : await issueBackupCodes(tx, session.userId, ctx.clock()) };
+  });
+  await announce(ctx, session.userId, meta, 'two-factor.security-key-added', `security key "${body.name}" was added`);
+  return result;
+}
+
+export async function removeSecurityKey(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, id: string, proof: FactorProof): Promise<void> {
+  requireRecentReauth(ctx, session);
+  const key = await keysRepo.findSecurityKey(ctx.db, session.userId, id);
+  if (key === undefined) throw new LatchkeyError('not_found', 'No such security key.');
+  await verifyFactorProof(ctx, meta, session.userId, proof);
+  await ctx.db.transaction().execute(async (tx) => {
+    await keysRepo.deleteSecurityKey(tx, session.userId, id);
+    const totpOn = (await totpRepo.findTotpFactor(tx, session.userId, 'active')) !== undefined;
+    if (!totpOn && (await keysRepo.listSecurityKeys(tx, session.userId)).length === 0) await deleteBackupCodes(tx, session.userId);
+  });
+  await announce(ctx, session.userId, meta, 'two-factor.security-key-removed', `security key "${key.name}" was removed`);
+}

@@ -1,0 +1,246 @@
+/**
+ * Two-step verification end to end through the SDK (SPEC §2.3): TOTP setup confirmed by a first
+ * code, sign-in demanding the second factor, single-use time steps and backup codes (also under
+ * concurrency), regeneration, disabling with a factor, locks, and recovery never bypassing it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { Secret, TOTP } from 'otpauth';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { LatchkeyClient } from '@latchkey/client/client';
+import { useBackupCode } from '../src/services/backup-codes.ts';
+import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+
+let server: TestServer;
+let offset = 0;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+/** Moves the server clock to the next TOTP step, so each sign-in in a test has a fresh code. */
+function nextStep(): void {
+  server.advanceClock(30_000);
+  offset += 30_000;
+}
+
+const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
+
+const codeOf = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+  } catch (error) {
+    if (error instanceof LatchkeyError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a LatchkeyError');
+};
+
+async function withTotp(user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
+  const { secret, uri } = await user.client.twoFactor.enableTotp();
+  expect(uri).toMatch(/^otpauth:\/\/totp\/Latchkey:/);
+  expect(uri).toContain(`secret=${secret}`);
+  expect(Secret.fromBase32(secret).bytes.length).toBeGreaterThanOrEqual(20);
+  const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
+  return { secret, backupCodes };
+}
+
+const signIn = (user: TestUser, secondFactor?: { otp: string } | { backupCode: string }) =>
+  server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, ...(secondFactor ? { secondFactor } : {}) });
+
+describe('authenticator app (TOTP)', () => {
+  it('is confirmed by a first valid code, issues 10 backup codes, and is then required at sign-in', async () => {
+    const user = await signUpUser(server);
+    const { secret } = await user.client.twoFactor.enableTotp();
+    expect(await codeOf(user.client.twoFactor.confirmTotp(codeAt(secret, 3)))).toBe('invalid_code');
+    expect((await user.client.twoFactor.status()).totp).toBe(false);
+    const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
+    expect(backupCodes).toHaveLength(10);
+    expect(new Set(backupCodes).size).toBe(10);
+    expect(await user.client.twoFactor.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: 10 });
+
+    const error = await signIn(user).catch((e: LatchkeyError) => e);
+    expect((error as LatchkeyError).code).toBe('second_factor_required');
+    expect((error as LatchkeyError).details?.methods).toEqual(['totp', 'backup-code']);
+    nextStep();
+    const client = server.client();
+    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: codeAt(secret) } });
+    expect((await client.vaults.list()).length).toBe(1);
+  });
+
+  it('accepts each time step once (a replayed code fails) and refuses a code two steps away', async () => {
+    const user = await signUpUser(server);
+    const { secret } = await withTotp(user);
+    nextStep();
+    const otp = codeAt(secret);
+    await signIn(user, { otp });
+    expect(await codeOf(signIn(user, { otp }))).toBe('invalid_code');
+    nextStep();
+    expect(await codeOf(signIn(user, { otp: codeAt(secret, -2) }))).toBe('invalid_code');
+    expect(await codeOf(signIn(user, { otp: codeAt(secret, 2) }))).toBe('invalid_code');
+    await signIn(user, { otp: codeAt(secret, 1) });
+  });
+
+  it('gives a waiting session nothing but the second-factor step', async () => {
+    const user = await signUpUser(server);
+    await withTotp(user);
+    // Capture the waiting session's token from the SDK's own second-factor request.
+    let pendingToken = '';
+    const client = new LatchkeyClient({
+      server: server.url,
+      fetch: (input, init) => {
+        const auth = new Headers(init?.headers).get('authorization');
+        if (String(input).endsWith('/api/auth/second-factor') && auth) pendingToken = auth.slice('Bearer '.length);
+        return fetch(input, init);
+      },
+    });
+    expect(await codeOf(client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: '000000' } }))).toBe('invalid_code');
+    expect(pendingToken).not.toBe('');
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${pendingToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+    };
+    for (const [method, path, body] of [
+      ['GET', '/api/vaults'],
+      ['GET', '/api/account'],
+      ['GET', '/api/sessions'],
+      ['GET', '/api/2fa'],
+      ['POST', '/api/auth/reauth/start', { secretKeyVerifier: 'ab'.repeat(32), startLoginRequest: 'AAAA' }],
+      ['POST', '/api/2fa/backup-codes/regenerate', {}],
+    ] as const) {
+      expect(await call(method, path, body), `${method} ${path}`).toEqual({ status: 401, code: 'second_factor_required' });
+    }
+    // The second-factor routes do accept it.
+    expect((await call('POST', '/api/auth/second-factor', { otp: '000000' })).code).toBe('invalid_code');
+  });
+
+  it('turns off only with re-authentication and a factor, and says so by email', async () => {
+    const user = await signUpUser(server);
+    const { secret, backupCodes } = await withTotp(user);
+    nextStep();
+    expect(await codeOf(user.client.twoFactor.disableTotp({}))).toBe('second_factor_required');
+    expect(await codeOf(user.client.twoFactor.disableTotp({ otp: '000000' === codeAt(secret) ? '111111' : '000000' }))).toBe('invalid_code');
+    const before = Date.now();
+    await user.client.twoFactor.disableTotp({ otp: codeAt(secret) });
+    await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'two-step verification changed', after: before - 1000 });
+    expect(await user.client.twoFactor.status()).toMatchObject({ enabled: false, totp: false, backupCodesRemaining: 0 });
+    await signIn(user);
+    expect(backupCodes.length).toBe(10);
+  });
+});
+
+describe('backup codes', () => {
+  it('sign in once each, are emailed on use, and all stop working when regenerated', async () => {
+    const user = await signUpUser(server);
+    const { backupCodes } = await withTotp(user);
+    const before = Date.now();
+    await signIn(user, { backupCode: backupCodes[0]!.toLowerCase() });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'backup code was used', after: before - 1000 });
+    expect(mail.text).toContain('9 unused backup code(s) remain');
+    expect(await codeOf(signIn(user, { backupCode: backupCodes[0]! }))).toBe('invalid_code');
+    expect((await user.client.twoFactor.status()).backupCodesRemaining).toBe(9);
+
+    const fresh = await user.client.twoFactor.regenerateBackupCodes();
+    expect(fresh).toHaveLength(10);
+    for (const old of backupCodes.slice(1, 4)) expect(await codeOf(signIn(user, { backupCode: old }))).toBe('invalid_code');
+    await signIn(user, { backupCode: fresh[5]! });
+  });
+
+  it('prompts to regenerate when 3 or fewer remain', async () => {
+    const user = await signUpUser(server);
+    const { backupCodes } = await withTotp(user);
+    const db = server.running.context.db;
+    const userId = (await user.client.whoami()).id;
+    await db.updateTable('backup_codes').set({ used_at: new Date() }).where('user_id', '=', userId).execute();
+    await db.updateTable('backup_codes').set({ used_at: null }).where('user_id', '=', userId).where('id', 'in', (await db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).limit(3).execute()).map((r) => r.id)).execute();
+    expect(await user.client.twoFactor.status()).toMatchObject({ backupCodesRemaining: 3, regenerateBackupCodes: true });
+    expect(backupCodes.length).toBe(10);
+  });
+
+  it('succeed at most once when the same code is used by 50 concurrent sign-ins', async () => {
+    const user = await signUpUser(server);
+    const { backupCodes } = await withTotp(user);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => signIn(user, { backupCode: backupCodes[0]! })));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+    const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as LatchkeyError).code);
+    // The losers were refused as a used code, or rate limited before their attempt was evaluated.
+    expect(errors.every((c) => c === 'invalid_code' || c === 'rate_limited')).toBe(true);
+    expect(errors).toContain('invalid_code');
+    const userId = (await user.client.whoami()).id;
+    const used = await server.running.context.db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).where('used_at', 'is not', null).execute();
+    expect(used.length).toBe(1);
+  });
+
+  it('are consumed exactly once by 50 concurrent uses below the rate limit', async () => {
+    const user = await signUpUser(server);
+    const { backupCodes } = await withTotp(user);
+    const userId = (await user.client.whoami()).id;
+    const wins = await Promise.all(Array.from({ length: 50 }, () => useBackupCode(server.running.context.db, userId, backupCodes[2]!, new Date())));
+    expect(wins.filter(Boolean).length).toBe(1);
+  });
+});
+
+describe('locks and recovery', () => {
+  it('locks a factor after 100 consecutive failures until another factor succeeds', async () => {
+    const user = await signUpUser(server);
+    const { secret, backupCodes } = await withTotp(user);
+    const userId = (await user.client.whoami()).id;
+    await server.running.context.db.updateTable('totp_factors').set({ failures: 99 }).where('user_id', '=', userId).execute();
+    nextStep();
+    expect(await codeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
+    expect(await codeOf(signIn(user, { otp: codeAt(secret) }))).toBe('too_many_attempts');
+    await signIn(user, { backupCode: backupCodes[1]! });
+    nextStep();
+    await signIn(user, { otp: codeAt(secret) });
+  });
+
+  it('a recovery-code recovery keeps 2FA: the next sign-in still demands it and vault data stays closed until it is given', async () => {
+    const user = await signUpUser(server);
+    const vaultId = (await user.client.vaults.list())[0]!.id;
+    await user.client.items.create(vaultId, { kind: 'login', title: 'Guarded', password: 'inside' });
+    const { recoveryCode } = await user.client.recoveryCode.create();
+    await user.client.recoveryCode.confirm(recoveryCode);
+    const { secret } = await withTotp(user);
+
+    const rescuer = server.client();
+    const before = Date.now();
+    await rescuer.recovery.start(user.email);
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+    const { secretKey } = await rescuer.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword: 'recovered but still 2fa', recoveryCode });
+
+    const attempt = server.client();
+    expect(await codeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');
+    expect(await codeOf(attempt.vaults.list())).toBe('not_signed_in');
+    // The waiting session's token (from the login) cannot read vaults either.
+    const pending = await server.running.context.db.selectFrom('sessions').select('id').where('second_factor_pending', '=', true).execute();
+    expect(pending.length).toBeGreaterThan(0);
+    nextStep();
+    const ok = server.client();
+    await ok.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey, secondFactor: { otp: codeAt(secret) } });
+    expect((await ok.items.list()).map((i) => i.password)).toEqual(['inside']);
+  });
+});
+
+describe('no TOTP secret or backup code in the clear', () => {
+  it('stores neither in any table nor log', async () => {
+    const user = await signUpUser(server);
+    const { secret, backupCodes } = await withTotp(user);
+    const db = server.running.context.db;
+    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+    let dump = '';
+    for (const { table_name } of tables.rows) dump += JSON.stringify((await sql`select * from ${sql.table(table_name)}`.execute(db)).rows);
+    const logs = server.logs.join('\n');
+    const compact = (c: string) => c.replace(/-/g, '');
+    for (const needle of [secret, secret.toLowerCase(), ...backupCodes, ...backupCodes.map(compact)]) {
+      expect(dump.includes(needle)).toBe(false);
+      expect(logs.includes(needle)).toBe(false);
+    }
+    const mails = (await readOutbox(server.dataDir)).map((m) => m.text).join('\n');
+    for (const needle of [secret, ...backupCodes]) expect(mails.includes(needle)).toBe(false);
+  });
+});
