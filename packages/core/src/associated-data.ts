@@ -13,7 +13,8 @@ export type CiphertextPurpose =
   | 'vault-attrs'
   | 'item'
   | 'recovery-share-envelope'
-  | 'totp-secret';
+  | 'totp-secret'
+  | 'login-state';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

@@ -27,6 +27,24 @@ async function pendingLoginsOf(user: TestUser): Promise<number> {
 }
 
 describe(`pending logins across a credential swap (${testDatabaseKind()})`, () => {
+  it('a sign-in whose attempt was stored after a swap (the narrow race) cannot finish either: its state carries the credentials version', async () => {
+    const user = await signUpUser(server);
+    const pending = await beginSignIn(server, user);
+    // As if the swap committed between this login's read of the record and the storing of its attempt:
+    // the attempt survives the swap's cleanup, but names the old credentials version.
+    await server.running.context.db.updateTable('users').set((eb) => ({ credentials_version: eb('credentials_version', '+', 1) })).where('email', '=', user.email).execute();
+    expectApiError(await finishSignIn(pending), 'login_expired');
+  });
+
+  it('stores the OPAQUE login state sealed, never as the library wrote it', async () => {
+    const user = await signUpUser(server);
+    const pending = await beginSignIn(server, user);
+    const row = await server.running.context.db.selectFrom('login_attempts').select('server_state').where('id', '=', pending.loginId).executeTakeFirstOrThrow();
+    expect(row.server_state).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(row.server_state.length).toBeGreaterThan(100);
+    expect((await finishSignIn(pending)).status).toBe(200);
+  });
+
   it('a sign-in started with the old password cannot finish after a password change', async () => {
     const user = await signUpUser(server);
     const pending = await beginSignIn(server, user);

@@ -12,6 +12,8 @@ export interface UserRow {
   opaqueRecord: string;
   secretKeyVerifier: string;
   keysetId: string;
+  /** Moves on every password, Secret Key or recovery swap. */
+  credentialsVersion: number;
 }
 
 const userColumns = [
@@ -22,6 +24,7 @@ const userColumns = [
   'users.opaque_record as opaqueRecord',
   'users.secret_key_verifier as secretKeyVerifier',
   'users.keyset_id as keysetId',
+  'users.credentials_version as credentialsVersion',
 ] as const;
 
 export async function findUserByEmail(db: Tx, email: string): Promise<UserRow | undefined> {

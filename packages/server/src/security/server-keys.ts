@@ -14,11 +14,14 @@ import { associatedData, type Binding } from '@latchkey/core/associated-data';
 import { fromBase64Url } from '@latchkey/core/bytes';
 import { importBoxKey, openBox, sealBox, type BoxKey } from '@latchkey/core/sealed-box';
 
+/** What the server seals: TOTP seeds, and OPAQUE login state between the two sign-in requests. */
+export type SealedPurpose = 'totp-secret' | 'login-state';
+
 export interface ServerKeyring {
   readonly currentId: string;
   /** `<key id>.<sealed box>` */
-  seal(plaintext: Uint8Array, purpose: 'totp-secret', binding: Binding): Promise<string>;
-  open(sealed: string, purpose: 'totp-secret', binding: Binding): Promise<Uint8Array>;
+  seal(plaintext: Uint8Array, purpose: SealedPurpose, binding: Binding): Promise<string>;
+  open(sealed: string, purpose: SealedPurpose, binding: Binding): Promise<Uint8Array>;
   isCurrent(sealed: string): boolean;
 }
 
@@ -61,7 +64,7 @@ export async function loadServerKeyring(file: string): Promise<ServerKeyring> {
   }
   const current = keys.get(raw.current);
   if (current === undefined) throw new Error(`server keyring ${file}: the current key "${raw.current}" is missing`);
-  const ad = (purpose: 'totp-secret', binding: Binding) => associatedData(purpose, binding);
+  const ad = (purpose: SealedPurpose, binding: Binding) => associatedData(purpose, binding);
   return {
     currentId: raw.current,
     async seal(plaintext, purpose, binding) {

@@ -10,6 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { deriveSessionToken } from '@latchkey/core/account-unlock-key';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { fromUtf8, utf8 } from '@latchkey/core/bytes';
 import { opaqueServer } from '@latchkey/core/opaque';
 import type { LoginFinishRequest, LoginFinishResponse, LoginStartRequest, LoginStartResponse, ReauthFinishResponse } from '@latchkey/core/wire/auth';
 import type { RequestMeta, ServerContext } from '../context.ts';
@@ -23,6 +24,11 @@ import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { createSession, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
 
 export const LOGIN_TTL_MS = 2 * 60_000;
+
+interface LoginState {
+  readonly credentialsVersion: number;
+  readonly serverLoginState: string;
+}
 
 const wrongSecretKey = () =>
   new LatchkeyError('wrong_secret_key', 'The email or Secret Key is not right. Check the Secret Key in your Emergency Kit.');
@@ -48,7 +54,10 @@ async function beginOpaqueLogin(
   }
   const now = ctx.clock();
   const loginId = newRandomId();
-  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState: started.serverLoginState, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
+  // Sealed (it holds the keys of this login's session) and tied to the credentials it was started with.
+  const state: LoginState = { credentialsVersion: user.credentialsVersion, serverLoginState: started.serverLoginState };
+  const serverState = await ctx.keyring.seal(utf8(JSON.stringify(state)), 'login-state', { login: loginId });
+  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
   return { loginId, loginResponse: started.loginResponse };
 }
 
@@ -59,8 +68,13 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
     throw new LatchkeyError('login_expired', 'This sign-in attempt is unknown or was already used. Start again.');
   }
   if (attempt.expiresAt <= ctx.clock()) throw new LatchkeyError('login_expired', 'This sign-in attempt took too long. Start again.');
+  const state = JSON.parse(fromUtf8(await ctx.keyring.open(attempt.serverState, 'login-state', { login: loginId }))) as LoginState;
+  const user = await findUserById(ctx.db, attempt.userId);
+  if (user === undefined || user.credentialsVersion !== state.credentialsVersion) {
+    throw new LatchkeyError('login_expired', 'The account credentials changed during this sign-in. Start again.');
+  }
   try {
-    return { userId: attempt.userId, sessionKey: opaqueServer.finishLogin({ serverLoginState: attempt.serverState, finishLoginRequest }) };
+    return { userId: attempt.userId, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
   } catch {
     throw new LatchkeyError('invalid_credentials', 'The password or Secret Key is not right.');
   }
