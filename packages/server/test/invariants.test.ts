@@ -12,7 +12,9 @@ import { generateSecretKey, parseSecretKey } from '@latchkey/core/secret-key';
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { decryptKeyset } from '@latchkey/core/keyset';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { readOutbox } from './helpers/outbox.ts';
+import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import { Secret, TOTP } from 'otpauth';
+import { deriveRecoveryKeys, parseRecoveryCode } from '@latchkey/core/recovery-code';
 import { encodings, recoverAccountKeys } from './helpers/account-keys.ts';
 import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
 
@@ -35,7 +37,7 @@ async function dumpDatabase(): Promise<string> {
 }
 
 describe('invariant 1: no plaintext secret is stored or logged', () => {
-  it('finds no password, Secret Key, email code, key or item field in any table, log line or email', async () => {
+  it('finds no password, Secret Key, recovery code, TOTP secret, backup code, email code, key or item field in any table, log line or email', async () => {
     const tag = () => `marker-${Math.random().toString(36).slice(2, 12)}`;
     const secrets: string[] = [];
     const user = await signUpUser(server, { password: `${tag()}-first-password` });
@@ -58,11 +60,33 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     secrets.push(newPassword, newSecretKey, newSecretKey.replace(/-/g, ''));
     await user.client.sessions.list();
 
-    // Failed attempts are logged somewhere too: make sure they leak nothing either.
-    await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: newSecretKey }).catch(() => undefined);
+    // Recovery code: set up, confirmed, used once; every derivative of it is a secret too.
+    await user.client.unlock(newPassword);
+    const { recoveryCode } = await user.client.recoveryCode.create();
+    await user.client.recoveryCode.confirm(recoveryCode);
+    const rescuer = server.client();
+    const sentAfter = Date.now();
+    await rescuer.recovery.start(user.email);
+    const recoveryMail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: sentAfter });
+    const recoveredPassword = `${tag()}-recovered-password`;
+    const { secretKey: recoveredSecretKey } = await rescuer.recovery.complete({ email: user.email, emailCode: extractCode(recoveryMail.text), newPassword: recoveredPassword, recoveryCode });
+    const recoveryKeys = deriveRecoveryKeys(parseRecoveryCode(recoveryCode));
+    secrets.push(recoveryCode, recoveryCode.replace(/-/g, ''), recoveredPassword, recoveredSecretKey, recoveredSecretKey.replace(/-/g, ''));
 
-    const keys = await recoverAccountKeys(server.url, user.email, newPassword, newSecretKey);
-    const keyStrings = keys.flatMap(encodings);
+    // Two-step verification: the TOTP secret and the backup codes.
+    const again = server.client();
+    await again.signIn({ email: user.email, password: recoveredPassword, secretKey: recoveredSecretKey });
+    const { secret: totpSecret } = await again.twoFactor.enableTotp();
+    const backupCodes = await again.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30 }).generate());
+    await server.client().signIn({ email: user.email, password: recoveredPassword, secretKey: recoveredSecretKey, secondFactor: { backupCode: backupCodes[0]! } });
+    secrets.push(totpSecret, ...backupCodes, ...backupCodes.map((c) => c.replace(/-/g, '')));
+
+    // Failed attempts are logged somewhere too: make sure they leak nothing either.
+    await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: recoveredSecretKey }).catch(() => undefined);
+
+    await again.twoFactor.disableTotp({ backupCode: backupCodes[1]! });
+    const keys = await recoverAccountKeys(server.url, user.email, recoveredPassword, recoveredSecretKey);
+    const keyStrings = [...keys, recoveryKeys.authSecretKey, recoveryKeys.wrappingKey].flatMap(encodings);
 
     const codes = (await readOutbox(server.dataDir)).flatMap((m) => [...m.text.matchAll(/^(\d{6,8})$/gm)].map((x) => x[1]!));
     expect(codes.length).toBeGreaterThan(0);
