@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { MemoryStore } from '@latchkey/client/local-store';
-import { LatchkeyError } from '@latchkey/core/errors';
 import { parseSecretKey, SECRET_KEY_ALPHABET } from '@latchkey/core/secret-key';
 import { readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
+import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,15 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof LatchkeyError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LatchkeyError');
-};
 
 /** Changes one character of the secret part while keeping the format (so only the check character can catch it). */
 function typoOf(secretKey: string): string {
@@ -56,7 +47,7 @@ describe('sign-up', () => {
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'tried to create', after: before - 1000 });
     expect(mail.text).not.toMatch(/^\d{6,8}$/m);
     // Whatever code is guessed, the sign-up cannot proceed.
-    expect(await codeOf(client.signup.complete({ email: user.email, name: 'X', code: '12345678', password: 'whatever-long' }))).toBe('invalid_code');
+    expect(await errorCodeOf(client.signup.complete({ email: user.email, name: 'X', code: '12345678', password: 'whatever-long' }))).toBe('invalid_code');
   });
 
   it('refuses a wrong code, counts attempts, and refuses a used or expired code', async () => {
@@ -132,24 +123,24 @@ describe('sign-in', () => {
 
   it('tells a wrong password, a wrong Secret Key and a typo apart, and catches the typo before any request', async () => {
     const user = await signUpUser(server);
-    expect(await codeOf(server.client().signIn({ email: user.email, password: 'not the password', secretKey: user.secretKey }))).toBe('wrong_password');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: 'not the password', secretKey: user.secretKey }))).toBe('wrong_password');
 
     const other = await signUpUser(server);
-    expect(await codeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: other.secretKey }))).toBe('wrong_secret_key');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: other.secretKey }))).toBe('wrong_secret_key');
 
     let requests = 0;
     const counting = new LatchkeyClient({ server: server.url, fetch: (...args) => (requests++, fetch(...args)) });
-    expect(await codeOf(counting.signIn({ email: user.email, password: user.password, secretKey: typoOf(user.secretKey) }))).toBe('secret_key_typo');
-    expect(await codeOf(counting.signIn({ email: user.email, password: user.password, secretKey: 'L1-0000' }))).toBe('secret_key_malformed');
+    expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: typoOf(user.secretKey) }))).toBe('secret_key_typo');
+    expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: 'L1-0000' }))).toBe('secret_key_malformed');
     expect(requests).toBe(0);
 
-    expect(await codeOf(server.client().signIn({ email: user.email, password: user.password }))).toBe('secret_key_required');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password }))).toBe('secret_key_required');
   });
 
   it('answers an unknown email exactly like a wrong Secret Key', async () => {
     const user = await signUpUser(server);
-    const unknown = await codeOf(server.client().signIn({ email: uniqueEmail('nobody'), password: user.password, secretKey: user.secretKey }));
-    const known = await codeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: (await signUpUser(server)).secretKey }));
+    const unknown = await errorCodeOf(server.client().signIn({ email: uniqueEmail('nobody'), password: user.password, secretKey: user.secretKey }));
+    const known = await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: (await signUpUser(server)).secretKey }));
     expect(unknown).toBe('wrong_secret_key');
     expect(known).toBe(unknown);
   });
@@ -177,8 +168,8 @@ describe('lock and unlock', () => {
     const user = await signUpUser(server);
     user.client.lock();
     expect(user.client.isUnlocked).toBe(false);
-    expect(await codeOf(user.client.vaults.list())).toBe('not_signed_in');
-    expect(await codeOf(user.client.unlock('wrong password'))).toBe('wrong_password');
+    expect(await errorCodeOf(user.client.vaults.list())).toBe('not_signed_in');
+    expect(await errorCodeOf(user.client.unlock('wrong password'))).toBe('wrong_password');
     await user.client.unlock(user.password);
     expect((await user.client.vaults.list()).length).toBe(1);
   });
@@ -193,7 +184,7 @@ describe('sessions', () => {
     expect(sessions.length).toBe(2);
     expect(sessions.filter((s) => s.current).length).toBe(1);
     expect(await user.client.sessions.revokeOthers()).toBe(1);
-    expect(await codeOf(phone.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(phone.whoami())).toBe('unauthenticated');
     expect((await user.client.sessions.list()).length).toBe(1);
   });
 
@@ -203,8 +194,8 @@ describe('sessions', () => {
     await phone.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });
     const phoneSession = (await phone.sessions.list()).find((s) => s.current)!;
     await user.client.sessions.revoke(phoneSession.id);
-    expect(await codeOf(phone.whoami())).toBe('unauthenticated');
-    expect(await codeOf(user.client.sessions.revoke(phoneSession.id))).toBe('not_found');
+    expect(await errorCodeOf(phone.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(user.client.sessions.revoke(phoneSession.id))).toBe('not_found');
   });
 });
 
@@ -220,10 +211,10 @@ describe('changing credentials', () => {
     const newPassword = 'a brand new password';
     const result = await user.client.account.changePassword(user.password, newPassword);
     expect(result.signedOutSessions).toBe(1);
-    expect(await codeOf(other.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(other.whoami())).toBe('unauthenticated');
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'password was changed', after: before - 1000 });
 
-    expect(await codeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_password');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_password');
     const fresh = server.client();
     await fresh.signIn({ email: user.email, password: newPassword, secretKey: user.secretKey });
     expect((await fresh.items.list()).map((i) => i.password)).toEqual(['pa55']);
@@ -239,7 +230,7 @@ describe('changing credentials', () => {
     expect(secretKey).not.toBe(user.secretKey);
     expect(secretKey.split('-')[1]).toBe(user.secretKey.split('-')[1]);
 
-    expect(await codeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_secret_key');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_secret_key');
     const fresh = server.client();
     await fresh.signIn({ email: user.email, password: user.password, secretKey });
     expect((await fresh.items.list()).map((i) => i.notes)).toEqual(['top secret']);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
 let user: TestUser;
@@ -18,15 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof LatchkeyError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LatchkeyError');
-};
 
 const db = () => server.running.context.db;
 
@@ -38,7 +30,7 @@ describe('vaults', () => {
     expect((await user.client.vaults.find('work')).id).toBe(work.id);
     const row = await db().selectFrom('vaults').select('encrypted_attrs').where('id', '=', work.id).executeTakeFirstOrThrow();
     expect(row.encrypted_attrs).not.toContain('Work');
-    expect(await codeOf(user.client.vaults.find('Nope'))).toBe('not_found');
+    expect(await errorCodeOf(user.client.vaults.find('Nope'))).toBe('not_found');
   });
 });
 
@@ -54,7 +46,7 @@ describe('items', () => {
     expect(again.password).toBe('p2');
     expect(again.notes).toBeUndefined();
     await user.client.items.delete(created.id);
-    expect(await codeOf(user.client.items.get(created.id))).toBe('not_found');
+    expect(await errorCodeOf(user.client.items.get(created.id))).toBe('not_found');
   });
 
   it('rejects a stale edit with a conflict and loses nothing', async () => {
@@ -68,7 +60,7 @@ describe('items', () => {
     expect((error as LatchkeyError).code).toBe('conflict');
     expect((error as LatchkeyError).details).toEqual({ currentVersion: 2 });
     expect((await laptop.items.get(item.id)).password).toBe('changed on phone');
-    expect(await codeOf(laptop.items.delete(item.id, seenByLaptop))).toBe('conflict');
+    expect(await errorCodeOf(laptop.items.delete(item.id, seenByLaptop))).toBe('conflict');
   });
 
   it('lets exactly one of several concurrent edits of the same version win', async () => {
@@ -87,7 +79,7 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
     const rows = await db().selectFrom('items').select(['id', 'ciphertext']).where('id', 'in', [a.id, b.id]).execute();
     const ct = Object.fromEntries(rows.map((r) => [r.id, r.ciphertext]));
     await db().updateTable('items').set({ ciphertext: ct[b.id]! }).where('id', '=', a.id).execute();
-    expect(await codeOf(user.client.items.get(a.id))).toBe('decryption_failed');
+    expect(await errorCodeOf(user.client.items.get(a.id))).toBe('decryption_failed');
     await db().updateTable('items').set({ ciphertext: ct[a.id]! }).where('id', '=', a.id).execute();
   });
 
@@ -95,7 +87,7 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
     const other = await user.client.vaults.create('Elsewhere');
     const item = await user.client.items.create(personal, { kind: 'login', title: 'Move me', password: 'x' });
     await db().updateTable('items').set({ vault_id: other.id }).where('id', '=', item.id).execute();
-    expect(await codeOf(user.client.items.get(item.id))).toBe('decryption_failed');
+    expect(await errorCodeOf(user.client.items.get(item.id))).toBe('decryption_failed');
     await db().updateTable('items').set({ vault_id: personal }).where('id', '=', item.id).execute();
   });
 
@@ -105,10 +97,10 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
     await user.client.items.update(item.id, { password: 'new' });
     await user.client.items.get(item.id);
     await db().updateTable('items').set({ ciphertext: v1.ciphertext }).where('id', '=', item.id).execute();
-    expect(await codeOf(user.client.items.get(item.id))).toBe('decryption_failed');
+    expect(await errorCodeOf(user.client.items.get(item.id))).toBe('decryption_failed');
     await db().updateTable('items').set({ version: 1 }).where('id', '=', item.id).execute();
-    expect(await codeOf(user.client.items.get(item.id))).toBe('rollback_detected');
-    expect(await codeOf(user.client.items.list(personal))).toBe('rollback_detected');
+    expect(await errorCodeOf(user.client.items.get(item.id))).toBe('rollback_detected');
+    expect(await errorCodeOf(user.client.items.list(personal))).toBe('rollback_detected');
   });
 
   it('bringing back an item this device deleted is detected', async () => {
@@ -122,8 +114,8 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
 
     // The server puts the deleted item back, exactly as it was at its last version.
     await db().insertInto('items').values(lastRow).execute();
-    expect(await codeOf(user.client.items.get(item.id))).toBe('rollback_detected');
-    expect(await codeOf(user.client.items.list(vault.id))).toBe('rollback_detected');
+    expect(await errorCodeOf(user.client.items.get(item.id))).toBe('rollback_detected');
+    expect(await errorCodeOf(user.client.items.list(vault.id))).toBe('rollback_detected');
     // A device that never saw the deletion cannot tell (a documented limit).
     const fresh = server.client();
     await fresh.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });

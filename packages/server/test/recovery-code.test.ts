@@ -5,11 +5,11 @@
  * at 100 and notified, and shares rebuild the code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LatchkeyError } from '@latchkey/core/errors';
 import { generateRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
 import { extractCode, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,15 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof LatchkeyError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LatchkeyError');
-};
 
 async function withActiveCode(user: TestUser): Promise<string> {
   const { recoveryCode, status } = await user.client.recoveryCode.create();
@@ -50,7 +41,7 @@ describe('setting up a recovery code', () => {
     const { recoveryCode } = await user.client.recoveryCode.create();
     expect(recoveryCode).toMatch(/^R1(-[2-9A-HJ-NP-Z]{5}){7}$/);
     expect(await user.client.recoveryCode.status()).toMatchObject({ status: 'pending', pendingReplacement: true });
-    expect(await codeOf(user.client.recoveryCode.confirm(generateRecoveryCode()))).toBe('invalid_recovery_code');
+    expect(await errorCodeOf(user.client.recoveryCode.confirm(generateRecoveryCode()))).toBe('invalid_recovery_code');
     const before = Date.now();
     expect(await user.client.recoveryCode.confirm(recoveryCode)).toMatchObject({ status: 'active', pendingReplacement: false, reminder: 'none' });
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'recovery code was set up', after: before - 1000 });
@@ -65,8 +56,8 @@ describe('setting up a recovery code', () => {
     const user = await signUpUser(server);
     server.advanceClock(6 * 60_000);
     try {
-      expect(await codeOf(user.client.recoveryCode.create())).toBe('reauthentication_required');
-      expect(await codeOf(user.client.recoveryCode.delete())).toBe('reauthentication_required');
+      expect(await errorCodeOf(user.client.recoveryCode.create())).toBe('reauthentication_required');
+      expect(await errorCodeOf(user.client.recoveryCode.delete())).toBe('reauthentication_required');
     } finally {
       server.advanceClock(-6 * 60_000);
     }
@@ -79,10 +70,10 @@ describe('setting up a recovery code', () => {
     // Abandoned setup: the first code still checks, the pending one does not count yet.
     expect(await user.client.recoveryCode.check(first)).toBe(true);
     expect(await user.client.recoveryCode.check(second)).toBe(false);
-    expect(await codeOf(recover(user, { recoveryCode: second }, 'pending code password'))).toBe('invalid_recovery_code');
+    expect(await errorCodeOf(recover(user, { recoveryCode: second }, 'pending code password'))).toBe('invalid_recovery_code');
     await user.client.recoveryCode.confirm(second);
     expect(await user.client.recoveryCode.check(first)).toBe(false);
-    expect(await codeOf(recover(user, { recoveryCode: first }, 'replaced code password'))).toBe('invalid_recovery_code');
+    expect(await errorCodeOf(recover(user, { recoveryCode: first }, 'replaced code password'))).toBe('invalid_recovery_code');
   });
 
   it('a deleted code fails', async () => {
@@ -112,9 +103,9 @@ describe('recovering an account', () => {
     expect(first.secretKey).not.toBe(user.secretKey);
     expect(first.signedOutSessions).toBe(2);
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'was recovered', after: before - 1000 });
-    expect(await codeOf(user.client.whoami())).toBe('unauthenticated');
-    expect(await codeOf(phone.whoami())).toBe('unauthenticated');
-    expect(await codeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_secret_key');
+    expect(await errorCodeOf(user.client.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(phone.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_secret_key');
 
     const fresh = server.client();
     await fresh.signIn({ email: user.email, password: 'first recovered password', secretKey: first.secretKey });
@@ -124,8 +115,8 @@ describe('recovering an account', () => {
 
     // Reusable: the same code recovers again; the first recovery's credentials stop working.
     const second = await recover(user, { recoveryCode: code }, 'second recovered password');
-    expect(await codeOf(fresh.whoami())).toBe('unauthenticated');
-    expect(await codeOf(server.client().signIn({ email: user.email, password: 'first recovered password', secretKey: first.secretKey }))).toBe('wrong_secret_key');
+    expect(await errorCodeOf(fresh.whoami())).toBe('unauthenticated');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: 'first recovered password', secretKey: first.secretKey }))).toBe('wrong_secret_key');
     const again = server.client();
     await again.signIn({ email: user.email, password: 'second recovered password', secretKey: second.secretKey });
     expect((await again.items.list()).length).toBe(3);
@@ -140,10 +131,10 @@ describe('recovering an account', () => {
     await signedIn.signIn({ email: user.email, password: 'password from shares', secretKey: result.secretKey });
 
     const other = (await splitRecoveryCode(generateRecoveryCode(), { total: 5, threshold: 3 })).map((s) => s.text);
-    expect(await codeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!, other[2]!] }))).toBe('share_mismatch');
-    expect(await codeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!] }))).toBe('not_enough_shares');
+    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!, other[2]!] }))).toBe('share_mismatch');
+    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!] }))).toBe('not_enough_shares');
     const typo = shares[1]!.slice(0, 10) + (shares[1]![10] === 'A' ? 'B' : 'A') + shares[1]!.slice(11);
-    expect(await codeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, typo, shares[3]!] }))).toBe('share_invalid');
+    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, typo, shares[3]!] }))).toBe('share_invalid');
   });
 
   it('treats an unknown email like a known one', async () => {
@@ -160,7 +151,7 @@ describe('wrong recovery codes', () => {
     const user = await signUpUser(server);
     const code = await withActiveCode(user);
     const before = Date.now();
-    expect(await codeOf(recover(user, { recoveryCode: generateRecoveryCode() }, 'attacker password'))).toBe('invalid_recovery_code');
+    expect(await errorCodeOf(recover(user, { recoveryCode: generateRecoveryCode() }, 'attacker password'))).toBe('invalid_recovery_code');
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'wrong recovery code', after: before - 1000 });
     expect((await user.client.recoveryCode.status()).failedAttempts).toBe(1);
     expect((await user.client.securityLog()).map((e) => e.type)).toContain('recovery-code.failed');
@@ -169,10 +160,10 @@ describe('wrong recovery codes', () => {
     // hit the email rate limit long before), then fail once more for real.
     const db = server.running.context.db;
     await db.updateTable('users').set({ recovery_failures: 99 }).where('email', '=', user.email).execute();
-    expect(await codeOf(recover(user, { recoveryCode: generateRecoveryCode() }, 'attacker password'))).toBe('recovery_locked');
+    expect(await errorCodeOf(recover(user, { recoveryCode: generateRecoveryCode() }, 'attacker password'))).toBe('recovery_locked');
     expect(await user.client.recoveryCode.status()).toMatchObject({ locked: true, failedAttempts: 100 });
     // Locked even for the right code.
-    expect(await codeOf(recover(user, { recoveryCode: code }, 'owner password'))).toBe('recovery_locked');
+    expect(await errorCodeOf(recover(user, { recoveryCode: code }, 'owner password'))).toBe('recovery_locked');
     // The owner acts: a successful check unlocks.
     expect(await user.client.recoveryCode.check(code)).toBe(true);
     expect(await user.client.recoveryCode.status()).toMatchObject({ locked: false, failedAttempts: 0 });

@@ -11,6 +11,7 @@ import { LatchkeyClient } from '@latchkey/client/client';
 import { useBackupCode } from '../src/services/backup-codes.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
 let offset = 0;
@@ -27,15 +28,6 @@ function nextStep(): void {
 
 const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof LatchkeyError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LatchkeyError');
-};
 
 async function withTotp(user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
   const { secret, uri } = await user.client.twoFactor.enableTotp();
@@ -53,7 +45,7 @@ describe('authenticator app (TOTP)', () => {
   it('is confirmed by a first valid code, issues 10 backup codes, and is then required at sign-in', async () => {
     const user = await signUpUser(server);
     const { secret } = await user.client.twoFactor.enableTotp();
-    expect(await codeOf(user.client.twoFactor.confirmTotp(codeAt(secret, 3)))).toBe('invalid_code');
+    expect(await errorCodeOf(user.client.twoFactor.confirmTotp(codeAt(secret, 3)))).toBe('invalid_code');
     expect((await user.client.twoFactor.status()).totp).toBe(false);
     const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
     expect(backupCodes).toHaveLength(10);
@@ -75,10 +67,10 @@ describe('authenticator app (TOTP)', () => {
     nextStep();
     const otp = codeAt(secret);
     await signIn(user, { otp });
-    expect(await codeOf(signIn(user, { otp }))).toBe('invalid_code');
+    expect(await errorCodeOf(signIn(user, { otp }))).toBe('invalid_code');
     nextStep();
-    expect(await codeOf(signIn(user, { otp: codeAt(secret, -2) }))).toBe('invalid_code');
-    expect(await codeOf(signIn(user, { otp: codeAt(secret, 2) }))).toBe('invalid_code');
+    expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, -2) }))).toBe('invalid_code');
+    expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 2) }))).toBe('invalid_code');
     await signIn(user, { otp: codeAt(secret, 1) });
   });
 
@@ -95,7 +87,7 @@ describe('authenticator app (TOTP)', () => {
         return fetch(input, init);
       },
     });
-    expect(await codeOf(client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: '000000' } }))).toBe('invalid_code');
+    expect(await errorCodeOf(client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: '000000' } }))).toBe('invalid_code');
     expect(pendingToken).not.toBe('');
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
@@ -123,8 +115,8 @@ describe('authenticator app (TOTP)', () => {
     const user = await signUpUser(server);
     const { secret, backupCodes } = await withTotp(user);
     nextStep();
-    expect(await codeOf(user.client.twoFactor.disableTotp({}))).toBe('second_factor_required');
-    expect(await codeOf(user.client.twoFactor.disableTotp({ otp: '000000' === codeAt(secret) ? '111111' : '000000' }))).toBe('invalid_code');
+    expect(await errorCodeOf(user.client.twoFactor.disableTotp({}))).toBe('second_factor_required');
+    expect(await errorCodeOf(user.client.twoFactor.disableTotp({ otp: '000000' === codeAt(secret) ? '111111' : '000000' }))).toBe('invalid_code');
     const before = Date.now();
     await user.client.twoFactor.disableTotp({ otp: codeAt(secret) });
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'two-step verification changed', after: before - 1000 });
@@ -142,12 +134,12 @@ describe('backup codes', () => {
     await signIn(user, { backupCode: backupCodes[0]!.toLowerCase() });
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'backup code was used', after: before - 1000 });
     expect(mail.text).toContain('9 unused backup code(s) remain');
-    expect(await codeOf(signIn(user, { backupCode: backupCodes[0]! }))).toBe('invalid_code');
+    expect(await errorCodeOf(signIn(user, { backupCode: backupCodes[0]! }))).toBe('invalid_code');
     expect((await user.client.twoFactor.status()).backupCodesRemaining).toBe(9);
 
     const fresh = await user.client.twoFactor.regenerateBackupCodes();
     expect(fresh).toHaveLength(10);
-    for (const old of backupCodes.slice(1, 4)) expect(await codeOf(signIn(user, { backupCode: old }))).toBe('invalid_code');
+    for (const old of backupCodes.slice(1, 4)) expect(await errorCodeOf(signIn(user, { backupCode: old }))).toBe('invalid_code');
     await signIn(user, { backupCode: fresh[5]! });
   });
 
@@ -192,8 +184,8 @@ describe('locks and recovery', () => {
     const userId = (await user.client.whoami()).id;
     await server.running.context.db.updateTable('totp_factors').set({ failures: 99 }).where('user_id', '=', userId).execute();
     nextStep();
-    expect(await codeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
-    expect(await codeOf(signIn(user, { otp: codeAt(secret) }))).toBe('too_many_attempts');
+    expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
+    expect(await errorCodeOf(signIn(user, { otp: codeAt(secret) }))).toBe('too_many_attempts');
     await signIn(user, { backupCode: backupCodes[1]! });
     nextStep();
     await signIn(user, { otp: codeAt(secret) });
@@ -214,8 +206,8 @@ describe('locks and recovery', () => {
     const { secretKey } = await rescuer.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword: 'recovered but still 2fa', recoveryCode });
 
     const attempt = server.client();
-    expect(await codeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');
-    expect(await codeOf(attempt.vaults.list())).toBe('not_signed_in');
+    expect(await errorCodeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');
+    expect(await errorCodeOf(attempt.vaults.list())).toBe('not_signed_in');
     // The waiting session's token (from the login) cannot read vaults either.
     const pending = await server.running.context.db.selectFrom('sessions').select('id').where('second_factor_pending', '=', true).execute();
     expect(pending.length).toBeGreaterThan(0);
