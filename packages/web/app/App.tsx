@@ -8,6 +8,7 @@ import { Vault } from './pages/Vault.tsx';
 import { Sessions } from './pages/Sessions.tsx';
 import { Generator } from './pages/Generator.tsx';
 import { RecoveryCodePage } from './pages/RecoveryCode.tsx';
+import { TwoFactorPage } from './pages/TwoFactor.tsx';
 import { Recover, SignInHelp } from './pages/Recover.tsx';
 import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx';
 
@@ -38,6 +39,7 @@ function Header() {
             <NavLink to="/generator">Generator</NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
             <NavLink to="/recovery-code">Recovery code</NavLink>
+            <NavLink to="/two-step">Two-step verification</NavLink>
           </nav>
           <div className="account">
             <span className="who" title={phase.account.email}>
@@ -72,6 +74,7 @@ function Page() {
       if (path.startsWith('/sessions')) return <Sessions />;
       if (path.startsWith('/generator')) return <Generator />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
+      if (path.startsWith('/two-step')) return <TwoFactorPage />;
       return <Vault />;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Browser pieces of two-step verification (SPEC §2.3): the WebAuthn ceremonies (via
- * @simplewebauthn/browser) the SDK asks for, a security-key proof for changing factors while
- * signed in, the backup codes file, and the authenticator-app QR code.
+ * @simplewebauthn/browser) the SDK asks for, the backup codes file and printout, and the
+ * authenticator-app QR code.
  *
  * What it protects: the TOTP secret and backup codes come from the server and are only shown,
  * drawn and saved on a click; nothing here sends them anywhere. A security key assertion is
@@ -10,10 +10,6 @@
 import { startAuthentication, startRegistration, browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import QRCode from 'qrcode';
-import { ApiClient } from '@latchkey/client/http';
-import { LatchkeyError } from '@latchkey/core/errors';
-import type { FactorProof } from '@latchkey/client/two-factor';
-import type { Latchkey } from './latchkey.ts';
 
 export { browserSupportsWebAuthn };
 
@@ -27,21 +23,6 @@ export async function registrationCeremony(options: Record<string, unknown>): Pr
 export async function authenticationCeremony(options: Record<string, unknown>): Promise<Record<string, unknown>> {
   const response = await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON });
   return response as unknown as Record<string, unknown>;
-}
-
-/**
- * A proof by a security key for changing factors while signed in (removing a key, turning the
- * authenticator app off): asks the server for a challenge over the signed-in session and has
- * the key sign it. The SDK has no call for this yet, so it uses the SDK's own transport with
- * the session this browser holds. TODO: move into the SDK as `twoFactor.securityKeyProof`.
- */
-export async function securityKeyProof(latchkey: Latchkey): Promise<FactorProof> {
-  const session = (await latchkey.store.read()).session;
-  if (session === undefined || session.server !== latchkey.server) throw new LatchkeyError('not_signed_in', 'Not signed in on this browser.');
-  const api = new ApiClient(latchkey.server);
-  api.token = session.token;
-  const options = await api.request<Record<string, unknown>>('POST', '/api/auth/second-factor/options', {});
-  return { securityKey: await authenticationCeremony(options) };
 }
 
 /** The backup codes as a text file the person saves or prints. */
@@ -61,6 +42,13 @@ export function backupCodesText(codes: readonly string[], email: string, server:
     'Keep this somewhere safe outside Latchkey, e.g. printed with your Emergency Kit.',
     '',
   ].join('\n');
+}
+
+/** The codes numbered in two columns, one line per pair (for the printed page). */
+export function backupCodesInColumns(codes: readonly string[]): string {
+  const half = Math.ceil(codes.length / 2);
+  const cell = (i: number) => (codes[i] === undefined ? '' : `${String(i + 1).padStart(2, ' ')}. ${codes[i]}`);
+  return Array.from({ length: half }, (_, i) => `${cell(i).padEnd(22, ' ')}${cell(i + half)}`.trimEnd()).join('\n');
 }
 
 /** The QR code of an `otpauth://` URI as an SVG path (one unit per module, with a 4-module quiet zone). */

@@ -38,8 +38,9 @@ async function rememberChallenge(ctx: ServerContext, userId: string, purpose: st
   await insertChallenge(ctx.db, { id: newRandomId(), userId, purpose, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), now });
 }
 
-async function useChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string): Promise<void> {
-  const taken = await ctx.db
+/** Takes the challenge once. `db` is the caller's transaction when there is one (never `ctx.db` inside it: PGlite would wait forever). */
+async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose: string, challenge: string): Promise<void> {
+  const taken = await db
     .deleteFrom('challenges')
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
@@ -70,7 +71,7 @@ export async function securityKeyRegistrationOptions(ctx: ServerContext, user: {
 /** Verifies the attestation and stores the key. Throws `invalid_code` when it does not verify. */
 export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: string, name: string, response: Record<string, unknown>): Promise<string> {
   const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
-  await useChallenge(ctx, userId, 'webauthn-register', challenge);
+  await useChallenge(ctx, db, userId, 'webauthn-register', challenge);
   const { rpID, origin } = relyingParty(ctx);
   let verification;
   try {
@@ -110,7 +111,7 @@ export async function verifySecurityKey(ctx: ServerContext, db: Tx, userId: stri
   const key = await keys.findSecurityKey(db, userId, id);
   if (key === undefined) return false;
   const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
-  await useChallenge(ctx, userId, 'webauthn-authenticate', challenge);
+  await useChallenge(ctx, db, userId, 'webauthn-authenticate', challenge);
   const { rpID, origin } = relyingParty(ctx);
   try {
     const result = await verifyAuthenticationResponse({

@@ -172,7 +172,7 @@ export function useSecondFactorPrompt(): { ask: (methods: readonly string[]) => 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const asked = useRef(0);
-  const last = useRef<Choice>();
+  const last = useRef<Choice | undefined>(undefined);
 
   const ask = useCallback(
     (methods: readonly string[]) =>
