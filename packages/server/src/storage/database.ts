@@ -8,6 +8,7 @@
  * and concurrent use of PGlite's single connection (see pglite-dialect.ts).
  */
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -61,10 +62,22 @@ export async function openDatabase(config: DatabaseConfig): Promise<Storage> {
   return storage;
 }
 
+/**
+ * A self-hosted family server's database is small: PostgreSQL's defaults (128 MB of shared
+ * buffers) would dominate an idle server's memory for nothing.
+ */
+const PGLITE_SETTINGS = ['shared_buffers = 16MB', 'work_mem = 2MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
+
 async function openPGlite(dataDir: string): Promise<Storage> {
   const dir = path.join(path.resolve(dataDir), 'db');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dir, { parsers: { [INT8_OID]: parseInt8 } });
+  const options = { parsers: { [INT8_OID]: parseInt8 }, postgresqlconf: PGLITE_SETTINGS };
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    // First start: initdb leaves hundreds of MiB of WebAssembly memory behind that one instance
+    // never returns. Initialize, close, and open a fresh instance for the server's lifetime.
+    await (await PGlite.create(dir, options)).close();
+  }
+  const pglite = await PGlite.create(dir, options);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', close: once(() => db.destroy()) };
 }
