@@ -41,11 +41,17 @@ export interface BenchUser {
 
 export const BENCH_DEVICE = { name: 'Latchkey bench', platform: 'bench' } as const;
 
-/** Reads verification codes from `<dataDir>/outbox/*.eml`, each file once. */
+/**
+ * Reads one-time codes from `<dataDir>/outbox/*.eml`, each file once: sign-up verification codes
+ * by default, or the emails whose subject holds `subjectIncludes` (e.g. recovery email codes).
+ */
 export class OutboxCodes {
   private readonly seen = new Set<string>();
   private readonly codes = new Map<string, string>();
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly subjectIncludes = 'verification code',
+  ) {}
 
   async waitForCode(email: string, timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
@@ -56,7 +62,7 @@ export class OutboxCodes {
         this.codes.delete(email.toLowerCase());
         return code;
       }
-      if (Date.now() > deadline) throw new Error(`no verification email for ${email} within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no "${this.subjectIncludes}" email for ${email} within ${timeoutMs} ms`);
       await sleep(20);
     }
   }
@@ -73,7 +79,7 @@ export class OutboxCodes {
       if (!name.endsWith('.eml') || this.seen.has(name)) continue;
       this.seen.add(name);
       const mail = parseEml(await readFile(path.join(dir, name), 'utf8'));
-      if (mail.subject.includes('verification code')) this.codes.set(mail.to.toLowerCase(), extractCode(mail.text));
+      if (mail.subject.includes(this.subjectIncludes)) this.codes.set(mail.to.toLowerCase(), extractCode(mail.text));
     }
   }
 }

@@ -4,13 +4,14 @@
  * in the same run and the ratio between them.
  *
  * Targets that are missed are reported as GAP, not asserted: the exit code is non-zero only when
- * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,signin runs a subset.
+ * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin runs a subset.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { startSyncFixture } from './fixture.ts';
 import { benchMemory } from './memory.ts';
+import { benchRecovery } from './recovery.ts';
 import { cpuModel, machineBusySeconds } from './proc.ts';
 import { renderNotes, renderTable, row, writeReport, type Section } from './report.ts';
 import { benchSignIn } from './sign-in.ts';
@@ -18,7 +19,7 @@ import { benchSync } from './sync.ts';
 import { benchUnlock, unlockEndToEndRow } from './unlock.ts';
 import { fmt, pct, REPO_ROOT, sleep } from './util.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,signin').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin').split(',').map((s) => s.trim()));
 
 const sections: Section[] = [];
 let failed = false;
@@ -72,6 +73,7 @@ await section('sync', 'Sync (3,000-item vault)', async () => {
     await fixture.close();
   }
 });
+await section('recovery', 'Recovery', benchRecovery);
 await section('signin', 'Sign-in', benchSignIn);
 
 const machine = `${cpuModel()}, ${availableParallelism()} CPUs, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.versions.node}, commit ${gitCommit()}`;
