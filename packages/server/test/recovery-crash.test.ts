@@ -1,0 +1,452 @@
+/**
+ * SPEC §5 invariant 5 for recovery with a recovery code (issue 4, "Must hold"): a crash (kill -9
+ * of the server process) at any point of a recovery leaves the account openable with the old or
+ * the new credentials, and no item is lost.
+ *
+ * A real server runs as a child process (`latchkey server`). A user who forgot their password and
+ * Secret Key recovers from a fresh device through the SDK (start -> emailed code -> verify ->
+ * prove -> register -> finish), and the server is SIGKILLed at one point of it: after the start
+ * reply (before verify), after the verify reply (between verify and prove), after the prove reply
+ * (between prove and register), as the register request is sent (a quick step: the kill may land
+ * after its reply), after the register reply (the device then stores the new Secret Key as pending
+ * and sends finish into a dead server), right as
+ * finish is sent, at delays into the finish request that bisect towards the moment it commits
+ * (learnt from the earlier rounds, as crash-atomicity.test.ts does), and after the finish reply. On
+ * PostgreSQL two kills land for certain inside the finish transaction, held there by a row lock
+ * taken from another connection: half-way through the credential swap (users row updated, keyset
+ * not yet) and after the swap but before the sessions are ended. The server is restarted on the
+ * same data and the test checks that
+ *   - the account opens with exactly the credentials the crash point allows (old before finish was
+ *     sent, new once it was confirmed, one of the two in between), signing in with a fresh client
+ *     and explicit credentials (the new Secret Key taken from the recovering device's store, where
+ *     it is pending or final);
+ *   - the old session ended if and only if the new credentials are live (finish swaps credentials
+ *     and ends sessions in one transaction);
+ *   - every item is there with the same id, vault, version and decrypted content;
+ *   - the recovery code still works afterwards (reusable): `check` accepts it, and when the old
+ *     credentials are still live a new recovery with the same code completes and its credentials
+ *     open the account with every item intact.
+ * Rate limits (rate-limits.ts): recovery start is 5/hour per email and each round starts up to two
+ * recoveries, so every account serves two rounds; sign-ins stay well under 20 per 5 minutes per
+ * email, and the whole file under the 30 recovery starts and sign-ups per hour per source.
+ * On PGlite every kill also exercises the embedded database's crash recovery on restart.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatchkeyClient } from '@latchkey/client/client';
+import type { Fetch } from '@latchkey/client/http';
+import { accountKey, MemoryStore } from '@latchkey/client/local-store';
+import { LatchkeyError } from '@latchkey/core/errors';
+import type { ItemFields } from '@latchkey/core/item';
+import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
+import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
+import { sdkClient, signUpThroughOutbox } from './helpers/sdk-account.ts';
+import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+
+const START = '/api/recovery/start';
+const VERIFY = '/api/recovery/verify';
+const PROVE = '/api/recovery/prove';
+const REGISTER = '/api/recovery/register';
+const FINISH = '/api/recovery/finish';
+
+type Outcome = 'old' | 'new';
+
+/** Where in the recovery the server dies. `delay` (ms after the request is sent) may use what earlier rounds measured. */
+interface KillPoint {
+  readonly label: string;
+  readonly path: string;
+  readonly when: 'request' | 'response';
+  readonly delay: (timing: FinishTiming) => number;
+  /** PostgreSQL only: a row lock held from another connection stops the finish transaction at this table, and the kill lands there. */
+  readonly lockTable?: 'keysets' | 'sessions';
+  /** What must open afterwards. */
+  readonly allowed: readonly Outcome[];
+}
+
+/**
+ * What the rounds learn about the finish request on this machine, so the kills close in on the
+ * moment it commits: its round trip (the longest seen), the longest kill delay after which the old
+ * credentials were still live, and the shortest after which the new ones were.
+ */
+class FinishTiming {
+  roundTripMs = 0;
+  oldUpToMs = 0;
+  newFromMs = Number.POSITIVE_INFINITY;
+
+  record(point: KillPoint, delayMs: number, outcome: Outcome): void {
+    if (point.path !== FINISH || point.when !== 'request' || point.lockTable !== undefined) return;
+    if (outcome === 'old') this.oldUpToMs = Math.max(this.oldUpToMs, delayMs);
+    else this.newFromMs = Math.min(this.newFromMs, delayMs);
+  }
+
+  bisect(): number {
+    // Timing jitters between restarts: when the bounds cross, widen the upper one to the round trip.
+    const upper = this.newFromMs > this.oldUpToMs ? Math.min(this.newFromMs, this.roundTripMs) : this.roundTripMs;
+    return (this.oldUpToMs + upper) / 2;
+  }
+}
+
+const BISECTION = (i: number): KillPoint => ({
+  label: `while finish is handled (bisection ${i})`,
+  path: FINISH,
+  when: 'request',
+  delay: (timing) => timing.bisect(),
+  allowed: ['old', 'new'],
+});
+
+const KILL_POINTS: readonly KillPoint[] = [
+  // First, so it measures the finish request's round trip for the bisection below.
+  { label: 'after the client got the finish reply', path: FINISH, when: 'response', delay: () => 0, allowed: ['new'] },
+  { label: 'after the start reply, before verify', path: START, when: 'response', delay: () => 0, allowed: ['old'] },
+  { label: 'after the verify reply, before prove', path: VERIFY, when: 'response', delay: () => 0, allowed: ['old'] },
+  { label: 'after the prove reply, before register', path: PROVE, when: 'response', delay: () => 0, allowed: ['old'] },
+  { label: 'as the register request is sent', path: REGISTER, when: 'request', delay: () => 0, allowed: ['old'] },
+  { label: 'after the register reply (new key pending, finish sent to a dead server)', path: REGISTER, when: 'response', delay: () => 0, allowed: ['old'] },
+  { label: 'right as finish is sent', path: FINISH, when: 'request', delay: () => 0, allowed: ['old', 'new'] },
+  BISECTION(1),
+  BISECTION(2),
+  ...(testDatabaseKind() === 'postgres'
+    ? [
+        { label: 'inside the finish transaction, half-way through the swap (blocked on the keyset row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] } as const,
+        { label: 'inside the finish transaction, after the swap, before sessions end (blocked on a session row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'sessions', allowed: ['old'] } as const,
+      ]
+    : [BISECTION(3)]),
+];
+// 10 rounds on PGlite and 11 on PostgreSQL: each restarts the server (on PGlite with the embedded
+// database's crash recovery), which dominates a round, so the file stays near a minute on a quiet machine.
+/** Each account serves this many rounds (recovery start: 5 per hour per email, up to 2 per round). */
+const ROUNDS_PER_ACCOUNT = 2;
+
+/**
+ * A fetch for the SDK that SIGKILLs the server at an armed point: once `wait()` resolves after a
+ * request to `path` was sent, or right after its response was fully received (before the SDK sees it).
+ */
+class KillSwitch {
+  #armed: { point: KillPoint; wait: () => Promise<void> } | undefined;
+  /** Resolves once the armed kill was sent. */
+  killed: Promise<void> | undefined;
+  /** Round trip of the last request to FINISH that completed through this switch. */
+  lastFinishRoundTripMs: number | undefined;
+
+  constructor(private readonly server: ServerProcess) {}
+
+  arm(point: KillPoint, wait: () => Promise<void>): void {
+    this.#armed = { point, wait };
+    this.killed = undefined;
+  }
+
+  disarm(): void {
+    this.#armed = undefined;
+  }
+
+  readonly fetch: Fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const armed = this.#armed;
+    if (armed === undefined || url.pathname !== armed.point.path) return this.#timed(url, input, init);
+    this.#armed = undefined;
+    if (armed.point.when === 'request') {
+      const pending = this.#timed(url, input, init);
+      this.killed = armed.wait().finally(() => this.server.kill());
+      return pending;
+    }
+    let killed!: () => void;
+    this.killed = new Promise((resolve) => (killed = resolve));
+    try {
+      const response = await this.#timed(url, input, init);
+      const body = await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      this.server.kill();
+      killed();
+    }
+  };
+
+  async #timed(url: URL, input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Response> {
+    const started = performance.now();
+    const response = await fetch(input, init);
+    if (url.pathname === FINISH && response.ok) this.lastFinishRoundTripMs = performance.now() - started;
+    return response;
+  }
+}
+
+interface ExpectedItem {
+  readonly id: string;
+  readonly vaultId: string;
+  readonly version: number;
+  readonly fields: ItemFields;
+}
+
+const ITEM_FIXTURES: readonly ItemFields[] = [
+  { kind: 'login', title: 'Bank', username: 'alice', password: 'correct horse battery staple', urls: ['https://bank.example'], notes: 'PIN is elsewhere' },
+  { kind: 'login', title: 'Mail', username: 'alice@example.com', password: 'ü-Ünïcødé-🔑', totp: 'otpauth://totp/Mail:alice?secret=JBSWY3DPEHPK3PXP&issuer=Mail' },
+  { kind: 'note', title: 'Wi-Fi at home', notes: 'SSID: latchkey\npassword: hunter2hunter2' },
+  { kind: 'password', title: 'Safe combination', password: '12-34-56' },
+  { kind: 'note', title: 'Recovery notes', notes: 'x'.repeat(4_000) },
+];
+
+function fieldsOf(item: ItemFields & { id?: string; vaultId?: string; version?: number; updatedAt?: string }): ItemFields {
+  const { id: _id, vaultId: _vaultId, version: _version, updatedAt: _updatedAt, ...fields } = item;
+  return fields;
+}
+
+async function snapshotItems(client: LatchkeyClient): Promise<ExpectedItem[]> {
+  const items = await client.items.list();
+  return items.map((i) => ({ id: i.id, vaultId: i.vaultId, version: i.version, fields: fieldsOf(i) })).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+const isCredentialRefusal = (error: unknown): boolean =>
+  error instanceof LatchkeyError && (error.code === 'wrong_password' || error.code === 'wrong_secret_key' || error.code === 'invalid_credentials');
+
+const codeOf = async (promise: Promise<unknown>): Promise<string> => {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof LatchkeyError) return error.code;
+    throw error;
+  }
+};
+
+/** An account under test: its live credentials, a signed-in session on them, its recovery code and its items. */
+interface Account {
+  readonly email: string;
+  readonly userId: string;
+  readonly recoveryCode: string;
+  readonly items: readonly ExpectedItem[];
+  password: string;
+  secretKey: string;
+  /** A client signed in with the live credentials: its session must end exactly when a recovery swaps them. */
+  session: LatchkeyClient;
+}
+
+describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind()})`, () => {
+  let dataDir: string;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
+  let server: ServerProcess;
+  let killSwitch: KillSwitch;
+  const summary: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-recovery-crash-'));
+    if (testDatabaseKind() === 'postgres') {
+      const database = await createEmptyPostgresDatabase();
+      databaseUrl = database.databaseUrl;
+      dropDatabase = database.drop;
+    }
+    server = await startServerProcess({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
+    killSwitch = new KillSwitch(server);
+  });
+
+  afterAll(async () => {
+    await stopAllServerProcesses();
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (summary.length > 0) console.info(`recovery crash rounds (${testDatabaseKind()}):\n  ${summary.join('\n  ')}`);
+  });
+
+  /** Signs a user up, fills two vaults with items, and sets up and confirms a recovery code. */
+  async function accountWithItemsAndCode(label: string): Promise<Account> {
+    if (!server.running) await server.restart();
+    const signedUp = await signUpThroughOutbox({ server: server.url, dataDir, name: label });
+    const { client } = signedUp;
+    const personal = (await client.vaults.list()).find((v) => v.kind === 'personal');
+    expect(personal).toBeDefined();
+    const work = await client.vaults.create('Work');
+    for (const [index, fields] of ITEM_FIXTURES.entries()) await client.items.create(index % 2 === 0 ? personal!.id : work.id, fields);
+    const items = await snapshotItems(client);
+    expect(items).toHaveLength(ITEM_FIXTURES.length);
+    expect(new Set(items.map((i) => i.vaultId)).size).toBe(2);
+    const { recoveryCode } = await client.recoveryCode.create();
+    await client.recoveryCode.confirm(recoveryCode);
+    expect(await client.recoveryCode.check(recoveryCode)).toBe(true);
+    return { email: signedUp.email, userId: signedUp.userId, recoveryCode, items, password: signedUp.password, secretKey: signedUp.secretKey, session: client };
+  }
+
+  /** The code of the newest recovery email to `email` written at or after `since` (same clock as the server); undefined if none comes in time. */
+  async function recoveryEmailCode(email: string, since: number, timeoutMs: number): Promise<string | undefined> {
+    try {
+      const mail = await waitForEmail(dataDir, { to: email, subjectIncludes: 'account recovery code', after: since }, timeoutMs);
+      return extractCode(mail.text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A whole recovery from a fresh device (no kill armed); returns the new credentials. */
+  async function recover(account: Account, newPassword: string, client: LatchkeyClient): Promise<{ secretKey: string }> {
+    const since = Date.now();
+    await client.recovery.start(account.email);
+    const emailCode = await recoveryEmailCode(account.email, since, 10_000);
+    expect(emailCode, 'no recovery email arrived').toBeDefined();
+    return client.recovery.complete({ email: account.email, emailCode: emailCode!, newPassword, recoveryCode: account.recoveryCode });
+  }
+
+  /** Signs in with a fresh client (no device memory) and explicit credentials; undefined when they are refused. */
+  async function opensWith(email: string, password: string, secretKey: string): Promise<LatchkeyClient | undefined> {
+    const client = sdkClient(server.url);
+    try {
+      await client.signIn({ email, password, secretKey });
+      return client;
+    } catch (error) {
+      if (isCredentialRefusal(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** PostgreSQL: holds `FOR UPDATE` on the user's rows of `table` from a separate connection, so the finish transaction blocks there. */
+  async function lockRows(table: 'keysets' | 'sessions', userId: string): Promise<{ finishIsWaiting(): Promise<void>; release(): Promise<void> }> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query('begin');
+    const column = table === 'keysets' ? 'owner_user_id' : 'user_id';
+    const locked = await client.query(`select id from ${table} where ${column} = $1 for update`, [userId]);
+    expect(locked.rowCount).toBeGreaterThanOrEqual(1);
+    return {
+      async finishIsWaiting() {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const waiting = await client.query('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
+          if ((waiting.rows[0] as { n: number }).n > 0) return;
+          if (Date.now() > deadline) {
+            const activity = await client.query(`select pid, state, wait_event_type, wait_event, left(query, 80) as query from pg_stat_activity where datname = current_database()`);
+            throw new Error(`the finish transaction never reached the locked ${table} rows; sessions: ${JSON.stringify(activity.rows)}`);
+          }
+          await sleep(5);
+        }
+      },
+      async release() {
+        await client.query('rollback');
+        await client.end();
+      },
+    };
+  }
+
+  it(
+    'after a crash at any point of a recovery the account opens with the old or the new credentials, no item is lost, and the code still works',
+    async () => {
+      const timing = new FinishTiming();
+      let account: Account | undefined;
+      let accountNumber = 0;
+
+      for (const [round, point] of KILL_POINTS.entries()) {
+        const roundStarted = performance.now();
+        if (round % ROUNDS_PER_ACCOUNT === 0) account = await accountWithItemsAndCode(`Recoverer ${++accountNumber}`);
+        const acct = account!;
+        const key = accountKey(server.url, acct.email);
+        const oldPassword = acct.password;
+        const oldKey = acct.secretKey;
+        const newPassword = `recovered-${round}-${Math.random().toString(36).slice(2)}`;
+
+        // The recovery, from a fresh device, with the kill armed.
+        const deviceStore = new MemoryStore();
+        const recovering = sdkClient(server.url, { store: deviceStore, fetch: killSwitch.fetch });
+        const delayMs = point.delay(timing);
+        const blocker = point.lockTable !== undefined ? await lockRows(point.lockTable, acct.userId) : undefined;
+        killSwitch.arm(point, blocker ? () => blocker.finishIsWaiting() : () => sleep(delayMs));
+        const sentAt = Date.now();
+        let confirmed = false;
+        try {
+          await recovering.recovery.start(acct.email);
+          // Killed right after the start reply, the email may never be written: the next request fails anyway.
+          const emailCode = (await recoveryEmailCode(acct.email, sentAt, point.path === START ? 500 : 10_000)) ?? '00000000';
+          await recovering.recovery.complete({ email: acct.email, emailCode, newPassword, recoveryCode: acct.recoveryCode });
+          confirmed = true;
+        } catch (error) {
+          // The only acceptable failure is the server vanishing under the request.
+          expect(error, `recovery failed with something other than the crash: ${String(error)}`).toBeInstanceOf(LatchkeyError);
+          expect((error as LatchkeyError).code, `recovery failed with something other than the crash: ${String(error)}`).toBe('network_error');
+        } finally {
+          killSwitch.disarm();
+        }
+        try {
+          expect(killSwitch.killed, `kill point "${point.label}" was never reached`).toBeDefined();
+          await killSwitch.killed;
+        } finally {
+          await blocker?.release();
+        }
+        expect((await server.exited).signal).toBe('SIGKILL');
+        const restartStarted = performance.now();
+        await server.restart();
+        const restartMs = performance.now() - restartStarted;
+        if (round === 0) timing.roundTripMs = killSwitch.lastFinishRoundTripMs ?? 0;
+
+        // The recovering device's memory: the new Secret Key is final once confirmed, else maybe pending.
+        const stored = await deviceStore.read();
+        const newKey = confirmed ? stored.secretKeys?.[key] : stored.pendingSecretKeys?.[key];
+        if (confirmed) {
+          expect(stored.pendingSecretKeys?.[key]).toBeUndefined();
+          expect(stored.pendingRecovery).toBeUndefined();
+        } else {
+          expect(stored.secretKeys?.[key], 'an unconfirmed recovery must not store its Secret Key as final').toBeUndefined();
+        }
+        // The new key is stored (pending) before finish is sent, and only once the register reply is
+        // in (a kill as register is sent may land after its reply: the register step is quick).
+        if (point.path === FINISH || (point.path === REGISTER && point.when === 'response')) {
+          expect(newKey, `crash ${point.label}: no new Secret Key on the device`).toBeDefined();
+        }
+        if (point.path === START || point.path === VERIFY || point.path === PROVE) {
+          expect(newKey, `crash ${point.label}: a new Secret Key was stored before the registration reply`).toBeUndefined();
+        }
+        if (newKey !== undefined) expect(newKey).not.toBe(oldKey);
+
+        // Fresh clients, explicit credentials: what the client believes is live first, then the other one.
+        const tries: Array<[Outcome, string, string]> = [];
+        if (newKey !== undefined) tries.push(['new', newPassword, newKey]);
+        if (confirmed) tries.push(['old', oldPassword, oldKey]);
+        else tries.unshift(['old', oldPassword, oldKey]);
+        let outcome: Outcome | undefined;
+        let opened: LatchkeyClient | undefined;
+        for (const [which, password, secretKey] of tries) {
+          opened = await opensWith(acct.email, password, secretKey);
+          if (opened !== undefined) {
+            outcome = which;
+            break;
+          }
+        }
+        expect(outcome, `crash ${point.label}: the account opens with neither the old nor the new credentials`).toBeDefined();
+        expect(point.allowed, `crash ${point.label}: the account opened with the ${outcome} credentials`).toContain(outcome);
+        if (confirmed) expect(outcome, `crash ${point.label}: the client saw the recovery confirmed, yet the old credentials are live`).toBe('new');
+        timing.record(point, delayMs, outcome!);
+
+        // Every item, intact, through the credentials that opened.
+        expect(await snapshotItems(opened!)).toEqual(acct.items);
+        // Sessions end in the same transaction as the swap: the old session lives exactly when the old credentials do.
+        const oldSession = await codeOf(acct.session.whoami());
+        expect(oldSession, `crash ${point.label}: the old session after the ${outcome} credentials opened`).toBe(outcome === 'old' ? 'ok' : 'unauthenticated');
+        // The recovery code is reusable: still the active code whatever happened.
+        expect(await opened!.recoveryCode.check(acct.recoveryCode), `crash ${point.label}: the recovery code no longer checks`).toBe(true);
+        const notified = (await readOutbox(dataDir)).some((m) => m.to === acct.email && m.subject.includes('was recovered') && m.sentAt >= sentAt);
+
+        let again = '';
+        if (outcome === 'new') {
+          acct.password = newPassword;
+          acct.secretKey = newKey!;
+          acct.session = opened!;
+        } else {
+          // Old credentials live: a new recovery with the same code completes, and its credentials open everything.
+          const retryPassword = `${newPassword}-again`;
+          const { secretKey: retryKey } = await recover(acct, retryPassword, sdkClient(server.url));
+          const reopened = await opensWith(acct.email, retryPassword, retryKey);
+          expect(reopened, `crash ${point.label}: the credentials of the completed recovery afterwards do not open the account`).toBeDefined();
+          expect(await snapshotItems(reopened!)).toEqual(acct.items);
+          expect(await codeOf(opened!.whoami()), 'the completed recovery ended the sessions').toBe('unauthenticated');
+          acct.password = retryPassword;
+          acct.secretKey = retryKey;
+          acct.session = reopened!;
+          again = '; recovered again with the same code';
+        }
+        const took = ((performance.now() - roundStarted) / 1000).toFixed(1);
+        summary.push(
+          `round ${String(round).padStart(2)}: kill ${point.label} (+${delayMs.toFixed(1)} ms; finish round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}` +
+            `${confirmed ? ' (confirmed)' : ''}${outcome === 'new' ? `, recovered notice ${notified ? 'sent' : 'NOT sent'}` : ''}${again} [round ${took} s, restart ${(restartMs / 1000).toFixed(1)} s]`,
+        );
+      }
+    },
+    170_000,
+  );
+});
