@@ -112,10 +112,14 @@ async function proveSecondFactor(ctx: ClientContext, token: string, methods: rea
 export async function signIn(ctx: ClientContext, params: SignInParams): Promise<AccountProfile> {
   const key = accountKey(ctx.api.baseUrl, params.email);
   const state = await ctx.store.read();
-  const candidates: SecretKey[] = [await resolveSecretKey(ctx, params.email, params.secretKey)];
-  // A Secret Key change interrupted before the server answered: the new key may be the live one.
+  // A change or recovery interrupted before the server answered leaves a pending key that may
+  // be the live one: try it after the remembered key (or alone, on the device that recovered).
   const pending = params.secretKey === undefined ? state.pendingSecretKeys?.[key] : undefined;
-  if (pending !== undefined) candidates.push(parseSecretKey(pending));
+  const remembered = params.secretKey === undefined ? state.secretKeys?.[key] : undefined;
+  const candidates: SecretKey[] =
+    params.secretKey !== undefined || (remembered === undefined && pending === undefined)
+      ? [await resolveSecretKey(ctx, params.email, params.secretKey)]
+      : [remembered, pending].filter((k): k is string => k !== undefined).map((k) => parseSecretKey(k));
 
   let lastError: unknown;
   for (const secretKey of candidates) {

@@ -268,3 +268,18 @@ describe('notifications', () => {
     }
   });
 });
+
+describe('a pending Secret Key on the device', () => {
+  it('is tried when the device remembers none, as after a recovery whose reply was lost', async () => {
+    const user = await signUpUser(server);
+    const store = new MemoryStore();
+    const { accountKey } = await import('@latchkey/client/local-store');
+    // As the recovering device leaves it when the final reply never arrives: only a pending key.
+    await store.write({ pendingSecretKeys: { [accountKey(server.url, user.email)]: user.secretKey } });
+    const device = server.client(store);
+    await device.signIn({ email: user.email, password: user.password });
+    const after = await store.read();
+    expect(after.secretKeys?.[accountKey(server.url, user.email)]).toBe(user.secretKey);
+    expect(after.pendingSecretKeys?.[accountKey(server.url, user.email)]).toBeUndefined();
+  });
+});
