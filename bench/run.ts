@@ -79,7 +79,13 @@ await section('signin', 'Sign-in', benchSignIn);
 const machine = `${cpuModel()}, ${availableParallelism()} CPUs, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.versions.node}, commit ${gitCommit()}`;
 const table = renderTable(sections);
 const gaps = sections.flatMap((s) => s.rows.filter((r) => r.status === 'GAP').map((r) => `${s.title}: ${r.metric.trim()} (${r.measured} vs ${r.target})`));
-const summary = gaps.length === 0 ? 'All measured targets met.' : `Gaps vs SPEC §7 (${gaps.length}):\n${gaps.map((g) => `- ${g}`).join('\n')}`;
+const errors = sections.filter((s) => s.rows.some((r) => r.status === 'error')).map((s) => s.title);
+const summary = [
+  errors.length > 0 ? `Benchmarks that failed to run: ${errors.join(', ')}.` : '',
+  gaps.length === 0 ? (errors.length === 0 ? 'All measured targets met.' : 'No gaps among the benchmarks that ran.') : `Gaps vs SPEC §7 (${gaps.length}):\n${gaps.map((g) => `- ${g}`).join('\n')}`,
+]
+  .filter(Boolean)
+  .join('\n');
 const backgroundAfter = await backgroundLoad(1_000);
 const background = Math.max(backgroundBefore, backgroundAfter);
 const loadNote =
