@@ -21,8 +21,10 @@ import { createEmergencyKitPdf } from '@latchkey/client/emergency-kit';
 import { useApp } from '../app-context.tsx';
 import { describeError, describeInputError, errorCode } from '../errors.ts';
 import { downloadFile } from '../download.ts';
-import { passwordStrength, STRENGTH_TEXT } from '../password-strength.ts';
-import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { NewPasswordFields } from '../components/NewPasswordFields.tsx';
+import { useNewPassword } from '../components/useNewPassword.ts';
+import { useAsyncAction } from '../components/useAsyncAction.ts';
 
 function Link({ to, children }: { to: string; children: ReactNode }) {
   const { navigate } = useApp();
@@ -105,19 +107,13 @@ export function Recover() {
 function EmailStep({ onSent }: { onSent: (email: string, verificationId: string) => void }) {
   const { latchkey } = useApp();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAsyncAction({ session: false });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const { verificationId } = await latchkey.client.recovery.start(email.trim());
       onSent(email.trim(), verificationId);
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
+    });
   };
   return (
     <main className="narrow">
@@ -321,23 +317,20 @@ function RecoveryCodeStep({ step, onResent, onBack, onNext }: { step: Extract<St
 
 function PasswordStep({ step, onStep }: { step: Extract<Step, { kind: 'password' }>; onStep: (step: Step) => void }) {
   const { latchkey } = useApp();
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const newPassword = useNewPassword();
+  const { password } = newPassword;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(step.error);
-  const strength = passwordStrength(password);
-  const mismatch = repeat !== '' && repeat !== password;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
-    if (strength === 'too-short') return setError('Choose an account password of at least 8 characters.');
-    if (password !== repeat) return setError('The two passwords are not the same. Type the same password in both fields.');
+    const problem = newPassword.problem();
+    if (problem !== undefined) return setError(problem);
     setBusy(true);
     try {
       const result = await latchkey.client.recovery.complete({ email: step.email, emailCode: step.emailCode, recoveryCode: step.recoveryCode, newPassword: password, verificationId: step.verificationId });
-      setPassword('');
-      setRepeat('');
+      newPassword.clear();
       onStep({ kind: 'done', email: step.email, secretKey: result.secretKey, signedOutSessions: result.signedOutSessions });
     } catch (e) {
       const code = errorCode(e);
@@ -372,8 +365,7 @@ function PasswordStep({ step, onStep }: { step: Extract<Step, { kind: 'password'
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={step.email} readOnly hidden />
-        <SecretField label="New account password" autoComplete="new-password" required value={password} onChange={setPassword} hint={password === '' ? 'At least 8 characters.' : STRENGTH_TEXT[strength]} />
-        <SecretField label="New account password again" autoComplete="new-password" required value={repeat} onChange={setRepeat} hint={mismatch ? 'Not the same as the first password yet.' : undefined} />
+        <NewPasswordFields label="New account password" emptyHint="At least 8 characters." value={newPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Recovering your account… making your new keys. This takes a few seconds.' : undefined} />
         <button type="submit" disabled={busy}>

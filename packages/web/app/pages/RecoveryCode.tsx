@@ -19,7 +19,9 @@ import { useApp } from '../app-context.tsx';
 import { describeError, describeInputError } from '../errors.ts';
 import { downloadFile } from '../download.ts';
 import { useRecoveryStatus } from '../recovery-status.tsx';
-import { CopyButton, ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { ReauthenticateForm } from '../components/ReauthenticateForm.tsx';
+import { useAsyncAction } from '../components/useAsyncAction.ts';
 
 type Mode =
   | { kind: 'overview'; notice?: string }
@@ -136,11 +138,10 @@ function StatusCard({ status }: { status: RecoveryCodeStatus }) {
 
 /** A code was created but never confirmed: say exactly what works, and let them finish if they kept it. */
 function FinishPending({ hasActive }: { hasActive: boolean }) {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey } = useApp();
   const { set } = useRecoveryStatus();
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAsyncAction({ describe: pendingConfirmError });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
@@ -150,15 +151,13 @@ function FinishPending({ hasActive }: { hasActive: boolean }) {
     } catch (e) {
       return setError(describeInputError(e));
     }
-    setBusy(true);
-    try {
-      set(await latchkey.client.recoveryCode.confirm(parsed));
-      setCode('');
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(pendingConfirmError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        set(await latchkey.client.recoveryCode.confirm(parsed));
+        setCode('');
+      },
+      { idleAfter: true },
+    );
   };
   return (
     <section className="pending" aria-labelledby="pending-heading">
@@ -194,38 +193,19 @@ function pendingConfirmError(e: unknown): string {
  * before a code is created or deleted (the server wants a fresh unlock).
  */
 function Reauthenticate({ why, action, busyText, onDone, onCancel, danger }: { why: ReactNode; action: string; busyText: string; onDone: () => Promise<void>; onCancel: () => void; danger?: boolean }) {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey } = useApp();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useAsyncAction();
+  const submit = () =>
+    run(async () => {
       await latchkey.client.unlock(password);
       setPassword('');
       await onDone();
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label="Re-authenticate">
+    <ReauthenticateForm password={password} onPasswordChange={setPassword} error={error} busy={busy} busyText={busyText} action={action} danger={danger} onSubmit={() => void submit()} onCancel={onCancel}>
       <p>{why}</p>
-      <SecretField label="Account password" autoComplete="current-password" required autoFocus value={password} onChange={setPassword} />
-      <ErrorMessage message={error} />
-      <Progress text={busy ? busyText : undefined} />
-      <div className="actions">
-        <button type="submit" className={danger ? 'danger' : ''} disabled={busy}>
-          {action}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ReauthenticateForm>
   );
 }
 
@@ -363,11 +343,10 @@ function ShowCode({ account, code, keepsOld, onStored, onCancel }: { account: Ac
 }
 
 function ConfirmCode({ code, keepsOld, onBack, onCancel, onConfirmed }: { code: RecoveryCode; keepsOld: string; onBack: () => void; onCancel: () => void; onConfirmed: () => void }) {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey } = useApp();
   const { set } = useRecoveryStatus();
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAsyncAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
@@ -379,14 +358,10 @@ function ConfirmCode({ code, keepsOld, onBack, onCancel, onConfirmed }: { code: 
     }
     // Compared here first: a mismatch costs no request and tells the person exactly what is wrong.
     if (parsed !== code) return setError('That is not the code you were shown. Check the copy you stored, character by character.');
-    setBusy(true);
-    try {
+    await run(async () => {
       set(await latchkey.client.recoveryCode.confirm(parsed));
       onConfirmed();
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-      setBusy(false);
-    }
+    });
   };
   return (
     <main className="narrow recovery">
@@ -417,11 +392,10 @@ function ConfirmCode({ code, keepsOld, onBack, onCancel, onConfirmed }: { code: 
 }
 
 function Check({ onBack }: { onBack: (notice?: string) => void }) {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey } = useApp();
   const { refresh } = useRecoveryStatus();
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAsyncAction();
   const [result, setResult] = useState<boolean>();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -433,16 +407,14 @@ function Check({ onBack }: { onBack: (notice?: string) => void }) {
     } catch (e) {
       return setError(describeInputError(e));
     }
-    setBusy(true);
-    try {
-      const valid = await latchkey.client.recoveryCode.check(parsed);
-      setResult(valid);
-      if (valid) void refresh();
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const valid = await latchkey.client.recoveryCode.check(parsed);
+        setResult(valid);
+        if (valid) void refresh();
+      },
+      { idleAfter: true },
+    );
   };
   return (
     <main className="narrow recovery">
@@ -506,12 +478,11 @@ function Delete({ onBack }: { onBack: (notice?: string) => void }) {
 }
 
 function Split({ account, code: known, onBack }: { account: AccountProfile; code: RecoveryCode | undefined; onBack: () => void }) {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey } = useApp();
   const [typed, setTyped] = useState('');
   const [total, setTotal] = useState('5');
   const [threshold, setThreshold] = useState('3');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAsyncAction();
   const [shares, setShares] = useState<RecoveryShare[]>();
   const [saved, setSaved] = useState<string>();
 
@@ -530,19 +501,17 @@ function Split({ account, code: known, onBack }: { account: AccountProfile; code
     } catch (e) {
       return setError(describeInputError(e));
     }
-    setBusy(true);
-    try {
-      // Shares of a code that does not work would be worse than none: test it first (nothing secret is sent).
-      if (known === undefined && !(await latchkey.client.recoveryCode.check(code))) {
-        setError('This code does not work for your account, so cards made from it would not either. Type your current recovery code.');
-        return;
-      }
-      setShares(await splitRecoveryCode(code, { total: n, threshold: k }));
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        // Shares of a code that does not work would be worse than none: test it first (nothing secret is sent).
+        if (known === undefined && !(await latchkey.client.recoveryCode.check(code))) {
+          setError('This code does not work for your account, so cards made from it would not either. Type your current recovery code.');
+          return;
+        }
+        setShares(await splitRecoveryCode(code, { total: n, threshold: k }));
+      },
+      { idleAfter: true },
+    );
   };
 
   const card = (share: RecoveryShare) => ({ email: account.email, signInAddress: latchkey.server, share });

@@ -10,7 +10,8 @@ import { parseSetupCode } from '@latchkey/core/setup-code';
 import { useApp } from '../app-context.tsx';
 import { describeError, describeInputError, describeSecondFactorError } from '../errors.ts';
 import { forgetAccount, knownAccounts } from '../latchkey.ts';
-import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { AccountPasswordField } from '../components/PasswordField.tsx';
 import { isCancelled, useSecondFactorPrompt } from '../components/SecondFactorPrompt.tsx';
 
 export function SignIn({ notice }: { notice?: string | undefined }) {
@@ -71,7 +72,6 @@ function useSignIn() {
 }
 
 function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { email: string; others: string[]; notice?: string | undefined; onChoose: (email: string) => void; onForget: () => Promise<void> }) {
-  const { navigate } = useApp();
   const [password, setPassword] = useState('');
   const { busy, error, run, prompt } = useSignIn();
   if (prompt) return prompt;
@@ -89,12 +89,8 @@ function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { ema
         }}
       >
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <SecretField label="Account password" autoComplete="current-password" required autoFocus value={password} onChange={setPassword} />
-        <ErrorMessage message={error} />
-        <Progress text={busy ? 'Signing in… deriving your keys.' : undefined} />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
+        <AccountPasswordField autoFocus value={password} onChange={setPassword} />
+        <SignInButton busy={busy} error={error} />
       </form>
       <div className="actions small">
         {others.map((other) => (
@@ -108,19 +104,14 @@ function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { ema
         <button type="button" className="link" onClick={() => void onForget()}>
           Forget {email} on this browser
         </button>
-        <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
-          Having trouble signing in?
-        </a>
-        <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
-          Create an account
-        </a>
+        <HelpLinks />
       </div>
     </main>
   );
 }
 
 function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onBack: (() => void) | undefined }) {
-  const { latchkey, navigate } = useApp();
+  const { latchkey } = useApp();
   const [email, setEmail] = useState('');
   const [secretKey, setSecretKey] = useState('');
   const [password, setPassword] = useState('');
@@ -187,12 +178,8 @@ function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onB
           onChange={setSecretKey}
           hint="From your Emergency Kit. It starts with L1-. Spaces, dashes and capitals do not matter."
         />
-        <SecretField label="Account password" autoComplete="current-password" required value={password} onChange={setPassword} />
-        <ErrorMessage message={error} />
-        <Progress text={busy ? 'Signing in… deriving your keys.' : undefined} />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
+        <AccountPasswordField value={password} onChange={setPassword} />
+        <SignInButton busy={busy} error={error} />
       </form>
       <div className="actions small">
         {onBack ? (
@@ -200,13 +187,36 @@ function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onB
             Back to accounts on this browser
           </button>
         ) : null}
-        <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
-          Having trouble signing in?
-        </a>
-        <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
-          Create an account
-        </a>
+        <HelpLinks />
       </div>
     </main>
+  );
+}
+
+/** The end of both sign-in forms: what went wrong, progress, and the button. */
+function SignInButton({ busy, error }: { busy: boolean; error: string | undefined }) {
+  return (
+    <>
+      <ErrorMessage message={error} />
+      <Progress text={busy ? 'Signing in… deriving your keys.' : undefined} />
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+    </>
+  );
+}
+
+/** Links for someone who cannot sign in here, or has no account yet. */
+function HelpLinks() {
+  const { navigate } = useApp();
+  return (
+    <>
+      <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
+        Having trouble signing in?
+      </a>
+      <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
+        Create an account
+      </a>
+    </>
   );
 }

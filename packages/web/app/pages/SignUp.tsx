@@ -9,8 +9,10 @@ import type { SecretKey } from '@latchkey/core/secret-key';
 import { createEmergencyKitPdf } from '@latchkey/client/emergency-kit';
 import { useApp } from '../app-context.tsx';
 import { describeError } from '../errors.ts';
-import { passwordStrength, STRENGTH_TEXT } from '../password-strength.ts';
-import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { NewPasswordFields } from '../components/NewPasswordFields.tsx';
+import { useNewPassword } from '../components/useNewPassword.ts';
+import { useAsyncAction } from '../components/useAsyncAction.ts';
 
 type Step = { kind: 'email' } | { kind: 'details'; email: string } | { kind: 'secret-key'; email: string; name: string; secretKey: SecretKey; account: AccountProfile };
 
@@ -24,20 +26,16 @@ export function SignUp() {
 function EmailStep({ onSent }: { onSent: (email: string) => void }) {
   const { latchkey, navigate } = useApp();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAsyncAction({ session: false });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await latchkey.client.signup.start(email.trim());
-      onSent(email.trim());
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await latchkey.client.signup.start(email.trim());
+        onSent(email.trim());
+      },
+      { idleAfter: true },
+    );
   };
   return (
     <main className="narrow">
@@ -65,27 +63,20 @@ function DetailsStep({ email, onBack, onCreated }: { email: string; onBack: () =
   const { latchkey } = useApp();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const strength = passwordStrength(password);
-  const mismatch = repeat !== '' && repeat !== password;
+  const newPassword = useNewPassword();
+  const { password } = newPassword;
+  const { busy, error, setError, run } = useAsyncAction({ session: false });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
-    if (strength === 'too-short') return setError('Choose an account password of at least 8 characters.');
-    if (password !== repeat) return setError('The two passwords are not the same. Type the same password in both fields.');
-    setBusy(true);
-    try {
+    const problem = newPassword.problem();
+    if (problem !== undefined) return setError(problem);
+    await run(async () => {
       const { secretKey } = await latchkey.client.signup.complete({ email, name: name.trim(), code: code.trim(), password });
       const account = await latchkey.client.whoami();
       onCreated({ name: name.trim(), secretKey, account });
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -97,8 +88,7 @@ function DetailsStep({ email, onBack, onCreated }: { email: string; onBack: () =
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Code from the email" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6,8}" required value={code} onChange={setCode} hint="6 to 8 digits." />
         <Field label="Your name" autoComplete="name" required maxLength={200} value={name} onChange={setName} />
-        <SecretField label="Account password" autoComplete="new-password" required value={password} onChange={setPassword} hint={password === '' ? 'At least 8 characters. Latchkey cannot reset it for you, so choose one you will remember.' : STRENGTH_TEXT[strength]} />
-        <SecretField label="Account password again" autoComplete="new-password" required value={repeat} onChange={setRepeat} hint={mismatch ? 'Not the same as the first password yet.' : undefined} />
+        <NewPasswordFields label="Account password" emptyHint="At least 8 characters. Latchkey cannot reset it for you, so choose one you will remember." value={newPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Creating your account and encryption keys… this takes a few seconds.' : undefined} />
         <div className="actions">

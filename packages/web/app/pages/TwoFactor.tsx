@@ -19,7 +19,9 @@ import { useApp } from '../app-context.tsx';
 import { describeError, describeSecondFactorError } from '../errors.ts';
 import { downloadFile } from '../download.ts';
 import { backupCodesInColumns, backupCodesText, browserSupportsWebAuthn, groupSecret, qrSvgPath, registrationCeremony } from '../two-factor.ts';
-import { CopyButton, ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { ReauthenticateForm } from '../components/ReauthenticateForm.tsx';
+import { useAsyncAction } from '../components/useAsyncAction.ts';
 import { SecondFactorForm, type Choice } from '../components/SecondFactorPrompt.tsx';
 import '../two-factor.css';
 
@@ -84,49 +86,45 @@ export function TwoFactorPage() {
       return <TotpSetup status={status} email={email} onCancel={() => back()} onDone={back} />;
     case 'totp-disable':
       return (
-        <main className="narrow two-factor">
-          <PageHeading>Turn off the authenticator app</PageHeading>
-          <Guarded
-            why={
-              status.securityKeys.length > 0
-                ? 'Your security keys and backup codes keep working. Sign-ins will no longer accept codes from the app.'
-                : 'This turns two-step verification off: signing in will need only your password and Secret Key, and your backup codes stop working.'
-            }
-            methods={methodsOf(status)}
-            needsProof
-            action="Turn off"
-            danger
-            onCancel={() => back()}
-            run={async (proof) => {
-              await latchkey.client.twoFactor.disableTotp(proof);
-              back('The authenticator app is turned off.');
-            }}
-          />
-        </main>
+        <GuardedPage
+          title="Turn off the authenticator app"
+          why={
+            status.securityKeys.length > 0
+              ? 'Your security keys and backup codes keep working. Sign-ins will no longer accept codes from the app.'
+              : 'This turns two-step verification off: signing in will need only your password and Secret Key, and your backup codes stop working.'
+          }
+          methods={methodsOf(status)}
+          needsProof
+          action="Turn off"
+          danger
+          onCancel={() => back()}
+          run={async (proof) => {
+            await latchkey.client.twoFactor.disableTotp(proof);
+            back('The authenticator app is turned off.');
+          }}
+        />
       );
     case 'key-add':
       return <AddSecurityKey name={mode.name} status={status} email={email} onCancel={() => back()} onDone={back} />;
     case 'key-remove':
       return (
-        <main className="narrow two-factor">
-          <PageHeading>Remove security key “{mode.name}”</PageHeading>
-          <Guarded
-            why={
-              status.totp || status.securityKeys.length > 1
-                ? 'The key will no longer work for signing in.'
-                : 'This is your only second factor: removing it turns two-step verification off, and your backup codes stop working.'
-            }
-            methods={methodsOf(status)}
-            needsProof
-            action="Remove key"
-            danger
-            onCancel={() => back()}
-            run={async (proof) => {
-              await latchkey.client.twoFactor.removeSecurityKey(mode.id, proof);
-              back(`Security key “${mode.name}” was removed.`);
-            }}
-          />
-        </main>
+        <GuardedPage
+          title={<>Remove security key “{mode.name}”</>}
+          why={
+            status.totp || status.securityKeys.length > 1
+              ? 'The key will no longer work for signing in.'
+              : 'This is your only second factor: removing it turns two-step verification off, and your backup codes stop working.'
+          }
+          methods={methodsOf(status)}
+          needsProof
+          action="Remove key"
+          danger
+          onCancel={() => back()}
+          run={async (proof) => {
+            await latchkey.client.twoFactor.removeSecurityKey(mode.id, proof);
+            back(`Security key “${mode.name}” was removed.`);
+          }}
+        />
       );
     case 'regenerate':
       return <Regenerate email={email} onCancel={() => back()} onDone={back} />;
@@ -237,20 +235,7 @@ function Overview({ status, notice, onMode }: { status: TwoFactorStatus; notice:
   );
 }
 
-/**
- * Re-authentication, then (if needed) a proof by an enrolled factor, then the action. Moves
- * back to the right step when the server asks for it (`reauthentication_required`,
- * `second_factor_required`), and stays on the proof step after a wrong code.
- */
-function Guarded({
-  why,
-  methods: initialMethods,
-  needsProof,
-  action,
-  danger,
-  onCancel,
-  run,
-}: {
+type GuardedProps = {
   why: ReactNode;
   methods: readonly string[];
   needsProof: boolean;
@@ -258,13 +243,30 @@ function Guarded({
   danger?: boolean;
   onCancel: () => void;
   run: (proof: FactorProof) => Promise<void>;
-}) {
+};
+
+/** A page of its own for a guarded change: its heading, then `Guarded`. */
+function GuardedPage({ title, ...guarded }: GuardedProps & { title: ReactNode }) {
+  return (
+    <main className="narrow two-factor">
+      <PageHeading>{title}</PageHeading>
+      <Guarded {...guarded} />
+    </main>
+  );
+}
+
+/**
+ * Re-authentication, then (if needed) a proof by an enrolled factor, then the action. Moves
+ * back to the right step when the server asks for it (`reauthentication_required`,
+ * `second_factor_required`), and stays on the proof step after a wrong code.
+ */
+function Guarded({ why, methods: initialMethods, needsProof, action, danger, onCancel, run }: GuardedProps) {
   const { latchkey, handleSignedOut } = useApp();
   const [stage, setStage] = useState<'password' | 'proof'>('password');
   const [methods, setMethods] = useState<readonly string[]>(initialMethods);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  // The password step's failures are worded by `describeError`; the change's own by `attempt`.
+  const { busy, setBusy, error, setError, run: runUnlock } = useAsyncAction();
 
   const attempt = async (proof: FactorProof | undefined) => {
     try {
@@ -292,18 +294,12 @@ function Guarded({
     }
   };
 
-  const submitPassword = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const submitPassword = async () => {
+    const unlocked = await runUnlock(async () => {
       await latchkey.client.unlock(password);
       setPassword('');
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-      setBusy(false);
-      return;
-    }
+    });
+    if (!unlocked) return;
     if (needsProof && methods.length > 0) {
       setStage('proof');
       setBusy(false);
@@ -339,23 +335,22 @@ function Guarded({
     );
   }
   return (
-    <form onSubmit={(e) => void submitPassword(e)} aria-label="Re-authenticate">
+    <ReauthenticateForm
+      password={password}
+      onPasswordChange={setPassword}
+      error={error}
+      busy={busy}
+      busyText="Checking your password…"
+      action={needsProof && methods.length > 0 ? 'Continue' : action}
+      danger={danger}
+      onSubmit={() => void submitPassword()}
+      onCancel={onCancel}
+    >
       <p>{why}</p>
       <p>
         <strong>Re-authenticate first:</strong> enter your account password.
       </p>
-      <SecretField label="Account password" autoComplete="current-password" required autoFocus value={password} onChange={setPassword} />
-      <ErrorMessage message={error} />
-      <Progress text={busy ? 'Checking your password…' : undefined} />
-      <div className="actions">
-        <button type="submit" className={danger ? 'danger' : ''} disabled={busy}>
-          {needsProof && methods.length > 0 ? 'Continue' : action}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ReauthenticateForm>
   );
 }
 
@@ -367,20 +362,18 @@ function TotpSetup({ status, email, onCancel, onDone }: { status: TwoFactorStatu
   const done = 'The authenticator app is on. Sign-ins on new or signed-out devices will ask for its code.';
   if (step.kind === 'guard') {
     return (
-      <main className="narrow two-factor">
-        <PageHeading>Set up an authenticator app</PageHeading>
-        <Guarded
-          why="Next you scan a QR code with the authenticator app on your phone and type the first code it shows."
-          methods={methodsOf(status)}
-          needsProof={status.enabled}
-          action="Continue"
-          onCancel={onCancel}
-          run={async (proof) => {
-            const setup = await latchkey.client.twoFactor.enableTotp(proof);
-            setStep({ kind: 'scan', ...setup });
-          }}
-        />
-      </main>
+      <GuardedPage
+        title="Set up an authenticator app"
+        why="Next you scan a QR code with the authenticator app on your phone and type the first code it shows."
+        methods={methodsOf(status)}
+        needsProof={status.enabled}
+        action="Continue"
+        onCancel={onCancel}
+        run={async (proof) => {
+          const setup = await latchkey.client.twoFactor.enableTotp(proof);
+          setStep({ kind: 'scan', ...setup });
+        }}
+      />
     );
   }
   if (step.kind === 'scan') {
@@ -541,17 +534,15 @@ function Regenerate({ email, onCancel, onDone }: { email: string; onCancel: () =
   const [codes, setCodes] = useState<string[]>();
   if (codes !== undefined) return <BackupCodesShown codes={codes} email={email} first={false} onDone={() => onDone('New backup codes are ready. The old ones no longer work.')} />;
   return (
-    <main className="narrow two-factor">
-      <PageHeading>Create new backup codes</PageHeading>
-      <Guarded
-        why="You get 10 new backup codes. Every old backup code stops working at once, used or not."
-        methods={[]}
-        needsProof={false}
-        action="Create new codes"
-        onCancel={onCancel}
-        run={async () => setCodes(await latchkey.client.twoFactor.regenerateBackupCodes())}
-      />
-    </main>
+    <GuardedPage
+      title="Create new backup codes"
+      why="You get 10 new backup codes. Every old backup code stops working at once, used or not."
+      methods={[]}
+      needsProof={false}
+      action="Create new codes"
+      onCancel={onCancel}
+      run={async () => setCodes(await latchkey.client.twoFactor.regenerateBackupCodes())}
+    />
   );
 }
 
@@ -563,20 +554,18 @@ function AddSecurityKey({ name, status, email, onCancel, onDone }: { name: strin
   const done = `Security key “${name}” is added.`;
   if (step.kind === 'codes') return <BackupCodesShown codes={step.codes} email={email} first onDone={() => onDone(done)} />;
   return (
-    <main className="narrow two-factor">
-      <PageHeading>Add security key “{name}”</PageHeading>
-      <Guarded
-        why="Next, your browser asks you to insert or touch your security key."
-        methods={methodsOf(status)}
-        needsProof={status.enabled}
-        action="Continue"
-        onCancel={onCancel}
-        run={async (proof) => {
-          const added = await latchkey.client.twoFactor.registerSecurityKey(name, registrationCeremony, proof);
-          if (added.backupCodes.length > 0) setStep({ kind: 'codes', codes: added.backupCodes });
-          else onDone(done);
-        }}
-      />
-    </main>
+    <GuardedPage
+      title={<>Add security key “{name}”</>}
+      why="Next, your browser asks you to insert or touch your security key."
+      methods={methodsOf(status)}
+      needsProof={status.enabled}
+      action="Continue"
+      onCancel={onCancel}
+      run={async (proof) => {
+        const added = await latchkey.client.twoFactor.registerSecurityKey(name, registrationCeremony, proof);
+        if (added.backupCodes.length > 0) setStep({ kind: 'codes', codes: added.backupCodes });
+        else onDone(done);
+      }}
+    />
   );
 }

@@ -2,7 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../app-context.tsx';
 import { describeError } from '../errors.ts';
-import { ErrorMessage, PageHeading, Progress, SecretField } from '../components/ui.tsx';
+import { ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
+import { AccountPasswordField } from '../components/PasswordField.tsx';
 
 export function Unlock({ email, notice }: { email: string; notice?: string | undefined }) {
   const { latchkey, unlocked, handleSignedOut, signOut, navigate } = useApp();
@@ -34,7 +35,7 @@ export function Unlock({ email, notice }: { email: string; notice?: string | und
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <SecretField label="Account password" autoComplete="current-password" required autoFocus value={password} onChange={setPassword} />
+        <AccountPasswordField autoFocus value={password} onChange={setPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Unlocking…' : undefined} />
         <div className="actions">

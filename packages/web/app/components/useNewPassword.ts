@@ -1,0 +1,25 @@
+/** Choosing a new account password: typed twice, long enough, and the same both times. */
+import { useState } from 'react';
+import { passwordStrength } from '../password-strength.ts';
+
+export function useNewPassword() {
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const strength = passwordStrength(password);
+  /** The second field is filled in and differs (shown while typing, before submitting). */
+  const mismatch = repeat !== '' && repeat !== password;
+  /** What stops this password being used, in words for the person; undefined when it can be used. */
+  const problem = (): string | undefined => {
+    if (strength === 'too-short') return 'Choose an account password of at least 8 characters.';
+    if (password !== repeat) return 'The two passwords are not the same. Type the same password in both fields.';
+    return undefined;
+  };
+  /** Forgets both fields (after the password was used). */
+  const clear = () => {
+    setPassword('');
+    setRepeat('');
+  };
+  return { password, setPassword, repeat, setRepeat, strength, mismatch, problem, clear };
+}
+
+export type NewPassword = ReturnType<typeof useNewPassword>;
