@@ -64,7 +64,8 @@ describe('latchkey 2fa', () => {
 
   it('regenerates backup codes (old ones fail) and turns the app off with a code', async () => {
     const env = { LATCHKEY_PASSWORD: user.password };
-    const regenerated = await latchkey(['--config-dir', dir('a'), '2fa', 'backup-codes', 'regenerate'], env);
+    expect(errorCode(await latchkey(['--config-dir', dir('a'), '2fa', 'backup-codes', 'regenerate'], env))).toBe('second_factor_required');
+    const regenerated = await latchkey(['--config-dir', dir('a'), '2fa', 'backup-codes', 'regenerate', '--otp', codeForNextStep()], env);
     const fresh = (regenerated.json as { backupCodes: string[] }).backupCodes;
     expect(fresh).toHaveLength(10);
     const base = ['signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey];

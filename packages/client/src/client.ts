@@ -112,7 +112,7 @@ export class LatchkeyClient {
     enableTotp: (proof?: twoFactor.FactorProof) => twoFactor.enableTotp(this.ctx, proof),
     confirmTotp: (otp: string) => twoFactor.confirmTotp(this.ctx, otp),
     disableTotp: (proof: twoFactor.FactorProof) => twoFactor.disableTotp(this.ctx, proof),
-    regenerateBackupCodes: () => twoFactor.regenerateBackupCodes(this.ctx),
+    regenerateBackupCodes: (proof: twoFactor.FactorProof) => twoFactor.regenerateBackupCodes(this.ctx, proof),
     registerSecurityKey: (name: string, ceremony: twoFactor.WebAuthnCeremony, proof?: twoFactor.FactorProof) => twoFactor.registerSecurityKey(this.ctx, name, ceremony, proof),
     removeSecurityKey: (id: string, proof: twoFactor.FactorProof) => twoFactor.removeSecurityKey(this.ctx, id, proof),
   };

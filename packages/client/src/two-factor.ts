@@ -32,9 +32,9 @@ export async function disableTotp(ctx: ClientContext, proof: FactorProof): Promi
   await ctx.api.request('POST', '/api/2fa/totp/disable', proof);
 }
 
-export async function regenerateBackupCodes(ctx: ClientContext): Promise<string[]> {
+export async function regenerateBackupCodes(ctx: ClientContext, proof: FactorProof): Promise<string[]> {
   await requireSession(ctx);
-  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/backup-codes/regenerate', {})).backupCodes;
+  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/backup-codes/regenerate', proof)).backupCodes;
 }
 
 export async function registerSecurityKey(ctx: ClientContext, name: string, ceremony: WebAuthnCeremony, proof: FactorProof = {}): Promise<{ id: string; backupCodes: string[] }> {

@@ -137,7 +137,8 @@ describe('backup codes', () => {
     expect(await errorCodeOf(signIn(user, { backupCode: backupCodes[0]! }))).toBe('invalid_code');
     expect((await user.client.twoFactor.status()).backupCodesRemaining).toBe(9);
 
-    const fresh = await user.client.twoFactor.regenerateBackupCodes();
+    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes({}))).toBe('second_factor_required');
+    const fresh = await user.client.twoFactor.regenerateBackupCodes({ backupCode: backupCodes[9]! });
     expect(fresh).toHaveLength(10);
     for (const old of backupCodes.slice(1, 4)) expect(await errorCodeOf(signIn(user, { backupCode: old }))).toBe('invalid_code');
     await signIn(user, { backupCode: fresh[5]! });

@@ -266,6 +266,10 @@ describe('two-step verification in the web app', () => {
 
     await p.getByRole('button', { name: 'Create new backup codes' }).click();
     await reauthenticate(p);
+    // Regenerating changes a factor: it needs a proof by an enrolled one, like removing a key.
+    await p.getByRole('heading', { name: 'Prove it is you' }).waitFor({ timeout: 60_000 });
+    await p.getByLabel('Code from your authenticator app').fill(nextCode());
+    await p.getByRole('button', { name: 'Verify' }).click();
     await heading(p, 'Your new backup codes').waitFor({ timeout: 60_000 });
     newBackupCodes = (await p.getByTestId('backup-codes').locator('li').allInnerTexts()).map((c) => c.trim());
     expect(newBackupCodes).toHaveLength(10);

@@ -77,10 +77,13 @@ export function twoFactorCommands(program: Command, run: Run): void {
   tf.command('backup-codes')
     .description('Backup codes')
     .command('regenerate')
-    .description('Create 10 new backup codes; every old one stops working')
-    .action(() =>
+    .description('Create 10 new backup codes; every old one stops working (needs a current code or a backup code)')
+    .option('--otp <code>', 'a current code from your authenticator app')
+    .option('--backup-code <code>', 'one of your current backup codes')
+    .action((opts: ProofOptions) =>
       run(async (cli) => {
-        const backupCodes = await (await unlockedClient(cli)).twoFactor.regenerateBackupCodes();
+        if (!opts.otp && !opts.backupCode) throw new LatchkeyError('second_factor_required', 'Give --otp CODE (or --backup-code CODE) to create new backup codes.');
+        const backupCodes = await (await unlockedClient(cli)).twoFactor.regenerateBackupCodes(proofFrom(opts));
         cli.out.result({ backupCodes }, () => codesText(backupCodes));
       }),
     );

@@ -24,8 +24,8 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServerContext): void 
     await twoFactor.disableTotp(ctx, session, meta, body);
     return { ok: true };
   });
-  sessionRoute(app, ctx, { method: 'POST', url: '/api/2fa/backup-codes/regenerate', tag, summary: 'Replace every backup code (re-authentication)', body: Empty, response: wire.BackupCodesResponse }, ({ session, meta }) =>
-    twoFactor.regenerateBackupCodes(ctx, session, meta),
+  sessionRoute(app, ctx, { method: 'POST', url: '/api/2fa/backup-codes/regenerate', tag, summary: 'Replace every backup code (re-authentication and a factor proof)', body: wire.FactorProof, response: wire.BackupCodesResponse }, ({ session, meta, body }) =>
+    twoFactor.regenerateBackupCodes(ctx, session, meta, body),
   );
   sessionRoute(app, ctx, { method: 'POST', url: '/api/2fa/security-keys/options', tag, summary: 'WebAuthn registration options (re-authentication; a factor proof when 2FA is on)', body: wire.FactorProof, response: wire.ChallengeOptions }, ({ session, meta, body }) =>
     twoFactor.startSecurityKeyRegistration(ctx, session, meta, body),

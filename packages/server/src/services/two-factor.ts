@@ -4,7 +4,7 @@
  *
  * Backup codes are issued when 2FA is first enabled. Adding a factor while 2FA is on, removing
  * one, or disabling 2FA needs a recent re-authentication AND a proof by an enrolled factor, so a
- * stolen session alone cannot weaken it. Regenerating backup codes needs re-authentication.
+ * stolen session alone cannot weaken it; regenerating backup codes counts as changing a factor.
  * Every change is logged and emailed.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -90,9 +90,11 @@ export async function disableTotp(ctx: ServerContext, session: AuthenticatedSess
   await announce(ctx, session.userId, meta, 'two-factor.totp-disabled', 'the authenticator app was turned off');
 }
 
-export async function regenerateBackupCodes(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta): Promise<{ backupCodes: string[] }> {
+/** Changing factors (SPEC §2.3): re-authentication and a proof by an enrolled factor, like disabling. */
+export async function regenerateBackupCodes(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<{ backupCodes: string[] }> {
   requireRecentReauth(ctx, session);
   if ((await secondFactorMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
+  await verifyFactorProof(ctx, meta, session.userId, proof);
   const backupCodes = await ctx.db.transaction().execute((tx) => issueBackupCodes(tx, session.userId, ctx.clock()));
   await announce(ctx, session.userId, meta, 'two-factor.backup-codes-regenerated', `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`);
   return { backupCodes };

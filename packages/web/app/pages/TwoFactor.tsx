@@ -127,7 +127,7 @@ export function TwoFactorPage() {
         />
       );
     case 'regenerate':
-      return <Regenerate email={email} onCancel={() => back()} onDone={back} />;
+      return <Regenerate status={status} email={email} onCancel={() => back()} onDone={back} />;
     case 'overview':
       return <Overview status={status} notice={mode.notice} onMode={setMode} />;
   }
@@ -529,7 +529,7 @@ function BackupCodesShown({ codes, email, first, onDone }: { codes: string[]; em
   );
 }
 
-function Regenerate({ email, onCancel, onDone }: { email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+function Regenerate({ status, email, onCancel, onDone }: { status: TwoFactorStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
   const { latchkey } = useApp();
   const [codes, setCodes] = useState<string[]>();
   if (codes !== undefined) return <BackupCodesShown codes={codes} email={email} first={false} onDone={() => onDone('New backup codes are ready. The old ones no longer work.')} />;
@@ -537,11 +537,11 @@ function Regenerate({ email, onCancel, onDone }: { email: string; onCancel: () =
     <GuardedPage
       title="Create new backup codes"
       why="You get 10 new backup codes. Every old backup code stops working at once, used or not."
-      methods={[]}
-      needsProof={false}
+      methods={methodsOf(status)}
+      needsProof
       action="Create new codes"
       onCancel={onCancel}
-      run={async () => setCodes(await latchkey.client.twoFactor.regenerateBackupCodes())}
+      run={async (proof) => setCodes(await latchkey.client.twoFactor.regenerateBackupCodes(proof))}
     />
   );
 }
