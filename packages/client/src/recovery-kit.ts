@@ -4,7 +4,7 @@
  *
  * - The Recovery Kit holds the recovery code: what it is for, that it stays valid after use,
  *   where to keep it, how to use it, and the code itself in large monospace as one contiguous
- *   string, with its last group repeated on its own because the confirmation step may ask for it.
+ *   string, with its last group repeated on its own, so a person can check a copy at a glance.
  * - A share card holds one Shamir share of a recovery code (`splitRecoveryCode`): "share N of
  *   M, any K rebuild the recovery code", whose account it is, what to do with it, the share
  *   text grouped for typing, and a QR code of the share text.
@@ -166,7 +166,7 @@ const KIT_USE: readonly string[] = [
   'Or, in a terminal, run latchkey recover with the sign-in address and email address above.',
 ];
 
-const KIT_LAST_GROUP_NOTE = 'The confirmation step may ask you for the last group of the code:';
+const KIT_LAST_GROUP_NOTE = 'Its last group, to check a copy at a glance:';
 
 const KIT_ADVICE_HEADING = 'Keeping your recovery code safe';
 

@@ -70,6 +70,8 @@ export async function completeRecovery(ctx: ClientContext, params: CompleteRecov
   const encryptedSymmetricKey = await wrapKeysetSymmetricKey(keyset, auk);
   wipe(auk);
   wipe(symmetricKey);
+  wipe(keyset.encryption.privateKey);
+  wipe(keyset.signing.secretKey);
 
   const storeKey = accountKey(ctx.api.baseUrl, params.email);
   await updateStore(ctx.store, (s) => {

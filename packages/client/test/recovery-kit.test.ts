@@ -172,7 +172,7 @@ describe('createRecoveryKitText', () => {
     expect(text).toContain(`Recovery code:    ${recoveryCode}\n`);
     expect(text).toContain(`Email address:    ${input.email}\n`);
     expect(text).toContain(`Sign-in address:  ${input.signInAddress}\n`);
-    expect(text).toMatch(new RegExp(`last group of the code:\\n\\s+${lastGroupOf(recoveryCode)}\\n`));
+    expect(text).toMatch(new RegExp(`last group, to check a copy at a glance:\\n\\s+${lastGroupOf(recoveryCode)}\\n`));
     const words = flat(text);
     expect(words).toMatch(/reusable: it stays valid after you use it/);
     expect(words).toMatch(/passkey/);

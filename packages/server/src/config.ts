@@ -104,7 +104,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const dataDir = path.resolve(pick('data-dir') ?? './.latchkey');
   const port = parsePort(pick('port'));
   const host = pick('host') ?? '127.0.0.1';
-  const publicUrl = parseUrl('public-url', pick('public-url') ?? `http://${hostForUrl(host)}:${port}`, [
+  const publicUrl = parseUrl('public-url', pick('public-url') ?? `http://${defaultPublicHost(host)}:${port}`, [
     'http:',
     'https:',
   ]);
@@ -221,6 +221,14 @@ function isTrustedProxyEntry(entry: string): boolean {
 }
 
 /** IPv6 literals need brackets inside a URL. */
+/**
+ * The host the default public URL names: `localhost` for a loopback address, because WebAuthn
+ * (security keys) refuses IP addresses as relying-party ids; otherwise the host as given.
+ */
+function defaultPublicHost(host: string): string {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'localhost' : hostForUrl(host);
+}
+
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

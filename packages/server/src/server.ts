@@ -41,6 +41,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
   const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) => log.info(fields ?? {}, msg));
   const keyring = await loadServerKeyring(config.serverKeysFile);
+  if (keyring.created && (await storage.db.selectFrom('totp_factors').select('user_id').limit(1).execute()).length > 0) {
+    // A lost or misplaced keyring must not quietly become a new one: every sealed secret would be unreadable.
+    await storage.close();
+    throw new Error(
+      `The server keyring ${config.serverKeysFile} did not exist, but the database holds secrets sealed with one. ` +
+        'Restore the keyring file (or point --server-keys-file at it) before starting; a new one was created and must be removed.',
+    );
+  }
   const context: { -readonly [K in keyof ServerContext]: ServerContext[K] } = {
     db: storage.db,
     mailer,

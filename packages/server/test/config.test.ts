@@ -22,7 +22,8 @@ describe('loadConfig', () => {
       dataDir: path.resolve('./.latchkey'),
       port: 8080,
       host: '127.0.0.1',
-      publicUrl: 'http://127.0.0.1:8080',
+      // Loopback is named `localhost`: WebAuthn refuses IP addresses as relying-party ids.
+      publicUrl: 'http://localhost:8080',
       smtpFrom: 'Latchkey <latchkey@localhost>',
       logLevel: 'info',
       serverKeysFile: path.resolve('./.latchkey/server-keys.json'),
@@ -65,7 +66,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(7000);
     expect(config.host).toBe('::1');
     expect(config.dataDir).toBe('/srv/lk');
-    expect(config.publicUrl).toBe('http://[::1]:7000');
+    expect(config.publicUrl).toBe('http://localhost:7000');
   });
 
   it('treats empty environment variables as unset', () => {

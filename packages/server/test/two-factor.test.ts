@@ -9,6 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { useBackupCode } from '../src/services/backup-codes.ts';
+import { testDatabaseKind } from './helpers/test-database.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
@@ -235,5 +236,18 @@ describe('no TOTP secret or backup code in the clear', () => {
     }
     const mails = (await readOutbox(server.dataDir)).map((m) => m.text).join('\n');
     for (const needle of [secret, ...backupCodes]) expect(mails.includes(needle)).toBe(false);
+  });
+});
+
+describe('the server keyring', () => {
+  // PostgreSQL only: a second server on the same embedded PGlite directory cannot open it while the first runs.
+  it.runIf(testDatabaseKind() === 'postgres')('refuses to start when its file is gone but the database holds secrets sealed with it', async () => {
+    const user = await signUpUser(server);
+    await withTotp(user);
+    const { rm } = await import('node:fs/promises');
+    const { startServer } = await import('../src/server.ts');
+    const config = { ...server.running.context.config, port: 0, serverKeysFile: `${server.dataDir}/moved-away-keys.json` };
+    await expect(startServer(config, { logger: false })).rejects.toThrow(/did not exist, but the database holds secrets sealed/);
+    await rm(config.serverKeysFile, { force: true });
   });
 });

@@ -6,7 +6,7 @@ import { startServer } from '@latchkey/server/server';
 export function serverCommand(program: Command): void {
   program
     .command('server')
-    .description('Run the Latchkey server and web app (flags: --data-dir, --port, --host, --public-url, --database-url, --smtp-url, --smtp-from, --log-level)')
+    .description('Run the Latchkey server and web app (flags: --data-dir, --port, --host, --public-url, --database-url, --smtp-url, --smtp-from, --log-level, --server-keys-file, --trust-proxy)')
     .allowUnknownOption(true)
     .helpOption(false)
     .argument('[flags...]')

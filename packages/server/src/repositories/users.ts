@@ -1,4 +1,5 @@
 /** Accounts and their keysets. Emails are stored lower-cased and trimmed. */
+import { LatchkeyError } from '@latchkey/core/errors';
 import type { Tx } from '../context.ts';
 import type { EncryptedKeyset } from '@latchkey/core/wire/common';
 
@@ -94,6 +95,9 @@ export async function replaceCredentials(
   change: { accountId: string; opaqueRecord: string; secretKeyVerifier: string; encryptedSymmetricKey: string },
   now: Date,
 ): Promise<void> {
+  // The account id part of the Secret Key names the account for good: a new Secret Key keeps it.
+  const current = await db.selectFrom('users').select('account_id').where('id', '=', userId).executeTakeFirstOrThrow();
+  if (current.account_id !== change.accountId) throw new LatchkeyError('invalid_request', 'A new Secret Key must keep the account id of the old one.');
   const user = await db
     .updateTable('users')
     .set((eb) => ({

@@ -19,6 +19,8 @@ export type SealedPurpose = 'totp-secret' | 'login-state';
 
 export interface ServerKeyring {
   readonly currentId: string;
+  /** True when this start created the keyring file (nothing sealed before can be opened with it). */
+  readonly created: boolean;
   /** `<key id>.<sealed box>` */
   seal(plaintext: Uint8Array, purpose: SealedPurpose, binding: Binding): Promise<string>;
   open(sealed: string, purpose: SealedPurpose, binding: Binding): Promise<Uint8Array>;
@@ -30,7 +32,7 @@ interface KeyringFile {
   keys: Record<string, string>;
 }
 
-async function readOrCreate(file: string): Promise<KeyringFile> {
+async function readOrCreate(file: string): Promise<KeyringFile & { created?: boolean }> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as KeyringFile;
   } catch (error) {
@@ -44,7 +46,7 @@ async function readOrCreate(file: string): Promise<KeyringFile> {
   await writeFile(temp, JSON.stringify(created, null, 2), { mode: 0o600, flag: 'wx' });
   try {
     await link(temp, file);
-    return created;
+    return { ...created, created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(await readFile(file, 'utf8')) as KeyringFile;
     throw error;
@@ -67,6 +69,7 @@ export async function loadServerKeyring(file: string): Promise<ServerKeyring> {
   const ad = (purpose: SealedPurpose, binding: Binding) => associatedData(purpose, binding);
   return {
     currentId: raw.current,
+    created: raw.created === true,
     async seal(plaintext, purpose, binding) {
       return `${raw.current}.${await sealBox(current, plaintext, ad(purpose, binding))}`;
     },

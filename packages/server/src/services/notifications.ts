@@ -70,7 +70,7 @@ export const notices = {
   backupCodeUsed: (remaining: number, at: Date, ip: string | null, publicUrl: string): Notice => ({
     subject: 'A Latchkey backup code was used',
     text:
-      `A one-time backup code was used to sign in to your Latchkey account. ${remaining} unused backup code(s) remain.\n${when(at, ip)}\n` +
+      `A one-time backup code of your Latchkey account was used (to sign in, or to confirm a change to two-step verification). ${remaining} unused backup code(s) remain.\n${when(at, ip)}\n` +
       `${remaining <= 3 ? 'Few codes remain: create new ones in your two-step verification settings (the old ones then stop working).\n' : ''}\n${IF_NOT_YOU(publicUrl)} Then regenerate your backup codes.\n`,
   }),
   twoFactorChanged: (change: string, at: Date, ip: string | null, publicUrl: string): Notice => ({
