@@ -115,6 +115,7 @@ export class LatchkeyClient {
     regenerateBackupCodes: (proof: twoFactor.FactorProof) => twoFactor.regenerateBackupCodes(this.ctx, proof),
     registerSecurityKey: (name: string, ceremony: twoFactor.WebAuthnCeremony, proof?: twoFactor.FactorProof) => twoFactor.registerSecurityKey(this.ctx, name, ceremony, proof),
     removeSecurityKey: (id: string, proof: twoFactor.FactorProof) => twoFactor.removeSecurityKey(this.ctx, id, proof),
+    securityKeyProof: (ceremony: twoFactor.WebAuthnCeremony) => twoFactor.securityKeyProof(this.ctx, ceremony),
   };
 
   readonly account = {

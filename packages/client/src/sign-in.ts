@@ -133,9 +133,11 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
         device: await deviceForRequest(ctx),
       });
       const token = deriveSessionToken(outcome.sessionKey);
-      const account = result.account ?? (await proveSecondFactor(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor)).account;
+      const completed = result.account === undefined ? await proveSecondFactor(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor) : undefined;
+      const account = result.account ?? completed!.account;
+      const session = completed ? { ...result.session, expiresAt: completed.sessionExpiresAt } : result.session;
       await openKeys(ctx, account, outcome.exportKey);
-      await rememberSession(ctx, account, result.session, token);
+      await rememberSession(ctx, account, session, token);
       await updateStore(ctx.store, (s) => {
         s.secretKeys = { ...s.secretKeys, [key]: secretKey };
         if (s.pendingSecretKeys) delete s.pendingSecretKeys[key];

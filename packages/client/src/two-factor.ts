@@ -44,6 +44,13 @@ export async function registerSecurityKey(ctx: ClientContext, name: string, cere
   return ctx.api.request<{ id: string; backupCodes: string[] }>('POST', '/api/2fa/security-keys', { name, response });
 }
 
+/** A proof by a security key, for the factor-changing calls: runs the browser ceremony on a fresh challenge. */
+export async function securityKeyProof(ctx: ClientContext, ceremony: WebAuthnCeremony): Promise<FactorProof> {
+  await requireSession(ctx);
+  const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/2fa/security-keys/proof-options', {});
+  return { securityKey: await ceremony(options) };
+}
+
 export async function removeSecurityKey(ctx: ClientContext, id: string, proof: FactorProof): Promise<void> {
   await requireSession(ctx);
   await ctx.api.request('DELETE', `/api/2fa/security-keys/${encodeURIComponent(id)}`, proof);

@@ -343,6 +343,17 @@ const MATRIX: Record<string, Row> = {
     owner: fails('second_factor_required'),
     other: fails('not_found'),
   },
+  'POST /api/2fa/security-keys/proof-options': {
+    access: 'session',
+    // A has a key (a row is enough to be offered a challenge); B has none.
+    prepare: async (w) => {
+      await w.db.insertInto('security_keys').values({ id: randomId(), user_id: w.a.profile.id, name: 'A proof key', public_key: junkCiphertext() }).execute();
+      return {};
+    },
+    call: async () => ({ path: '/api/2fa/security-keys/proof-options', body: {} }),
+    owner: ok(),
+    other: fails('invalid_request'),
+  },
   // Only a session still waiting for its second factor may use these; a full session is refused.
   'POST /api/auth/second-factor/options': { access: 'session', call: async () => ({ path: '/api/auth/second-factor/options', body: {} }), owner: fails('invalid_request'), other: fails('invalid_request') },
   'POST /api/auth/second-factor': { access: 'session', call: async () => ({ path: '/api/auth/second-factor', body: { otp: '000000' } }), owner: fails('invalid_request'), other: fails('invalid_request') },

@@ -51,7 +51,7 @@ interface World {
   /** Another account, for "a vault the caller cannot access". */
   readonly b: Account;
   /** Spare sessions the valid requests of sign-out, sign-out-others and credential change may end or spoil. */
-  readonly spare: { readonly signOut: string; readonly disposable: string; readonly sessionIdOfA: string };
+  readonly spare: { readonly signOut: string; readonly disposable: string; readonly disposableAccountId: string; readonly sessionIdOfA: string };
   /** A finish body from a real sign-up, with a ticket that is still unused. */
   readonly signup: Awaited<ReturnType<typeof prepareSignup>>;
 }
@@ -106,7 +106,8 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     valid: (w) => ({
       path: '/api/account/credentials/finish',
       token: w.spare.disposable,
-      body: { reason: 'password', accountId: 'ABCDEF', registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+      // The account id is the account's own: a swap may not change it.
+      body: { reason: 'password', accountId: w.spare.disposableAccountId, registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
     }),
     control: { status: 200 },
   },
@@ -142,6 +143,7 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     control: 'invalid_request',
   },
   'DELETE /api/2fa/security-keys/{id}': { valid: (w) => ({ path: `/api/2fa/security-keys/${randomId()}`, token: w.a.token, body: {} }), control: 'not_found' },
+  'POST /api/2fa/security-keys/proof-options': { valid: (w) => ({ path: '/api/2fa/security-keys/proof-options', token: w.a.token, body: {} }), control: 'invalid_request' },
   'POST /api/auth/second-factor/options': { valid: (w) => ({ path: '/api/auth/second-factor/options', token: w.a.token, body: {} }), control: 'invalid_request' },
   'POST /api/auth/second-factor': { valid: (w) => ({ path: '/api/auth/second-factor', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
   'POST /api/recovery/start': { valid: () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
@@ -374,6 +376,7 @@ beforeAll(async () => {
     spare: {
       signOut: (await signInAgain(server, b.credentials)).token,
       disposable: (await disposable.store.read()).session!.token,
+      disposableAccountId: disposable.secretKey.split('-')[1]!,
       sessionIdOfA: (await signInAgain(server, a.credentials)).id,
     },
     signup: await prepareSignup(server, uniqueEmail('half-signed-up')),

@@ -70,7 +70,11 @@ describe('authenticator app (TOTP)', () => {
     await signIn(user, { otp });
     expect(await errorCodeOf(signIn(user, { otp }))).toBe('invalid_code');
     nextStep();
+    const before = Date.now();
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, -2) }))).toBe('invalid_code');
+    // Only someone with the password and the Secret Key gets this far: the owner is told.
+    const notice = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'wrong two-step verification code', after: before - 1000 });
+    expect(notice.text).toContain('change your password and your Secret Key');
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 2) }))).toBe('invalid_code');
     await signIn(user, { otp: codeAt(secret, 1) });
   });

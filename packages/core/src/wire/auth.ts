@@ -55,6 +55,8 @@ export const SessionInfo = Type.Object({
   createdAt: Timestamp,
   lastUsedAt: Timestamp,
   current: Type.Boolean(),
+  /** Signed in with password and Secret Key, still waiting for the second factor. */
+  secondFactorPending: Type.Boolean(),
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 export const SessionList = Type.Object({ sessions: Type.Array(SessionInfo) });

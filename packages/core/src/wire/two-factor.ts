@@ -45,7 +45,7 @@ export const SecondFactorRequest = strictObject({
   securityKey: Type.Optional(WebAuthnJson),
 });
 export type SecondFactorRequest = Static<typeof SecondFactorRequest>;
-export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer() });
+export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer(), sessionExpiresAt: Timestamp });
 export type SecondFactorResponse = Static<typeof SecondFactorResponse>;
 export const ChallengeOptions = Type.Record(Type.String(), Type.Unknown());
 export { Base64Url, RandomId };

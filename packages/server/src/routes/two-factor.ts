@@ -38,6 +38,10 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServerContext): void 
     return { ok: true };
   });
 
+  sessionRoute(app, ctx, { method: 'POST', url: '/api/2fa/security-keys/proof-options', tag, summary: 'WebAuthn options to prove a factor with a security key (to change or turn off factors)', body: Empty, response: wire.ChallengeOptions }, ({ session }) =>
+    securityKeyAuthenticationOptions(ctx, session.userId),
+  );
+
   sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/second-factor/options', tag: 'sign-in', summary: 'WebAuthn options for the second factor of a pending sign-in', body: Empty, response: wire.ChallengeOptions, allowPendingSecondFactor: true }, ({ session }) => {
     if (!session.secondFactorPending) throw new LatchkeyError('invalid_request', 'This session needs no second factor.');
     return securityKeyAuthenticationOptions(ctx, session.userId);

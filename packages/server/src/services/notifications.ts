@@ -73,6 +73,13 @@ export const notices = {
       `A one-time backup code of your Latchkey account was used (to sign in, or to confirm a change to two-step verification). ${remaining} unused backup code(s) remain.\n${when(at, ip)}\n` +
       `${remaining <= 3 ? 'Few codes remain: create new ones in your two-step verification settings (the old ones then stop working).\n' : ''}\n${IF_NOT_YOU(publicUrl)} Then regenerate your backup codes.\n`,
   }),
+  secondFactorFailed: (method: string, locked: boolean, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: locked ? 'A Latchkey two-step verification method was locked' : 'A wrong two-step verification code was entered for your Latchkey account',
+    text:
+      `Someone signed in with your account password and Secret Key, then gave a wrong ${method.replace('-', ' ')}.\n${when(at, ip)}\n` +
+      `${locked ? 'After 100 wrong attempts in a row this method is locked; use another one (a backup code or a security key) to unlock it.\n' : ''}\n` +
+      `If this wasn't you, your password and Secret Key are known to someone: sign in at ${publicUrl}, change your password and your Secret Key, and sign out everywhere else.\n`,
+  }),
   twoFactorChanged: (change: string, at: Date, ip: string | null, publicUrl: string): Notice => ({
     subject: 'Your Latchkey two-step verification changed',
     text: `Two-step verification of your Latchkey account changed: ${change}.\n${when(at, ip)}\n\n${IF_NOT_YOU(publicUrl)} Then review your two-step verification methods.\n`,

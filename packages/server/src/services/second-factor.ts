@@ -76,6 +76,12 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
   }
   if (!ok) {
     await recordSecurityEvent(ctx.db, { userId, type: 'second-factor.failed', detail: { method }, ip: meta.ip, now });
+    // Reaching this step takes the password and the Secret Key: the owner must hear about it.
+    const after = await backupCodeRepo.secondFactorFailures(ctx.db, userId);
+    const totpFailures = (await findTotpFactor(ctx.db, userId, 'active'))?.failures ?? 0;
+    const count = method === 'totp' ? totpFailures : method === 'backup-code' ? after.backupCode : after.securityKey;
+    const user = await findUserById(ctx.db, userId);
+    if (user) sendInBackground(ctx, user.email, notices.secondFactorFailed(method, count >= LOCK_AFTER_FAILURES, now, meta.ip, ctx.config.publicUrl));
     throw wrongFactor();
   }
   await backupCodeRepo.resetSecondFactorFailures(ctx.db, userId);
@@ -98,9 +104,14 @@ export async function completeSecondFactor(
   if (!session.secondFactorPending) throw new LatchkeyError('invalid_request', 'This session needs no second factor.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const now = ctx.clock();
-  await completePendingSession(ctx.db, session.id, now, new Date(now.getTime() + SESSION_TTL_MS));
+  const sessionExpiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await completePendingSession(ctx.db, session.id, now, sessionExpiresAt);
   const user = await findUserById(ctx.db, session.userId);
   if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
   await recordSignIn(ctx, session, meta, user.email);
-  return { account: await toAccountProfile(ctx.db, user), backupCodesRemaining: await backupCodeRepo.remainingBackupCodes(ctx.db, session.userId) };
+  return {
+    account: await toAccountProfile(ctx.db, user),
+    backupCodesRemaining: await backupCodeRepo.remainingBackupCodes(ctx.db, session.userId),
+    sessionExpiresAt: sessionExpiresAt.toISOString(),
+  };
 }

@@ -95,7 +95,7 @@ export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: st
 
 export async function securityKeyAuthenticationOptions(ctx: ServerContext, userId: string): Promise<Record<string, unknown>> {
   const existing = await keys.listSecurityKeys(ctx.db, userId);
-  if (existing.length === 0) throw new LatchkeyError('not_found', 'No security key is registered.');
+  if (existing.length === 0) throw new LatchkeyError('invalid_request', 'No security key is registered on this account.');
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(ctx).rpID,
     allowCredentials: existing.map((k) => ({ id: k.id, ...(transportsOf(k) ? { transports: transportsOf(k)! } : {}) })),

@@ -109,6 +109,7 @@ export async function listSessions(ctx: ServerContext, session: AuthenticatedSes
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt.toISOString(),
     current: row.id === session.id,
+    secondFactorPending: row.secondFactorPending,
   }));
 }
 
