@@ -4,7 +4,6 @@
  * exactly the setup code's module matrix, and which never holds a password or puts a secret
  * in its metadata.
  */
-import QRCode from 'qrcode';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -12,7 +11,8 @@ import { generateSecretKey, type SecretKey } from '@latchkey/core/secret-key';
 import { createSetupCode, parseSetupCode } from '@latchkey/core/setup-code';
 import { createEmergencyKitPdf, createEmergencyKitText, type EmergencyKitInput } from '../src/emergency-kit.ts';
 import { createKitPdf, qrModules, type KitDocument } from '../src/kit-document.ts';
-import { extractPdfPaths, extractPdfText, type PdfPath } from './helpers/pdf-text.ts';
+import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
+import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
 const secretKey = generateSecretKey();
 const input: EmergencyKitInput = {
@@ -23,37 +23,6 @@ const input: EmergencyKitInput = {
   createdAt: new Date(2025, 2, 14, 9, 30),
 };
 const PASSWORD = 'Tr0ub4dor&3-correct-horse';
-
-/** The path with the most rectangles is the QR code; rasterize it back into modules. */
-function readQr(paths: PdfPath[]): boolean[][] {
-  const qr = paths.reduce((best, p) => (p.rectangles.length > best.rectangles.length ? p : best));
-  expect(qr.paint).toBe('f');
-  expect(qr.otherSegments).toBe(0);
-  const module = Math.min(...qr.rectangles.map((r) => r.height));
-  const left = Math.min(...qr.rectangles.map((r) => r.x));
-  const top = Math.max(...qr.rectangles.map((r) => r.y + r.height));
-  const right = Math.max(...qr.rectangles.map((r) => r.x + r.width));
-  const size = Math.round((right - left) / module);
-  const grid = Array.from({ length: size }, () => Array<boolean>(size).fill(false));
-  for (const r of qr.rectangles) {
-    expect(r.height).toBeCloseTo(module, 3);
-    const row = Math.round((top - (r.y + r.height)) / module);
-    const col = Math.round((r.x - left) / module);
-    const width = Math.round(r.width / module);
-    expect(r.width).toBeCloseTo(width * module, 3);
-    for (let c = col; c < col + width; c++) {
-      expect(grid[row]![c], 'a module is drawn twice').toBe(false);
-      grid[row]![c] = true;
-    }
-  }
-  return grid;
-}
-
-/** The module matrix straight from the qrcode package, independent of `qrModules`. */
-function expectedModules(text: string): boolean[][] {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  return Array.from({ length: modules.size }, (_, row) => Array.from({ length: modules.size }, (_, col) => modules.get(row, col) === 1));
-}
 
 describe('createEmergencyKitPdf', () => {
   it('is a one-page A4 PDF that pdf-lib loads', async () => {

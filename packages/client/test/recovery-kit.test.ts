@@ -5,14 +5,14 @@
  * on a share card a QR code whose modules are exactly the share text's; no code or share in the
  * document metadata; text versions within 80 columns.
  */
-import QRCode from 'qrcode';
 import { PDFDocument } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { generateRecoveryCode, lastGroupOf } from '@latchkey/core/recovery-code';
 import { combineRecoveryShares, splitRecoveryCode, type RecoveryShare } from '@latchkey/core/recovery-shares';
 import { createRecoveryKitPdf, createRecoveryKitText, createShareCardPdf, createShareCardText, type RecoveryKitInput } from '../src/recovery-kit.ts';
-import { extractPdfPaths, extractPdfText, type PdfPath } from './helpers/pdf-text.ts';
+import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
+import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
 const recoveryCode = generateRecoveryCode();
 const input: RecoveryKitInput = {
@@ -22,37 +22,6 @@ const input: RecoveryKitInput = {
   createdAt: new Date(2025, 2, 14, 9, 30),
 };
 const LONG_ADDRESS = `https://latchkey.internal.example-corporation.co.uk/${'teams/'.repeat(12)}sign-in`;
-
-/** The path with the most rectangles is the QR code; rasterize it back into modules. */
-function readQr(paths: PdfPath[]): boolean[][] {
-  const qr = paths.reduce((best, p) => (p.rectangles.length > best.rectangles.length ? p : best));
-  expect(qr.paint).toBe('f');
-  expect(qr.otherSegments).toBe(0);
-  const module = Math.min(...qr.rectangles.map((r) => r.height));
-  const left = Math.min(...qr.rectangles.map((r) => r.x));
-  const top = Math.max(...qr.rectangles.map((r) => r.y + r.height));
-  const right = Math.max(...qr.rectangles.map((r) => r.x + r.width));
-  const size = Math.round((right - left) / module);
-  const grid = Array.from({ length: size }, () => Array<boolean>(size).fill(false));
-  for (const r of qr.rectangles) {
-    expect(r.height).toBeCloseTo(module, 3);
-    const row = Math.round((top - (r.y + r.height)) / module);
-    const col = Math.round((r.x - left) / module);
-    const width = Math.round(r.width / module);
-    expect(r.width).toBeCloseTo(width * module, 3);
-    for (let c = col; c < col + width; c++) {
-      expect(grid[row]![c], 'a module is drawn twice').toBe(false);
-      grid[row]![c] = true;
-    }
-  }
-  return grid;
-}
-
-/** The module matrix straight from the qrcode package, independent of the kit builder. */
-function expectedModules(text: string): boolean[][] {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  return Array.from({ length: modules.size }, (_, row) => Array.from({ length: modules.size }, (_, col) => modules.get(row, col) === 1));
-}
 
 async function expectOnePageA4(bytes: Uint8Array): Promise<PDFDocument> {
   expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe('%PDF-');

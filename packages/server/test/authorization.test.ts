@@ -21,10 +21,10 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
-import type { AccountProfile } from '@latchkey/core/wire/auth';
 import { buildApp } from '../src/app.ts';
 import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
 import type { Database } from '../src/storage/schema.ts';
+import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
 import { extractCode, waitForEmail } from './helpers/outbox.ts';
 import {
   beginReauth,
@@ -41,20 +41,11 @@ import {
   type Credentials,
   type RawResponse,
 } from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
 
 type Caller = 'anonymous' | 'garbage' | 'revoked' | 'other' | 'owner';
 /** The owner goes last: its success may change what the others would have seen. */
 const CALLERS: readonly Caller[] = ['anonymous', 'garbage', 'revoked', 'other', 'owner'];
-
-interface Account {
-  readonly user: TestUser;
-  readonly credentials: Credentials;
-  readonly profile: AccountProfile;
-  readonly token: string;
-  readonly vaultId: string;
-  readonly itemId: string;
-}
 
 interface World {
   readonly server: TestServer;
@@ -489,14 +480,9 @@ async function fastifyRoutes(server: TestServer): Promise<string[]> {
   return routes;
 }
 
-async function setUpAccount(server: TestServer): Promise<Account> {
-  const user = await signUpUser(server);
-  const profile = await user.client.whoami();
-  const [vault] = await user.client.vaults.list();
-  const item = await user.client.items.create(vault!.id, { kind: 'login', title: 'Bank', username: user.email, password: `item-secret-${crypto.randomUUID()}` });
-  const token = (await user.store.read()).session!.token;
-  return { user, credentials: { email: user.email, password: user.password, secretKey: user.secretKey }, profile, token, vaultId: vault!.id, itemId: item.id };
-}
+/** An account whose item holds a secret of its own, so a leak of it in any answer can be told apart. */
+const setUpAccount = (server: TestServer): Promise<Account> =>
+  signUpWithItem(server, (user) => ({ kind: 'login', title: 'Bank', username: user.email, password: `item-secret-${crypto.randomUUID()}` }));
 
 describe('authorization matrix: callers × every route', () => {
   let w: World;

@@ -15,7 +15,6 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
-import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { Database } from '../src/storage/schema.ts';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
 import {
@@ -29,19 +28,11 @@ import {
   send,
   signInAgain,
   verifiedTicket,
-  type Credentials,
   type RawRequest,
   type RawResponse,
 } from './helpers/raw-requests.ts';
+import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
 import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
-
-interface Account {
-  readonly credentials: Credentials;
-  readonly profile: AccountProfile;
-  readonly token: string;
-  readonly vaultId: string;
-  readonly itemId: string;
-}
 
 interface World {
   readonly server: TestServer;
@@ -343,18 +334,7 @@ async function runCases(w: World, label: string, method: string, cases: Readonly
   return problems;
 }
 
-async function setUpAccount(server: TestServer): Promise<Account> {
-  const user = await signUpUser(server);
-  const [vault] = await user.client.vaults.list();
-  const item = await user.client.items.create(vault!.id, { kind: 'login', title: 'Bank', username: 'a', password: 'item-secret' });
-  return {
-    credentials: { email: user.email, password: user.password, secretKey: user.secretKey },
-    profile: await user.client.whoami(),
-    token: (await user.store.read()).session!.token,
-    vaultId: vault!.id,
-    itemId: item.id,
-  };
-}
+const setUpAccount = (server: TestServer): Promise<Account> => signUpWithItem(server, () => ({ kind: 'login', title: 'Bank', username: 'a', password: 'item-secret' }));
 
 interface OpenApi {
   paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: JsonSchema } } }; parameters?: Array<{ in: string; name: string }> }>>;

@@ -31,64 +31,35 @@
  * email, and the whole file under the 30 recovery starts and sign-ups per hour per source.
  * On PGlite every kill also exercises the embedded database's crash recovery on restart.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatchkeyClient } from '@latchkey/client/client';
-import type { Fetch } from '@latchkey/client/http';
 import { accountKey, MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { ItemFields } from '@latchkey/core/item';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
+import { testDatabaseKind } from './helpers/test-database.ts';
+import type { ServerProcess } from './helpers/server-process.ts';
 import { sdkClient, signUpThroughOutbox } from './helpers/sdk-account.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import {
+  FinishTiming,
+  ITEM_FIXTURES,
+  fillTwoVaults,
+  killDuring,
+  lockRows,
+  opensWith,
+  snapshotItems,
+  startCrashServer,
+  type CrashServer,
+  type ExpectedItem,
+  type KillPoint,
+  type KillSwitch,
+  type Outcome,
+} from './helpers/crash-rounds.ts';
 
 const START = '/api/recovery/start';
 const VERIFY = '/api/recovery/verify';
 const PROVE = '/api/recovery/prove';
 const REGISTER = '/api/recovery/register';
 const FINISH = '/api/recovery/finish';
-
-type Outcome = 'old' | 'new';
-
-/** Where in the recovery the server dies. `delay` (ms after the request is sent) may use what earlier rounds measured. */
-interface KillPoint {
-  readonly label: string;
-  readonly path: string;
-  readonly when: 'request' | 'response';
-  readonly delay: (timing: FinishTiming) => number;
-  /** PostgreSQL only: a row lock held from another connection stops the finish transaction at this table, and the kill lands there. */
-  readonly lockTable?: 'keysets' | 'sessions';
-  /** What must open afterwards. */
-  readonly allowed: readonly Outcome[];
-}
-
-/**
- * What the rounds learn about the finish request on this machine, so the kills close in on the
- * moment it commits: its round trip (the longest seen), the longest kill delay after which the old
- * credentials were still live, and the shortest after which the new ones were.
- */
-class FinishTiming {
-  roundTripMs = 0;
-  oldUpToMs = 0;
-  newFromMs = Number.POSITIVE_INFINITY;
-
-  record(point: KillPoint, delayMs: number, outcome: Outcome): void {
-    if (point.path !== FINISH || point.when !== 'request' || point.lockTable !== undefined) return;
-    if (outcome === 'old') this.oldUpToMs = Math.max(this.oldUpToMs, delayMs);
-    else this.newFromMs = Math.min(this.newFromMs, delayMs);
-  }
-
-  bisect(): number {
-    // Timing jitters between restarts: when the bounds cross, widen the upper one to the round trip.
-    const upper = this.newFromMs > this.oldUpToMs ? Math.min(this.newFromMs, this.roundTripMs) : this.roundTripMs;
-    return (this.oldUpToMs + upper) / 2;
-  }
-}
 
 const BISECTION = (i: number): KillPoint => ({
   label: `while finish is handled (bisection ${i})`,
@@ -121,85 +92,8 @@ const KILL_POINTS: readonly KillPoint[] = [
 /** Each account serves this many rounds (recovery start: 5 per hour per email, up to 2 per round). */
 const ROUNDS_PER_ACCOUNT = 2;
 
-/**
- * A fetch for the SDK that SIGKILLs the server at an armed point: once `wait()` resolves after a
- * request to `path` was sent, or right after its response was fully received (before the SDK sees it).
- */
-class KillSwitch {
-  #armed: { point: KillPoint; wait: () => Promise<void> } | undefined;
-  /** Resolves once the armed kill was sent. */
-  killed: Promise<void> | undefined;
-  /** Round trip of the last request to FINISH that completed through this switch. */
-  lastFinishRoundTripMs: number | undefined;
-
-  constructor(private readonly server: ServerProcess) {}
-
-  arm(point: KillPoint, wait: () => Promise<void>): void {
-    this.#armed = { point, wait };
-    this.killed = undefined;
-  }
-
-  disarm(): void {
-    this.#armed = undefined;
-  }
-
-  readonly fetch: Fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const armed = this.#armed;
-    if (armed === undefined || url.pathname !== armed.point.path) return this.#timed(url, input, init);
-    this.#armed = undefined;
-    if (armed.point.when === 'request') {
-      const pending = this.#timed(url, input, init);
-      this.killed = armed.wait().finally(() => this.server.kill());
-      return pending;
-    }
-    let killed!: () => void;
-    this.killed = new Promise((resolve) => (killed = resolve));
-    try {
-      const response = await this.#timed(url, input, init);
-      const body = await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-    } finally {
-      this.server.kill();
-      killed();
-    }
-  };
-
-  async #timed(url: URL, input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Response> {
-    const started = performance.now();
-    const response = await fetch(input, init);
-    if (url.pathname === FINISH && response.ok) this.lastFinishRoundTripMs = performance.now() - started;
-    return response;
-  }
-}
-
-interface ExpectedItem {
-  readonly id: string;
-  readonly vaultId: string;
-  readonly version: number;
-  readonly fields: ItemFields;
-}
-
-const ITEM_FIXTURES: readonly ItemFields[] = [
-  { kind: 'login', title: 'Bank', username: 'alice', password: 'correct horse battery staple', urls: ['https://bank.example'], notes: 'PIN is elsewhere' },
-  { kind: 'login', title: 'Mail', username: 'alice@example.com', password: 'ü-Ünïcødé-🔑', totp: 'otpauth://totp/Mail:alice?secret=JBSWY3DPEHPK3PXP&issuer=Mail' },
-  { kind: 'note', title: 'Wi-Fi at home', notes: 'SSID: latchkey\npassword: hunter2hunter2' },
-  { kind: 'password', title: 'Safe combination', password: '12-34-56' },
-  { kind: 'note', title: 'Recovery notes', notes: 'x'.repeat(4_000) },
-];
-
-function fieldsOf(item: ItemFields & { id?: string; vaultId?: string; version?: number; updatedAt?: string }): ItemFields {
-  const { id: _id, vaultId: _vaultId, version: _version, updatedAt: _updatedAt, ...fields } = item;
-  return fields;
-}
-
-async function snapshotItems(client: LatchkeyClient): Promise<ExpectedItem[]> {
-  const items = await client.items.list();
-  return items.map((i) => ({ id: i.id, vaultId: i.vaultId, version: i.version, fields: fieldsOf(i) })).sort((a, b) => a.id.localeCompare(b.id));
-}
-
-const isCredentialRefusal = (error: unknown): boolean =>
-  error instanceof LatchkeyError && (error.code === 'wrong_password' || error.code === 'wrong_secret_key' || error.code === 'invalid_credentials');
+/** The shared fixtures but the "Work VPN" login: the items these rounds have always used. */
+const RECOVERY_ITEM_FIXTURES = ITEM_FIXTURES.filter((fields) => fields.title !== 'Work VPN');
 
 const codeOf = async (promise: Promise<unknown>): Promise<string> => {
   try {
@@ -224,28 +118,20 @@ interface Account {
 }
 
 describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind()})`, () => {
+  let rig: CrashServer | undefined;
   let dataDir: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
   let server: ServerProcess;
   let killSwitch: KillSwitch;
   const summary: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-recovery-crash-'));
-    if (testDatabaseKind() === 'postgres') {
-      const database = await createEmptyPostgresDatabase();
-      databaseUrl = database.databaseUrl;
-      dropDatabase = database.drop;
-    }
-    server = await startServerProcess({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
-    killSwitch = new KillSwitch(server);
+    rig = await startCrashServer('latchkey-recovery-crash-', FINISH);
+    ({ dataDir, databaseUrl, server, killSwitch } = rig);
   });
 
   afterAll(async () => {
-    await stopAllServerProcesses();
-    await dropDatabase?.();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rig?.stop();
     if (summary.length > 0) console.info(`recovery crash rounds (${testDatabaseKind()}):\n  ${summary.join('\n  ')}`);
   });
 
@@ -254,12 +140,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
     if (!server.running) await server.restart();
     const signedUp = await signUpThroughOutbox({ server: server.url, dataDir, name: label });
     const { client } = signedUp;
-    const personal = (await client.vaults.list()).find((v) => v.kind === 'personal');
-    expect(personal).toBeDefined();
-    const work = await client.vaults.create('Work');
-    for (const [index, fields] of ITEM_FIXTURES.entries()) await client.items.create(index % 2 === 0 ? personal!.id : work.id, fields);
-    const items = await snapshotItems(client);
-    expect(items).toHaveLength(ITEM_FIXTURES.length);
+    const items = await fillTwoVaults(client, RECOVERY_ITEM_FIXTURES);
     expect(new Set(items.map((i) => i.vaultId)).size).toBe(2);
     const { recoveryCode } = await client.recoveryCode.create();
     await client.recoveryCode.confirm(recoveryCode);
@@ -286,50 +167,10 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
     return client.recovery.complete({ email: account.email, emailCode: emailCode!, newPassword, recoveryCode: account.recoveryCode });
   }
 
-  /** Signs in with a fresh client (no device memory) and explicit credentials; undefined when they are refused. */
-  async function opensWith(email: string, password: string, secretKey: string): Promise<LatchkeyClient | undefined> {
-    const client = sdkClient(server.url);
-    try {
-      await client.signIn({ email, password, secretKey });
-      return client;
-    } catch (error) {
-      if (isCredentialRefusal(error)) return undefined;
-      throw error;
-    }
-  }
-
-  /** PostgreSQL: holds `FOR UPDATE` on the user's rows of `table` from a separate connection, so the finish transaction blocks there. */
-  async function lockRows(table: 'keysets' | 'sessions', userId: string): Promise<{ finishIsWaiting(): Promise<void>; release(): Promise<void> }> {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query('begin');
-    const column = table === 'keysets' ? 'owner_user_id' : 'user_id';
-    const locked = await client.query(`select id from ${table} where ${column} = $1 for update`, [userId]);
-    expect(locked.rowCount).toBeGreaterThanOrEqual(1);
-    return {
-      async finishIsWaiting() {
-        const deadline = Date.now() + 15_000;
-        for (;;) {
-          const waiting = await client.query('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
-          if ((waiting.rows[0] as { n: number }).n > 0) return;
-          if (Date.now() > deadline) {
-            const activity = await client.query(`select pid, state, wait_event_type, wait_event, left(query, 80) as query from pg_stat_activity where datname = current_database()`);
-            throw new Error(`the finish transaction never reached the locked ${table} rows; sessions: ${JSON.stringify(activity.rows)}`);
-          }
-          await sleep(5);
-        }
-      },
-      async release() {
-        await client.query('rollback');
-        await client.end();
-      },
-    };
-  }
-
   it(
     'after a crash at any point of a recovery the account opens with the old or the new credentials, no item is lost, and the code still works',
     async () => {
-      const timing = new FinishTiming();
+      const timing = new FinishTiming(FINISH);
       let account: Account | undefined;
       let accountNumber = 0;
 
@@ -346,33 +187,16 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
         const deviceStore = new MemoryStore();
         const recovering = sdkClient(server.url, { store: deviceStore, fetch: killSwitch.fetch });
         const delayMs = point.delay(timing);
-        const blocker = point.lockTable !== undefined ? await lockRows(point.lockTable, acct.userId) : undefined;
-        killSwitch.arm(point, blocker ? () => blocker.finishIsWaiting() : () => sleep(delayMs));
-        const sentAt = Date.now();
-        let confirmed = false;
-        try {
+        const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, acct.userId) : undefined;
+        if (blocker) expect(blocker.rowCount).toBeGreaterThanOrEqual(1);
+        let sentAt = 0;
+        const { confirmed, restartMs } = await killDuring({ server, killSwitch }, point, delayMs, blocker, 'recovery', async () => {
+          sentAt = Date.now();
           await recovering.recovery.start(acct.email);
           // Killed right after the start reply, the email may never be written: the next request fails anyway.
           const emailCode = (await recoveryEmailCode(acct.email, sentAt, point.path === START ? 500 : 10_000)) ?? '00000000';
           await recovering.recovery.complete({ email: acct.email, emailCode, newPassword, recoveryCode: acct.recoveryCode });
-          confirmed = true;
-        } catch (error) {
-          // The only acceptable failure is the server vanishing under the request.
-          expect(error, `recovery failed with something other than the crash: ${String(error)}`).toBeInstanceOf(LatchkeyError);
-          expect((error as LatchkeyError).code, `recovery failed with something other than the crash: ${String(error)}`).toBe('network_error');
-        } finally {
-          killSwitch.disarm();
-        }
-        try {
-          expect(killSwitch.killed, `kill point "${point.label}" was never reached`).toBeDefined();
-          await killSwitch.killed;
-        } finally {
-          await blocker?.release();
-        }
-        expect((await server.exited).signal).toBe('SIGKILL');
-        const restartStarted = performance.now();
-        await server.restart();
-        const restartMs = performance.now() - restartStarted;
+        });
         if (round === 0) timing.roundTripMs = killSwitch.lastFinishRoundTripMs ?? 0;
 
         // The recovering device's memory: the new Secret Key is final once confirmed, else maybe pending.
@@ -402,7 +226,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
         let outcome: Outcome | undefined;
         let opened: LatchkeyClient | undefined;
         for (const [which, password, secretKey] of tries) {
-          opened = await opensWith(acct.email, password, secretKey);
+          opened = await opensWith(server.url, acct.email, password, secretKey);
           if (opened !== undefined) {
             outcome = which;
             break;
@@ -431,7 +255,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
           // Old credentials live: a new recovery with the same code completes, and its credentials open everything.
           const retryPassword = `${newPassword}-again`;
           const { secretKey: retryKey } = await recover(acct, retryPassword, sdkClient(server.url));
-          const reopened = await opensWith(acct.email, retryPassword, retryKey);
+          const reopened = await opensWith(server.url, acct.email, retryPassword, retryKey);
           expect(reopened, `crash ${point.label}: the credentials of the completed recovery afterwards do not open the account`).toBeDefined();
           expect(await snapshotItems(reopened!)).toEqual(acct.items);
           expect(await codeOf(opened!.whoami()), 'the completed recovery ended the sessions').toBe('unauthenticated');
