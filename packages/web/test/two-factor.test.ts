@@ -5,8 +5,9 @@
  * downloaded; a security key registered with Chromium's virtual WebAuthn authenticator
  * (DevTools protocol); then sign-ins in fresh browsers answering the second-factor prompt with
  * a wrong and a right authenticator code, a backup code (which works once), and the security
- * key; and changing factors (remove the key, new backup codes, turn the
- * app off with a backup code). Every request body is checked: the TOTP secret, passwords and
+ * key; a sign-in stopped at the second step (password and Secret Key right) marked on the
+ * sessions page; and changing factors (remove the key with the key itself as the proof, new
+ * backup codes, turn the app off with a backup code). Every request body is checked: the TOTP secret, passwords and
  * the Secret Key never leave the browser; backup codes only go where they are checked.
  *
  * The page is opened at http://localhost:<port>, because WebAuthn refuses IP addresses as
@@ -245,7 +246,56 @@ describe('two-step verification in the web app', () => {
     await second.close();
   });
 
-  it('signs in with the security key, removes it, makes new backup codes, turns the app off with a backup code', async () => {
+  it('marks a sign-in waiting for its second step on the sessions page, and signs it out', async () => {
+    // Someone with the password and Secret Key, stopped by two-step verification.
+    const intruder = server.client();
+    await expect(
+      intruder.signIn({
+        email: user.email,
+        password: PASSWORD,
+        secretKey: user.secretKey,
+        secondFactor: async () => {
+          throw new Error('stop');
+        },
+      }),
+    ).rejects.toThrow('stop');
+
+    const { context: fresh, page: p } = await newContext();
+    await signInUntilPrompt(p);
+    await p.getByLabel('Code from your authenticator app').fill(nextCode());
+    await p.getByRole('button', { name: 'Verify' }).click();
+    await heading(p, 'Items').waitFor({ timeout: 30_000 });
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+    await heading(p, "Where you're signed in").waitFor();
+    // SDK sessions are named "test device N" (the sign-up's own is one, complete); browsers by user agent.
+    const intruderRow = p
+      .locator('.sessions li')
+      .filter({ has: p.locator('strong', { hasText: /^test device \d+$/ }) })
+      .filter({ has: p.getByTestId('second-factor-pending') });
+    await expect.poll(() => intruderRow.count(), { timeout: 30_000 }).toBe(1);
+    expect(await intruderRow.getByText('Waiting for two-step verification', { exact: true }).isVisible()).toBe(true);
+    const warning = await intruderRow.getByTestId('second-factor-pending').textContent();
+    expect(warning).toContain('waiting for two-step verification');
+    expect(warning).toContain('change your account password and Secret Key');
+    // This browser's own session is complete, so it is not marked.
+    const mine = p.locator('.sessions li').filter({ hasText: 'This browser' });
+    expect(await mine.count()).toBe(1);
+    expect(await mine.getByTestId('second-factor-pending').count()).toBe(0);
+    // (The browser sign-in cancelled at the prompt in the test above is waiting too.)
+    const waitingBefore = await p.getByTestId('second-factor-pending').count();
+    expect(waitingBefore).toBeGreaterThanOrEqual(1);
+    await screenshot(p, '2fa-08b-waiting-session');
+
+    await intruderRow.getByRole('button', { name: /^Sign out / }).click();
+    await expect.poll(() => intruderRow.count(), { timeout: 30_000 }).toBe(0);
+    expect(await p.getByTestId('second-factor-pending').count()).toBe(waitingBefore - 1);
+    await fresh.close();
+  });
+
+  it('signs in with the security key, removes it proved by the key itself, makes new backup codes, turns the app off with a backup code', async () => {
+    // Five factor attempts follow: start in a fresh window of the per-user limit (10 per 5 minutes).
+    server.advanceClock(300_000);
+    clockOffset += 300_000;
     const { context: fresh, page: p } = await newContext();
     const { cdp: freshCdp, authenticatorId: freshId } = await virtualAuthenticator(fresh, p);
     await freshCdp.send('WebAuthn.addCredential', { authenticatorId: freshId, credential: keyCredential as never });
@@ -259,8 +309,17 @@ describe('two-step verification in the web app', () => {
     await p.getByRole('button', { name: 'Remove Blue test key' }).click();
     await reauthenticate(p);
     await p.getByRole('heading', { name: 'Prove it is you' }).waitFor({ timeout: 60_000 });
-    await p.getByLabel('Code from your authenticator app').fill(nextCode());
-    await p.getByRole('button', { name: 'Verify' }).click();
+    expect(await p.locator('section.second-factor > p').first().textContent()).toContain('your security key');
+    // The security key proves it is the owner, on a fresh challenge for this change.
+    const proofOptions = p.waitForRequest((r) => r.url().endsWith('/api/2fa/security-keys/proof-options') && r.method() === 'POST');
+    const removal = p.waitForRequest((r) => /\/api\/2fa\/security-keys\/[^/]+$/.test(r.url()) && r.method() === 'DELETE');
+    await p.getByRole('button', { name: 'Use your security key' }).click();
+    await screenshot(p, '2fa-10-proof-by-key');
+    await p.getByRole('button', { name: 'Use security key' }).click();
+    await proofOptions;
+    const removeBody = JSON.parse((await removal).postData() ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(removeBody)).toEqual(['securityKey']);
+    expect(removeBody.securityKey).toMatchObject({ type: 'public-key' });
     await expect.poll(() => p.getByRole('status').filter({ hasText: 'was removed' }).count(), { timeout: 30_000 }).toBe(1);
     expect(await p.getByText('No security keys yet.').isVisible()).toBe(true);
 
@@ -287,7 +346,7 @@ describe('two-step verification in the web app', () => {
     await p.getByLabel('Backup code').fill(newBackupCodes[0]!);
     await p.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => p.getByRole('heading', { name: 'Two-step verification is off' }).isVisible(), { timeout: 30_000 }).toBe(true);
-    await screenshot(p, '2fa-10-off-again');
+    await screenshot(p, '2fa-11-off-again');
     await fresh.close();
   });
 

@@ -123,7 +123,7 @@ export function SecondFactorForm({
           </p>
         )}
         <ErrorMessage message={localError ?? error} />
-        <Progress text={busy ? (busyText ?? (mode === 'security-key' ? 'Waiting for your security key…' : 'Checking…')) : undefined} />
+        <Progress text={busy ? (mode === 'security-key' ? 'Waiting for your security key…' : (busyText ?? 'Checking…')) : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy || (mode === 'security-key' && !browserSupportsWebAuthn())}>
             {mode === 'security-key' ? 'Use security key' : 'Verify'}

@@ -1,4 +1,8 @@
-/** Where this account is signed in, with "Sign out everywhere else" and per-session sign-out. */
+/**
+ * Where this account is signed in, with "Sign out everywhere else" and per-session sign-out.
+ * A session still waiting for its second step is marked loudly: whoever started it had the
+ * account password and Secret Key, and only two-step verification stopped them.
+ */
 import { useCallback, useEffect, useState } from 'react';
 import type { SessionInfo } from '@latchkey/core/wire/auth';
 import { useApp } from '../app-context.tsx';
@@ -52,12 +56,19 @@ export function Sessions() {
       {sessions === undefined && error === undefined ? <Progress text="Loading…" /> : null}
       <ul className="sessions">
         {(sessions ?? []).map((s) => (
-          <li key={s.id}>
+          <li key={s.id} className={s.secondFactorPending ? 'pending-second-factor' : undefined}>
             <div>
               <strong>{s.deviceName}</strong> {s.current ? <span className="badge">This browser</span> : null}
+              {s.secondFactorPending ? <span className="badge warn">Waiting for two-step verification</span> : null}
               <div className="hint">
-                Signed in {when(s.createdAt)} · last used {when(s.lastUsedAt)}
+                {s.secondFactorPending ? 'Password and Secret Key entered' : 'Signed in'} {when(s.createdAt)} · last used {when(s.lastUsedAt)}
               </div>
+              {s.secondFactorPending ? (
+                <p className="pending-warning" data-testid="second-factor-pending">
+                  <strong>This sign-in got past your password and Secret Key and is waiting for two-step verification.</strong> If this wasn't you, someone has your password and Secret
+                  Key: sign this session out, then change your account password and Secret Key.
+                </p>
+              ) : null}
             </div>
             {!s.current ? (
               <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => (await latchkey.client.sessions.revoke(s.id), `Signed out ${s.deviceName}.`))} aria-label={`Sign out ${s.deviceName}, signed in ${when(s.createdAt)}`}>

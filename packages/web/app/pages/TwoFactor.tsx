@@ -6,9 +6,10 @@
  *
  * Every change starts with the account password (the server wants an unlock within the last
  * few minutes). Removing a factor, turning the app off, and adding a factor while two-step
- * verification is on also need a proof by an enrolled factor, so a stolen unlocked session
- * alone cannot weaken it. The TOTP secret and backup codes live only in this page's state
- * while shown; they are saved only when the person presses Download or Print.
+ * verification is on also need a proof by an enrolled factor (an app code, a backup code, or a
+ * security key on a fresh challenge), so a stolen unlocked session alone cannot weaken it. The
+ * TOTP secret and backup codes live only in this page's state while shown; they are saved only
+ * when the person presses Download or Print.
  */
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
@@ -18,7 +19,7 @@ import { createKitPdf } from '@latchkey/client/kit-document';
 import { useApp } from '../app-context.tsx';
 import { describeError, describeSecondFactorError } from '../errors.ts';
 import { downloadFile } from '../download.ts';
-import { backupCodesInColumns, backupCodesText, browserSupportsWebAuthn, groupSecret, qrSvgPath, registrationCeremony } from '../two-factor.ts';
+import { authenticationCeremony, backupCodesInColumns, backupCodesText, browserSupportsWebAuthn, groupSecret, qrSvgPath, registrationCeremony } from '../two-factor.ts';
 import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
 import { ReauthenticateForm } from '../components/ReauthenticateForm.tsx';
 import { useAsyncAction } from '../components/useAsyncAction.ts';
@@ -35,14 +36,11 @@ type Mode =
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/**
- * The methods that can prove it is the owner while signed in. A security key cannot yet: the
- * server gives WebAuthn challenges only to a sign-in waiting for its second factor, so changes
- * are proved with an app code or a backup code.
- */
+/** The methods that can prove it is the owner while signed in, in the order the prompt offers them. */
 function methodsOf(status: TwoFactorStatus): string[] {
   const methods: string[] = [];
   if (status.totp) methods.push('totp');
+  if (status.securityKeys.length > 0) methods.push('security-key');
   if (status.enabled && status.backupCodesRemaining > 0) methods.push('backup-code');
   return methods;
 }
@@ -235,6 +233,17 @@ function Overview({ status, notice, onMode }: { status: TwoFactorStatus; notice:
   );
 }
 
+/** The proof methods in words, for the prompt's introduction. */
+function proofMethodsText(methods: readonly string[]): string {
+  const words = [
+    methods.includes('totp') ? 'a code from your authenticator app' : undefined,
+    methods.includes('security-key') ? 'your security key' : undefined,
+    methods.includes('backup-code') ? 'one of your backup codes' : undefined,
+  ].filter((w): w is string => w !== undefined);
+  if (words.length === 0) return 'one of your enrolled methods';
+  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')}, or ${words.at(-1)!}`;
+}
+
 type GuardedProps = {
   why: ReactNode;
   methods: readonly string[];
@@ -278,15 +287,11 @@ function Guarded({ why, methods: initialMethods, needsProof, action, danger, onC
         setError(describeSecondFactorError(e));
       } else if (e instanceof LatchkeyError && e.code === 'second_factor_required') {
         const given = e.details?.methods;
-        const usable = Array.isArray(given) ? (given as string[]).filter((m) => m !== 'security-key') : [];
-        if (usable.length === 0 && methods.length === 0) {
-          setError('Only a security key could confirm this, and that is not possible on this page yet. Create new backup codes first, then use one of them.');
-          setBusy(false);
-          return;
-        }
-        if (usable.length > 0) setMethods(usable);
+        if (Array.isArray(given) && given.length > 0) setMethods(given.filter((m): m is string => typeof m === 'string'));
         setStage('proof');
         setError(proof === undefined ? undefined : describeSecondFactorError(e));
+      } else if (e instanceof LatchkeyError && e.code === 'invalid_code' && proof?.securityKey !== undefined) {
+        setError('Your security key was not accepted. Make sure it is a key you registered with this account, then try again.');
       } else {
         setError(describeSecondFactorError(e));
       }
@@ -311,12 +316,18 @@ function Guarded({ why, methods: initialMethods, needsProof, action, danger, onC
   const submitProof = async (choice: Choice) => {
     setBusy(true);
     setError(undefined);
-    if ('securityKey' in choice) {
-      setError('A security key cannot confirm changes here yet. Use a code from your authenticator app or a backup code.');
+    if (!('securityKey' in choice)) return attempt(choice);
+    let proof: FactorProof;
+    try {
+      // A fresh challenge for this change; the browser binds the assertion to this origin.
+      proof = await latchkey.client.twoFactor.securityKeyProof(authenticationCeremony);
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError(describeSecondFactorError(e));
       setBusy(false);
       return;
     }
-    await attempt(choice);
+    await attempt(proof);
   };
 
   if (stage === 'proof') {
@@ -325,7 +336,7 @@ function Guarded({ why, methods: initialMethods, needsProof, action, danger, onC
         methods={methods}
         headingLevel={2}
         title="Prove it is you"
-        intro="Changing two-step verification needs your second step too: a code from your authenticator app, or one of your backup codes."
+        intro={`Changing two-step verification needs your second step too: ${proofMethodsText(methods)}.`}
         busy={busy}
         busyText="Checking and saving…"
         error={error}
