@@ -86,6 +86,21 @@ export interface SignInParams {
 
 const MAX_SECOND_FACTOR_TRIES = 5;
 
+/**
+ * A sign-in given up at the second factor (cancelled, or failed) ends its waiting session, so
+ * the session list does not show it as someone who knows the password and Secret Key.
+ */
+async function proveSecondFactorOrAbandon(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['secondFactor']): Promise<SecondFactorResponse> {
+  try {
+    return await proveSecondFactor(ctx, token, methods, given);
+  } catch (error) {
+    ctx.api.token = token;
+    await ctx.api.request('POST', '/api/auth/signout', {}).catch(() => undefined);
+    ctx.api.token = undefined;
+    throw error;
+  }
+}
+
 async function proveSecondFactor(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['secondFactor']): Promise<SecondFactorResponse> {
   if (given === undefined) {
     throw new LatchkeyError('second_factor_required', 'This account uses two-step verification: give a code from your authenticator app, a backup code, or your security key.', { details: { methods } });
@@ -133,7 +148,7 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
         device: await deviceForRequest(ctx),
       });
       const token = deriveSessionToken(outcome.sessionKey);
-      const completed = result.account === undefined ? await proveSecondFactor(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor) : undefined;
+      const completed = result.account === undefined ? await proveSecondFactorOrAbandon(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor) : undefined;
       const account = result.account ?? completed!.account;
       const session = completed ? { ...result.session, expiresAt: completed.sessionExpiresAt } : result.session;
       await openKeys(ctx, account, outcome.exportKey);

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { LatchkeyClient } from '@latchkey/client/client';
 import { useBackupCode } from '../src/services/backup-codes.ts';
 import { testDatabaseKind } from './helpers/test-database.ts';
+import { signInAgain } from './helpers/raw-requests.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
@@ -82,18 +82,8 @@ describe('authenticator app (TOTP)', () => {
   it('gives a waiting session nothing but the second-factor step', async () => {
     const user = await signUpUser(server);
     await withTotp(user);
-    // Capture the waiting session's token from the SDK's own second-factor request.
-    let pendingToken = '';
-    const client = new LatchkeyClient({
-      server: server.url,
-      fetch: (input, init) => {
-        const auth = new Headers(init?.headers).get('authorization');
-        if (String(input).endsWith('/api/auth/second-factor') && auth) pendingToken = auth.slice('Bearer '.length);
-        return fetch(input, init);
-      },
-    });
-    expect(await errorCodeOf(client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: '000000' } }))).toBe('invalid_code');
-    expect(pendingToken).not.toBe('');
+    // A raw sign-in that stops where the second factor is due: its session is waiting.
+    const { token: pendingToken } = await signInAgain(server, user);
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
         method,
@@ -128,6 +118,22 @@ describe('authenticator app (TOTP)', () => {
     expect(await user.client.twoFactor.status()).toMatchObject({ enabled: false, totp: false, backupCodesRemaining: 0 });
     await signIn(user);
     expect(backupCodes.length).toBe(10);
+  });
+});
+
+describe('an abandoned sign-in', () => {
+  it('ends its waiting session, so it does not linger as someone who knows the password and Secret Key', async () => {
+    const user = await signUpUser(server);
+    await withTotp(user);
+    const userId = (await user.client.whoami()).id;
+    const waiting = () => server.running.context.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('second_factor_pending', '=', true).execute();
+    expect(await errorCodeOf(signIn(user))).toBe('second_factor_required');
+    expect(await errorCodeOf(signIn(user, { otp: '000000' }))).toBe('invalid_code');
+    expect(await waiting()).toEqual([]);
+    // A raw sign-in that stops there does leave one, and the session list marks it.
+    await signInAgain(server, user);
+    expect((await waiting()).length).toBe(1);
+    expect((await user.client.sessions.list()).filter((s) => s.secondFactorPending)).toHaveLength(1);
   });
 });
 
@@ -214,9 +220,11 @@ describe('locks and recovery', () => {
     const attempt = server.client();
     expect(await errorCodeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');
     expect(await errorCodeOf(attempt.vaults.list())).toBe('not_signed_in');
-    // The waiting session's token (from the login) cannot read vaults either.
-    const pending = await server.running.context.db.selectFrom('sessions').select('id').where('second_factor_pending', '=', true).execute();
-    expect(pending.length).toBeGreaterThan(0);
+    // A waiting session's own token (from a raw sign-in) cannot read vaults either.
+    const { token } = await signInAgain(server, { email: user.email, password: 'recovered but still 2fa', secretKey });
+    const vaults = await fetch(`${server.url}/api/vaults`, { headers: { authorization: `Bearer ${token}` } });
+    expect(vaults.status).toBe(401);
+    expect(((await vaults.json()) as { error: { code: string } }).error.code).toBe('second_factor_required');
     nextStep();
     const ok = server.client();
     await ok.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey, secondFactor: { otp: codeAt(secret) } });

@@ -20,7 +20,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/reauth/finish', tag, summary: 'Re-authenticate inside a session, client proof', body: wire.ReauthFinishRequest, response: wire.ReauthFinishResponse }, ({ body, session }) =>
     signIn.finishReauth(ctx, session, body),
   );
-  sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/signout', tag, summary: 'End this session', body: Empty, response: wire.RevokeResponse }, async ({ session, meta }) => ({
+  sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/signout', tag, summary: 'End this session (also one still waiting for its second factor)', body: Empty, response: wire.RevokeResponse, allowPendingSecondFactor: true }, async ({ session, meta }) => ({
     revoked: await sessions.revokeSession(ctx, session, meta, session.id),
   }));
 }
