@@ -9,6 +9,7 @@ import { Sessions } from './pages/Sessions.tsx';
 import { Generator } from './pages/Generator.tsx';
 import { RecoveryCodePage } from './pages/RecoveryCode.tsx';
 import { TwoFactorPage } from './pages/TwoFactor.tsx';
+import { AccountPage } from './pages/Account.tsx';
 import { Recover, SignInHelp } from './pages/Recover.tsx';
 import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx';
 
@@ -40,6 +41,7 @@ function Header() {
             <NavLink to="/sessions">Sessions</NavLink>
             <NavLink to="/recovery-code">Recovery code</NavLink>
             <NavLink to="/two-step">Two-step verification</NavLink>
+            <NavLink to="/account">Account</NavLink>
           </nav>
           <div className="account">
             <span className="who" title={phase.account.email}>
@@ -75,6 +77,7 @@ function Page() {
       if (path.startsWith('/generator')) return <Generator />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
       if (path.startsWith('/two-step')) return <TwoFactorPage />;
+      if (path.startsWith('/account')) return <AccountPage />;
       return <Vault />;
   }
 }

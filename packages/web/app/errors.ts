@@ -123,3 +123,21 @@ function describeSecurityKeyProblem(error: unknown): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * Changing the account password or Secret Key while signed in: the same codes, worded for what
+ * the person just did (this browser's remembered Secret Key is used, so a mismatch means it was
+ * changed elsewhere).
+ */
+const CREDENTIALS_CHANGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  wrong_password: 'That is not your current account password. Check Caps Lock and try again. Nothing was changed.',
+  wrong_secret_key:
+    'The Secret Key this browser remembers no longer belongs to your account: it was changed on another device or by an account recovery. Nothing was changed. Sign out, then sign in with the Secret Key from your latest Emergency Kit.',
+  invalid_request: 'Choose an account password of at least 8 characters. Nothing was changed.',
+  rate_limited: 'Too many attempts in a short time. Wait a little, then try again. Nothing was changed.',
+};
+
+export function describeCredentialsChangeError(error: unknown): string {
+  if (error instanceof LatchkeyError && CREDENTIALS_CHANGE_MESSAGES[error.code] !== undefined) return CREDENTIALS_CHANGE_MESSAGES[error.code]!;
+  return describeError(error);
+}

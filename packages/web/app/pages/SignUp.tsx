@@ -6,9 +6,9 @@
 import { useState, type FormEvent } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
-import { createEmergencyKitPdf } from '@latchkey/client/emergency-kit';
 import { useApp } from '../app-context.tsx';
 import { describeError } from '../errors.ts';
+import { downloadEmergencyKit } from '../emergency-kit.ts';
 import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
 import { NewPasswordFields } from '../components/NewPasswordFields.tsx';
 import { useNewPassword } from '../components/useNewPassword.ts';
@@ -112,13 +112,7 @@ function SecretKeyStep({ email, name, secretKey, account }: { email: string; nam
   const download = async () => {
     setError(undefined);
     try {
-      const pdf = await createEmergencyKitPdf({ signInAddress: latchkey.server, email, name, secretKey });
-      const url = URL.createObjectURL(new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = 'Latchkey Emergency Kit.pdf';
-      link.click();
-      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await downloadEmergencyKit({ signInAddress: latchkey.server, email, name, secretKey });
       setDownloaded(true);
     } catch (e) {
       setError(describeError(e));
