@@ -38,6 +38,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   // JSON only: Fastify's default text/plain parser would let a text body reach the schemas; now it is a 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  // API answers hold keysets, ciphertexts and session lists: no browser or proxy may keep a copy.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
   installSourceRateLimits(app, ctx);
   await app.register(swagger, {
     openapi: {

@@ -29,6 +29,10 @@ function typoOf(secretKey: string): string {
 describe('sign-up', () => {
   it('creates the account, the Personal vault and a signed-in, unlocked session', async () => {
     const user = await signUpUser(server, { name: 'Alice' });
+    const token = (await user.store.read()).session!.token;
+    const account = await fetch(`${server.url}/api/account`, { headers: { authorization: `Bearer ${token}` } });
+    // Keysets and ciphertexts are never kept by a browser or proxy cache.
+    expect(account.headers.get('cache-control')).toBe('no-store');
     expect(parseSecretKey(user.secretKey)).toBe(user.secretKey);
     expect(user.client.isUnlocked).toBe(true);
     const vaults = await user.client.vaults.list();
