@@ -61,7 +61,7 @@ async function beginOpaqueLogin(
   return { loginId, loginResponse: started.loginResponse };
 }
 
-/** Takes the pending login (once) and checks the client's OPAQUE proof; returns the session key. */
+/** Takes the pending login (once) and checks the client's OPAQUE proof; returns the account (as just read) and the session key. */
 async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLoginRequest: string, purpose: LoginPurpose, sessionId: string | null) {
   const attempt = await takeLoginAttempt(ctx.db, { id: loginId, purpose, sessionId });
   if (attempt === undefined || attempt.purpose !== purpose || attempt.sessionId !== sessionId || attempt.userId === null) {
@@ -74,7 +74,7 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
     throw new LatchkeyError('login_expired', 'The account credentials changed during this sign-in. Start again.');
   }
   try {
-    return { userId: attempt.userId, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
+    return { user, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
   } catch {
     throw new LatchkeyError('invalid_credentials', 'The password or Secret Key is not right.');
   }
@@ -91,9 +91,8 @@ export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: L
 }
 
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
-  const { userId, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
-  const user = await findUserById(ctx.db, userId);
-  if (user === undefined) throw new LatchkeyError('login_expired', 'This account no longer exists.');
+  const { user, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
+  const userId = user.id;
   const methods = await secondFactorMethods(ctx, userId);
   const token = { derived: deriveSessionToken(sessionKey) };
   if (methods.length > 0) {
@@ -114,10 +113,8 @@ export async function startReauth(ctx: ServerContext, session: AuthenticatedSess
 }
 
 export async function finishReauth(ctx: ServerContext, session: AuthenticatedSession, body: { loginId: string; finishLoginRequest: string }): Promise<ReauthFinishResponse> {
-  const { userId } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
+  const { user } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
   const now = ctx.clock();
   await markReauthenticated(ctx.db, session.id, now);
-  const user = await findUserById(ctx.db, userId);
-  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
   return { account: await toAccountProfile(ctx.db, user), reauthenticatedAt: now.toISOString() };
 }
