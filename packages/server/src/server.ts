@@ -11,7 +11,7 @@ import { createMailer } from './mail/mailer.ts';
 import { openDatabase } from './storage/database.ts';
 import { getOrCreateServerSecret } from './repositories/server-secrets.ts';
 import { deleteExpiredSessions } from './repositories/sessions.ts';
-import { deleteExpiredLoginAttempts } from './repositories/login-attempts.ts';
+import { sweepAbandonedSignIns } from './services/sign-in-failures.ts';
 import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
 import { pruneRateLimits } from './storage/rate-limiter.ts';
 import { deleteExpiredChallenges } from './repositories/challenges.ts';
@@ -81,7 +81,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const now = context.clock();
     void Promise.all([
       deleteExpiredSessions(storage.db, now),
-      deleteExpiredLoginAttempts(storage.db, now),
+      sweepAbandonedSignIns(context, { now }),
       deleteExpiredChallenges(storage.db, now),
       deleteStaleEmailCodes(storage.db, new Date(now.getTime() - 24 * 3600_000)),
       pruneRateLimits(storage.db, new Date(now.getTime() - 24 * 3600_000)),

@@ -28,10 +28,11 @@ describe('consumeRateLimit', () => {
   it('uses fixed windows aligned to the epoch and reports the time left', async () => {
     const rule = { bucket: 'windows', limit: 2, windowSeconds: 60 };
     const at = (iso: string) => new Date(iso);
-    expect(await consumeRateLimit(t.storage.db, rule, at('2030-01-01T00:00:10Z'))).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await consumeRateLimit(t.storage.db, rule, at('2030-01-01T00:00:10Z'))).toEqual({ allowed: true, count: 1, retryAfterSeconds: 0 });
     expect((await consumeRateLimit(t.storage.db, rule, at('2030-01-01T00:00:20Z'))).allowed).toBe(true);
     expect(await consumeRateLimit(t.storage.db, rule, at('2030-01-01T00:00:45.500Z'))).toEqual({
       allowed: false,
+      count: 3,
       retryAfterSeconds: 15,
     });
     // The next window starts at :01:00 regardless of when the first request came.

@@ -1,10 +1,12 @@
 /**
- * Per-source rate limits for the public routes that check emailed codes. Their handlers do not
- * hand the caller's address to the service, so the limit is applied here, before the body is
- * parsed: every request to these routes from one address counts, valid or not.
+ * Per-source rate limits for routes whose handlers do not hand the caller's address to the
+ * service: the public routes that check emailed codes, and the routes that issue challenges. The
+ * limit is applied here, before the body is parsed: every request to these routes from one
+ * address counts, valid or not.
  *
  * Protects against: one address spraying guesses at emailed codes (each code also allows only 5
- * guesses, see services/email-verification.ts). The address is `request.ip`, which honours
+ * guesses, see services/email-verification.ts), and one address issuing challenges for many
+ * accounts (each account has its own limit too, see services/challenges.ts). The address is `request.ip`, which honours
  * `--trust-proxy`, so behind a trusted proxy each client has its own bucket.
  */
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +18,10 @@ import { requestMeta } from './authenticate.ts';
 const SOURCE_LIMITED_ROUTES: Readonly<Record<string, RateLimitName>> = {
   'POST /api/signup/verify': 'signupVerifyPerSource',
   'POST /api/recovery/verify': 'recoveryVerifyPerSource',
+  'POST /api/2fa/security-keys/options': 'challengesPerSource',
+  'POST /api/2fa/security-keys/proof-options': 'challengesPerSource',
+  'POST /api/auth/second-factor/options': 'challengesPerSource',
+  'POST /api/recovery-code/challenge': 'challengesPerSource',
 };
 
 /** @throws LatchkeyError `rate_limited` (429, with Retry-After) from the hook when a bucket is exhausted. */

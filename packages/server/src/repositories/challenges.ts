@@ -8,6 +8,16 @@ export async function insertChallenge(db: Tx, challenge: { id: string; userId: s
     .execute();
 }
 
+/**
+ * Keeps only the user's `keep` newest live challenges (deleting expired ones too), so no caller
+ * can grow the table without bound. Returns how many were deleted.
+ */
+export async function trimChallenges(db: Tx, params: { userId: string; keep: number; now: Date }): Promise<number> {
+  const newest = db.selectFrom('challenges').select('id').where('user_id', '=', params.userId).where('expires_at', '>', params.now).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(params.keep);
+  const result = await db.deleteFrom('challenges').where('user_id', '=', params.userId).where('id', 'not in', newest).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Takes the challenge if it is this user's, for this purpose, and unexpired; undefined otherwise. */
 export async function takeChallenge(db: Tx, params: { id: string; userId: string; purpose: string; now: Date }): Promise<string | undefined> {
   const row = await db

@@ -12,6 +12,8 @@ export interface LoginAttempt {
   userId: string | null;
   sessionId: string | null;
   serverState: string;
+  /** Source address of the start request. */
+  ip: string | null;
   expiresAt: Date;
 }
 
@@ -24,6 +26,7 @@ export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: s
       user_id: attempt.userId,
       session_id: attempt.sessionId,
       server_state: attempt.serverState,
+      ip: attempt.ip,
       expires_at: attempt.expiresAt,
       created_at: attempt.now,
     })
@@ -40,7 +43,7 @@ export async function takeLoginAttempt(db: Tx, scope: { id: string; purpose: Log
     .where('id', '=', scope.id)
     .where('purpose', '=', scope.purpose)
     .where('session_id', scope.sessionId === null ? 'is' : '=', scope.sessionId)
-    .returning(['purpose', 'user_id', 'session_id', 'server_state', 'expires_at'])
+    .returning(['purpose', 'user_id', 'session_id', 'server_state', 'ip', 'expires_at'])
     .executeTakeFirst();
   if (row === undefined) return undefined;
   return {
@@ -48,6 +51,7 @@ export async function takeLoginAttempt(db: Tx, scope: { id: string; purpose: Log
     userId: row.user_id,
     sessionId: row.session_id,
     serverState: row.server_state,
+    ip: row.ip,
     expiresAt: row.expires_at,
   };
 }
@@ -62,6 +66,21 @@ export async function deleteLoginAttemptsForUser(db: Tx, userId: string): Promis
   return Number(result.numDeletedRows);
 }
 
-export async function deleteExpiredLoginAttempts(db: Tx, now: Date): Promise<void> {
-  await db.deleteFrom('login_attempts').where('expires_at', '<', now).execute();
+/** An attempt taken because it expired unfinished. */
+export interface ExpiredLoginAttempt {
+  readonly purpose: LoginPurpose;
+  readonly userId: string;
+  readonly ip: string | null;
+  readonly startedAt: Date;
+}
+
+/**
+ * Takes (DELETE … RETURNING) every expired attempt, or only the user's: each is returned to
+ * exactly one caller, also when several instances sweep at once.
+ */
+export async function takeExpiredLoginAttempts(db: Tx, params: { now: Date; userId?: string }): Promise<ExpiredLoginAttempt[]> {
+  let query = db.deleteFrom('login_attempts').where('expires_at', '<=', params.now);
+  if (params.userId !== undefined) query = query.where('user_id', '=', params.userId);
+  const rows = await query.returning(['purpose', 'user_id', 'ip', 'created_at']).execute();
+  return rows.flatMap((r) => (r.user_id === null ? [] : [{ purpose: r.purpose as LoginPurpose, userId: r.user_id, ip: r.ip, startedAt: r.created_at }]));
 }

@@ -14,8 +14,8 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   publicRoute(app, { method: 'POST', url: '/api/auth/login/finish', tag, summary: 'OPAQUE sign-in, client proof; creates the session', body: wire.LoginFinishRequest, response: wire.LoginFinishResponse }, ({ body, meta }) =>
     signIn.finishSignIn(ctx, meta, body),
   );
-  sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/reauth/start', tag, summary: 'Re-authenticate inside a session (unlock), first message', body: wire.ReauthStartRequest, response: wire.LoginStartResponse }, ({ body, session }) =>
-    signIn.startReauth(ctx, session, body),
+  sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/reauth/start', tag, summary: 'Re-authenticate inside a session (unlock), first message', body: wire.ReauthStartRequest, response: wire.LoginStartResponse }, ({ body, session, meta }) =>
+    signIn.startReauth(ctx, session, meta, body),
   );
   sessionRoute(app, ctx, { method: 'POST', url: '/api/auth/reauth/finish', tag, summary: 'Re-authenticate inside a session, client proof', body: wire.ReauthFinishRequest, response: wire.ReauthFinishResponse }, ({ body, session }) =>
     signIn.finishReauth(ctx, session, body),

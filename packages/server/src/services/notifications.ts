@@ -60,6 +60,26 @@ export const notices = {
       `${locked ? 'Recovery with a recovery code is now locked. Sign in and check your recovery code (or replace it) to unlock it.\n' : ''}\n` +
       `If this wasn't you, someone may have access to your email: secure your email account, then sign in at ${publicUrl}, change your password and review your sessions.\n`,
   }),
+  wrongSecretKeyAttempts: (count: number, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Repeated failed sign-ins to your Latchkey account',
+    text:
+      `Someone tried to sign in to your Latchkey account with a wrong Secret Key ${count} times within an hour.\n${when(at, ip)} (the latest)\n\n` +
+      `Nothing changed: without your Secret Key nobody can sign in, and nobody can use up your own sign-in attempts.\n` +
+      `If this was you, check the Secret Key in your Emergency Kit. This notice is sent at most once an hour; the security log at ${publicUrl} lists every attempt.\n`,
+  }),
+  passwordGuesses: (count: number, at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Failed sign-ins with your Latchkey Secret Key',
+    text:
+      `${count} sign-ins or unlocks of your Latchkey account within an hour used the right Secret Key but did not complete (a wrong password, or a sign-in left unfinished).\n${when(at, ip)} (the latest)\n\n` +
+      `If this was you, you can ignore this notice. If it wasn't, someone has your Secret Key (from a device or your Emergency Kit) and is guessing your password: ` +
+      `sign in at ${publicUrl}, change your password and your Secret Key, and review your sessions and security log. This notice is sent at most once an hour.\n`,
+  }),
+  recoveryProved: (at: Date, ip: string | null, publicUrl: string): Notice => ({
+    subject: 'Your Latchkey recovery code was used',
+    text:
+      `Your recovery code and a code sent to this address were just used to start recovering your Latchkey account. Whoever did it can now set a new password and Secret Key.\n${when(at, ip)}\n\n` +
+      `If this wasn't you, someone has your recovery code and access to your email. Secure your email, then sign in at ${publicUrl}, replace your recovery code, change your password and review your security log.\n`,
+  }),
   accountRecovered: (at: Date, ip: string | null, publicUrl: string): Notice => ({
     subject: 'Your Latchkey account was recovered',
     text:

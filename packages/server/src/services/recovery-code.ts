@@ -13,10 +13,11 @@ import { verifyRecoveryProof } from '@latchkey/core/recovery-code';
 import type { CreateRecoveryCodeRequest, RecoveryChallenge, RecoveryCodeStatus } from '@latchkey/core/wire/recovery';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as codes from '../repositories/recovery-codes.ts';
-import { insertChallenge, takeChallenge } from '../repositories/challenges.ts';
+import { takeChallenge } from '../repositories/challenges.ts';
+import { issueChallenge } from './challenges.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { findUserById } from '../repositories/users.ts';
-import { newRandomId, newToken } from '../security/tokens.ts';
+import { newToken } from '../security/tokens.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { enforceRateLimits } from './rate-limits.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
@@ -52,10 +53,8 @@ export async function createPendingRecoveryCode(ctx: ServerContext, session: Aut
 }
 
 export async function issueRecoveryChallenge(ctx: ServerContext, session: AuthenticatedSession, purpose: 'confirm' | 'check'): Promise<RecoveryChallenge> {
-  const now = ctx.clock();
-  const challengeId = newRandomId();
   const challenge = newToken();
-  await insertChallenge(ctx.db, { id: challengeId, userId: session.userId, purpose: `recovery-code:${purpose}`, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), now });
+  const challengeId = await issueChallenge(ctx, { userId: session.userId, purpose: `recovery-code:${purpose}`, challenge, ttlMs: CHALLENGE_TTL_MS });
   return { challengeId, challenge };
 }
 

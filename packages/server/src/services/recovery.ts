@@ -25,15 +25,20 @@ import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
 import { notices, sendInBackground } from './notifications.ts';
-import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
+import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
 
 export const GRANT_TTL_MS = 30 * 60_000;
 
+/**
+ * Limited per source and per (email, source), never per email alone: a budget per email is one a
+ * stranger could use up to keep the owner from recovering (invariant 9). The cost is that a
+ * stranger with many addresses can send the mailbox more codes; each says to ignore it.
+ */
 export async function startRecovery(ctx: ServerContext, meta: RequestMeta, email: string): Promise<{ verificationId: string }> {
   await enforceRateLimits(ctx, [
     ['recoveryStartPerSource', sourceKey(meta)],
-    ['recoveryStartPerEmail', emailBucket(email)],
+    ['recoveryStartPerEmailSource', emailSourceBucket(email, meta)],
   ]);
   const user = await findUserByEmail(ctx.db, email);
   const hasCode = user !== undefined && (await codes.findRecoveryCodes(ctx.db, user.id)).active !== undefined;
@@ -83,7 +88,11 @@ export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body:
     await consumeTicket(ctx, tx, 'recovery', body.ticket);
     await codes.resetRecoveryGuard(tx, user.id);
     await grants.insertRecoveryGrant(tx, { id: newRandomId(), userId: user.id, tokenHash: hashToken(grant), expiresAt, now });
+    // This step hands out the keyset and the code-wrapped key: whoever stops here has what they
+    // came for, so the owner hears about it now, not only if the recovery is finished.
+    await recordSecurityEvent(tx, { userId: user.id, type: 'recovery-code.proved', detail: { grantExpiresAt: expiresAt.toISOString() }, ip: meta.ip, now });
   });
+  sendInBackground(ctx, user.email, notices.recoveryProved(now, meta.ip, ctx.config.publicUrl));
   return {
     grant,
     userId: user.id,

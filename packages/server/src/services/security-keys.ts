@@ -10,8 +10,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
 import type { ServerContext, Tx } from '../context.ts';
 import * as keys from '../repositories/security-keys.ts';
-import { insertChallenge } from '../repositories/challenges.ts';
-import { newRandomId } from '../security/tokens.ts';
+import { issueChallenge } from './challenges.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -34,8 +33,7 @@ function challengeOf(response: { response?: { clientDataJSON?: unknown } }): str
 }
 
 async function rememberChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string): Promise<void> {
-  const now = ctx.clock();
-  await insertChallenge(ctx.db, { id: newRandomId(), userId, purpose, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), now });
+  await issueChallenge(ctx, { userId, purpose, challenge, ttlMs: CHALLENGE_TTL_MS });
 }
 
 /** Takes the challenge once. `db` is the caller's transaction when there is one (never `ctx.db` inside it: PGlite would wait forever). */

@@ -5,7 +5,8 @@
  * The Secret Key verifier is checked first so that a wrong Secret Key and a wrong password get
  * different error codes. An unknown email fails exactly like a wrong Secret Key, which is all an
  * attacker without the Secret Key can ever see, so the check reveals nothing about who has an
- * account.
+ * account (threat-model.md §9 gives the reasons for keeping `wrong_secret_key`). Failed and
+ * unfinished attempts are limited, logged and notified by sign-in-failures.ts.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { deriveSessionToken } from '@latchkey/core/account-unlock-key';
@@ -21,6 +22,7 @@ import { newRandomId } from '../security/tokens.ts';
 import { secondFactorMethods } from './second-factor.ts';
 import { recordSignIn } from './sign-in-events.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
+import { beginSecretKeyCheck, recordFailedSignIn, recordReauthWrongSecretKey, sweepAbandonedSignIns } from './sign-in-failures.ts';
 import { createSession, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
 
 export const LOGIN_TTL_MS = 2 * 60_000;
@@ -45,7 +47,11 @@ async function beginOpaqueLogin(
   startLoginRequest: string,
   purpose: LoginPurpose,
   sessionId: string | null,
+  meta: RequestMeta,
 ): Promise<LoginStartResponse> {
+  // An earlier attempt left to expire (a wrong password fails on the client, which then sends
+  // nothing more) is logged now, before this one is stored.
+  await sweepAbandonedSignIns(ctx, { now: ctx.clock(), userId: user.id });
   let started;
   try {
     started = opaqueServer.startLogin({ serverSetup: ctx.opaqueServerSetup, registrationRecord: user.opaqueRecord, startLoginRequest, userIdentifier: user.id });
@@ -57,7 +63,7 @@ async function beginOpaqueLogin(
   // Sealed (it holds the keys of this login's session) and tied to the credentials it was started with.
   const state: LoginState = { credentialsVersion: user.credentialsVersion, serverLoginState: started.serverLoginState };
   const serverState = await ctx.keyring.seal(utf8(JSON.stringify(state)), 'login-state', { login: loginId });
-  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
+  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState, ip: meta.ip, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
   return { loginId, loginResponse: started.loginResponse };
 }
 
@@ -67,7 +73,10 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
   if (attempt === undefined || attempt.purpose !== purpose || attempt.sessionId !== sessionId || attempt.userId === null) {
     throw new LatchkeyError('login_expired', 'This sign-in attempt is unknown or was already used. Start again.');
   }
-  if (attempt.expiresAt <= ctx.clock()) throw new LatchkeyError('login_expired', 'This sign-in attempt took too long. Start again.');
+  if (attempt.expiresAt <= ctx.clock()) {
+    await recordFailedSignIn(ctx, { userId: attempt.userId, purpose, ip: attempt.ip }, 'expired', ctx.clock());
+    throw new LatchkeyError('login_expired', 'This sign-in attempt took too long. Start again.');
+  }
   const state = JSON.parse(fromUtf8(await ctx.keyring.open(attempt.serverState, 'login-state', { login: loginId }))) as LoginState;
   const user = await findUserById(ctx.db, attempt.userId);
   if (user === undefined || user.credentialsVersion !== state.credentialsVersion) {
@@ -76,18 +85,28 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
   try {
     return { user, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
   } catch {
+    await recordFailedSignIn(ctx, { userId: user.id, purpose, ip: attempt.ip }, 'invalid-proof', ctx.clock());
     throw new LatchkeyError('invalid_credentials', 'The password or Secret Key is not right.');
   }
 }
 
+/**
+ * Limits (rate-limits.ts): every start counts per source; a wrong Secret Key counts per (email,
+ * source) and per email; only a start that passed the Secret Key check counts against the
+ * per-email sign-in budget, so a stranger with the email alone cannot use it up.
+ */
 export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginStartRequest): Promise<LoginStartResponse> {
-  await enforceRateLimits(ctx, [
-    ['signInPerSource', sourceKey(meta)],
-    ['signInPerEmail', emailBucket(body.email)],
-  ]);
+  const now = ctx.clock();
+  await enforceRateLimits(ctx, [['signInPerSource', sourceKey(meta)]], now);
+  const check = await beginSecretKeyCheck(ctx, body.email, meta, now);
   const user = await findUserByEmail(ctx.db, body.email);
-  if (!verifierMatches(user, body.secretKeyVerifier)) throw wrongSecretKey();
-  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'sign-in', null);
+  if (!verifierMatches(user, body.secretKeyVerifier)) {
+    await check.failed(user);
+    throw wrongSecretKey();
+  }
+  await check.passed();
+  await enforceRateLimits(ctx, [['signInPerEmail', emailBucket(body.email)]], now);
+  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'sign-in', null, meta);
 }
 
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
@@ -105,11 +124,14 @@ export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: 
   return { session, account: await toAccountProfile(ctx.db, user) };
 }
 
-export async function startReauth(ctx: ServerContext, session: AuthenticatedSession, body: { secretKeyVerifier: string; startLoginRequest: string }): Promise<LoginStartResponse> {
+export async function startReauth(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { secretKeyVerifier: string; startLoginRequest: string }): Promise<LoginStartResponse> {
   await enforceRateLimits(ctx, [['reauthPerUser', session.userId]]);
   const user = await findUserById(ctx.db, session.userId);
-  if (!verifierMatches(user, body.secretKeyVerifier)) throw wrongSecretKey();
-  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'reauth', session.id);
+  if (!verifierMatches(user, body.secretKeyVerifier)) {
+    if (user !== undefined) await recordReauthWrongSecretKey(ctx, user, meta, ctx.clock());
+    throw wrongSecretKey();
+  }
+  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'reauth', session.id, meta);
 }
 
 export async function finishReauth(ctx: ServerContext, session: AuthenticatedSession, body: { loginId: string; finishLoginRequest: string }): Promise<ReauthFinishResponse> {

@@ -11,12 +11,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import * as initial from './migrations/0001_initial.ts';
 import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
 import * as twoFactor from './migrations/0003_two_factor.ts';
+import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_recovery_codes': recoveryCodes,
   '0003_two_factor': twoFactor,
+  '0007_login_attempt_source': loginAttemptSource,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -20,6 +20,8 @@ export interface RateLimitRule {
 
 export interface RateLimitDecision {
   readonly allowed: boolean;
+  /** Requests counted in this window, this one included. */
+  readonly count: number;
   /** Seconds until the current window ends (≥ 1 when refused, 0 when allowed). */
   readonly retryAfterSeconds: number;
 }
@@ -54,9 +56,37 @@ export async function consumeRateLimit(
     .returning('count')
     .executeTakeFirstOrThrow();
 
-  if (row.count <= rule.limit) return { allowed: true, retryAfterSeconds: 0 };
+  if (row.count <= rule.limit) return { allowed: true, count: row.count, retryAfterSeconds: 0 };
   const remainingMs = windowStartMs + windowMs - now.getTime();
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
+  return { allowed: false, count: row.count, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
+}
+
+const windowStart = (windowSeconds: number, now: Date) => new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000);
+
+/**
+ * Gives back one request counted by `consumeRateLimit` at the same `now`, for limits that count
+ * only failures: count first (so concurrent requests cannot all slip under the limit), refund
+ * when the request turns out not to be a failure. Never goes below zero.
+ */
+export async function refundRateLimit(db: Kysely<Database>, rule: Pick<RateLimitRule, 'bucket' | 'windowSeconds'>, now: Date): Promise<void> {
+  await db
+    .updateTable('rate_limits')
+    .set({ count: sql<number>`rate_limits.count - 1` })
+    .where('bucket', '=', rule.bucket)
+    .where('window_start', '=', windowStart(rule.windowSeconds, now))
+    .where('count', '>', 0)
+    .execute();
+}
+
+/** The count of the current window without counting anything (0 when nothing was counted yet). */
+export async function peekRateLimit(db: Kysely<Database>, rule: Pick<RateLimitRule, 'bucket' | 'windowSeconds'>, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('rate_limits')
+    .select('count')
+    .where('bucket', '=', rule.bucket)
+    .where('window_start', '=', windowStart(rule.windowSeconds, now))
+    .executeTakeFirst();
+  return row?.count ?? 0;
 }
 
 /**

@@ -74,6 +74,8 @@ export interface LoginAttemptsTable {
   user_id: string | null;
   session_id: string | null;
   server_state: string;
+  /** Source address of the start request (migration 0007). */
+  ip: string | null;
   expires_at: Timestamp;
   created_at: CreatedAt;
 }
