@@ -29,6 +29,7 @@ import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.t
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
 
 export const GRANT_TTL_MS = 30 * 60_000;
+const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Limited per source and per (email, source), never per email alone: a budget per email is one a
@@ -41,7 +42,9 @@ export async function startRecovery(ctx: ServerContext, meta: RequestMeta, email
     ['recoveryStartPerEmailSource', emailSourceBucket(email, meta)],
   ]);
   const user = await findUserByEmail(ctx.db, email);
-  const hasCode = user !== undefined && (await codes.findRecoveryCodes(ctx.db, user.id)).active !== undefined;
+  // The same query for an unknown address (an id no account has), so both take the same work.
+  const found = await codes.findRecoveryCodes(ctx.db, user?.id ?? NO_ACCOUNT);
+  const hasCode = user !== undefined && found.active !== undefined;
   return startEmailVerification(ctx, {
     purpose: 'recovery',
     email,
