@@ -1,8 +1,8 @@
 /**
  * Per-source rate limits for routes whose handlers do not hand the caller's address to the
- * service: the public routes that check emailed codes, and the routes that issue challenges. The
- * limit is applied here, before the body is parsed: every request to these routes from one
- * address counts, valid or not.
+ * service. For the public routes that check emailed codes the limit is applied before the body
+ * is parsed: every request to them from one address counts, valid or not. For the routes that
+ * issue challenges it is applied once the body is valid (a malformed request issues nothing).
  *
  * Protects against: one address spraying guesses at emailed codes (each code also allows only 5
  * guesses, see services/email-verification.ts), and one address issuing challenges for many
@@ -18,16 +18,23 @@ import { requestMeta } from './authenticate.ts';
 const SOURCE_LIMITED_ROUTES: Readonly<Record<string, RateLimitName>> = {
   'POST /api/signup/verify': 'signupVerifyPerSource',
   'POST /api/recovery/verify': 'recoveryVerifyPerSource',
-  'POST /api/2fa/security-keys/options': 'challengesPerSource',
-  'POST /api/2fa/security-keys/proof-options': 'challengesPerSource',
-  'POST /api/auth/second-factor/options': 'challengesPerSource',
-  'POST /api/recovery-code/challenge': 'challengesPerSource',
 };
+
+/** The routes that issue a challenge (services/challenges.ts), counted together per source. */
+const CHALLENGE_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/2fa/security-keys/options',
+  'POST /api/2fa/security-keys/proof-options',
+  'POST /api/auth/second-factor/options',
+  'POST /api/recovery-code/challenge',
+]);
 
 /** @throws LatchkeyError `rate_limited` (429, with Retry-After) from the hook when a bucket is exhausted. */
 export function installSourceRateLimits(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', async (request) => {
     const rule = SOURCE_LIMITED_ROUTES[`${request.method} ${request.routeOptions.url ?? ''}`];
     if (rule !== undefined) await enforceRateLimits(ctx, [[rule, sourceKey(requestMeta(request))]]);
+  });
+  app.addHook('preHandler', async (request) => {
+    if (CHALLENGE_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) await enforceRateLimits(ctx, [['challengesPerSource', sourceKey(requestMeta(request))]]);
   });
 }
