@@ -11,6 +11,7 @@
 import { parseSecretKey, type SecretKey } from '@latchkey/core/secret-key';
 import { createSetupCode } from '@latchkey/core/setup-code';
 import { createKitPdf, type KitDocument } from './kit-document.ts';
+import { checkSignInAddress, formatKitDate, oneLine, textBullet, textParagraph, textRow } from './kit-text.ts';
 
 export interface EmergencyKitInput {
   /** The address the user signs in at (the server URL). */
@@ -50,12 +51,6 @@ const ADVICE: readonly string[] = [
   'If this kit is lost or someone else may have seen it, change your Secret Key in your account settings and make a new kit.',
 ];
 
-/** The local calendar date: a person reads the kit in their own time zone. */
-function formatDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
 interface KitContent {
   signInAddress: string;
   email: string;
@@ -72,17 +67,18 @@ interface KitContent {
  */
 function prepare(input: EmergencyKitInput): KitContent {
   const secretKey = parseSecretKey(input.secretKey);
-  const setupCode = createSetupCode({ server: input.signInAddress, email: input.email, secretKey });
+  const signInAddress = checkSignInAddress(input.signInAddress);
+  const email = oneLine(input.email);
+  const setupCode = createSetupCode({ server: signInAddress, email, secretKey });
   const createdAt = input.createdAt ?? new Date();
-  // One line whatever was typed: a stray newline must not break the kit's layout.
-  const name = input.name?.replace(/\s+/g, ' ').trim();
-  const who = name !== undefined && name !== '' ? `for ${name} ` : '';
+  const name = oneLine(input.name ?? '');
+  const who = name !== '' ? `for ${name} ` : '';
   return {
-    signInAddress: input.signInAddress,
-    email: input.email,
+    signInAddress,
+    email,
     secretKey,
     setupCode,
-    subtitle: `Created ${who}on ${formatDate(createdAt)}`,
+    subtitle: `Created ${who}on ${formatKitDate(createdAt)}`,
     createdAt,
   };
 }
@@ -109,42 +105,24 @@ export async function createEmergencyKitPdf(input: EmergencyKitInput): Promise<U
   return createKitPdf(doc);
 }
 
-/** The Emergency Kit as plain text, for a terminal or for saving as a .txt file. */
+/** The Emergency Kit as plain text (at most 80 columns), for a terminal or for saving as a .txt file. */
 export function createEmergencyKitText(input: EmergencyKitInput): string {
   const kit = prepare(input);
-  const row = (label: string, value: string) => `${`${label}:`.padEnd(18)}${value}`;
-  const bullet = (text: string) => wrap(text, 76).map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`));
   return [
     TITLE.toUpperCase(),
     kit.subtitle,
     '',
-    ...wrap(INTRO, 78),
+    ...textParagraph(INTRO),
     '',
-    row('Sign-in address', kit.signInAddress),
-    row('Email address', kit.email),
-    row('Secret Key', kit.secretKey),
-    row('Account password', '_'.repeat(32)),
+    ...textRow('Sign-in address', kit.signInAddress),
+    ...textRow('Email address', kit.email),
+    ...textRow('Secret Key', kit.secretKey),
+    ...textRow('Account password', '_'.repeat(32)),
     '',
-    ...wrap(PASSWORD_NOTE, 78),
+    ...textParagraph(PASSWORD_NOTE),
     '',
     ADVICE_HEADING,
-    ...ADVICE.flatMap(bullet),
+    ...ADVICE.flatMap(textBullet),
     '',
   ].join('\n');
-}
-
-/** Word wrap for the text kit, so it reads well in an 80-column terminal. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
 }

@@ -1,6 +1,6 @@
 /**
- * A small builder for one-page A4 "kit" PDFs: the Emergency Kit today, the Recovery Kit and
- * recovery-code share cards later. A kit is described as data (title, intro, sections,
+ * A small builder for one-page A4 "kit" PDFs: the Emergency Kit, the Recovery Kit, recovery
+ * share cards and the backup-codes sheet. A kit is described as data (title, intro, sections,
  * footer advice) and drawn with pdf-lib.
  *
  * Why it is built this way:
@@ -24,6 +24,7 @@ import {
   type PDFPage,
 } from 'pdf-lib';
 import QRCode from 'qrcode';
+import { LatchkeyError } from '@latchkey/core/errors';
 
 /** A4 in PDF points (1/72 inch). */
 const PAGE_WIDTH = 595.28;
@@ -91,6 +92,36 @@ export function qrModules(text: string): boolean[][] {
     rows.push(cells);
   }
   return rows;
+}
+
+/**
+ * The kit does not fit on one page (`kit_overflow`). Thrown rather than cutting content off: a
+ * kit that silently lost its last lines could lose the one line that matters. Kits with a
+ * compact layout catch it and try that; what still does not fit reaches the caller.
+ */
+export class KitOverflowError extends LatchkeyError {
+  constructor() {
+    super('kit_overflow', 'This does not fit on one printed page: an address, email or name is too long.');
+    this.name = 'KitOverflowError';
+  }
+}
+
+/**
+ * Renders the first layout that fits on one page: kits are laid out for ordinary addresses, and
+ * a very long sign-in address or email falls back to a more compact layout (smaller type,
+ * shorter explanations) rather than failing to print. Only absurd input still throws.
+ */
+export async function createFirstFittingKitPdf(layouts: readonly (() => KitDocument)[]): Promise<Uint8Array> {
+  let overflow: KitOverflowError | undefined;
+  for (const layout of layouts) {
+    try {
+      return await createKitPdf(layout());
+    } catch (error) {
+      if (!(error instanceof KitOverflowError)) throw error;
+      overflow = error;
+    }
+  }
+  throw overflow ?? new KitOverflowError();
 }
 
 interface Fonts {
@@ -168,10 +199,7 @@ class Cursor {
   ) {}
 
   private need(height: number): void {
-    if (this.y - height < this.floor) {
-      // A kit that silently lost its last lines could lose the one line that matters.
-      throw new RangeError('The kit does not fit on one page.');
-    }
+    if (this.y - height < this.floor) throw new KitOverflowError();
   }
 
   space(points: number): void {

@@ -10,7 +10,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { generateSecretKey, type SecretKey } from '@latchkey/core/secret-key';
 import { createSetupCode, parseSetupCode } from '@latchkey/core/setup-code';
 import { createEmergencyKitPdf, createEmergencyKitText, type EmergencyKitInput } from '../src/emergency-kit.ts';
-import { createKitPdf, qrModules, type KitDocument } from '../src/kit-document.ts';
+import { KitOverflowError, createFirstFittingKitPdf, createKitPdf, qrModules, type KitDocument } from '../src/kit-document.ts';
 import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
 import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
@@ -163,7 +163,19 @@ describe('createKitPdf', () => {
 
   it('refuses content that does not fit on one page instead of cutting it off', async () => {
     const sections = Array.from({ length: 60 }, (_, i) => ({ kind: 'paragraph' as const, text: `Paragraph ${i}` }));
-    await expect(createKitPdf({ ...base, sections })).rejects.toThrow(RangeError);
+    const overflow = await createKitPdf({ ...base, sections }).catch((error: unknown) => error);
+    expect(overflow).toBeInstanceOf(KitOverflowError);
+    expect(overflow).toBeInstanceOf(LatchkeyError);
+    expect(overflow).toMatchObject({ code: 'kit_overflow', name: 'KitOverflowError' });
+  });
+
+  it('falls back to the next layout on overflow, and reports overflow when none fits', async () => {
+    const tooLong = { ...base, sections: Array.from({ length: 60 }, (_, i) => ({ kind: 'paragraph' as const, text: `Paragraph ${i}` })) };
+    const fits = await createFirstFittingKitPdf([() => tooLong, () => base]);
+    expect(await extractPdfText(fits)).toContain(base.title);
+    await expect(createFirstFittingKitPdf([() => tooLong, () => tooLong])).rejects.toMatchObject({ code: 'kit_overflow' });
+    // Any other failure is not swallowed by the fallback.
+    await expect(createFirstFittingKitPdf([() => ({ ...base, metadata: { title: 'Kit SECRET-VALUE-123', subject: 'x' } }), () => base])).rejects.toThrow(/metadata/);
   });
 
   it('draws headings, lists and paragraphs as extractable text', async () => {

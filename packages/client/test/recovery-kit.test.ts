@@ -10,7 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { generateRecoveryCode, lastGroupOf } from '@latchkey/core/recovery-code';
 import { combineRecoveryShares, splitRecoveryCode, type RecoveryShare } from '@latchkey/core/recovery-shares';
-import { createRecoveryKitPdf, createRecoveryKitText, createShareCardPdf, createShareCardText, type RecoveryKitInput } from '../src/recovery-kit.ts';
+import { createRecoveryKitPdf, createRecoveryKitText, type RecoveryKitInput } from '../src/recovery-kit.ts';
+import { createShareCardPdf, createShareCardText } from '../src/share-cards.ts';
+import { KitOverflowError } from '../src/kit-document.ts';
 import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
 import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
@@ -131,6 +133,14 @@ describe('createRecoveryKitPdf', () => {
     expect(text.replace(/\n/g, '')).toContain(email);
     expect(flat(text)).toMatch(/reusable: it stays valid after you use it/);
     expect(flat(text)).toContain('"Having trouble signing in?", then "Use recovery code"');
+  });
+
+  it('refuses input that fits no layout with a named overflow error, never a cut-off kit', async () => {
+    const email = `${'b'.repeat(20_000)}@example.org`;
+    const failure = await createRecoveryKitPdf({ ...input, email }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(KitOverflowError);
+    expect(failure).not.toBeInstanceOf(RangeError);
+    expect(failure).toMatchObject({ code: 'kit_overflow' });
   });
 });
 

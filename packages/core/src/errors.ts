@@ -45,6 +45,7 @@ export const ERROR_STATUS = {
   share_mismatch: 400,
   share_tampered: 400,
   not_enough_shares: 400,
+  kit_overflow: 400,
   decryption_failed: 400,
   not_signed_in: 401,
   network_error: 503,
