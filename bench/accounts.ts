@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as opaque from '@serenity-kit/opaque';
 import { LatchkeyClient } from '@latchkey/client/client';
 import type { Fetch } from '@latchkey/client/http';
-import type { KeyDerivation } from '@latchkey/client/key-derivation';
+import { directKeyDerivation, type KeyDerivation } from '@latchkey/client/key-derivation';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { extractCode, parseEml } from '../packages/server/test/helpers/outbox.ts';
 import { sleep } from './util.ts';
@@ -21,6 +21,8 @@ import { sleep } from './util.ts';
 export const BENCH_ONLY_KEY_STRETCHING = { 'argon2id-custom': { iterations: 1, memory: 8, parallelism: 1 } } as const;
 
 export const cheapDerivation: KeyDerivation = {
+  startLogin: (password) => directKeyDerivation.startLogin(password),
+  startRegistration: (password) => directKeyDerivation.startRegistration(password),
   async finishLogin(params) {
     const result = opaque.client.finishLogin({ ...params, keyStretching: BENCH_ONLY_KEY_STRETCHING });
     return result === undefined ? undefined : { finishLoginRequest: result.finishLoginRequest, sessionKey: result.sessionKey, exportKey: result.exportKey };

@@ -127,6 +127,8 @@ export async function benchRecovery(): Promise<Section> {
       let innerDerivationCpuMs = Number.NaN;
       // The SDK's own derivation, with a timer around it.
       const timedDerivation: KeyDerivation = {
+        startLogin: (p) => directKeyDerivation.startLogin(p),
+        startRegistration: (p) => directKeyDerivation.startRegistration(p),
         finishLogin: (p) => directKeyDerivation.finishLogin(p),
         async finishRegistration(p) {
           const cpu = process.cpuUsage();

@@ -6,7 +6,7 @@
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
-import { opaqueClient, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
@@ -24,7 +24,7 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
   const storeKey = accountKey(ctx.api.baseUrl, account.email);
 
   const input = twoSecretPasswordInput(newPassword, newKey);
-  const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+  const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
   const { registrationResponse } = await ctx.api.request<CredentialsChangeStartResponse>('POST', '/api/account/credentials/start', { registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const auk = deriveAccountUnlockKey(exportKey);

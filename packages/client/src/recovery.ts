@@ -7,7 +7,7 @@
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { openKeyset, unwrapKeysetSymmetricKey, wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
-import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { deriveRecoveryKeys, parseRecoveryCode, proveRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
 import { combineRecoveryShares } from '@latchkey/core/recovery-shares';
 import { generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
@@ -60,10 +60,9 @@ export async function completeRecovery(ctx: ClientContext, params: CompleteRecov
   // Opening the whole keyset proves the server handed back this account's real keyset.
   const keyset = await openKeyset(proved.keyset, symmetricKey);
 
-  await opaqueReady;
   const secretKey = generateSecretKey(proved.accountId);
   const input = twoSecretPasswordInput(params.newPassword, secretKey);
-  const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+  const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
   const { registrationResponse } = await ctx.api.request<{ registrationResponse: string }>('POST', '/api/recovery/register', { grant: proved.grant, registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const auk = deriveAccountUnlockKey(exportKey);

@@ -9,7 +9,7 @@
  */
 import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
 import { decryptKeyset } from '@latchkey/core/keyset';
-import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { parseSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
@@ -45,9 +45,8 @@ interface OpaqueOutcome {
 }
 
 async function runOpaqueLogin(ctx: ClientContext, password: string, secretKey: SecretKey, start: (body: { secretKeyVerifier: string; startLoginRequest: string }) => Promise<LoginStartResponse>): Promise<OpaqueOutcome> {
-  await opaqueReady;
   const input = twoSecretPasswordInput(password, secretKey);
-  const { clientLoginState, startLoginRequest } = opaqueClient.startLogin(input);
+  const { clientLoginState, startLoginRequest } = await ctx.derivation.startLogin(input);
   const { loginId, loginResponse } = await start({ secretKeyVerifier: secretKeyVerifier(secretKey), startLoginRequest });
   const finished = await ctx.derivation.finishLogin({ clientLoginState, loginResponse, password: input });
   if (finished === undefined) throw wrongPassword();

@@ -6,7 +6,7 @@
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { importBoxKey } from '@latchkey/core/sealed-box';
 import { createKeyset, encryptKeyset } from '@latchkey/core/keyset';
-import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { createVaultKey, encryptVaultAttributes, wrapVaultKey } from '@latchkey/core/vault-key';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -44,10 +44,9 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
   if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
 
   const { ticket, userId } = await ctx.api.request<SignupVerifyResponse>('POST', '/api/signup/verify', { verificationId, code: params.code });
-  await opaqueReady;
   const secretKey = generateSecretKey();
   const input = twoSecretPasswordInput(params.password, secretKey);
-  const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+  const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
   const { registrationResponse } = await ctx.api.request<SignupRegisterResponse>('POST', '/api/signup/register', { ticket, registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const auk = deriveAccountUnlockKey(exportKey);

@@ -7,7 +7,6 @@
  * to the OPRF output. The client's `exportKey` is the root of the Account Unlock Key.
  */
 import * as opaque from '@serenity-kit/opaque';
-import type { SecretKey } from './secret-key.ts';
 
 /** RFC 9106 "memory-constrained" Argon2id: m = 64 MiB, t = 3, p = 4 (above OWASP's minimum of m = 19 MiB, t = 2, p = 1). */
 export const KEY_STRETCHING = 'memory-constrained' as const;
@@ -15,11 +14,7 @@ export const KEY_STRETCHING_PARAMETERS = { algorithm: 'argon2id', memoryKiB: 655
 
 export const opaqueReady: Promise<void> = opaque.ready;
 
-/** The OPAQUE input: both secrets, length-delimited so no pair of inputs can collide. */
-export function twoSecretPasswordInput(password: string, secretKey: SecretKey): string {
-  const normalized = password.normalize('NFKC');
-  return `latchkey/v1/2skd\u0000${secretKey}\u0000${normalized.length}\u0000${normalized}`;
-}
+export { twoSecretPasswordInput } from './opaque-input.ts';
 
 export const opaqueClient = {
   startRegistration: (password: string) => opaque.client.startRegistration({ password }),
