@@ -1,17 +1,22 @@
 /** The app shell: header with navigation for the unlocked app, and which page to show when. */
+import { lazy, Suspense } from 'react';
 import { useApp } from './app-context.tsx';
 import { Progress } from './components/ui.tsx';
-import { SignIn } from './pages/SignIn.tsx';
-import { SignUp } from './pages/SignUp.tsx';
-import { Unlock } from './pages/Unlock.tsx';
-import { Vault } from './pages/Vault.tsx';
-import { Sessions } from './pages/Sessions.tsx';
-import { Generator } from './pages/Generator.tsx';
-import { RecoveryCodePage } from './pages/RecoveryCode.tsx';
-import { TwoFactorPage } from './pages/TwoFactor.tsx';
-import { AccountPage } from './pages/Account.tsx';
-import { Recover, SignInHelp } from './pages/Recover.tsx';
+import { SignInPage } from './pages/sign-in/SignInPage.tsx';
+import { UnlockPage } from './pages/unlock/UnlockPage.tsx';
 import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx';
+
+// Sign-in and unlock are the first pages anyone sees: they load with the app. Every other page
+// is its own chunk, fetched when first opened, so the first load stays small.
+const SignUpPage = lazy(async () => ({ default: (await import('./pages/sign-up/SignUpPage.tsx')).SignUpPage }));
+const SignInHelp = lazy(async () => ({ default: (await import('./pages/Recover.tsx')).SignInHelp }));
+const Recover = lazy(async () => ({ default: (await import('./pages/Recover.tsx')).Recover }));
+const VaultPage = lazy(async () => ({ default: (await import('./pages/vault/VaultPage.tsx')).VaultPage }));
+const SessionsPage = lazy(async () => ({ default: (await import('./pages/sessions/SessionsPage.tsx')).SessionsPage }));
+const GeneratorPage = lazy(async () => ({ default: (await import('./pages/generator/GeneratorPage.tsx')).GeneratorPage }));
+const RecoveryCodePage = lazy(async () => ({ default: (await import('./pages/recovery-code/RecoveryCodePage.tsx')).RecoveryCodePage }));
+const TwoStepPage = lazy(async () => ({ default: (await import('./pages/two-step/TwoStepPage.tsx')).TwoStepPage }));
+const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
   const { path, navigate } = useApp();
@@ -66,19 +71,19 @@ function Page() {
     case 'loading':
       return <Progress text="Starting Latchkey…" />;
     case 'signed-out':
-      if (path.startsWith('/signup')) return <SignUp />;
+      if (path.startsWith('/signup')) return <SignUpPage />;
       if (path.startsWith('/signin-help')) return <SignInHelp />;
       if (path.startsWith('/recover')) return <Recover />;
-      return <SignIn notice={phase.notice} />;
+      return <SignInPage notice={phase.notice} />;
     case 'locked':
-      return <Unlock email={phase.email} notice={phase.notice} />;
+      return <UnlockPage email={phase.email} notice={phase.notice} />;
     case 'unlocked':
-      if (path.startsWith('/sessions')) return <Sessions />;
-      if (path.startsWith('/generator')) return <Generator />;
+      if (path.startsWith('/sessions')) return <SessionsPage />;
+      if (path.startsWith('/generator')) return <GeneratorPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
-      if (path.startsWith('/two-step')) return <TwoFactorPage />;
+      if (path.startsWith('/two-step')) return <TwoStepPage />;
       if (path.startsWith('/account')) return <AccountPage />;
-      return <Vault />;
+      return <VaultPage />;
   }
 }
 
@@ -89,7 +94,9 @@ export function App() {
       <Header />
       <div id="content">
         {phase.kind === 'unlocked' ? <RecoveryReminder /> : null}
-        <Page />
+        <Suspense fallback={<Progress text="Loading…" />}>
+          <Page />
+        </Suspense>
       </div>
     </>
   );

@@ -36,6 +36,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   share_mismatch: 'These share cards come from different splits of a recovery code. Use cards that were made together.',
   share_tampered: 'These share cards do not rebuild a recovery code: at least one of them is wrong or was altered.',
   not_enough_shares: 'Not enough different share cards. Each card says how many are needed.',
+  kit_overflow: 'This does not fit on one printed page: an address, email or name is very long. Write down what is shown instead.',
   forbidden: 'You do not have access to that.',
   conflict: 'This item was changed on another device after you opened it. Your changes were not saved. Reload to see the latest version, then make your change again.',
   already_exists: 'That already exists.',

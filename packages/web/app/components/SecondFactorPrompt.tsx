@@ -7,14 +7,25 @@
 import { useCallback, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { SecondFactorProof } from '@latchkey/client/client';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { authenticationCeremony, browserSupportsWebAuthn } from '../two-factor.ts';
+import { authenticationCeremony, browserSupportsWebAuthn } from '../webauthn.ts';
+import { describeInputError } from '../errors.ts';
 import { ErrorMessage, Field, PageHeading, Progress } from './ui.tsx';
+import { parseAuthenticatorCode, parseBackupCode } from './useCodeField.ts';
 
 export type Method = 'totp' | 'security-key' | 'backup-code';
 /** What the person chose; the security key ceremony is run by whoever receives it. */
 export type Choice = { otp: string } | { backupCode: string } | { securityKey: true };
 
-const digitsOnly = (text: string) => text.replace(/\D/g, '');
+/** The proof methods in words, e.g. for a prompt's introduction. */
+export function proofMethodsText(methods: readonly string[]): string {
+  const words = [
+    methods.includes('totp') ? 'a code from your authenticator app' : undefined,
+    methods.includes('security-key') ? 'your security key' : undefined,
+    methods.includes('backup-code') ? 'one of your backup codes' : undefined,
+  ].filter((w): w is string => w !== undefined);
+  if (words.length === 0) return 'one of your enrolled methods';
+  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')}, or ${words.at(-1)!}`;
+}
 
 export function SecondFactorForm({
   methods,
@@ -54,17 +65,14 @@ export function SecondFactorForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setLocalError(undefined);
-    if (mode === 'totp') {
-      const otp = digitsOnly(code);
-      if (otp.length !== 6) return setLocalError('Enter the 6-digit code your authenticator app shows now.');
-      onSubmit({ otp });
-    } else if (mode === 'backup-code') {
-      const backupCode = code.trim();
-      if (backupCode.replace(/[\s-]/g, '').length < 8) return setLocalError('Enter one of your backup codes, as printed (dashes and spaces do not matter).');
-      onSubmit({ backupCode });
-    } else {
-      onSubmit({ securityKey: true });
+    if (mode === 'security-key') return onSubmit({ securityKey: true });
+    let choice: Choice;
+    try {
+      choice = mode === 'totp' ? { otp: parseAuthenticatorCode(code) } : { backupCode: parseBackupCode(code) };
+    } catch (e) {
+      return setLocalError(describeInputError(e));
     }
+    onSubmit(choice);
   };
 
   const heading = headingLevel === 1 ? <PageHeading>{title}</PageHeading> : <h2>{title}</h2>;

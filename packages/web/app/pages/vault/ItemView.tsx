@@ -1,9 +1,9 @@
 /** One item: fields with copy buttons, the password hidden until revealed, edit and delete. */
 import { useState } from 'react';
 import type { Item } from '@latchkey/client/client';
-import { useApp } from '../app-context.tsx';
-import { describeError, errorCode } from '../errors.ts';
-import { CopyButton, ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
+import { useApp } from '../../app-context.tsx';
+import { describeError, errorCode } from '../../errors.ts';
+import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 
 const KIND_NAMES = { login: 'Login', note: 'Secure note', password: 'Password' } as const;
 

@@ -5,25 +5,17 @@
  *
  * Routes: `/` (list), `/items/new?vault=ID`, `/items/ID`, `/items/ID/edit`.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Item, Vault as VaultInfo } from '@latchkey/client/client';
-import { useApp } from '../app-context.tsx';
-import { describeError } from '../errors.ts';
-import { ErrorMessage, Field, PageHeading, Progress } from '../components/ui.tsx';
+import { useApp } from '../../app-context.tsx';
+import { describeError } from '../../errors.ts';
+import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { ItemView } from './ItemView.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
+import { NewVault } from './NewVault.tsx';
+import { parseRoute } from './routes.ts';
 
-type Route = { kind: 'list' } | { kind: 'view'; id: string } | { kind: 'edit'; id: string } | { kind: 'new'; vaultId: string | undefined };
-
-function parseRoute(path: string): Route {
-  const url = new URL(path, 'http://app.invalid');
-  if (url.pathname === '/items/new') return { kind: 'new', vaultId: url.searchParams.get('vault') ?? undefined };
-  const match = /^\/items\/([^/]+)(\/edit)?$/.exec(url.pathname);
-  if (match) return match[2] ? { kind: 'edit', id: decodeURIComponent(match[1]!) } : { kind: 'view', id: decodeURIComponent(match[1]!) };
-  return { kind: 'list' };
-}
-
-export function Vault() {
+export function VaultPage() {
   const { latchkey, path, navigate, handleSignedOut } = useApp();
   const route = parseRoute(path);
   const [vaults, setVaults] = useState<VaultInfo[]>();
@@ -195,49 +187,5 @@ export function Vault() {
         </section>
       ) : null}
     </main>
-  );
-}
-
-function NewVault({ onCreated }: { onCreated: (vault: VaultInfo) => Promise<void> }) {
-  const { latchkey, handleSignedOut } = useApp();
-  const [open, setOpen] = useState(false);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  if (!open) {
-    return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)}>
-        New vault
-      </button>
-    );
-  }
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const vault = await latchkey.client.vaults.create(name.trim());
-      await onCreated(vault);
-      setName('');
-      setOpen(false);
-    } catch (e) {
-      if (!handleSignedOut(e)) setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)}>
-      <Field label="New vault name" required autoFocus maxLength={200} value={name} onChange={setName} />
-      <ErrorMessage message={error} />
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Create vault
-        </button>
-        <button type="button" className="secondary" onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }

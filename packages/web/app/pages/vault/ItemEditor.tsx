@@ -6,10 +6,10 @@
 import { useState, type FormEvent } from 'react';
 import type { Item, Vault } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
-import { useApp } from '../app-context.tsx';
-import { describeError, errorCode } from '../errors.ts';
-import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../components/ui.tsx';
-import { PasswordGenerator } from '../components/PasswordGenerator.tsx';
+import { useApp } from '../../app-context.tsx';
+import { describeError, errorCode } from '../../errors.ts';
+import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../../components/ui.tsx';
+import { PasswordGenerator } from '../../components/PasswordGenerator.tsx';
 
 interface Draft {
   kind: ItemKind;

@@ -5,13 +5,12 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { SessionInfo } from '@latchkey/core/wire/auth';
-import { useApp } from '../app-context.tsx';
-import { describeError } from '../errors.ts';
-import { ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
+import { useApp } from '../../app-context.tsx';
+import { describeError } from '../../errors.ts';
+import { formatDateTime } from '../../dates.ts';
+import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-export function Sessions() {
+export function SessionsPage() {
   const { latchkey, handleSignedOut } = useApp();
   const [sessions, setSessions] = useState<SessionInfo[]>();
   const [error, setError] = useState<string>();
@@ -61,7 +60,7 @@ export function Sessions() {
               <strong>{s.deviceName}</strong> {s.current ? <span className="badge">This browser</span> : null}
               {s.secondFactorPending ? <span className="badge warn">Waiting for two-step verification</span> : null}
               <div className="hint">
-                {s.secondFactorPending ? 'Password and Secret Key entered' : 'Signed in'} {when(s.createdAt)} · last used {when(s.lastUsedAt)}
+                {s.secondFactorPending ? 'Password and Secret Key entered' : 'Signed in'} {formatDateTime(s.createdAt)} · last used {formatDateTime(s.lastUsedAt)}
               </div>
               {s.secondFactorPending ? (
                 <p className="pending-warning" data-testid="second-factor-pending">
@@ -71,7 +70,7 @@ export function Sessions() {
               ) : null}
             </div>
             {!s.current ? (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => (await latchkey.client.sessions.revoke(s.id), `Signed out ${s.deviceName}.`))} aria-label={`Sign out ${s.deviceName}, signed in ${when(s.createdAt)}`}>
+              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => (await latchkey.client.sessions.revoke(s.id), `Signed out ${s.deviceName}.`))} aria-label={`Sign out ${s.deviceName}, signed in ${formatDateTime(s.createdAt)}`}>
                 Sign out
               </button>
             ) : null}

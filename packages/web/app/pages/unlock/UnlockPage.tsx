@@ -1,11 +1,11 @@
 /** The locked screen: the session is still valid, the keys are not in memory. Password only. */
 import { useState, type FormEvent } from 'react';
-import { useApp } from '../app-context.tsx';
-import { describeError } from '../errors.ts';
-import { ErrorMessage, PageHeading, Progress } from '../components/ui.tsx';
-import { AccountPasswordField } from '../components/PasswordField.tsx';
+import { useApp } from '../../app-context.tsx';
+import { describeError } from '../../errors.ts';
+import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
+import { AccountPasswordField } from '../../components/PasswordField.tsx';
 
-export function Unlock({ email, notice }: { email: string; notice?: string | undefined }) {
+export function UnlockPage({ email, notice }: { email: string; notice?: string | undefined }) {
   const { latchkey, unlocked, handleSignedOut, signOut, navigate } = useApp();
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);

@@ -1,8 +1,8 @@
 /** The stand-alone password generator page. Nothing generated here is sent anywhere. */
-import { PageHeading } from '../components/ui.tsx';
-import { PasswordGenerator } from '../components/PasswordGenerator.tsx';
+import { PageHeading } from '../../components/ui.tsx';
+import { PasswordGenerator } from '../../components/PasswordGenerator.tsx';
 
-export function Generator() {
+export function GeneratorPage() {
   return (
     <main className="narrow">
       <PageHeading>Password generator</PageHeading>

@@ -1,0 +1,37 @@
+/** The Account page's overview: who is signed in, and the two credential changes. */
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import { PageHeading } from '../../components/ui.tsx';
+import type { Mode } from './AccountPage.tsx';
+
+export function Overview({ account, notice, onMode }: { account: AccountProfile; notice: string | undefined; onMode: (mode: Mode) => void }) {
+  return (
+    <main className="narrow account-page">
+      <PageHeading>Account</PageHeading>
+      <p>
+        Signed in as <strong>{account.name}</strong> ({account.email}).
+      </p>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Account password</h2>
+        <p>Change it if you think someone else knows it. Every other device is signed out and needs the new password. Your Secret Key and Emergency Kit stay the same.</p>
+        <button type="button" onClick={() => onMode({ kind: 'password' })}>
+          Change password
+        </button>
+      </section>
+      <section aria-labelledby="secret-key-heading">
+        <h2 id="secret-key-heading">Secret Key</h2>
+        <p>
+          Change it if your Emergency Kit was lost or someone else may have seen it. You get a new Secret Key and a new Emergency Kit; the old kit stops working, and every other device is
+          signed out and needs the new Secret Key.
+        </p>
+        <button type="button" className="secondary" onClick={() => onMode({ kind: 'secret-key' })}>
+          Change Secret Key
+        </button>
+      </section>
+    </main>
+  );
+}

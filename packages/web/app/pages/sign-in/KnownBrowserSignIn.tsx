@@ -1,0 +1,45 @@
+/** Sign-in on a browser that remembers the account's Secret Key: only the account password. */
+import { useState } from 'react';
+import { PageHeading } from '../../components/ui.tsx';
+import { AccountPasswordField } from '../../components/PasswordField.tsx';
+import { useSignIn } from './useSignIn.ts';
+import { HelpLinks, SignInButton } from './SignInParts.tsx';
+
+export function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { email: string; others: string[]; notice?: string | undefined; onChoose: (email: string) => void; onForget: () => Promise<void> }) {
+  const [password, setPassword] = useState('');
+  const { busy, error, run, prompt } = useSignIn();
+  if (prompt) return prompt;
+  return (
+    <main className="narrow">
+      <PageHeading takeFocus={false}>Sign in to Latchkey</PageHeading>
+      {notice ? <p className="notice">{notice}</p> : null}
+      <p>
+        Signing in as <strong>{email}</strong>. This browser remembers your Secret Key, so only your account password is needed.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run({ email, password });
+        }}
+      >
+        <input type="email" autoComplete="username" value={email} readOnly hidden />
+        <AccountPasswordField autoFocus value={password} onChange={setPassword} />
+        <SignInButton busy={busy} error={error} />
+      </form>
+      <div className="actions small">
+        {others.map((other) => (
+          <button key={other} type="button" className="link" onClick={() => onChoose(other)}>
+            Sign in as {other}
+          </button>
+        ))}
+        <button type="button" className="link" onClick={() => onChoose('new')}>
+          Use another account
+        </button>
+        <button type="button" className="link" onClick={() => void onForget()}>
+          Forget {email} on this browser
+        </button>
+        <HelpLinks />
+      </div>
+    </main>
+  );
+}

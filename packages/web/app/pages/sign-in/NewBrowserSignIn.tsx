@@ -1,0 +1,96 @@
+/**
+ * Sign-in on a new browser: email, Secret Key and password, where the email and Secret Key can
+ * be filled from the Emergency Kit's setup code (pasted text, or a scanned QR code's text).
+ */
+import { useState, type FormEvent } from 'react';
+import { parseSecretKey } from '@latchkey/core/secret-key';
+import { parseSetupCode } from '@latchkey/core/setup-code';
+import { useApp } from '../../app-context.tsx';
+import { describeError, describeInputError } from '../../errors.ts';
+import { Field, PageHeading } from '../../components/ui.tsx';
+import { AccountPasswordField } from '../../components/PasswordField.tsx';
+import { useSignIn } from './useSignIn.ts';
+import { HelpLinks, SignInButton } from './SignInParts.tsx';
+
+export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onBack: (() => void) | undefined }) {
+  const { latchkey } = useApp();
+  const [email, setEmail] = useState('');
+  const [secretKey, setSecretKey] = useState('');
+  const [password, setPassword] = useState('');
+  const [setupCode, setSetupCode] = useState('');
+  const [setupMessage, setSetupMessage] = useState<string>();
+  const { busy, error, setError, run, prompt } = useSignIn();
+
+  const applySetupCode = () => {
+    setSetupMessage(undefined);
+    try {
+      const details = parseSetupCode(setupCode);
+      setEmail(details.email);
+      setSecretKey(details.secretKey);
+      setSetupCode('');
+      const sameServer = new URL(details.server).origin === new URL(latchkey.server).origin;
+      setSetupMessage(
+        sameServer
+          ? 'Filled in your email address and Secret Key. Now type your account password.'
+          : `Filled in your email address and Secret Key. Note: this kit is for ${details.server}, not this server (${latchkey.server}). Sign in there if this is not the account you meant.`,
+      );
+    } catch (e) {
+      setSetupMessage(describeInputError(e));
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      parseSecretKey(secretKey); // catches a typo before any request
+    } catch (e) {
+      setError(describeError(e));
+      return;
+    }
+    void run({ email: email.trim(), password, secretKey });
+  };
+
+  if (prompt) return prompt;
+  return (
+    <main className="narrow">
+      <PageHeading>Sign in to Latchkey</PageHeading>
+      {notice ? <p className="notice">{notice}</p> : null}
+      <p>This browser has not been used with your account yet. You need your Emergency Kit: it has your Secret Key.</p>
+      <details className="setup-code">
+        <summary>Fill in from your Emergency Kit's setup code</summary>
+        <p className="hint">Scan the QR code on your Emergency Kit with your phone's camera app, copy the text it shows (it starts with “latchkey-setup:”), and paste it here.</p>
+        <Field label="Setup code" value={setupCode} onChange={setSetupCode} autoComplete="off" spellCheck={false} />
+        <button type="button" className="secondary" onClick={applySetupCode} disabled={setupCode.trim() === ''}>
+          Use setup code
+        </button>
+        <p role="status" aria-live="polite" className="hint">
+          {setupMessage}
+        </p>
+      </details>
+      <form onSubmit={submit}>
+        <Field label="Email address" type="email" autoComplete="username" required value={email} onChange={setEmail} />
+        <Field
+          label="Secret Key"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="characters"
+          required
+          value={secretKey}
+          onChange={setSecretKey}
+          hint="From your Emergency Kit. It starts with L1-. Spaces, dashes and capitals do not matter."
+        />
+        <AccountPasswordField value={password} onChange={setPassword} />
+        <SignInButton busy={busy} error={error} />
+      </form>
+      <div className="actions small">
+        {onBack ? (
+          <button type="button" className="link" onClick={onBack}>
+            Back to accounts on this browser
+          </button>
+        ) : null}
+        <HelpLinks />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,31 @@
+/** The pieces both sign-in forms end with. */
+import { useApp } from '../../app-context.tsx';
+import { ErrorMessage, Progress } from '../../components/ui.tsx';
+
+/** What went wrong, progress, and the button. */
+export function SignInButton({ busy, error }: { busy: boolean; error: string | undefined }) {
+  return (
+    <>
+      <ErrorMessage message={error} />
+      <Progress text={busy ? 'Signing in… deriving your keys.' : undefined} />
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+    </>
+  );
+}
+
+/** Links for someone who cannot sign in here, or has no account yet. */
+export function HelpLinks() {
+  const { navigate } = useApp();
+  return (
+    <>
+      <a href="/signin-help" onClick={(e) => (e.preventDefault(), navigate('/signin-help'))}>
+        Having trouble signing in?
+      </a>
+      <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>
+        Create an account
+      </a>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * Signing in through the SDK, shared by both sign-in forms: busy and error state, and the
+ * two-step verification prompt the SDK asks for (again after a wrong code).
+ */
+import { useState } from 'react';
+import { useApp } from '../../app-context.tsx';
+import { describeError, describeSecondFactorError } from '../../errors.ts';
+import { isCancelled, useSecondFactorPrompt } from '../../components/SecondFactorPrompt.tsx';
+
+export function useSignIn() {
+  const { latchkey, unlocked, navigate } = useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const secondFactor = useSecondFactorPrompt();
+  const run = async (params: { email: string; password: string; secretKey?: string }) => {
+    setBusy(true);
+    setError(undefined);
+    let asked = false;
+    try {
+      const account = await latchkey.client.signIn({
+        ...params,
+        secondFactor: (methods) => {
+          asked = true;
+          return secondFactor.ask(methods);
+        },
+      });
+      secondFactor.close();
+      unlocked(account);
+      navigate('/', { replace: true });
+    } catch (e) {
+      secondFactor.close();
+      if (!isCancelled(e)) setError(asked ? `${describeSecondFactorError(e)} Sign in again to retry.` : describeError(e));
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run, prompt: secondFactor.element };
+}

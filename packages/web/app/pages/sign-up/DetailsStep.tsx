@@ -1,0 +1,54 @@
+/** Sign-up, step 2: the emailed code, the person's name and the account password they choose. */
+import { useState, type FormEvent } from 'react';
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import type { SecretKey } from '@latchkey/core/secret-key';
+import { useApp } from '../../app-context.tsx';
+import { ErrorMessage, Field, PageHeading, Progress } from '../../components/ui.tsx';
+import { NewPasswordFields } from '../../components/NewPasswordFields.tsx';
+import { useNewPassword } from '../../components/useNewPassword.ts';
+import { useAsyncAction } from '../../components/useAsyncAction.ts';
+
+export function DetailsStep({ email, onBack, onCreated }: { email: string; onBack: () => void; onCreated: (done: { name: string; secretKey: SecretKey; account: AccountProfile }) => void }) {
+  const { latchkey } = useApp();
+  const [code, setCode] = useState('');
+  const [name, setName] = useState('');
+  const newPassword = useNewPassword();
+  const { password } = newPassword;
+  const { busy, error, setError, run } = useAsyncAction({ session: false });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    const problem = newPassword.problem();
+    if (problem !== undefined) return setError(problem);
+    await run(async () => {
+      const { secretKey } = await latchkey.client.signup.complete({ email, name: name.trim(), code: code.trim(), password });
+      const account = await latchkey.client.whoami();
+      onCreated({ name: name.trim(), secretKey, account });
+    });
+  };
+
+  return (
+    <main className="narrow">
+      <PageHeading>Check your email</PageHeading>
+      <p>
+        We sent a code to <strong>{email}</strong>. Enter it below, with your name and the account password you want to use.
+      </p>
+      <form onSubmit={(e) => void submit(e)}>
+        <Field label="Code from the email" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6,8}" required value={code} onChange={setCode} hint="6 to 8 digits." />
+        <Field label="Your name" autoComplete="name" required maxLength={200} value={name} onChange={setName} />
+        <NewPasswordFields label="Account password" emptyHint="At least 8 characters. Latchkey cannot reset it for you, so choose one you will remember." value={newPassword} />
+        <ErrorMessage message={error} />
+        <Progress text={busy ? 'Creating your account and encryption keys… this takes a few seconds.' : undefined} />
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Create account
+          </button>
+          <button type="button" className="secondary" onClick={onBack} disabled={busy}>
+            Use a different email
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Sign-up, step 3: the new Secret Key with an explanation, and the Emergency Kit the person
+ * chooses to download. Nothing is saved to disk unless they press the button.
+ */
+import { useState } from 'react';
+import type { AccountProfile } from '@latchkey/core/wire/auth';
+import type { SecretKey } from '@latchkey/core/secret-key';
+import { useApp } from '../../app-context.tsx';
+import { describeError } from '../../errors.ts';
+import { downloadEmergencyKit } from '../../kits.ts';
+import { ErrorMessage, PageHeading } from '../../components/ui.tsx';
+
+export function SecretKeyStep({ email, name, secretKey, account }: { email: string; name: string; secretKey: SecretKey; account: AccountProfile }) {
+  const { latchkey, unlocked, navigate } = useApp();
+  const [downloaded, setDownloaded] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const download = async () => {
+    setError(undefined);
+    try {
+      await downloadEmergencyKit({ signInAddress: latchkey.server, email, name, secretKey });
+      setDownloaded(true);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  return (
+    <main className="narrow">
+      <PageHeading>Your Secret Key</PageHeading>
+      <p>Your account is ready. This is your Secret Key:</p>
+      <p className="secret-key" aria-label="Secret Key">
+        {secretKey}
+      </p>
+      <div className="explain">
+        <p>
+          <strong>What it is:</strong> a long random key made in this browser. Together with your account password it encrypts everything in your account. Latchkey's server never sees it, so
+          nobody can look it up or reset it for you.
+        </p>
+        <p>
+          <strong>When you need it:</strong> to sign in on a new device or browser. This browser remembers it, so here you only type your password.
+        </p>
+        <p>
+          <strong>Keep it safe:</strong> download your Emergency Kit, a PDF with your Secret Key and a setup code, and print it or store it somewhere only you can reach. Never write your
+          password on a saved copy.
+        </p>
+      </div>
+      <ErrorMessage message={error} />
+      <div className="actions">
+        <button type="button" onClick={() => void download()}>
+          Download Emergency Kit (PDF)
+        </button>
+        <button
+          type="button"
+          className={downloaded ? '' : 'secondary'}
+          onClick={() => {
+            unlocked(account);
+            navigate('/', { replace: true });
+          }}
+        >
+          Continue to my vault
+        </button>
+      </div>
+      <p role="status" aria-live="polite" className="hint">
+        {downloaded ? 'Your browser is saving the Emergency Kit. Print it or store it safely.' : 'Nothing is saved until you press the download button.'}
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,80 @@
+/** The authenticator app's setup: the QR code, the setup key as text, and the first code it shows, which turns it on. */
+import { useState, type FormEvent } from 'react';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { useApp } from '../../app-context.tsx';
+import { describeSecondFactorError } from '../../errors.ts';
+import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../../components/ui.tsx';
+import { parseAuthenticatorCode } from '../../components/useCodeField.ts';
+import { QrCode, type DrawnQrCode } from './QrCode.tsx';
+
+/** The secret in groups of 4 for typing into an app by hand. */
+const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
+export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { secret: string; uri: string; qr: DrawnQrCode; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
+  const { latchkey, handleSignedOut } = useApp();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    let otp: string;
+    try {
+      otp = parseAuthenticatorCode(code);
+    } catch {
+      return setError('Enter the 6-digit code your authenticator app shows for Latchkey.');
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      onConfirmed(await latchkey.client.twoFactor.confirmTotp(otp));
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError(
+        e instanceof LatchkeyError && e.code === 'invalid_code'
+          ? 'That code is not right. Enter the code the app shows now; if it keeps failing, check that the time on your phone is set automatically.'
+          : describeSecondFactorError(e),
+      );
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="narrow two-factor">
+      <PageHeading>Scan this QR code</PageHeading>
+      <ol className="setup-steps">
+        <li>Open the authenticator app on your phone and add an account (often a “+” button).</li>
+        <li>Scan this QR code with the app. If you cannot scan, enter the setup key below by hand (time-based, 6 digits, every 30 seconds).</li>
+        <li>Type the 6-digit code the app now shows for Latchkey.</li>
+      </ol>
+      <div className="qr-block">
+        <QrCode qr={qr} label="QR code for your authenticator app" />
+        <div className="manual">
+          <p className="label">Setup key</p>
+          <p className="mono totp-secret" data-testid="totp-secret" data-secret={secret}>
+            {groupSecret(secret)}
+          </p>
+          <CopyButton text={secret} what="Setup key" label="Copy setup key" />
+          <details>
+            <summary>Setup link (otpauth://)</summary>
+            <p className="mono totp-uri" data-testid="totp-uri">
+              {uri}
+            </p>
+          </details>
+        </div>
+      </div>
+      <p className="hint">Keep this key to yourself: anyone with it can make your codes. It is not shown again after setup.</p>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Code from the app" inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onChange={setCode} />
+        <ErrorMessage message={error} />
+        <Progress text={busy ? 'Checking the code…' : undefined} />
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Turn on
+          </button>
+          <button type="button" className="secondary" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

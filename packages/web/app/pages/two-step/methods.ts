@@ -1,0 +1,10 @@
+import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+
+/** The methods that can prove it is the owner while signed in, in the order the prompt offers them. */
+export function methodsOf(status: TwoFactorStatus): string[] {
+  const methods: string[] = [];
+  if (status.totp) methods.push('totp');
+  if (status.securityKeys.length > 0) methods.push('security-key');
+  if (status.enabled && status.backupCodesRemaining > 0) methods.push('backup-code');
+  return methods;
+}
