@@ -8,6 +8,13 @@
  * the OPAQUE/Argon2 WebAssembly), workers only from this origin, requests only to this
  * origin, no plugins, no framing, no `<base>` tricks. The app never needs inline scripts.
  *
+ * Compression: the build writes a gzip and a Brotli copy beside every text asset
+ * (`packages/web/precompress.ts`); a browser that accepts one gets it, with `Content-Encoding`
+ * and `Vary: accept-encoding` (also on the uncompressed fallback, so a shared cache keeps them
+ * apart). Nothing is compressed per request. Hashed assets under `assets/` are cached for a
+ * year (`immutable`); `index.html` is revalidated on every load (`no-cache`), so a new build
+ * reaches browsers at once. The copies themselves are not served under their own names.
+ *
  * If the app has not been built the server still runs the API, and `/` says how to build it.
  */
 import { existsSync } from 'node:fs';
@@ -58,6 +65,9 @@ function addSecurityHeaders(_request: FastifyRequest, reply: FastifyReply, paylo
   done(null, payload);
 }
 
+/** The build's compressed copies, sent only as the `Content-Encoding` of their original. */
+const isCompressedCopy = (pathname: string) => /\.(br|gz)$/i.test(pathname);
+
 /** A path that names a file (has an extension) is a missing asset, not an app route. */
 const looksLikeFile = (pathname: string) => /\.[a-z0-9]+$/i.test(pathname.slice(pathname.lastIndexOf('/') + 1));
 
@@ -79,6 +89,8 @@ export async function webAppRoutes(app: FastifyInstance, options: { distDir?: st
     wildcard: false,
     index: false,
     serveDotFiles: false,
+    preCompressed: true,
+    allowedPath: (pathname) => !isCompressedCopy(pathname),
     setHeaders(reply, filePath) {
       // Vite puts a content hash in every name under assets/: those never change.
       void reply.header('cache-control', /[\\/]assets[\\/]/.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache');
