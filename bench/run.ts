@@ -4,7 +4,7 @@
  * in the same run and the ratio between them.
  *
  * Targets that are missed are reported as GAP, not asserted: the exit code is non-zero only when
- * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin runs a subset.
+ * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin,web runs a subset.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
@@ -17,9 +17,10 @@ import { renderNotes, renderTable, row, writeReport, type Section } from './repo
 import { benchSignIn } from './sign-in.ts';
 import { benchSync } from './sync.ts';
 import { benchUnlock, unlockEndToEndRow } from './unlock.ts';
+import { benchWeb } from './web.ts';
 import { fmt, pct, REPO_ROOT, sleep } from './util.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin,web').split(',').map((s) => s.trim()));
 
 const sections: Section[] = [];
 let failed = false;
@@ -75,6 +76,7 @@ await section('sync', 'Sync (3,000-item vault)', async () => {
 });
 await section('recovery', 'Recovery', benchRecovery);
 await section('signin', 'Sign-in', benchSignIn);
+await section('web', 'Web first load (sign-in page)', benchWeb);
 
 const machine = `${cpuModel()}, ${availableParallelism()} CPUs, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.versions.node}, commit ${gitCommit()}`;
 const table = renderTable(sections);
