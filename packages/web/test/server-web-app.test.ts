@@ -102,8 +102,13 @@ describe('web app first load', () => {
     expect(gzipBytes).toBeGreaterThan(10_000); // the app is really there
     expect(gzipBytes, `first-load JavaScript is ${gzipBytes} bytes gzipped: ${scripts.join(', ')}`).toBeLessThanOrEqual(SIGN_IN_JS_BUDGET_GZIP);
     // "AGFzbQ" is base64 for "\0asm", the start of every WebAssembly module.
-    for (const file of scripts) expect(readFileSync(path.join(DIST, file), 'utf8'), file).not.toContain('AGFzbQ');
-    for (const file of scripts) expect(readFileSync(path.join(DIST, file), 'utf8'), file).not.toContain('Helvetica-BoldOblique');
+    for (const file of scripts) {
+      const code = readFileSync(path.join(DIST, file), 'utf8');
+      // If this fails, something the page loads imports @latchkey/core/opaque: SDK code must go through `ctx.derivation`.
+      expect(code, `${file} carries the OPAQUE WebAssembly module`).not.toContain('AGFzbQ');
+      // If this fails, a page the sign-in page imports statically uses a kit builder: download kits through app/kits.ts.
+      expect(code, `${file} carries pdf-lib's fonts`).not.toContain('Helvetica-BoldOblique');
+    }
     // The worker is where OPAQUE runs: it carries the module.
     const worker = readdirSync(path.join(DIST, 'assets')).find((f) => /^key-derivation\.worker-.*\.js$/.test(f))!;
     expect(readFileSync(path.join(DIST, 'assets', worker), 'utf8')).toContain('AGFzbQ');
