@@ -1,9 +1,12 @@
 /**
  * Items on the client: encrypt before sending, decrypt after receiving, with the item id, vault
- * id and version bound into the ciphertext. The highest version seen of each item is
- * remembered, so a server presenting an older version is noticed (`rollback_detected`); an item
- * this device deleted is remembered as deleted, so the server cannot bring it back either.
- * Edits name the version they were made from; a stale edit fails with `conflict`.
+ * id and version bound into the ciphertext. Decryption binds the ids the client asked for (the
+ * vault it listed, the item it fetched), not the ids the server states, so an item moved to
+ * another vault or handed out under another id fails to open. The highest version seen of each
+ * item is remembered, per keyset, so a server presenting an older version is noticed
+ * (`rollback_detected`); an item this device deleted is remembered as deleted, so the server
+ * cannot bring it back either. Edits name the version they were made from; a stale edit fails
+ * with `conflict`.
  */
 import { decryptItem, encryptItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -11,7 +14,7 @@ import type { EncryptedItem, ItemList, ItemVersion } from '@latchkey/core/wire/v
 import type { ClientContext } from './context.ts';
 import { ITEM_DELETED, updateStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
-import { fetchVaults, requireUnlocked, vaultKeyFor } from './vaults.ts';
+import { fetchVaults, requireUnlocked, vaultKeysFor } from './vaults.ts';
 
 export interface Item extends ItemFields {
   readonly id: string;
@@ -20,18 +23,26 @@ export interface Item extends ItemFields {
   readonly updatedAt: string;
 }
 
+/** Opens (verifies, pins, caches) the keys of these vaults, fetching the vault list only when one is not cached. */
+async function openVaultKeys(ctx: ClientContext, vaultIds: readonly string[]): Promise<void> {
+  const cached = requireUnlocked(ctx).vaultKeys;
+  const missing = new Set(vaultIds.filter((id) => !cached.has(id)));
+  if (missing.size === 0) return;
+  const summaries = (await fetchVaults(ctx)).filter((v) => missing.has(v.id));
+  if (summaries.length < missing.size) throw new LatchkeyError('not_found', 'No such vault.');
+  await vaultKeysFor(ctx, summaries);
+}
+
 async function vaultKeyById(ctx: ClientContext, vaultId: string) {
-  const cached = requireUnlocked(ctx).vaultKeys.get(vaultId);
-  if (cached !== undefined) return cached;
-  const vault = (await fetchVaults(ctx)).find((v) => v.id === vaultId);
-  if (vault === undefined) throw new LatchkeyError('not_found', 'No such vault.');
-  return vaultKeyFor(ctx, vault);
+  await openVaultKeys(ctx, [vaultId]);
+  return requireUnlocked(ctx).vaultKeys.get(vaultId)!;
 }
 
 /** Checks versions against what this device has seen, then records the new high-water marks. */
 async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
-  const userId = requireUnlocked(ctx).account.id;
-  const seen = (await ctx.store.read()).itemVersions?.[userId] ?? {};
+  // The keyset id, authenticated when the keyset opened: the profile's account id is only the server's word.
+  const keysetId = requireUnlocked(ctx).keyset.id;
+  const seen = (await ctx.store.read()).itemVersions?.[keysetId] ?? {};
   const stale = items.find((i) => (seen[i.id] ?? 0) > i.version);
   if (stale !== undefined) {
     throw new LatchkeyError(
@@ -43,24 +54,25 @@ async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{
   }
   if (items.every((i) => seen[i.id] === i.version)) return;
   await updateStore(ctx.store, (s) => {
-    const mine = { ...(s.itemVersions?.[userId] ?? {}) };
+    const mine = { ...(s.itemVersions?.[keysetId] ?? {}) };
     for (const i of items) mine[i.id] = Math.max(mine[i.id] ?? 0, i.version);
-    s.itemVersions = { ...s.itemVersions, [userId]: mine };
+    s.itemVersions = { ...s.itemVersions, [keysetId]: mine };
   });
 }
 
-async function decryptOne(ctx: ClientContext, encrypted: EncryptedItem): Promise<Item> {
-  const fields = await decryptItem(await vaultKeyById(ctx, encrypted.vaultId), { vaultId: encrypted.vaultId, itemId: encrypted.id, version: encrypted.version }, encrypted.ciphertext);
-  return { ...fields, id: encrypted.id, vaultId: encrypted.vaultId, version: encrypted.version, updatedAt: encrypted.updatedAt };
+/** Decrypts as item `ids.itemId` of vault `ids.vaultId`: what the client asked for, whatever the server says. */
+async function decryptOne(ctx: ClientContext, encrypted: EncryptedItem, ids: { vaultId: string; itemId: string }): Promise<Item> {
+  const fields = await decryptItem(await vaultKeyById(ctx, ids.vaultId), { ...ids, version: encrypted.version }, encrypted.ciphertext);
+  return { ...fields, id: ids.itemId, vaultId: ids.vaultId, version: encrypted.version, updatedAt: encrypted.updatedAt };
 }
 
 export async function listItems(ctx: ClientContext, vaultId?: string): Promise<Item[]> {
   requireUnlocked(ctx);
   await requireSession(ctx);
   const vaultIds = vaultId !== undefined ? [vaultId] : (await fetchVaults(ctx)).map((v) => v.id);
-  const encrypted = (await Promise.all(vaultIds.map((id) => ctx.api.request<ItemList>('GET', `/api/vaults/${id}/items`)))).flatMap((l) => l.items);
-  await Promise.all(vaultIds.map((id) => vaultKeyById(ctx, id)));
-  const items = await Promise.all(encrypted.map((e) => decryptOne(ctx, e)));
+  const perVault = await Promise.all(vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.request<ItemList>('GET', `/api/vaults/${id}/items`)).items })));
+  await openVaultKeys(ctx, vaultIds);
+  const items = await Promise.all(perVault.flatMap(({ vaultId: id, items: list }) => list.map((e) => decryptOne(ctx, e, { vaultId: id, itemId: e.id }))));
   await checkAndRecordVersions(ctx, items);
   return items;
 }
@@ -68,7 +80,8 @@ export async function listItems(ctx: ClientContext, vaultId?: string): Promise<I
 export async function getItem(ctx: ClientContext, itemId: string): Promise<Item> {
   requireUnlocked(ctx);
   await requireSession(ctx);
-  const item = await decryptOne(ctx, await ctx.api.request<EncryptedItem>('GET', `/api/items/${encodeURIComponent(itemId)}`));
+  const encrypted = await ctx.api.request<EncryptedItem>('GET', `/api/items/${encodeURIComponent(itemId)}`);
+  const item = await decryptOne(ctx, encrypted, { vaultId: encrypted.vaultId, itemId });
   await checkAndRecordVersions(ctx, [item]);
   return item;
 }

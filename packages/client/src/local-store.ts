@@ -1,7 +1,12 @@
 /**
  * What a client remembers between runs: its device id, the session, the Secret Keys of the
- * accounts used here, and the highest version seen of each item (to notice a server rolling
- * an item back). The CLI keeps it in a file in its config directory; the browser in IndexedDB.
+ * accounts used here, the highest version seen of each item (to notice a server rolling an item
+ * back) and the fingerprint of each vault key (to notice a server swapping one). The CLI keeps
+ * it in a file in its config directory; the browser in IndexedDB.
+ *
+ * Per-account state is keyed by the keyset id, never by an id the server merely states: the
+ * keyset id is bound into the keyset's Account Unlock Key ciphertext, so it is authenticated
+ * once the keyset opens, and it survives password changes, Secret Key changes and recovery.
  */
 
 export interface RememberedSession {
@@ -24,8 +29,10 @@ export interface LocalState {
   pendingSignup?: { server: string; email: string; verificationId: string };
   /** A recovery waiting for its emailed code (two-step CLI use). */
   pendingRecovery?: { server: string; email: string; verificationId: string };
-  /** Highest version seen per item id, per account; `ITEM_DELETED` for items this device deleted. */
+  /** Highest version seen per item id, per keyset id; `ITEM_DELETED` for items this device deleted. */
   itemVersions?: Record<string, Record<string, number>>;
+  /** Pinned key fingerprints per keyset id, by `pinId(purpose, subject)` (e.g. `vault-key:<vault id>`). */
+  keyPins?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -55,10 +62,22 @@ export class MemoryStore implements LocalStore {
   }
 }
 
-/** Read-modify-write helper. */
+const pendingUpdates = new WeakMap<LocalStore, Promise<unknown>>();
+
+/**
+ * Read-modify-write helper. Updates of one store run one after another, so concurrent SDK calls
+ * (several vault keys pinned at once) cannot lose each other's writes. When `change` throws,
+ * nothing is written and the error is passed on.
+ */
 export async function updateStore(store: LocalStore, change: (state: LocalState) => void): Promise<LocalState> {
-  const state = await store.read();
-  change(state);
-  await store.write(state);
-  return state;
+  const run = (pendingUpdates.get(store) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(async () => {
+      const state = await store.read();
+      change(state);
+      await store.write(state);
+      return state;
+    });
+  pendingUpdates.set(store, run);
+  return run;
 }

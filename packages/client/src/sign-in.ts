@@ -8,7 +8,7 @@
  * device (`wrong_password`).
  */
 import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
-import { decryptKeyset } from '@latchkey/core/keyset';
+import { decryptKeyset, type Keyset } from '@latchkey/core/keyset';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { parseSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -56,7 +56,17 @@ async function runOpaqueLogin(ctx: ClientContext, password: string, secretKey: S
 async function openKeys(ctx: ClientContext, account: AccountProfile, exportKey: string): Promise<void> {
   const auk = deriveAccountUnlockKey(exportKey);
   try {
-    const keyset = await decryptKeyset(account.keyset, auk);
+    let keyset: Keyset;
+    try {
+      keyset = await decryptKeyset(account.keyset, auk);
+    } catch (cause) {
+      // OPAQUE already proved the password and Secret Key, so a keyset that does not open under
+      // their Account Unlock Key (another id, another public key, other ciphertexts) is not ours.
+      if (cause instanceof LatchkeyError && cause.code === 'decryption_failed') {
+        throw new LatchkeyError('untrusted_key', 'The server sent a keyset that your Account Unlock Key does not open; it was refused.', { cause });
+      }
+      throw cause;
+    }
     dropKeys(ctx);
     ctx.keys = { account, keyset, vaultKeys: new Map() };
   } finally {

@@ -5,14 +5,15 @@
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { importBoxKey } from '@latchkey/core/sealed-box';
-import { createKeyset, encryptKeyset } from '@latchkey/core/keyset';
+import { createKeyset, encryptKeyset, keysetRecipient, keysetSigner } from '@latchkey/core/keyset';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
-import { createVaultKey, encryptVaultAttributes, wrapVaultKey } from '@latchkey/core/vault-key';
+import { createVaultKey, encryptVaultAttributes, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
 import type { SignupFinishResponse, SignupRegisterResponse, SignupStartResponse, SignupVerifyResponse } from '@latchkey/core/wire/signup';
 import { deviceForRequest, type ClientContext } from './context.ts';
+import { checkAndPinKeys } from './key-trust.ts';
 import { accountKey, updateStore } from './local-store.ts';
 import { rememberSession } from './sign-in.ts';
 
@@ -57,16 +58,19 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
   const personalVault = {
     id: vaultId,
     encryptedAttrs: await encryptVaultAttributes(await importBoxKey(vaultKey), vaultId, { name: PERSONAL_VAULT_NAME }),
-    wrappedKey: await wrapVaultKey(vaultKey, keyset.encryption.publicKey, { vaultId, keysetId: keyset.id }),
+    keyWrap: await wrapVaultKey(vaultKey, vaultId, keysetRecipient(keyset), keysetSigner(keyset)),
   };
+  const personalVaultPin = { purpose: 'vault-key', subjectId: vaultId, fingerprint: vaultKeyFingerprint(vaultId, vaultKey) } as const;
   const encryptedKeyset = await encryptKeyset(keyset, auk);
   wipe(auk);
   wipe(vaultKey);
 
-  // Remember the Secret Key before the account exists, so a lost response cannot lose it.
+  // Remember the Secret Key before the account exists, so a lost response cannot lose it; pin
+  // the Personal vault's key before the server could offer another.
   await updateStore(ctx.store, (s) => {
     s.secretKeys = { ...s.secretKeys, [accountKey(ctx.api.baseUrl, params.email)]: secretKey };
   });
+  await checkAndPinKeys(ctx, keyset.id, [personalVaultPin]);
   const result = await ctx.api.request<SignupFinishResponse>('POST', '/api/signup/finish', {
     ticket,
     name: params.name,

@@ -1,13 +1,16 @@
 /**
- * Vaults on the client: unwrap each vault key with the keyset's private key (the wrapped key is
- * bound to this vault and this keyset), decrypt the vault's name, create new vaults.
+ * Vaults on the client: verify each vault key's signed wrap against a trusted keyset, unwrap it
+ * with the keyset's private key (the wrap is bound to this vault and this keyset), check it
+ * against the key this device pinned for the vault, decrypt the vault's name, create new vaults.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
+import { keysetRecipient, keysetSigner } from '@latchkey/core/keyset';
 import { importBoxKey, type BoxKey } from '@latchkey/core/sealed-box';
-import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapVaultKey, wrapVaultKey } from '@latchkey/core/vault-key';
+import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapVaultKey, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { wipe } from '@latchkey/core/bytes';
 import type { VaultList, VaultSummary } from '@latchkey/core/wire/vaults';
 import type { ClientContext, UnlockedKeys } from './context.ts';
+import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { requireSession } from './sign-in.ts';
 
 export interface Vault {
@@ -22,16 +25,33 @@ export function requireUnlocked(ctx: ClientContext): UnlockedKeys {
   return ctx.keys;
 }
 
-export async function vaultKeyFor(ctx: ClientContext, vault: VaultSummary): Promise<BoxKey> {
+/**
+ * The vault keys of `vaults`, each verified (signature by a trusted keyset, then this device's
+ * pin) before it is used or cached.
+ * @throws LatchkeyError `untrusted_key` for a wrap no trusted keyset signed for this vault and
+ *   keyset; `key_changed` for a key other than the pinned one; `decryption_failed`.
+ */
+export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSummary[]): Promise<Map<string, BoxKey>> {
   const keys = requireUnlocked(ctx);
-  const cached = keys.vaultKeys.get(vault.id);
-  if (cached !== undefined) return cached;
-  if (vault.keysetId !== keys.keyset.id) throw new LatchkeyError('decryption_failed', 'This vault key is not wrapped to your keyset.');
-  const raw = await unwrapVaultKey(vault.wrappedKey, keys.keyset.encryption.privateKey, { vaultId: vault.id, keysetId: keys.keyset.id });
-  const key = await importBoxKey(raw);
-  wipe(raw);
-  keys.vaultKeys.set(vault.id, key);
-  return key;
+  const toOpen = vaults.filter((v) => !keys.vaultKeys.has(v.id));
+  const trust = trustedSigners(keys);
+  const recipient = keysetRecipient(keys.keyset);
+  const opened = await Promise.allSettled(toOpen.map((v) => unwrapVaultKey(v.keyWrap, v.id, recipient, keys.keyset.encryption.privateKey, trust)));
+  const raws = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    await checkAndPinKeys(ctx, keys.keyset.id, toOpen.map((v, i) => ({ purpose: 'vault-key', subjectId: v.id, fingerprint: vaultKeyFingerprint(v.id, raws[i]!) })));
+    const imported = await Promise.all(raws.map((raw) => importBoxKey(raw)));
+    toOpen.forEach((v, i) => keys.vaultKeys.set(v.id, imported[i]!));
+  } finally {
+    raws.forEach(wipe);
+  }
+  return new Map(vaults.map((v) => [v.id, keys.vaultKeys.get(v.id)!]));
+}
+
+export async function vaultKeyFor(ctx: ClientContext, vault: VaultSummary): Promise<BoxKey> {
+  return (await vaultKeysFor(ctx, [vault])).get(vault.id)!;
 }
 
 export async function fetchVaults(ctx: ClientContext): Promise<VaultSummary[]> {
@@ -42,9 +62,8 @@ export async function fetchVaults(ctx: ClientContext): Promise<VaultSummary[]> {
 export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
   requireUnlocked(ctx);
   const summaries = await fetchVaults(ctx);
-  return Promise.all(
-    summaries.map(async (v) => ({ id: v.id, kind: v.kind, role: v.role, name: (await decryptVaultAttributes(await vaultKeyFor(ctx, v), v.id, v.encryptedAttrs)).name })),
-  );
+  const vaultKeys = await vaultKeysFor(ctx, summaries);
+  return Promise.all(summaries.map(async (v) => ({ id: v.id, kind: v.kind, role: v.role, name: (await decryptVaultAttributes(vaultKeys.get(v.id)!, v.id, v.encryptedAttrs)).name })));
 }
 
 export async function createVault(ctx: ClientContext, name: string): Promise<Vault> {
@@ -57,8 +76,10 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
   const body = {
     id,
     encryptedAttrs: await encryptVaultAttributes(key, id, { name }),
-    wrappedKey: await wrapVaultKey(raw, keys.keyset.encryption.publicKey, { vaultId: id, keysetId: keys.keyset.id }),
+    keyWrap: await wrapVaultKey(raw, id, keysetRecipient(keys.keyset), keysetSigner(keys.keyset)),
   };
+  // Pinned before the server hears of the vault, so no answer of its can introduce another key.
+  await checkAndPinKeys(ctx, keys.keyset.id, [{ purpose: 'vault-key', subjectId: id, fingerprint: vaultKeyFingerprint(id, raw) }]);
   wipe(raw);
   await ctx.api.request('POST', '/api/vaults', body);
   keys.vaultKeys.set(id, key);

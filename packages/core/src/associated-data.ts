@@ -21,7 +21,16 @@ export type Binding = Readonly<Record<string, string | number>>;
 const SAFE_VALUE = /^[A-Za-z0-9_.:@+-]*$/;
 
 export function associatedData(purpose: CiphertextPurpose, binding: Binding): string {
-  const lines = [`latchkey/v1/${purpose}`];
+  return canonicalFields(`latchkey/v1/${purpose}`, binding);
+}
+
+/**
+ * The canonical encoding behind `associatedData`, also used for signed statements (see
+ * `key-wrap.ts`): `header`, then one `key=value` line per field in sorted key order.
+ * @throws TypeError for a key or value outside `[A-Za-z0-9_.:@+-]` (which would make it ambiguous).
+ */
+export function canonicalFields(header: string, binding: Binding): string {
+  const lines = [header];
   for (const key of Object.keys(binding).sort()) {
     const value = String(binding[key]);
     // Ids are uuids, base64url or integers; refusing anything else keeps the encoding injective.

@@ -39,6 +39,10 @@ export const ERROR_STATUS = {
   secret_key_typo: 400,
   secret_key_required: 400,
   rollback_detected: 409,
+  /** Key material that no keyset this device trusts vouches for (unsigned, wrongly signed, moved, or opened by no key of ours). */
+  untrusted_key: 409,
+  /** A vault key other than the one this device pinned for that vault, even if properly signed. */
+  key_changed: 409,
   recovery_code_malformed: 400,
   recovery_code_typo: 400,
   share_invalid: 400,

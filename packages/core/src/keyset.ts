@@ -10,6 +10,7 @@ import { associatedData } from './associated-data.ts';
 import { importBoxKey, openBox, sealBox } from './sealed-box.ts';
 import { equalBytes } from './bytes.ts';
 import { LatchkeyError } from './errors.ts';
+import type { KeyWrapRecipient, KeyWrapSigner, TrustedSigner } from './key-wrap.ts';
 
 export interface Keyset {
   readonly id: string;
@@ -87,3 +88,18 @@ export async function openKeyset(encrypted: EncryptedKeyset, symmetricKey: Uint8
     signing: { publicKey: fromBase64Url(encrypted.signingPublicKey), secretKey: signingSecret },
   };
 }
+
+/*
+ * The keyset in the roles of a signed key wrap (`key-wrap.ts`). Only an opened keyset fills them:
+ * its id and public keys were authenticated by opening it (they are bound into the associated
+ * data of its private halves), so a server cannot substitute them.
+ */
+
+/** This keyset as the recipient of a key wrap. */
+export const keysetRecipient = (keyset: Keyset): KeyWrapRecipient => ({ keysetId: keyset.id, publicKey: keyset.encryption.publicKey });
+
+/** This keyset as the signer of a key wrap it makes. */
+export const keysetSigner = (keyset: Keyset): KeyWrapSigner => ({ keysetId: keyset.id, signingSecretKey: keyset.signing.secretKey });
+
+/** This keyset as a signer whose wraps are trusted. */
+export const keysetTrustedSigner = (keyset: Keyset): TrustedSigner => ({ keysetId: keyset.id, signingPublicKey: keyset.signing.publicKey });

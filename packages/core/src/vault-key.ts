@@ -1,40 +1,37 @@
 /**
- * Vault keys: 256 random bits per vault, wrapped with HPKE to the public key of every keyset
- * that may read the vault. `info` names the purpose; `aad` names the vault and the recipient,
- * so a server cannot hand one member's wrapped key to another or move it to another vault.
+ * Vault keys: 256 random bits per vault, wrapped to every keyset that may read the vault as a
+ * signed key wrap (`key-wrap.ts`). The HPKE `info` names the purpose and the `aad` the vault and
+ * the recipient; the signature names the keyset that made the wrap, so a server can neither
+ * move a wrapped key to another vault or member nor wrap a key of its own choosing.
  */
-import { fromBase64Url, randomBytes, toBase64Url } from './bytes.ts';
-import { hpkeOpen, hpkeSeal } from './crypto/hpke.ts';
+import { randomBytes } from './bytes.ts';
 import { associatedData } from './associated-data.ts';
+import { keyFingerprint, openKeyWrap, sealKeyWrap, type KeyWrap, type KeyWrapContext, type NewKeyWrap, type KeyWrapRecipient, type KeyWrapSigner, type TrustedSignerLookup } from './key-wrap.ts';
 import { importBoxKey, openBox, sealBox, type BoxKey } from './sealed-box.ts';
 import { LatchkeyError } from './errors.ts';
-
-const HPKE_INFO = 'latchkey/v1/vault-key';
-
-export interface VaultKeyRecipient {
-  readonly vaultId: string;
-  /** The keyset the key is wrapped to (a user's or, later, a group's). */
-  readonly keysetId: string;
-}
 
 export function createVaultKey(): Uint8Array {
   return randomBytes(32);
 }
 
-export async function wrapVaultKey(vaultKey: Uint8Array, recipientPublicKey: Uint8Array, to: VaultKeyRecipient): Promise<string> {
-  const aad = associatedData('vault-key', { vault: to.vaultId, keyset: to.keysetId });
-  return toBase64Url(await hpkeSeal(recipientPublicKey, vaultKey, { info: HPKE_INFO, aad }));
+export const vaultKeyContext = (vaultId: string, recipient: KeyWrapRecipient): KeyWrapContext => ({ purpose: 'vault-key', subjectId: vaultId, recipient });
+
+/** Wraps the vault key to `recipient` and signs the wrap as `signer`. */
+export async function wrapVaultKey(vaultKey: Uint8Array, vaultId: string, recipient: KeyWrapRecipient, signer: KeyWrapSigner): Promise<NewKeyWrap> {
+  return sealKeyWrap(vaultKey, vaultKeyContext(vaultId, recipient), signer);
 }
 
-/** Throws `decryption_failed` when the wrapped key is not for this vault and keyset. */
-export async function unwrapVaultKey(wrapped: string, recipientPrivateKey: Uint8Array, to: VaultKeyRecipient): Promise<Uint8Array> {
-  const aad = associatedData('vault-key', { vault: to.vaultId, keyset: to.keysetId });
-  try {
-    return await hpkeOpen(recipientPrivateKey, fromBase64Url(wrapped), { info: HPKE_INFO, aad });
-  } catch (cause) {
-    throw new LatchkeyError('decryption_failed', 'This vault key could not be unwrapped.', { cause });
-  }
+/**
+ * Opens a vault's key wrap after verifying it against `trust`.
+ * @throws LatchkeyError `untrusted_key` when the wrap is not signed by a trusted keyset for this
+ *   vault and recipient; `decryption_failed` when a signed wrap does not open.
+ */
+export async function unwrapVaultKey(wrap: KeyWrap, vaultId: string, recipient: KeyWrapRecipient, recipientPrivateKey: Uint8Array, trust: TrustedSignerLookup): Promise<Uint8Array> {
+  return openKeyWrap(wrap, vaultKeyContext(vaultId, recipient), recipientPrivateKey, trust);
 }
+
+/** What a device pins for a vault: the fingerprint of its key. */
+export const vaultKeyFingerprint = (vaultId: string, vaultKey: Uint8Array): string => keyFingerprint('vault-key', vaultId, vaultKey);
 
 export interface VaultAttributes {
   readonly name: string;

@@ -1,8 +1,9 @@
-/** Vault keys wrapped with HPKE to a keyset, bound to the vault and the recipient; vault attributes. */
+/** Vault keys as signed key wraps to a keyset, bound to the vault and the recipient; fingerprints; vault attributes. */
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../src/bytes.ts';
-import { generateHpkeKeyPair } from '../src/crypto/hpke.ts';
+import { hpkeOpen } from '../src/crypto/hpke.ts';
+import { createKeyset, keysetRecipient, keysetSigner, keysetTrustedSigner } from '../src/keyset.ts';
 import { sealBox } from '../src/sealed-box.ts';
 import {
   createVaultKey,
@@ -10,6 +11,7 @@ import {
   encryptVaultAttributes,
   importVaultKey,
   unwrapVaultKey,
+  vaultKeyFingerprint,
   wrapVaultKey,
 } from '../src/vault-key.ts';
 import { expectLatchkeyError } from './helpers/errors.ts';
@@ -23,39 +25,47 @@ describe('vault key wrapping', () => {
     expect(a).not.toEqual(createVaultKey());
   });
 
-  it('wraps and unwraps for the same vault and keyset', async () => {
-    const pair = await generateHpkeKeyPair();
+  it('wraps as a signed key wrap and unwraps for the same vault and keyset', async () => {
+    const me = await createKeyset(to.keysetId);
+    const trust = (id: string) => (id === me.id ? keysetTrustedSigner(me) : undefined);
     const vaultKey = createVaultKey();
-    const wrapped = await wrapVaultKey(vaultKey, pair.publicKey, to);
-    expect(wrapped).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(await unwrapVaultKey(wrapped, pair.privateKey, to)).toEqual(vaultKey);
-    expect(await wrapVaultKey(vaultKey, pair.publicKey, to)).not.toBe(wrapped);
+    const wrap = await wrapVaultKey(vaultKey, to.vaultId, keysetRecipient(me), keysetSigner(me));
+    expect(wrap).toMatchObject({ version: 1, recipientKeysetId: me.id, signerKeysetId: me.id });
+    expect(await unwrapVaultKey(wrap, to.vaultId, keysetRecipient(me), me.encryption.privateKey, trust)).toEqual(vaultKey);
+    expect((await wrapVaultKey(vaultKey, to.vaultId, keysetRecipient(me), keysetSigner(me))).ciphertext).not.toBe(wrap.ciphertext);
   });
 
-  it('fails with decryption_failed for another vault id, another keyset id or another private key', async () => {
-    const pair = await generateHpkeKeyPair();
-    const other = await generateHpkeKeyPair();
-    const wrapped = await wrapVaultKey(createVaultKey(), pair.publicKey, to);
-    await expectLatchkeyError(() => unwrapVaultKey(wrapped, pair.privateKey, { ...to, vaultId: crypto.randomUUID() }), 'decryption_failed');
-    await expectLatchkeyError(() => unwrapVaultKey(wrapped, pair.privateKey, { ...to, keysetId: crypto.randomUUID() }), 'decryption_failed');
-    await expectLatchkeyError(() => unwrapVaultKey(wrapped, pair.privateKey, { vaultId: to.keysetId, keysetId: to.vaultId }), 'decryption_failed');
-    await expectLatchkeyError(() => unwrapVaultKey(wrapped, other.privateKey, to), 'decryption_failed');
+  it('keeps the HPKE binding of the unsigned format: info and aad name the vault and the recipient', async () => {
+    // The ciphertext alone (signature aside) still fails for another vault or keyset, so the
+    // signature is a second, independent check and not the only one.
+    const me = await createKeyset(to.keysetId);
+    const wrap = await wrapVaultKey(createVaultKey(), to.vaultId, keysetRecipient(me), keysetSigner(me));
+    const sealed = fromBase64Url(wrap.ciphertext);
+    expect(await hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: to.vaultId, keyset: me.id }) })).toHaveLength(32);
+    await expect(hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: crypto.randomUUID(), keyset: me.id }) })).rejects.toThrow();
+    await expect(hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: to.vaultId, keyset: crypto.randomUUID() }) })).rejects.toThrow();
   });
 
-  it('fails with decryption_failed for tampered, truncated or malformed input', async () => {
-    const pair = await generateHpkeKeyPair();
-    const wrapped = await wrapVaultKey(createVaultKey(), pair.publicKey, to);
-    const bytes = fromBase64Url(wrapped);
-    const flipped = new Uint8Array(bytes);
-    flipped[40]! ^= 0x80;
-    for (const bad of [toBase64Url(flipped), toBase64Url(bytes.subarray(0, bytes.length - 1)), toBase64Url(bytes.subarray(0, 20)), '', `${wrapped}=`, 'a+b/']) {
-      await expectLatchkeyError(() => unwrapVaultKey(bad, pair.privateKey, to), 'decryption_failed');
-    }
+  it('refuses (untrusted_key) a wrap for another vault, another keyset, or from an untrusted signer', async () => {
+    const me = await createKeyset(to.keysetId);
+    const stranger = await createKeyset();
+    const trust = (id: string) => (id === me.id ? keysetTrustedSigner(me) : undefined);
+    const wrap = await wrapVaultKey(createVaultKey(), to.vaultId, keysetRecipient(me), keysetSigner(me));
+    await expectLatchkeyError(() => unwrapVaultKey(wrap, crypto.randomUUID(), keysetRecipient(me), me.encryption.privateKey, trust), 'untrusted_key');
+    await expectLatchkeyError(() => unwrapVaultKey(wrap, to.vaultId, keysetRecipient(stranger), stranger.encryption.privateKey, trust), 'untrusted_key');
+    const fromStranger = await wrapVaultKey(createVaultKey(), to.vaultId, keysetRecipient(me), keysetSigner(stranger));
+    await expectLatchkeyError(() => unwrapVaultKey(fromStranger, to.vaultId, keysetRecipient(me), me.encryption.privateKey, trust), 'untrusted_key');
   });
 
   it('refuses ids that would make the associated data ambiguous', async () => {
-    const pair = await generateHpkeKeyPair();
-    await expect(wrapVaultKey(createVaultKey(), pair.publicKey, { ...to, vaultId: 'v\nkeyset=x' })).rejects.toThrow(TypeError);
+    const me = await createKeyset(to.keysetId);
+    await expect(wrapVaultKey(createVaultKey(), 'v\nkeyset=x', keysetRecipient(me), keysetSigner(me))).rejects.toThrow(TypeError);
+  });
+
+  it('fingerprints per vault', () => {
+    const key = createVaultKey();
+    expect(vaultKeyFingerprint(to.vaultId, key)).not.toBe(vaultKeyFingerprint(crypto.randomUUID(), key));
+    expect(vaultKeyFingerprint(to.vaultId, key)).toBe(vaultKeyFingerprint(to.vaultId, new Uint8Array(key)));
   });
 });
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Base64Url, Device, Email, EmailCode, EncryptedKeyset, Hex64, Name, RandomId, Uuid, strictObject } from './common.ts';
 import { SessionGrant, AccountProfile } from './auth.ts';
+import { KeyWrapInput } from './key-wrap.ts';
 
 export const SignupStartRequest = strictObject({ email: Email });
 export const SignupStartResponse = Type.Object({ status: Type.Literal('verification_sent'), verificationId: RandomId });
@@ -11,7 +12,7 @@ export const SignupVerifyResponse = Type.Object({ ticket: Base64Url(64), userId:
 export const SignupRegisterRequest = strictObject({ ticket: Base64Url(64), registrationRequest: Base64Url(256) });
 export const SignupRegisterResponse = Type.Object({ registrationResponse: Base64Url(512) });
 
-export const PersonalVault = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), wrappedKey: Base64Url() });
+export const PersonalVault = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), keyWrap: KeyWrapInput });
 
 export const SignupFinishRequest = strictObject({
   ticket: Base64Url(64),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Base64Url, Timestamp, Uuid, strictObject } from './common.ts';
+import { KeyWrap, KeyWrapInput } from './key-wrap.ts';
 
 const MAX_ITEM_CIPHERTEXT = 256 * 1024;
 
@@ -8,14 +9,14 @@ export const VaultSummary = Type.Object({
   kind: Type.Union([Type.Literal('personal'), Type.Literal('shared')]),
   role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
   encryptedAttrs: Type.String(),
-  wrappedKey: Type.String(),
-  keysetId: Uuid,
+  /** The vault key, wrapped to the caller's keyset and signed by the keyset that wrapped it. */
+  keyWrap: KeyWrap,
 });
 export type VaultSummary = Static<typeof VaultSummary>;
 export const VaultList = Type.Object({ vaults: Type.Array(VaultSummary) });
 export type VaultList = Static<typeof VaultList>;
 
-export const CreateVaultRequest = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), wrappedKey: Base64Url() });
+export const CreateVaultRequest = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), keyWrap: KeyWrapInput });
 export type CreateVaultRequest = Static<typeof CreateVaultRequest>;
 
 export const VaultParams = strictObject({ vaultId: Uuid });

@@ -3,6 +3,7 @@
  * `vault_access`, so authorization happens inside the lookup: a vault the caller may not
  * read is indistinguishable from one that does not exist.
  */
+import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
 import type { Tx } from '../context.ts';
 import type { VaultKind, VaultRole } from '../storage/schema.ts';
 
@@ -11,8 +12,8 @@ export interface VaultAccessRow {
   kind: VaultKind;
   role: VaultRole;
   encryptedAttrs: string;
-  wrappedKey: string;
-  keysetId: string;
+  /** The caller's signed wrap of the vault key; the recipient is the caller's keyset. */
+  keyWrap: KeyWrap;
 }
 
 const accessQuery = (db: Tx, userId: string) =>
@@ -25,26 +26,41 @@ const accessQuery = (db: Tx, userId: string) =>
       'vaults.kind as kind',
       'vault_access.role as role',
       'vaults.encrypted_attrs as encryptedAttrs',
-      'vault_access.wrapped_key as wrappedKey',
-      'users.keyset_id as keysetId',
+      'vault_access.wrapped_key as ciphertext',
+      'vault_access.wrap_version as wrapVersion',
+      'vault_access.wrap_signer_keyset_id as signerKeysetId',
+      'vault_access.wrap_signature as signature',
+      'users.keyset_id as recipientKeysetId',
     ])
     .where('vault_access.user_id', '=', userId);
 
+type AccessQueryRow = Awaited<ReturnType<ReturnType<typeof accessQuery>['executeTakeFirstOrThrow']>>;
+
+const toAccessRow = (row: AccessQueryRow): VaultAccessRow => ({
+  id: row.id,
+  kind: row.kind,
+  role: row.role,
+  encryptedAttrs: row.encryptedAttrs,
+  keyWrap: { version: row.wrapVersion, recipientKeysetId: row.recipientKeysetId, ciphertext: row.ciphertext, signerKeysetId: row.signerKeysetId, signature: row.signature },
+});
+
 export async function listVaultsForUser(db: Tx, userId: string): Promise<VaultAccessRow[]> {
-  return accessQuery(db, userId).orderBy('vaults.created_at', 'asc').execute();
+  return (await accessQuery(db, userId).orderBy('vaults.created_at', 'asc').execute()).map(toAccessRow);
 }
 
 export async function findVaultForUser(db: Tx, userId: string, vaultId: string): Promise<VaultAccessRow | undefined> {
-  return accessQuery(db, userId).where('vaults.id', '=', vaultId).executeTakeFirst();
+  const row = await accessQuery(db, userId).where('vaults.id', '=', vaultId).executeTakeFirst();
+  return row === undefined ? undefined : toAccessRow(row);
 }
 
 export async function vaultIdExists(db: Tx, vaultId: string): Promise<boolean> {
   return (await db.selectFrom('vaults').select('id').where('id', '=', vaultId).executeTakeFirst()) !== undefined;
 }
 
+/** Inserts the vault and its creator's access, with the creator's signed wrap of the vault key. */
 export async function insertVault(
   db: Tx,
-  vault: { id: string; kind: VaultKind; createdBy: string; encryptedAttrs: string; wrappedKey: string; now: Date },
+  vault: { id: string; kind: VaultKind; createdBy: string; encryptedAttrs: string; keyWrap: KeyWrap; now: Date },
 ): Promise<void> {
   await db
     .insertInto('vaults')
@@ -52,6 +68,15 @@ export async function insertVault(
     .execute();
   await db
     .insertInto('vault_access')
-    .values({ vault_id: vault.id, user_id: vault.createdBy, wrapped_key: vault.wrappedKey, role: 'owner', created_at: vault.now })
+    .values({
+      vault_id: vault.id,
+      user_id: vault.createdBy,
+      wrapped_key: vault.keyWrap.ciphertext,
+      wrap_version: vault.keyWrap.version,
+      wrap_signer_keyset_id: vault.keyWrap.signerKeysetId,
+      wrap_signature: vault.keyWrap.signature,
+      role: 'owner',
+      created_at: vault.now,
+    })
     .execute();
 }

@@ -19,6 +19,7 @@ import { notices } from './notifications.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { createSession } from './sessions.ts';
+import { requireOwnKeyWrap } from './vaults.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 
 export async function startSignup(ctx: ServerContext, meta: RequestMeta, email: string): Promise<{ verificationId: string }> {
@@ -60,6 +61,7 @@ export async function createSignupRegistrationResponse(ctx: ServerContext, ticke
 
 export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: SignupFinishRequest): Promise<SignupFinishResponse> {
   const userId = userIdForTicket(body.ticket);
+  requireOwnKeyWrap(body.personalVault.keyWrap, body.keyset.id);
   const now = ctx.clock();
   const result = await ctx.db
     .transaction()
@@ -67,7 +69,7 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
       const email = await consumeTicket(ctx, tx, 'signup', body.ticket);
       if (await emailExists(tx, email)) throw new LatchkeyError('already_exists', 'An account with this email already exists. Sign in instead.');
       await insertUserWithKeyset(tx, { id: userId, email, name: body.name, accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier }, body.keyset);
-      await insertVault(tx, { id: body.personalVault.id, kind: 'personal', createdBy: userId, encryptedAttrs: body.personalVault.encryptedAttrs, wrappedKey: body.personalVault.wrappedKey, now });
+      await insertVault(tx, { id: body.personalVault.id, kind: 'personal', createdBy: userId, encryptedAttrs: body.personalVault.encryptedAttrs, keyWrap: body.personalVault.keyWrap, now });
       await recordDevice(tx, userId, body.device, now);
       const session = await createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token: 'server-chosen' });
       await recordSecurityEvent(tx, { userId, type: 'account.created', detail: { device: body.device.name }, ip: meta.ip, now });

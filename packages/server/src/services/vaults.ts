@@ -1,9 +1,11 @@
 /** Vaults and items, always through owner-scoped finders: what the caller cannot read does not exist for them. */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { CreateItemRequest, CreateVaultRequest, EncryptedItem, UpdateItemRequest, VaultSummary } from '@latchkey/core/wire/vaults';
+import type { KeyWrapInput } from '@latchkey/core/wire/key-wrap';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as vaults from '../repositories/vaults.ts';
 import * as items from '../repositories/items.ts';
+import { findUserById } from '../repositories/users.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { AuthenticatedSession } from './sessions.ts';
@@ -17,11 +19,25 @@ export async function listVaults(ctx: ServerContext, session: AuthenticatedSessi
   return vaults.listVaultsForUser(ctx.db, session.userId);
 }
 
+/**
+ * Only a client can check a wrap's signature in a way that protects anyone (every reader
+ * verifies it against a keyset it trusts); the server refuses what is plainly wrong: a wrap
+ * to, or signed by, a keyset other than the caller's own.
+ * @throws LatchkeyError `invalid_request`.
+ */
+export function requireOwnKeyWrap(keyWrap: KeyWrapInput, keysetId: string): void {
+  if (keyWrap.recipientKeysetId !== keysetId) throw new LatchkeyError('invalid_request', 'The vault key must be wrapped to your own keyset.');
+  if (keyWrap.signerKeysetId !== keysetId) throw new LatchkeyError('invalid_request', 'The vault key wrap must be signed by your own keyset.');
+}
+
 export async function createVault(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateVaultRequest): Promise<{ id: string }> {
   const now = ctx.clock();
+  const user = await findUserById(ctx.db, session.userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'Sign in again.');
+  requireOwnKeyWrap(body.keyWrap, user.keysetId);
   try {
     await ctx.db.transaction().execute(async (tx) => {
-      await vaults.insertVault(tx, { id: body.id, kind: 'shared', createdBy: session.userId, encryptedAttrs: body.encryptedAttrs, wrappedKey: body.wrappedKey, now });
+      await vaults.insertVault(tx, { id: body.id, kind: 'shared', createdBy: session.userId, encryptedAttrs: body.encryptedAttrs, keyWrap: body.keyWrap, now });
       await recordSecurityEvent(tx, { userId: session.userId, type: 'vault.created', detail: { vault: body.id }, ip: meta.ip, now });
     });
   } catch (error) {

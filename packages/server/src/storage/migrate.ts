@@ -11,6 +11,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import * as initial from './migrations/0001_initial.ts';
 import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
 import * as twoFactor from './migrations/0003_two_factor.ts';
+import * as signedKeyWraps from './migrations/0006_signed_key_wraps.ts';
 import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_recovery_codes': recoveryCodes,
   '0003_two_factor': twoFactor,
+  '0006_signed_key_wraps': signedKeyWraps,
   '0007_login_attempt_source': loginAttemptSource,
 };
 

@@ -113,10 +113,16 @@ export interface VaultsTable {
   updated_at: CreatedAt;
 }
 
+/** One recipient's signed wrap of a vault key (migration 0006 added the signature columns). */
 export interface VaultAccessTable {
   vault_id: string;
   user_id: string;
+  /** The HPKE ciphertext of the wrap. */
   wrapped_key: string;
+  /** 1 for a signed wrap; 0 for a row from before signed wraps, which clients refuse. */
+  wrap_version: number;
+  wrap_signer_keyset_id: string;
+  wrap_signature: string;
   role: VaultRole;
   created_at: CreatedAt;
 }

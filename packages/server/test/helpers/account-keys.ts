@@ -5,7 +5,7 @@
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { bytesToHex, toBase64Url } from '@latchkey/core/bytes';
-import { decryptKeyset } from '@latchkey/core/keyset';
+import { decryptKeyset, keysetRecipient, keysetTrustedSigner } from '@latchkey/core/keyset';
 import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
 import { parseSecretKey, secretKeyVerifier } from '@latchkey/core/secret-key';
 import { unwrapVaultKey } from '@latchkey/core/vault-key';
@@ -36,7 +36,8 @@ export async function recoverAccountKeys(server: string, email: string, password
   const auk = deriveAccountUnlockKey(finished.exportKey);
   const keyset = await decryptKeyset(result.account!.keyset, auk);
   const vaults = (await (await fetch(`${server}/api/vaults`, { headers: { authorization: `Bearer ${token}` } })).json()) as VaultList;
-  const vaultKeys = await Promise.all(vaults.vaults.map((v) => unwrapVaultKey(v.wrappedKey, keyset.encryption.privateKey, { vaultId: v.id, keysetId: keyset.id })));
+  const own = keysetTrustedSigner(keyset);
+  const vaultKeys = await Promise.all(vaults.vaults.map((v) => unwrapVaultKey(v.keyWrap, v.id, keysetRecipient(keyset), keyset.encryption.privateKey, (id) => (id === own.keysetId ? own : undefined))));
   const { fromBase64Url } = await import('@latchkey/core/bytes');
   return [fromBase64Url(finished.exportKey), fromBase64Url(finished.sessionKey), auk, keyset.symmetricKey, keyset.encryption.privateKey, keyset.signing.secretKey, ...vaultKeys];
 }

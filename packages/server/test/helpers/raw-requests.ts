@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
 import { fromBase64Url } from '@latchkey/core/bytes';
 import { ERROR_STATUS, isErrorCode, type ErrorCode } from '@latchkey/core/errors';
-import { createKeyset, decryptKeyset, encryptKeyset, wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
+import { generateSigningKeyPair } from '@latchkey/core/crypto/ed25519';
+import { createKeyset, decryptKeyset, encryptKeyset, keysetRecipient, keysetSigner, wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
 import { importBoxKey } from '@latchkey/core/sealed-box';
 import { accountIdOf, generateSecretKey, parseSecretKey, secretKeyVerifier } from '@latchkey/core/secret-key';
@@ -194,7 +195,7 @@ export async function prepareSignup(server: TestServer, email: string, password 
     personalVault: {
       id: vaultId,
       encryptedAttrs: await encryptVaultAttributes(await importBoxKey(vaultKey), vaultId, { name: 'Personal' }),
-      wrappedKey: await wrapVaultKey(vaultKey, keyset.encryption.publicKey, { vaultId, keysetId: keyset.id }),
+      keyWrap: await wrapVaultKey(vaultKey, vaultId, keysetRecipient(keyset), keysetSigner(keyset)),
     },
     device: { id: `device-${crypto.randomUUID().slice(0, 8)}-raw`, name: 'raw client', platform: 'test' },
   };
@@ -226,13 +227,19 @@ export async function credentialsChangeBody(server: TestServer, credentials: Cre
   };
 }
 
-/** A vault body the server accepts for the account: a fresh vault key wrapped to its keyset. */
+/**
+ * A vault body the server accepts for the account: a fresh vault key wrapped to its keyset.
+ * Only the account's public profile is at hand, so the wrap is signed by a throw-away key under
+ * the account's keyset id: the server checks the ids, and only clients can check the signature
+ * (the SDK would refuse this vault with `untrusted_key`).
+ */
 export async function newVaultBody(account: Pick<AccountProfile, 'keyset'>) {
   const id = crypto.randomUUID();
   const vaultKey = createVaultKey();
+  const recipient = { keysetId: account.keyset.id, publicKey: fromBase64Url(account.keyset.publicKey) };
   return {
     id,
     encryptedAttrs: await encryptVaultAttributes(await importBoxKey(vaultKey), id, { name: 'Raw vault' }),
-    wrappedKey: await wrapVaultKey(vaultKey, fromBase64Url(account.keyset.publicKey), { vaultId: id, keysetId: account.keyset.id }),
+    keyWrap: await wrapVaultKey(vaultKey, id, recipient, { keysetId: account.keyset.id, signingSecretKey: generateSigningKeyPair().secretKey }),
   };
 }

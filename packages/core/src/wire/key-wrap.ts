@@ -1,0 +1,31 @@
+/**
+ * A signed key wrap on the wire (see `key-wrap.ts`): what the server stores per recipient and
+ * hands back. The purpose, the subject and the recipient's public key are not sent: the
+ * verifying client supplies them from where the wrap is used and from keys it trusts.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Base64Url, Uuid, strictObject } from './common.ts';
+
+/** What a client sends: only signed wraps of the current version are accepted. */
+export const KeyWrapInput = strictObject({
+  version: Type.Literal(1),
+  recipientKeysetId: Uuid,
+  ciphertext: Base64Url(256),
+  signerKeysetId: Uuid,
+  signature: Base64Url(86),
+});
+export type KeyWrapInput = Static<typeof KeyWrapInput>;
+
+/**
+ * What the server returns. Looser than the input on purpose: a wrap stored before signatures
+ * existed (version 0, no signer, no signature) still reaches the client, which refuses it with
+ * `untrusted_key` instead of failing on the response's shape.
+ */
+export const KeyWrap = Type.Object({
+  version: Type.Integer(),
+  recipientKeysetId: Uuid,
+  ciphertext: Type.String(),
+  signerKeysetId: Type.String(),
+  signature: Type.String(),
+});
+export type KeyWrap = Static<typeof KeyWrap>;
