@@ -5,7 +5,7 @@
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { bytesToHex, toBase64Url } from '@latchkey/core/bytes';
-import { decryptKeyset, keysetRecipient, keysetTrustedSigner } from '@latchkey/core/keyset';
+import { decryptKeyset, keysetRecipient, keysetTrustedSigner, type Keyset } from '@latchkey/core/keyset';
 import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
 import { parseSecretKey, secretKeyVerifier } from '@latchkey/core/secret-key';
 import { unwrapVaultKey } from '@latchkey/core/vault-key';
@@ -17,6 +17,26 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/**
+ * The account's opened keyset, as its owner's client holds it (a fresh sign-in with the
+ * credentials). Malicious-server tests use it to make wraps the owner's keyset really signed.
+ */
+export async function openAccountKeyset(server: string, email: string, password: string, secretKeyText: string): Promise<Keyset> {
+  await opaqueReady;
+  const secretKey = parseSecretKey(secretKeyText);
+  const input = twoSecretPasswordInput(password, secretKey);
+  const { clientLoginState, startLoginRequest } = opaqueClient.startLogin(input);
+  const start = await post<LoginStartResponse>(`${server}/api/auth/login/start`, { email, secretKeyVerifier: secretKeyVerifier(secretKey), startLoginRequest });
+  const finished = opaqueClient.finishLogin({ clientLoginState, loginResponse: start.loginResponse, password: input });
+  if (finished === undefined) throw new Error('credentials rejected');
+  const result = await post<LoginFinishResponse>(`${server}/api/auth/login/finish`, {
+    loginId: start.loginId,
+    finishLoginRequest: finished.finishLoginRequest,
+    device: { id: 'keyset-test-device-0001', name: 'keyset test', platform: 'vitest' },
+  });
+  return decryptKeyset(result.account!.keyset, deriveAccountUnlockKey(finished.exportKey));
 }
 
 export async function recoverAccountKeys(server: string, email: string, password: string, secretKeyText: string): Promise<Uint8Array[]> {
