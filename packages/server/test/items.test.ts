@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
+import { expectApiError, newVaultBody, send } from './helpers/raw-requests.ts';
 
 let server: TestServer;
 let user: TestUser;
@@ -31,6 +32,29 @@ describe('vaults', () => {
     const row = await db().selectFrom('vaults').select('encrypted_attrs').where('id', '=', work.id).executeTakeFirstOrThrow();
     expect(row.encrypted_attrs).not.toContain('Work');
     expect(await errorCodeOf(user.client.vaults.find('Nope'))).toBe('not_found');
+  });
+
+  it('stores each vault key as a signed wrap: version, signer and signature beside the ciphertext', async () => {
+    const work = await user.client.vaults.find('Work');
+    const row = await db().selectFrom('vault_access').selectAll().where('vault_id', '=', work.id).executeTakeFirstOrThrow();
+    const keysetId = (await user.client.whoami()).keyset.id;
+    expect(row).toMatchObject({ wrap_version: 1, wrap_signer_keyset_id: keysetId });
+    expect(row.wrap_signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(row.wrapped_key).toMatch(/^[A-Za-z0-9_-]{107}$/);
+  });
+
+  it('refuses a vault whose key wrap names another keyset as recipient or signer', async () => {
+    const other = await signUpUser(server);
+    const theirKeyset = (await other.client.whoami()).keyset;
+    const mine = (await user.client.whoami()).keyset;
+    const token = (await user.store.read()).session!.token;
+    const body = await newVaultBody({ keyset: mine });
+    for (const keyWrap of [{ ...body.keyWrap, recipientKeysetId: theirKeyset.id }, { ...body.keyWrap, signerKeysetId: theirKeyset.id }]) {
+      expectApiError(await send(server, { method: 'POST', path: '/api/vaults', token, body: { ...body, keyWrap } }), 'invalid_request');
+    }
+    expect(await db().selectFrom('vaults').select('id').where('id', '=', body.id).execute()).toEqual([]);
+    expectApiError(await send(server, { method: 'POST', path: '/api/vaults', token, body: { ...body, keyWrap: { ...body.keyWrap, version: 0 } } }), 'invalid_request');
+    expect((await send(server, { method: 'POST', path: '/api/vaults', token, body })).status).toBe(201);
   });
 });
 

@@ -42,6 +42,10 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   already_exists: 'That already exists.',
   secret_key_required: 'This browser does not know your Secret Key yet. Enter it from your Emergency Kit.',
   rollback_detected: 'The server sent an older copy of an item than this browser has already seen. Nothing was changed. Tell whoever runs your Latchkey server.',
+  untrusted_key:
+    'The server sent a key that your own account did not make, so it was refused and nothing was encrypted with it. Tell whoever runs your Latchkey server: it may have been tampered with.',
+  key_changed:
+    'The server sent a different key for one of your vaults than this browser knows, so it was refused and nothing was changed. Tell whoever runs your Latchkey server: it may have been tampered with.',
   decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
   not_signed_in: 'You are signed out. Sign in again to continue.',
   network_error: 'Could not reach the Latchkey server. Check your connection and try again.',
