@@ -50,10 +50,6 @@ export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSum
   return new Map(vaults.map((v) => [v.id, keys.vaultKeys.get(v.id)!]));
 }
 
-export async function vaultKeyFor(ctx: ClientContext, vault: VaultSummary): Promise<BoxKey> {
-  return (await vaultKeysFor(ctx, [vault])).get(vault.id)!;
-}
-
 export async function fetchVaults(ctx: ClientContext): Promise<VaultSummary[]> {
   await requireSession(ctx);
   return (await ctx.api.request<VaultList>('GET', '/api/vaults')).vaults;

@@ -605,8 +605,17 @@ describe('no partial writes', () => {
       // Refused by the schema, before anything runs.
       { name: 'keyset.publicKey not base64url', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, publicKey: 'a+b/' } } }) },
       { name: 'keyset without its signing key', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, encryptedSigningKey: undefined } } }) },
+      // Refused before the transaction: the wrap names the keyset of the body, not this one.
+      { name: 'Personal vault key wrapped to another keyset', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, id: ownKeysetId } } }) },
       // Refused inside the transaction, after the ticket, keyset and user rows were written.
-      { name: 'keyset id already taken', want: 'already_exists', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, id: ownKeysetId } } }) },
+      {
+        name: 'keyset id already taken',
+        want: 'already_exists',
+        request: async () => ({
+          path: '/api/signup/finish',
+          body: { ...body, keyset: { ...body.keyset, id: ownKeysetId }, personalVault: { ...body.personalVault, keyWrap: { ...body.personalVault.keyWrap, recipientKeysetId: ownKeysetId!, signerKeysetId: ownKeysetId! } } },
+        }),
+      },
       { name: 'Personal vault id already taken', want: 'already_exists', request: async () => ({ path: '/api/signup/finish', body: { ...body, personalVault: { ...body.personalVault, id: w.a.vaultId } } }) },
     ]);
     expect(problems).toEqual([]);

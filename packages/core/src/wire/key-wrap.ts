@@ -8,7 +8,7 @@ import { Base64Url, Uuid, strictObject } from './common.ts';
 
 /** What a client sends: only signed wraps of the current version are accepted. */
 export const KeyWrapInput = strictObject({
-  version: Type.Literal(1),
+  version: Type.Integer({ minimum: 1, maximum: 1, description: 'The signed-wrap format; 1 today.' }),
   recipientKeysetId: Uuid,
   ciphertext: Base64Url(256),
   signerKeysetId: Uuid,
