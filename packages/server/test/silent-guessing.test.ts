@@ -167,6 +167,9 @@ describe(`challenges are bounded (${testDatabaseKind()})`, () => {
     const db = server.running.context.db;
     const { id: userId } = await db.selectFrom('users').select('id').where('email', '=', user.email).executeTakeFirstOrThrow();
     const live = await db.selectFrom('challenges').select('id').where('user_id', '=', userId).execute();
+    // Every valid request counted against its source too (the same four routes share the bucket).
+    const bySource = await db.selectFrom('rate_limits').select(['count']).where('bucket', 'like', 'challengesPerSource:127.0.0.1').execute();
+    expect(bySource.reduce((sum, r) => sum + r.count, 0)).toBeGreaterThanOrEqual(RATE_LIMITS.challengesPerUser.limit + 3);
     // The newest stay; the oldest were pushed out and can no longer be used.
     expect(live.map((r) => r.id).sort()).toEqual(issued.slice(-MAX_LIVE_CHALLENGES_PER_USER).sort());
   });
