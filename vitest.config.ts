@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The server suite runs twice when a PostgreSQL URL is given: once on the embedded PGlite
+// The server suite runs twice when a PostgreSQL URL is given: once on the embedded SQLite
 // database and once on PostgreSQL, so both storage back ends are held to the same tests.
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
@@ -19,7 +19,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
       { test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], testTimeout: 30_000 } },
-      serverProject('server-pglite', { LATCHKEY_TEST_DB: 'pglite' }),
+      serverProject('server-sqlite', { LATCHKEY_TEST_DB: 'sqlite' }),
       ...(postgresUrl ? [serverProject('server-postgres', { LATCHKEY_TEST_DB: 'postgres' })] : []),
       // The web app end to end in Debian's Chromium; globalSetup builds packages/web/dist when stale.
       {

@@ -7,6 +7,7 @@ import { vaultCommands } from './commands/vault.ts';
 import { itemCommands } from './commands/item.ts';
 import { sessionCommands } from './commands/session.ts';
 import { serverCommand } from './commands/server.ts';
+import { storageCommands } from './commands/storage.ts';
 import { recoveryCommands } from './commands/recovery.ts';
 import { twoFactorCommands } from './commands/two-factor.ts';
 
@@ -39,6 +40,7 @@ sessionCommands(program, run);
 recoveryCommands(program, run);
 twoFactorCommands(program, run);
 serverCommand(program);
+storageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

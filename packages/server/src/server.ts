@@ -35,7 +35,12 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   await opaqueReady;
-  const storage = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  const storage = await openDatabase({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    // Before the logger exists: only the one-time PGlite import reports here.
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
   const opaqueServerSetup = await getOrCreateServerSecret(storage.db, 'opaque-server-setup', () => opaqueServer.createSetup());
   const logger = options.logger ?? { level: config.logLevel };
   let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };

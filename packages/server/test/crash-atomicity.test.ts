@@ -6,9 +6,11 @@
  * A real server runs as a child process (`latchkey server`). A user changes their password or
  * Secret Key through the SDK, and the server is SIGKILLed at one point of the change: after the
  * client got the confirmation, as the new OPAQUE registration starts, right as the swap request
- * is sent, and at delays into the swap request that bisect towards the moment it commits (learnt
- * from the earlier rounds, so they land around the commit on any machine); on PostgreSQL one
- * kill lands for certain inside the swap transaction, held half-way by a row lock. The server is
+ * is sent, inside the swap transaction for certain (half-way through the swap and just before
+ * its commit: the server stops at a test pause point, or on PostgreSQL half-way on a row lock
+ * held from another connection, and only then is killed), and at delays into the swap request
+ * that bisect towards the moment it commits (learnt from the earlier rounds, so they land around
+ * the commit on any machine). The server is
  * restarted on the same data and the test checks that
  *   - the account opens with exactly the credentials the crash point allows (old before the
  *     swap was sent, new once it was confirmed, one of the two in between), signing in with a
@@ -18,7 +20,7 @@
  *   - every item is there with the same version and decrypted content.
  * A last test kills the server in the middle of a burst of item writes: every acknowledged
  * write must survive, and unacknowledged ones land whole or not at all.
- * On PGlite every kill also exercises the embedded database's crash recovery on restart.
+ * On SQLite every kill also exercises the embedded database's crash recovery (WAL replay) on restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatchkeyClient } from '@latchkey/client/client';
@@ -59,14 +61,15 @@ const KILL_POINTS: readonly KillPoint[] = [
   { label: 'after the client got the confirmation', path: FINISH, when: 'response', delay: () => 0, allowed: ['new'] },
   { label: 'as the new OPAQUE registration starts', path: '/api/account/credentials/start', when: 'request', delay: () => 0, allowed: ['old'] },
   { label: 'right as the swap request is sent', path: FINISH, when: 'request', delay: () => 0, allowed: ['old', 'new'] },
+  // Inside the swap transaction for certain: half-way through the swap (users row updated,
+  // keyset not yet), held there by a row lock on the keyset on PostgreSQL and by the test pause
+  // point on SQLite; and with every write done but before the commit, held by the pause point.
+  testDatabaseKind() === 'postgres'
+    ? { label: 'inside the swap transaction, half-way (blocked on the keyset row lock)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] }
+    : { label: 'inside the swap transaction, half-way (paused: users row updated, keyset not yet)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:users-updated', allowed: ['old'] },
+  { label: 'inside the swap transaction, every write done, before the commit (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:before-commit', allowed: ['old'] },
   BISECTION(1),
   BISECTION(2),
-  BISECTION(3),
-  // The test holds a row lock on the user's keyset, so the swap transaction stops half-way
-  // (users row updated, keyset not yet) and the kill lands inside it for certain.
-  testDatabaseKind() === 'postgres'
-    ? { label: 'inside the swap transaction (blocked on a row lock)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] }
-    : BISECTION(4),
 ];
 // Seven rounds per kind of change keep the sign-ins of one email (2–3 per round) under the
 // server's limit of 20 per 5 minutes (RATE_LIMITS.signInPerEmail).
@@ -110,7 +113,7 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
     const delayMs = point.delay(timing);
     const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, userId) : undefined;
     if (blocker) expect(blocker.rowCount).toBe(1);
-    const { confirmed } = await killDuring({ server, killSwitch }, point, delayMs, blocker, 'change', change);
+    const { confirmed } = await killDuring({ server, killSwitch, pauseFile: rig!.pauseFile }, point, delayMs, blocker, 'change', change);
     return { confirmed, delayMs };
   }
 

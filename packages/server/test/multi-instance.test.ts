@@ -7,8 +7,9 @@
  * directory (so both write to the same email outbox, as instances behind a load balancer share
  * a mail relay). Every piece of state a second request may need — sessions, pending OPAQUE
  * logins, email codes, rate-limit counters, item versions — must be in the database, so a
- * request may land on either instance. PGlite is embedded in one process and cannot be shared,
- * so that part runs only on PostgreSQL; the single-instance race of one email code runs on both.
+ * request may land on either instance. The embedded SQLite database is for one server process
+ * (several instances means PostgreSQL, docs/operations.md), so that part runs only on
+ * PostgreSQL; the single-instance race of one email code runs on both.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,7 @@ describe(`one server instance (${testDatabaseKind()})`, () => {
 });
 
 describe.skipIf(testDatabaseKind() !== 'postgres')(
-  'two server processes on one PostgreSQL act as one server (PostgreSQL only: embedded PGlite belongs to one process and cannot be shared)',
+  'two server processes on one PostgreSQL act as one server (PostgreSQL only: the embedded SQLite database serves one server process)',
   () => {
     let data: Awaited<ReturnType<typeof withServerData>>;
     let a: ServerProcess;

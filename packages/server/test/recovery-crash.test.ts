@@ -9,12 +9,13 @@
  * reply (before verify), after the verify reply (between verify and prove), after the prove reply
  * (between prove and register), as the register request is sent (a quick step: the kill may land
  * after its reply), after the register reply (the device then stores the new Secret Key as pending
- * and sends finish into a dead server), right as
- * finish is sent, at delays into the finish request that bisect towards the moment it commits
- * (learnt from the earlier rounds, as crash-atomicity.test.ts does), and after the finish reply. On
- * PostgreSQL two kills land for certain inside the finish transaction, held there by a row lock
- * taken from another connection: half-way through the credential swap (users row updated, keyset
- * not yet) and after the swap but before the sessions are ended. The server is restarted on the
+ * and sends finish into a dead server), right as finish is sent, three times inside the finish
+ * transaction for certain (half-way through the credential swap — users row updated, keyset not
+ * yet —, after the swap but before the sessions are ended, and after every write but before the
+ * commit: the server stops at a test pause point, or for the first two on PostgreSQL on a row
+ * lock held from another connection, and only then is killed), at a delay into the finish
+ * request that bisects towards the moment it commits (learnt from the earlier rounds, as
+ * crash-atomicity.test.ts does), and after the finish reply. The server is restarted on the
  * same data and the test checks that
  *   - the account opens with exactly the credentials the crash point allows (old before finish was
  *     sent, new once it was confirmed, one of the two in between), signing in with a fresh client
@@ -29,7 +30,7 @@
  * Rate limits (rate-limits.ts): recovery start is 5/hour per email and each round starts up to two
  * recoveries, so every account serves two rounds; sign-ins stay well under 20 per 5 minutes per
  * email, and the whole file under the 30 recovery starts and sign-ups per hour per source.
- * On PGlite every kill also exercises the embedded database's crash recovery on restart.
+ * On SQLite every kill also exercises the embedded database's crash recovery (WAL replay) on restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatchkeyClient } from '@latchkey/client/client';
@@ -78,17 +79,24 @@ const KILL_POINTS: readonly KillPoint[] = [
   { label: 'as the register request is sent', path: REGISTER, when: 'request', delay: () => 0, allowed: ['old'] },
   { label: 'after the register reply (new key pending, finish sent to a dead server)', path: REGISTER, when: 'response', delay: () => 0, allowed: ['old'] },
   { label: 'right as finish is sent', path: FINISH, when: 'request', delay: () => 0, allowed: ['old', 'new'] },
-  BISECTION(1),
-  BISECTION(2),
+  // Inside the finish transaction for certain: half-way through the credential swap (users row
+  // updated, keyset not yet) and after the swap but before the sessions end, held there by a row
+  // lock from another connection on PostgreSQL and by a test pause point on SQLite; and with
+  // every write done but before the commit, held by the pause point on both.
   ...(testDatabaseKind() === 'postgres'
     ? [
         { label: 'inside the finish transaction, half-way through the swap (blocked on the keyset row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] } as const,
         { label: 'inside the finish transaction, after the swap, before sessions end (blocked on a session row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'sessions', allowed: ['old'] } as const,
       ]
-    : [BISECTION(3)]),
+    : [
+        { label: 'inside the finish transaction, half-way through the swap (paused: users row updated, keyset not yet)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:users-updated', allowed: ['old'] } as const,
+        { label: 'inside the finish transaction, after the swap, before sessions end (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:swapped', allowed: ['old'] } as const,
+      ]),
+  { label: 'inside the finish transaction, every write done, before the commit (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:before-commit', allowed: ['old'] },
+  BISECTION(1),
 ];
-// 10 rounds on PGlite and 11 on PostgreSQL: each restarts the server (on PGlite with the embedded
-// database's crash recovery), which dominates a round, so the file stays near a minute on a quiet machine.
+// 11 rounds on either database: each restarts the server (on SQLite with the embedded database's
+// crash recovery), which dominates a round, so the file stays near a minute on a quiet machine.
 /** Each account serves this many rounds (recovery start: 5 per hour per email, up to 2 per round). */
 const ROUNDS_PER_ACCOUNT = 2;
 
@@ -190,7 +198,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
         const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, acct.userId) : undefined;
         if (blocker) expect(blocker.rowCount).toBeGreaterThanOrEqual(1);
         let sentAt = 0;
-        const { confirmed, restartMs } = await killDuring({ server, killSwitch }, point, delayMs, blocker, 'recovery', async () => {
+        const { confirmed, restartMs } = await killDuring({ server, killSwitch, pauseFile: rig!.pauseFile }, point, delayMs, blocker, 'recovery', async () => {
           sentAt = Date.now();
           await recovering.recovery.start(acct.email);
           // Killed right after the start reply, the email may never be written: the next request fails anyway.

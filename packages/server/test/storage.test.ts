@@ -1,6 +1,6 @@
 /**
  * Storage: migrations, transactions and concurrency on the configured back end
- * (PGlite by default, PostgreSQL in the server-postgres project).
+ * (SQLite by default, PostgreSQL in the server-postgres project).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
@@ -156,6 +156,28 @@ describe('value mapping', () => {
     expect(attempt.user_id).toBeNull();
   });
 
+  it('reads booleans as booleans and compares timestamps as points in time', async () => {
+    await insertUser('map-u2');
+    const base = { user_id: 'map-u2', device_id: 'd', device_name: 'n', platform: 'cli', expires_at: new Date(Date.now() + 60_000) };
+    await db.insertInto('sessions').values([
+      { ...base, id: 'map-s1', token_hash: 'map-th1', second_factor_pending: true },
+      // Every row names the same columns: SQLite cannot write DEFAULT inside a multi-row VALUES list.
+      { ...base, id: 'map-s2', token_hash: 'map-th2', second_factor_pending: false },
+    ]).execute();
+    const rows = await db.selectFrom('sessions').select(['id', 'second_factor_pending as pending', 'created_at']).where('user_id', '=', 'map-u2').orderBy('id').execute();
+    expect(rows.map((r) => r.pending)).toEqual([true, false]);
+    const pending = await db.selectFrom('sessions').select('id').where('user_id', '=', 'map-u2').where('second_factor_pending', '=', true).execute();
+    expect(pending).toEqual([{ id: 'map-s1' }]);
+    // The default now() and a JS Date written later compare in time order, to the millisecond.
+    const created = rows[0]!.created_at;
+    expect(Math.abs(created.getTime() - Date.now())).toBeLessThan(60_000);
+    const later = new Date(created.getTime() + 1);
+    const before = await db.selectFrom('sessions').select('id').where('id', '=', 'map-s1').where('created_at', '<', later).execute();
+    const notBefore = await db.selectFrom('sessions').select('id').where('id', '=', 'map-s1').where('created_at', '<', created).execute();
+    expect(before).toHaveLength(1);
+    expect(notBefore).toHaveLength(0);
+  });
+
   it('reports affected rows for single-use updates', async () => {
     await db
       .insertInto('email_codes')
@@ -182,7 +204,7 @@ describe('transactions', () => {
       }),
     ).rejects.toThrow('boom');
     expect(await db.selectFrom('users').where('id', '=', 'tx-rollback').selectAll().execute()).toEqual([]);
-    // The connection is usable again after a rollback (on PGlite: the lock was released).
+    // The connection is usable again after a rollback (on SQLite: the connection lock was released).
     expect(await db.selectFrom('users').select('id').limit(1).execute()).toBeDefined();
   });
 
@@ -202,7 +224,7 @@ describe('transactions', () => {
       db.transaction().execute(async (trx) => {
         await insertUser('tx-isolated', trx);
         // Started while the transaction is open: PostgreSQL answers at once without the row,
-        // PGlite makes it wait for the connection, i.e. until after the rollback.
+        // SQLite makes it wait for the one connection, i.e. until after the rollback.
         outside = db.selectFrom('users').where('id', '=', 'tx-isolated').selectAll().execute();
         await sleep(20);
         throw new Error('abort');
@@ -234,7 +256,7 @@ describe('transactions', () => {
     await db.insertInto('rate_limits').values({ bucket: 'counter', window_start: new Date(0), count: 0 }).execute();
     const increment = () =>
       db.transaction().execute(async (trx) => {
-        // FOR UPDATE makes PostgreSQL serialize; on PGlite the connection lock must do it alone.
+        // FOR UPDATE makes PostgreSQL serialize; on SQLite BEGIN IMMEDIATE and the connection lock do.
         const row = await trx
           .selectFrom('rate_limits')
           .select('count')
@@ -253,7 +275,7 @@ describe('transactions', () => {
   });
 });
 
-describe.runIf(testDatabaseKind() === 'pglite')('PGlite persistence', () => {
+describe.runIf(testDatabaseKind() === 'sqlite')('SQLite file', () => {
   it('keeps data across close and reopen of the data directory', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -267,11 +289,37 @@ describe.runIf(testDatabaseKind() === 'pglite')('PGlite persistence', () => {
       await first.close();
       expect(await pending).toHaveLength(1);
       await first.close(); // idempotent
+      await expect(first.db.selectFrom('server_secrets').selectAll().execute()).rejects.toThrow(/closed|destroyed/);
 
       const second = await openDatabase({ dataDir });
       const row = await second.db.selectFrom('server_secrets').selectAll().where('name', '=', 'persisted').executeTakeFirst();
       expect(row?.value).toBe('v');
       await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs with WAL, synchronous=FULL and foreign keys, in an owner-only file', async () => {
+    const { statSync } = await import('node:fs');
+    const { sqliteDatabasePath } = await import('../src/storage/sqlite-file.ts');
+    const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(2); // FULL
+    expect(await pragma('foreign_keys')).toBe(1);
+    expect(await pragma('busy_timeout')).toBeGreaterThan(0);
+    expect(statSync(sqliteDatabasePath(t.dataDir)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to start on a data directory that still holds an unmigrated PGlite database', async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-legacy-'));
+    try {
+      await mkdir(path.join(dataDir, 'db'));
+      await writeFile(path.join(dataDir, 'db', 'PG_VERSION'), '17\n');
+      await expect(openDatabase({ dataDir })).rejects.toThrow(/migrate-storage/);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

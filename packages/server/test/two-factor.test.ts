@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useBackupCode } from '../src/services/backup-codes.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
 import { signInAgain } from './helpers/raw-requests.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
@@ -252,8 +251,8 @@ describe('no TOTP secret or backup code in the clear', () => {
 });
 
 describe('the server keyring', () => {
-  // PostgreSQL only: a second server on the same embedded PGlite directory cannot open it while the first runs.
-  it.runIf(testDatabaseKind() === 'postgres')('refuses to start when its file is gone but the database holds secrets sealed with it', async () => {
+  // A second server on the same database (SQLite in WAL mode lets a second process open the file).
+  it('refuses to start when its file is gone but the database holds secrets sealed with it', async () => {
     const user = await signUpUser(server);
     await withTotp(user);
     const { rm } = await import('node:fs/promises');

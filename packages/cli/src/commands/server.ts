@@ -23,7 +23,7 @@ export function serverCommand(program: Command): void {
       }
       const server = await startServer(config);
       const shown = redactConfig(config);
-      process.stderr.write(`Latchkey is running at ${server.url} (database: ${shown.databaseUrl ?? `embedded, ${shown.dataDir}/db`}; email: ${shown.smtpUrl ?? `outbox ${shown.dataDir}/outbox`})\n`);
+      process.stderr.write(`Latchkey is running at ${server.url} (database: ${shown.databaseUrl ?? `embedded SQLite, ${shown.dataDir}/latchkey.db`}; email: ${shown.smtpUrl ?? `outbox ${shown.dataDir}/outbox`})\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

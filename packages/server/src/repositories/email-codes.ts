@@ -52,12 +52,14 @@ export async function attemptEmailCode(
   params: { id: string; purpose: EmailCodePurpose; codeHash: string; ticketHash: string; now: Date; maxAttempts: number },
 ): Promise<{ email: string; matched: boolean } | undefined> {
   const matches = sql<boolean>`code_hash = ${params.codeHash}`;
+  // The ELSE branches name the column (NULL here, by the WHERE clause) rather than a bare NULL,
+  // so PostgreSQL infers the parameter's type from the column without a `::` cast SQLite lacks.
   const row = await db
     .updateTable('email_codes')
     .set({
       attempts: sql<number>`attempts + 1`,
-      verified_at: sql<Date | null>`CASE WHEN ${matches} THEN ${params.now}::timestamptz ELSE NULL END`,
-      ticket_hash: sql<string | null>`CASE WHEN ${matches} THEN ${params.ticketHash}::text ELSE NULL END`,
+      verified_at: sql<Date | null>`CASE WHEN ${matches} THEN ${params.now} ELSE verified_at END`,
+      ticket_hash: sql<string | null>`CASE WHEN ${matches} THEN ${params.ticketHash} ELSE NULL END`,
     })
     .where('id', '=', params.id)
     .where('purpose', '=', params.purpose)
@@ -65,9 +67,10 @@ export async function attemptEmailCode(
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', params.now)
     .where('attempts', '<', params.maxAttempts)
-    .returning(['email', matches.as('matched')])
+    // The ticket is attached exactly when the guess matched; a returned comparison would be 0/1 on SQLite.
+    .returning(['email', 'ticket_hash'])
     .executeTakeFirst();
-  return row === undefined ? undefined : { email: row.email, matched: row.matched };
+  return row === undefined ? undefined : { email: row.email, matched: row.ticket_hash !== null };
 }
 
 /** Consumes a verified ticket exactly once; returns the email it proves. */

@@ -2,6 +2,7 @@
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { Tx } from '../context.ts';
 import type { EncryptedKeyset } from '@latchkey/core/wire/common';
+import { pausePoint } from '../testing/pause-points.ts';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -110,6 +111,7 @@ export async function replaceCredentials(
     .where('id', '=', userId)
     .returning('keyset_id')
     .executeTakeFirstOrThrow();
+  await pausePoint('credentials-swap:users-updated');
   await db
     .updateTable('keysets')
     .set({ encrypted_symmetric_key: change.encryptedSymmetricKey, updated_at: now })

@@ -14,6 +14,7 @@ import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+import { pausePoint } from '../testing/pause-points.ts';
 
 export function startCredentialsChange(ctx: ServerContext, session: AuthenticatedSession, registrationRequest: string): string {
   requireRecentReauth(ctx, session);
@@ -41,6 +42,7 @@ export async function finishCredentialsChange(
       { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
       now,
     );
+    await pausePoint('credentials-swap:swapped');
     const signedOut = await deleteOtherSessions(tx, session.userId, session.id);
     // A sign-in or re-authentication started before the swap runs on the old record: end it.
     await deleteLoginAttemptsForUser(tx, session.userId);
@@ -51,6 +53,7 @@ export async function finishCredentialsChange(
       ip: meta.ip,
       now,
     });
+    await pausePoint('credentials-swap:before-commit');
     return { email: user.email, signedOut };
   });
   sendInBackground(ctx, email, notices.credentialsChanged(body.reason, now, meta.ip, signedOut, ctx.config.publicUrl));

@@ -27,6 +27,7 @@ import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } 
 import { notices, sendInBackground } from './notifications.ts';
 import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
+import { pausePoint } from '../testing/pause-points.ts';
 
 export const GRANT_TTL_MS = 30 * 60_000;
 const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
@@ -132,12 +133,14 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
       { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
       now,
     );
+    await pausePoint('credentials-swap:swapped');
     const signedOut = await deleteOtherSessions(tx, userId, null);
     // A sign-in started before the swap runs on the old record: end it.
     await deleteLoginAttemptsForUser(tx, userId);
     await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
     await codes.deletePendingRecoveryCode(tx, userId);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
+    await pausePoint('credentials-swap:before-commit');
     return { email: user.email, signedOut };
   });
   sendInBackground(ctx, email, notices.accountRecovered(now, meta.ip, ctx.config.publicUrl));

@@ -1,36 +1,38 @@
 /**
- * Opens the server's database: embedded PGlite under the data directory by default, or
+ * Opens the server's database: embedded SQLite in `<data-dir>/latchkey.db` by default, or
  * PostgreSQL when a DATABASE_URL is configured. Either way the schema is migrated before the
  * handle is returned, so the rest of the server never sees an out-of-date schema.
  *
  * Protects against: storage-specific behaviour leaking into the domain code (both back ends
- * hand back the same types: bigint counts as numbers, timestamptz as Date, jsonb as objects)
- * and concurrent use of PGlite's single connection (see pglite-dialect.ts).
+ * hand back the same types: counts and bigints as numbers, timestamptz as Date, booleans as
+ * booleans, jsonb as objects; see sqlite-dialect.ts), and acknowledged writes lost in a power
+ * cut (SQLite runs with WAL and `synchronous=FULL`: a commit returns only after the WAL is
+ * fsynced).
  */
-import { mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { importPgliteDataDir } from './pglite-import.ts';
+import { LatchkeySqliteDialect } from './sqlite-dialect.ts';
+import { openSqliteFile, sqliteDatabasePath } from './sqlite-file.ts';
 import type { Database } from './schema.ts';
 
-export type StorageKind = 'pglite' | 'postgres';
+export type StorageKind = 'sqlite' | 'postgres';
 
 export interface Storage {
   readonly db: Kysely<Database>;
   readonly kind: StorageKind;
-  /** Closes the pool or the embedded database; waits for in-flight work on PGlite. */
+  /** Closes the pool or the embedded database; waits for in-flight work on SQLite. */
   close(): Promise<void>;
 }
 
 export interface DatabaseConfig {
-  /** PostgreSQL URL; absent means embedded PGlite. */
+  /** PostgreSQL URL; absent means embedded SQLite. */
   readonly databaseUrl?: string;
-  /** The server data directory; PGlite lives in `<dataDir>/db`. */
+  /** The server data directory; SQLite lives in `<dataDir>/latchkey.db`. */
   readonly dataDir: string;
+  /** Where to report a one-time import of a PGlite data directory (pglite-import.ts). */
+  readonly log?: (message: string) => void;
 }
 
 const INT8_OID = 20;
@@ -52,9 +54,12 @@ function parseInt8(value: string): number {
  * error when PostgreSQL is unreachable.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<Storage> {
-  const storage = config.databaseUrl === undefined ? await openPGlite(config.dataDir) : openPostgres(config.databaseUrl);
+  // First start after the switch from PGlite: copy the old database over, once.
+  if (config.databaseUrl === undefined) await importPgliteDataDir(config.dataDir, config.log);
+  const storage = config.databaseUrl === undefined ? await openSqlite(config.dataDir) : openPostgres(config.databaseUrl);
   try {
     await migrateToLatest(storage.db as unknown as Kysely<unknown>);
+    storage.afterMigration?.();
   } catch (error) {
     await storage.close();
     throw error;
@@ -62,27 +67,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Storage> {
   return storage;
 }
 
-/**
- * A self-hosted family server's database is small: PostgreSQL's defaults (128 MB of shared
- * buffers) would dominate an idle server's memory for nothing.
- */
-const PGLITE_SETTINGS = ['shared_buffers = 16MB', 'work_mem = 2MB', 'temp_buffers = 2MB', 'wal_buffers = 1MB'];
-
-async function openPGlite(dataDir: string): Promise<Storage> {
-  const dir = path.join(path.resolve(dataDir), 'db');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const options = { parsers: { [INT8_OID]: parseInt8 }, postgresqlconf: PGLITE_SETTINGS };
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    // First start: initdb leaves hundreds of MiB of WebAssembly memory behind that one instance
-    // never returns. Initialize, close, and open a fresh instance for the server's lifetime.
-    await (await PGlite.create(dir, options)).close();
-  }
-  const pglite = await PGlite.create(dir, options);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', close: once(() => db.destroy()) };
+async function openSqlite(dataDir: string): Promise<Storage & { afterMigration(): void }> {
+  const sqlite = await openSqliteFile(sqliteDatabasePath(dataDir));
+  const dialect = new LatchkeySqliteDialect(sqlite);
+  const db = new Kysely<Database>({ dialect });
+  return { db, kind: 'sqlite', close: once(() => db.destroy()), afterMigration: () => dialect.clearStatementCache() };
 }
 
-function openPostgres(databaseUrl: string): Storage {
+function openPostgres(databaseUrl: string): Storage & { afterMigration?: () => void } {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,

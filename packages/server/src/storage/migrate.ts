@@ -1,13 +1,37 @@
 /**
- * Brings the schema up to date, on PGlite and PostgreSQL alike.
+ * Brings the schema up to date, on SQLite (the embedded default) and PostgreSQL alike.
  *
  * Protects against: two server instances starting together against one PostgreSQL and both
  * trying to create the same tables (one would fail half-way). A session-level advisory lock
  * makes the second instance wait until the first has finished, after which it finds nothing
- * left to do. Migrations are listed in code, not discovered on disk, so what runs is exactly
- * what was reviewed and bundled.
+ * left to do. SQLite has no advisory locks and needs none: all migrations run in one
+ * `BEGIN IMMEDIATE` transaction, which holds the database's write lock. Migrations are listed
+ * in code, not discovered on disk, so what runs is exactly what was reviewed and bundled.
+ *
+ * Conventions for every migration (one file runs on both databases):
+ * - Write it with Kysely's schema builder, or plain SQL that both accept, taking the database
+ *   as `Kysely<unknown>` (migrations describe history; never import the `Database` type).
+ * - Column types: `text`; `integer` (32-bit on PostgreSQL; use `bigint` only for counters that
+ *   can pass 2^31 — read back as a JS number on both); `boolean` (0/1 on SQLite, converted to
+ *   true/false by the driver); `jsonb` (JSON text on SQLite, parsed by the driver; write it as a
+ *   `JSON.stringify`ed string); `timestamptz` for every point in time. No other types: the
+ *   SQLite driver converts results by these declared type names (see sqlite-dialect.ts).
+ * - Timestamps: declared `timestamptz`; the domain code reads and writes JS `Date`s on both.
+ *   SQLite stores ISO-8601 UTC text with milliseconds (`2026-01-31T12:00:00.000Z`), which
+ *   compares and sorts correctly as text. Defaults use `now(db)` from migration-sql.ts, never
+ *   `now()` or `current_timestamp` written out (SQLite's is second-precision text in another
+ *   format).
+ * - Auto-numbered keys: `identityColumn(db)` from migration-sql.ts.
+ * - No PostgreSQL-only syntax: no `::` casts, no `gen_random_uuid()`, no `serial`, no partial
+ *   or expression indexes that SQLite does not support; `default false`, `check (...)`,
+ *   `references ... on delete cascade`, unique and composite primary keys are fine on both.
+ *   `alter table ... add column` is fine; other `alter table` forms are not portable (SQLite
+ *   cannot alter a column's type or constraints): create a new table and copy instead.
+ * - Where a difference is unavoidable, branch on `isSqlite(db)` inside the migration.
+ * - Ids, not names, are the contract: never rename or edit an applied migration; add one.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { isSqlite } from './migration-sql.ts';
 import * as initial from './migrations/0001_initial.ts';
 import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
 import * as twoFactor from './migrations/0003_two_factor.ts';
@@ -51,18 +75,23 @@ export class MigrationError extends Error {
  * migration's transaction is rolled back.
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  if (isSqlite(db)) return runMigrations(db);
   // One connection for lock, migrations and unlock: advisory locks belong to a session.
   await db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
     try {
-      const migrator = new Migrator({ db: conn, provider: new StaticMigrationProvider() });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error !== undefined) {
-        const failed = results?.find((r) => r.status === 'Error');
-        throw new MigrationError(failed?.migrationName, { cause: error });
-      }
+      await runMigrations(conn);
     } finally {
       await sql`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
     }
   });
+}
+
+async function runMigrations(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new MigrationError(failed?.migrationName, { cause: error });
+  }
 }

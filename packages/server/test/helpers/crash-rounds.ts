@@ -3,14 +3,19 @@
  * one point of a multi-request change and check what opens after the restart — the machinery
  * shared by crash-atomicity.test.ts (password / Secret Key change) and recovery-crash.test.ts
  * (recovery with a recovery code). Each change ends in one "finish" request whose transaction
- * swaps the credentials; the kill switch times that request, and the timing bisects kill delays
- * towards the moment it commits.
+ * swaps the credentials. Kills inside that transaction are deterministic: the server runs with
+ * LATCHKEY_TEST_PAUSE_FILE (src/testing/pause-points.ts), the round arms one pause point, the
+ * server stops there with the transaction open and says so, and only then is it killed; a round
+ * whose pause point is never reached fails. On PostgreSQL a row lock held from another
+ * connection stops the transaction at a table as well. Other kills are timed from the request:
+ * the kill switch times the finish request, and the timing bisects kill delays towards the
+ * moment it commits.
  *
  *   const rig = await startCrashServer('latchkey-crash-', FINISH);   // in beforeAll; rig.stop() in afterAll
  *   const timing = new FinishTiming(FINISH);
  *   const { confirmed } = await killDuring(rig, point, point.delay(timing), undefined, 'change', () => change());
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +25,7 @@ import type { LatchkeyClient } from '@latchkey/client/client';
 import type { Fetch } from '@latchkey/client/http';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
+import { PAUSE_FILE_ENV, type PausePoint } from '../../src/testing/pause-points.ts';
 import { createEmptyPostgresDatabase, testDatabaseKind } from './test-database.ts';
 import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './server-process.ts';
 import { sdkClient } from './sdk-account.ts';
@@ -38,6 +44,8 @@ export interface KillPoint {
   readonly delay: (timing: FinishTiming) => number;
   /** PostgreSQL only: a row lock held from another connection stops the finish transaction at this table, and the kill lands there for certain. */
   readonly lockTable?: LockTable;
+  /** The server stops at this pause point inside the finish transaction, and the kill lands there for certain (`delay` is ignored). */
+  readonly pauseAt?: PausePoint;
   /** What must open afterwards. */
   readonly allowed: readonly Outcome[];
 }
@@ -56,7 +64,7 @@ export class FinishTiming {
   constructor(private readonly finishPath: string) {}
 
   record(point: KillPoint, delayMs: number, outcome: Outcome): void {
-    if (point.path !== this.finishPath || point.when !== 'request' || point.lockTable !== undefined) return;
+    if (point.path !== this.finishPath || point.when !== 'request' || point.lockTable !== undefined || point.pauseAt !== undefined) return;
     if (outcome === 'old') this.oldUpToMs = Math.max(this.oldUpToMs, delayMs);
     else this.newFromMs = Math.min(this.newFromMs, delayMs);
   }
@@ -128,8 +136,10 @@ export class KillSwitch {
 /** The server under test, its data and its kill switch. */
 export interface CrashServer {
   readonly dataDir: string;
-  /** PostgreSQL runs only; undefined on PGlite (embedded under `dataDir`). */
+  /** PostgreSQL runs only; undefined on SQLite (embedded under `dataDir`). */
   readonly databaseUrl: string | undefined;
+  /** The file the server reads its armed pause points from (one name per line; absent = none). */
+  readonly pauseFile: string;
   readonly server: ServerProcess;
   readonly killSwitch: KillSwitch;
   /** Stops every server process, drops the PostgreSQL database and removes the data directory. */
@@ -151,8 +161,15 @@ export async function startCrashServer(tmpPrefix: string, finishPath: string): P
   try {
     if (testDatabaseKind() === 'postgres') database = await createEmptyPostgresDatabase();
     const databaseUrl = database?.databaseUrl;
-    const server = await startServerProcess({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
-    return { dataDir, databaseUrl, server, killSwitch: new KillSwitch(server, finishPath), stop };
+    // Outside the data directory, so nothing the server keeps there is mistaken for it.
+    const pauseFile = `${dataDir}.pause-points`;
+    // Restarts come many per test; on a loaded shared machine a cold start can take longer than the default allows.
+    const server = await startServerProcess({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), env: { [PAUSE_FILE_ENV]: pauseFile }, startTimeoutMs: 90_000 });
+    const stopAndClean = async () => {
+      await stop();
+      await rm(pauseFile, { force: true });
+    };
+    return { dataDir, databaseUrl, pauseFile, server, killSwitch: new KillSwitch(server, finishPath), stop: stopAndClean };
   } catch (error) {
     await stop();
     throw error;
@@ -254,21 +271,25 @@ export async function lockRows(databaseUrl: string | undefined, table: LockTable
 }
 
 /**
- * Arms the kill switch at `point` (killing `delayMs` after the request is sent, or once the
- * finish transaction waits on `blocker`), runs `change`, and restarts the server once it died.
+ * Arms the kill switch at `point` (killing `delayMs` after the request is sent, once the
+ * finish transaction waits on `blocker`, or once the server stopped at `point.pauseAt`), runs
+ * `change`, and restarts the server once it died.
  * Reports whether the client saw the change confirmed and how long the restart took. `what`
  * names the change in the failure message: the only acceptable failure is the server vanishing.
  */
 export async function killDuring(
-  rig: Pick<CrashServer, 'server' | 'killSwitch'>,
+  rig: Pick<CrashServer, 'server' | 'killSwitch' | 'pauseFile'>,
   point: KillPoint,
   delayMs: number,
   blocker: RowLock | undefined,
   what: string,
   change: () => Promise<unknown>,
 ): Promise<{ confirmed: boolean; restartMs: number }> {
-  const { server, killSwitch } = rig;
-  killSwitch.arm(point, blocker ? () => blocker.untilWaitedOn() : () => sleep(delayMs));
+  const { server, killSwitch, pauseFile } = rig;
+  const pauseAt = point.pauseAt;
+  if (pauseAt !== undefined) await writeFile(pauseFile, `${pauseAt}\n`);
+  const paused = (): Promise<void> => server.nextLine(new RegExp(`^latchkey-test-pause: ${pauseAt}$`), 30_000).then(() => undefined);
+  killSwitch.arm(point, blocker ? () => blocker.untilWaitedOn() : pauseAt !== undefined ? paused : () => sleep(delayMs));
   let confirmed = false;
   try {
     await change();
@@ -286,6 +307,8 @@ export async function killDuring(
     await killSwitch.killed;
   } finally {
     await blocker?.release();
+    // Disarmed before the restart, so the restarted server runs through.
+    await rm(pauseFile, { force: true });
   }
   expect((await server.exited).signal).toBe('SIGKILL');
   const restartStarted = performance.now();

@@ -26,13 +26,15 @@ const READY_LINE = /Latchkey is running at (\S+)/;
 /** Lines of child output kept for error messages. */
 const OUTPUT_LINES_KEPT = 200;
 /** Environment variables the server reads; removed from the child's environment so only the flags given here count. */
-const SERVER_ENV = ['LATCHKEY_DATA_DIR', 'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'SMTP_FROM', 'LOG_LEVEL'];
+const SERVER_ENV = ['LATCHKEY_DATA_DIR', 'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'SMTP_FROM', 'LOG_LEVEL', 'LATCHKEY_TEST_PAUSE_FILE'];
 
 export interface ServerProcessOptions {
   /** Data directory: the embedded database (without `databaseUrl`) and the email outbox. */
   readonly dataDir: string;
-  /** PostgreSQL URL; absent means embedded PGlite under `<dataDir>/db`. */
+  /** PostgreSQL URL; absent means embedded SQLite in `<dataDir>/latchkey.db`. */
   readonly databaseUrl?: string;
+  /** Extra environment for the child (e.g. the crash tests' LATCHKEY_TEST_PAUSE_FILE). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Port to listen on; 0 (default) lets the OS choose, and restarts reuse the chosen one. */
   readonly port?: number;
   /** Server log level; default `warn`, so request logs do not flood the captured output. */
@@ -55,6 +57,11 @@ export interface ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last lines the child (and earlier children of this server) wrote on stdout and stderr. */
   output(): string;
+  /**
+   * Resolves when a line matching `pattern` is written (stdout or stderr) after this call;
+   * rejects after `timeoutMs` or when the current child exits first.
+   */
+  nextLine(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Sends SIGKILL to the current child now (synchronously): no shutdown hooks, no flushing. */
   kill(): void;
   /** SIGKILLs the current child if it runs, waits for it to end, and starts a new one on the same data and port. */
@@ -87,8 +94,11 @@ export async function stopAllServerProcesses(): Promise<void> {
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   installExitHook();
   const outputLines: string[] = [];
+  const watchers = new Set<(line: string) => void>();
   const remember = (chunk: string) => {
-    outputLines.push(...chunk.split('\n').filter((l) => l !== ''));
+    const lines = chunk.split('\n').filter((l) => l !== '');
+    for (const line of lines) for (const watch of watchers) watch(line);
+    outputLines.push(...lines);
     if (outputLines.length > OUTPUT_LINES_KEPT) outputLines.splice(0, outputLines.length - OUTPUT_LINES_KEPT);
   };
   let port = options.port ?? 0;
@@ -114,6 +124,29 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       return current.exited;
     },
     output: () => outputLines.join('\n'),
+    nextLine(pattern, timeoutMs) {
+      return new Promise<string>((resolve, reject) => {
+        const done = () => {
+          watchers.delete(watch);
+          clearTimeout(timer);
+        };
+        const watch = (line: string) => {
+          if (!pattern.test(line)) return;
+          done();
+          resolve(line);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`the server wrote no line matching ${pattern} within ${timeoutMs} ms. Output:\n${outputLines.join('\n')}`));
+        }, timeoutMs);
+        watchers.add(watch);
+        void current.exited.then(() => {
+          if (!watchers.has(watch)) return;
+          done();
+          reject(new Error(`the server exited before writing a line matching ${pattern}. Output:\n${outputLines.join('\n')}`));
+        });
+      });
+    },
     kill() {
       current.child.kill('SIGKILL');
     },
@@ -138,6 +171,7 @@ async function launch(options: ServerProcessOptions, port: number, remember: (ch
   if (options.databaseUrl !== undefined) args.push('--database-url', options.databaseUrl);
   const env = { ...process.env };
   for (const name of SERVER_ENV) delete env[name];
+  Object.assign(env, options.env);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

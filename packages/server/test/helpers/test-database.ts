@@ -2,7 +2,7 @@
  * Test helper: a fresh, private, migrated database for one test file (or one test).
  *
  * Which back end is chosen by the environment the vitest project sets:
- *   LATCHKEY_TEST_DB=pglite   (default) embedded PGlite in a new temp data directory;
+ *   LATCHKEY_TEST_DB=sqlite   (default) embedded SQLite in a new temp data directory;
  *   LATCHKEY_TEST_DB=postgres a new database `latchkey_t_<random>` created through the admin
  *                             URL in LATCHKEY_TEST_POSTGRES_URL (e.g.
  *                             postgres://root@127.0.0.1:5432/test) and dropped on cleanup.
@@ -32,8 +32,8 @@ export interface TestStorage {
   cleanup(): Promise<void>;
 }
 
-export function testDatabaseKind(): 'pglite' | 'postgres' {
-  return process.env.LATCHKEY_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+export function testDatabaseKind(): 'sqlite' | 'postgres' {
+  return process.env.LATCHKEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 /** The admin URL; throws if the postgres project runs without one. */
@@ -66,7 +66,7 @@ export async function createTestStorage(): Promise<TestStorage> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-test-'));
   const removeDir = () => rm(dataDir, { recursive: true, force: true });
 
-  if (testDatabaseKind() === 'pglite') {
+  if (testDatabaseKind() === 'sqlite') {
     const storage = await openDatabase({ dataDir });
     return {
       storage,

@@ -1,5 +1,5 @@
 /**
- * Test helper: a real Latchkey server on a fresh private database (PGlite or PostgreSQL, as the
+ * Test helper: a real Latchkey server on a fresh private database (SQLite or PostgreSQL, as the
  * vitest project says), listening on a random loopback port, with every log line captured and a
  * clock tests can move forward. Plus `signUpUser`, which signs a user up through the SDK by
  * reading the emailed code from the outbox, as a person would.

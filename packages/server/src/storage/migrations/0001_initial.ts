@@ -1,26 +1,25 @@
 /**
- * Migration 0001: the initial schema, identical on PGlite and PostgreSQL.
+ * Migration 0001: the initial schema, on SQLite and PostgreSQL (written in the shared
+ * conventions of migrate.ts; on PostgreSQL it creates exactly the schema it always has).
  *
  * Protects against: inconsistent data under concurrency and crashes — uniqueness of emails,
  * session token hashes and verification tickets, and ownership links are enforced by the
  * database itself (constraints, foreign keys with cascades), not only by application code that
  * several server instances run at once.
  */
-import { type Kysely, type CreateTableBuilder, sql } from 'kysely';
+import { type Kysely, type CreateTableBuilder, type RawBuilder, sql } from 'kysely';
+import { identityColumn, now as nowFor } from '../migration-sql.ts';
 
 // Migrations must not depend on the evolving `Database` type: they describe history.
 type AnyDb = Kysely<unknown>;
 
-const now = sql`now()`;
-
-/** Adds the standard `created_at timestamptz not null default now()` column. */
-function withCreatedAt<T extends string, C extends string>(
-  table: CreateTableBuilder<T, C>,
-): CreateTableBuilder<T, C | 'created_at'> {
-  return table.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now));
-}
-
 export async function up(db: AnyDb): Promise<void> {
+  const now: RawBuilder<unknown> = nowFor(db);
+  /** Adds the standard `created_at timestamptz not null default now()` column. */
+  const withCreatedAt = <T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'created_at'> =>
+    table.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now));
+  const identity = identityColumn(db);
+
   await withCreatedAt(
     db.schema
       .createTable('server_secrets')
@@ -150,10 +149,10 @@ export async function up(db: AnyDb): Promise<void> {
   await withCreatedAt(
     db.schema
       .createTable('security_events')
-      .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+      .addColumn('id', identity.type, identity.define)
       .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
       .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+      .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'`))
       .addColumn('ip', 'text'),
   ).execute();
   await db.schema

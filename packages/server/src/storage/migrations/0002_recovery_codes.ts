@@ -4,10 +4,12 @@
  * failed recovery attempts with a lock, single-use challenges, and single-use recovery grants.
  */
 import { type Kysely, sql } from 'kysely';
+import { now as nowFor } from '../migration-sql.ts';
 
 type AnyDb = Kysely<unknown>;
 
 export async function up(db: AnyDb): Promise<void> {
+  const now = nowFor(db);
   await sql`
     create table recovery_codes (
       id text primary key,
@@ -15,7 +17,7 @@ export async function up(db: AnyDb): Promise<void> {
       status text not null check (status in ('pending', 'active')),
       auth_public_key text not null,
       wrapped_symmetric_key text not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default ${now},
       confirmed_at timestamptz,
       last_checked_at timestamptz
     )`.execute(db);
@@ -31,7 +33,7 @@ export async function up(db: AnyDb): Promise<void> {
       purpose text not null,
       challenge text not null,
       expires_at timestamptz not null,
-      created_at timestamptz not null default now()
+      created_at timestamptz not null default ${now}
     )`.execute(db);
 
   await sql`
@@ -42,7 +44,7 @@ export async function up(db: AnyDb): Promise<void> {
       method text not null check (method in ('recovery-code')),
       expires_at timestamptz not null,
       consumed_at timestamptz,
-      created_at timestamptz not null default now()
+      created_at timestamptz not null default ${now}
     )`.execute(db);
 }
 

@@ -4,10 +4,12 @@
  * codes, per-factor failure counters, and sessions that wait for their second factor.
  */
 import { type Kysely, sql } from 'kysely';
+import { now as nowFor } from '../migration-sql.ts';
 
 type AnyDb = Kysely<unknown>;
 
 export async function up(db: AnyDb): Promise<void> {
+  const now = nowFor(db);
   await sql`
     create table totp_factors (
       user_id text not null references users(id) on delete cascade,
@@ -15,7 +17,7 @@ export async function up(db: AnyDb): Promise<void> {
       encrypted_secret text not null,
       last_used_step bigint not null default 0,
       failures integer not null default 0,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default ${now},
       confirmed_at timestamptz,
       primary key (user_id, status)
     )`.execute(db);
@@ -28,7 +30,7 @@ export async function up(db: AnyDb): Promise<void> {
       public_key text not null,
       counter bigint not null default 0,
       transports text not null default '',
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default ${now},
       last_used_at timestamptz
     )`.execute(db);
   await sql`create index security_keys_user on security_keys (user_id)`.execute(db);
@@ -39,7 +41,7 @@ export async function up(db: AnyDb): Promise<void> {
       user_id text not null references users(id) on delete cascade,
       code_hash text not null,
       used_at timestamptz,
-      created_at timestamptz not null default now()
+      created_at timestamptz not null default ${now}
     )`.execute(db);
   await sql`create unique index backup_codes_user_hash on backup_codes (user_id, code_hash)`.execute(db);
 

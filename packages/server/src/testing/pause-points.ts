@@ -1,0 +1,38 @@
+/**
+ * Test-only pause points: places inside a transaction where a crash test can stop the server
+ * for certain and SIGKILL it there, instead of guessing the moment by timing.
+ *
+ * Off unless the environment variable LATCHKEY_TEST_PAUSE_FILE is set, which only the crash-test
+ * harness does (packages/server/test/helpers/crash-rounds.ts); operators never set it, and with
+ * it unset `pausePoint` returns at once without touching anything. When it is set, each call
+ * reads that file: if it lists the point's name (one name per line), the server writes
+ * `latchkey-test-pause: <name>` to stderr and waits forever — in the middle of the transaction,
+ * holding its locks, with its writes not committed — until the harness kills it.
+ */
+import { readFileSync, writeSync } from 'node:fs';
+
+export type PausePoint =
+  /** replaceCredentials: the users row has the new record and verifier, the keyset not yet the new wrapped key. */
+  | 'credentials-swap:users-updated'
+  /** Credential change / recovery finish: credentials swapped, other sessions not yet ended. */
+  | 'credentials-swap:swapped'
+  /** Credential change / recovery finish: every write done, the transaction not yet committed. */
+  | 'credentials-swap:before-commit';
+
+export const PAUSE_FILE_ENV = 'LATCHKEY_TEST_PAUSE_FILE';
+
+const pauseFile = process.env[PAUSE_FILE_ENV];
+
+export async function pausePoint(point: PausePoint): Promise<void> {
+  if (pauseFile === undefined || pauseFile === '') return;
+  let armed: string[];
+  try {
+    armed = readFileSync(pauseFile, 'utf8').split('\n');
+  } catch {
+    return; // no file: nothing armed
+  }
+  if (!armed.includes(point)) return;
+  // Synchronous, so the line is out before anything else can happen.
+  writeSync(2, `latchkey-test-pause: ${point}\n`);
+  await new Promise<never>(() => {});
+}
