@@ -8,7 +8,7 @@ import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger, ServerContext } from './context.ts';
 import { createMailer } from './mail/mailer.ts';
-import { openDatabase } from './storage/database.ts';
+import { openDatabase, type Storage } from './storage/database.ts';
 import { getOrCreateServerSecret } from './repositories/server-secrets.ts';
 import { deleteExpiredSessions } from './repositories/sessions.ts';
 import { sweepAbandonedSignIns } from './services/sign-in-failures.ts';
@@ -29,13 +29,18 @@ export interface StartOptions {
   readonly clock?: () => Date;
   /** Extra pino options, e.g. a destination stream that tests read. */
   readonly logger?: boolean | Record<string, unknown>;
+  /**
+   * Tests only: serve this already opened and migrated storage (closed with the server) instead
+   * of opening the one the configuration names, e.g. a PGlite database as earlier versions kept it.
+   */
+  readonly storage?: Storage;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   await opaqueReady;
-  const storage = await openDatabase({
+  const storage = options.storage ?? await openDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     // Before the logger exists: only the one-time PGlite import reports here.

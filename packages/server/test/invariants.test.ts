@@ -18,6 +18,7 @@ import { Secret, TOTP } from 'otpauth';
 import { deriveRecoveryKeys, parseRecoveryCode } from '@latchkey/core/recovery-code';
 import { encodings, recoverAccountKeys } from './helpers/account-keys.ts';
 import { signUpUser, startTestServer, type TestServer } from './helpers/test-server.ts';
+import { listTables } from './helpers/test-database.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -27,13 +28,13 @@ afterAll(() => server.close());
 
 async function dumpDatabase(): Promise<string> {
   const db = server.running.context.db;
-  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+  const tables = (await listTables(db)).map((table_name) => ({ table_name }));
   const parts: string[] = [];
-  for (const { table_name } of tables.rows) {
+  for (const { table_name } of tables) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
     parts.push(`${table_name}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`);
   }
-  expect(tables.rows.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes']));
+  expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes']));
   return parts.join('\n');
 }
 

@@ -11,6 +11,7 @@ import { useBackupCode } from '../src/services/backup-codes.ts';
 import { signInAgain } from './helpers/raw-requests.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { listTables } from './helpers/test-database.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
@@ -236,9 +237,8 @@ describe('no TOTP secret or backup code in the clear', () => {
     const user = await signUpUser(server);
     const { secret, backupCodes } = await withTotp(user);
     const db = server.running.context.db;
-    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
     let dump = '';
-    for (const { table_name } of tables.rows) dump += JSON.stringify((await sql`select * from ${sql.table(table_name)}`.execute(db)).rows);
+    for (const table_name of await listTables(db)) dump += JSON.stringify((await sql`select * from ${sql.table(table_name)}`.execute(db)).rows);
     const logs = server.logs.join('\n');
     const compact = (c: string) => c.replace(/-/g, '');
     for (const needle of [secret, secret.toLowerCase(), ...backupCodes, ...backupCodes.map(compact)]) {

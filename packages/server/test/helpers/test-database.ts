@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Storage } from '../../src/storage/database.ts';
 
@@ -34,6 +35,12 @@ export interface TestStorage {
 
 export function testDatabaseKind(): 'sqlite' | 'postgres' {
   return process.env.LATCHKEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** Every base table of the database (migration bookkeeping included), on SQLite and PostgreSQL alike. */
+export async function listTables(db: { readonly introspection: DatabaseIntrospector }): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  return tables.filter((t) => !t.isView).map((t) => t.name).sort();
 }
 
 /** The admin URL; throws if the postgres project runs without one. */
