@@ -31,15 +31,24 @@ export interface ServerProcessOptions {
   readonly cpus?: string;
   /** Read the JSON request log from stdout; otherwise stdout goes to /dev/null (the server still formats it). */
   readonly captureLogs?: boolean;
-  /** `cli` (default): `node packages/cli/bin/latchkey.js server ...`; `direct`: bench/server-main.ts, the same two calls without the CLI. */
-  readonly entry?: 'cli' | 'direct';
+  /**
+   * `cli` (default): `node packages/cli/bin/latchkey.js server ...`; `direct`: bench/server-main.ts, the same two calls without the CLI;
+   * `baseline`: bench/fastify-baseline.mjs (bare Node + Fastify, no Latchkey), `baseline-tsx`: the same through the tsx loader.
+   */
+  readonly entry?: 'cli' | 'direct' | 'baseline' | 'baseline-tsx';
   /** Extra node flags for the server, e.g. ['--cpu-prof'] to see where its time goes. */
   readonly nodeArgs?: readonly string[];
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const entry = options.entry === 'direct' ? ['--import', 'tsx', path.join(REPO_ROOT, 'bench/server-main.ts')] : [CLI_BIN, 'server'];
-  const serverArgs = [...(options.nodeArgs ?? []), ...entry, '--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1'];
+  const baseline = path.join(REPO_ROOT, 'bench/fastify-baseline.mjs');
+  const entry =
+    options.entry === 'direct' ? ['--import', 'tsx', path.join(REPO_ROOT, 'bench/server-main.ts')]
+    : options.entry === 'baseline' ? [baseline]
+    : options.entry === 'baseline-tsx' ? ['--import', 'tsx', baseline]
+    : [CLI_BIN, 'server'];
+  const flags = options.entry === 'baseline' || options.entry === 'baseline-tsx' ? [] : ['--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1'];
+  const serverArgs = [...(options.nodeArgs ?? []), ...entry, ...flags];
   if (options.databaseUrl !== undefined) serverArgs.push('--database-url', options.databaseUrl);
   const [command, args] = options.cpus === undefined ? [process.execPath, serverArgs] : ['taskset', ['-c', options.cpus, process.execPath, ...serverArgs]];
   // taskset execs node in place, so the pid is the server's own.

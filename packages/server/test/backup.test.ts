@@ -132,5 +132,5 @@ describe.runIf(testDatabaseKind() === 'sqlite')('backup and restore of the embed
     const missing = await latchkey(['backup', path.join(dir, 'nothing.db'), '--data-dir', path.join(dir, 'no-such-data-dir')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no database/i);
-  }, 120_000);
+  }, 300_000);
 });

@@ -85,7 +85,8 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
   beforeAll(async () => {
     rig = await startCrashServer('latchkey-crash-', FINISH);
     ({ dataDir, databaseUrl, server, killSwitch } = rig);
-  });
+ 
+  }, 180_000);
 
   afterAll(async () => {
     await rig?.stop();
@@ -161,7 +162,7 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       expect(await snapshotItems(device)).toEqual(items);
       summary.push(`password   round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`);
     }
-  }, 150_000);
+  }, 600_000);
 
   it('Secret Key change: after a crash at any point the account opens with the old or the new Secret Key (the device tries its pending key), and every item is intact', async () => {
     const { account, items } = await userWithItems('Secret Key Changer');
@@ -217,7 +218,7 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       expect(await snapshotItems(device)).toEqual(items);
       summary.push(`secret key round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`);
     }
-  }, 150_000);
+  }, 600_000);
   it('items acknowledged before a SIGKILL in the middle of a burst of writes are all there afterwards, intact', async () => {
     const { account, items: before } = await userWithItems('Burst Writer');
     const personal = (await account.client.vaults.list()).find((v) => v.kind === 'personal')!;
@@ -252,5 +253,5 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       summary.push(`burst      round ${round}: ${acknowledged.length} acknowledged, ${after.length - known.size} more landed unacknowledged, ${sent.length - (after.length - expected.length)} never landed`);
       expected = after;
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -136,7 +136,8 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
   beforeAll(async () => {
     rig = await startCrashServer('latchkey-recovery-crash-', FINISH);
     ({ dataDir, databaseUrl, server, killSwitch } = rig);
-  });
+ 
+  }, 180_000);
 
   afterAll(async () => {
     await rig?.stop();
@@ -279,6 +280,6 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
         );
       }
     },
-    170_000,
+    900_000,
   );
 });

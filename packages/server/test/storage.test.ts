@@ -311,17 +311,22 @@ describe.runIf(testDatabaseKind() === 'sqlite')('SQLite file', () => {
     expect(statSync(sqliteDatabasePath(t.dataDir)).mode & 0o777).toBe(0o600);
   });
 
-  it('refuses to start on a data directory that still holds an unmigrated PGlite database', async () => {
-    const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+  it('does not start on half an import: a PGlite directory that cannot be read leaves no SQLite database behind', async () => {
+    const { mkdtemp, mkdir, writeFile, rm, readdir } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
+    const { sqliteDatabasePath } = await import('../src/storage/sqlite-file.ts');
     const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-legacy-'));
     try {
+      // Looks like a PGlite directory (what the import checks), but is not one.
       await mkdir(path.join(dataDir, 'db'));
       await writeFile(path.join(dataDir, 'db', 'PG_VERSION'), '17\n');
-      await expect(openDatabase({ dataDir })).rejects.toThrow(/migrate-storage/);
+      await expect(openDatabase({ dataDir })).rejects.toThrow();
+      expect(existsSync(sqliteDatabasePath(dataDir))).toBe(false);
+      expect((await readdir(dataDir)).filter((name) => name.startsWith('latchkey.db'))).toEqual([]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
