@@ -247,31 +247,31 @@ export async function benchSignIn(): Promise<Section> {
     'Bench accounts use a cheap client-side Argon2id (bench/accounts.ts): stretching is client-only, the server does the same work for any parameters, and at the real ~150 ms per sign-in the client core could drive only ~7 sign-ins/s. Each simulated user signs in from its known device (no new-device email) and from one of many 127.x.y.z source addresses, staying under the per-email (20/5 min) and per-address (100/5 min) limits as real users would.',
   );
 
-  // --- one core, embedded PGlite (the default deployment): server and database share one core.
-  const pgliteDir = await mkdtemp(path.join(tmpdir(), 'latchkey-bench-signin-'));
-  let pglite: PhaseResult;
+  // --- one core, embedded SQLite (the default deployment): server and database share one core.
+  const sqliteDir = await mkdtemp(path.join(tmpdir(), 'latchkey-bench-signin-'));
+  let sqlite: PhaseResult;
   try {
-    const server = await startServerProcess({ entry: 'direct', dataDir: pgliteDir, ...(serverCpu ? { cpus: serverCpu } : {}) });
+    const server = await startServerProcess({ entry: 'direct', dataDir: sqliteDir, ...(serverCpu ? { cpus: serverCpu } : {}) });
     try {
-      const users = await signUpUsers(server, pgliteDir, usersFor(Number(process.env.BENCH_SIGNIN_PGLITE_MAX ?? 350)), 'pglite');
-      pglite = await runPhase({ servers: [server], users: withAddresses(users, 2), loadProcesses: 1, loadCpus: loadCpu, concurrencyPerProcess: CONCURRENCY });
+      const users = await signUpUsers(server, sqliteDir, usersFor(Number(process.env.BENCH_SIGNIN_SQLITE_MAX ?? 350)), 'sqlite');
+      sqlite = await runPhase({ servers: [server], users: withAddresses(users, 2), loadProcesses: 1, loadCpus: loadCpu, concurrencyPerProcess: CONCURRENCY });
     } finally {
       await server.stop();
     }
   } finally {
-    await rm(pgliteDir, { recursive: true, force: true });
+    await rm(sqliteDir, { recursive: true, force: true });
   }
-  const pgliteRatio = pglite.perServerCpuSecond / raw.opsPerSec;
+  const sqliteRatio = sqlite.perServerCpuSecond / raw.opsPerSec;
   rows.push(
-    row('Sign-in/s, 1 core, embedded PGlite (server + DB on the core)', {
-      measured: `${fmt(pglite.signInsPerSec, 0)} /s (${fmt(pglite.perServerCpuSecond, 0)} per CPU-s)`,
+    row('Sign-in/s, 1 core, embedded SQLite (server + DB on the core)', {
+      measured: `${fmt(sqlite.signInsPerSec, 0)} /s (${fmt(sqlite.perServerCpuSecond, 0)} per CPU-s)`,
       baseline: rawLabel,
-      ratio: pct(pgliteRatio),
+      ratio: pct(sqliteRatio),
       target: '≥ 80 % of raw',
-      status: check(pgliteRatio >= 0.8),
+      status: check(sqliteRatio >= 0.8),
     }),
   );
-  notes.push(`PGlite, 1 core: ${describe(pglite)}. The ratio uses sign-ins per server CPU-second (equal to sign-ins/s when the server core is saturated).`);
+  notes.push(`SQLite, 1 core: ${describe(sqlite)}. The ratio uses sign-ins per server CPU-second (equal to sign-ins/s when the server core is saturated).`);
 
   // --- PostgreSQL: one server on one core, then two server processes on one database.
   let database;

@@ -27,7 +27,7 @@ export interface ServerConfig {
   readonly host: string;
   /** Origin users reach the server at; used in emails and as the WebAuthn/relying-party origin. */
   readonly publicUrl: string;
-  /** PostgreSQL connection URL; absent means the embedded PGlite database under `<dataDir>/db`. */
+  /** PostgreSQL connection URL; absent means the embedded SQLite database `<dataDir>/latchkey.db`. */
   readonly databaseUrl?: string;
   /** SMTP URL (smtp:// or smtps://); absent means emails are written to `<dataDir>/outbox/`. */
   readonly smtpUrl?: string;

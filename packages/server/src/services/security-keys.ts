@@ -36,7 +36,7 @@ async function rememberChallenge(ctx: ServerContext, userId: string, purpose: st
   await issueChallenge(ctx, { userId, purpose, challenge, ttlMs: CHALLENGE_TTL_MS });
 }
 
-/** Takes the challenge once. `db` is the caller's transaction when there is one (never `ctx.db` inside it: PGlite would wait forever). */
+/** Takes the challenge once. `db` is the caller's transaction when there is one (never `ctx.db` inside it: on SQLite it would wait forever for the connection the transaction holds). */
 async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose: string, challenge: string): Promise<void> {
   const taken = await db
     .deleteFrom('challenges')
