@@ -93,11 +93,12 @@ export class LatchkeyClient {
 
   /** The signed-in account's recovery code. */
   readonly recoveryCode = {
-    create: () => recoveryCode.createRecoveryCode(this.ctx),
+    /** With two-step verification on, `proof` by an enrolled factor; it also covers confirming this code. */
+    create: (proof?: twoFactor.FactorProof) => recoveryCode.createRecoveryCode(this.ctx, proof),
     confirm: (code: string) => recoveryCode.confirmRecoveryCode(this.ctx, code),
     check: (code: string) => recoveryCode.checkRecoveryCode(this.ctx, code),
     status: () => recoveryCode.recoveryCodeStatus(this.ctx),
-    delete: () => recoveryCode.deleteRecoveryCode(this.ctx),
+    delete: (proof?: twoFactor.FactorProof) => recoveryCode.deleteRecoveryCode(this.ctx, proof),
   };
 
   /** Recovering an account from the sign-in page ("Having trouble signing in?"). */
@@ -118,9 +119,10 @@ export class LatchkeyClient {
     securityKeyProof: (ceremony: twoFactor.WebAuthnCeremony) => twoFactor.securityKeyProof(this.ctx, ceremony),
   };
 
+  /** Credential changes; with two-step verification on, each needs `proof` by an enrolled factor. */
   readonly account = {
-    changePassword: (currentPassword: string, newPassword: string) => credentials.changePassword(this.ctx, currentPassword, newPassword),
-    changeSecretKey: (password: string) => credentials.changeSecretKey(this.ctx, password),
+    changePassword: (currentPassword: string, newPassword: string, proof?: twoFactor.FactorProof) => credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
+    changeSecretKey: (password: string, proof?: twoFactor.FactorProof) => credentials.changeSecretKey(this.ctx, password, proof),
   };
 }
 

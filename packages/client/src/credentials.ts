@@ -3,6 +3,8 @@
  * (unlock), registers OPAQUE anew, re-wraps the same keyset's symmetric key under the new
  * Account Unlock Key, and the server swaps everything in one transaction. A new Secret Key is
  * stored on this device as *pending* before the swap, so a lost response cannot lock anyone out.
+ * With two-step verification on, the swap also needs `proof` by an enrolled factor (the server
+ * answers `second_factor_required` without one, with the account's methods in `details`).
  */
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
@@ -14,8 +16,9 @@ import type { CredentialsChangeFinishResponse, CredentialsChangeStartResponse } 
 import type { ClientContext } from './context.ts';
 import { accountKey, updateStore } from './local-store.ts';
 import { resolveSecretKey, unlock } from './sign-in.ts';
+import type { FactorProof } from './two-factor.ts';
 
-async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key') {
+async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key', proof: FactorProof) {
   if (newPassword.length < 8) throw new LatchkeyError('invalid_request', 'Choose an account password of at least 8 characters.');
   const account = await unlock(ctx, currentPassword);
   const keyset = ctx.keys!.keyset;
@@ -36,13 +39,26 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
       s.pendingSecretKeys = { ...s.pendingSecretKeys, [storeKey]: newKey };
     });
   }
-  const result = await ctx.api.request<CredentialsChangeFinishResponse>('POST', '/api/account/credentials/finish', {
-    reason,
-    accountId: accountIdOf(newKey),
-    registrationRecord,
-    secretKeyVerifier: secretKeyVerifier(newKey),
-    encryptedSymmetricKey,
-  });
+  let result: CredentialsChangeFinishResponse;
+  try {
+    result = await ctx.api.request<CredentialsChangeFinishResponse>('POST', '/api/account/credentials/finish', {
+      reason,
+      accountId: accountIdOf(newKey),
+      registrationRecord,
+      secretKeyVerifier: secretKeyVerifier(newKey),
+      encryptedSymmetricKey,
+      ...proof,
+    });
+  } catch (error) {
+    // The server said no (a missing or wrong proof, say): nothing changed, so the new key is
+    // no candidate. After a network error it might have changed, so the pending key stays.
+    if (reason === 'secret-key' && error instanceof LatchkeyError && error.code !== 'network_error') {
+      await updateStore(ctx.store, (s) => {
+        if (s.pendingSecretKeys) delete s.pendingSecretKeys[storeKey];
+      });
+    }
+    throw error;
+  }
   await updateStore(ctx.store, (s) => {
     s.secretKeys = { ...s.secretKeys, [storeKey]: newKey };
     if (s.pendingSecretKeys) delete s.pendingSecretKeys[storeKey];
@@ -50,11 +66,11 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
   return { secretKey: newKey, signedOutSessions: result.signedOutSessions };
 }
 
-export async function changePassword(ctx: ClientContext, currentPassword: string, newPassword: string): Promise<{ signedOutSessions: number }> {
-  const { signedOutSessions } = await changeCredentials(ctx, currentPassword, newPassword, 'password');
+export async function changePassword(ctx: ClientContext, currentPassword: string, newPassword: string, proof: FactorProof = {}): Promise<{ signedOutSessions: number }> {
+  const { signedOutSessions } = await changeCredentials(ctx, currentPassword, newPassword, 'password', proof);
   return { signedOutSessions };
 }
 
-export async function changeSecretKey(ctx: ClientContext, password: string): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
-  return changeCredentials(ctx, password, password, 'secret-key');
+export async function changeSecretKey(ctx: ClientContext, password: string, proof: FactorProof = {}): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
+  return changeCredentials(ctx, password, password, 'secret-key', proof);
 }

@@ -2,6 +2,9 @@
  * Managing the account's recovery code while signed in: create (pending), confirm, check,
  * status, delete. The code is generated here and never sent; the server gets the public half of
  * its authentication key and the keyset's symmetric key wrapped by its wrapping key.
+ * With two-step verification on, creating and deleting need a proof by an enrolled factor; the
+ * proof given at creation also counts for confirming that code from this session (within 30
+ * minutes).
  */
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
@@ -10,16 +13,20 @@ import type { RecoveryChallenge, RecoveryCodeStatus } from '@latchkey/core/wire/
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
 import { requireUnlocked } from './vaults.ts';
+import type { FactorProof } from './two-factor.ts';
 
-/** Creates a new pending code. Needs an unlocked client whose unlock was within the last 5 minutes. */
-export async function createRecoveryCode(ctx: ClientContext): Promise<{ recoveryCode: RecoveryCode; status: RecoveryCodeStatus }> {
+/**
+ * Creates a new pending code. Needs an unlocked client whose unlock was within the last 5
+ * minutes and, with 2FA on, `proof` (else `second_factor_required`).
+ */
+export async function createRecoveryCode(ctx: ClientContext, proof: FactorProof = {}): Promise<{ recoveryCode: RecoveryCode; status: RecoveryCodeStatus }> {
   const { keyset } = requireUnlocked(ctx);
   await requireSession(ctx);
   const recoveryCode = generateRecoveryCode();
   const keys = deriveRecoveryKeys(recoveryCode);
   const wrappedSymmetricKey = await wrapKeysetSymmetricKey(keyset, keys.wrappingKey, 'recovery-code');
   wipe(keys.wrappingKey);
-  const status = await ctx.api.request<RecoveryCodeStatus>('POST', '/api/recovery-code', { authPublicKey: keys.authPublicKey, wrappedSymmetricKey });
+  const status = await ctx.api.request<RecoveryCodeStatus>('POST', '/api/recovery-code', { authPublicKey: keys.authPublicKey, wrappedSymmetricKey, ...proof });
   wipe(keys.authSecretKey);
   return { recoveryCode, status };
 }
@@ -49,7 +56,8 @@ export async function recoveryCodeStatus(ctx: ClientContext): Promise<RecoveryCo
   return ctx.api.request<RecoveryCodeStatus>('GET', '/api/recovery-code');
 }
 
-export async function deleteRecoveryCode(ctx: ClientContext): Promise<RecoveryCodeStatus> {
+/** Needs an unlock within the last 5 minutes and, with 2FA on, `proof`. */
+export async function deleteRecoveryCode(ctx: ClientContext, proof: FactorProof = {}): Promise<RecoveryCodeStatus> {
   await requireSession(ctx);
-  return ctx.api.request<RecoveryCodeStatus>('DELETE', '/api/recovery-code', {});
+  return ctx.api.request<RecoveryCodeStatus>('DELETE', '/api/recovery-code', proof);
 }

@@ -1,9 +1,10 @@
 /**
  * Two-step verification on the signed-in account: an authenticator app (TOTP), security keys
  * (WebAuthn: the caller passes a function that runs the browser ceremony, e.g.
- * `startRegistration` from @simplewebauthn/browser), and backup codes. Setting up or changing
- * factors needs an unlock within the last 5 minutes; changing them while 2FA is on also needs a
- * proof by an enrolled factor.
+ * `startRegistration` from @simplewebauthn/browser), and backup codes. Setting up (start and
+ * confirm) or changing factors needs an unlock within the last 5 minutes; changing them while
+ * 2FA is on also needs a proof by an enrolled factor. A setup must be confirmed within 10
+ * minutes, from the session that started it; the proof given at its start counts for it.
  */
 import type { BackupCodesResponse, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
 import type { ClientContext } from './context.ts';

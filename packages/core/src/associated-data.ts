@@ -14,7 +14,8 @@ export type CiphertextPurpose =
   | 'item'
   | 'recovery-share-envelope'
   | 'totp-secret'
-  | 'login-state';
+  | 'login-state'
+  | 'opaque-server-setup';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

@@ -7,6 +7,7 @@
 export const ERROR_STATUS = {
   // request shape
   invalid_request: 400,
+  invalid_registration_record: 400,
   malformed_json: 400,
   body_too_large: 413,
   unsupported_media_type: 415,

@@ -32,6 +32,20 @@ export const opaqueServer = {
     opaque.server.createRegistrationResponse(params).registrationResponse,
   startLogin: (params: { serverSetup: string; registrationRecord: string | null; startLoginRequest: string; userIdentifier: string }) =>
     opaque.server.startLogin(params),
+  /**
+   * True when the library can use `registrationRecord` for a sign-in: it parses and its client
+   * public key is a valid, non-identity point. Checked before a record is stored, so a broken or
+   * hostile upload cannot leave an account that fails in the middle of every later sign-in.
+   */
+  acceptsRegistrationRecord: (params: { serverSetup: string; registrationRecord: string; userIdentifier: string }): boolean => {
+    const { startLoginRequest } = opaque.client.startLogin({ password: 'latchkey/v1/record-check' });
+    try {
+      opaque.server.startLogin({ ...params, startLoginRequest });
+      return true;
+    } catch {
+      return false;
+    }
+  },
   /** Throws when the client's proof does not verify. */
   finishLogin: (params: { serverLoginState: string; finishLoginRequest: string }) => opaque.server.finishLogin(params).sessionKey,
 };

@@ -1,15 +1,14 @@
 /**
- * Runs a Latchkey server: opens storage (migrating it), loads the shared OPAQUE setup, creates
- * the mailer, builds the app and listens. `startServer` is what `latchkey server`, `npm start`
+ * Runs a Latchkey server: opens storage (migrating it), loads the server keyring and with it the
+ * shared, sealed OPAQUE setup, creates the mailer, builds the app and listens. `startServer` is what `latchkey server`, `npm start`
  * and the tests call.
  */
-import { opaqueReady, opaqueServer } from '@latchkey/core/opaque';
+import { opaqueReady } from '@latchkey/core/opaque';
 import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger, ServerContext } from './context.ts';
 import { createMailer } from './mail/mailer.ts';
 import { openDatabase, type Storage } from './storage/database.ts';
-import { getOrCreateServerSecret } from './repositories/server-secrets.ts';
 import { deleteExpiredSessions } from './repositories/sessions.ts';
 import { sweepAbandonedSignIns } from './services/sign-in-failures.ts';
 import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
@@ -17,6 +16,7 @@ import { pruneRateLimits } from './storage/rate-limiter.ts';
 import { deleteExpiredChallenges } from './repositories/challenges.ts';
 import { loadServerKeyring } from './security/server-keys.ts';
 import { resealTotpSecrets } from './services/totp.ts';
+import { KeyringMismatchError, loadOpaqueServerSetup } from './services/opaque-setup.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -46,19 +46,31 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // Before the logger exists: only the one-time PGlite import reports here.
     log: (message) => process.stderr.write(`${message}\n`),
   });
-  const opaqueServerSetup = await getOrCreateServerSecret(storage.db, 'opaque-server-setup', () => opaqueServer.createSetup());
   const logger = options.logger ?? { level: config.logLevel };
   let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
   const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) => log.info(fields ?? {}, msg));
   const keyring = await loadServerKeyring(config.serverKeysFile);
-  if (keyring.created && (await storage.db.selectFrom('totp_factors').select('user_id').limit(1).execute()).length > 0) {
-    // A lost or misplaced keyring must not quietly become a new one: every sealed secret would be unreadable.
+  // A lost or misplaced keyring must not quietly become a new one: every sealed secret would be
+  // unreadable, and without the OPAQUE setup no account could sign in.
+  const refuseNewKeyring = async () => {
     await storage.close();
-    throw new Error(
+    return new Error(
       `The server keyring ${config.serverKeysFile} did not exist, but the database holds secrets sealed with one. ` +
         'Restore the keyring file (or point --server-keys-file at it) before starting; a new one was created and must be removed.',
     );
+  };
+  if (keyring.created && (await storage.db.selectFrom('totp_factors').select('user_id').limit(1).execute()).length > 0) throw await refuseNewKeyring();
+  let opaque: Awaited<ReturnType<typeof loadOpaqueServerSetup>>;
+  try {
+    opaque = await loadOpaqueServerSetup(storage.db, keyring);
+  } catch (error) {
+    // (Another instance starting at the same moment may have sealed the setup with the keyring
+    // this one just created: that opens fine, so only a setup this keyring cannot open refuses.)
+    if (error instanceof KeyringMismatchError && keyring.created) throw await refuseNewKeyring();
+    await storage.close();
+    throw error;
   }
+  const opaqueServerSetup = opaque.setup;
   const context: { -readonly [K in keyof ServerContext]: ServerContext[K] } = {
     db: storage.db,
     mailer,
@@ -76,6 +88,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     warn: (fields, message) => app.log.warn(fields, message),
     error: (fields, message) => app.log.error(fields, message),
   };
+  if (opaque.sealedPlaintext) log.info({}, 'sealed the OPAQUE server setup with the server keyring (it was stored in plaintext)');
+  if (opaque.resealed) log.info({}, 're-sealed the OPAQUE server setup under the current server key');
   const resealed = await resealTotpSecrets(context);
   if (resealed > 0) log.info({ count: resealed }, 're-sealed TOTP secrets under the current server key');
   await app.listen({ port: config.port, host: config.host });

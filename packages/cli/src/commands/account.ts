@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createEmergencyKitPdf, createEmergencyKitText } from '@latchkey/client/emergency-kit';
 import type { Cli, GlobalOptions } from '../cli-context.ts';
 import { ask, currentPassword, isInteractive, newPassword } from '../prompt.ts';
+import { factorProofOptions, proofFrom, type ProofOptions } from '../factor-proof.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
@@ -84,26 +85,28 @@ export function accountCommands(program: Command, run: Run): void {
     );
 
   const account = program.command('account').description('Change credentials and read the security log');
-  account
-    .command('change-password')
-    .description('Change the account password (current from LATCHKEY_PASSWORD, new from LATCHKEY_NEW_PASSWORD); other sessions are signed out')
-    .action(() =>
+  factorProofOptions(
+    account
+      .command('change-password')
+      .description('Change the account password (current from LATCHKEY_PASSWORD, new from LATCHKEY_NEW_PASSWORD); other sessions are signed out'),
+  ).action((opts: ProofOptions) =>
       run(async (cli) => {
         const client = await cli.client();
         const current = await currentPassword();
         const next = await newPassword();
-        const result = await client.account.changePassword(current, next);
+        const result = await client.account.changePassword(current, next, proofFrom(opts));
         cli.out.result({ status: 'changed', signedOutSessions: result.signedOutSessions }, () => `Password changed; ${result.signedOutSessions} other session(s) signed out.`);
       }),
     );
-  account
-    .command('change-secret-key')
-    .description('Replace the Secret Key; prints the new one (and saves a new Emergency Kit if asked)')
-    .option('--emergency-kit <file.pdf>', 'save the new Emergency Kit PDF to this file')
-    .action((opts: { emergencyKit?: string }) =>
+  factorProofOptions(
+    account
+      .command('change-secret-key')
+      .description('Replace the Secret Key; prints the new one (and saves a new Emergency Kit if asked)')
+      .option('--emergency-kit <file.pdf>', 'save the new Emergency Kit PDF to this file'),
+  ).action((opts: ProofOptions & { emergencyKit?: string }) =>
       run(async (cli) => {
         const client = await cli.client();
-        const result = await client.account.changeSecretKey(await currentPassword());
+        const result = await client.account.changeSecretKey(await currentPassword(), proofFrom(opts));
         const profile = await client.whoami();
         const kit = { signInAddress: client.server, email: profile.email, name: profile.name, secretKey: result.secretKey };
         if (opts.emergencyKit !== undefined) await writeFile(opts.emergencyKit, await createEmergencyKitPdf(kit), { mode: 0o600 });

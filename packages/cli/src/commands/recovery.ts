@@ -11,6 +11,7 @@ import { createShareCardPdf, createShareCardText } from '@latchkey/client/share-
 import type { Cli } from '../cli-context.ts';
 import { ask, isInteractive, newPassword } from '../prompt.ts';
 import { unlockedClient } from './vault.ts';
+import { factorProofOptions, proofFrom, type ProofOptions } from '../factor-proof.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
@@ -36,14 +37,16 @@ async function readShareFile(file: string): Promise<string> {
 export function recoveryCommands(program: Command, run: Run): void {
   const rc = program.command('recovery-code').description('Set up, confirm, check, split or delete your recovery code');
 
-  rc.command('create')
-    .description('Create a new recovery code (pending until you confirm it; your current code keeps working until then)')
-    .option('--save <file>', 'also save the code as text to this file (nothing is saved unless you ask)')
-    .option('--print <file.pdf>', 'also save a printable Recovery Kit PDF to this file')
-    .action((opts: { save?: string; print?: string }) =>
+  factorProofOptions(
+    rc
+      .command('create')
+      .description('Create a new recovery code (pending until you confirm it within 30 minutes; your current code keeps working until then)')
+      .option('--save <file>', 'also save the code as text to this file (nothing is saved unless you ask)')
+      .option('--print <file.pdf>', 'also save a printable Recovery Kit PDF to this file'),
+  ).action((opts: ProofOptions & { save?: string; print?: string }) =>
       run(async (cli) => {
         const client = await unlockedClient(cli);
-        const { recoveryCode, status } = await client.recoveryCode.create();
+        const { recoveryCode, status } = await client.recoveryCode.create(proofFrom(opts));
         const account = await client.whoami();
         const kit = { email: account.email, signInAddress: client.server, recoveryCode };
         if (opts.save !== undefined) await writeFile(opts.save, createRecoveryKitText(kit), { mode: 0o600 });
@@ -100,11 +103,9 @@ export function recoveryCommands(program: Command, run: Run): void {
       }),
     );
 
-  rc.command('delete')
-    .description('Delete your recovery code (it stops working at once)')
-    .action(() =>
+  factorProofOptions(rc.command('delete').description('Delete your recovery code (it stops working at once)')).action((opts: ProofOptions) =>
       run(async (cli) => {
-        const status = await (await unlockedClient(cli)).recoveryCode.delete();
+        const status = await (await unlockedClient(cli)).recoveryCode.delete(proofFrom(opts));
         cli.out.result({ status: status.status }, () => 'Recovery code deleted.');
       }),
     );

@@ -3,15 +3,9 @@ import type { Command } from 'commander';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { Cli } from '../cli-context.ts';
 import { unlockedClient } from './vault.ts';
+import { proofFrom, type ProofOptions } from '../factor-proof.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
-
-interface ProofOptions {
-  otp?: string;
-  backupCode?: string;
-}
-
-const proofFrom = (opts: ProofOptions) => ({ ...(opts.otp ? { otp: opts.otp } : {}), ...(opts.backupCode ? { backupCode: opts.backupCode } : {}) });
 
 const codesText = (codes: string[]) =>
   codes.length === 0
@@ -53,11 +47,11 @@ export function twoFactorCommands(program: Command, run: Run): void {
     );
   totp
     .command('confirm')
-    .description('Confirm the authenticator app with its current code; prints backup codes when 2FA is turned on')
+    .description('Confirm the authenticator app with its current code (within 10 minutes of enable; asks for your password again); prints backup codes when 2FA is turned on')
     .requiredOption('--otp <code>', 'the 6-digit code your app shows now')
     .action((opts: { otp: string }) =>
       run(async (cli) => {
-        const backupCodes = await (await cli.client()).twoFactor.confirmTotp(opts.otp);
+        const backupCodes = await (await unlockedClient(cli)).twoFactor.confirmTotp(opts.otp);
         cli.out.result({ backupCodes }, () => `Authenticator app turned on.\n${codesText(backupCodes)}`);
       }),
     );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Device, Email, EncryptedKeyset, Hex64, Name, RandomId, Timestamp, Uuid, strictObject } from './common.ts';
+import { Base64Url, Device, Email, EncryptedKeyset, FactorProofFields, Hex64, Name, RandomId, RegistrationRecord, Timestamp, Uuid, strictObject } from './common.ts';
 
 export const AccountProfile = Type.Object({ id: Uuid, email: Email, name: Name, accountId: Type.String(), keyset: EncryptedKeyset });
 export type AccountProfile = Static<typeof AccountProfile>;
@@ -39,9 +39,11 @@ export const CredentialsChangeStartResponse = Type.Object({ registrationResponse
 export const CredentialsChangeFinishRequest = strictObject({
   reason: Type.Union([Type.Literal('password'), Type.Literal('secret-key')]),
   accountId: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{6}$' }),
-  registrationRecord: Base64Url(1024),
+  registrationRecord: RegistrationRecord,
   secretKeyVerifier: Hex64,
   encryptedSymmetricKey: Base64Url(),
+  /** With two-step verification on: a proof by an enrolled factor. */
+  ...FactorProofFields,
 });
 export const CredentialsChangeFinishResponse = Type.Object({ signedOutSessions: Type.Integer() });
 export type CredentialsChangeStartRequest = Static<typeof CredentialsChangeStartRequest>;

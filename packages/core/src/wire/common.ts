@@ -13,6 +13,20 @@ export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const EmailCode = Type.String({ pattern: '^[0-9]{6,8}$' });
 export const Timestamp = Type.String({ description: 'ISO 8601 date-time.' });
 export const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+/** An OPAQUE registration record (ristretto255: client public key, masking key, envelope = 192 bytes). */
+export const RegistrationRecord = Type.String({ pattern: '^[A-Za-z0-9_-]{256}$', description: 'An OPAQUE registration record, 192 bytes in base64url.' });
+
+export const Otp = Type.String({ pattern: '^[0-9]{6}$' });
+export const BackupCode = Type.String({ pattern: '^[2-9A-HJ-NP-Za-hj-np-z -]{10,20}$' });
+/**
+ * A proof by an enrolled second factor, as optional fields of a request body: needed with
+ * two-step verification on for every change that could lock the owner out (SPEC §5.11).
+ */
+export const FactorProofFields = {
+  otp: Type.Optional(Otp),
+  backupCode: Type.Optional(BackupCode),
+  securityKey: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+};
 
 export const Device = Type.Object(
   {

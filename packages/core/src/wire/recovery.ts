@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Email, EmailCode, EncryptedKeyset, Hex64, RandomId, Timestamp, Uuid, strictObject } from './common.ts';
+import { Base64Url, Email, EmailCode, EncryptedKeyset, FactorProofFields, Hex64, RandomId, RegistrationRecord, Timestamp, Uuid, strictObject } from './common.ts';
 
 export const RecoveryCodeStatusValue = Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('active')]);
 export type RecoveryCodeStatusValue = Static<typeof RecoveryCodeStatusValue>;
@@ -18,7 +18,9 @@ export const RecoveryCodeStatus = Type.Object({
 });
 export type RecoveryCodeStatus = Static<typeof RecoveryCodeStatus>;
 
-export const CreateRecoveryCodeRequest = strictObject({ authPublicKey: Base64Url(64), wrappedSymmetricKey: Base64Url() });
+/** With two-step verification on, creating and deleting a code need a proof by an enrolled factor. */
+export const CreateRecoveryCodeRequest = strictObject({ authPublicKey: Base64Url(64), wrappedSymmetricKey: Base64Url(), ...FactorProofFields });
+export const DeleteRecoveryCodeRequest = strictObject(FactorProofFields);
 export type CreateRecoveryCodeRequest = Static<typeof CreateRecoveryCodeRequest>;
 
 export const RecoveryChallengeRequest = strictObject({ purpose: Type.Union([Type.Literal('confirm'), Type.Literal('check')]) });
@@ -48,7 +50,7 @@ export const RecoveryRegisterResponse = Type.Object({ registrationResponse: Base
 export const RecoveryFinishRequest = strictObject({
   grant: Base64Url(64),
   accountId: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{6}$' }),
-  registrationRecord: Base64Url(1024),
+  registrationRecord: RegistrationRecord,
   secretKeyVerifier: Hex64,
   encryptedSymmetricKey: Base64Url(),
 });

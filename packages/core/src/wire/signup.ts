@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Device, Email, EmailCode, EncryptedKeyset, Hex64, Name, RandomId, Uuid, strictObject } from './common.ts';
+import { Base64Url, Device, Email, EmailCode, EncryptedKeyset, Hex64, Name, RandomId, RegistrationRecord, Uuid, strictObject } from './common.ts';
 import { SessionGrant, AccountProfile } from './auth.ts';
 import { KeyWrapInput } from './key-wrap.ts';
 
@@ -18,7 +18,7 @@ export const SignupFinishRequest = strictObject({
   ticket: Base64Url(64),
   name: Name,
   accountId: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{6}$' }),
-  registrationRecord: Base64Url(1024),
+  registrationRecord: RegistrationRecord,
   secretKeyVerifier: Hex64,
   keyset: EncryptedKeyset,
   personalVault: PersonalVault,

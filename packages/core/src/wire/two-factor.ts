@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, RandomId, Timestamp, strictObject } from './common.ts';
+import { BackupCode, Base64Url, FactorProofFields, Otp, RandomId, Timestamp, strictObject } from './common.ts';
 import { AccountProfile } from './auth.ts';
 
-export const Otp = Type.String({ pattern: '^[0-9]{6}$' });
-export const BackupCode = Type.String({ pattern: '^[2-9A-HJ-NP-Za-hj-np-z -]{10,20}$' });
+export { BackupCode, Otp };
 
 export const SecurityKeyInfo = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Type.String(), Type.Null()]) });
 export type SecurityKeyInfo = Static<typeof SecurityKeyInfo>;
@@ -24,12 +23,8 @@ export const OtpRequest = strictObject({ otp: Otp });
 export const BackupCodesResponse = Type.Object({ backupCodes: Type.Array(Type.String()) });
 export type BackupCodesResponse = Static<typeof BackupCodesResponse>;
 
-/** Proof with an enrolled factor, needed to disable 2FA or remove a factor. */
-export const FactorProof = strictObject({
-  otp: Type.Optional(Otp),
-  backupCode: Type.Optional(BackupCode),
-  securityKey: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
+/** Proof with an enrolled factor, needed to disable 2FA or change a factor. */
+export const FactorProof = strictObject(FactorProofFields);
 export type FactorProof = Static<typeof FactorProof>;
 
 /** WebAuthn JSON (from @simplewebauthn/browser) is checked by @simplewebauthn/server; here only its envelope. */

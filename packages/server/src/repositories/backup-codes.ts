@@ -61,8 +61,7 @@ export async function countSecurityKeyFailure(db: Tx, userId: string): Promise<n
   return row.security_key_failures;
 }
 
-/** Any successful second factor shows the owner is present: every failure counter starts again. */
-export async function resetSecondFactorFailures(db: Tx, userId: string): Promise<void> {
-  await db.updateTable('users').set({ backup_code_failures: 0, security_key_failures: 0 }).where('id', '=', userId).execute();
-  await db.updateTable('totp_factors').set({ failures: 0 }).where('user_id', '=', userId).execute();
+/** A key's assertion cannot be guessed: its success, or a newly registered key, clears the security-key counter. */
+export async function resetSecurityKeyFailures(db: Tx, userId: string): Promise<void> {
+  await db.updateTable('users').set({ security_key_failures: 0 }).where('id', '=', userId).execute();
 }

@@ -1,10 +1,18 @@
 /** Single-use random challenges, owned by one user and one purpose, taken by one DELETE … RETURNING. */
 import type { Tx } from '../context.ts';
 
-export async function insertChallenge(db: Tx, challenge: { id: string; userId: string; purpose: string; challenge: string; expiresAt: Date; now: Date }): Promise<void> {
+export async function insertChallenge(db: Tx, challenge: { id: string; userId: string; purpose: string; challenge: string; expiresAt: Date; now: Date; proofSessionId?: string | null }): Promise<void> {
   await db
     .insertInto('challenges')
-    .values({ id: challenge.id, user_id: challenge.userId, purpose: challenge.purpose, challenge: challenge.challenge, expires_at: challenge.expiresAt, created_at: challenge.now })
+    .values({
+      id: challenge.id,
+      user_id: challenge.userId,
+      purpose: challenge.purpose,
+      challenge: challenge.challenge,
+      expires_at: challenge.expiresAt,
+      created_at: challenge.now,
+      proof_session_id: challenge.proofSessionId ?? null,
+    })
     .execute();
 }
 

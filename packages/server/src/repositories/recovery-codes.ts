@@ -14,6 +14,8 @@ export interface RecoveryCodeRow {
   createdAt: Date;
   confirmedAt: Date | null;
   lastCheckedAt: Date | null;
+  /** Pending only: the session that gave a second-factor proof when the code was created, if any. */
+  proofSessionId: string | null;
 }
 
 const columns = [
@@ -24,6 +26,7 @@ const columns = [
   'created_at as createdAt',
   'confirmed_at as confirmedAt',
   'last_checked_at as lastCheckedAt',
+  'proof_session_id as proofSessionId',
 ] as const;
 
 export async function findRecoveryCodes(db: Tx, userId: string): Promise<{ pending?: RecoveryCodeRow; active?: RecoveryCodeRow }> {
@@ -32,11 +35,19 @@ export async function findRecoveryCodes(db: Tx, userId: string): Promise<{ pendi
 }
 
 /** Replaces any pending code with this one; the active code is untouched. */
-export async function putPendingRecoveryCode(db: Tx, code: { id: string; userId: string; authPublicKey: string; wrappedSymmetricKey: string; now: Date }): Promise<void> {
+export async function putPendingRecoveryCode(db: Tx, code: { id: string; userId: string; authPublicKey: string; wrappedSymmetricKey: string; proofSessionId: string | null; now: Date }): Promise<void> {
   await db.deleteFrom('recovery_codes').where('user_id', '=', code.userId).where('status', '=', 'pending').execute();
   await db
     .insertInto('recovery_codes')
-    .values({ id: code.id, user_id: code.userId, status: 'pending', auth_public_key: code.authPublicKey, wrapped_symmetric_key: code.wrappedSymmetricKey, created_at: code.now })
+    .values({
+      id: code.id,
+      user_id: code.userId,
+      status: 'pending',
+      auth_public_key: code.authPublicKey,
+      wrapped_symmetric_key: code.wrappedSymmetricKey,
+      proof_session_id: code.proofSessionId,
+      created_at: code.now,
+    })
     .execute();
 }
 
@@ -45,7 +56,7 @@ export async function activatePendingRecoveryCode(db: Tx, userId: string, pendin
   const pending = await db.selectFrom('recovery_codes').select('id').where('id', '=', pendingId).where('user_id', '=', userId).where('status', '=', 'pending').forUpdate().executeTakeFirst();
   if (pending === undefined) return false;
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).where('status', '=', 'active').execute();
-  await db.updateTable('recovery_codes').set({ status: 'active', confirmed_at: now, last_checked_at: now }).where('id', '=', pendingId).execute();
+  await db.updateTable('recovery_codes').set({ status: 'active', confirmed_at: now, last_checked_at: now, proof_session_id: null }).where('id', '=', pendingId).execute();
   return true;
 }
 

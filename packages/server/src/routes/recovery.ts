@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import * as wire from '@latchkey/core/wire/recovery';
-import { Empty } from '@latchkey/core/wire/common';
 import type { ServerContext } from '../context.ts';
 import { publicRoute, sessionRoute } from '../http/route.ts';
 import * as recoveryCode from '../services/recovery-code.ts';
@@ -11,7 +10,7 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   sessionRoute(app, ctx, { method: 'GET', url: '/api/recovery-code', tag, summary: 'Recovery code status and reminders', response: wire.RecoveryCodeStatus }, ({ session }) =>
     recoveryCode.recoveryCodeStatus(ctx, session),
   );
-  sessionRoute(app, ctx, { method: 'POST', url: '/api/recovery-code', tag, summary: 'Set up a new (pending) recovery code; needs recent re-authentication', body: wire.CreateRecoveryCodeRequest, response: wire.RecoveryCodeStatus, status: 201 }, ({ session, meta, body }) =>
+  sessionRoute(app, ctx, { method: 'POST', url: '/api/recovery-code', tag, summary: 'Set up a new (pending) recovery code; needs recent re-authentication and, with 2FA on, a factor proof', body: wire.CreateRecoveryCodeRequest, response: wire.RecoveryCodeStatus, status: 201 }, ({ session, meta, body }) =>
     recoveryCode.createPendingRecoveryCode(ctx, session, meta, body),
   );
   sessionRoute(app, ctx, { method: 'POST', url: '/api/recovery-code/challenge', tag, summary: 'A single-use challenge to confirm or check a code', body: wire.RecoveryChallengeRequest, response: wire.RecoveryChallenge }, ({ session, body }) =>
@@ -23,8 +22,8 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   sessionRoute(app, ctx, { method: 'POST', url: '/api/recovery-code/check', tag, summary: 'Test a code against the active one', body: wire.RecoveryProofRequest, response: wire.RecoveryCheckResponse }, ({ session, meta, body }) =>
     recoveryCode.checkRecoveryCode(ctx, session, meta, body),
   );
-  sessionRoute(app, ctx, { method: 'DELETE', url: '/api/recovery-code', tag, summary: 'Delete the recovery code; needs recent re-authentication', body: Empty, response: wire.RecoveryCodeStatus }, ({ session, meta }) =>
-    recoveryCode.deleteRecoveryCode(ctx, session, meta),
+  sessionRoute(app, ctx, { method: 'DELETE', url: '/api/recovery-code', tag, summary: 'Delete the recovery code; needs recent re-authentication and, with 2FA on, a factor proof', body: wire.DeleteRecoveryCodeRequest, response: wire.RecoveryCodeStatus }, ({ session, meta, body }) =>
+    recoveryCode.deleteRecoveryCode(ctx, session, meta, body),
   );
 
   tag = 'recovery';

@@ -1,9 +1,9 @@
 /**
  * The server keyring: AES-256-GCM keys, by id, that encrypt secrets the server itself must be
- * able to read (TOTP seeds). It lives in a file outside the database (default
+ * able to read (TOTP seeds, the OPAQUE server setup). It lives in a file outside the database (default
  * `<data-dir>/server-keys.json`, mode 0600), so a stolen database or backup alone does not
  * reveal those secrets. Rotation: add a key, make it `current`; at start-up every secret under
- * an older key is re-encrypted (see two-factor repositories), after which old keys may be removed.
+ * an older key is re-encrypted (TOTP seeds, the OPAQUE setup), after which old keys may be removed.
  *
  *   { "current": "k2", "keys": { "k1": "<base64url 32 bytes>", "k2": "<base64url 32 bytes>" } }
  */
@@ -14,8 +14,8 @@ import { associatedData, type Binding } from '@latchkey/core/associated-data';
 import { fromBase64Url } from '@latchkey/core/bytes';
 import { importBoxKey, openBox, sealBox, type BoxKey } from '@latchkey/core/sealed-box';
 
-/** What the server seals: TOTP seeds, and OPAQUE login state between the two sign-in requests. */
-export type SealedPurpose = 'totp-secret' | 'login-state';
+/** What the server seals: TOTP seeds, OPAQUE login state between the two sign-in requests, and the OPAQUE server setup. */
+export type SealedPurpose = 'totp-secret' | 'login-state' | 'opaque-server-setup';
 
 export interface ServerKeyring {
   readonly currentId: string;

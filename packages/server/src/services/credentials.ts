@@ -3,6 +3,10 @@
  * OPAQUE with the new input and re-wraps the keyset's symmetric key under the new Account
  * Unlock Key; the server swaps record, verifier and wrapped key in one transaction, so after a
  * crash the account opens with either the old or the new credentials, never neither.
+ *
+ * Both steps need a recent re-authentication; the swap also needs, with two-step verification
+ * on, a proof by an enrolled factor: a thief with a session and the password must not be able to
+ * shut the owner out by changing what they sign in with.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import { opaqueServer } from '@latchkey/core/opaque';
@@ -15,6 +19,8 @@ import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
 import { pausePoint } from '../testing/pause-points.ts';
+import { requireFactorProofIfOn } from './second-factor.ts';
+import { requireUsableRegistrationRecord } from './registration-record.ts';
 
 export function startCredentialsChange(ctx: ServerContext, session: AuthenticatedSession, registrationRequest: string): string {
   requireRecentReauth(ctx, session);
@@ -32,6 +38,9 @@ export async function finishCredentialsChange(
   body: CredentialsChangeFinishRequest,
 ): Promise<CredentialsChangeFinishResponse> {
   requireRecentReauth(ctx, session);
+  // The record first: a broken upload must not cost the person a one-time code.
+  requireUsableRegistrationRecord(ctx, session.userId, body.registrationRecord);
+  await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
   const { email, signedOut } = await ctx.db.transaction().execute(async (tx) => {
     const user = await findUserById(tx, session.userId);

@@ -4,8 +4,11 @@
  * A new code is *pending* until the user proves they stored it (a signature by the code over a
  * fresh challenge); only then does it become active and replace the previous one, so abandoning
  * setup never leaves someone without a working code. Setup and deletion need a recent
- * re-authentication. A successful check or confirmation also lifts a lock left by 100 failed
- * recovery attempts: that is the owner acting.
+ * re-authentication and, with two-step verification on, a proof by an enrolled factor (a thief
+ * with a session and the password must not be able to plant their own code or remove the
+ * owner's). A pending code can be confirmed for 30 minutes; with 2FA on, only if the proof at its
+ * creation was given by the confirming session. A successful check or confirmation also lifts a
+ * lock left by 100 failed recovery attempts: that is the owner acting.
  */
 import { randomUUID } from 'node:crypto';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -21,13 +24,23 @@ import { newToken } from '../security/tokens.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { enforceRateLimits } from './rate-limits.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+import { requireFactorProofIfOn, requireSetupProvenBy, type FactorProof } from './second-factor.ts';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
+/** Long enough to write the code down or print its kit, and type it back. */
+export const PENDING_CODE_TTL_MS = 30 * 60_000;
 export const CHECK_REMINDER_AFTER_MS = 365 * 24 * 3600_000;
 export const RECOVERY_LOCK_AFTER_FAILURES = 100;
 
+/** The account's codes, an expired pending one left out (it can no longer be confirmed). */
+async function liveRecoveryCodes(ctx: ServerContext, userId: string): Promise<{ pending?: codes.RecoveryCodeRow; active?: codes.RecoveryCodeRow }> {
+  const { pending, active } = await codes.findRecoveryCodes(ctx.db, userId);
+  const live = pending !== undefined && ctx.clock().getTime() - pending.createdAt.getTime() <= PENDING_CODE_TTL_MS;
+  return { ...(live ? { pending } : {}), ...(active ? { active } : {}) };
+}
+
 export async function recoveryCodeStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<RecoveryCodeStatus> {
-  const { pending, active } = await codes.findRecoveryCodes(ctx.db, session.userId);
+  const { pending, active } = await liveRecoveryCodes(ctx, session.userId);
   const guard = await codes.findRecoveryGuard(ctx.db, session.userId);
   const lastChecked = active?.lastCheckedAt ?? active?.confirmedAt ?? null;
   const stale = lastChecked !== null && ctx.clock().getTime() - lastChecked.getTime() > CHECK_REMINDER_AFTER_MS;
@@ -42,11 +55,20 @@ export async function recoveryCodeStatus(ctx: ServerContext, session: Authentica
   };
 }
 
+/** @throws `reauthentication_required`; with 2FA on, what `verifyFactorProof` throws. */
 export async function createPendingRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
   requireRecentReauth(ctx, session);
+  const proven = await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
-    await codes.putPendingRecoveryCode(tx, { id: randomUUID(), userId: session.userId, authPublicKey: body.authPublicKey, wrappedSymmetricKey: body.wrappedSymmetricKey, now });
+    await codes.putPendingRecoveryCode(tx, {
+      id: randomUUID(),
+      userId: session.userId,
+      authPublicKey: body.authPublicKey,
+      wrappedSymmetricKey: body.wrappedSymmetricKey,
+      proofSessionId: proven ? session.id : null,
+      now,
+    });
     await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.created', detail: { status: 'pending' }, ip: meta.ip, now });
   });
   return recoveryCodeStatus(ctx, session);
@@ -64,11 +86,16 @@ async function takeRecoveryChallenge(ctx: ServerContext, session: AuthenticatedS
   return challenge;
 }
 
-/** Activates the pending code when the proof is by that code. Throws `invalid_recovery_code` otherwise. */
+/**
+ * Activates the pending code when the proof is by that code. Throws `invalid_recovery_code`
+ * otherwise, `no_recovery_code` when none is pending (or it expired), `second_factor_required`
+ * when 2FA is on and the code was not created with a proof in this session.
+ */
 export async function confirmRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<RecoveryCodeStatus> {
   const challenge = await takeRecoveryChallenge(ctx, session, 'confirm', body.challengeId);
-  const { pending, active } = await codes.findRecoveryCodes(ctx.db, session.userId);
-  if (pending === undefined) throw new LatchkeyError('no_recovery_code', 'There is no new recovery code waiting for confirmation. Create one first.');
+  const { pending, active } = await liveRecoveryCodes(ctx, session.userId);
+  if (pending === undefined) throw new LatchkeyError('no_recovery_code', 'There is no new recovery code waiting for confirmation (a new code must be confirmed within 30 minutes). Create one again.');
+  await requireSetupProvenBy(ctx, session, pending.proofSessionId);
   if (!verifyRecoveryProof(pending.authPublicKey, 'confirm', challenge, body.proof)) {
     throw new LatchkeyError('invalid_recovery_code', 'That is not the new recovery code. Check what you saved and try again.');
   }
@@ -103,8 +130,10 @@ export async function checkRecoveryCode(ctx: ServerContext, session: Authenticat
   return { valid };
 }
 
-export async function deleteRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta): Promise<RecoveryCodeStatus> {
+/** @throws `reauthentication_required`; with 2FA on, what `verifyFactorProof` throws. */
+export async function deleteRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<RecoveryCodeStatus> {
   requireRecentReauth(ctx, session);
+  await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();
   const deleted = await ctx.db.transaction().execute(async (tx) => {
     const n = await codes.deleteRecoveryCodes(tx, session.userId);

@@ -28,6 +28,7 @@ import { notices, sendInBackground } from './notifications.ts';
 import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
 import { pausePoint } from '../testing/pause-points.ts';
+import { requireUsableRegistrationRecord } from './registration-record.ts';
 
 export const GRANT_TTL_MS = 30 * 60_000;
 const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
@@ -127,6 +128,7 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     if (userId === undefined) throw grantGone();
     const user = await findUserById(tx, userId);
     if (user === undefined) throw grantGone();
+    requireUsableRegistrationRecord(ctx, userId, body.registrationRecord);
     await replaceCredentials(
       tx,
       userId,

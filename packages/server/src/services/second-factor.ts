@@ -2,9 +2,14 @@
  * The second factor: which methods an account has, checking a proof by any of them (TOTP code,
  * backup code, security key assertion), and completing a sign-in that waits for one.
  *
- * Every check is rate limited per account; each factor counts consecutive failures and refuses
- * further attempts after 100 (`too_many_attempts`) until a success with another factor — that
- * is the owner acting. Any success resets every counter. A backup code's use is emailed.
+ * Every check is rate limited per account, and each factor refuses further attempts after 100
+ * failures (`too_many_attempts`). The TOTP and backup-code counters are never reset by a
+ * success: they count every wrong guess ever evaluated against that secret or that set of codes,
+ * so an owner who keeps signing in cannot reopen the guessing budget for someone who also has
+ * the password and Secret Key. They start again only with a new secret (setting the app up
+ * again) or new codes (regenerating), which take a full session, a fresh re-authentication and
+ * a proof by a factor that still works. A security-key assertion cannot be guessed, so a
+ * success by a key clears the security-key counter. A backup code's use is emailed.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { SecondFactorMethods, SecondFactorResponse } from '@latchkey/core/wire/two-factor';
@@ -84,7 +89,7 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
     if (user) sendInBackground(ctx, user.email, notices.secondFactorFailed(method, count >= LOCK_AFTER_FAILURES, now, meta.ip, ctx.config.publicUrl));
     throw wrongFactor();
   }
-  await backupCodeRepo.resetSecondFactorFailures(ctx.db, userId);
+  if (method === 'security-key') await backupCodeRepo.resetSecurityKeyFailures(ctx.db, userId);
   if (method === 'backup-code') {
     const remaining = await backupCodeRepo.remainingBackupCodes(ctx.db, userId);
     await recordSecurityEvent(ctx.db, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
@@ -92,6 +97,33 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
     if (user) sendInBackground(ctx, user.email, notices.backupCodeUsed(remaining, now, meta.ip, ctx.config.publicUrl));
   }
   return method;
+}
+
+/**
+ * The gate for every change that could lock the owner out or let a thief stay (SPEC §5.11):
+ * with two-step verification on, `proof` must be a valid proof by an enrolled factor (see
+ * `verifyFactorProof` for what it throws). Returns true when a proof was needed and given,
+ * false when two-step verification is off.
+ */
+export async function requireFactorProofIfOn(ctx: ServerContext, meta: RequestMeta, userId: string, proof: FactorProof): Promise<boolean> {
+  if ((await secondFactorMethods(ctx, userId)).length === 0) return false;
+  await verifyFactorProof(ctx, meta, userId, proof);
+  return true;
+}
+
+export async function twoFactorIsOn(ctx: ServerContext, userId: string): Promise<boolean> {
+  return (await secondFactorMethods(ctx, userId)).length > 0;
+}
+
+/**
+ * A setup's confirmation counts the proof given at its start: with 2FA on now, that proof must
+ * have been given by this session. @throws `second_factor_required` otherwise.
+ */
+export async function requireSetupProvenBy(ctx: ServerContext, session: AuthenticatedSession, proofSessionId: string | null): Promise<void> {
+  if (proofSessionId === session.id || !(await twoFactorIsOn(ctx, session.userId))) return;
+  throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this setup was not started with a proof by one of your factors in this session. Start it again.', {
+    details: { methods: await secondFactorMethods(ctx, session.userId) },
+  });
 }
 
 /** Finishes a sign-in that waited for its second factor: the session becomes a full one. */

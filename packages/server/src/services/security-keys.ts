@@ -32,24 +32,29 @@ function challengeOf(response: { response?: { clientDataJSON?: unknown } }): str
   throw new LatchkeyError('invalid_request', 'The security key response is malformed.');
 }
 
-async function rememberChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string): Promise<void> {
-  await issueChallenge(ctx, { userId, purpose, challenge, ttlMs: CHALLENGE_TTL_MS });
+async function rememberChallenge(ctx: ServerContext, userId: string, purpose: string, challenge: string, proofSessionId: string | null = null): Promise<void> {
+  await issueChallenge(ctx, { userId, purpose, challenge, ttlMs: CHALLENGE_TTL_MS, proofSessionId });
 }
 
-/** Takes the challenge once. `db` is the caller's transaction when there is one (never `ctx.db` inside it: on SQLite it would wait forever for the connection the transaction holds). */
-async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose: string, challenge: string): Promise<void> {
+/**
+ * Takes the challenge once; returns the session that gave a factor proof for it (or null).
+ * `db` is the caller's transaction when there is one (never `ctx.db` inside it: on SQLite it would wait forever for the connection the transaction holds).
+ */
+async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose: string, challenge: string): Promise<string | null> {
   const taken = await db
     .deleteFrom('challenges')
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
     .where('challenge', '=', challenge)
     .where('expires_at', '>', ctx.clock())
-    .returning('id')
+    .returning(['id', 'proof_session_id'])
     .executeTakeFirst();
   if (taken === undefined) throw new LatchkeyError('login_expired', 'This security key request expired or was already used. Try again.');
+  return taken.proof_session_id;
 }
 
-export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }): Promise<Record<string, unknown>> {
+/** Registration options; `proofSessionId` is the session that proved a factor for them (null when 2FA was off). */
+export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<Record<string, unknown>> {
   const { rpID } = relyingParty(ctx);
   const existing = await keys.listSecurityKeys(ctx.db, user.id);
   const options = await generateRegistrationOptions({
@@ -62,14 +67,22 @@ export async function securityKeyRegistrationOptions(ctx: ServerContext, user: {
     excludeCredentials: existing.map((k) => ({ id: k.id, ...(transportsOf(k) ? { transports: transportsOf(k)! } : {}) })),
     authenticatorSelection: { residentKey: 'discouraged', userVerification: 'discouraged' },
   });
-  await rememberChallenge(ctx, user.id, 'webauthn-register', options.challenge);
+  await rememberChallenge(ctx, user.id, 'webauthn-register', options.challenge, proofSessionId);
   return options as unknown as Record<string, unknown>;
 }
 
-/** Verifies the attestation and stores the key. Throws `invalid_code` when it does not verify. */
-export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: string, name: string, response: Record<string, unknown>): Promise<string> {
+/**
+ * Verifies the attestation and stores the key. `provenBy`, when set, is the session whose factor
+ * proof the registration options must have been given for. Throws `invalid_code` when the
+ * attestation does not verify, `second_factor_required` when the options were not proven by
+ * `provenBy`.
+ */
+export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: string, name: string, response: Record<string, unknown>, provenBy: string | null): Promise<string> {
   const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
-  await useChallenge(ctx, db, userId, 'webauthn-register', challenge);
+  const proofSessionId = await useChallenge(ctx, db, userId, 'webauthn-register', challenge);
+  if (provenBy !== null && proofSessionId !== provenBy) {
+    throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this security key registration was not started with a proof by one of your factors in this session. Start it again.');
+  }
   const { rpID, origin } = relyingParty(ctx);
   let verification;
   try {

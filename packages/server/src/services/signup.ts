@@ -21,6 +21,7 @@ import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { createSession } from './sessions.ts';
 import { requireOwnKeyWrap } from './vaults.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
+import { requireUsableRegistrationRecord } from './registration-record.ts';
 
 export async function startSignup(ctx: ServerContext, meta: RequestMeta, email: string): Promise<{ verificationId: string }> {
   await enforceRateLimits(ctx, [
@@ -62,6 +63,7 @@ export async function createSignupRegistrationResponse(ctx: ServerContext, ticke
 export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: SignupFinishRequest): Promise<SignupFinishResponse> {
   const userId = userIdForTicket(body.ticket);
   requireOwnKeyWrap(body.personalVault.keyWrap, body.keyset.id);
+  requireUsableRegistrationRecord(ctx, userId, body.registrationRecord);
   const now = ctx.clock();
   const result = await ctx.db
     .transaction()

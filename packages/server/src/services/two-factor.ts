@@ -5,6 +5,12 @@
  * Backup codes are issued when 2FA is first enabled. Adding a factor while 2FA is on, removing
  * one, or disabling 2FA needs a recent re-authentication AND a proof by an enrolled factor, so a
  * stolen session alone cannot weaken it; regenerating backup codes counts as changing a factor.
+ *
+ * An enrolment has two steps (start, then confirm with a first code or the key's attestation).
+ * The start remembers which session gave the proof; the confirmation needs a fresh
+ * re-authentication, happens within 10 minutes of the start, and — when 2FA is on by then —
+ * counts only a proof given by this same session at the start. So a setup begun while 2FA was
+ * off, or by another session, can never later replace or add a factor without a proof.
  * Every change is logged and emailed.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -12,13 +18,13 @@ import type { TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as totpRepo from '../repositories/totp-factors.ts';
 import * as keysRepo from '../repositories/security-keys.ts';
-import { deleteBackupCodes, remainingBackupCodes } from '../repositories/backup-codes.ts';
+import { deleteBackupCodes, remainingBackupCodes, resetSecurityKeyFailures } from '../repositories/backup-codes.ts';
 import { findUserById } from '../repositories/users.ts';
 import { recordSecurityEvent, type SecurityEventType } from '../repositories/security-events.ts';
 import { BACKUP_CODE_COUNT, REGENERATE_WHEN_AT_MOST, issueBackupCodes } from './backup-codes.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpStep, totpUri } from './totp.ts';
 import { registerSecurityKey, securityKeyRegistrationOptions } from './security-keys.ts';
-import { secondFactorMethods, verifyFactorProof, type FactorProof } from './second-factor.ts';
+import { requireFactorProofIfOn, requireSetupProvenBy, secondFactorMethods, twoFactorIsOn, verifyFactorProof, type FactorProof } from './second-factor.ts';
 import { notices, sendInBackground } from './notifications.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
 
@@ -35,10 +41,9 @@ async function announce(ctx: ServerContext, userId: string, meta: RequestMeta, t
   sendInBackground(ctx, user.email, notices.twoFactorChanged(change, now, meta.ip, ctx.config.publicUrl));
 }
 
-/** When 2FA is already on, changing it needs a proof by an enrolled factor. */
-async function requireFactorIfEnabled(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
-  if ((await secondFactorMethods(ctx, session.userId)).length > 0) await verifyFactorProof(ctx, meta, session.userId, proof);
-}
+/** How long a started factor setup (TOTP secret, security-key registration) can be confirmed. */
+export const FACTOR_SETUP_TTL_MS = 10 * 60_000;
+
 
 export async function twoFactorStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<TwoFactorStatus> {
   const totp = (await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) !== undefined;
@@ -56,23 +61,30 @@ export async function twoFactorStatus(ctx: ServerContext, session: Authenticated
 
 export async function startTotpSetup(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<TotpSetupResponse> {
   requireRecentReauth(ctx, session);
-  await requireFactorIfEnabled(ctx, session, meta, proof);
+  const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
   const secret = newTotpSecret();
-  await totpRepo.putPendingTotp(ctx.db, session.userId, await sealTotpSecret(ctx, session.userId, secret), ctx.clock());
+  await totpRepo.putPendingTotp(ctx.db, session.userId, await sealTotpSecret(ctx, session.userId, secret), proven ? session.id : null, ctx.clock());
   return { secret, uri: totpUri(secret, user.email) };
 }
 
-/** Activates the pending TOTP factor with a first valid code; issues backup codes if 2FA was off. */
+/**
+ * Activates the pending TOTP factor with a first valid code; issues backup codes if 2FA was off.
+ * Needs a recent re-authentication and an unexpired setup. @throws `code_expired` for a setup
+ * older than 10 minutes, `second_factor_required` (see `requireSetupProvenBy`).
+ */
 export async function confirmTotp(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, otp: string): Promise<{ backupCodes: string[] }> {
+  requireRecentReauth(ctx, session);
   const pending = await totpRepo.findTotpFactor(ctx.db, session.userId, 'pending');
   if (pending === undefined) throw new LatchkeyError('not_found', 'Start the authenticator app setup first.');
   const now = ctx.clock();
+  if (now.getTime() - pending.createdAt.getTime() > FACTOR_SETUP_TTL_MS) throw new LatchkeyError('code_expired', 'This authenticator app setup expired (10 minutes). Start it again.');
+  await requireSetupProvenBy(ctx, session, pending.proofSessionId);
   const step = totpStep(await openTotpSecret(ctx, session.userId, pending.encryptedSecret), otp, now);
   if (step === undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the time on your phone and enter the current code.');
-  const wasEnabled = (await secondFactorMethods(ctx, session.userId)).length > 0;
+  const wasEnabled = await twoFactorIsOn(ctx, session.userId);
   const backupCodes = await ctx.db.transaction().execute(async (tx) => {
-    if (!(await totpRepo.activatePendingTotp(tx, session.userId, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
+    if (!(await totpRepo.activatePendingTotp(tx, session.userId, pending.encryptedSecret, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
     return wasEnabled ? [] : issueBackupCodes(tx, session.userId, now);
   });
   await announce(ctx, session.userId, meta, 'two-factor.totp-enabled', 'an authenticator app was turned on');
@@ -102,9 +114,9 @@ export async function regenerateBackupCodes(ctx: ServerContext, session: Authent
 
 export async function startSecurityKeyRegistration(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<Record<string, unknown>> {
   requireRecentReauth(ctx, session);
-  await requireFactorIfEnabled(ctx, session, meta, proof);
+  const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
-  return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name });
+  return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name }, proven ? session.id : null);
 }
 
 export async function finishSecurityKeyRegistration(
@@ -114,9 +126,11 @@ export async function finishSecurityKeyRegistration(
   body: { name: string; response: Record<string, unknown> },
 ): Promise<{ id: string; backupCodes: string[] }> {
   requireRecentReauth(ctx, session);
-  const wasEnabled = (await secondFactorMethods(ctx, session.userId)).length > 0;
+  const wasEnabled = await twoFactorIsOn(ctx, session.userId);
   const result = await ctx.db.transaction().execute(async (tx) => {
-    const id = await registerSecurityKey(ctx, tx, session.userId, body.name, body.response);
+    // With 2FA on, only a registration whose options were given for a proof in this session counts.
+    const id = await registerSecurityKey(ctx, tx, session.userId, body.name, body.response, wasEnabled ? session.id : null);
+    await resetSecurityKeyFailures(tx, session.userId);
     return { id, backupCodes: wasEnabled ? [] : await issueBackupCodes(tx, session.userId, ctx.clock()) };
   });
   await announce(ctx, session.userId, meta, 'two-factor.security-key-added', `security key "${body.name}" was added`);

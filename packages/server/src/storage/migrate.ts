@@ -37,6 +37,7 @@ import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
 import * as twoFactor from './migrations/0003_two_factor.ts';
 import * as signedKeyWraps from './migrations/0006_signed_key_wraps.ts';
 import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
+import * as factorSetups from './migrations/0008_factor_setups.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_two_factor': twoFactor,
   '0006_signed_key_wraps': signedKeyWraps,
   '0007_login_attempt_source': loginAttemptSource,
+  '0008_factor_setups': factorSetups,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

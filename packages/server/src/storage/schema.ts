@@ -168,6 +168,8 @@ export interface RecoveryCodesTable {
   created_at: CreatedAt;
   confirmed_at: NullableTimestamp;
   last_checked_at: NullableTimestamp;
+  /** The session that gave a second-factor proof when this code was created (null: none was needed). */
+  proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChallengesTable {
@@ -177,6 +179,8 @@ export interface ChallengesTable {
   challenge: string;
   expires_at: Timestamp;
   created_at: CreatedAt;
+  /** The session that gave a second-factor proof for this challenge (null: none was given). */
+  proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RecoveryGrantsTable {
@@ -197,6 +201,8 @@ export interface TotpFactorsTable {
   failures: Generated<number>;
   created_at: CreatedAt;
   confirmed_at: NullableTimestamp;
+  /** For a pending factor: the session that gave a second-factor proof when the setup began. */
+  proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SecurityKeysTable {
