@@ -43,7 +43,8 @@ describe('latchkey 2fa', () => {
     const out = enabled.json as { secret: string; uri: string };
     expect(out.uri).toMatch(/^otpauth:\/\/totp\//);
     secret = out.secret;
-    const confirmed = await latchkey(['--config-dir', dir('a'), '2fa', 'totp', 'confirm', '--otp', codeForNextStep()]);
+    // Confirming asks for the password again (a re-authentication), like enabling.
+    const confirmed = await latchkey(['--config-dir', dir('a'), '2fa', 'totp', 'confirm', '--otp', codeForNextStep()], env);
     backupCodes = (confirmed.json as { backupCodes: string[] }).backupCodes;
     expect(backupCodes).toHaveLength(10);
     expect((await latchkey(['--config-dir', dir('a'), '2fa', 'status'])).json).toMatchObject({ totp: true, backupCodesRemaining: 10 });
@@ -60,6 +61,22 @@ describe('latchkey 2fa', () => {
     expect((await latchkey(['--config-dir', dir('c'), ...base, '--backup-code', backupCodes[0]!], env)).code).toBe(0);
     expect(errorCode(await latchkey(['--config-dir', dir('d'), ...base, '--backup-code', backupCodes[0]!], env))).toBe('invalid_code');
     expect((await latchkey(['--config-dir', dir('c'), 'item', 'list'], env)).code).toBe(0);
+  });
+
+  it('changes the password and the recovery code only with --otp or --backup-code while 2FA is on', async () => {
+    const env = { LATCHKEY_PASSWORD: user.password, LATCHKEY_NEW_PASSWORD: user.password };
+    // On the first device: the change signs out the others, this one stays signed in.
+    const cfg = ['--config-dir', dir('a')];
+    expect(errorCode(await latchkey([...cfg, 'account', 'change-password'], env))).toBe('second_factor_required');
+    expect(errorCode(await latchkey([...cfg, 'account', 'change-password', '--backup-code', 'ABCD-EFGH-JKLM'], env))).toBe('invalid_code');
+    expect((await latchkey([...cfg, 'account', 'change-password', '--backup-code', backupCodes[2]!], env)).json).toMatchObject({ status: 'changed' });
+
+    expect(errorCode(await latchkey([...cfg, 'recovery-code', 'create'], env))).toBe('second_factor_required');
+    const created = await latchkey([...cfg, 'recovery-code', 'create', '--otp', codeForNextStep()], env);
+    const { recoveryCode } = created.json as { recoveryCode: string };
+    expect((await latchkey([...cfg, 'recovery-code', 'confirm', '--code', recoveryCode])).json).toEqual({ status: 'active' });
+    expect(errorCode(await latchkey([...cfg, 'recovery-code', 'delete'], env))).toBe('second_factor_required');
+    expect((await latchkey([...cfg, 'recovery-code', 'delete', '--backup-code', backupCodes[4]!], env)).json).toEqual({ status: 'none' });
   });
 
   it('regenerates backup codes (old ones fail) and turns the app off with a code', async () => {

@@ -27,6 +27,7 @@ import {
   prepareSignup,
   send,
   signInAgain,
+  usableRegistrationRecord,
   verifiedTicket,
   type RawRequest,
   type RawResponse,
@@ -94,11 +95,12 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   },
   'POST /api/account/credentials/finish': {
     // The control really swaps credentials (to nonsense), so it runs in a disposable account.
-    valid: (w) => ({
+    valid: async (w) => ({
       path: '/api/account/credentials/finish',
       token: w.spare.disposable,
-      // The account id is the account's own: a swap may not change it.
-      body: { reason: 'password', accountId: w.spare.disposableAccountId, registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+      // The account id is the account's own: a swap may not change it. The record must be one
+      // the OPAQUE library can use (else invalid_registration_record), not one anyone can sign in with.
+      body: { reason: 'password', accountId: w.spare.disposableAccountId, registrationRecord: await usableRegistrationRecord(), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
     }),
     control: { status: 200 },
   },

@@ -7,7 +7,7 @@
  * invariant 9 (nobody locks the owner out) in lockout.test.ts, and the silent guesses of
  * invariant 12 in silent-guessing.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sql } from 'kysely';
 import { opaqueClient, opaqueReady, opaqueServer, twoSecretPasswordInput } from '@latchkey/core/opaque';
 import { generateSecretKey, parseSecretKey } from '@latchkey/core/secret-key';
@@ -38,10 +38,52 @@ async function dumpDatabase(): Promise<string> {
   return parts.join('\n');
 }
 
+/**
+ * Every bearer secret the flows hand out or present: session tokens (the sign-up one the server
+ * chooses, and the OPAQUE-derived ones, which only ever travel in Authorization headers),
+ * sign-up and recovery tickets, and recovery grants. Collected by wrapping `fetch` for every
+ * SDK client the test makes, so nothing depends on knowing where the SDK keeps them.
+ *
+ * Why this can fail: the server keeps only SHA-256 hashes of these (`hashToken`). Had it stored
+ * any of them as given (say `token_hash: token`), the exact string would be in the dump and the
+ * `dump.includes(bearer)` check below fails; the same for a log line echoing a header or a
+ * ticket. (Checked once by hand with `hashToken` made the identity: the test failed on the
+ * first sign-up session token.)
+ */
+function recordBearerSecrets(into: Set<string>): () => void {
+  const original = globalThis.fetch;
+  const collect = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, v] of Object.entries(value)) {
+      if (typeof v === 'string' && ['token', 'ticket', 'grant'].includes(key)) into.add(v);
+      else collect(v);
+    }
+  };
+  globalThis.fetch = async (input, init) => {
+    const authorization = new Headers(init?.headers).get('authorization');
+    if (authorization?.startsWith('Bearer ')) into.add(authorization.slice('Bearer '.length));
+    if (typeof init?.body === 'string') collect(JSON.parse(init.body) as unknown);
+    const response = await original(input, init);
+    const text = await response.clone().text();
+    try {
+      collect(JSON.parse(text) as unknown);
+    } catch {
+      // not JSON: nothing to collect
+    }
+    return response;
+  };
+  return () => {
+    globalThis.fetch = original;
+  };
+}
+
 describe('invariant 1: no plaintext secret is stored or logged', () => {
-  it('finds no password, Secret Key, recovery code, TOTP secret, backup code, email code, key or item field in any table, log line or email', async () => {
+  it('finds no password, Secret Key, recovery code, TOTP secret, backup code, email code, key, item field, bearer token, ticket or grant in any table, log line or email', async () => {
     const tag = () => `marker-${Math.random().toString(36).slice(2, 12)}`;
     const secrets: string[] = [];
+    const bearers = new Set<string>();
+    const stopRecording = recordBearerSecrets(bearers);
+    onTestFinished(stopRecording);
     const user = await signUpUser(server, { password: `${tag()}-first-password` });
     secrets.push(user.password, user.secretKey, user.secretKey.replace(/-/g, ''));
 
@@ -86,16 +128,34 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     // Failed attempts are logged somewhere too: make sure they leak nothing either.
     await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: recoveredSecretKey }).catch(() => undefined);
 
+    // With 2FA on, a credential change and a recovery-code change carry a factor proof.
+    const recoveredAgain = `${tag()}-after-2fa-password`;
+    await again.account.changePassword(recoveredPassword, recoveredAgain, { backupCode: backupCodes[2]! });
+    await again.unlock(recoveredAgain);
+    await again.recoveryCode.delete({ backupCode: backupCodes[3]! });
+    secrets.push(recoveredAgain);
+
     await again.twoFactor.disableTotp({ backupCode: backupCodes[1]! });
-    const keys = await recoverAccountKeys(server.url, user.email, recoveredPassword, recoveredSecretKey);
+    const keys = await recoverAccountKeys(server.url, user.email, recoveredAgain, recoveredSecretKey);
     const keyStrings = [...keys, recoveryKeys.authSecretKey, recoveryKeys.wrappingKey].flatMap(encodings);
 
     const codes = (await readOutbox(server.dataDir)).flatMap((m) => [...m.text.matchAll(/^(\d{6,8})$/gm)].map((x) => x[1]!));
     expect(codes.length).toBeGreaterThan(0);
 
+    stopRecording();
+    // Every kind was seen: the sign-up session token, derived session tokens, the sign-up and recovery tickets, the recovery grant.
+    expect(bearers.size).toBeGreaterThanOrEqual(6);
+    // The OPAQUE server setup is a server secret too: the database holds it only sealed.
+    secrets.push(server.running.context.opaqueServerSetup);
+
     const dump = await dumpDatabase();
     const logs = server.logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
+    for (const bearer of bearers) {
+      expect(bearer.length).toBeGreaterThanOrEqual(20);
+      expect(dump.includes(bearer), `database holds a bearer secret ${bearer.slice(0, 6)}…`).toBe(false);
+      expect(logs.includes(bearer), `logs hold a bearer secret ${bearer.slice(0, 6)}…`).toBe(false);
+    }
     for (const secret of [...secrets, ...keyStrings]) {
       expect(dump.includes(secret), `database holds ${secret.slice(0, 12)}…`).toBe(false);
       expect(logs.includes(secret), `logs hold ${secret.slice(0, 12)}…`).toBe(false);
@@ -105,7 +165,7 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
       expect(logs.includes(code), 'logs hold an email code').toBe(false);
     }
     const mails = (await readOutbox(server.dataDir)).map((m) => `${m.subject}\n${m.text}`).join('\n');
-    for (const secret of secrets) expect(mails.includes(secret), 'an email holds a secret').toBe(false);
+    for (const secret of [...secrets, ...bearers]) expect(mails.includes(secret), 'an email holds a secret').toBe(false);
   });
 });
 
@@ -115,7 +175,8 @@ describe('invariant 2: a stolen database and server secrets are useless without 
     const user = await signUpUser(server);
     const db = server.running.context.db;
     const stolen = await db.selectFrom('users').innerJoin('keysets', 'keysets.id', 'users.keyset_id').selectAll('keysets').select(['users.id as user_id', 'users.opaque_record', 'users.secret_key_verifier', 'users.keyset_id']).where('users.email', '=', user.email).executeTakeFirstOrThrow();
-    const setup = (await db.selectFrom('server_secrets').select('value').where('name', '=', 'opaque-server-setup').executeTakeFirstOrThrow()).value;
+    // The setup is sealed in the database; "server secrets" means the keyring too, so the thief has it.
+    const setup = server.running.context.opaqueServerSetup;
 
     // The attacker runs both sides of OPAQUE offline with the stolen record and server setup.
     const offlineGuess = (input: string) => {

@@ -190,17 +190,30 @@ describe('backup codes', () => {
 });
 
 describe('locks and recovery', () => {
-  it('locks a factor after 100 consecutive failures until another factor succeeds', async () => {
+  it('locks a factor after 100 failures for the life of its secret: owner successes do not reopen it, setting the app up again does', async () => {
     const user = await signUpUser(server);
     const { secret, backupCodes } = await withTotp(user);
     const userId = (await user.client.whoami()).id;
-    await server.running.context.db.updateTable('totp_factors').set({ failures: 99 }).where('user_id', '=', userId).execute();
+    const failures = async () => (await server.running.context.db.selectFrom('totp_factors').select('failures').where('user_id', '=', userId).where('status', '=', 'active').executeTakeFirstOrThrow()).failures;
+    await server.running.context.db.updateTable('totp_factors').set({ failures: 98 }).where('user_id', '=', userId).execute();
+    nextStep();
+    expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
+    // The owner signs in with the app and with a backup code: the count of wrong guesses stays.
+    await signIn(user, { otp: codeAt(secret) });
+    await signIn(user, { backupCode: backupCodes[0]! });
+    expect(await failures()).toBe(99);
     nextStep();
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret) }))).toBe('too_many_attempts');
-    await signIn(user, { backupCode: backupCodes[1]! });
+    // The way out needs a full session, a fresh unlock and another factor: a new secret, a new count.
+    const client = server.client();
+    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { backupCode: backupCodes[1]! } });
+    expect(await errorCodeOf(client.twoFactor.enableTotp({ otp: codeAt(secret) }))).toBe('too_many_attempts');
+    const { secret: fresh } = await client.twoFactor.enableTotp({ backupCode: backupCodes[2]! });
+    await client.twoFactor.confirmTotp(codeAt(fresh));
+    expect(await failures()).toBe(0);
     nextStep();
-    await signIn(user, { otp: codeAt(secret) });
+    await signIn(user, { otp: codeAt(fresh) });
   });
 
   it('a recovery-code recovery keeps 2FA: the next sign-in still demands it and vault data stays closed until it is given', async () => {

@@ -14,7 +14,7 @@ import { fromBase64Url } from '@latchkey/core/bytes';
 import { ERROR_STATUS, isErrorCode, type ErrorCode } from '@latchkey/core/errors';
 import { generateSigningKeyPair } from '@latchkey/core/crypto/ed25519';
 import { createKeyset, decryptKeyset, encryptKeyset, keysetRecipient, keysetSigner, wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
-import { opaqueClient, opaqueReady, twoSecretPasswordInput } from '@latchkey/core/opaque';
+import { opaqueClient, opaqueReady, opaqueServer, twoSecretPasswordInput } from '@latchkey/core/opaque';
 import { importBoxKey } from '@latchkey/core/sealed-box';
 import { accountIdOf, generateSecretKey, parseSecretKey, secretKeyVerifier } from '@latchkey/core/secret-key';
 import { createVaultKey, encryptVaultAttributes, wrapVaultKey } from '@latchkey/core/vault-key';
@@ -158,6 +158,22 @@ export async function signInAgain(server: TestServer, credentials: Credentials):
 export async function newRegistrationRequest(): Promise<string> {
   await opaqueReady;
   return opaqueClient.startRegistration(`random ${crypto.randomUUID()}`).registrationRequest;
+}
+
+let usableRecord: Promise<string> | undefined;
+/**
+ * An OPAQUE registration record the server accepts (it parses, with a valid client key), made
+ * once against a throwaway setup: no password or Secret Key works with it.
+ */
+export function usableRegistrationRecord(): Promise<string> {
+  usableRecord ??= (async () => {
+    await opaqueReady;
+    const input = `random ${crypto.randomUUID()}`;
+    const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
+    const registrationResponse = opaqueServer.createRegistrationResponse({ serverSetup: opaqueServer.createSetup(), userIdentifier: 'throwaway', registrationRequest });
+    return opaqueClient.finishRegistration({ clientRegistrationState, registrationResponse, password: input }).registrationRecord;
+  })();
+  return usableRecord;
 }
 
 /** A verified sign-up ticket for `email`, read from the outbox as a person would. */
