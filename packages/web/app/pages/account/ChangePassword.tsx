@@ -1,10 +1,15 @@
 /**
  * Changing the account password: the current one (it re-authenticates: the SDK unlocks with it
- * before re-wrapping the same keyset) and the new one twice, in one form. Every other session
- * is signed out.
+ * before re-wrapping the same keyset) and the new one twice, in one form. With two-step
+ * verification on, the server also wants a proof by an enrolled factor: the page then asks for
+ * it and sends the change again. Every other session is signed out.
  */
 import { useState, type FormEvent } from 'react';
+import type { FactorProof } from '@latchkey/client/two-factor';
+import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
+import { authenticationCeremony } from '../../webauthn.ts';
+import { SecondFactorForm, proofMethodsText, type Choice } from '../../components/SecondFactorPrompt.tsx';
 import { describeCredentialsChangeError } from '../../errors.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
@@ -17,19 +22,53 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
   const [current, setCurrent] = useState('');
   const newPassword = useNewPassword();
   const { busy, error, setError, run } = useAsyncAction({ describe: describeCredentialsChangeError });
+  /** Set once the server asked for a second-factor proof: the methods it accepts. */
+  const [proofMethods, setProofMethods] = useState<readonly string[]>();
+
+  const change = (proof: () => Promise<FactorProof>) =>
+    run(async () => {
+      try {
+        const { signedOutSessions } = await latchkey.client.account.changePassword(current, newPassword.password, await proof());
+        setCurrent('');
+        newPassword.clear();
+        onChanged(signedOutSessions);
+      } catch (e) {
+        const methods = e instanceof LatchkeyError && e.code === 'second_factor_required' ? e.details?.methods : undefined;
+        if (proofMethods === undefined && Array.isArray(methods) && methods.length > 0) return setProofMethods(methods.filter((m): m is string => typeof m === 'string'));
+        throw e;
+      }
+    }, { idleAfter: true });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const problem = newPassword.problem();
     if (problem !== undefined) return setError(problem);
     if (newPassword.password === current) return setError('The new password is the same as your current one. Choose a different password.');
-    await run(async () => {
-      const { signedOutSessions } = await latchkey.client.account.changePassword(current, newPassword.password);
-      setCurrent('');
-      newPassword.clear();
-      onChanged(signedOutSessions);
-    });
+    await change(async () => ({}));
   };
+
+  const submitProof = (choice: Choice) =>
+    // A security key signs a fresh challenge for this change; codes go as typed.
+    change(async () => ('securityKey' in choice ? latchkey.client.twoFactor.securityKeyProof(authenticationCeremony) : choice));
+
+  if (proofMethods !== undefined) {
+    return (
+      <main className="narrow account-page">
+        <PageHeading>Change account password</PageHeading>
+        <SecondFactorForm
+          methods={proofMethods}
+          headingLevel={2}
+          title="Prove it is you"
+          intro={`Two-step verification is on, so changing your password needs your second step too: ${proofMethodsText(proofMethods)}.`}
+          busy={busy}
+          busyText="Changing your password…"
+          error={error}
+          onSubmit={(choice) => void submitProof(choice)}
+          onCancel={onCancel}
+        />
+      </main>
+    );
+  }
 
   return (
     <main className="narrow account-page">

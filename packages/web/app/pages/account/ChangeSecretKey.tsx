@@ -31,8 +31,9 @@ export function ChangeSecretKey({ onCancel, onChanged }: { onCancel: () => void;
           unlockFirst={false}
           describe={describeCredentialsChangeError}
           onCancel={onCancel}
-          run={async ({ password }) => {
-            const { secretKey, signedOutSessions } = await latchkey.client.account.changeSecretKey(password);
+          // With two-step verification on the server asks for a proof too; the step then asks for it.
+          run={async ({ password, proof }) => {
+            const { secretKey, signedOutSessions } = await latchkey.client.account.changeSecretKey(password, proof);
             onChanged(secretKey, signedOutSessions);
           }}
         />

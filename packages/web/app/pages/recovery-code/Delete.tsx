@@ -21,8 +21,9 @@ export function Delete({ onBack }: { onBack: (notice?: string) => void }) {
           busyText="Checking your password…"
           danger
           onCancel={() => onBack()}
-          run={async () => {
-            set(await latchkey.client.recoveryCode.delete());
+          // With two-step verification on the server asks for a proof too; the step then asks for it.
+          run={async ({ proof }) => {
+            set(await latchkey.client.recoveryCode.delete(proof));
             onBack('Your recovery code was deleted. It no longer works. Any printed copy can be destroyed.');
           }}
         />

@@ -40,8 +40,9 @@ export function Setup({ account, hadActive: hadActiveAtStart, onCancel, onSplit,
             action="Continue"
             busyText="Checking your password and making a new code…"
             onCancel={onCancel}
-            run={async () => {
-              const created = await latchkey.client.recoveryCode.create();
+            // With two-step verification on the server asks for a proof too; the step then asks for it.
+            run={async ({ proof }) => {
+              const created = await latchkey.client.recoveryCode.create(proof);
               set(created.status);
               setStep({ kind: 'show', code: created.recoveryCode });
             }}
