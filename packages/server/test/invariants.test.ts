@@ -47,8 +47,7 @@ async function dumpDatabase(): Promise<string> {
  * Why this can fail: the server keeps only SHA-256 hashes of these (`hashToken`). Had it stored
  * any of them as given (say `token_hash: token`), the exact string would be in the dump and the
  * `dump.includes(bearer)` check below fails; the same for a log line echoing a header or a
- * ticket. (Checked once by hand with `hashToken` made the identity: the test failed on the
- * first sign-up session token.)
+ * ticket. Every kind passes through `hashToken`, so making it the identity fails this test.
  */
 function recordBearerSecrets(into: Set<string>): () => void {
   const original = globalThis.fetch;
