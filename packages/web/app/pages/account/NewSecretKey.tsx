@@ -2,29 +2,21 @@
  * The new Secret Key, shown once after the change, with the new Emergency Kit as a download the
  * person asks for. The displayed copy lives only in this page's state.
  */
-import { useState } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { useApp } from '../../app-context.tsx';
-import { describeError } from '../../errors.ts';
 import { downloadEmergencyKit } from '../../kits.ts';
 import { ErrorMessage, PageHeading } from '../../components/ui.tsx';
+import { useDownload } from '../../components/useDownload.ts';
 import { otherSessionsText } from './other-sessions-text.ts';
 
 export function NewSecretKey({ account, secretKey, signedOutSessions, onDone }: { account: AccountProfile; secretKey: SecretKey; signedOutSessions: number; onDone: () => void }) {
   const { latchkey } = useApp();
-  const [downloaded, setDownloaded] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const download = async () => {
-    setError(undefined);
-    try {
-      await downloadEmergencyKit({ signInAddress: latchkey.server, email: account.email, name: account.name, secretKey });
-      setDownloaded(true);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const { saved, error, run: download } = useDownload(async () => {
+    await downloadEmergencyKit({ signInAddress: latchkey.server, email: account.email, name: account.name, secretKey });
+    return 'Your browser is saving the new Emergency Kit. Print it or store it safely.';
+  });
+  const downloaded = saved !== undefined;
 
   return (
     <main className="narrow account-page">
@@ -57,7 +49,7 @@ export function NewSecretKey({ account, secretKey, signedOutSessions, onDone }: 
         </button>
       </div>
       <p role="status" aria-live="polite" className="hint">
-        {downloaded ? 'Your browser is saving the new Emergency Kit. Print it or store it safely.' : 'Nothing is saved until you press the download button.'}
+        {saved ?? 'Nothing is saved until you press the download button.'}
       </p>
     </main>
   );

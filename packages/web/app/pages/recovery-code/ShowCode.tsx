@@ -2,13 +2,12 @@
  * The new recovery code, shown once: copy, save as text, print the Recovery Kit (each only on
  * a click), then "I stored it". The last group is highlighted: the kit prints it on its own.
  */
-import { useState } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import { lastGroupOf, type RecoveryCode } from '@latchkey/core/recovery-code';
 import { useApp } from '../../app-context.tsx';
-import { describeError } from '../../errors.ts';
 import { downloadRecoveryKit } from '../../kits.ts';
 import { CopyButton, ErrorMessage, PageHeading } from '../../components/ui.tsx';
+import { useDownload } from '../../components/useDownload.ts';
 
 function CodeDisplay({ code }: { code: RecoveryCode }) {
   const last = lastGroupOf(code);
@@ -22,21 +21,12 @@ function CodeDisplay({ code }: { code: RecoveryCode }) {
 
 export function ShowCode({ account, code, keepsOld, onStored, onCancel }: { account: AccountProfile; code: RecoveryCode; keepsOld: string; onStored: () => void; onCancel: () => void }) {
   const { latchkey } = useApp();
-  const [saved, setSaved] = useState<string>();
-  const [error, setError] = useState<string>();
-  const save = async (as: 'pdf' | 'text') => {
-    setError(undefined);
-    try {
-      await downloadRecoveryKit({ email: account.email, signInAddress: latchkey.server, recoveryCode: code }, as);
-      setSaved(
-        as === 'pdf'
-          ? 'Your browser is saving the Recovery Kit PDF. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
-          : 'Your browser is saving the Recovery Kit as a text file. Keep it somewhere outside Latchkey.',
-      );
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const { saved, error, run: save } = useDownload(async (as: 'pdf' | 'text') => {
+    await downloadRecoveryKit({ email: account.email, signInAddress: latchkey.server, recoveryCode: code }, as);
+    return as === 'pdf'
+      ? 'Your browser is saving the Recovery Kit PDF. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
+      : 'Your browser is saving the Recovery Kit as a text file. Keep it somewhere outside Latchkey.';
+  });
   return (
     <main className="narrow recovery">
       <PageHeading>Store your recovery code</PageHeading>

@@ -2,28 +2,20 @@
  * Sign-up, step 3: the new Secret Key with an explanation, and the Emergency Kit the person
  * chooses to download. Nothing is saved to disk unless they press the button.
  */
-import { useState } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { useApp } from '../../app-context.tsx';
-import { describeError } from '../../errors.ts';
 import { downloadEmergencyKit } from '../../kits.ts';
 import { ErrorMessage, PageHeading } from '../../components/ui.tsx';
+import { useDownload } from '../../components/useDownload.ts';
 
 export function SecretKeyStep({ email, name, secretKey, account }: { email: string; name: string; secretKey: SecretKey; account: AccountProfile }) {
   const { latchkey, unlocked, navigate } = useApp();
-  const [downloaded, setDownloaded] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const download = async () => {
-    setError(undefined);
-    try {
-      await downloadEmergencyKit({ signInAddress: latchkey.server, email, name, secretKey });
-      setDownloaded(true);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const { saved, error, run: download } = useDownload(async () => {
+    await downloadEmergencyKit({ signInAddress: latchkey.server, email, name, secretKey });
+    return 'Your browser is saving the Emergency Kit. Print it or store it safely.';
+  });
+  const downloaded = saved !== undefined;
 
   return (
     <main className="narrow">
@@ -62,7 +54,7 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
         </button>
       </div>
       <p role="status" aria-live="polite" className="hint">
-        {downloaded ? 'Your browser is saving the Emergency Kit. Print it or store it safely.' : 'Nothing is saved until you press the download button.'}
+        {saved ?? 'Nothing is saved until you press the download button.'}
       </p>
     </main>
   );

@@ -1,27 +1,17 @@
 /** Backup codes, shown once: Download (text) and Print (PDF), each only on a click, then "I saved them". */
-import { useState } from 'react';
 import { useApp } from '../../app-context.tsx';
-import { describeError } from '../../errors.ts';
 import { downloadBackupCodes } from '../../kits.ts';
 import { CopyButton, ErrorMessage, PageHeading } from '../../components/ui.tsx';
+import { useDownload } from '../../components/useDownload.ts';
 
 export function BackupCodesShown({ codes, email, first, onDone }: { codes: string[]; email: string; first: boolean; onDone: () => void }) {
   const { latchkey } = useApp();
-  const [saved, setSaved] = useState<string>();
-  const [error, setError] = useState<string>();
-  const save = async (as: 'pdf' | 'text') => {
-    setError(undefined);
-    try {
-      await downloadBackupCodes({ codes, email, signInAddress: latchkey.server }, as);
-      setSaved(
-        as === 'pdf'
-          ? 'Your browser is saving a PDF of the backup codes. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
-          : 'Your browser is saving the backup codes as a text file. Keep it somewhere outside Latchkey.',
-      );
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const { saved, error, run: save } = useDownload(async (as: 'pdf' | 'text') => {
+    await downloadBackupCodes({ codes, email, signInAddress: latchkey.server }, as);
+    return as === 'pdf'
+      ? 'Your browser is saving a PDF of the backup codes. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
+      : 'Your browser is saving the backup codes as a text file. Keep it somewhere outside Latchkey.';
+  });
   return (
     <main className="narrow two-factor">
       <PageHeading>{first ? 'Save your backup codes' : 'Your new backup codes'}</PageHeading>
