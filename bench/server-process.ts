@@ -29,6 +29,8 @@ export interface ServerProcess {
 export interface ServerProcessOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string;
+  /** The keyring; `<dataDir>/server-keys.json` unless given. Instances sharing one PostgreSQL must share it. */
+  readonly serverKeysFile?: string;
   /** A taskset CPU list such as "0"; absent means the scheduler places it. */
   readonly cpus?: string;
   /** Read the JSON request log from stdout; otherwise stdout goes to /dev/null (the server still formats it). */
@@ -52,6 +54,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const flags = options.entry === 'baseline' || options.entry === 'baseline-tsx' ? [] : ['--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1'];
   const serverArgs = [...(options.nodeArgs ?? []), ...entry, ...flags];
   if (options.databaseUrl !== undefined) serverArgs.push('--database-url', options.databaseUrl);
+  if (options.serverKeysFile !== undefined) serverArgs.push('--server-keys-file', options.serverKeysFile);
   const [command, args] = options.cpus === undefined ? [process.execPath, serverArgs] : ['taskset', ['-c', options.cpus, process.execPath, ...serverArgs]];
   // taskset execs node in place, so the pid is the server's own.
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', options.captureLogs ? 'pipe' : 'ignore', 'pipe'] });

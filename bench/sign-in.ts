@@ -289,7 +289,9 @@ export async function benchSignIn(): Promise<Section> {
     const twoMax = Number(process.env.BENCH_SIGNIN_PG2_MAX ?? 600);
     const users = await signUpUsers(servers[0] as ServerProcess, dataDirs[0] as string, usersFor(oneMax) + usersFor(twoMax), 'pg');
     const one = await runPhase({ servers, users: withAddresses(users.slice(0, usersFor(oneMax)), 3), loadProcesses: 1, loadCpus: loadCpu, concurrencyPerProcess: CONCURRENCY });
-    servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[1] as string, databaseUrl: database.url, ...(loadCpu ? { cpus: loadCpu } : {}) }));
+    // The second instance reads the first one's keyring: the database holds secrets sealed with it.
+    const serverKeysFile = path.join(dataDirs[0] as string, 'server-keys.json');
+    servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[1] as string, databaseUrl: database.url, serverKeysFile, ...(loadCpu ? { cpus: loadCpu } : {}) }));
     const two = await runPhase({ servers, users: withAddresses(users.slice(usersFor(oneMax)), 4), loadProcesses: 2, loadCpus: undefined, concurrencyPerProcess: CONCURRENCY });
 
     const oneRatio = one.perServerCpuSecond / raw.opsPerSec;
