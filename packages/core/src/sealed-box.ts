@@ -4,7 +4,7 @@
  * authenticated (it is prefixed to the associated data) so a downgrade cannot go unnoticed.
  */
 import { concatBytes, fromBase64Url, randomBytes, toBase64Url, utf8 } from './bytes.ts';
-import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey, type AesGcmKey } from './crypto/aes-gcm.ts';
+import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey, type AesGcmBackend, type AesGcmKey } from './crypto/aes-gcm.ts';
 import { LatchkeyError } from './errors.ts';
 
 const VERSION = 0x01;
@@ -12,10 +12,10 @@ const NONCE_LENGTH = 12;
 
 export type BoxKey = AesGcmKey;
 
-/** Imports a 256-bit key once so that many boxes can be opened without re-importing it. */
-export async function importBoxKey(raw: Uint8Array): Promise<BoxKey> {
+/** Imports a 256-bit key once so that many boxes can be opened without re-importing it. `backend` is for tests. */
+export async function importBoxKey(raw: Uint8Array, backend?: AesGcmBackend): Promise<BoxKey> {
   if (raw.length !== 32) throw new RangeError('box key must be 32 bytes');
-  return importAesGcmKey(raw);
+  return importAesGcmKey(raw, backend);
 }
 
 const adBytes = (ad: string) => concatBytes(new Uint8Array([VERSION]), utf8(ad));

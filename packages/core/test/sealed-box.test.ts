@@ -1,7 +1,8 @@
 /** The sealed box format: version || nonce || AES-256-GCM, every failure is `decryption_failed`. */
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
-import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../src/bytes.ts';
+import { fromBase64Url, fromUtf8, randomBytes, toBase64Url, utf8 } from '../src/bytes.ts';
+import { defaultAesGcmBackend } from '../src/crypto/aes-gcm.ts';
 import { importBoxKey, openBox, sealBox } from '../src/sealed-box.ts';
 import { expectLatchkeyError } from './helpers/errors.ts';
 
@@ -104,5 +105,18 @@ describe('sealed box', () => {
     const { box, bytes } = await fixture(plaintext);
     expect(box).not.toContain('QUFBQUFB');
     expect(Buffer.from(bytes).includes(Buffer.from(plaintext))).toBe(false);
+  });
+});
+
+describe('sealed boxes across AES-GCM back ends', () => {
+  it.runIf(defaultAesGcmBackend() === 'native')('what the native back end seals, WebCrypto opens, and the other way round', async () => {
+    const raw = randomBytes(32);
+    const native = await importBoxKey(raw, 'native');
+    const web = await importBoxKey(raw, 'webcrypto');
+    const ad = associatedData('item', { vault: 'v1', item: 'i1', version: 1 });
+    expect(fromUtf8(await openBox(web, await sealBox(native, utf8('from node'), ad), ad))).toBe('from node');
+    expect(fromUtf8(await openBox(native, await sealBox(web, utf8('from a browser'), ad), ad))).toBe('from a browser');
+    await expect(openBox(web, await sealBox(native, utf8('x'), ad), ad + 'x')).rejects.toMatchObject({ code: 'decryption_failed' });
+    await expect(openBox(native, await sealBox(web, utf8('x'), ad), ad + 'x')).rejects.toMatchObject({ code: 'decryption_failed' });
   });
 });

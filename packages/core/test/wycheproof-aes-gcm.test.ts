@@ -1,5 +1,6 @@
 /**
- * Wycheproof AES-GCM vectors against `crypto/aes-gcm.ts` (WebCrypto).
+ * Wycheproof AES-GCM vectors against `crypto/aes-gcm.ts`, on each back end this platform has
+ * (in Node: the native `node:crypto` one, which the SDK uses, and WebCrypto, which browsers use).
  *
  * What runs and what is skipped, and why:
  * - 192-bit keys: `importAesGcmKey` accepts only 128- and 256-bit keys (Latchkey uses 256);
@@ -12,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, concatBytes, hexToBytes } from '../src/bytes.ts';
-import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey } from '../src/crypto/aes-gcm.ts';
+import { aesGcmDecrypt, aesGcmEncrypt, defaultAesGcmBackend, importAesGcmKey, type AesGcmBackend } from '../src/crypto/aes-gcm.ts';
 import { label, loadWycheproof, type WycheproofTest } from './helpers/wycheproof.ts';
 
 interface AeadTest extends WycheproofTest {
@@ -33,8 +34,8 @@ interface AeadGroup {
 const vectors = loadWycheproof<AeadGroup>('aes_gcm_test.json');
 const WEBCRYPTO_TAG_LENGTHS = new Set([32, 64, 96, 104, 112, 120, 128]);
 
-async function ivLengthSupported(ivBytes: number): Promise<boolean> {
-  const key = await importAesGcmKey(new Uint8Array(16));
+async function ivLengthSupported(backend: AesGcmBackend, ivBytes: number): Promise<boolean> {
+  const key = await importAesGcmKey(new Uint8Array(16), backend);
   try {
     await aesGcmEncrypt(key, new Uint8Array(ivBytes), new Uint8Array(1), new Uint8Array(0));
     return true;
@@ -43,18 +44,20 @@ async function ivLengthSupported(ivBytes: number): Promise<boolean> {
   }
 }
 
-const skipped = { keySize192: 0, tagLength: 0, ivLength: 0 };
-const runnable: { group: AeadGroup; test: AeadTest }[] = [];
-for (const group of vectors.testGroups) {
-  if (group.keySize === 192) skipped.keySize192 += group.tests.length;
-  else if (!WEBCRYPTO_TAG_LENGTHS.has(group.tagSize)) skipped.tagLength += group.tests.length;
-  else if (group.ivSize > 0 && !(await ivLengthSupported(group.ivSize / 8))) skipped.ivLength += group.tests.length;
-  else for (const test of group.tests) runnable.push({ group, test });
+async function runnableOn(backend: AesGcmBackend) {
+  const skipped = { keySize192: 0, tagLength: 0, ivLength: 0 };
+  const runnable: { group: AeadGroup; test: AeadTest }[] = [];
+  for (const group of vectors.testGroups) {
+    if (group.keySize === 192) skipped.keySize192 += group.tests.length;
+    else if (!WEBCRYPTO_TAG_LENGTHS.has(group.tagSize)) skipped.tagLength += group.tests.length;
+    else if (group.ivSize > 0 && !(await ivLengthSupported(backend, group.ivSize / 8))) skipped.ivLength += group.tests.length;
+    else for (const test of group.tests) runnable.push({ group, test });
+  }
+  return { skipped, runnable, totalSkipped: skipped.keySize192 + skipped.tagLength + skipped.ivLength };
 }
-const totalSkipped = skipped.keySize192 + skipped.tagLength + skipped.ivLength;
 
-async function check(group: AeadGroup, t: AeadTest): Promise<string | undefined> {
-  const key = await importAesGcmKey(hexToBytes(t.key));
+async function check(backend: AesGcmBackend, group: AeadGroup, t: AeadTest): Promise<string | undefined> {
+  const key = await importAesGcmKey(hexToBytes(t.key), backend);
   const iv = hexToBytes(t.iv);
   const aad = hexToBytes(t.aad);
   const msg = hexToBytes(t.msg);
@@ -91,11 +94,14 @@ async function check(group: AeadGroup, t: AeadTest): Promise<string | undefined>
   return undefined;
 }
 
-describe(`Wycheproof AES-GCM (${vectors.numberOfTests} vectors)`, () => {
-  it(`runs ${runnable.length} vectors; skips ${totalSkipped} (192-bit key: ${skipped.keySize192}, tag length: ${skipped.tagLength}, IV length unsupported by this WebCrypto: ${skipped.ivLength})`, async () => {
+const backends: AesGcmBackend[] = defaultAesGcmBackend() === 'native' ? ['native', 'webcrypto'] : ['webcrypto'];
+
+describe.each(backends)(`Wycheproof AES-GCM (${vectors.numberOfTests} vectors), %s back end`, async (backend) => {
+  const { skipped, runnable, totalSkipped } = await runnableOn(backend);
+  it(`runs ${runnable.length} vectors; skips ${totalSkipped} (192-bit key: ${skipped.keySize192}, tag length: ${skipped.tagLength}, IV length unsupported here: ${skipped.ivLength})`, async () => {
     const failures: string[] = [];
     for (const { group, test } of runnable) {
-      const problem = await check(group, test);
+      const problem = await check(backend, group, test);
       if (problem !== undefined) failures.push(`${label(test)}: ${problem}`);
     }
     expect(failures).toEqual([]);
@@ -111,11 +117,11 @@ describe(`Wycheproof AES-GCM (${vectors.numberOfTests} vectors)`, () => {
   });
 
   it('refuses 192-bit keys, which is why those groups are skipped', async () => {
-    await expect(importAesGcmKey(new Uint8Array(24))).rejects.toThrow(RangeError);
+    await expect(importAesGcmKey(new Uint8Array(24), backend)).rejects.toThrow(RangeError);
   });
 
   it('rejects a ciphertext shorter than the tag', async () => {
-    const key = await importAesGcmKey(new Uint8Array(32));
+    const key = await importAesGcmKey(new Uint8Array(32), backend);
     await expect(aesGcmDecrypt(key, new Uint8Array(12), new Uint8Array(15), new Uint8Array(0))).rejects.toThrow();
   });
 });
