@@ -1,9 +1,11 @@
 /**
  * OPAQUE login state between the two round trips. Stored in the database (not in process
  * memory) so the second request may reach another server instance, and consumed by one
- * DELETE … RETURNING so a login can be finished once.
+ * DELETE … RETURNING so a login can be finished once. Written with relaxed durability (a power
+ * cut may take back a login in flight, which is then started again: storage/durability.ts).
  */
 import type { Tx } from '../context.ts';
+import { withRelaxedDurability } from '../storage/durability.ts';
 
 export type LoginPurpose = 'sign-in' | 'reauth';
 
@@ -18,7 +20,8 @@ export interface LoginAttempt {
 }
 
 export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: string; now: Date }): Promise<void> {
-  await db
+  await withRelaxedDurability(db, (d) =>
+    d
     .insertInto('login_attempts')
     .values({
       id: attempt.id,
@@ -30,7 +33,8 @@ export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: s
       expires_at: attempt.expiresAt,
       created_at: attempt.now,
     })
-    .execute();
+    .execute(),
+  );
 }
 
 /**
@@ -38,13 +42,15 @@ export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: s
  * caller holding someone else's login id cannot use it up.
  */
 export async function takeLoginAttempt(db: Tx, scope: { id: string; purpose: LoginPurpose; sessionId: string | null }): Promise<LoginAttempt | undefined> {
-  const row = await db
-    .deleteFrom('login_attempts')
-    .where('id', '=', scope.id)
-    .where('purpose', '=', scope.purpose)
-    .where('session_id', scope.sessionId === null ? 'is' : '=', scope.sessionId)
-    .returning(['purpose', 'user_id', 'session_id', 'server_state', 'ip', 'expires_at'])
-    .executeTakeFirst();
+  const row = await withRelaxedDurability(db, (d) =>
+    d
+      .deleteFrom('login_attempts')
+      .where('id', '=', scope.id)
+      .where('purpose', '=', scope.purpose)
+      .where('session_id', scope.sessionId === null ? 'is' : '=', scope.sessionId)
+      .returning(['purpose', 'user_id', 'session_id', 'server_state', 'ip', 'expires_at'])
+      .executeTakeFirst(),
+  );
   if (row === undefined) return undefined;
   return {
     purpose: row.purpose as LoginPurpose,

@@ -119,8 +119,9 @@ export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: 
     const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: false, token, secondFactorPending: true });
     return { session, secondFactor: { methods } };
   }
-  const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: true, token });
-  await recordSignIn(ctx, { userId, device: body.device }, meta, user.email);
+  const session = await recordSignIn(ctx, { userId, device: body.device }, meta, user.email, (tx) =>
+    createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token }),
+  );
   return { session, account: await toAccountProfile(ctx.db, user) };
 }
 

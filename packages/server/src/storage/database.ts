@@ -7,7 +7,7 @@
  * hand back the same types: counts and bigints as numbers, timestamptz as Date, booleans as
  * booleans, jsonb as objects; see sqlite-dialect.ts), and acknowledged writes lost in a power
  * cut (SQLite runs with WAL and `synchronous=FULL`: a commit returns only after the WAL is
- * fsynced).
+ * fsynced; the exceptions are in durability.ts).
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';

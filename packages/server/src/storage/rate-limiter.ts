@@ -7,6 +7,7 @@
  * an in-memory counter would multiply the allowance by the number of instances.
  */
 import { type Kysely, sql } from 'kysely';
+import { withRelaxedDurability } from './durability.ts';
 import type { Database } from './schema.ts';
 
 export interface RateLimitRule {
@@ -47,14 +48,15 @@ export async function consumeRateLimit(
   const windowStartMs = Math.floor(now.getTime() / windowMs) * windowMs;
 
   // One statement: the row lock taken by ON CONFLICT serializes concurrent increments.
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ bucket: rule.bucket, window_start: new Date(windowStartMs), count: 1 })
-    .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }),
-    )
-    .returning('count')
-    .executeTakeFirstOrThrow();
+  // Relaxed durability: a power cut may take back the last few counts, never more (durability.ts).
+  const row = await withRelaxedDurability(db, (d) =>
+    d
+      .insertInto('rate_limits')
+      .values({ bucket: rule.bucket, window_start: new Date(windowStartMs), count: 1 })
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }))
+      .returning('count')
+      .executeTakeFirstOrThrow(),
+  );
 
   if (row.count <= rule.limit) return { allowed: true, count: row.count, retryAfterSeconds: 0 };
   const remainingMs = windowStartMs + windowMs - now.getTime();
@@ -69,13 +71,15 @@ const windowStart = (windowSeconds: number, now: Date) => new Date(Math.floor(no
  * when the request turns out not to be a failure. Never goes below zero.
  */
 export async function refundRateLimit(db: Kysely<Database>, rule: Pick<RateLimitRule, 'bucket' | 'windowSeconds'>, now: Date): Promise<void> {
-  await db
-    .updateTable('rate_limits')
-    .set({ count: sql<number>`rate_limits.count - 1` })
-    .where('bucket', '=', rule.bucket)
-    .where('window_start', '=', windowStart(rule.windowSeconds, now))
-    .where('count', '>', 0)
-    .execute();
+  await withRelaxedDurability(db, (d) =>
+    d
+      .updateTable('rate_limits')
+      .set({ count: sql<number>`rate_limits.count - 1` })
+      .where('bucket', '=', rule.bucket)
+      .where('window_start', '=', windowStart(rule.windowSeconds, now))
+      .where('count', '>', 0)
+      .execute(),
+  );
 }
 
 /** The count of the current window without counting anything (0 when nothing was counted yet). */
