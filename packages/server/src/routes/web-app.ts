@@ -18,12 +18,14 @@
  * If the app has not been built the server still runs the API, and `/` says how to build it.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
 /** Where `npm run build -w @latchkey/web` writes the app. */
-export const WEB_DIST_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+// Found through the package, not relative to this file: the server also runs from the CLI's bundle.
+export const WEB_DIST_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@latchkey/web/package.json')), 'dist') + path.sep;
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

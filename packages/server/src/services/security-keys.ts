@@ -4,7 +4,6 @@
  * origin). Challenges are single-use, stored in the database (any instance can finish a
  * ceremony another began), and the signature counter must move forward.
  */
-import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
@@ -13,6 +12,11 @@ import * as keys from '../repositories/security-keys.ts';
 import { issueChallenge } from './challenges.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
+
+// Loaded on first use: most servers rarely run a WebAuthn ceremony, and the library is a large
+// part of an idle server's memory (docs/operations.md §1.2).
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 export function relyingParty(ctx: ServerContext): { rpID: string; origin: string } {
   const url = new URL(ctx.config.publicUrl);
@@ -57,6 +61,7 @@ async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose:
 export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<Record<string, unknown>> {
   const { rpID } = relyingParty(ctx);
   const existing = await keys.listSecurityKeys(ctx.db, user.id);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: 'Latchkey',
     rpID,
@@ -86,7 +91,7 @@ export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: st
   const { rpID, origin } = relyingParty(ctx);
   let verification;
   try {
-    verification = await verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+    verification = await (await webauthn()).verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
   } catch (cause) {
     throw new LatchkeyError('invalid_code', 'The security key could not be verified.', { cause });
   }
@@ -107,6 +112,7 @@ export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: st
 export async function securityKeyAuthenticationOptions(ctx: ServerContext, userId: string): Promise<Record<string, unknown>> {
   const existing = await keys.listSecurityKeys(ctx.db, userId);
   if (existing.length === 0) throw new LatchkeyError('invalid_request', 'No security key is registered on this account.');
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(ctx).rpID,
     allowCredentials: existing.map((k) => ({ id: k.id, ...(transportsOf(k) ? { transports: transportsOf(k)! } : {}) })),
@@ -125,7 +131,7 @@ export async function verifySecurityKey(ctx: ServerContext, db: Tx, userId: stri
   await useChallenge(ctx, db, userId, 'webauthn-authenticate', challenge);
   const { rpID, origin } = relyingParty(ctx);
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await webauthn()).verifyAuthenticationResponse({
       response: response as unknown as AuthenticationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: origin,

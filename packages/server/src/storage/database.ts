@@ -10,7 +10,6 @@
  * fsynced; the exceptions are in durability.ts).
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import { importPgliteDataDir } from './pglite-import.ts';
 import { LatchkeySqliteDialect } from './sqlite-dialect.ts';
@@ -56,7 +55,7 @@ function parseInt8(value: string): number {
 export async function openDatabase(config: DatabaseConfig): Promise<Storage> {
   // First start after the switch from PGlite: copy the old database over, once.
   if (config.databaseUrl === undefined) await importPgliteDataDir(config.dataDir, config.log);
-  const storage = config.databaseUrl === undefined ? await openSqlite(config.dataDir) : openPostgres(config.databaseUrl);
+  const storage = config.databaseUrl === undefined ? await openSqlite(config.dataDir) : await openPostgres(config.databaseUrl);
   try {
     await migrateToLatest(storage.db as unknown as Kysely<unknown>);
     storage.afterMigration?.();
@@ -74,7 +73,9 @@ async function openSqlite(dataDir: string): Promise<Storage & { afterMigration()
   return { db, kind: 'sqlite', close: once(() => db.destroy()), afterMigration: () => dialect.clearStatementCache() };
 }
 
-function openPostgres(databaseUrl: string): Storage & { afterMigration?: () => void } {
+async function openPostgres(databaseUrl: string): Promise<Storage & { afterMigration?: () => void }> {
+  // Loaded only here: an embedded-SQLite server never pays the driver's memory (docs/operations.md §1.2).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
