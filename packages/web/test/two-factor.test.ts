@@ -160,6 +160,19 @@ describe('two-step verification in the web app', () => {
     await page.getByLabel('Code from the app').fill(wrongCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('That code is not right');
+
+    // Six minutes with the phone: the re-authentication has lapsed (the setup itself has not).
+    // The page asks for the password beside the code instead of leaving the owner stuck.
+    server.advanceClock(6 * 60_000);
+    clockOffset += 6 * 60_000;
+    await page.getByLabel('Code from the app').fill(nextCode());
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Enter it again');
+    await page.getByLabel('Account password', { exact: true }).fill(PASSWORD + ' typo');
+    await page.getByLabel('Code from the app').fill(nextCode());
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('account password is not right');
+    await page.getByLabel('Account password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Code from the app').fill(nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     await heading(page, 'Save your backup codes').waitFor();

@@ -1,9 +1,14 @@
-/** The authenticator app's setup: the QR code, the setup key as text, and the first code it shows, which turns it on. */
+/**
+ * The authenticator app's setup: the QR code, the setup key as text, and the first code it shows,
+ * which turns it on. Confirming needs a recent re-authentication; someone who took longer than
+ * that to scan is asked for the account password here, beside the code, instead of starting over.
+ */
 import { useState, type FormEvent } from 'react';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
 import { describeSecondFactorError } from '../../errors.ts';
 import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../../components/ui.tsx';
+import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { parseAuthenticatorCode } from '../../components/useCodeField.ts';
 import { QrCode, type DrawnQrCode } from './QrCode.tsx';
 
@@ -13,6 +18,8 @@ const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, '
 export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { secret: string; uri: string; qr: DrawnQrCode; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
   const { latchkey, handleSignedOut } = useApp();
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  const [needsPassword, setNeedsPassword] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const submit = async (event: FormEvent) => {
@@ -23,16 +30,28 @@ export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { sec
     } catch {
       return setError('Enter the 6-digit code your authenticator app shows for Latchkey.');
     }
+    if (needsPassword && password === '') return setError('Enter your account password, then the code the app shows now.');
     setBusy(true);
     setError(undefined);
     try {
+      if (needsPassword) {
+        await latchkey.client.unlock(password);
+        setPassword('');
+        setNeedsPassword(false);
+      }
       onConfirmed(await latchkey.client.twoFactor.confirmTotp(otp));
     } catch (e) {
       if (handleSignedOut(e)) return;
+      const code = e instanceof LatchkeyError ? e.code : undefined;
+      if (code === 'reauthentication_required') setNeedsPassword(true);
       setError(
-        e instanceof LatchkeyError && e.code === 'invalid_code'
+        code === 'invalid_code'
           ? 'That code is not right. Enter the code the app shows now; if it keeps failing, check that the time on your phone is set automatically.'
-          : describeSecondFactorError(e),
+          : code === 'reauthentication_required'
+            ? 'It has been a while since you entered your account password. Enter it again, with the code the app shows now.'
+            : code === 'wrong_password'
+              ? 'That account password is not right. Check Caps Lock and try again.'
+              : describeSecondFactorError(e),
       );
       setBusy(false);
     }
@@ -63,6 +82,7 @@ export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { sec
       </div>
       <p className="hint">Keep this key to yourself: anyone with it can make your codes. It is not shown again after setup.</p>
       <form onSubmit={(e) => void submit(e)} noValidate>
+        {needsPassword && <AccountPasswordField value={password} onChange={setPassword} />}
         <Field label="Code from the app" inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onChange={setCode} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Checking the code…' : undefined} />
