@@ -10,6 +10,8 @@ export type CiphertextPurpose =
   | 'keyset-private-key'
   | 'keyset-signing-key'
   | 'vault-key'
+  | 'group-key'
+  | 'organization-key'
   | 'vault-attrs'
   | 'item'
   | 'recovery-share-envelope'

@@ -1,5 +1,6 @@
 /**
- * Signed key wraps: a symmetric key (today a vault key; with families also a group key) sealed
+ * Signed key wraps: a symmetric key (a vault key, or the symmetric key of a group's or an
+ * organization's keyset) sealed
  * with HPKE base mode to a recipient keyset's public key, and signed with the Ed25519 signing
  * key of the keyset that made the wrap. A client opens a wrap only after checking the
  * signature against a keyset it already trusts (its own, authenticated by the Account Unlock
@@ -9,8 +10,10 @@
  * base mode alone authenticates nobody), that moves a wrap to another vault or another
  * recipient, or that plants a vault. The signed statement names everything the wrap means:
  * version, purpose, subject (the vault), recipient keyset and public key, the ciphertext, and
- * the signer keyset. docs/protocol.md gives the encoding and why a signature was chosen over
- * HPKE auth mode.
+ * the signer keyset. Format 2 (group and organization keysets, docs/protocol.md §22) also names
+ * the key version and the wrapped keyset, in the statement and in the HPKE associated data, so a
+ * member removed at version n cannot be handed a wrap of version n as if it were n + 1.
+ * docs/protocol.md gives the encoding and why a signature was chosen over HPKE auth mode.
  */
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
 import { sign, verify } from './crypto/ed25519.ts';
@@ -19,13 +22,23 @@ import { hpkeOpen, hpkeSeal } from './crypto/hpke.ts';
 import { associatedData, canonicalFields } from './associated-data.ts';
 import { LatchkeyError } from './errors.ts';
 
-/** What a wrapped key is for. Group keys (issue 10) add `'group-key'` with subject field `group`. */
-export type KeyWrapPurpose = 'vault-key';
+/**
+ * What a wrapped key is for: a vault key (subject: the vault), or the symmetric key that opens a
+ * group's or an organization's keyset (subject: the group or the organization).
+ */
+export type KeyWrapPurpose = 'vault-key' | 'group-key' | 'organization-key';
 
 /** The field naming the subject in the HPKE associated data, per purpose. */
-const SUBJECT_FIELD: Readonly<Record<KeyWrapPurpose, string>> = { 'vault-key': 'vault' };
+const SUBJECT_FIELD: Readonly<Record<KeyWrapPurpose, string>> = { 'vault-key': 'vault', 'group-key': 'group', 'organization-key': 'organization' };
 
+/** Purposes whose wraps always carry a key version and the wrapped keyset (format 2). */
+const VERSIONED_PURPOSES: ReadonlySet<KeyWrapPurpose> = new Set(['group-key', 'organization-key']);
+
+/** Format 1: vault keys (no key version; one key per vault). */
 export const KEY_WRAP_VERSION = 1 as const;
+/** Format 2: a key version and, for keysets, the wrapped keyset id in statement and HPKE aad. */
+export const KEY_WRAP_VERSION_VERSIONED = 2 as const;
+export type KeyWrapFormat = typeof KEY_WRAP_VERSION | typeof KEY_WRAP_VERSION_VERSIONED;
 const STATEMENT_HEADER = 'latchkey/v1/signature/key-wrap';
 const FINGERPRINT_HEADER = 'latchkey/v1/key-fingerprint';
 const KEY_LENGTH = 32;
@@ -43,9 +56,9 @@ export interface KeyWrap {
   readonly signature: string;
 }
 
-/** A wrap as `sealKeyWrap` makes it: always of the current version. */
-export interface NewKeyWrap extends KeyWrap {
-  readonly version: typeof KEY_WRAP_VERSION;
+/** A wrap as `sealKeyWrap` makes it: format 1 for an unversioned context, 2 for a versioned one. */
+export interface NewKeyWrap<F extends KeyWrapFormat = KeyWrapFormat> extends KeyWrap {
+  readonly version: F;
 }
 
 /** The keyset a key is wrapped to, as the verifying client knows it (never as the server claims it). */
@@ -57,10 +70,20 @@ export interface KeyWrapRecipient {
 /** What the wrapped key is, and for whom: every field is part of the signed statement. */
 export interface KeyWrapContext {
   readonly purpose: KeyWrapPurpose;
-  /** The vault id (for `vault-key`). */
+  /** The vault, group or organization id. */
   readonly subjectId: string;
   readonly recipient: KeyWrapRecipient;
+  /**
+   * The key version (1, 2, … as the group or organization is re-keyed). Required for
+   * `group-key` and `organization-key`; absent for a format-1 vault key.
+   */
+  readonly keyVersion?: number;
+  /** The keyset whose symmetric key is wrapped (`group-key`, `organization-key`). */
+  readonly wrappedKeysetId?: string;
 }
+
+/** The context of an unversioned (format 1) wrap: today's vault keys. */
+export type UnversionedKeyWrapContext = KeyWrapContext & { readonly keyVersion?: undefined };
 
 export interface KeyWrapSigner {
   readonly keysetId: string;
@@ -78,9 +101,35 @@ export type TrustedSignerLookup = (keysetId: string) => TrustedSigner | undefine
 
 const untrusted = (message: string, cause?: unknown) => new LatchkeyError('untrusted_key', message, cause === undefined ? undefined : { cause });
 
-const hpkeContext = (context: KeyWrapContext) => ({
+/**
+ * The wrap format a context calls for.
+ * @throws TypeError for a versioned purpose without a positive integer key version or the
+ *   wrapped keyset, or a key version that is not a positive integer (a programming error).
+ */
+export function keyWrapFormat(context: KeyWrapContext): KeyWrapFormat {
+  if (context.keyVersion === undefined) {
+    if (VERSIONED_PURPOSES.has(context.purpose)) throw new TypeError(`a ${context.purpose} wrap needs a key version`);
+    return KEY_WRAP_VERSION;
+  }
+  if (!Number.isSafeInteger(context.keyVersion) || context.keyVersion < 1) throw new TypeError('a key version is a positive integer');
+  if (VERSIONED_PURPOSES.has(context.purpose) && context.wrappedKeysetId === undefined) throw new TypeError(`a ${context.purpose} wrap names the wrapped keyset`);
+  return KEY_WRAP_VERSION_VERSIONED;
+}
+
+/** The fields format 2 adds, to the statement and to the HPKE aad alike. */
+const versionedFields = (context: KeyWrapContext): Record<string, string | number> =>
+  context.keyVersion === undefined
+    ? {}
+    : { 'key-version': context.keyVersion, ...(context.wrappedKeysetId === undefined ? {} : { 'wrapped-keyset': context.wrappedKeysetId }) };
+
+const hpkeContext = (context: KeyWrapContext, signerKeysetId: string) => ({
   info: `latchkey/v1/${context.purpose}`,
-  aad: associatedData(context.purpose, { [SUBJECT_FIELD[context.purpose]]: context.subjectId, keyset: context.recipient.keysetId }),
+  aad: associatedData(context.purpose, {
+    [SUBJECT_FIELD[context.purpose]]: context.subjectId,
+    keyset: context.recipient.keysetId,
+    // Format 1 (vault keys) predates these fields; its signature names the signer instead.
+    ...(context.keyVersion === undefined ? {} : { signer: signerKeysetId, ...versionedFields(context) }),
+  }),
 });
 
 /**
@@ -98,6 +147,7 @@ export function keyWrapStatement(wrap: Omit<KeyWrap, 'signature'>, context: KeyW
       'recipient-public-key': toBase64Url(context.recipient.publicKey),
       ciphertext: wrap.ciphertext,
       'signer-keyset': wrap.signerKeysetId,
+      ...versionedFields(context),
     }),
   );
 }
@@ -106,10 +156,13 @@ export function keyWrapStatement(wrap: Omit<KeyWrap, 'signature'>, context: KeyW
  * Wraps `key` to `context.recipient` and signs the wrap with `signer`.
  * @throws RangeError when the key is not 256 bits; TypeError for ids unsafe in the encoding.
  */
+export async function sealKeyWrap(key: Uint8Array, context: UnversionedKeyWrapContext, signer: KeyWrapSigner): Promise<NewKeyWrap<typeof KEY_WRAP_VERSION>>;
+export async function sealKeyWrap(key: Uint8Array, context: KeyWrapContext, signer: KeyWrapSigner): Promise<NewKeyWrap>;
 export async function sealKeyWrap(key: Uint8Array, context: KeyWrapContext, signer: KeyWrapSigner): Promise<NewKeyWrap> {
   if (key.length !== KEY_LENGTH) throw new RangeError('a wrapped key must be 32 bytes');
-  const ciphertext = toBase64Url(await hpkeSeal(context.recipient.publicKey, key, hpkeContext(context)));
-  const unsigned = { version: KEY_WRAP_VERSION, recipientKeysetId: context.recipient.keysetId, ciphertext, signerKeysetId: signer.keysetId } as const;
+  const version = keyWrapFormat(context);
+  const ciphertext = toBase64Url(await hpkeSeal(context.recipient.publicKey, key, hpkeContext(context, signer.keysetId)));
+  const unsigned = { version, recipientKeysetId: context.recipient.keysetId, ciphertext, signerKeysetId: signer.keysetId } as const;
   return { ...unsigned, signature: toBase64Url(sign(signer.signingSecretKey, keyWrapStatement(unsigned, context))) };
 }
 
@@ -119,7 +172,13 @@ export async function sealKeyWrap(key: Uint8Array, context: KeyWrapContext, sign
  * @throws LatchkeyError `untrusted_key` for any mismatch, an unknown signer, or a bad signature.
  */
 export function verifyKeyWrap(wrap: KeyWrap, context: KeyWrapContext, signer: TrustedSigner | undefined): void {
-  if (wrap.version !== KEY_WRAP_VERSION) throw untrusted(`This key wrap has an unsupported format (version ${String(wrap.version)}).`);
+  let expected: KeyWrapFormat;
+  try {
+    expected = keyWrapFormat(context);
+  } catch (cause) {
+    throw untrusted('This key wrap is checked against an incomplete context.', cause);
+  }
+  if (wrap.version !== expected) throw untrusted(`This key wrap has an unsupported format (version ${String(wrap.version)}).`);
   if (wrap.recipientKeysetId !== context.recipient.keysetId) throw untrusted('This key is not wrapped to your keyset.');
   if (signer === undefined || signer.keysetId !== wrap.signerKeysetId) throw untrusted('This key was wrapped by a keyset you do not trust.');
   let signature: Uint8Array;
@@ -131,7 +190,7 @@ export function verifyKeyWrap(wrap: KeyWrap, context: KeyWrapContext, signer: Tr
     throw untrusted('This key wrap is malformed.', cause);
   }
   if (signature.length !== SIGNATURE_LENGTH || !verify(signer.signingPublicKey, statement, signature)) {
-    throw untrusted('The signature on this key does not verify: it was not wrapped by the keyset it names, or not for this vault.');
+    throw untrusted(`The signature on this key does not verify: it was not wrapped by the keyset it names, or not for this ${SUBJECT_FIELD[context.purpose]}${context.keyVersion === undefined ? '' : ' and key version'}.`);
   }
 }
 
@@ -145,7 +204,7 @@ export async function openKeyWrap(wrap: KeyWrap, context: KeyWrapContext, recipi
   verifyKeyWrap(wrap, context, await trust(wrap.signerKeysetId));
   let key: Uint8Array;
   try {
-    key = await hpkeOpen(recipientPrivateKey, fromBase64Url(wrap.ciphertext), hpkeContext(context));
+    key = await hpkeOpen(recipientPrivateKey, fromBase64Url(wrap.ciphertext), hpkeContext(context, wrap.signerKeysetId));
   } catch (cause) {
     throw new LatchkeyError('decryption_failed', 'This key could not be unwrapped with your keyset.', { cause });
   }
@@ -157,7 +216,8 @@ export async function openKeyWrap(wrap: KeyWrap, context: KeyWrapContext, recipi
  * A device-side fingerprint of a key, for pinning: HKDF-SHA-256 of the key, bound to its purpose
  * and subject. One-way, so storing it on the device does not store the key.
  */
-export function keyFingerprint(purpose: KeyWrapPurpose, subjectId: string, key: Uint8Array): string {
+export function keyFingerprint(purpose: KeyWrapPurpose, subjectId: string, key: Uint8Array, keyVersion?: number): string {
   if (key.length !== KEY_LENGTH) throw new RangeError('a fingerprinted key must be 32 bytes');
-  return toBase64Url(hkdfSha256(key, utf8(FINGERPRINT_HEADER), canonicalFields(FINGERPRINT_HEADER, { purpose, subject: subjectId }), 32));
+  const fields: Record<string, string | number> = keyVersion === undefined ? { purpose, subject: subjectId } : { purpose, subject: subjectId, 'key-version': keyVersion };
+  return toBase64Url(hkdfSha256(key, utf8(FINGERPRINT_HEADER), canonicalFields(FINGERPRINT_HEADER, fields), 32));
 }

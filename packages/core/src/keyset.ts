@@ -19,14 +19,29 @@ export interface Keyset {
   readonly signing: SigningKeyPair;
 }
 
-/** What the server stores: public keys in the clear, everything secret encrypted. */
-export interface EncryptedKeyset {
+/**
+ * The keyset's private halves sealed under its symmetric key, with the public keys in the clear.
+ * A user's keyset adds the symmetric key wrapped by the Account Unlock Key (`EncryptedKeyset`);
+ * an organization's or a group's adds signed wraps of it, one per member (`shared-keyset.ts`).
+ */
+export interface SealedKeyset {
   readonly id: string;
-  readonly encryptedSymmetricKey: string;
   readonly publicKey: string;
   readonly encryptedPrivateKey: string;
   readonly signingPublicKey: string;
   readonly encryptedSigningKey: string;
+}
+
+/** What the server stores: public keys in the clear, everything secret encrypted. */
+export interface EncryptedKeyset extends SealedKeyset {
+  readonly encryptedSymmetricKey: string;
+}
+
+/** A keyset's public half: what another client wraps to and checks signatures with. */
+export interface PublicKeyset {
+  readonly id: string;
+  readonly publicKey: Uint8Array;
+  readonly signingPublicKey: Uint8Array;
 }
 
 export async function createKeyset(id: string = crypto.randomUUID()): Promise<Keyset> {
@@ -54,18 +69,25 @@ export async function unwrapKeysetSymmetricKey(keysetId: string, wrapped: string
   return openBox(await importBoxKey(wrappingKey), wrapped, symmetricKeyAd(keysetId, wrapper));
 }
 
-export async function encryptKeyset(keyset: Keyset, accountUnlockKey: Uint8Array): Promise<EncryptedKeyset> {
+/** Seals both private halves under the keyset's own symmetric key, each bound to the keyset id and its public key. */
+export async function sealKeyset(keyset: Keyset): Promise<SealedKeyset> {
   const symmetric = await importBoxKey(keyset.symmetricKey);
   const publicKey = toBase64Url(keyset.encryption.publicKey);
   const signingPub = toBase64Url(keyset.signing.publicKey);
   return {
     id: keyset.id,
-    encryptedSymmetricKey: await wrapKeysetSymmetricKey(keyset, accountUnlockKey),
     publicKey,
     encryptedPrivateKey: await sealBox(symmetric, keyset.encryption.privateKey, privateKeyAd(keyset.id, publicKey)),
     signingPublicKey: signingPub,
     encryptedSigningKey: await sealBox(symmetric, keyset.signing.secretKey, signingKeyAd(keyset.id, signingPub)),
   };
+}
+
+export async function encryptKeyset(keyset: Keyset, accountUnlockKey: Uint8Array): Promise<EncryptedKeyset> {
+  const sealed = await sealKeyset(keyset);
+  const encryptedSymmetricKey = await wrapKeysetSymmetricKey(keyset, accountUnlockKey);
+  const { id, publicKey, encryptedPrivateKey, signingPublicKey: signingPub, encryptedSigningKey } = sealed;
+  return { id, encryptedSymmetricKey, publicKey, encryptedPrivateKey, signingPublicKey: signingPub, encryptedSigningKey };
 }
 
 /** Opens the keyset with its Account Unlock Key. Throws `decryption_failed` for a wrong key or any tampering. */
@@ -74,7 +96,7 @@ export async function decryptKeyset(encrypted: EncryptedKeyset, accountUnlockKey
 }
 
 /** Opens the keyset's private halves with its symmetric key (however that was unwrapped). */
-export async function openKeyset(encrypted: EncryptedKeyset, symmetricKey: Uint8Array): Promise<Keyset> {
+export async function openKeyset(encrypted: SealedKeyset, symmetricKey: Uint8Array): Promise<Keyset> {
   const symmetric = await importBoxKey(symmetricKey);
   const privateKey = await openBox(symmetric, encrypted.encryptedPrivateKey, privateKeyAd(encrypted.id, encrypted.publicKey));
   const signingSecret = await openBox(symmetric, encrypted.encryptedSigningKey, signingKeyAd(encrypted.id, encrypted.signingPublicKey));
@@ -100,6 +122,15 @@ export const keysetRecipient = (keyset: Keyset): KeyWrapRecipient => ({ keysetId
 
 /** This keyset as the signer of a key wrap it makes. */
 export const keysetSigner = (keyset: Keyset): KeyWrapSigner => ({ keysetId: keyset.id, signingSecretKey: keyset.signing.secretKey });
+
+/** This keyset's public half. */
+export const keysetPublicPart = (keyset: Keyset): PublicKeyset => ({ id: keyset.id, publicKey: keyset.encryption.publicKey, signingPublicKey: keyset.signing.publicKey });
+
+/** A public keyset as the recipient of a key wrap (only once its public half is trusted, e.g. certified). */
+export const publicKeysetRecipient = (keyset: PublicKeyset): KeyWrapRecipient => ({ keysetId: keyset.id, publicKey: keyset.publicKey });
+
+/** A public keyset as a signer whose wraps are trusted (only once its public half is trusted). */
+export const publicKeysetTrustedSigner = (keyset: PublicKeyset): TrustedSigner => ({ keysetId: keyset.id, signingPublicKey: keyset.signingPublicKey });
 
 /** This keyset as a signer whose wraps are trusted. */
 export const keysetTrustedSigner = (keyset: Keyset): TrustedSigner => ({ keysetId: keyset.id, signingPublicKey: keyset.signing.publicKey });
