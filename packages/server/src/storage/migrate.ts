@@ -38,6 +38,7 @@ import * as twoFactor from './migrations/0003_two_factor.ts';
 import * as signedKeyWraps from './migrations/0006_signed_key_wraps.ts';
 import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 import * as factorSetups from './migrations/0008_factor_setups.ts';
+import * as organizations from './migrations/0009_organizations.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_signed_key_wraps': signedKeyWraps,
   '0007_login_attempt_source': loginAttemptSource,
   '0008_factor_setups': factorSetups,
+  '0009_organizations': organizations,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -8,6 +8,7 @@
  * column to live in.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { OrganizationTables } from './organization-schema.ts';
 
 /** A `timestamptz not null default now()` column: optional on insert, a Date when read. */
 export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -224,7 +225,8 @@ export interface BackupCodesTable {
   created_at: CreatedAt;
 }
 
-export interface Database {
+/** Every table; the families-and-teams tables are in organization-schema.ts. */
+export interface Database extends OrganizationTables {
   totp_factors: TotpFactorsTable;
   security_keys: SecurityKeysTable;
   backup_codes: BackupCodesTable;

@@ -1,0 +1,162 @@
+/**
+ * Kysely types of the families-and-teams tables (migration `0009_organizations`, docs/protocol.md
+ * §22.7), column for column. Kept apart from schema.ts so the organization tables read as one
+ * unit; `Database` includes them.
+ *
+ * Nothing secret has a column here: keysets are public keys plus private halves sealed under a
+ * key only members can unwrap, wraps are HPKE ciphertexts, invitations keep a token hash.
+ */
+import type { ColumnType, Generated } from 'kysely';
+import type { GroupCertificate, MemberCertificate } from '@latchkey/core/keyset-certificate';
+import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
+import type { CreatedAt, JsonObject, NullableTimestamp, Timestamp } from './schema.ts';
+
+export type OrganizationKind = 'family' | 'team';
+/** Family: organizer, member. Team: owner, admin, recovery_admin (an admin with recovery powers), member. */
+export type OrganizationRole = 'organizer' | 'owner' | 'admin' | 'recovery_admin' | 'member';
+/** Invited people have an `invitations` row and no membership until they accept. */
+export type MembershipStatus = 'accepted' | 'confirmed' | 'suspended';
+export type GroupKind = 'standard' | 'recovery';
+export type VaultShareRole = 'view' | 'edit' | 'manage';
+
+/** A JSON column written as a JSON string and read back parsed (see migrate.ts conventions). */
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+interface SealedKeysetColumns {
+  keyset_id: string;
+  public_key: string;
+  signing_public_key: string;
+  encrypted_private_key: string;
+  encrypted_signing_key: string;
+}
+
+interface WrapColumns {
+  recipient_keyset_id: string;
+  wrapped_key: string;
+  wrap_version: number;
+  wrap_signer_keyset_id: string;
+  wrap_signature: string;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  kind: OrganizationKind;
+  name: string;
+  created_by: string;
+  key_version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface OrganizationKeysetsTable extends SealedKeysetColumns {
+  organization_id: string;
+  key_version: number;
+  created_at: CreatedAt;
+}
+
+export interface MembershipsTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  role: OrganizationRole;
+  status: MembershipStatus;
+  acceptance: Json<MemberAcceptance>;
+  certificate: NullableJson<MemberCertificate>;
+  invitation_id: string | null;
+  confirmed_by: string | null;
+  confirmed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface OrganizationKeyWrapsTable extends WrapColumns {
+  organization_id: string;
+  key_version: number;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface InvitationsTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  role: OrganizationRole;
+  token_hash: string;
+  invited_by: string;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  resent_count: Generated<number>;
+  last_sent_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface GroupsTable {
+  id: string;
+  organization_id: string;
+  kind: GroupKind;
+  name: string;
+  key_version: number;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface GroupKeysetsTable extends SealedKeysetColumns {
+  group_id: string;
+  key_version: number;
+  certificate: Json<GroupCertificate>;
+  created_at: CreatedAt;
+}
+
+export interface GroupMembershipsTable {
+  group_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface GroupKeyWrapsTable extends WrapColumns {
+  group_id: string;
+  key_version: number;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface VaultSharesTable extends WrapColumns {
+  id: string;
+  vault_id: string;
+  organization_id: string;
+  user_id: string | null;
+  group_id: string | null;
+  group_key_version: number | null;
+  role: VaultShareRole;
+  shared_by: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface OrganizationEventsTable {
+  id: Generated<number>;
+  organization_id: string;
+  actor_user_id: string | null;
+  subject_user_id: string | null;
+  type: string;
+  detail: ColumnType<JsonObject, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface OrganizationTables {
+  organizations: OrganizationsTable;
+  organization_keysets: OrganizationKeysetsTable;
+  memberships: MembershipsTable;
+  organization_key_wraps: OrganizationKeyWrapsTable;
+  invitations: InvitationsTable;
+  groups: GroupsTable;
+  group_keysets: GroupKeysetsTable;
+  group_memberships: GroupMembershipsTable;
+  group_key_wraps: GroupKeyWrapsTable;
+  vault_shares: VaultSharesTable;
+  organization_events: OrganizationEventsTable;
+}
