@@ -34,7 +34,9 @@ async function dumpDatabase(): Promise<string> {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
     parts.push(`${table_name}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`);
   }
-  expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes']));
+  expect(tables.map((t) => t.table_name)).toEqual(
+    expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes', 'organizations', 'organization_keysets', 'memberships', 'organization_key_wraps', 'invitations', 'groups', 'group_keysets', 'group_key_wraps', 'vault_shares', 'organization_events']),
+  );
   return parts.join('\n');
 }
 

@@ -47,6 +47,10 @@ export const RATE_LIMITS = {
   // WebAuthn options and recovery-code challenges (each a row in `challenges`, see challenges.ts).
   challengesPerUser: { limit: 30, windowSeconds: 300 },
   challengesPerSource: { limit: 120, windowSeconds: 300 },
+  // Invitations an organization's admins may send (new and re-sent), and re-sends of one
+  // invitation: enough for a team's onboarding day, not for using the server to spam an address.
+  invitationsPerOrganization: { limit: 100, windowSeconds: 3600 },
+  invitationResendsPerInvitation: { limit: 3, windowSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
