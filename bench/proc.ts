@@ -27,6 +27,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(stat.fields[11]) + Number(stat.fields[12])) / CLOCK_TICKS;
 }
 
+/** CPU seconds the process has used so far, or undefined once it has exited. */
+export function processCpuSeconds(pid: number): number | undefined {
+  const stat = statFields(pid);
+  return stat === undefined ? undefined : (Number(stat.fields[11]) + Number(stat.fields[12])) / CLOCK_TICKS;
+}
+
 /** Summed CPU seconds of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
 export function cpuSecondsByName(comm: string): number {
   let total = 0;

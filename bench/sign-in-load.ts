@@ -5,8 +5,10 @@
  *   node --import tsx bench/sign-in-load.ts <config.json>
  *
  * Protocol with the parent: prints `ready`, reads one JSON line `{ windowStart, windowEnd }`
- * (epoch ms), signs in with `concurrency` sign-ins in flight until `windowEnd`, and prints
- * `result <json>`. Only sign-ins that complete inside the window are counted.
+ * (epoch ms), signs in until `windowEnd`, and prints `result <json>`. Only sign-ins that
+ * complete inside the window are counted. Closed loop by default (`concurrency` sign-ins always
+ * in flight: the most the servers can do); with `ratePerSecond`, open loop (sign-ins start on a
+ * fixed schedule whatever the answers, at most `concurrency` in flight: latency at a given load).
  *
  * Each sign-in sends exactly the two requests the SDK's `signIn` sends (same bodies, same
  * OPAQUE messages, a known device), but the client does only the protocol's own work: OPAQUE
@@ -29,6 +31,8 @@ export interface LoadConfig {
   readonly concurrency: number;
   /** Sign-ins allowed per user, below the server's per-email limit for the run's duration. */
   readonly perUserBudget: number;
+  /** Open loop: start this many sign-ins per second from this process, on schedule. */
+  readonly ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -37,6 +41,8 @@ export interface LoadResult {
   readonly errors: Record<string, number>;
   /** True when every user's budget ran out before the window ended (the figure is then a lower bound). */
   readonly exhausted: boolean;
+  /** Open loop only: scheduled sign-ins not started because `concurrency` were already in flight (the offered rate was not met). */
+  readonly skipped: number;
 }
 
 const prepared = new Map<string, { input: string; verifier: string }>();
@@ -92,28 +98,51 @@ async function main(): Promise<void> {
     return undefined;
   };
 
-  const lane = async () => {
-    while (Date.now() < windowEnd) {
-      const i = pickUser();
-      if (i === undefined) {
-        exhausted = true;
-        return;
-      }
-      const user = config.users[i] as BenchUser & { address: string };
-      const server = config.servers[started++ % config.servers.length] as string;
-      const begin = Date.now();
-      try {
-        await signIn(server, user);
-        const end = Date.now();
-        if (end >= windowStart && end <= windowEnd) latenciesMs.push(end - begin);
-      } catch (error) {
-        const code = error instanceof Error ? error.message : String(error);
-        errors[code] = (errors[code] ?? 0) + 1;
-      }
+  const attempt = async (): Promise<'done' | 'exhausted'> => {
+    const i = pickUser();
+    if (i === undefined) {
+      exhausted = true;
+      return 'exhausted';
     }
+    const user = config.users[i] as BenchUser & { address: string };
+    const server = config.servers[started++ % config.servers.length] as string;
+    const begin = Date.now();
+    try {
+      await signIn(server, user);
+      const end = Date.now();
+      if (end >= windowStart && end <= windowEnd) latenciesMs.push(end - begin);
+    } catch (error) {
+      const code = error instanceof Error ? error.message : String(error);
+      errors[code] = (errors[code] ?? 0) + 1;
+    }
+    return 'done';
   };
-  await Promise.all(Array.from({ length: config.concurrency }, lane));
-  const result: LoadResult = { completedInWindow: latenciesMs.length, latenciesMs, errors, exhausted };
+  const lane = async () => {
+    while (Date.now() < windowEnd) if ((await attempt()) === 'exhausted') return;
+  };
+  let skipped = 0;
+  /** Starts sign-in k at `t0 + k / rate`, late ones at once; never more than `concurrency` in flight. */
+  const schedule = async (ratePerSecond: number) => {
+    const t0 = Date.now();
+    const inFlight = new Set<Promise<unknown>>();
+    let k = 0;
+    while (Date.now() < windowEnd && !exhausted) {
+      const due = Math.floor(((Date.now() - t0) * ratePerSecond) / 1000) + 1;
+      for (; k < due; k++) {
+        if (inFlight.size >= config.concurrency) {
+          skipped++;
+          continue;
+        }
+        const p = attempt().finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, t0 + (k * 1000) / ratePerSecond - Date.now())));
+    }
+    await Promise.all(inFlight);
+  };
+  if (config.ratePerSecond === undefined) await Promise.all(Array.from({ length: config.concurrency }, lane));
+  else await schedule(config.ratePerSecond);
+  const result: LoadResult = { completedInWindow: latenciesMs.length, latenciesMs, errors, exhausted, skipped };
   process.stdout.write(`result ${JSON.stringify(result)}\n`);
   process.exit(0);
 }

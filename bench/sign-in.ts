@@ -26,10 +26,10 @@ import { startServerProcess, type ServerProcess } from './server-process.ts';
 import type { LoadConfig, LoadResult } from './sign-in-load.ts';
 import { fmt, mapConcurrent, median, pct, percentile, REPO_ROOT, sleep } from './util.ts';
 
-const WARMUP_MS = Number(process.env.BENCH_SIGNIN_WARMUP_MS ?? 2_000);
-const WINDOW_MS = Number(process.env.BENCH_SIGNIN_WINDOW_MS ?? 6_000);
+export const WARMUP_MS = Number(process.env.BENCH_SIGNIN_WARMUP_MS ?? 2_000);
+export const WINDOW_MS = Number(process.env.BENCH_SIGNIN_WINDOW_MS ?? 6_000);
 /** The server allows 20 sign-ins per email and 100 per source address per 5 minutes (services/rate-limits.ts). */
-const PER_USER_BUDGET = 19;
+export const PER_USER_BUDGET = 19;
 const USERS_PER_ADDRESS = 5;
 /** Sign-ins in flight per load process: enough to keep the server busy across its database round trips. */
 const CONCURRENCY = Number(process.env.BENCH_SIGNIN_CONCURRENCY ?? 40);
@@ -98,9 +98,9 @@ export async function measureRawOpaque(n = 400, rounds = 5): Promise<RawOpaque> 
 // ---------------------------------------------------------------------------------------------
 // Accounts
 
-type LoadUser = BenchUser & { readonly address: string };
+export type LoadUser = BenchUser & { readonly address: string };
 
-async function signUpUsers(server: ServerProcess, dataDir: string, count: number, label: string): Promise<BenchUser[]> {
+export async function signUpUsers(server: ServerProcess, dataDir: string, count: number, label: string): Promise<BenchUser[]> {
   const outbox = new OutboxCodes(dataDir);
   return mapConcurrent(count, 6, async (i) => {
     const { user } = await signUp({ server: server.url, outbox, label, derivation: cheapDerivation, fetch: boundFetch(loopbackAddress(1, Math.floor(i / SIGNUPS_PER_ADDRESS))) }, i);
@@ -109,25 +109,31 @@ async function signUpUsers(server: ServerProcess, dataDir: string, count: number
 }
 
 /** Gives each user a source address, `USERS_PER_ADDRESS` to an address, from a /16 block of its own. */
-const withAddresses = (users: readonly BenchUser[], block: number): LoadUser[] =>
+export const withAddresses = (users: readonly BenchUser[], block: number): LoadUser[] =>
   users.map((u, i) => ({ ...u, address: loopbackAddress(block, Math.floor(i / USERS_PER_ADDRESS)) }));
 
 /** Users needed to sustain `perSecond` sign-ins for warm-up + window without hitting a rate limit. */
-const usersFor = (perSecond: number): number => Math.ceil((perSecond * (WARMUP_MS + WINDOW_MS + 1_000)) / 1000 / PER_USER_BUDGET);
+export const usersFor = (perSecond: number): number => Math.ceil((perSecond * (WARMUP_MS + WINDOW_MS + 1_000)) / 1000 / PER_USER_BUDGET);
 
 // ---------------------------------------------------------------------------------------------
 // One measured phase
 
-interface PhaseOptions {
+export interface PhaseOptions {
   readonly servers: readonly ServerProcess[];
   readonly users: readonly LoadUser[];
   readonly loadProcesses: number;
   /** taskset CPU list for the load processes; absent: unpinned. */
   readonly loadCpus: string | undefined;
   readonly concurrencyPerProcess: number;
+  /** Open loop: sign-ins started per second by all load processes together (see sign-in-load.ts). */
+  readonly ratePerSecond?: number;
+  /** Sign-ins per user in this phase; `PER_USER_BUDGET` unless given (phases sharing users split it). */
+  readonly perUserBudget?: number;
+  /** Called when the measurement window opens and closes, with the load processes' pids (for CPU figures of the caller's own). */
+  readonly probe?: { start(loadPids: readonly number[]): void | Promise<void>; stop(): void | Promise<void> };
 }
 
-interface PhaseResult {
+export interface PhaseResult {
   readonly signInsPerSec: number;
   /** Per server: CPU seconds used per wall second in the window (1.0 = one core saturated). */
   readonly serverUtilization: number[];
@@ -139,19 +145,27 @@ interface PhaseResult {
   readonly p99Ms: number;
   readonly errors: Record<string, number>;
   readonly exhausted: boolean;
+  /** Open loop: scheduled sign-ins not started because the in-flight cap was reached. */
+  readonly skipped: number;
   /** CPU seconds per wall second of all load-generator processes together. */
   readonly loadUtilization: number;
   /** CPU seconds per wall second used by processes that are not part of this measurement (other work on the machine). */
   readonly otherUtilization: number;
 }
 
-async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
+export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   const configDir = await mkdtemp(path.join(tmpdir(), 'latchkey-bench-load-'));
   try {
     const slices = Array.from({ length: options.loadProcesses }, (_, p) => options.users.filter((_, i) => i % options.loadProcesses === p));
     const loaders = await Promise.all(
       slices.map(async (users, p) => {
-        const config: LoadConfig = { servers: options.servers.map((s) => s.url), users, concurrency: options.concurrencyPerProcess, perUserBudget: PER_USER_BUDGET };
+        const config: LoadConfig = {
+          servers: options.servers.map((s) => s.url),
+          users,
+          concurrency: options.concurrencyPerProcess,
+          perUserBudget: options.perUserBudget ?? PER_USER_BUDGET,
+          ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond / options.loadProcesses } : {}),
+        };
         const file = path.join(configDir, `load-${p}.json`);
         await writeFile(file, JSON.stringify(config));
         const nodeArgs = ['--import', 'tsx', path.join(REPO_ROOT, 'bench/sign-in-load.ts'), file];
@@ -171,6 +185,7 @@ async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     const windowEnd = windowStart + WINDOW_MS;
     for (const l of loaders) l.child.stdin!.write(`${JSON.stringify({ windowStart, windowEnd })}\n`);
     await sleep(windowStart - Date.now());
+    await options.probe?.start(loaders.map((l) => l.child.pid as number));
     const cpuBefore = options.servers.map((s) => cpuSeconds(s.pid));
     const loadBefore = loaders.reduce((sum, l) => sum + cpuSeconds(l.child.pid as number), 0);
     const pgBefore = cpuSecondsByName('postgres');
@@ -184,6 +199,7 @@ async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     const machineAfter = machineBusySeconds();
     const self = process.cpuUsage(selfBefore);
     const seconds = (performance.now() - t0) / 1000;
+    await options.probe?.stop();
 
     const results = await Promise.all(
       loaders.map(async ({ lines, exit }, p) => {
@@ -208,6 +224,7 @@ async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       p99Ms: percentile(latencies, 99),
       errors,
       exhausted: results.some((r) => r.exhausted),
+      skipped: results.reduce((sum, r) => sum + r.skipped, 0),
       loadUtilization: (loadAfter - loadBefore) / seconds,
       otherUtilization: Math.max(0, machineAfter - machineBefore - totalServerCpu - (loadAfter - loadBefore) - (pgAfter - pgBefore) - (self.user + self.system) / 1e6) / seconds,
     };
