@@ -24,7 +24,7 @@ import { BENCH_DEVICE, OutboxCodes, cheapDerivation } from './accounts.ts';
 import { insertFillerAccounts, type FillerResult } from './filler-accounts.ts';
 import { boundFetch, loopbackAddress } from './http.ts';
 import { createFreshDatabase } from './postgres.ts';
-import { cpuSecondsByName, machineBusySeconds, processCpuSeconds } from './proc.ts';
+import { machineBusySeconds, processCpuSeconds } from './proc.ts';
 import { check, row, type Row, type Section } from './report.ts';
 import { startServerProcess, type LoggedRequest, type ServerProcess } from './server-process.ts';
 import { measureRawOpaque, runPhase, signUpUsers, usersFor, WARMUP_MS, WINDOW_MS, withAddresses, type PhaseResult } from './sign-in.ts';
@@ -61,7 +61,7 @@ interface WindowUsage {
   readonly servers: readonly number[];
   /** PostgreSQL backends serving the benchmark database. */
   readonly postgres: number;
-  /** Every other `postgres` process: WAL writer, checkpointer, autovacuum, and other databases' backends. */
+  /** PostgreSQL's own background processes (WAL writer, checkpointer, autovacuum, ...), which every database on it keeps busy. */
   readonly postgresShared: number;
   /** Load-generator processes and this benchmark process (SDK clients, request-log parsing). */
   readonly load: number;
@@ -70,12 +70,20 @@ interface WindowUsage {
   readonly requests: readonly LoggedRequest[];
 }
 
+/** PostgreSQL processes by what they serve, from pg_stat_activity (PostgreSQL 10+ lists its background processes there too). */
+interface PostgresPids {
+  /** Client backends connected to the benchmark database. */
+  readonly mine: number[];
+  /** WAL writer, checkpointer, background writer, autovacuum and the like: work every database causes. */
+  readonly shared: number[];
+}
+
 class WindowProbe {
   private loadPids: readonly number[] = [];
   private before = new Map<number, number>();
+  private postgresBefore: PostgresPids = { mine: [], shared: [] };
   private marks: number[] = [];
   private machine = 0;
-  private postgresAll = 0;
   private self = process.cpuUsage();
   private t0 = 0;
   private usage: WindowUsage | undefined;
@@ -85,17 +93,19 @@ class WindowProbe {
     private readonly db: pg.Client,
   ) {}
 
-  private async backendPids(): Promise<number[]> {
-    const result = await this.db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    return result.rows.map((r) => r.pid);
+  private async postgresPids(): Promise<PostgresPids> {
+    const result = await this.db.query<{ pid: number; mine: boolean; client: boolean }>(
+      "select pid, datname = current_database() as mine, backend_type = 'client backend' as client from pg_stat_activity where pid <> pg_backend_pid()",
+    );
+    return { mine: result.rows.filter((r) => r.client && r.mine).map((r) => r.pid), shared: result.rows.filter((r) => !r.client).map((r) => r.pid) };
   }
 
   async start(loadPids: readonly number[]): Promise<void> {
     this.loadPids = loadPids;
-    const pids = [...this.servers.map((s) => s.pid), ...loadPids, ...(await this.backendPids())];
+    this.postgresBefore = await this.postgresPids();
+    const pids = [...this.servers.map((s) => s.pid), ...loadPids, ...this.postgresBefore.mine, ...this.postgresBefore.shared];
     this.before = new Map(pids.map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
     this.marks = this.servers.map((s) => s.requests.length);
-    this.postgresAll = cpuSecondsByName('postgres');
     this.machine = machineBusySeconds();
     this.self = process.cpuUsage();
     this.t0 = performance.now();
@@ -105,22 +115,28 @@ class WindowProbe {
     const seconds = (performance.now() - this.t0) / 1000;
     const self = process.cpuUsage(this.self);
     const machine = machineBusySeconds() - this.machine;
-    const postgresAll = cpuSecondsByName('postgres') - this.postgresAll;
-    const used = (pid: number) => Math.max(0, (processCpuSeconds(pid) ?? 0) - (this.before.get(pid) ?? 0));
+    const after = new Map<number, number | undefined>();
+    const cpu = (pid: number) => {
+      if (!after.has(pid)) after.set(pid, processCpuSeconds(pid));
+      return after.get(pid);
+    };
+    // A process that started during the window counts from zero; one that exited took its figure with it (pools keep their connections under load).
+    const used = (pid: number) => Math.max(0, (cpu(pid) ?? this.before.get(pid) ?? 0) - (this.before.get(pid) ?? 0));
     const servers = this.servers.map((s) => used(s.pid));
-    // A backend that connected during the window started at zero; one that left took its figure with it (pools keep theirs under load).
-    const backends = new Set([...(await this.backendPids()), ...[...this.before.keys()].filter((pid) => !this.servers.some((s) => s.pid === pid) && !this.loadPids.includes(pid))]);
-    const postgres = [...backends].reduce((sum, pid) => sum + used(pid), 0);
-    const load = this.loadPids.reduce((sum, pid) => sum + used(pid), 0) + (self.user + self.system) / 1e6;
+    const now = await this.postgresPids();
+    const sum = (pids: Iterable<number>) => [...new Set(pids)].reduce((total, pid) => total + used(pid), 0);
+    const postgres = sum([...this.postgresBefore.mine, ...now.mine]);
+    const postgresShared = sum([...this.postgresBefore.shared, ...now.shared]);
+    const load = sum(this.loadPids) + (self.user + self.system) / 1e6;
     const serverTotal = servers.reduce((a, b) => a + b, 0);
     const requests = this.servers.flatMap((s, i) => s.requests.slice(this.marks[i], s.requests.length));
     this.usage = {
       seconds,
       servers: servers.map((c) => c / seconds),
       postgres: postgres / seconds,
-      postgresShared: Math.max(0, postgresAll - postgres) / seconds,
+      postgresShared: postgresShared / seconds,
       load: load / seconds,
-      other: Math.max(0, machine - serverTotal - postgresAll - load) / seconds,
+      other: Math.max(0, machine - serverTotal - postgres - postgresShared - load) / seconds,
       requests,
     };
   }
@@ -132,7 +148,7 @@ class WindowProbe {
 }
 
 const describeCpu = (u: WindowUsage): string =>
-  `CPU (share of one core): servers ${u.servers.map((s) => pct(s)).join(' + ')}, PostgreSQL ${pct(u.postgres)} (+ ${pct(u.postgresShared)} shared postgres processes), load generators and benchmark ${pct(u.load)}, other work on the machine ${pct(u.other)}`;
+  `CPU (share of one core): servers ${u.servers.map((s) => pct(s)).join(' + ')}, PostgreSQL ${pct(u.postgres)} (+ ${pct(u.postgresShared)} its background processes), load generators and benchmark ${pct(u.load)}, other work on the machine ${pct(u.other)}`;
 
 /** p50 and p99 of the server's own `responseTime` for successful requests matching `route`. */
 function serverTimes(requests: readonly LoggedRequest[], method: string, route: RegExp): { p50: number; p99: number; n: number } {
@@ -523,7 +539,7 @@ export async function benchScale(): Promise<Section> {
       (filler.notCopied.length > 0 ? `; NOT copied, the template has rows there: ${filler.notCopied.join(', ')}` : '') +
       `. Filler accounts never sign in (their OPAQUE records and signatures are the template's and do not verify under the new ids); they make the tables and indexes as large as ${big} accounts make them. Insert ${fmt(filler.insertSeconds, 1)} s, then VACUUM (ANALYZE) of those tables ${fmt(filler.vacuumSeconds, 1)} s (what autovacuum would long since have done; done now so it cannot start during the measurement); database ${fmt(filler.databaseMiB, 0)} MiB afterwards.`,
     `Baseline: the same four measurements on the same database and the same two server processes just before the filler accounts are inserted, when it holds only the ${activeAccounts} accounts taking part (each measurement uses accounts of its own, so no rate limit carries over).`,
-    `Servers: two \`latchkey server\` processes (bench/server-main.ts; request log at level "info" read from stdout for the server times: Fastify's \`responseTime\`, request received to response sent) on one PostgreSQL database, the second reading the first one's keyring; nothing pinned: servers, PostgreSQL and load generators share the machine's ${cores} cores as an operator's processes would. Loopback only. Load generators: two bench/sign-in-load.ts processes sending the SDK's two sign-in requests, alternating between the instances, from many 127.x.y.z addresses within every rate limit (as in the sign-in section). Each phase: ${WARMUP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window; CPU from /proc over the window: each server process, the PostgreSQL backends of the benchmark database (from pg_stat_activity) and the other postgres processes (WAL writer, checkpointer; counted with PostgreSQL in the table), load generators plus the benchmark process, and the rest of the machine (other work sharing it).`,
+    `Servers: two \`latchkey server\` processes (bench/server-main.ts; request log at level "info" read from stdout for the server times: Fastify's \`responseTime\`, request received to response sent) on one PostgreSQL database, the second reading the first one's keyring; nothing pinned: servers, PostgreSQL and load generators share the machine's ${cores} cores as an operator's processes would. Loopback only. Load generators: two bench/sign-in-load.ts processes sending the SDK's two sign-in requests, alternating between the instances, from many 127.x.y.z addresses within every rate limit (as in the sign-in section). Each phase: ${WARMUP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window; CPU from /proc over the window: each server process, the PostgreSQL backends of the benchmark database and PostgreSQL's background processes (WAL writer, checkpointer, autovacuum; both from pg_stat_activity, counted together as PostgreSQL in the table; other databases' backends are other work), load generators plus the benchmark process, and the rest of the machine (other work sharing it).`,
     `Closed loop (${2 * CLOSED_LOOP_CONCURRENCY} sign-ins in flight): what ${cores} shared cores allow with the load generators on them. ${big} accounts: ${describeSignIns(full.capacity)}. ${base}: ${describeSignIns(active.capacity)}. ` +
       `CPU-normalised: ${cores} cores divided by the CPU the servers and PostgreSQL spent per sign-in in that window (the clients' OPAQUE work belongs on the clients' machines); with the load generators' CPU counted too it would be ${fmt(onDedicatedCores(full.capacity, cores, true), 0)} /s.`,
     `At ${TARGET_RATE} sign-ins/s offered (open loop: sign-ins start on a fixed schedule whatever the answers, at most ${2 * OPEN_LOOP_MAX_IN_FLIGHT} in flight): ${big} accounts: ${describeSignIns(full.atTarget)}. ${base}: ${describeSignIns(active.atTarget)}. ` +
