@@ -101,9 +101,15 @@ export class LatchkeyClient {
     delete: (proof?: twoFactor.FactorProof) => recoveryCode.deleteRecoveryCode(this.ctx, proof),
   };
 
-  /** Recovering an account from the sign-in page ("Having trouble signing in?"). */
+  /**
+   * Recovering an account from the sign-in page ("Having trouble signing in?"), step by step:
+   * `start` → `verifyEmail` → ticket → `prove` → grant → `grant.setCredentials(newPassword)`.
+   * A wrong recovery code can be retried with the same ticket; `complete` runs every step at once.
+   */
   readonly recovery = {
     start: (email: string) => recovery.startRecovery(this.ctx, email),
+    verifyEmail: (params: recovery.VerifyRecoveryEmail) => recovery.verifyRecoveryEmail(this.ctx, params),
+    prove: (ticket: recovery.RecoveryTicket, secret: recovery.RecoverySecret) => recovery.proveRecovery(this.ctx, ticket, secret),
     complete: (params: recovery.CompleteRecovery) => recovery.completeRecovery(this.ctx, params),
   };
 
@@ -129,3 +135,5 @@ export class LatchkeyClient {
 export type { Item } from './items.ts';
 export type { Vault } from './vaults.ts';
 export type { SecondFactorProof } from './sign-in.ts';
+export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
+export type { RecoveryGrant } from './recovery-grant.ts';
