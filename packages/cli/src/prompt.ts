@@ -1,7 +1,8 @@
 /**
- * Secrets for the CLI: from the environment for scripts (`LATCHKEY_PASSWORD`,
+ * Account passwords for the CLI: from the environment for scripts (`LATCHKEY_PASSWORD`,
  * `LATCHKEY_NEW_PASSWORD`), otherwise from a prompt on the terminal with echo turned off.
- * Never from a command-line flag, where other users could read it in the process list.
+ * Never from a command-line flag, where other users could read it in the process list. Other
+ * secrets (codes, Secret Keys) are resolved by secret-input.ts.
  */
 import { createInterface } from 'node:readline';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -18,7 +19,13 @@ export async function ask(question: string, options: { hidden?: boolean } = {}):
     };
   }
   try {
-    return await new Promise<string>((resolve) => rl.question(question, resolve));
+    // Ctrl-C or Ctrl-D ends the prompt with an error instead of leaving the command waiting.
+    const cancelled = () => new LatchkeyError('invalid_request', 'Cancelled: nothing was entered.');
+    return await new Promise<string>((resolve, reject) => {
+      rl.once('close', () => reject(cancelled()));
+      rl.once('SIGINT', () => reject(cancelled()));
+      rl.question(question, resolve);
+    });
   } finally {
     rl.close();
     if (options.hidden) process.stderr.write('\n');
@@ -31,6 +38,12 @@ export async function currentPassword(): Promise<string> {
   if (!isInteractive()) throw new LatchkeyError('invalid_request', 'Set LATCHKEY_PASSWORD or run in a terminal to enter your account password.');
   return ask('Account password: ', { hidden: true });
 }
+
+/** Whether `newPassword()` can get an answer (from the environment or a terminal) without asking yet. */
+export const newPasswordAvailable = (): boolean => (process.env.LATCHKEY_NEW_PASSWORD ?? '') !== '' || isInteractive();
+
+/** Whether `newPassword()` asks on the terminal (so a refused answer can be asked for again). */
+export const newPasswordPrompted = (): boolean => (process.env.LATCHKEY_NEW_PASSWORD ?? '') === '' && isInteractive();
 
 export async function newPassword(): Promise<string> {
   const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;

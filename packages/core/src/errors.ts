@@ -53,6 +53,8 @@ export const ERROR_STATUS = {
   kit_overflow: 400,
   decryption_failed: 400,
   not_signed_in: 401,
+  /** A secret the CLI needs was given nowhere (flag, `-`, environment) and there is no terminal to ask on. */
+  secret_required: 400,
   network_error: 503,
   // server
   internal: 500,

@@ -2,32 +2,35 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEmergencyKitPdf, createEmergencyKitText } from '@latchkey/client/emergency-kit';
+import { accountKey } from '@latchkey/client/local-store';
+import type { SecondFactorProof } from '@latchkey/client/client';
 import type { Cli, GlobalOptions } from '../cli-context.ts';
 import { ask, currentPassword, isInteractive, newPassword } from '../prompt.ts';
-import { factorProofOptions, proofFrom, type ProofOptions } from '../factor-proof.ts';
+import { factorProofOptions, givenProof, promptProof, withFactorProof, type ProofOptions } from '../factor-proof.ts';
+import { SECRETS, givenSecret, promptSecret, secretOption } from '../secret-input.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
 export function accountCommands(program: Command, run: Run): void {
-  program
+  const signup = program
     .command('signup')
     .description('Create an account: first sends a verification code to the email, then (with --email-code) creates the account')
     .requiredOption('--server <url>', 'the Latchkey server, e.g. http://127.0.0.1:8080')
     .requiredOption('--email <email>', 'your email address')
-    .option('--name <name>', 'your name')
-    .option('--email-code <code>', 'the code from the verification email')
+    .option('--name <name>', 'your name');
+  secretOption(signup, SECRETS.emailCode, 'the code from the verification email; given nowhere, the email is sent first', { asked: 'on a terminal after sending it' })
     .option('--emergency-kit <file.pdf>', 'save the Emergency Kit PDF to this file (nothing is saved unless you ask)')
     .action((opts: { server: string; email: string; name?: string; emailCode?: string; emergencyKit?: string }) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
-        let code = opts.emailCode;
+        let code = (await givenSecret(SECRETS.emailCode, opts.emailCode))?.value;
         if (code === undefined) {
           await client.signup.start(opts.email);
           if (!isInteractive()) {
-            cli.out.result({ status: 'verification_sent' }, () => `A verification code was sent to ${opts.email}. Run this command again with --email-code CODE.`);
+            cli.out.result({ status: 'verification_sent' }, () => `A verification code was sent to ${opts.email}. Run this command again with --email-code - (the code on stdin) or LATCHKEY_EMAIL_CODE.`);
             return;
           }
-          code = (await ask(`Code from the email sent to ${opts.email}: `)).trim();
+          code = (await promptSecret({ ...SECRETS.emailCode, label: `Code from the email sent to ${opts.email}` })).value;
         }
         const name = opts.name ?? (await ask('Your name: '));
         const password = await newPassword();
@@ -45,20 +48,32 @@ export function accountCommands(program: Command, run: Run): void {
       }),
     );
 
-  program
+  const signin = program
     .command('signin')
-    .description('Sign in; on a new device give --secret-key (or enter it when asked)')
+    .description('Sign in; on a new device give the Secret Key (--secret-key -, LATCHKEY_SECRET_KEY, or enter it when asked)')
     .requiredOption('--server <url>', 'the Latchkey server')
-    .requiredOption('--email <email>', 'your email address')
-    .option('--secret-key <key>', 'your Secret Key from the Emergency Kit (remembered on this device afterwards)')
-    .option('--otp <code>', 'a code from your authenticator app, if two-step verification is on')
-    .option('--backup-code <code>', 'a one-time backup code instead')
-    .action((opts: { server: string; email: string; secretKey?: string; otp?: string; backupCode?: string }) =>
+    .requiredOption('--email <email>', 'your email address');
+  secretOption(signin, SECRETS.secretKey, 'your Secret Key from the Emergency Kit, remembered on this device afterwards', { asked: 'on a terminal when this device does not know it' });
+  factorProofOptions(signin, 'needed if two-step verification is on', '--secret-key')
+    .action((opts: { server: string; email: string; secretKey?: string } & ProofOptions) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
+        // Asked in the order the sign-in form has them: Secret Key (only on a device that does not know it), password, second factor.
+        let secretKey = (await givenSecret(SECRETS.secretKey, opts.secretKey))?.value;
+        const given = await givenProof(opts);
+        const state = await cli.store.read();
+        const key = accountKey(client.server, opts.email);
+        const known = state.secretKeys?.[key] !== undefined || state.pendingSecretKeys?.[key] !== undefined;
+        if (secretKey === undefined && !known && isInteractive()) secretKey = (await promptSecret(SECRETS.secretKey)).value;
         const password = await currentPassword();
-        const secondFactor = opts.otp ? { otp: opts.otp } : opts.backupCode ? { backupCode: opts.backupCode } : undefined;
-        const account = await client.signIn({ email: opts.email, password, ...(opts.secretKey ? { secretKey: opts.secretKey } : {}), ...(secondFactor ? { secondFactor } : {}) });
+        let asked = 0;
+        const secondFactor: SecondFactorProof | (() => Promise<SecondFactorProof>) | undefined =
+          given.otp !== undefined ? { otp: given.otp } : given.backupCode !== undefined ? { backupCode: given.backupCode } : isInteractive() ? askForCode : undefined;
+        async function askForCode(): Promise<SecondFactorProof> {
+          if (asked++ > 0) process.stderr.write('That code is not right, or it was already used. Try again.\n');
+          return promptProof();
+        }
+        const account = await client.signIn({ email: opts.email, password, ...(secretKey ? { secretKey } : {}), ...(secondFactor ? { secondFactor } : {}) });
         cli.out.result({ email: account.email, name: account.name }, () => `Signed in as ${account.email}.`);
       }),
     );
@@ -94,7 +109,7 @@ export function accountCommands(program: Command, run: Run): void {
         const client = await cli.client();
         const current = await currentPassword();
         const next = await newPassword();
-        const result = await client.account.changePassword(current, next, proofFrom(opts));
+        const result = await withFactorProof(opts, (proof) => client.account.changePassword(current, next, proof));
         cli.out.result({ status: 'changed', signedOutSessions: result.signedOutSessions }, () => `Password changed; ${result.signedOutSessions} other session(s) signed out.`);
       }),
     );
@@ -106,7 +121,8 @@ export function accountCommands(program: Command, run: Run): void {
   ).action((opts: ProofOptions & { emergencyKit?: string }) =>
       run(async (cli) => {
         const client = await cli.client();
-        const result = await client.account.changeSecretKey(await currentPassword(), proofFrom(opts));
+        const password = await currentPassword();
+        const result = await withFactorProof(opts, (proof) => client.account.changeSecretKey(password, proof));
         const profile = await client.whoami();
         const kit = { signInAddress: client.server, email: profile.email, name: profile.name, secretKey: result.secretKey };
         if (opts.emergencyKit !== undefined) await writeFile(opts.emergencyKit, await createEmergencyKitPdf(kit), { mode: 0o600 });

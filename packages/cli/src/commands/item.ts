@@ -4,6 +4,7 @@ import type { Item } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
 import type { Cli } from '../cli-context.ts';
 import { unlockedClient } from './vault.ts';
+import { SECRETS, STDIN, givenSecret, secretOption, type SecretSpec } from '../secret-input.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
@@ -44,26 +45,32 @@ const itemText = (item: Item) =>
     .filter(Boolean)
     .join('\n');
 
-function fieldsFrom(opts: FieldOptions): Partial<ItemFields> {
+/** A secret field as given: `-` reads it from stdin (a prompt on a terminal); any other value, even empty, is the value. */
+async function secretField(spec: SecretSpec, value: string | undefined): Promise<string | undefined> {
+  return value?.trim() === STDIN ? (await givenSecret(spec, value))?.value : value;
+}
+
+/** The fields to set; `--password -` and `--totp -` read stdin in that order. */
+async function fieldsFrom(opts: FieldOptions): Promise<Partial<ItemFields>> {
   const fields: { -readonly [K in keyof ItemFields]?: ItemFields[K] } = {};
+  const password = await secretField(SECRETS.itemPassword, opts.password);
+  const totp = await secretField(SECRETS.itemTotp, opts.totp);
   if (opts.kind !== undefined) fields.kind = opts.kind;
   if (opts.title !== undefined) fields.title = opts.title;
   if (opts.username !== undefined) fields.username = opts.username;
-  if (opts.password !== undefined) fields.password = opts.password;
+  if (password !== undefined) fields.password = password;
   if (opts.url !== undefined) fields.urls = opts.url;
   if (opts.notes !== undefined) fields.notes = opts.notes;
-  if (opts.totp !== undefined) fields.totp = opts.totp;
+  if (totp !== undefined) fields.totp = totp;
   return fields;
 }
 
 function withFieldOptions(command: Command): Command {
-  return command
-    .option('--username <username>', 'user name')
-    .option('--password <password>', 'the password to store (the item\'s, not your account password)')
-    .option('--url <url>', 'a website address (repeatable)', collect)
-    .option('--notes <notes>', 'notes')
-    .option('--totp <secret>', 'a TOTP secret or otpauth:// URI for the site')
-    .option('--kind <kind>', 'login, note or password');
+  command.option('--username <username>', 'user name');
+  secretOption(command, SECRETS.itemPassword, "the item's password to store, not your account password", { asked: false });
+  command.option('--url <url>', 'a website address (repeatable)', collect).option('--notes <notes>', 'notes');
+  secretOption(command, SECRETS.itemTotp, 'a TOTP secret or otpauth:// URI for the site', { asked: false, after: '--password' });
+  return command.option('--kind <kind>', 'login, note or password');
 }
 
 export function itemCommands(program: Command, run: Run): void {
@@ -72,9 +79,10 @@ export function itemCommands(program: Command, run: Run): void {
   withFieldOptions(item.command('create').description('Create an item').requiredOption('--vault <name>', 'vault name or id').requiredOption('--title <title>', 'title')).action(
     (opts: FieldOptions & { vault: string; title: string }) =>
       run(async (cli) => {
+        const fields = await fieldsFrom(opts);
         const client = await unlockedClient(cli);
         const vault = await client.vaults.find(opts.vault);
-        const created = await client.items.create(vault.id, { kind: opts.kind ?? 'login', ...fieldsFrom(opts), title: opts.title });
+        const created = await client.items.create(vault.id, { kind: opts.kind ?? 'login', ...fields, title: opts.title });
         cli.out.result({ id: created.id, version: created.version, vaultId: created.vaultId }, () => `Created "${created.title}" (${created.id}).`);
       }),
   );
@@ -107,10 +115,11 @@ export function itemCommands(program: Command, run: Run): void {
     .option('--expected-version <n>', 'fail with a conflict unless the item is still at this version', (v) => Number.parseInt(v, 10))
     .action((id: string, opts: FieldOptions & { expectedVersion?: number }) =>
       run(async (cli) => {
+        const fields = await fieldsFrom(opts);
         const client = await unlockedClient(cli);
         const current = await client.items.get(id);
         const basedOn = opts.expectedVersion !== undefined ? { ...current, version: opts.expectedVersion } : current;
-        const updated = await client.items.update(id, fieldsFrom(opts), basedOn);
+        const updated = await client.items.update(id, fields, basedOn);
         cli.out.result(itemJson(updated), () => `Updated "${updated.title}" to version ${updated.version}.`);
       }),
     );

@@ -4,14 +4,20 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
-import { LatchkeyError } from '@latchkey/core/errors';
+import { LatchkeyError, type ErrorCode } from '@latchkey/core/errors';
 import { createEmergencyKitPdf } from '@latchkey/client/emergency-kit';
 import { createRecoveryKitPdf, createRecoveryKitText } from '@latchkey/client/recovery-kit';
 import { createShareCardPdf, createShareCardText } from '@latchkey/client/share-cards';
+import { recoveryCodeOf } from '@latchkey/client/recovery';
+import type { RecoveryGrant } from '@latchkey/client/recovery-grant';
+import type { LatchkeyClient } from '@latchkey/client/client';
+import type { SecretKey } from '@latchkey/core/secret-key';
 import type { Cli } from '../cli-context.ts';
-import { ask, isInteractive, newPassword } from '../prompt.ts';
+import { isInteractive, newPassword, newPasswordAvailable, newPasswordPrompted } from '../prompt.ts';
 import { unlockedClient } from './vault.ts';
-import { factorProofOptions, proofFrom, type ProofOptions } from '../factor-proof.ts';
+import { factorProofOptions, withFactorProof, type ProofOptions } from '../factor-proof.ts';
+import { SECRETS, STDIN, givenSecret, promptSecret, requireSecret, retryWhilePrompted, secretOption, secretRequired, type GivenSecret } from '../secret-input.ts';
+import { restOfStdin } from '../stdin-lines.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
@@ -22,16 +28,72 @@ const intOption = (name: string) => (value: string) => {
 };
 
 /**
- * Reads a share card's text from a file: the block that starts with "S1-" and runs to the next
- * blank line (text cards wrap the share over several lines; joined, they give it back).
+ * The shares in a text: each block that starts with a line "S1-…" and runs to the next blank
+ * line (text cards wrap the share over several lines; joined, they give it back).
  */
-async function readShareFile(file: string): Promise<string> {
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
-  const start = lines.findIndex((l) => /^\s*S1-/i.test(l));
-  if (start < 0) throw new LatchkeyError('share_invalid', `${file} holds no recovery share (a line starting with "S1-").`);
-  const block: string[] = [];
-  for (let i = start; i < lines.length && lines[i]!.trim() !== ''; i++) block.push(lines[i]!.trim());
-  return block.join('');
+function sharesIn(lines: readonly string[]): string[] {
+  const shares: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*S1-/i.test(lines[i]!)) continue;
+    const block: string[] = [];
+    for (; i < lines.length && lines[i]!.trim() !== ''; i++) block.push(lines[i]!.trim());
+    shares.push(block.join(''));
+  }
+  return shares;
+}
+
+/** A share card's text from a file (its first share), or, for `-`, every share on the rest of stdin. */
+async function readShares(files: readonly string[]): Promise<string[]> {
+  const shares: string[] = [];
+  for (const file of files) {
+    const found = file === STDIN ? sharesIn(await restOfStdin()) : sharesIn((await readFile(file, 'utf8')).split(/\r?\n/)).slice(0, 1);
+    if (found.length === 0) throw new LatchkeyError('share_invalid', `${file === STDIN ? 'stdin' : file} holds no recovery share (a line starting with "S1-").`);
+    shares.push(...found);
+  }
+  return shares;
+}
+
+/** Failures after which a typed emailed code may be typed again (the server allows 5 guesses). */
+const EMAIL_CODE_RETRY: ReadonlySet<ErrorCode> = new Set(['invalid_code']);
+/** Failures after which a typed recovery code may be typed again: the ticket stays live. */
+const RECOVERY_CODE_RETRY: ReadonlySet<ErrorCode> = new Set(['invalid_recovery_code', 'recovery_code_typo', 'recovery_code_malformed']);
+
+/**
+ * `recover` with the emailed code in hand, one step at a time (docs/protocol.md §14.5): the
+ * emailed code is checked first, then the recovery code is proven (asked again after a wrong
+ * one, with the same emailed code), and only then is the new password asked for. Secrets a
+ * script gives are all checked for presence, and the code for typos, before the first request,
+ * so a missing or mistyped one costs no emailed code.
+ */
+async function recoverWithEmailCode(client: LatchkeyClient, email: string, emailCode: GivenSecret, opts: { recoveryCode?: string; shares?: string[] }): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
+  const shares = opts.shares ? await readShares(opts.shares) : undefined;
+  // On a terminal, `--recovery-code -` is a prompt: asked in its place, after the emailed code is checked.
+  const codeFlag = opts.recoveryCode?.trim() === STDIN && process.stdin.isTTY ? undefined : opts.recoveryCode;
+  const givenCode = shares ? undefined : await givenSecret(SECRETS.recoveryCode, codeFlag);
+  if (shares === undefined && givenCode === undefined && !isInteractive()) throw secretRequired(SECRETS.recoveryCode);
+  if (!newPasswordAvailable()) throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
+  // Checked on this device before any request: a typo or a bad card costs nothing.
+  const known = shares ? await recoveryCodeOf({ shares }) : givenCode && givenCode.from !== 'prompt' ? await recoveryCodeOf({ recoveryCode: givenCode.value }) : undefined;
+
+  const emailCodeSpec = { ...SECRETS.emailCode, label: `Code from the email sent to ${email}` };
+  const ticket = await retryWhilePrompted(emailCodeSpec, emailCode, EMAIL_CODE_RETRY, (code) => client.recovery.verifyEmail({ email, emailCode: code }));
+  const grant: RecoveryGrant = known
+    ? await client.recovery.prove(ticket, { recoveryCode: known })
+    : await retryWhilePrompted(SECRETS.recoveryCode, givenCode ?? (await promptSecret(SECRETS.recoveryCode)), RECOVERY_CODE_RETRY, (code) => client.recovery.prove(ticket, { recoveryCode: code }));
+  if (newPasswordPrompted()) process.stderr.write('Your recovery code is right. Choose a new account password; this device then makes your new Secret Key.\n');
+  try {
+    for (;;) {
+      try {
+        return await grant.setCredentials(await newPassword());
+      } catch (error) {
+        // A typed password that differs or is too short is asked for again: the grant is still good.
+        if (!(newPasswordPrompted() && !grant.spent && error instanceof LatchkeyError && error.code === 'invalid_request')) throw error;
+        process.stderr.write(`${error.message} Try again.\n`);
+      }
+    }
+  } finally {
+    grant.discard();
+  }
 }
 
 export function recoveryCommands(program: Command, run: Run): void {
@@ -46,7 +108,7 @@ export function recoveryCommands(program: Command, run: Run): void {
   ).action((opts: ProofOptions & { save?: string; print?: string }) =>
       run(async (cli) => {
         const client = await unlockedClient(cli);
-        const { recoveryCode, status } = await client.recoveryCode.create(proofFrom(opts));
+        const { recoveryCode, status } = await withFactorProof(opts, (proof) => client.recoveryCode.create(proof));
         const account = await client.whoami();
         const kit = { email: account.email, signInAddress: client.server, recoveryCode };
         if (opts.save !== undefined) await writeFile(opts.save, createRecoveryKitText(kit), { mode: 0o600 });
@@ -59,18 +121,17 @@ export function recoveryCommands(program: Command, run: Run): void {
             '',
             'Store it offline, somewhere safe. It stays valid after use.',
             'It does not count until you confirm it:',
-            '  latchkey recovery-code confirm --code "<the code>"',
+            '  latchkey recovery-code confirm   (asks for it; or --code -, or LATCHKEY_RECOVERY_CODE)',
           ].join('\n'),
         );
       }),
     );
 
-  rc.command('confirm')
-    .description('Confirm the new recovery code by entering it: only then does it replace the old one')
-    .requiredOption('--code <code>', 'the new recovery code')
-    .action((opts: { code: string }) =>
+  secretOption(rc.command('confirm').description('Confirm the new recovery code by entering it: only then does it replace the old one'), SECRETS.code, 'the new recovery code').action(
+    (opts: { code?: string }) =>
       run(async (cli) => {
-        const status = await (await cli.client()).recoveryCode.confirm(opts.code);
+        const client = await cli.client();
+        const status = await client.recoveryCode.confirm((await requireSecret(SECRETS.code, opts.code)).value);
         cli.out.result({ status: status.status }, () => 'Recovery code confirmed and active. Any previous code no longer works.');
       }),
     );
@@ -93,33 +154,30 @@ export function recoveryCommands(program: Command, run: Run): void {
       }),
     );
 
-  rc.command('check')
-    .description('Test a recovery code without recovering anything')
-    .requiredOption('--code <code>', 'the recovery code to test')
-    .action((opts: { code: string }) =>
+  secretOption(rc.command('check').description('Test a recovery code without recovering anything'), SECRETS.code, 'the recovery code to test').action((opts: { code?: string }) =>
       run(async (cli) => {
-        const valid = await (await cli.client()).recoveryCode.check(opts.code);
+        const client = await cli.client();
+        const valid = await client.recoveryCode.check((await requireSecret(SECRETS.code, opts.code)).value);
         cli.out.result({ valid }, () => (valid ? 'This recovery code works.' : 'This is NOT your current recovery code.'));
       }),
     );
 
   factorProofOptions(rc.command('delete').description('Delete your recovery code (it stops working at once)')).action((opts: ProofOptions) =>
       run(async (cli) => {
-        const status = await (await unlockedClient(cli)).recoveryCode.delete(proofFrom(opts));
+        const client = await unlockedClient(cli);
+        const status = await withFactorProof(opts, (proof) => client.recoveryCode.delete(proof));
         cli.out.result({ status: status.status }, () => 'Recovery code deleted.');
       }),
     );
 
-  rc.command('split')
-    .description('Split a recovery code into share cards, any THRESHOLD of which rebuild it (done entirely on this device)')
-    .requiredOption('--code <code>', 'the recovery code')
+  secretOption(rc.command('split').description('Split a recovery code into share cards, any THRESHOLD of which rebuild it (done entirely on this device)'), SECRETS.code, 'the recovery code')
     .requiredOption('--shares <n>', 'how many share cards to make', intOption('--shares'))
     .requiredOption('--threshold <k>', 'how many cards are needed to rebuild the code', intOption('--threshold'))
     .requiredOption('--out <dir>', 'the folder to write the cards to')
     .option('--email <email>', 'the account email printed on the cards (default: the signed-in account)')
-    .action((opts: { code: string; shares: number; threshold: number; out: string; email?: string }) =>
+    .action((opts: { code?: string; shares: number; threshold: number; out: string; email?: string }) =>
       run(async (cli) => {
-        const code = parseRecoveryCode(opts.code);
+        const code = parseRecoveryCode((await requireSecret(SECRETS.code, opts.code)).value);
         const session = (await cli.store.read()).session;
         const email = opts.email ?? session?.email ?? '';
         const signInAddress = session?.server ?? '';
@@ -136,31 +194,30 @@ export function recoveryCommands(program: Command, run: Run): void {
       }),
     );
 
-  program
+  const recover = program
     .command('recover')
-    .description('Recover your account with your recovery code: first sends an email code, then (with --email-code) sets a new password and Secret Key')
+    .description(
+      'Recover your account with your recovery code: sends an email code; with it, checks it, proves the recovery code, and only then asks for a new password (LATCHKEY_NEW_PASSWORD in scripts)',
+    )
     .requiredOption('--server <url>', 'the Latchkey server')
-    .requiredOption('--email <email>', 'your account email')
-    .option('--email-code <code>', 'the code from the recovery email')
-    .option('--recovery-code <code>', 'your recovery code')
-    .option('--shares <files...>', 'share card files to rebuild the recovery code from')
+    .requiredOption('--email <email>', 'your account email');
+  secretOption(recover, SECRETS.emailCode, 'the code from the recovery email; given nowhere, the email is sent first', { asked: 'on a terminal after sending it' });
+  secretOption(recover, SECRETS.recoveryCode, 'your recovery code', { asked: 'on a terminal, again after a wrong code', after: '--email-code' })
+    .option('--shares <files...>', 'share card files to rebuild the recovery code from, instead of it (the names are not secret; "-" reads every card on the rest of stdin, after --email-code, separated by blank lines)')
     .option('--emergency-kit <file.pdf>', 'save the new Emergency Kit PDF to this file')
     .action((opts: { server: string; email: string; emailCode?: string; recoveryCode?: string; shares?: string[]; emergencyKit?: string }) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
-        let emailCode = opts.emailCode;
+        let emailCode = await givenSecret(SECRETS.emailCode, opts.emailCode);
         if (emailCode === undefined) {
           await client.recovery.start(opts.email);
           if (!isInteractive()) {
-            cli.out.result({ status: 'verification_sent' }, () => `A code was sent to ${opts.email}. Run this command again with --email-code CODE and --recovery-code (or --shares).`);
+            cli.out.result({ status: 'verification_sent' }, () => `A code was sent to ${opts.email}. Run this command again with it (--email-code - reads it from stdin, or set LATCHKEY_EMAIL_CODE).`);
             return;
           }
-          emailCode = (await ask(`Code from the email sent to ${opts.email}: `)).trim();
+          emailCode = await promptSecret({ ...SECRETS.emailCode, label: `Code from the email sent to ${opts.email}` });
         }
-        const shares = opts.shares ? await Promise.all(opts.shares.map(readShareFile)) : undefined;
-        const recoveryCode = opts.recoveryCode ?? (shares === undefined ? await ask('Recovery code: ', { hidden: true }) : undefined);
-        const password = await newPassword();
-        const result = await client.recovery.complete({ email: opts.email, emailCode, newPassword: password, ...(recoveryCode ? { recoveryCode } : {}), ...(shares ? { shares } : {}) });
+        const result = await recoverWithEmailCode(client, opts.email, emailCode, opts);
         if (opts.emergencyKit !== undefined) {
           await writeFile(opts.emergencyKit, await createEmergencyKitPdf({ signInAddress: client.server, email: opts.email, secretKey: result.secretKey }), { mode: 0o600 });
         }

@@ -1,9 +1,9 @@
 /** `latchkey 2fa …`: authenticator app (TOTP) and backup codes. Security keys need a browser: use the web app. */
 import type { Command } from 'commander';
-import { LatchkeyError } from '@latchkey/core/errors';
 import type { Cli } from '../cli-context.ts';
 import { unlockedClient } from './vault.ts';
-import { proofFrom, type ProofOptions } from '../factor-proof.ts';
+import { factorProofOptions, requireFactorProof, withFactorProof, type ProofOptions } from '../factor-proof.ts';
+import { SECRETS, requireSecret, secretOption } from '../secret-input.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
@@ -34,50 +34,43 @@ export function twoFactorCommands(program: Command, run: Run): void {
     );
 
   const totp = tf.command('totp').description('Authenticator app (TOTP)');
-  totp
-    .command('enable')
-    .description('Start setting up an authenticator app (then confirm with a first code)')
-    .option('--otp <code>', 'a code from your current authenticator, if 2FA is already on')
-    .option('--backup-code <code>', 'a backup code, if 2FA is already on')
+  factorProofOptions(totp.command('enable').description('Start setting up an authenticator app (then confirm with a first code)'), 'needed if 2FA is already on')
     .action((opts: ProofOptions) =>
       run(async (cli) => {
-        const { secret, uri } = await (await unlockedClient(cli)).twoFactor.enableTotp(proofFrom(opts));
+        const client = await unlockedClient(cli);
+        const { secret, uri } = await withFactorProof(opts, (proof) => client.twoFactor.enableTotp(proof));
         cli.out.result({ secret, uri }, () => `Add this to your authenticator app (scan in the web app, or enter the key):\n  key: ${secret}\n  ${uri}\nThen run: latchkey 2fa totp confirm --otp CODE`);
       }),
     );
-  totp
-    .command('confirm')
-    .description('Confirm the authenticator app with its current code (within 10 minutes of enable; asks for your password again); prints backup codes when 2FA is turned on')
-    .requiredOption('--otp <code>', 'the 6-digit code your app shows now')
-    .action((opts: { otp: string }) =>
+  secretOption(
+    totp
+      .command('confirm')
+      .description('Confirm the authenticator app with its current code (within 10 minutes of enable; asks for your password again); prints backup codes when 2FA is turned on'),
+    SECRETS.otp,
+    'the 6-digit code your app shows now',
+  ).action((opts: { otp?: string }) =>
       run(async (cli) => {
-        const backupCodes = await (await unlockedClient(cli)).twoFactor.confirmTotp(opts.otp);
+        const otp = (await requireSecret(SECRETS.otp, opts.otp)).value;
+        const backupCodes = await (await unlockedClient(cli)).twoFactor.confirmTotp(otp);
         cli.out.result({ backupCodes }, () => `Authenticator app turned on.\n${codesText(backupCodes)}`);
       }),
     );
-  totp
-    .command('disable')
-    .description('Turn the authenticator app off (needs a current code or a backup code)')
-    .option('--otp <code>', 'a current code')
-    .option('--backup-code <code>', 'a backup code')
+  factorProofOptions(totp.command('disable').description('Turn the authenticator app off (needs a current code or a backup code)'), 'always needed')
     .action((opts: ProofOptions) =>
       run(async (cli) => {
-        if (!opts.otp && !opts.backupCode) throw new LatchkeyError('second_factor_required', 'Give --otp CODE (or --backup-code CODE) to turn the authenticator app off.');
-        await (await unlockedClient(cli)).twoFactor.disableTotp(proofFrom(opts));
+        const proof = await requireFactorProof(opts, 'Give --otp (or --backup-code) to turn the authenticator app off.');
+        await (await unlockedClient(cli)).twoFactor.disableTotp(proof);
         cli.out.result({}, () => 'Authenticator app turned off.');
       }),
     );
 
-  tf.command('backup-codes')
-    .description('Backup codes')
-    .command('regenerate')
-    .description('Create 10 new backup codes; every old one stops working (needs a current code or a backup code)')
-    .option('--otp <code>', 'a current code from your authenticator app')
-    .option('--backup-code <code>', 'one of your current backup codes')
-    .action((opts: ProofOptions) =>
+  factorProofOptions(
+    tf.command('backup-codes').description('Backup codes').command('regenerate').description('Create 10 new backup codes; every old one stops working (needs a current code or a backup code)'),
+    'always needed',
+  ).action((opts: ProofOptions) =>
       run(async (cli) => {
-        if (!opts.otp && !opts.backupCode) throw new LatchkeyError('second_factor_required', 'Give --otp CODE (or --backup-code CODE) to create new backup codes.');
-        const backupCodes = await (await unlockedClient(cli)).twoFactor.regenerateBackupCodes(proofFrom(opts));
+        const proof = await requireFactorProof(opts, 'Give --otp (or --backup-code) to create new backup codes.');
+        const backupCodes = await (await unlockedClient(cli)).twoFactor.regenerateBackupCodes(proof);
         cli.out.result({ backupCodes }, () => codesText(backupCodes));
       }),
     );

@@ -4,17 +4,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/latchkey.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/latchkey.js');
 
 export interface Run {
   code: number;
   json: unknown;
   stderr: string;
+  /** How long the command ran, in ms. */
+  ms: number;
 }
 
-export function latchkey(args: string[], env: Record<string, string> = {}): Promise<Run> {
+export interface RunOptions {
+  /** Written to the command's stdin, which is then closed. Without it stdin stays open (a pipe, not a terminal), so a command that waits for input hangs until the timeout. */
+  readonly stdin?: string;
+  readonly timeoutMs?: number;
+}
+
+export function latchkey(args: string[], env: Record<string, string> = {}, options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--json', ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    const started = performance.now();
+    const child = execFile(process.execPath, [BIN, '--json', ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       let json: unknown = undefined;
       const text = code === 0 ? stdout : stderr;
@@ -23,10 +32,10 @@ export function latchkey(args: string[], env: Record<string, string> = {}): Prom
       } catch {
         json = undefined;
       }
-      resolve({ code, json, stderr });
+      resolve({ code, json, stderr, ms: performance.now() - started });
     });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }
 
 export const errorCode = (run: Run): string => (run.json as { error: { code: string } }).error.code;
-
