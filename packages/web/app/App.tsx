@@ -9,8 +9,8 @@ import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx'
 // Sign-in and unlock are the first pages anyone sees: they load with the app. Every other page
 // is its own chunk, fetched when first opened, so the first load stays small.
 const SignUpPage = lazy(async () => ({ default: (await import('./pages/sign-up/SignUpPage.tsx')).SignUpPage }));
-const SignInHelp = lazy(async () => ({ default: (await import('./pages/Recover.tsx')).SignInHelp }));
-const Recover = lazy(async () => ({ default: (await import('./pages/Recover.tsx')).Recover }));
+const SignInHelp = lazy(async () => ({ default: (await import('./pages/recover/SignInHelpPage.tsx')).SignInHelp }));
+const RecoverPage = lazy(async () => ({ default: (await import('./pages/recover/RecoverPage.tsx')).RecoverPage }));
 const VaultPage = lazy(async () => ({ default: (await import('./pages/vault/VaultPage.tsx')).VaultPage }));
 const SessionsPage = lazy(async () => ({ default: (await import('./pages/sessions/SessionsPage.tsx')).SessionsPage }));
 const GeneratorPage = lazy(async () => ({ default: (await import('./pages/generator/GeneratorPage.tsx')).GeneratorPage }));
@@ -73,7 +73,7 @@ function Page() {
     case 'signed-out':
       if (path.startsWith('/signup')) return <SignUpPage />;
       if (path.startsWith('/signin-help')) return <SignInHelp />;
-      if (path.startsWith('/recover')) return <Recover />;
+      if (path.startsWith('/recover')) return <RecoverPage />;
       return <SignInPage notice={phase.notice} />;
     case 'locked':
       return <UnlockPage email={phase.email} notice={phase.notice} />;

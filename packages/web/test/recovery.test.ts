@@ -2,8 +2,10 @@
  * Recovery codes in the web app, end to end in a real Chromium against an in-process server
  * (SPEC §2.2, §3.3; issue 4): the reminder, set-up with re-authentication, the code shown once,
  * the Recovery Kit as text and PDF (downloads the person asks for), confirmation, "Check my
- * code", share cards; then "Having trouble signing in?" in fresh browsers: an unconfirmed
- * (pending) code is refused while the active one works, the new Secret Key and Emergency Kit,
+ * code", share cards; then "Having trouble signing in?" in fresh browsers, one step at a time:
+ * a wrong emailed code is refused on its own step, an unconfirmed (pending) code is refused on
+ * the recovery-code step with the typed code kept, and the active one then works with the same
+ * emailed code before any password is asked; the new Secret Key and Emergency Kit,
  * sign-in with the new credentials with every item intact, recovery AGAIN with the same code,
  * and the old credentials failing. Every request body is checked for the recovery codes,
  * passwords, Secret Keys and share cards.
@@ -68,8 +70,12 @@ async function nextRecoveryEmailCode(before: ReadonlySet<string>): Promise<strin
 }
 const outboxFiles = async () => new Set((await readOutbox(server.dataDir)).map((m) => m.file));
 
-/** From the sign-in page: "Having trouble signing in?" → "Use recovery code" → email → emailed code. */
-async function startRecovery(page: Page, shots?: string): Promise<void> {
+/**
+ * From the sign-in page: "Having trouble signing in?" → "Use recovery code" → email → emailed
+ * code, checked on its own step (with `wrongEmailCodeFirst`, a wrong code is tried first: it is
+ * refused on that step and stays in the field).
+ */
+async function startRecovery(page: Page, shots?: string, { wrongEmailCodeFirst = false } = {}): Promise<void> {
   await page.goto(server.url);
   await heading(page, 'Sign in to Latchkey').waitFor();
   await page.getByRole('link', { name: 'Having trouble signing in?' }).click();
@@ -82,7 +88,19 @@ async function startRecovery(page: Page, shots?: string): Promise<void> {
   const before = await outboxFiles();
   await page.getByRole('button', { name: 'Email me a code' }).click();
   await heading(page, 'Check your email').waitFor();
-  await page.getByLabel('Code from the email').fill(await nextRecoveryEmailCode(before));
+  const emailCode = await nextRecoveryEmailCode(before);
+  const field = page.getByLabel('Code from the email');
+  if (wrongEmailCodeFirst) {
+    const wrong = emailCode === '00000000' ? '11111111' : '00000000';
+    await field.fill(wrong);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('That code is not right');
+    expect(await heading(page, 'Check your email').isVisible()).toBe(true);
+    expect(await page.getByLabel('Recovery code', { exact: true }).count()).toBe(0);
+    expect(await field.inputValue()).toBe(wrong);
+    if (shots) await screenshot(page, `${shots}-email-code-wrong`);
+  }
+  await field.fill(emailCode);
   if (shots) await screenshot(page, `${shots}-email-code`);
   await page.getByRole('button', { name: 'Continue' }).click();
   await heading(page, 'Enter your recovery code').waitFor();
@@ -291,32 +309,37 @@ describe('recovery codes in the web app', () => {
     await context.close();
   });
 
-  it('recovers in a fresh browser: refuses the unconfirmed code, accepts the active one, shows the new Secret Key', async () => {
+  it('recovers in a fresh browser: refuses a wrong email code and the unconfirmed code on their own steps, accepts the active one with the same email code, shows the new Secret Key', async () => {
     const { context: fresh, page: p } = await newContext();
-    await startRecovery(p, 'recovery-12');
+    await startRecovery(p, 'recovery-12', { wrongEmailCodeFirst: true });
     await screenshot(p, 'recovery-13-enter-code');
+    const codeField = p.getByLabel('Recovery code', { exact: true });
 
     // A typo is caught in the browser, before any request.
-    const verifyRequests = () => watched(fresh).filter((r) => r.url.includes('/api/recovery/verify')).length;
-    await p.getByLabel('Recovery code', { exact: true }).fill(activeCode.slice(0, -1) + (activeCode.endsWith('A') ? 'B' : 'A'));
+    const proveRequests = () => watched(fresh).filter((r) => r.url.includes('/api/recovery/prove')).length;
+    await codeField.fill(activeCode.slice(0, -1) + (activeCode.endsWith('A') ? 'B' : 'A'));
     await p.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => p.getByRole('alert').innerText()).toContain('typo');
-    expect(verifyRequests()).toBe(0);
+    expect(proveRequests()).toBe(0);
 
-    // The pending replacement is not a working code.
-    await p.getByLabel('Recovery code', { exact: true }).fill(pendingCode);
+    // The pending replacement is not a working code: refused on this step, before any password
+    // is asked, and what was typed stays in the field. No new email is needed to try again.
+    const mailsBefore = await outboxFiles();
+    await codeField.fill(pendingCode);
     await p.getByRole('button', { name: 'Continue' }).click();
-    const before = await outboxFiles();
-    await chooseNewPassword(p, NEW_PASSWORD);
-    await heading(p, 'Enter your recovery code').waitFor({ timeout: 60_000 });
-    await expect.poll(() => p.getByRole('alert').first().innerText()).toContain('That recovery code does not work for this account');
-    await expect.poll(() => p.getByText('each try needs a new email code').isVisible()).toBe(true);
+    await expect.poll(() => p.getByRole('alert').innerText(), { timeout: 60_000 }).toContain('That recovery code does not work for this account');
+    expect(proveRequests()).toBe(1);
+    expect(await heading(p, 'Enter your recovery code').isVisible()).toBe(true);
+    expect(await p.getByLabel('New account password', { exact: true }).count()).toBe(0);
+    expect(await codeField.inputValue()).toBe(pendingCode);
     await screenshot(p, 'recovery-14-wrong-code');
 
-    // The active code works (with the new emailed code).
-    await p.getByLabel('New code from the email').fill(await nextRecoveryEmailCode(before));
-    await p.getByLabel('Recovery code', { exact: true }).fill(activeCode);
+    // The active code works with the same emailed code (its ticket is still live).
+    await codeField.fill(activeCode);
     await p.getByRole('button', { name: 'Continue' }).click();
+    await heading(p, 'Choose a new account password').waitFor({ timeout: 60_000 });
+    expect(await p.getByText('Your recovery code is right.').isVisible()).toBe(true);
+    expect(watched(fresh).filter((r) => r.url.includes('/api/recovery/verify')).length).toBe(2); // the wrong email code and the right one
     await screenshot(p, 'recovery-15-new-password');
     await chooseNewPassword(p, NEW_PASSWORD);
     await heading(p, 'Your account is recovered').waitFor({ timeout: 60_000 });
@@ -328,6 +351,9 @@ describe('recovery codes in the web app', () => {
     expect(body).toContain('Your recovery code still works.');
     expect(body).toContain('replace it');
     await screenshot(p, 'recovery-16-recovered');
+    // Every retry used the first email: no other recovery email was sent.
+    const newMails = (await readOutbox(server.dataDir)).filter((m) => !mailsBefore.has(m.file) && m.to === user.email && m.subject.includes('account recovery code'));
+    expect(newMails).toEqual([]);
 
     const kit = await downloadOf(p, () => p.getByRole('button', { name: 'Download Emergency Kit (PDF)' }).click());
     const kitText = await extractPdfText(kit.bytes);
