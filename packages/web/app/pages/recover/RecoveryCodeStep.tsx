@@ -102,9 +102,11 @@ export function RecoveryCodeStep({
         )}
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Checking your recovery code…' : undefined} />
-        <button type="submit" disabled={busy}>
-          Continue
-        </button>
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Continue
+          </button>
+        </div>
       </form>
     </main>
   );
