@@ -66,13 +66,14 @@ export function accountCommands(program: Command, run: Run): void {
         const known = state.secretKeys?.[key] !== undefined || state.pendingSecretKeys?.[key] !== undefined;
         if (secretKey === undefined && !known && isInteractive()) secretKey = (await promptSecret(SECRETS.secretKey)).value;
         const password = await currentPassword();
+        // Without a given code, a terminal is asked only if the account wants one (the SDK asks again after a wrong code).
         let asked = 0;
-        const secondFactor: SecondFactorProof | (() => Promise<SecondFactorProof>) | undefined =
-          given.otp !== undefined ? { otp: given.otp } : given.backupCode !== undefined ? { backupCode: given.backupCode } : isInteractive() ? askForCode : undefined;
-        async function askForCode(): Promise<SecondFactorProof> {
+        const askForCode = async (): Promise<SecondFactorProof> => {
           if (asked++ > 0) process.stderr.write('That code is not right, or it was already used. Try again.\n');
           return promptProof();
-        }
+        };
+        const secondFactor: SecondFactorProof | (() => Promise<SecondFactorProof>) | undefined =
+          given.otp !== undefined ? { otp: given.otp } : given.backupCode !== undefined ? { backupCode: given.backupCode } : isInteractive() ? askForCode : undefined;
         const account = await client.signIn({ email: opts.email, password, ...(secretKey ? { secretKey } : {}), ...(secondFactor ? { secondFactor } : {}) });
         cli.out.result({ email: account.email, name: account.name }, () => `Signed in as ${account.email}.`);
       }),

@@ -145,7 +145,7 @@ export function recoveryCommands(program: Command, run: Run): void {
           [
             `Recovery code: ${status.status}${status.pendingReplacement ? ' (a new code waits for confirmation)' : ''}`,
             status.reminder === 'set-up' ? 'Reminder: set up a recovery code (latchkey recovery-code create).' : '',
-            status.reminder === 'check' ? 'Reminder: you have not checked your recovery code for a year (latchkey recovery-code check --code …).' : '',
+            status.reminder === 'check' ? 'Reminder: you have not checked your recovery code for a year (latchkey recovery-code check).' : '',
             status.locked ? `Recovery is locked after ${status.failedAttempts} wrong codes; check your code to unlock it.` : '',
           ]
             .filter(Boolean)

@@ -39,7 +39,7 @@ export function twoFactorCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const client = await unlockedClient(cli);
         const { secret, uri } = await withFactorProof(opts, (proof) => client.twoFactor.enableTotp(proof));
-        cli.out.result({ secret, uri }, () => `Add this to your authenticator app (scan in the web app, or enter the key):\n  key: ${secret}\n  ${uri}\nThen run: latchkey 2fa totp confirm --otp CODE`);
+        cli.out.result({ secret, uri }, () => `Add this to your authenticator app (scan in the web app, or enter the key):\n  key: ${secret}\n  ${uri}\nThen run: latchkey 2fa totp confirm (it asks for the code, or give --otp -)`);
       }),
     );
   secretOption(
