@@ -1,7 +1,8 @@
 /**
  * Runs a Latchkey server: opens storage (migrating it), loads the server keyring and with it the
- * shared, sealed OPAQUE setup, creates the mailer, builds the app and listens. `startServer` is what `latchkey server`, `npm start`
- * and the tests call.
+ * shared, sealed OPAQUE setup, creates the mailer, builds the app and listens, then starts the
+ * notice sender (which first sends whatever notices are still owed). `startServer` is what
+ * `latchkey server`, `npm start` and the tests call.
  */
 import { opaqueReady } from '@latchkey/core/opaque';
 import { buildApp } from './app.ts';
@@ -17,6 +18,8 @@ import { deleteExpiredChallenges } from './repositories/challenges.ts';
 import { loadServerKeyring } from './security/server-keys.ts';
 import { resealTotpSecrets } from './services/totp.ts';
 import { KeyringMismatchError, loadOpaqueServerSetup } from './services/opaque-setup.ts';
+import { createNoticeSender, type NoticeDeliveryOptions } from './services/notice-sender.ts';
+import { deleteFinishedNotices } from './repositories/outbox.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -34,9 +37,13 @@ export interface StartOptions {
    * of opening the one the configuration names, e.g. a PGlite database as earlier versions kept it.
    */
   readonly storage?: Storage;
+  /** Tests only: faster polls and retries, a shorter lease, fewer attempts. */
+  readonly noticeDelivery?: Partial<NoticeDeliveryOptions>;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+/** Sent and failed notices stay in the outbox table this long, for operators to look at. */
+const FINISHED_NOTICE_RETENTION_MS = 30 * 24 * 3600_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   await opaqueReady;
@@ -71,6 +78,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   const opaqueServerSetup = opaque.setup;
+  const noticeSender = createNoticeSender(options.noticeDelivery);
   const context: { -readonly [K in keyof ServerContext]: ServerContext[K] } = {
     db: storage.db,
     mailer,
@@ -81,6 +89,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return log;
     },
     opaqueServerSetup,
+    noticeSender,
   };
   const app = await buildApp(context, { logger, storageKind: storage.kind, trustProxy: config.trustProxy });
   log = {
@@ -101,6 +110,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     publicUrl.port = String(port);
     context.config = { ...config, publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/+$/, '') };
   }
+  // Once the public URL is final (notices link to it). Notices queued by requests before this
+  // line only miss their wake-up, and start() sends everything that is due.
+  noticeSender.start(context);
   const housekeeping = setInterval(() => {
     const now = context.clock();
     void Promise.all([
@@ -109,6 +121,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       deleteExpiredChallenges(storage.db, now),
       deleteStaleEmailCodes(storage.db, new Date(now.getTime() - 24 * 3600_000)),
       pruneRateLimits(storage.db, new Date(now.getTime() - 24 * 3600_000)),
+      deleteFinishedNotices(storage.db, new Date(now.getTime() - FINISHED_NOTICE_RETENTION_MS)),
     ]).catch((error: unknown) => log.warn({ error: String(error) }, 'housekeeping failed'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
@@ -117,7 +130,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     context,
     async close() {
       clearInterval(housekeeping);
+      // Requests still running may queue notices; the sender sends them, or leaves them queued.
       await app.close();
+      await noticeSender.close();
       await mailer.close();
       await storage.close();
     },

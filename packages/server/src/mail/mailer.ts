@@ -17,6 +17,12 @@ export interface OutgoingEmail {
   readonly subject: string;
   /** Plain-text body. One-time codes go on a line of their own (see SPEC §3.1). */
   readonly text: string;
+  /**
+   * `<local@domain>`, the same for every attempt at one notice, so that a message sent twice
+   * (a retry after an SMTP failure that left it unclear whether it was accepted) can be
+   * recognised as one. Absent: a random one.
+   */
+  readonly messageId?: string;
 }
 
 export interface Mailer {
@@ -54,15 +60,23 @@ function mailOptions(config: MailerConfig, message: OutgoingEmail) {
     subject: message.subject,
     text: message.text,
     textEncoding: 'quoted-printable' as const,
+    ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
   };
 }
 
+/**
+ * Bounds on one SMTP delivery (nodemailer's defaults wait up to 10 minutes for a silent server).
+ * The notice sender's claim on a notice must outlast the slowest delivery, or another instance
+ * could send it a second time (services/notice-sender.ts). Query parameters in SMTP_URL win.
+ */
+export const SMTP_TIMEOUTS_MS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as const;
+
 function createSmtpMailer(smtpUrl: string, config: MailerConfig, log: MailLog): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  const transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS_MS });
   return {
     async send(message) {
-      await transport.sendMail(mailOptions(config, message));
-      log('email sent', { to: message.to, subject: message.subject });
+      const info = await transport.sendMail(mailOptions(config, message));
+      log('email sent', { to: message.to, subject: message.subject, messageId: info.messageId });
     },
     async close() {
       transport.close();
@@ -92,7 +106,7 @@ function createOutboxMailer(config: MailerConfig, log: MailLog): Mailer {
         await rm(tempPath, { force: true });
         throw error;
       }
-      log('email written to outbox', { to: message.to, subject: message.subject, file: finalPath });
+      log('email written to outbox', { to: message.to, subject: message.subject, messageId: info.messageId, file: finalPath });
     },
     async close() {
       transport.close();

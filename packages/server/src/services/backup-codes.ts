@@ -34,11 +34,17 @@ export async function issueBackupCodes(db: Tx, userId: string, now: Date): Promi
   return plain;
 }
 
-/** True exactly once per unused code, even under concurrent use. */
-export async function useBackupCode(db: Tx, userId: string, code: string, now: Date): Promise<boolean> {
+/**
+ * The hash `code` would be stored under for this user, to consume it with
+ * `consumeBackupCode` (true exactly once per unused code, even under concurrent use); undefined
+ * when it cannot be one (malformed, or the user has no codes). Computed outside any transaction:
+ * scrypt takes tens of milliseconds, and a transaction holding SQLite's write lock that long
+ * would stall every other write.
+ */
+export async function backupCodeAttemptHash(db: Tx, userId: string, code: string): Promise<string | undefined> {
   const compact = compactCode(code);
-  if (compact.length !== BACKUP_CODE_LENGTH || [...compact].some((c) => !CODE_ALPHABET.includes(c))) return false;
+  if (compact.length !== BACKUP_CODE_LENGTH || [...compact].some((c) => !CODE_ALPHABET.includes(c))) return undefined;
   const salt = await codes.backupCodeSalt(db, userId);
-  if (salt === null) return false;
-  return codes.consumeBackupCode(db, userId, await hashBackupCode(compact, salt), now);
+  if (salt === null) return undefined;
+  return hashBackupCode(compact, salt);
 }

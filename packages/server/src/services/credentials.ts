@@ -16,7 +16,7 @@ import { findUserById, replaceCredentials } from '../repositories/users.ts';
 import { deleteOtherSessions } from '../repositories/sessions.ts';
 import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
 import { pausePoint } from '../testing/pause-points.ts';
 import { requireFactorProofIfOn } from './second-factor.ts';
@@ -42,7 +42,7 @@ export async function finishCredentialsChange(
   requireUsableRegistrationRecord(ctx, session.userId, body.registrationRecord);
   await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
-  const { email, signedOut } = await ctx.db.transaction().execute(async (tx) => {
+  const { signedOut } = await transactionWithNotices(ctx, async (tx) => {
     const user = await findUserById(tx, session.userId);
     if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
     await replaceCredentials(
@@ -62,9 +62,9 @@ export async function finishCredentialsChange(
       ip: meta.ip,
       now,
     });
+    await queueNotice(ctx, tx, user.email, { kind: 'credentials-changed', what: body.reason, signedOut, at: now.toISOString(), ip: meta.ip });
     await pausePoint('credentials-swap:before-commit');
-    return { email: user.email, signedOut };
+    return { signedOut };
   });
-  sendInBackground(ctx, email, notices.credentialsChanged(body.reason, now, meta.ip, signedOut, ctx.config.publicUrl));
   return { signedOutSessions: signedOut };
 }

@@ -11,7 +11,7 @@ import * as emailCodes from '../repositories/email-codes.ts';
 import type { EmailCodePurpose } from '../repositories/email-codes.ts';
 import { normalizeEmail } from '../repositories/users.ts';
 import { hashEmailCode, hashToken, newEmailCode, newRandomId } from '../security/tokens.ts';
-import { sendInBackground, type Notice } from './notifications.ts';
+import { sendCodeEmail, type Notice } from './notifications.ts';
 
 export const EMAIL_CODE_TTL_MS = 15 * 60_000;
 export const TICKET_TTL_MS = 30 * 60_000;
@@ -32,7 +32,8 @@ export async function startEmailVerification(
   const codeHash = hashEmailCode(id, params.notice ? code : newEmailCode() + newRandomId());
   await emailCodes.insertEmailCode(ctx.db, { id, purpose: params.purpose, email, codeHash, expiresAt: new Date(now.getTime() + EMAIL_CODE_TTL_MS), now });
   const notice = params.notice ? params.notice(code) : params.fallback;
-  if (notice) sendInBackground(ctx, email, notice);
+  // Straight from the request, not through the outbox: the table must never hold a usable code (notifications.ts).
+  if (notice) sendCodeEmail(ctx, email, notice);
   return { verificationId: id };
 }
 

@@ -18,7 +18,7 @@ import * as organizations from '../repositories/organizations.ts';
 import { findUserById, normalizeEmail } from '../repositories/users.ts';
 import { hashToken, newToken } from '../security/tokens.ts';
 import type { OrganizationRole } from '../storage/organization-schema.ts';
-import { sendInBackground } from './notifications.ts';
+import { sendCodeEmail } from './notifications.ts';
 import { organizationNotices } from './organization-notices.ts';
 import type { Actor } from './organizations.ts';
 import { authorize, forbidden, mayActOn, requireRoleOfKind } from './org-permissions.ts';
@@ -52,7 +52,8 @@ async function sendInvitation(ctx: ServerContext, organizationId: string, invite
   const organization = await organizations.findOrganization(ctx.db, organizationId);
   const inviter = await findUserById(ctx.db, inviterId);
   if (organization === undefined || inviter === undefined) return;
-  sendInBackground(ctx, email, organizationNotices.invitation({ organizationName: organization.name, kind: organization.kind, inviterName: inviter.name, token, expiresAt, publicUrl: ctx.config.publicUrl }));
+  // It carries the invitation token: sent straight away, never stored (notifications.ts).
+  sendCodeEmail(ctx, email, organizationNotices.invitation({ organizationName: organization.name, kind: organization.kind, inviterName: inviter.name, token, expiresAt, publicUrl: ctx.config.publicUrl }));
 }
 
 /**

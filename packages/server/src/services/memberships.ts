@@ -32,8 +32,7 @@ import { findUserById } from '../repositories/users.ts';
 import { hashToken } from '../security/tokens.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { MembershipStatus } from '../storage/organization-schema.ts';
-import { sendInBackground } from './notifications.ts';
-import { organizationNotices } from './organization-notices.ts';
+import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import type { Actor } from './organizations.ts';
 import { invalid, lockOrganization, requireAcceptanceOfKeyset, requireCertificateOfAcceptance, requireWrap, userPublicKeyset } from './org-checks.ts';
 import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, TOP_ROLES } from './org-permissions.ts';
@@ -134,9 +133,11 @@ async function requireTopRoleLeft(tx: Tx, organizationId: string): Promise<void>
   }
 }
 
-async function notifyMember(ctx: ServerContext, organizationId: string, userId: string, suspended: boolean): Promise<void> {
-  const [user, organization] = await Promise.all([findUserById(ctx.db, userId), organizations.findOrganization(ctx.db, organizationId)]);
-  if (user !== undefined && organization !== undefined) sendInBackground(ctx, user.email, organizationNotices.memberRemoved({ organizationName: organization.name, suspended }));
+/** Queues the notice to a member removed or suspended, in the transaction that does it. */
+async function notifyMember(ctx: ServerContext, tx: NoticeTx, organizationId: string, userId: string, suspended: boolean): Promise<void> {
+  const user = await findUserById(tx, userId);
+  const organization = await organizations.findOrganization(tx, organizationId);
+  if (user !== undefined && organization !== undefined) await queueNotice(ctx, tx, user.email, { kind: 'membership-ended', organizationName: organization.name, suspended });
 }
 
 /**
@@ -151,15 +152,15 @@ export async function removeMember(ctx: ServerContext, actor: Actor, organizatio
   if (target === undefined) throw noSuchMember();
   if (!leaving && !mayActOn(mine.role, target.role)) throw forbidden(`Your role cannot remove a ${target.role}.`);
   const now = ctx.clock();
-  const left = await ctx.db.transaction().execute(async (tx) => {
+  const left = await transactionWithNotices(ctx, async (tx) => {
     await lockOrganization(tx, organizationId, now);
     if (!(await memberships.deleteMembership(tx, organizationId, userId))) throw noSuchMember();
     const groupIds = await revokeEverything(tx, organizationId, userId);
     await requireTopRoleLeft(tx, organizationId);
     await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.removed', detail: { role: target.role, groups: groupIds.length }, now });
+    if (!leaving) await notifyMember(ctx, tx, organizationId, userId, false);
     return groupIds;
   });
-  if (!leaving) await notifyMember(ctx, organizationId, userId, false);
   return { groupsToRekey: left };
 }
 
@@ -176,7 +177,7 @@ export async function suspendMember(ctx: ServerContext, actor: Actor, organizati
   if (!mayActOn(mine.role, target.role)) throw forbidden(`Your role cannot suspend a ${target.role}.`);
   if (target.status === 'suspended') throw new LatchkeyError('conflict', 'This member is already suspended.');
   const now = ctx.clock();
-  const left = await ctx.db.transaction().execute(async (tx) => {
+  const left = await transactionWithNotices(ctx, async (tx) => {
     await lockOrganization(tx, organizationId, now);
     if (!(await memberships.changeMembershipStatus(tx, { organizationId, userId, from: target.status, to: 'suspended', now }))) {
       throw new LatchkeyError('conflict', 'This membership changed meanwhile.');
@@ -184,9 +185,9 @@ export async function suspendMember(ctx: ServerContext, actor: Actor, organizati
     const groupIds = await revokeEverything(tx, organizationId, userId);
     await requireTopRoleLeft(tx, organizationId);
     await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.suspended', detail: { role: target.role }, now });
+    await notifyMember(ctx, tx, organizationId, userId, true);
     return groupIds;
   });
-  await notifyMember(ctx, organizationId, userId, true);
   return { groupsToRekey: left };
 }
 

@@ -21,7 +21,7 @@ import { issueChallenge } from './challenges.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { findUserById } from '../repositories/users.ts';
 import { newToken } from '../security/tokens.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { enforceRateLimits } from './rate-limits.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
 import { requireFactorProofIfOn, requireSetupProvenBy, type FactorProof } from './second-factor.ts';
@@ -100,15 +100,15 @@ export async function confirmRecoveryCode(ctx: ServerContext, session: Authentic
     throw new LatchkeyError('invalid_recovery_code', 'That is not the new recovery code. Check what you saved and try again.');
   }
   const now = ctx.clock();
-  const activated = await ctx.db.transaction().execute(async (tx) => {
+  const activated = await transactionWithNotices(ctx, async (tx) => {
     if (!(await codes.activatePendingRecoveryCode(tx, session.userId, pending.id, now))) return false;
     await codes.resetRecoveryGuard(tx, session.userId);
     await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.activated', detail: { replaced: active !== undefined }, ip: meta.ip, now });
+    const user = await findUserById(tx, session.userId);
+    if (user) await queueNotice(ctx, tx, user.email, { kind: 'recovery-code-activated', replaced: active !== undefined, at: now.toISOString(), ip: meta.ip });
     return true;
   });
   if (!activated) throw new LatchkeyError('conflict', 'The pending recovery code changed meanwhile. Create a new one.');
-  const user = await findUserById(ctx.db, session.userId);
-  if (user) sendInBackground(ctx, user.email, notices.recoveryCodeActivated(active !== undefined, now, meta.ip, ctx.config.publicUrl));
   return recoveryCodeStatus(ctx, session);
 }
 
@@ -135,12 +135,11 @@ export async function deleteRecoveryCode(ctx: ServerContext, session: Authentica
   requireRecentReauth(ctx, session);
   await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();
-  const deleted = await ctx.db.transaction().execute(async (tx) => {
-    const n = await codes.deleteRecoveryCodes(tx, session.userId);
-    if (n > 0) await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.deleted', detail: {}, ip: meta.ip, now });
-    return n;
+  await transactionWithNotices(ctx, async (tx) => {
+    if ((await codes.deleteRecoveryCodes(tx, session.userId)) === 0) return;
+    await recordSecurityEvent(tx, { userId: session.userId, type: 'recovery-code.deleted', detail: {}, ip: meta.ip, now });
+    const user = await findUserById(tx, session.userId);
+    if (user) await queueNotice(ctx, tx, user.email, { kind: 'recovery-code-deleted', at: now.toISOString(), ip: meta.ip });
   });
-  const user = await findUserById(ctx.db, session.userId);
-  if (deleted > 0 && user) sendInBackground(ctx, user.email, notices.recoveryCodeDeleted(now, meta.ip, ctx.config.publicUrl));
   return recoveryCodeStatus(ctx, session);
 }

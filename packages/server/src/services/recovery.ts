@@ -24,7 +24,8 @@ import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { verificationEmails } from './notifications.ts';
+import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
 import { pausePoint } from '../testing/pause-points.ts';
@@ -50,9 +51,9 @@ export async function startRecovery(ctx: ServerContext, meta: RequestMeta, email
   return startEmailVerification(ctx, {
     purpose: 'recovery',
     email,
-    notice: hasCode ? (code) => notices.recoveryCode(code, ctx.config.publicUrl) : null,
+    notice: hasCode ? (code) => verificationEmails.recoveryCode(code, ctx.config.publicUrl) : null,
     // Only an existing account's mailbox hears about it; an unknown address gets nothing.
-    ...(user !== undefined && !hasCode ? { fallback: notices.recoveryWithoutCode(ctx.config.publicUrl) } : {}),
+    ...(user !== undefined && !hasCode ? { fallback: verificationEmails.recoveryWithoutCode(ctx.config.publicUrl) } : {}),
   });
 }
 
@@ -77,27 +78,27 @@ export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body:
   const now = ctx.clock();
 
   if (!verifyRecoveryProof(active.authPublicKey, 'recover', body.ticket, body.proof)) {
-    const after = await ctx.db.transaction().execute(async (tx) => {
+    const after = await transactionWithNotices(ctx, async (tx) => {
       const state = await codes.countRecoveryFailure(tx, user.id, RECOVERY_LOCK_AFTER_FAILURES, now);
       await recordSecurityEvent(tx, { userId: user.id, type: state.lockedAt ? 'recovery-code.locked' : 'recovery-code.failed', detail: { consecutiveFailures: state.failures }, ip: meta.ip, now });
+      await queueNotice(ctx, tx, user.email, { kind: 'recovery-code-failed', failures: state.failures, locked: state.lockedAt !== null, at: now.toISOString(), ip: meta.ip });
       return state;
     });
-    sendInBackground(ctx, user.email, notices.recoveryCodeFailed(after.failures, after.lockedAt !== null, now, meta.ip, ctx.config.publicUrl));
     if (after.lockedAt !== null) throw new LatchkeyError('recovery_locked', 'Too many wrong recovery codes: recovery with a recovery code is now locked.');
     throw new LatchkeyError('invalid_recovery_code', 'That recovery code is not right for this account.');
   }
 
   const grant = newToken();
   const expiresAt = new Date(now.getTime() + GRANT_TTL_MS);
-  await ctx.db.transaction().execute(async (tx) => {
+  await transactionWithNotices(ctx, async (tx) => {
     await consumeTicket(ctx, tx, 'recovery', body.ticket);
     await codes.resetRecoveryGuard(tx, user.id);
     await grants.insertRecoveryGrant(tx, { id: newRandomId(), userId: user.id, tokenHash: hashToken(grant), expiresAt, now });
     // This step hands out the keyset and the code-wrapped key: whoever stops here has what they
     // came for, so the owner hears about it now, not only if the recovery is finished.
     await recordSecurityEvent(tx, { userId: user.id, type: 'recovery-code.proved', detail: { grantExpiresAt: expiresAt.toISOString() }, ip: meta.ip, now });
+    await queueNotice(ctx, tx, user.email, { kind: 'recovery-proved', at: now.toISOString(), ip: meta.ip });
   });
-  sendInBackground(ctx, user.email, notices.recoveryProved(now, meta.ip, ctx.config.publicUrl));
   return {
     grant,
     userId: user.id,
@@ -123,7 +124,7 @@ export async function createRecoveryRegistrationResponse(ctx: ServerContext, gra
 /** Swaps the credentials and ends every session, in one transaction: old or new, never neither. */
 export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body: RecoveryFinishRequest): Promise<{ signedOutSessions: number }> {
   const now = ctx.clock();
-  const { email, signedOut } = await ctx.db.transaction().execute(async (tx) => {
+  const { signedOut } = await transactionWithNotices(ctx, async (tx) => {
     const userId = await grants.consumeGrant(tx, hashToken(body.grant), now);
     if (userId === undefined) throw grantGone();
     const user = await findUserById(tx, userId);
@@ -142,9 +143,9 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
     await codes.deletePendingRecoveryCode(tx, userId);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
+    await queueNotice(ctx, tx, user.email, { kind: 'account-recovered', at: now.toISOString(), ip: meta.ip });
     await pausePoint('credentials-swap:before-commit');
-    return { email: user.email, signedOut };
+    return { signedOut };
   });
-  sendInBackground(ctx, email, notices.accountRecovered(now, meta.ip, ctx.config.publicUrl));
   return { signedOutSessions: signedOut };
 }

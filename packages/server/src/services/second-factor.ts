@@ -20,10 +20,10 @@ import { listSecurityKeys } from '../repositories/security-keys.ts';
 import { findUserById } from '../repositories/users.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { completePendingSession } from '../repositories/sessions.ts';
-import { useBackupCode } from './backup-codes.ts';
+import { backupCodeAttemptHash } from './backup-codes.ts';
 import { verifyTotp } from './totp.ts';
 import { verifySecurityKey } from './security-keys.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { enforceRateLimits } from './rate-limits.ts';
 import { SESSION_TTL_MS, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
 import { recordSignIn } from './sign-in-events.ts';
@@ -67,35 +67,41 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
     if (factor === undefined) throw wrongFactor();
     if (factor.failures >= LOCK_AFTER_FAILURES) throw locked();
     ok = (await verifyTotp(ctx, ctx.db, userId, proof.otp)) === 'ok';
-    if (!ok) await countTotpFailure(ctx.db, userId);
   } else if (proof.backupCode !== undefined) {
     method = 'backup-code';
     if (failures.backupCode >= LOCK_AFTER_FAILURES) throw locked();
-    ok = await useBackupCode(ctx.db, userId, proof.backupCode, now);
-    if (!ok) await backupCodeRepo.countBackupCodeFailure(ctx.db, userId);
+    const hash = await backupCodeAttemptHash(ctx.db, userId, proof.backupCode);
+    // The code's use and its notice commit together: a crash cannot spend a code unannounced.
+    ok = hash !== undefined && (await transactionWithNotices(ctx, async (tx) => {
+      if (!(await backupCodeRepo.consumeBackupCode(tx, userId, hash, now))) return false;
+      const remaining = await backupCodeRepo.remainingBackupCodes(tx, userId);
+      await recordSecurityEvent(tx, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
+      const user = await findUserById(tx, userId);
+      if (user) await queueNotice(ctx, tx, user.email, { kind: 'backup-code-used', remaining, at: now.toISOString(), ip: meta.ip });
+      return true;
+    }));
   } else {
     method = 'security-key';
     if (failures.securityKey >= LOCK_AFTER_FAILURES) throw locked();
     ok = await verifySecurityKey(ctx, ctx.db, userId, proof.securityKey!);
-    if (!ok) await backupCodeRepo.countSecurityKeyFailure(ctx.db, userId);
   }
   if (!ok) {
-    await recordSecurityEvent(ctx.db, { userId, type: 'second-factor.failed', detail: { method }, ip: meta.ip, now });
-    // Reaching this step takes the password and the Secret Key: the owner must hear about it.
-    const after = await backupCodeRepo.secondFactorFailures(ctx.db, userId);
-    const totpFailures = (await findTotpFactor(ctx.db, userId, 'active'))?.failures ?? 0;
-    const count = method === 'totp' ? totpFailures : method === 'backup-code' ? after.backupCode : after.securityKey;
-    const user = await findUserById(ctx.db, userId);
-    if (user) sendInBackground(ctx, user.email, notices.secondFactorFailed(method, count >= LOCK_AFTER_FAILURES, now, meta.ip, ctx.config.publicUrl));
+    const failed = method;
+    await transactionWithNotices(ctx, async (tx) => {
+      const count =
+        failed === 'totp'
+          ? await countTotpFailure(tx, userId)
+          : failed === 'backup-code'
+            ? await backupCodeRepo.countBackupCodeFailure(tx, userId)
+            : await backupCodeRepo.countSecurityKeyFailure(tx, userId);
+      await recordSecurityEvent(tx, { userId, type: 'second-factor.failed', detail: { method: failed }, ip: meta.ip, now });
+      // Reaching this step takes the password and the Secret Key: the owner must hear about it.
+      const user = await findUserById(tx, userId);
+      if (user) await queueNotice(ctx, tx, user.email, { kind: 'second-factor-failed', method: failed, locked: count >= LOCK_AFTER_FAILURES, at: now.toISOString(), ip: meta.ip });
+    });
     throw wrongFactor();
   }
   if (method === 'security-key') await backupCodeRepo.resetSecurityKeyFailures(ctx.db, userId);
-  if (method === 'backup-code') {
-    const remaining = await backupCodeRepo.remainingBackupCodes(ctx.db, userId);
-    await recordSecurityEvent(ctx.db, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
-    const user = await findUserById(ctx.db, userId);
-    if (user) sendInBackground(ctx, user.email, notices.backupCodeUsed(remaining, now, meta.ip, ctx.config.publicUrl));
-  }
   return method;
 }
 

@@ -5,7 +5,7 @@
 import type { RequestMeta, ServerContext, Tx } from '../context.ts';
 import { recordDevice } from '../repositories/sessions.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import type { AuthenticatedSession } from './sessions.ts';
 
 /**
@@ -23,12 +23,12 @@ export async function recordSignIn<T>(
 ): Promise<T | undefined> {
   const now = ctx.clock();
   const { device } = session;
-  const { isNew, result } = await ctx.db.transaction().execute(async (tx) => {
+  const { result } = await transactionWithNotices(ctx, async (tx) => {
     const result = alongside === undefined ? undefined : await alongside(tx);
     const isNew = await recordDevice(tx, session.userId, device, now);
     await recordSecurityEvent(tx, { userId: session.userId, type: isNew ? 'sign-in.new-device' : 'sign-in', detail: { device: device.name, platform: device.platform }, ip: meta.ip, now });
-    return { isNew, result };
+    if (isNew) await queueNotice(ctx, tx, email, { kind: 'new-device-sign-in', device: `${device.name} (${device.platform})`, at: now.toISOString(), ip: meta.ip });
+    return { result };
   });
-  if (isNew) sendInBackground(ctx, email, notices.newDeviceSignIn(`${device.name} (${device.platform})`, now, meta.ip, ctx.config.publicUrl));
   return result;
 }

@@ -14,14 +14,18 @@
  *   source, and the account-wide one never refuses a source that has not failed.
  *
  * A pattern is counted in `rate_limits` (a counter per account and window): the request whose
- * increment reaches the threshold sends the one notice of that window.
+ * increment reaches the threshold queues the one notice of that window, in the transaction that
+ * logs it (notice-outbox.ts). Wrong Secret Keys are counted before the response and logged after
+ * it, so there every failure from the threshold on queues the notice under a key naming the
+ * window: the first one to commit wins, and a crash between the count and the log cannot lose it
+ * while more failures follow.
  */
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { takeExpiredLoginAttempts, type LoginPurpose } from '../repositories/login-attempts.ts';
 import { findUserById, type UserRow } from '../repositories/users.ts';
 import { consumeRateLimit, peekRateLimit, refundRateLimit } from '../storage/rate-limiter.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import { emailBucket, emailSourceBucket, rateLimited, ruleFor } from './rate-limits.ts';
 
 /** How many failures within an hour make the owner hear about them (once per hour). */
@@ -64,31 +68,40 @@ export async function beginSecretKeyCheck(ctx: ServerContext, email: string, met
     failed: async (user: UserRow | undefined, purpose: LoginPurpose = 'sign-in') => {
       const { count } = await consumeRateLimit(ctx.db, perEmail, now);
       if (user === undefined) return;
-      inBackground(ctx, 'recording a wrong Secret Key', async () => {
-        await recordSecurityEvent(ctx.db, { userId: user.id, type: 'sign-in.wrong-secret-key', detail: { purpose }, ip: meta.ip, now });
-        if (count === FAILURE_NOTICE.wrongSecretKeyAt) sendInBackground(ctx, user.email, notices.wrongSecretKeyAttempts(count, now, meta.ip, ctx.config.publicUrl));
-      });
+      inBackground(ctx, 'recording a wrong Secret Key', () =>
+        transactionWithNotices(ctx, (tx) => logWrongSecretKey(ctx, tx, user, purpose, count, meta, now)),
+      );
     },
   };
 }
 
-/** A wrong Secret Key inside a session (re-authentication): logged and counted towards the notice. */
-export async function recordReauthWrongSecretKey(ctx: ServerContext, user: UserRow, meta: RequestMeta, now: Date): Promise<void> {
-  const { count } = await consumeRateLimit(ctx.db, ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email)), now);
-  await recordSecurityEvent(ctx.db, { userId: user.id, type: 'sign-in.wrong-secret-key', detail: { purpose: 'reauth' }, ip: meta.ip, now });
-  if (count === FAILURE_NOTICE.wrongSecretKeyAt) sendInBackground(ctx, user.email, notices.wrongSecretKeyAttempts(count, now, meta.ip, ctx.config.publicUrl));
+/** Logs one wrong Secret Key that made the per-email count `count`; from the threshold on, queues the window's notice. */
+async function logWrongSecretKey(ctx: ServerContext, tx: NoticeTx, user: UserRow, purpose: LoginPurpose, count: number, meta: RequestMeta, now: Date): Promise<void> {
+  await recordSecurityEvent(tx, { userId: user.id, type: 'sign-in.wrong-secret-key', detail: { purpose }, ip: meta.ip, now });
+  if (count < FAILURE_NOTICE.wrongSecretKeyAt) return;
+  const { windowSeconds } = ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email));
+  const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+  await queueNotice(ctx, tx, user.email, { kind: 'wrong-secret-key-attempts', count, at: now.toISOString(), ip: meta.ip }, { dedupeKey: `wrong-secret-key:${user.id}:${windowSeconds}:${window}` });
 }
 
-/** Counts password failures of one account; the one that reaches the threshold emails the owner. */
-async function countPasswordFailures(ctx: ServerContext, userId: string, failures: number, latest: { at: Date; ip: string | null }): Promise<void> {
+/** A wrong Secret Key inside a session (re-authentication): counted, logged and, at the threshold, notified in one transaction. */
+export async function recordReauthWrongSecretKey(ctx: ServerContext, user: UserRow, meta: RequestMeta, now: Date): Promise<void> {
+  await transactionWithNotices(ctx, async (tx) => {
+    const { count } = await consumeRateLimit(tx, ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email)), now);
+    await logWrongSecretKey(ctx, tx, user, 'reauth', count, meta, now);
+  });
+}
+
+/** Counts password failures of one account in `tx`; the one that reaches the threshold queues the notice to the owner. */
+async function countPasswordFailures(ctx: ServerContext, tx: NoticeTx, userId: string, failures: number, latest: { at: Date; ip: string | null }): Promise<void> {
   let reached = false;
   for (let i = 0; i < failures; i++) {
-    const { count } = await consumeRateLimit(ctx.db, counter(`passwordFailureNotice:${userId}`), latest.at);
+    const { count } = await consumeRateLimit(tx, counter(`passwordFailureNotice:${userId}`), latest.at);
     if (count === FAILURE_NOTICE.passwordFailuresAt) reached = true;
   }
   if (!reached) return;
-  const user = await findUserById(ctx.db, userId);
-  if (user !== undefined) sendInBackground(ctx, user.email, notices.passwordGuesses(FAILURE_NOTICE.passwordFailuresAt, latest.at, latest.ip, ctx.config.publicUrl));
+  const user = await findUserById(tx, userId);
+  if (user !== undefined) await queueNotice(ctx, tx, user.email, { kind: 'password-guesses', count: FAILURE_NOTICE.passwordFailuresAt, at: latest.at.toISOString(), ip: latest.ip });
 }
 
 /** A finish whose OPAQUE proof did not verify, or that came after the attempt expired. */
@@ -98,34 +111,35 @@ export async function recordFailedSignIn(
   reason: 'invalid-proof' | 'expired',
   now: Date,
 ): Promise<void> {
-  await recordSecurityEvent(ctx.db, {
-    userId: attempt.userId,
-    type: reason === 'expired' ? 'sign-in.abandoned' : 'sign-in.failed',
-    detail: { purpose: attempt.purpose, ...(reason === 'expired' ? { finishedLate: true } : {}) },
-    ip: attempt.ip,
-    now,
+  await transactionWithNotices(ctx, async (tx) => {
+    await recordSecurityEvent(tx, {
+      userId: attempt.userId,
+      type: reason === 'expired' ? 'sign-in.abandoned' : 'sign-in.failed',
+      detail: { purpose: attempt.purpose, ...(reason === 'expired' ? { finishedLate: true } : {}) },
+      ip: attempt.ip,
+      now,
+    });
+    await countPasswordFailures(ctx, tx, attempt.userId, 1, { at: now, ip: attempt.ip });
   });
-  await countPasswordFailures(ctx, attempt.userId, 1, { at: now, ip: attempt.ip });
 }
 
 /**
  * Takes every expired, unfinished sign-in and re-authentication (or only the user's), logs each
- * as `sign-in.abandoned` in the same transaction (so none is lost or logged twice), then counts
- * them towards the owner's notice. Returns how many were taken.
+ * as `sign-in.abandoned`, and counts them towards the owner's notice, all in one transaction (so
+ * none is lost, logged twice, or left uncounted by a crash). Returns how many were taken.
  */
 export async function sweepAbandonedSignIns(ctx: ServerContext, params: { now: Date; userId?: string }): Promise<number> {
-  const taken = await ctx.db.transaction().execute(async (tx) => {
-    const expired = await takeExpiredLoginAttempts(tx, params);
-    for (const attempt of expired) {
+  return transactionWithNotices(ctx, async (tx) => {
+    const taken = await takeExpiredLoginAttempts(tx, params);
+    for (const attempt of taken) {
       await recordSecurityEvent(tx, { userId: attempt.userId, type: 'sign-in.abandoned', detail: { purpose: attempt.purpose, startedAt: attempt.startedAt.toISOString() }, ip: attempt.ip, now: params.now });
     }
-    return expired;
+    const byUser = new Map<string, typeof taken>();
+    for (const attempt of taken) byUser.set(attempt.userId, [...(byUser.get(attempt.userId) ?? []), attempt]);
+    for (const [userId, attempts] of byUser) {
+      const latest = attempts.reduce((a, b) => (a.startedAt > b.startedAt ? a : b));
+      await countPasswordFailures(ctx, tx, userId, attempts.length, { at: params.now, ip: latest.ip });
+    }
+    return taken.length;
   });
-  const byUser = new Map<string, typeof taken>();
-  for (const attempt of taken) byUser.set(attempt.userId, [...(byUser.get(attempt.userId) ?? []), attempt]);
-  for (const [userId, attempts] of byUser) {
-    const latest = attempts.reduce((a, b) => (a.startedAt > b.startedAt ? a : b));
-    await countPasswordFailures(ctx, userId, attempts.length, { at: params.now, ip: latest.ip });
-  }
-  return taken.length;
 }

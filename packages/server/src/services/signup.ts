@@ -15,7 +15,7 @@ import { emailExists, insertUserWithKeyset } from '../repositories/users.ts';
 import { insertVault } from '../repositories/vaults.ts';
 import { recordDevice } from '../repositories/sessions.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
-import { notices } from './notifications.ts';
+import { verificationEmails } from './notifications.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { createSession } from './sessions.ts';
@@ -32,8 +32,8 @@ export async function startSignup(ctx: ServerContext, meta: RequestMeta, email: 
   return startEmailVerification(ctx, {
     purpose: 'signup',
     email,
-    notice: exists ? null : (code) => notices.signupCode(code, ctx.config.publicUrl),
-    fallback: notices.signupExistingAccount(ctx.config.publicUrl),
+    notice: exists ? null : (code) => verificationEmails.signupCode(code, ctx.config.publicUrl),
+    fallback: verificationEmails.signupExistingAccount(ctx.config.publicUrl),
   });
 }
 

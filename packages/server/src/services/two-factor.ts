@@ -25,7 +25,7 @@ import { BACKUP_CODE_COUNT, REGENERATE_WHEN_AT_MOST, issueBackupCodes } from './
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpStep, totpUri } from './totp.ts';
 import { registerSecurityKey, securityKeyRegistrationOptions } from './security-keys.ts';
 import { requireFactorProofIfOn, requireSetupProvenBy, secondFactorMethods, twoFactorIsOn, verifyFactorProof, type FactorProof } from './second-factor.ts';
-import { notices, sendInBackground } from './notifications.ts';
+import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
 
 async function requireUser(ctx: ServerContext, userId: string) {
@@ -34,11 +34,13 @@ async function requireUser(ctx: ServerContext, userId: string) {
   return user;
 }
 
-async function announce(ctx: ServerContext, userId: string, meta: RequestMeta, type: SecurityEventType, change: string): Promise<void> {
+/** Logs the change and queues its notice, in the change's transaction. */
+async function announce(ctx: ServerContext, tx: NoticeTx, userId: string, meta: RequestMeta, type: SecurityEventType, change: string): Promise<void> {
   const now = ctx.clock();
-  await recordSecurityEvent(ctx.db, { userId, type, detail: { change }, ip: meta.ip, now });
-  const user = await requireUser(ctx, userId);
-  sendInBackground(ctx, user.email, notices.twoFactorChanged(change, now, meta.ip, ctx.config.publicUrl));
+  await recordSecurityEvent(tx, { userId, type, detail: { change }, ip: meta.ip, now });
+  const user = await findUserById(tx, userId);
+  if (user === undefined) throw new LatchkeyError('unauthenticated', 'This account no longer exists.');
+  await queueNotice(ctx, tx, user.email, { kind: 'two-factor-changed', change, at: now.toISOString(), ip: meta.ip });
 }
 
 /** How long a started factor setup (TOTP secret, security-key registration) can be confirmed. */
@@ -83,11 +85,12 @@ export async function confirmTotp(ctx: ServerContext, session: AuthenticatedSess
   const step = totpStep(await openTotpSecret(ctx, session.userId, pending.encryptedSecret), otp, now);
   if (step === undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the time on your phone and enter the current code.');
   const wasEnabled = await twoFactorIsOn(ctx, session.userId);
-  const backupCodes = await ctx.db.transaction().execute(async (tx) => {
+  const backupCodes = await transactionWithNotices(ctx, async (tx) => {
     if (!(await totpRepo.activatePendingTotp(tx, session.userId, pending.encryptedSecret, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
-    return wasEnabled ? [] : issueBackupCodes(tx, session.userId, now);
+    const issued = wasEnabled ? [] : await issueBackupCodes(tx, session.userId, now);
+    await announce(ctx, tx, session.userId, meta, 'two-factor.totp-enabled', 'an authenticator app was turned on');
+    return issued;
   });
-  await announce(ctx, session.userId, meta, 'two-factor.totp-enabled', 'an authenticator app was turned on');
   return { backupCodes };
 }
 
@@ -95,11 +98,11 @@ export async function disableTotp(ctx: ServerContext, session: AuthenticatedSess
   requireRecentReauth(ctx, session);
   if ((await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) === undefined) throw new LatchkeyError('invalid_request', 'No authenticator app is turned on.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
-  await ctx.db.transaction().execute(async (tx) => {
+  await transactionWithNotices(ctx, async (tx) => {
     await totpRepo.deleteTotp(tx, session.userId);
     if ((await keysRepo.listSecurityKeys(tx, session.userId)).length === 0) await deleteBackupCodes(tx, session.userId);
+    await announce(ctx, tx, session.userId, meta, 'two-factor.totp-disabled', 'the authenticator app was turned off');
   });
-  await announce(ctx, session.userId, meta, 'two-factor.totp-disabled', 'the authenticator app was turned off');
 }
 
 /** Changing factors (SPEC §2.3): re-authentication and a proof by an enrolled factor, like disabling. */
@@ -107,8 +110,11 @@ export async function regenerateBackupCodes(ctx: ServerContext, session: Authent
   requireRecentReauth(ctx, session);
   if ((await secondFactorMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
-  const backupCodes = await ctx.db.transaction().execute((tx) => issueBackupCodes(tx, session.userId, ctx.clock()));
-  await announce(ctx, session.userId, meta, 'two-factor.backup-codes-regenerated', `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`);
+  const backupCodes = await transactionWithNotices(ctx, async (tx) => {
+    const issued = await issueBackupCodes(tx, session.userId, ctx.clock());
+    await announce(ctx, tx, session.userId, meta, 'two-factor.backup-codes-regenerated', `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`);
+    return issued;
+  });
   return { backupCodes };
 }
 
@@ -127,14 +133,14 @@ export async function finishSecurityKeyRegistration(
 ): Promise<{ id: string; backupCodes: string[] }> {
   requireRecentReauth(ctx, session);
   const wasEnabled = await twoFactorIsOn(ctx, session.userId);
-  const result = await ctx.db.transaction().execute(async (tx) => {
+  return transactionWithNotices(ctx, async (tx) => {
     // With 2FA on, only a registration whose options were given for a proof in this session counts.
     const id = await registerSecurityKey(ctx, tx, session.userId, body.name, body.response, wasEnabled ? session.id : null);
     await resetSecurityKeyFailures(tx, session.userId);
-    return { id, backupCodes: wasEnabled ? [] : await issueBackupCodes(tx, session.userId, ctx.clock()) };
+    const backupCodes = wasEnabled ? [] : await issueBackupCodes(tx, session.userId, ctx.clock());
+    await announce(ctx, tx, session.userId, meta, 'two-factor.security-key-added', `security key "${body.name}" was added`);
+    return { id, backupCodes };
   });
-  await announce(ctx, session.userId, meta, 'two-factor.security-key-added', `security key "${body.name}" was added`);
-  return result;
 }
 
 export async function removeSecurityKey(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, id: string, proof: FactorProof): Promise<void> {
@@ -142,10 +148,10 @@ export async function removeSecurityKey(ctx: ServerContext, session: Authenticat
   const key = await keysRepo.findSecurityKey(ctx.db, session.userId, id);
   if (key === undefined) throw new LatchkeyError('not_found', 'No such security key.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
-  await ctx.db.transaction().execute(async (tx) => {
+  await transactionWithNotices(ctx, async (tx) => {
     await keysRepo.deleteSecurityKey(tx, session.userId, id);
     const totpOn = (await totpRepo.findTotpFactor(tx, session.userId, 'active')) !== undefined;
     if (!totpOn && (await keysRepo.listSecurityKeys(tx, session.userId)).length === 0) await deleteBackupCodes(tx, session.userId);
+    await announce(ctx, tx, session.userId, meta, 'two-factor.security-key-removed', `security key "${key.name}" was removed`);
   });
-  await announce(ctx, session.userId, meta, 'two-factor.security-key-removed', `security key "${key.name}" was removed`);
 }

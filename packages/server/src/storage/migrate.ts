@@ -39,6 +39,7 @@ import * as signedKeyWraps from './migrations/0006_signed_key_wraps.ts';
 import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 import * as factorSetups from './migrations/0008_factor_setups.ts';
 import * as organizations from './migrations/0009_organizations.ts';
+import * as outbox from './migrations/0010_outbox.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_login_attempt_source': loginAttemptSource,
   '0008_factor_setups': factorSetups,
   '0009_organizations': organizations,
+  '0010_outbox': outbox,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

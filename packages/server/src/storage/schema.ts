@@ -225,6 +225,30 @@ export interface BackupCodesTable {
   created_at: CreatedAt;
 }
 
+export type OutboxStatus = 'queued' | 'sent' | 'failed';
+
+/** A notice owed by a committed change, until it is delivered (migration 0010; services/notice-sender.ts). */
+export interface OutboxTable {
+  /** The notice id; also the local part of the email's Message-ID. */
+  id: string;
+  recipient: string;
+  kind: string;
+  /** The facts the notice's text is built from: never a secret, code or key. Written as a JSON string. */
+  data: ColumnType<JsonObject, string, string>;
+  /** At most one row per key: a second notice for the same occasion is dropped. */
+  dedupe_key: string | null;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  created_at: CreatedAt;
+  attempts: Generated<number>;
+  next_attempt_at: CreatedAt;
+  claimed_by: string | null;
+  claim_token: string | null;
+  claim_expires_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  last_error: string | null;
+}
+
 /** Every table; the families-and-teams tables are in organization-schema.ts. */
 export interface Database extends OrganizationTables {
   totp_factors: TotpFactorsTable;
@@ -245,6 +269,7 @@ export interface Database extends OrganizationTables {
   items: ItemsTable;
   security_events: SecurityEventsTable;
   rate_limits: RateLimitsTable;
+  outbox: OutboxTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

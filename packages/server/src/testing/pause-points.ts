@@ -1,6 +1,6 @@
 /**
- * Test-only pause points: places inside a transaction where a crash test can stop the server
- * for certain and SIGKILL it there, instead of guessing the moment by timing.
+ * Test-only pause points: places inside a transaction (or right after one) where a crash test can
+ * stop the server for certain and SIGKILL it there, instead of guessing the moment by timing.
  *
  * Off unless the environment variable LATCHKEY_TEST_PAUSE_FILE is set, which only the crash-test
  * harness does (packages/server/test/helpers/crash-rounds.ts); operators never set it, and with
@@ -17,7 +17,11 @@ export type PausePoint =
   /** Credential change / recovery finish: credentials swapped, other sessions not yet ended. */
   | 'credentials-swap:swapped'
   /** Credential change / recovery finish: every write done, the transaction not yet committed. */
-  | 'credentials-swap:before-commit';
+  | 'credentials-swap:before-commit'
+  /** A transaction that queued a notice has committed; the sender is not yet woken for it. */
+  | 'notices:after-commit'
+  /** The notice sender is about to claim due notices (armed with the one above, nothing is sent before the kill). */
+  | 'notices:before-claim';
 
 export const PAUSE_FILE_ENV = 'LATCHKEY_TEST_PAUSE_FILE';
 

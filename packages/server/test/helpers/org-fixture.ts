@@ -20,6 +20,7 @@ import type { Mailer, OutgoingEmail } from '../../src/mail/mailer.ts';
 import { insertUserWithKeyset } from '../../src/repositories/users.ts';
 import { insertVault } from '../../src/repositories/vaults.ts';
 import { loadServerKeyring } from '../../src/security/server-keys.ts';
+import { createNoticeSender } from '../../src/services/notice-sender.ts';
 import { createOrganization } from '../../src/services/organizations.ts';
 import { createInvitation, describeInvitation } from '../../src/services/invitations.ts';
 import { acceptInvitation, confirmMember } from '../../src/services/memberships.ts';
@@ -47,6 +48,8 @@ export async function orgTestContext(t: TestStorage): Promise<OrgTestContext> {
   let offset = 0;
   const mailer: Mailer = { send: async (m) => void mail.push(m), close: async () => {} };
   const log = (level: string) => (fields: Record<string, unknown>, message: string) => void logs.push(`${level} ${message} ${JSON.stringify(fields)}`);
+  // Queued notices go to `mail` right after their commit (no poll: nothing runs between tests).
+  const noticeSender = createNoticeSender({ pollIntervalMs: 3_600_000 });
   const ctx: ServerContext = {
     db: t.storage.db,
     mailer,
@@ -55,7 +58,9 @@ export async function orgTestContext(t: TestStorage): Promise<OrgTestContext> {
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     opaqueServerSetup: '',
     keyring: await loadServerKeyring(path.join(t.dataDir, 'keyring.json')),
+    noticeSender,
   };
+  noticeSender.start(ctx);
   return { ctx, mail, logs, advance: (ms) => void (offset += ms) };
 }
 
