@@ -23,6 +23,8 @@ export interface OutboxEmail {
   readonly subject: string;
   /** Decoded plain-text body with `\n` line endings. */
   readonly text: string;
+  /** The Message-ID header, angle brackets included (`''` when absent). */
+  readonly messageId: string;
   /** When the server wrote it (from the file name), in ms since the epoch. */
   readonly sentAt: number;
 }
@@ -85,8 +87,8 @@ export function extractCode(text: string): string {
   return line;
 }
 
-/** Parses one nodemailer-written .eml file into recipient, subject and decoded text. */
-export function parseEml(raw: string): { to: string; subject: string; text: string } {
+/** Parses one nodemailer-written .eml file into recipient, subject, Message-ID and decoded text. */
+export function parseEml(raw: string): { to: string; subject: string; messageId: string; text: string } {
   const normalized = raw.replace(/\r\n/g, '\n');
   const split = normalized.indexOf('\n\n');
   const headerBlock = split === -1 ? normalized : normalized.slice(0, split);
@@ -102,7 +104,7 @@ export function parseEml(raw: string): { to: string; subject: string; text: stri
   const toHeader = headers.get('to') ?? '';
   const to = /<([^>]+)>/.exec(toHeader)?.[1] ?? toHeader;
   const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  return { to, subject: decodeEncodedWords(headers.get('subject') ?? ''), text: decodeBody(body, encoding) };
+  return { to, subject: decodeEncodedWords(headers.get('subject') ?? ''), messageId: headers.get('message-id') ?? '', text: decodeBody(body, encoding) };
 }
 
 function decodeBody(body: string, encoding: string): string {

@@ -16,6 +16,7 @@ import { LatchkeyClient } from '@latchkey/client/client';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import type { NoticeDeliveryOptions } from '../../src/services/notice-sender.ts';
 import { createEmptyPostgresDatabase, testDatabaseKind } from './test-database.ts';
 import { extractCode, waitForEmail } from './outbox.ts';
 
@@ -35,7 +36,16 @@ export interface TestServer {
 
 let counter = 0;
 
-export async function startTestServer(options: { databaseUrl?: string; dataDir?: string; /** Extra `latchkey server` flags, e.g. `['--trust-proxy', '127.0.0.1']`. */ args?: readonly string[] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    databaseUrl?: string;
+    dataDir?: string;
+    /** Extra `latchkey server` flags, e.g. `['--trust-proxy', '127.0.0.1']`. */
+    args?: readonly string[];
+    /** Notice sender settings (faster polls and retries, fewer attempts). */
+    noticeDelivery?: Partial<NoticeDeliveryOptions>;
+  } = {},
+): Promise<TestServer> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'latchkey-test-')));
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -51,6 +61,7 @@ export async function startTestServer(options: { databaseUrl?: string; dataDir?:
   const running = await startServer(config, {
     clock: () => new Date(Date.now() + offset),
     logger: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
+    ...(options.noticeDelivery ? { noticeDelivery: options.noticeDelivery } : {}),
   });
   return {
     url: running.url,
