@@ -35,7 +35,7 @@ async function dumpDatabase(): Promise<string> {
     parts.push(`${table_name}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`);
   }
   expect(tables.map((t) => t.table_name)).toEqual(
-    expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes', 'organizations', 'organization_keysets', 'memberships', 'organization_key_wraps', 'invitations', 'groups', 'group_keysets', 'group_key_wraps', 'vault_shares', 'organization_events']),
+    expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes', 'organizations', 'organization_keysets', 'memberships', 'organization_key_wraps', 'invitations', 'groups', 'group_keysets', 'group_key_wraps', 'vault_shares', 'organization_events', 'outbox']),
   );
   return parts.join('\n');
 }
@@ -149,6 +149,9 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     // The OPAQUE server setup is a server secret too: the database holds it only sealed.
     secrets.push(server.running.context.opaqueServerSetup);
 
+    // The notice outbox holds what every notice above was built from (not vacuous: the flows queued many kinds).
+    const queued = await server.running.context.db.selectFrom('outbox').select('kind').distinct().execute();
+    expect(queued.map((r) => r.kind)).toEqual(expect.arrayContaining(['credentials-changed', 'recovery-code-activated', 'recovery-proved', 'account-recovered', 'backup-code-used', 'two-factor-changed', 'new-device-sign-in']));
     const dump = await dumpDatabase();
     const logs = server.logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
