@@ -306,6 +306,8 @@ function problemWith(res: RawResponse, want: Want, context: string): string | un
 const EPHEMERAL_TABLES = new Set(['rate_limits', 'login_attempts', 'challenges']);
 /** Security events that record a rejected sign-in or unlock. */
 const FAILURE_EVENTS = new Set(['sign-in.failed', 'sign-in.wrong-secret-key', 'sign-in.abandoned']);
+/** Notices that tell the owner of rejected attempts (SPEC §5.12), queued with their events. */
+const FAILURE_NOTICES = new Set(['password-guesses', 'wrong-secret-key-attempts', 'second-factor-failed', 'recovery-code-failed']);
 
 /** Every other table (found through the schema, so new tables are covered), in a comparable form; usage timestamps left out. */
 async function dataTables(db: Kysely<Database>): Promise<Record<string, string[]>> {
@@ -316,8 +318,15 @@ async function dataTables(db: Kysely<Database>): Promise<Record<string, string[]
   for (const table of await db.introspection.getTables()) {
     if (EPHEMERAL_TABLES.has(table.name)) continue;
     const rows = (await anyDb.selectFrom(table.name).selectAll().execute()) as Array<Record<string, unknown>>;
-    // A failed sign-in is logged by design (SPEC §5.12): that event is the one write it makes.
-    const kept = table.name === 'security_events' ? rows.filter((r) => !FAILURE_EVENTS.has(String(r.type))) : rows;
+    // A failed sign-in is logged by design (SPEC §5.12): that event is the one write it makes,
+    // with, when they pile up, the notice to the owner. A notice's delivery state is the
+    // sender's, which goes on in the background: only what was queued counts.
+    const kept: Array<Record<string, unknown>> =
+      table.name === 'security_events'
+        ? rows.filter((r) => !FAILURE_EVENTS.has(String(r.type)))
+        : table.name === 'outbox'
+          ? rows.filter((r) => !FAILURE_NOTICES.has(String(r.kind))).map(({ id, recipient, kind, data, dedupe_key, created_at }) => ({ id, recipient, kind, data, dedupe_key, created_at }))
+          : rows;
     out[table.name] = kept.map(({ last_used_at: _, ...rest }) => JSON.stringify(rest)).sort();
   }
   return out;

@@ -28,6 +28,7 @@ const EXPECTED_TABLES = [
   'organization_key_wraps',
   'organization_keysets',
   'organizations',
+  'outbox',
   'rate_limits',
   'recovery_codes',
   'recovery_grants',
