@@ -14,7 +14,8 @@ import type { SecurityEvent } from '@latchkey/core/wire/auth';
 import { LOGIN_TTL_MS } from '../src/services/sign-in.ts';
 import { FAILURE_NOTICE, sweepAbandonedSignIns } from '../src/services/sign-in-failures.ts';
 import { MAX_LIVE_CHALLENGES_PER_USER } from '../src/services/challenges.ts';
-import { RATE_LIMITS } from '../src/services/rate-limits.ts';
+import { RATE_LIMITS, emailBucket, ruleFor } from '../src/services/rate-limits.ts';
+import { consumeRateLimit } from '../src/storage/rate-limiter.ts';
 import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
 import { beginSignIn, expectApiError, opaqueLoginStart, send, signInAgain } from './helpers/raw-requests.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
@@ -121,6 +122,25 @@ describe(`silent guessing leaves a trace (${testDatabaseKind()})`, () => {
     expect(events).toHaveLength(FAILURE_NOTICE.wrongSecretKeyAt + 2);
     expect(events.every((e) => e.ip === THIEF)).toBe(true);
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: subject, after: sentAfter });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await mailsWith(user.email, subject)).toHaveLength(1);
+  });
+
+  it('the wrong-Secret-Key notice is not lost when the failure that reached the threshold was never logged (a crash between its count and its log)', async () => {
+    awayFromHourEnd();
+    const user = await signUpUser(server);
+    const subject = 'Repeated failed sign-ins to your Latchkey account';
+    await opaqueReady;
+    // The count is taken before the response and the log after it: ten failures counted, none logged.
+    const rule = ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email));
+    for (let i = 0; i < FAILURE_NOTICE.wrongSecretKeyAt; i++) await consumeRateLimit(server.running.context.db, rule, server.running.context.clock());
+    const junk = () =>
+      send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': THIEF }, body: { email: user.email, secretKeyVerifier: 'ef'.repeat(32), startLoginRequest: opaqueClient.startLogin('g').startLoginRequest } });
+    expectApiError(await junk(), 'wrong_secret_key');
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: subject });
+    expect(mail.text).toContain(`${FAILURE_NOTICE.wrongSecretKeyAt + 1} times within an hour`);
+    expectApiError(await junk(), 'wrong_secret_key');
+    await waitForEvents(user, 'sign-in.wrong-secret-key', 2);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await mailsWith(user.email, subject)).toHaveLength(1);
   });
