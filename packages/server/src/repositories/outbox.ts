@@ -1,5 +1,5 @@
 /**
- * The notice outbox (migration 0009): notices owed by committed changes, until delivered.
+ * The notice outbox (migration 0010): notices owed by committed changes, until delivered.
  *
  * Claiming is the one step several instances race on. It is a single conditional UPDATE over
  * rows picked by `SELECT … FOR UPDATE SKIP LOCKED`: on PostgreSQL a row another instance is
