@@ -17,6 +17,8 @@ import { insertOutboxNotice } from '../src/repositories/outbox.ts';
 import { queueNotice, transactionWithNotices } from '../src/services/notice-outbox.ts';
 import { retryDelayMs } from '../src/services/notice-sender.ts';
 import type { Database } from '../src/storage/schema.ts';
+import { removeMember } from '../src/services/memberships.ts';
+import { addConfirmedMember, createTestOrganization, createTestUser, orgTestContext } from './helpers/org-fixture.ts';
 import { readOutbox } from './helpers/outbox.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 import { createTestStorage, testDatabaseKind } from './helpers/test-database.ts';
@@ -166,6 +168,32 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
       const ctx = server.running.context;
       await expect(ctx.db.transaction().execute((tx) => queueNotice(ctx, tx as never, 'x@example.test', proved()))).rejects.toThrow(/transactionWithNotices/);
     });
+  });
+
+  it('a member removed from a family is told through the outbox, in the removal\'s transaction; one who leaves, or a removal refused, queues nothing', async () => {
+    const storage = await createTestStorage();
+    try {
+      const o = await orgTestContext(storage);
+      const db = storage.storage.db;
+      const organizer = await createTestUser(o.ctx, 'organizer');
+      const org = await createTestOrganization(o.ctx, organizer);
+      // The last organizer cannot leave: refused, so nothing is owed.
+      await expect(removeMember(o.ctx, { userId: organizer.id }, org.id, organizer.id)).rejects.toMatchObject({ code: 'conflict' });
+      const removed = await createTestUser(o.ctx, 'removed');
+      const leaver = await createTestUser(o.ctx, 'leaver');
+      await addConfirmedMember(o, org, removed, 'member');
+      await addConfirmedMember(o, org, leaver, 'member');
+      await removeMember(o.ctx, { userId: organizer.id }, org.id, removed.id);
+      await removeMember(o.ctx, { userId: leaver.id }, org.id, leaver.id);
+      await expect.poll(() => o.mail.filter((m) => m.to === removed.email && m.subject.includes('You were removed from'))).toHaveLength(1);
+      const [row] = await rowsFor(db, removed.email);
+      expect(row).toMatchObject({ kind: 'membership-ended', data: { organizationName: 'The Testers', suspended: false } });
+      expect(o.mail.find((m) => m.to === removed.email && m.subject.includes('removed'))?.messageId).toBe(`<notice.${row!.id}@latchkey.example>`);
+      expect(await rowsFor(db, leaver.email)).toEqual([]);
+      expect(await rowsFor(db, organizer.email)).toEqual([]);
+    } finally {
+      await storage.cleanup();
+    }
   });
 
   describe('over SMTP', () => {

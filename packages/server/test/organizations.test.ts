@@ -291,7 +291,8 @@ describe('removal and suspension', () => {
     expect(await t.storage.db.selectFrom('organization_key_wraps').select('user_id').where('user_id', '=', adm.id).execute()).toEqual([]);
     expect(await getOrganization(o.ctx, { userId: adm.id }, org.id)).toMatchObject({ status: 'suspended' });
     expect(await codeOf(() => listMembers(o.ctx, { userId: adm.id }, org.id))).toBe('forbidden');
-    expect(o.mail.at(-1)).toMatchObject({ to: adm.email, subject: expect.stringContaining('suspended') });
+    // Queued with the suspension, sent right after its commit (services/notice-outbox.ts).
+    await expect.poll(() => o.mail.find((m) => m.to === adm.email && m.subject.includes('suspended'))).toBeDefined();
     expect(await codeOf(() => suspendMember(o.ctx, { userId: owner.id }, org.id, adm.id))).toBe('conflict');
     await reinstateMember(o.ctx, { userId: owner.id }, org.id, adm.id);
     const row = await t.storage.db.selectFrom('memberships').selectAll().where('user_id', '=', adm.id).executeTakeFirstOrThrow();
