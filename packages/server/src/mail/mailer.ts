@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingEmail {
   readonly to: string;
@@ -71,25 +71,37 @@ function mailOptions(config: MailerConfig, message: OutgoingEmail) {
  */
 export const SMTP_TIMEOUTS_MS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as const;
 
-function createSmtpMailer(smtpUrl: string, config: MailerConfig, log: MailLog): Mailer {
-  const transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS_MS });
+/**
+ * nodemailer, loaded and its transport made at the first email: an idle server that has sent
+ * nothing does not hold it in memory (docs/operations.md §1).
+ */
+function lazyTransport(options: Record<string, unknown>) {
+  let transport: Promise<Transporter> | undefined;
   return {
-    async send(message) {
-      const info = await transport.sendMail(mailOptions(config, message));
-      log('email sent', { to: message.to, subject: message.subject, messageId: info.messageId });
-    },
+    get: () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options))),
     async close() {
-      transport.close();
+      if (transport !== undefined) (await transport).close();
     },
   };
 }
 
+function createSmtpMailer(smtpUrl: string, config: MailerConfig, log: MailLog): Mailer {
+  const transport = lazyTransport({ url: smtpUrl, ...SMTP_TIMEOUTS_MS });
+  return {
+    async send(message) {
+      const info = await (await transport.get()).sendMail(mailOptions(config, message));
+      log('email sent', { to: message.to, subject: message.subject, messageId: info.messageId });
+    },
+    close: () => transport.close(),
+  };
+}
+
 function createOutboxMailer(config: MailerConfig, log: MailLog): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const dir = outboxDir(config.dataDir);
   return {
     async send(message) {
-      const info = await transport.sendMail(mailOptions(config, message));
+      const info = await (await transport.get()).sendMail(mailOptions(config, message));
       const raw = info.message;
       if (!Buffer.isBuffer(raw)) throw new Error('nodemailer stream transport did not return a buffer');
 
@@ -108,8 +120,6 @@ function createOutboxMailer(config: MailerConfig, log: MailLog): Mailer {
       }
       log('email written to outbox', { to: message.to, subject: message.subject, messageId: info.messageId, file: finalPath });
     },
-    async close() {
-      transport.close();
-    },
+    close: () => transport.close(),
   };
 }
