@@ -1,6 +1,6 @@
 /**
  * Builds the HTTP server: Fastify with strict JSON schemas, one error format, the OpenAPI
- * document, and the routes. Starting, stopping and wiring storage and mail is `server.ts`.
+ * document, and the routes, exactly those of the endpoint table (`@latchkey/core/wire/endpoints`). Starting, stopping and wiring storage and mail is `server.ts`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -8,6 +8,7 @@ import type { TrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandling, sendError } from './http/errors.ts';
 import { installSourceRateLimits } from './http/source-rate-limits.ts';
+import { recordApiRoutes } from './http/route-table.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -51,6 +52,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const checkApiRoutes = recordApiRoutes(app);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await ctx.db.selectFrom('server_secrets').select('name').limit(1).execute();
     return { status: 'ok', database: options.storageKind };
@@ -62,6 +64,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   vaultRoutes(app, ctx);
   recoveryRoutes(app, ctx);
   twoFactorRoutes(app, ctx);
+  checkApiRoutes();
   // After the API: the web app, its SPA fallback for non-/api paths, and the security headers.
   await webAppRoutes(app);
   return app;

@@ -43,4 +43,8 @@ export type SecondFactorRequest = Static<typeof SecondFactorRequest>;
 export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer(), sessionExpiresAt: Timestamp });
 export type SecondFactorResponse = Static<typeof SecondFactorResponse>;
 export const ChallengeOptions = Type.Record(Type.String(), Type.Unknown());
+export const RegisteredSecurityKey = Type.Object({ id: Type.String(), backupCodes: Type.Array(Type.String()) });
+export type RegisteredSecurityKey = Static<typeof RegisteredSecurityKey>;
+/** The answer of a change that returns nothing else. */
+export const OkResponse = Type.Object({ ok: Type.Boolean() });
 export { Base64Url, RandomId };

@@ -18,6 +18,7 @@ export type VaultList = Static<typeof VaultList>;
 
 export const CreateVaultRequest = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), keyWrap: KeyWrapInput });
 export type CreateVaultRequest = Static<typeof CreateVaultRequest>;
+export const CreatedVault = Type.Object({ id: Type.String() });
 
 export const VaultParams = strictObject({ vaultId: Uuid });
 export const ItemParams = strictObject({ vaultId: Uuid, itemId: Uuid });
@@ -37,3 +38,4 @@ export const DeleteItemRequest = strictObject({ expectedVersion: Type.Integer({ 
 export type DeleteItemRequest = Static<typeof DeleteItemRequest>;
 export const ItemVersion = Type.Object({ id: Uuid, version: Type.Integer() });
 export type ItemVersion = Static<typeof ItemVersion>;
+export const DeleteItemResponse = Type.Object({ deleted: Type.Boolean() });

@@ -1,88 +1,73 @@
 /**
- * Declares a JSON route with its schemas (which both validate the request and document it in
- * the OpenAPI document) and, unless `public`, resolves the caller's session before the handler.
+ * Registers a route from its endpoint in the table (`@latchkey/core/wire/endpoints`): the
+ * endpoint's schemas validate the request and document it in the OpenAPI document, and what
+ * it declares about the caller is enforced here, before the handler runs, so no handler can
+ * forget it: a session for every non-public endpoint (a session still waiting for its second
+ * factor only where the endpoint allows one), and a recent re-authentication where the
+ * endpoint requires one (`reauthentication_required`). The handler's body, parameters, session
+ * and answer are typed from the endpoint.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Static, TSchema } from '@sinclair/typebox';
 import { ErrorBody } from '@latchkey/core/wire/common';
+import type { Endpoint, EndpointBody, EndpointParams, EndpointResponse, NamedEndpoint } from '@latchkey/core/wire/endpoint';
 import type { RequestMeta, ServerContext } from '../context.ts';
-import type { AuthenticatedSession } from '../services/sessions.ts';
+import { requireRecentReauth, type AuthenticatedSession, type ReauthenticatedSession } from '../services/sessions.ts';
 import { requestMeta, sessionOf } from './authenticate.ts';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-interface RouteSpec<B extends TSchema | undefined, P extends TSchema | undefined, R extends TSchema> {
-  readonly method: Method;
-  readonly url: string;
-  readonly summary: string;
-  readonly tag: string;
-  readonly body?: B;
-  readonly params?: P;
-  readonly response: R;
-  /** HTTP status of success; 200 unless said. */
-  readonly status?: 200 | 201 | 202;
-  /** Only the routes that complete a sign-in accept a session still waiting for its second factor. */
-  readonly allowPendingSecondFactor?: boolean;
-}
-
-type Maybe<T extends TSchema | undefined> = T extends TSchema ? Static<T> : undefined;
-
-export interface PublicInput<B extends TSchema | undefined, P extends TSchema | undefined> {
-  body: Maybe<B>;
-  params: Maybe<P>;
+export interface PublicInput<E extends Endpoint> {
+  body: EndpointBody<E>;
+  params: EndpointParams<E>;
   meta: RequestMeta;
   request: FastifyRequest;
   reply: FastifyReply;
 }
 
-export interface AuthedInput<B extends TSchema | undefined, P extends TSchema | undefined> extends PublicInput<B, P> {
-  session: AuthenticatedSession;
+/** The caller's session as the endpoint guarantees it: recently re-authenticated where it requires that. */
+export type SessionOf<E extends Endpoint> = E['requireRecentReauth'] extends true ? ReauthenticatedSession : AuthenticatedSession;
+
+export type HandlerInput<E extends Endpoint> = PublicInput<E> & (E['auth'] extends 'public' ? unknown : { session: SessionOf<E> });
+
+export type Handler<E extends Endpoint> = (input: HandlerInput<E>) => Promise<EndpointResponse<E>>;
+
+/** The operation's description in the OpenAPI document: who may call. */
+function describeAccess(endpoint: Endpoint): string {
+  const parts = [
+    endpoint.auth === 'public' ? 'Public.' : endpoint.auth === 'session' ? 'Needs a session.' : 'Needs a session; also accepts one still waiting for its second factor.',
+  ];
+  if (endpoint.requireRecentReauth) parts.push('The session must have re-authenticated within the last 5 minutes, else 403 reauthentication_required.');
+  return parts.join(' ');
 }
 
-function register<B extends TSchema | undefined, P extends TSchema | undefined, R extends TSchema>(
-  app: FastifyInstance,
-  spec: RouteSpec<B, P, R>,
-  security: boolean,
-  handle: (request: FastifyRequest, reply: FastifyReply) => Promise<Static<R>>,
-): void {
-  const status = spec.status ?? 200;
+export function route<E extends NamedEndpoint>(app: FastifyInstance, ctx: ServerContext, endpoint: E, handler: Handler<E>): void {
   app.route({
-    method: spec.method,
-    url: spec.url,
+    method: endpoint.method,
+    url: endpoint.path,
     schema: {
-      summary: spec.summary,
-      tags: [spec.tag],
-      ...(spec.body ? { body: spec.body } : {}),
-      ...(spec.params ? { params: spec.params } : {}),
-      ...(security ? { security: [{ bearer: [] }] } : {}),
-      response: { [status]: spec.response, '4xx': ErrorBody },
+      operationId: endpoint.name,
+      summary: endpoint.summary,
+      description: describeAccess(endpoint),
+      tags: [endpoint.tag],
+      ...(endpoint.body ? { body: endpoint.body } : {}),
+      ...(endpoint.params ? { params: endpoint.params } : {}),
+      ...(endpoint.auth === 'public' ? {} : { security: [{ bearer: [] }] }),
+      'x-latchkey-auth': endpoint.auth,
+      'x-latchkey-requires-recent-reauth': endpoint.requireRecentReauth,
+      response: { [endpoint.status]: endpoint.response, '4xx': ErrorBody },
     },
     handler: async (request, reply) => {
-      const result = await handle(request, reply);
-      void reply.status(status);
+      const input: PublicInput<E> = { body: request.body as EndpointBody<E>, params: request.params as EndpointParams<E>, meta: requestMeta(request), request, reply };
+      let result: EndpointResponse<E>;
+      if (endpoint.auth === 'public') {
+        result = await handler(input as HandlerInput<E>);
+      } else {
+        const session = await sessionOf(ctx, request, { allowPendingSecondFactor: endpoint.auth === 'session-allowing-pending-second-factor' });
+        const checked = endpoint.requireRecentReauth ? requireRecentReauth(ctx, session) : session;
+        // TypeScript cannot narrow the conditional input type by a runtime test of `endpoint`;
+        // the two branches above are exactly what `HandlerInput` says.
+        result = await handler({ ...input, session: checked } as unknown as HandlerInput<E>);
+      }
+      void reply.status(endpoint.status);
       return result;
     },
-  });
-}
-
-export function publicRoute<B extends TSchema | undefined, P extends TSchema | undefined, R extends TSchema>(
-  app: FastifyInstance,
-  spec: RouteSpec<B, P, R>,
-  handler: (input: PublicInput<B, P>) => Promise<Static<R>>,
-): void {
-  register(app, spec, false, (request, reply) =>
-    handler({ body: request.body as Maybe<B>, params: request.params as Maybe<P>, meta: requestMeta(request), request, reply }),
-  );
-}
-
-export function sessionRoute<B extends TSchema | undefined, P extends TSchema | undefined, R extends TSchema>(
-  app: FastifyInstance,
-  ctx: ServerContext,
-  spec: RouteSpec<B, P, R>,
-  handler: (input: AuthedInput<B, P>) => Promise<Static<R>>,
-): void {
-  register(app, spec, true, async (request, reply) => {
-    const session = await sessionOf(ctx, request, { allowPendingSecondFactor: spec.allowPendingSecondFactor === true });
-    return handler({ body: request.body as Maybe<B>, params: request.params as Maybe<P>, meta: requestMeta(request), request, reply, session });
   });
 }

@@ -10,23 +10,21 @@
  * `--trust-proxy`, so behind a trusted proxy each client has its own bucket.
  */
 import type { FastifyInstance } from 'fastify';
+import { endpoints, routeKey } from '@latchkey/core/wire/endpoints';
 import type { ServerContext } from '../context.ts';
 import { enforceRateLimits, sourceKey, type RateLimitName } from '../services/rate-limits.ts';
 import { requestMeta } from './authenticate.ts';
 
 /** `"<METHOD> <route URL>"` → the rule counted for the caller's address. */
 const SOURCE_LIMITED_ROUTES: Readonly<Record<string, RateLimitName>> = {
-  'POST /api/signup/verify': 'signupVerifyPerSource',
-  'POST /api/recovery/verify': 'recoveryVerifyPerSource',
+  [routeKey(endpoints.signupVerify)]: 'signupVerifyPerSource',
+  [routeKey(endpoints.recoveryVerify)]: 'recoveryVerifyPerSource',
 };
 
 /** The routes that issue a challenge (services/challenges.ts), counted together per source. */
-const CHALLENGE_ROUTES: ReadonlySet<string> = new Set([
-  'POST /api/2fa/security-keys/options',
-  'POST /api/2fa/security-keys/proof-options',
-  'POST /api/auth/second-factor/options',
-  'POST /api/recovery-code/challenge',
-]);
+const CHALLENGE_ROUTES: ReadonlySet<string> = new Set(
+  [endpoints.securityKeyRegistrationOptions, endpoints.securityKeyProofOptions, endpoints.secondFactorOptions, endpoints.recoveryCodeChallenge].map(routeKey),
+);
 
 /** @throws LatchkeyError `rate_limited` (429, with Retry-After) from the hook when a bucket is exhausted. */
 export function installSourceRateLimits(app: FastifyInstance, ctx: ServerContext): void {

@@ -4,7 +4,8 @@
  * Unlock Key; the server swaps record, verifier and wrapped key in one transaction, so after a
  * crash the account opens with either the old or the new credentials, never neither.
  *
- * Both steps need a recent re-authentication; the swap also needs, with two-step verification
+ * Both steps need a recent re-authentication (a `ReauthenticatedSession`, checked by the route
+ * layer); the swap also needs, with two-step verification
  * on, a proof by an enrolled factor: a thief with a session and the password must not be able to
  * shut the owner out by changing what they sign in with.
  */
@@ -17,13 +18,12 @@ import { deleteOtherSessions } from '../repositories/sessions.ts';
 import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
-import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+import type { ReauthenticatedSession } from './sessions.ts';
 import { pausePoint } from '../testing/pause-points.ts';
 import { requireFactorProofIfOn } from './second-factor.ts';
 import { requireUsableRegistrationRecord } from './registration-record.ts';
 
-export function startCredentialsChange(ctx: ServerContext, session: AuthenticatedSession, registrationRequest: string): string {
-  requireRecentReauth(ctx, session);
+export function startCredentialsChange(ctx: ServerContext, session: ReauthenticatedSession, registrationRequest: string): string {
   try {
     return opaqueServer.createRegistrationResponse({ serverSetup: ctx.opaqueServerSetup, userIdentifier: session.userId, registrationRequest });
   } catch (cause) {
@@ -33,11 +33,10 @@ export function startCredentialsChange(ctx: ServerContext, session: Authenticate
 
 export async function finishCredentialsChange(
   ctx: ServerContext,
-  session: AuthenticatedSession,
+  session: ReauthenticatedSession,
   meta: RequestMeta,
   body: CredentialsChangeFinishRequest,
 ): Promise<CredentialsChangeFinishResponse> {
-  requireRecentReauth(ctx, session);
   // The record first: a broken upload must not cost the person a one-time code.
   requireUsableRegistrationRecord(ctx, session.userId, body.registrationRecord);
   await requireFactorProofIfOn(ctx, meta, session.userId, body);

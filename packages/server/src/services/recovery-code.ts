@@ -23,7 +23,7 @@ import { findUserById } from '../repositories/users.ts';
 import { newToken } from '../security/tokens.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { enforceRateLimits } from './rate-limits.ts';
-import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+import type { AuthenticatedSession, ReauthenticatedSession } from './sessions.ts';
 import { requireFactorProofIfOn, requireSetupProvenBy, type FactorProof } from './second-factor.ts';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -55,9 +55,8 @@ export async function recoveryCodeStatus(ctx: ServerContext, session: Authentica
   };
 }
 
-/** @throws `reauthentication_required`; with 2FA on, what `verifyFactorProof` throws. */
-export async function createPendingRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
-  requireRecentReauth(ctx, session);
+/** Needs a recently re-authenticated session. @throws with 2FA on, what `verifyFactorProof` throws. */
+export async function createPendingRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
@@ -130,9 +129,8 @@ export async function checkRecoveryCode(ctx: ServerContext, session: Authenticat
   return { valid };
 }
 
-/** @throws `reauthentication_required`; with 2FA on, what `verifyFactorProof` throws. */
-export async function deleteRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<RecoveryCodeStatus> {
-  requireRecentReauth(ctx, session);
+/** Needs a recently re-authenticated session. @throws with 2FA on, what `verifyFactorProof` throws. */
+export async function deleteRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<RecoveryCodeStatus> {
   await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();
   await transactionWithNotices(ctx, async (tx) => {

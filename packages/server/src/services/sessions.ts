@@ -1,7 +1,9 @@
 /**
  * Sessions: created after sign-up or OPAQUE sign-in, found by the hash of their bearer token,
  * listed and revoked by their owner. Sensitive changes additionally need a recent
- * re-authentication inside the session (`requireRecentReauth`).
+ * re-authentication inside the session: the endpoints that say so (`requireRecentReauth` in
+ * the endpoint table) get a `ReauthenticatedSession` from the route layer, and the services
+ * behind them take only that.
  */
 import { randomUUID } from 'node:crypto';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -83,11 +85,20 @@ export async function authenticate(ctx: ServerContext, authorization: string | u
   };
 }
 
-export function requireRecentReauth(ctx: ServerContext, session: AuthenticatedSession): void {
+declare const recentlyReauthenticated: unique symbol;
+
+/** A session that re-authenticated within the last 5 minutes, as of this request. Only `requireRecentReauth` makes one. */
+export interface ReauthenticatedSession extends AuthenticatedSession {
+  readonly [recentlyReauthenticated]: true;
+}
+
+/** @throws `reauthentication_required` when the session's last re-authentication is older than 5 minutes (or never was). */
+export function requireRecentReauth(ctx: ServerContext, session: AuthenticatedSession): ReauthenticatedSession {
   const at = session.reauthenticatedAt;
   if (at === null || ctx.clock().getTime() - at.getTime() > REAUTH_MAX_AGE_MS) {
     throw new LatchkeyError('reauthentication_required', 'Confirm your password and Secret Key again to do this.');
   }
+  return session as ReauthenticatedSession;
 }
 
 export async function toAccountProfile(db: Tx, user: UserRow): Promise<AccountProfile> {

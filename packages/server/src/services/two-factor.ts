@@ -11,7 +11,8 @@
  * re-authentication, happens within 10 minutes of the start, and — when 2FA is on by then —
  * counts only a proof given by this same session at the start. So a setup begun while 2FA was
  * off, or by another session, can never later replace or add a factor without a proof.
- * Every change is logged and emailed.
+ * Every change is logged and emailed. The re-authentication is checked by the route layer
+ * (the endpoints declare it); the functions that need it take a `ReauthenticatedSession`.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
@@ -26,7 +27,7 @@ import { newTotpSecret, openTotpSecret, sealTotpSecret, totpStep, totpUri } from
 import { registerSecurityKey, securityKeyRegistrationOptions } from './security-keys.ts';
 import { requireFactorProofIfOn, requireSetupProvenBy, secondFactorMethods, twoFactorIsOn, verifyFactorProof, type FactorProof } from './second-factor.ts';
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
-import { requireRecentReauth, type AuthenticatedSession } from './sessions.ts';
+import type { AuthenticatedSession, ReauthenticatedSession } from './sessions.ts';
 
 async function requireUser(ctx: ServerContext, userId: string) {
   const user = await findUserById(ctx.db, userId);
@@ -61,8 +62,7 @@ export async function twoFactorStatus(ctx: ServerContext, session: Authenticated
   };
 }
 
-export async function startTotpSetup(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<TotpSetupResponse> {
-  requireRecentReauth(ctx, session);
+export async function startTotpSetup(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<TotpSetupResponse> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
   const secret = newTotpSecret();
@@ -72,11 +72,10 @@ export async function startTotpSetup(ctx: ServerContext, session: AuthenticatedS
 
 /**
  * Activates the pending TOTP factor with a first valid code; issues backup codes if 2FA was off.
- * Needs a recent re-authentication and an unexpired setup. @throws `code_expired` for a setup
+ * Needs a recently re-authenticated session and an unexpired setup. @throws `code_expired` for a setup
  * older than 10 minutes, `second_factor_required` (see `requireSetupProvenBy`).
  */
-export async function confirmTotp(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, otp: string): Promise<{ backupCodes: string[] }> {
-  requireRecentReauth(ctx, session);
+export async function confirmTotp(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, otp: string): Promise<{ backupCodes: string[] }> {
   const pending = await totpRepo.findTotpFactor(ctx.db, session.userId, 'pending');
   if (pending === undefined) throw new LatchkeyError('not_found', 'Start the authenticator app setup first.');
   const now = ctx.clock();
@@ -94,8 +93,7 @@ export async function confirmTotp(ctx: ServerContext, session: AuthenticatedSess
   return { backupCodes };
 }
 
-export async function disableTotp(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
-  requireRecentReauth(ctx, session);
+export async function disableTotp(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
   if ((await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) === undefined) throw new LatchkeyError('invalid_request', 'No authenticator app is turned on.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   await transactionWithNotices(ctx, async (tx) => {
@@ -105,9 +103,8 @@ export async function disableTotp(ctx: ServerContext, session: AuthenticatedSess
   });
 }
 
-/** Changing factors (SPEC §2.3): re-authentication and a proof by an enrolled factor, like disabling. */
-export async function regenerateBackupCodes(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<{ backupCodes: string[] }> {
-  requireRecentReauth(ctx, session);
+/** Changing factors (docs/protocol.md §16.6): re-authentication and a proof by an enrolled factor, like disabling. */
+export async function regenerateBackupCodes(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<{ backupCodes: string[] }> {
   if ((await secondFactorMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const backupCodes = await transactionWithNotices(ctx, async (tx) => {
@@ -118,8 +115,7 @@ export async function regenerateBackupCodes(ctx: ServerContext, session: Authent
   return { backupCodes };
 }
 
-export async function startSecurityKeyRegistration(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<Record<string, unknown>> {
-  requireRecentReauth(ctx, session);
+export async function startSecurityKeyRegistration(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<Record<string, unknown>> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
   return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name }, proven ? session.id : null);
@@ -127,11 +123,10 @@ export async function startSecurityKeyRegistration(ctx: ServerContext, session: 
 
 export async function finishSecurityKeyRegistration(
   ctx: ServerContext,
-  session: AuthenticatedSession,
+  session: ReauthenticatedSession,
   meta: RequestMeta,
   body: { name: string; response: Record<string, unknown> },
 ): Promise<{ id: string; backupCodes: string[] }> {
-  requireRecentReauth(ctx, session);
   const wasEnabled = await twoFactorIsOn(ctx, session.userId);
   return transactionWithNotices(ctx, async (tx) => {
     // With 2FA on, only a registration whose options were given for a proof in this session counts.
@@ -143,8 +138,7 @@ export async function finishSecurityKeyRegistration(
   });
 }
 
-export async function removeSecurityKey(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, id: string, proof: FactorProof): Promise<void> {
-  requireRecentReauth(ctx, session);
+export async function removeSecurityKey(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, id: string, proof: FactorProof): Promise<void> {
   const key = await keysRepo.findSecurityKey(ctx.db, session.userId, id);
   if (key === undefined) throw new LatchkeyError('not_found', 'No such security key.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
