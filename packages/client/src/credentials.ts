@@ -12,8 +12,10 @@ import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
-import type { CredentialsChangeFinishResponse, CredentialsChangeStartResponse } from '@latchkey/core/wire/auth';
+import type { CredentialsChangeFinishResponse } from '@latchkey/core/wire/auth';
+import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
+import { outcomeUnknown } from './http.ts';
 import { accountKey, updateStore } from './local-store.ts';
 import { resolveSecretKey, unlock } from './sign-in.ts';
 import type { FactorProof } from './two-factor.ts';
@@ -28,7 +30,7 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
 
   const input = twoSecretPasswordInput(newPassword, newKey);
   const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
-  const { registrationResponse } = await ctx.api.request<CredentialsChangeStartResponse>('POST', '/api/account/credentials/start', { registrationRequest });
+  const { registrationResponse } = await ctx.api.call(endpoints.credentialsChangeStart, { registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const auk = deriveAccountUnlockKey(exportKey);
   const encryptedSymmetricKey = await wrapKeysetSymmetricKey(keyset, auk);
@@ -41,7 +43,7 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
   }
   let result: CredentialsChangeFinishResponse;
   try {
-    result = await ctx.api.request<CredentialsChangeFinishResponse>('POST', '/api/account/credentials/finish', {
+    result = await ctx.api.call(endpoints.credentialsChangeFinish, {
       reason,
       accountId: accountIdOf(newKey),
       registrationRecord,
@@ -51,8 +53,8 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
     });
   } catch (error) {
     // The server said no (a missing or wrong proof, say): nothing changed, so the new key is
-    // no candidate. After a network error it might have changed, so the pending key stays.
-    if (reason === 'secret-key' && error instanceof LatchkeyError && error.code !== 'network_error') {
+    // no candidate. Without a readable answer it might have changed, so the pending key stays.
+    if (reason === 'secret-key' && error instanceof LatchkeyError && !outcomeUnknown(error)) {
       await updateStore(ctx.store, (s) => {
         if (s.pendingSecretKeys) delete s.pendingSecretKeys[storeKey];
       });

@@ -10,7 +10,8 @@
  */
 import { decryptItem, encryptItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { EncryptedItem, ItemList, ItemVersion } from '@latchkey/core/wire/vaults';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { EncryptedItem } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
 import { ITEM_DELETED, updateStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
@@ -70,7 +71,7 @@ export async function listItems(ctx: ClientContext, vaultId?: string): Promise<I
   requireUnlocked(ctx);
   await requireSession(ctx);
   const vaultIds = vaultId !== undefined ? [vaultId] : (await fetchVaults(ctx)).map((v) => v.id);
-  const perVault = await Promise.all(vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.request<ItemList>('GET', `/api/vaults/${id}/items`)).items })));
+  const perVault = await Promise.all(vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.call(endpoints.listItems, { params: { vaultId: id } })).items })));
   await openVaultKeys(ctx, vaultIds);
   const items = await Promise.all(perVault.flatMap(({ vaultId: id, items: list }) => list.map((e) => decryptOne(ctx, e, { vaultId: id, itemId: e.id }))));
   await checkAndRecordVersions(ctx, items);
@@ -80,7 +81,7 @@ export async function listItems(ctx: ClientContext, vaultId?: string): Promise<I
 export async function getItem(ctx: ClientContext, itemId: string): Promise<Item> {
   requireUnlocked(ctx);
   await requireSession(ctx);
-  const encrypted = await ctx.api.request<EncryptedItem>('GET', `/api/items/${encodeURIComponent(itemId)}`);
+  const encrypted = await ctx.api.call(endpoints.getItem, { params: { itemId } });
   const item = await decryptOne(ctx, encrypted, { vaultId: encrypted.vaultId, itemId });
   await checkAndRecordVersions(ctx, [item]);
   return item;
@@ -92,7 +93,7 @@ export async function createItem(ctx: ClientContext, vaultId: string, fields: It
   const id = crypto.randomUUID();
   const valid = validateItemFields(fields);
   const ciphertext = await encryptItem(await vaultKeyById(ctx, vaultId), { vaultId, itemId: id, version: 1 }, valid);
-  await ctx.api.request<ItemVersion>('POST', `/api/vaults/${vaultId}/items`, { id, ciphertext });
+  await ctx.api.call(endpoints.createItem, { params: { vaultId }, body: { id, ciphertext } });
   await checkAndRecordVersions(ctx, [{ id, version: 1 }]);
   return { ...valid, id, vaultId, version: 1, updatedAt: new Date().toISOString() };
 }
@@ -108,14 +109,14 @@ export async function updateItem(ctx: ClientContext, itemId: string, changes: Pa
   const fields = validateItemFields(merged);
   const version = current.version + 1;
   const ciphertext = await encryptItem(await vaultKeyById(ctx, current.vaultId), { vaultId: current.vaultId, itemId, version }, fields);
-  await ctx.api.request<ItemVersion>('PUT', `/api/vaults/${current.vaultId}/items/${itemId}`, { expectedVersion: current.version, ciphertext });
+  await ctx.api.call(endpoints.updateItem, { params: { vaultId: current.vaultId, itemId }, body: { expectedVersion: current.version, ciphertext } });
   await checkAndRecordVersions(ctx, [{ id: itemId, version }]);
   return { ...fields, id: itemId, vaultId: current.vaultId, version, updatedAt: new Date().toISOString() };
 }
 
 export async function deleteItem(ctx: ClientContext, itemId: string, basedOn?: Item): Promise<void> {
   const current = basedOn ?? (await getItem(ctx, itemId));
-  await ctx.api.request('DELETE', `/api/vaults/${current.vaultId}/items/${itemId}`, { expectedVersion: current.version });
+  await ctx.api.call(endpoints.deleteItem, { params: { vaultId: current.vaultId, itemId }, body: { expectedVersion: current.version } });
   // The tombstone is above every version, so any copy of this item shown again is a rollback.
   await checkAndRecordVersions(ctx, [{ id: itemId, version: ITEM_DELETED }]);
 }

@@ -9,7 +9,8 @@
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
 import { wipe } from '@latchkey/core/bytes';
-import type { RecoveryChallenge, RecoveryCodeStatus } from '@latchkey/core/wire/recovery';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { RecoveryCodeStatus } from '@latchkey/core/wire/recovery';
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
 import { requireUnlocked } from './vaults.ts';
@@ -26,7 +27,7 @@ export async function createRecoveryCode(ctx: ClientContext, proof: FactorProof 
   const keys = deriveRecoveryKeys(recoveryCode);
   const wrappedSymmetricKey = await wrapKeysetSymmetricKey(keyset, keys.wrappingKey, 'recovery-code');
   wipe(keys.wrappingKey);
-  const status = await ctx.api.request<RecoveryCodeStatus>('POST', '/api/recovery-code', { authPublicKey: keys.authPublicKey, wrappedSymmetricKey, ...proof });
+  const status = await ctx.api.call(endpoints.createRecoveryCode, { authPublicKey: keys.authPublicKey, wrappedSymmetricKey, ...proof });
   wipe(keys.authSecretKey);
   return { recoveryCode, status };
 }
@@ -34,7 +35,7 @@ export async function createRecoveryCode(ctx: ClientContext, proof: FactorProof 
 async function prove(ctx: ClientContext, purpose: 'confirm' | 'check', codeText: string) {
   await requireSession(ctx);
   const code = parseRecoveryCode(codeText);
-  const { challengeId, challenge } = await ctx.api.request<RecoveryChallenge>('POST', '/api/recovery-code/challenge', { purpose });
+  const { challengeId, challenge } = await ctx.api.call(endpoints.recoveryCodeChallenge, { purpose });
   const keys = deriveRecoveryKeys(code);
   const proof = proveRecoveryCode(keys, purpose, challenge);
   wipe(keys.authSecretKey);
@@ -44,20 +45,20 @@ async function prove(ctx: ClientContext, purpose: 'confirm' | 'check', codeText:
 
 /** Activates the pending code; throws `invalid_recovery_code` if `codeText` is not it. */
 export async function confirmRecoveryCode(ctx: ClientContext, codeText: string): Promise<RecoveryCodeStatus> {
-  return ctx.api.request<RecoveryCodeStatus>('POST', '/api/recovery-code/confirm', await prove(ctx, 'confirm', codeText));
+  return ctx.api.call(endpoints.confirmRecoveryCode, await prove(ctx, 'confirm', codeText));
 }
 
 export async function checkRecoveryCode(ctx: ClientContext, codeText: string): Promise<boolean> {
-  return (await ctx.api.request<{ valid: boolean }>('POST', '/api/recovery-code/check', await prove(ctx, 'check', codeText))).valid;
+  return (await ctx.api.call(endpoints.checkRecoveryCode, await prove(ctx, 'check', codeText))).valid;
 }
 
 export async function recoveryCodeStatus(ctx: ClientContext): Promise<RecoveryCodeStatus> {
   await requireSession(ctx);
-  return ctx.api.request<RecoveryCodeStatus>('GET', '/api/recovery-code');
+  return ctx.api.call(endpoints.recoveryCodeStatus);
 }
 
 /** Needs an unlock within the last 5 minutes and, with 2FA on, `proof`. */
 export async function deleteRecoveryCode(ctx: ClientContext, proof: FactorProof = {}): Promise<RecoveryCodeStatus> {
   await requireSession(ctx);
-  return ctx.api.request<RecoveryCodeStatus>('DELETE', '/api/recovery-code', proof);
+  return ctx.api.call(endpoints.deleteRecoveryCode, proof);
 }

@@ -15,7 +15,9 @@ import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
+import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
+import { outcomeUnknown } from './http.ts';
 import { accountKey, updateStore } from './local-store.ts';
 
 export interface ProvenRecovery {
@@ -55,8 +57,9 @@ export class RecoveryGrant {
    * Sets the new account password and a new Secret Key; every session and device is signed out.
    * @throws LatchkeyError `invalid_request` (password under 8 characters, or a call while one
    *   runs; nothing sent), `code_expired` (grant spent here, expired or used: start again),
-   *   `network_error` from the final request (grant spent: sign in with the new password on this
-   *   device, which tries the pending Secret Key, or start again), `invalid_registration_record`.
+   *   `network_error` or `invalid_server_response` from the final request (grant spent: sign
+   *   in with the new password on this device, which tries the pending Secret Key, or start
+   *   again), `invalid_registration_record`.
    */
   async setCredentials(newPassword: string): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
     const keyset = this.#keyset;
@@ -86,7 +89,7 @@ export class RecoveryGrant {
     const secretKey = generateSecretKey(this.accountId);
     const input = twoSecretPasswordInput(newPassword, secretKey);
     const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
-    const { registrationResponse } = await ctx.api.request<{ registrationResponse: string }>('POST', '/api/recovery/register', { grant: this.#grant, registrationRequest });
+    const { registrationResponse } = await ctx.api.call(endpoints.recoveryRegister, { grant: this.#grant, registrationRequest });
     const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
     const auk = deriveAccountUnlockKey(exportKey);
     const encryptedSymmetricKey = await wrapKeysetSymmetricKey(keyset, auk);
@@ -99,7 +102,7 @@ export class RecoveryGrant {
     });
     let result: { signedOutSessions: number };
     try {
-      result = await ctx.api.request<{ signedOutSessions: number }>('POST', '/api/recovery/finish', {
+      result = await ctx.api.call(endpoints.recoveryFinish, {
         grant: this.#grant,
         accountId: this.accountId,
         registrationRecord,
@@ -107,14 +110,14 @@ export class RecoveryGrant {
         encryptedSymmetricKey,
       });
     } catch (error) {
-      if (error instanceof LatchkeyError && error.code !== 'network_error') {
+      if (error instanceof LatchkeyError && !outcomeUnknown(error)) {
         // The server said no, in one transaction: nothing changed, so the new key is no candidate.
         await updateStore(ctx.store, (s) => {
           if (s.pendingSecretKeys) delete s.pendingSecretKeys[storeKey];
         });
       } else {
-        // No answer: the swap may have happened. A retry would make another Secret Key and
-        // replace this pending one, so the grant ends here.
+        // No answer, or one that could not be read: the swap may have happened. A retry would
+        // make another Secret Key and replace this pending one, so the grant ends here.
         this.discard();
       }
       throw error;

@@ -17,13 +17,13 @@ import { combineRecoveryShares } from '@latchkey/core/recovery-shares';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
-import type { RecoveryProveResponse, RecoveryStartResponse, RecoveryVerifyResponse } from '@latchkey/core/wire/recovery';
+import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
 import { updateStore } from './local-store.ts';
 import { RecoveryGrant } from './recovery-grant.ts';
 
 export async function startRecovery(ctx: ClientContext, email: string): Promise<{ verificationId: string }> {
-  const response = await ctx.api.request<RecoveryStartResponse>('POST', '/api/recovery/start', { email });
+  const response = await ctx.api.call(endpoints.recoveryStart, { email });
   await updateStore(ctx.store, (s) => {
     s.pendingRecovery = { server: ctx.api.baseUrl, email, verificationId: response.verificationId };
   });
@@ -53,7 +53,7 @@ export async function verifyRecoveryEmail(ctx: ClientContext, params: VerifyReco
   const verificationId =
     params.verificationId ?? (pending?.server === ctx.api.baseUrl && pending.email.toLowerCase() === params.email.toLowerCase() ? pending.verificationId : undefined);
   if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the recovery first: no email code is pending for this email on this device.');
-  const { ticket } = await ctx.api.request<RecoveryVerifyResponse>('POST', '/api/recovery/verify', { verificationId, code: params.emailCode.trim() });
+  const { ticket } = await ctx.api.call(endpoints.recoveryVerify, { verificationId, code: params.emailCode.trim() });
   return { email: params.email, ticket };
 }
 
@@ -80,7 +80,7 @@ export async function recoveryCodeOf(secret: RecoverySecret): Promise<RecoveryCo
 export async function proveRecovery(ctx: ClientContext, ticket: RecoveryTicket, secret: RecoverySecret): Promise<RecoveryGrant> {
   const keys = deriveRecoveryKeys(await recoveryCodeOf(secret));
   try {
-    const proved = await ctx.api.request<RecoveryProveResponse>('POST', '/api/recovery/prove', { ticket: ticket.ticket, proof: proveRecoveryCode(keys, 'recover', ticket.ticket) });
+    const proved = await ctx.api.call(endpoints.recoveryProve, { ticket: ticket.ticket, proof: proveRecoveryCode(keys, 'recover', ticket.ticket) });
     const symmetricKey = await unwrapKeysetSymmetricKey(proved.keyset.id, proved.wrappedSymmetricKey, keys.wrappingKey, 'recovery-code');
     // Opening the whole keyset proves the server handed back this account's real keyset.
     const keyset = await openKeyset(proved.keyset, symmetricKey).catch((error: unknown) => {

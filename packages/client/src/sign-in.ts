@@ -13,8 +13,9 @@ import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { parseSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
-import type { AccountProfile, LoginFinishResponse, LoginStartResponse, ReauthFinishResponse, SessionGrant } from '@latchkey/core/wire/auth';
-import type { SecondFactorResponse } from '@latchkey/core/wire/two-factor';
+import type { AccountProfile, LoginStartResponse, SessionGrant } from '@latchkey/core/wire/auth';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { SecondFactorRequest, SecondFactorResponse } from '@latchkey/core/wire/two-factor';
 import { deviceForRequest, dropKeys, type ClientContext } from './context.ts';
 import { accountKey, updateStore, type RememberedSession } from './local-store.ts';
 
@@ -104,7 +105,7 @@ async function proveSecondFactorOrAbandon(ctx: ClientContext, token: string, met
     return await proveSecondFactor(ctx, token, methods, given);
   } catch (error) {
     ctx.api.token = token;
-    await ctx.api.request('POST', '/api/auth/signout', {}).catch(() => undefined);
+    await ctx.api.call(endpoints.signOut, {}).catch(() => undefined);
     ctx.api.token = undefined;
     throw error;
   }
@@ -117,15 +118,15 @@ async function proveSecondFactor(ctx: ClientContext, token: string, methods: rea
   ctx.api.token = token;
   for (let attempt = 1; ; attempt++) {
     const proof = typeof given === 'function' ? await given(methods) : given;
-    let body: Record<string, unknown>;
+    let body: SecondFactorRequest;
     if ('securityKey' in proof) {
-      const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/auth/second-factor/options', {});
+      const options = await ctx.api.call(endpoints.secondFactorOptions, {});
       body = { securityKey: await proof.securityKey(options) };
     } else {
       body = { ...proof };
     }
     try {
-      return await ctx.api.request<SecondFactorResponse>('POST', '/api/auth/second-factor', body);
+      return await ctx.api.call(endpoints.secondFactor, body);
     } catch (error) {
       const retry = typeof given === 'function' && attempt < MAX_SECOND_FACTOR_TRIES && error instanceof LatchkeyError && error.code === 'invalid_code';
       if (!retry) throw error;
@@ -149,9 +150,9 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
   for (const secretKey of candidates) {
     try {
       const outcome = await runOpaqueLogin(ctx, params.password, secretKey, (body) =>
-        ctx.api.request<LoginStartResponse>('POST', '/api/auth/login/start', { email: params.email, ...body }),
+        ctx.api.call(endpoints.loginStart, { email: params.email, ...body }),
       );
-      const result = await ctx.api.request<LoginFinishResponse>('POST', '/api/auth/login/finish', {
+      const result = await ctx.api.call(endpoints.loginFinish, {
         loginId: outcome.loginId,
         finishLoginRequest: outcome.finishLoginRequest,
         device: await deviceForRequest(ctx),
@@ -189,8 +190,8 @@ export async function requireSession(ctx: ClientContext): Promise<RememberedSess
 export async function unlock(ctx: ClientContext, password: string): Promise<AccountProfile> {
   const session = await requireSession(ctx);
   const secretKey = await resolveSecretKey(ctx, session.email);
-  const outcome = await runOpaqueLogin(ctx, password, secretKey, (body) => ctx.api.request<LoginStartResponse>('POST', '/api/auth/reauth/start', body));
-  const result = await ctx.api.request<ReauthFinishResponse>('POST', '/api/auth/reauth/finish', { loginId: outcome.loginId, finishLoginRequest: outcome.finishLoginRequest });
+  const outcome = await runOpaqueLogin(ctx, password, secretKey, (body) => ctx.api.call(endpoints.reauthStart, body));
+  const result = await ctx.api.call(endpoints.reauthFinish, { loginId: outcome.loginId, finishLoginRequest: outcome.finishLoginRequest });
   await openKeys(ctx, result.account, outcome.exportKey);
   return result.account;
 }
@@ -204,7 +205,7 @@ export async function signOut(ctx: ClientContext): Promise<void> {
   if (state.session !== undefined && state.session.server === ctx.api.baseUrl) {
     ctx.api.token = state.session.token;
     try {
-      await ctx.api.request('POST', '/api/auth/signout', {});
+      await ctx.api.call(endpoints.signOut, {});
     } catch (error) {
       // An already-ended session is signed out all the same.
       if (!(error instanceof LatchkeyError && (error.code === 'unauthenticated' || error.code === 'session_expired'))) throw error;

@@ -11,7 +11,7 @@ import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } fro
 import { createVaultKey, encryptVaultAttributes, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
-import type { SignupFinishResponse, SignupRegisterResponse, SignupStartResponse, SignupVerifyResponse } from '@latchkey/core/wire/signup';
+import { endpoints } from '@latchkey/core/wire/endpoints';
 import { deviceForRequest, type ClientContext } from './context.ts';
 import { checkAndPinKeys } from './key-trust.ts';
 import { accountKey, updateStore } from './local-store.ts';
@@ -20,7 +20,7 @@ import { rememberSession } from './sign-in.ts';
 export const PERSONAL_VAULT_NAME = 'Personal';
 
 export async function startSignup(ctx: ClientContext, email: string): Promise<{ verificationId: string }> {
-  const response = await ctx.api.request<SignupStartResponse>('POST', '/api/signup/start', { email });
+  const response = await ctx.api.call(endpoints.signupStart, { email });
   await updateStore(ctx.store, (s) => {
     s.pendingSignup = { server: ctx.api.baseUrl, email, verificationId: response.verificationId };
   });
@@ -44,11 +44,11 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
     (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === params.email.toLowerCase() ? state.pendingSignup.verificationId : undefined);
   if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
 
-  const { ticket, userId } = await ctx.api.request<SignupVerifyResponse>('POST', '/api/signup/verify', { verificationId, code: params.code });
+  const { ticket, userId } = await ctx.api.call(endpoints.signupVerify, { verificationId, code: params.code });
   const secretKey = generateSecretKey();
   const input = twoSecretPasswordInput(params.password, secretKey);
   const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
-  const { registrationResponse } = await ctx.api.request<SignupRegisterResponse>('POST', '/api/signup/register', { ticket, registrationRequest });
+  const { registrationResponse } = await ctx.api.call(endpoints.signupRegister, { ticket, registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const auk = deriveAccountUnlockKey(exportKey);
 
@@ -71,7 +71,7 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
     s.secretKeys = { ...s.secretKeys, [accountKey(ctx.api.baseUrl, params.email)]: secretKey };
   });
   await checkAndPinKeys(ctx, keyset.id, [personalVaultPin]);
-  const result = await ctx.api.request<SignupFinishResponse>('POST', '/api/signup/finish', {
+  const result = await ctx.api.call(endpoints.signupFinish, {
     ticket,
     name: params.name,
     accountId: accountIdOf(secretKey),

@@ -6,7 +6,8 @@
  * 2FA is on also needs a proof by an enrolled factor. A setup must be confirmed within 10
  * minutes, from the session that started it; the proof given at its start counts for it.
  */
-import type { BackupCodesResponse, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { RegisteredSecurityKey, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
 
@@ -15,44 +16,44 @@ export type WebAuthnCeremony = (options: Record<string, unknown>) => Promise<Rec
 
 export async function twoFactorStatus(ctx: ClientContext): Promise<TwoFactorStatus> {
   await requireSession(ctx);
-  return ctx.api.request<TwoFactorStatus>('GET', '/api/2fa');
+  return ctx.api.call(endpoints.twoFactorStatus);
 }
 
 export async function enableTotp(ctx: ClientContext, proof: FactorProof = {}): Promise<TotpSetupResponse> {
   await requireSession(ctx);
-  return ctx.api.request<TotpSetupResponse>('POST', '/api/2fa/totp', proof);
+  return ctx.api.call(endpoints.startTotpSetup, proof);
 }
 
 export async function confirmTotp(ctx: ClientContext, otp: string): Promise<string[]> {
   await requireSession(ctx);
-  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/totp/confirm', { otp })).backupCodes;
+  return (await ctx.api.call(endpoints.confirmTotp, { otp })).backupCodes;
 }
 
 export async function disableTotp(ctx: ClientContext, proof: FactorProof): Promise<void> {
   await requireSession(ctx);
-  await ctx.api.request('POST', '/api/2fa/totp/disable', proof);
+  await ctx.api.call(endpoints.disableTotp, proof);
 }
 
 export async function regenerateBackupCodes(ctx: ClientContext, proof: FactorProof): Promise<string[]> {
   await requireSession(ctx);
-  return (await ctx.api.request<BackupCodesResponse>('POST', '/api/2fa/backup-codes/regenerate', proof)).backupCodes;
+  return (await ctx.api.call(endpoints.regenerateBackupCodes, proof)).backupCodes;
 }
 
-export async function registerSecurityKey(ctx: ClientContext, name: string, ceremony: WebAuthnCeremony, proof: FactorProof = {}): Promise<{ id: string; backupCodes: string[] }> {
+export async function registerSecurityKey(ctx: ClientContext, name: string, ceremony: WebAuthnCeremony, proof: FactorProof = {}): Promise<RegisteredSecurityKey> {
   await requireSession(ctx);
-  const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/2fa/security-keys/options', proof);
+  const options = await ctx.api.call(endpoints.securityKeyRegistrationOptions, proof);
   const response = await ceremony(options);
-  return ctx.api.request<{ id: string; backupCodes: string[] }>('POST', '/api/2fa/security-keys', { name, response });
+  return ctx.api.call(endpoints.registerSecurityKey, { name, response });
 }
 
 /** A proof by a security key, for the factor-changing calls: runs the browser ceremony on a fresh challenge. */
 export async function securityKeyProof(ctx: ClientContext, ceremony: WebAuthnCeremony): Promise<FactorProof> {
   await requireSession(ctx);
-  const options = await ctx.api.request<Record<string, unknown>>('POST', '/api/2fa/security-keys/proof-options', {});
+  const options = await ctx.api.call(endpoints.securityKeyProofOptions, {});
   return { securityKey: await ceremony(options) };
 }
 
 export async function removeSecurityKey(ctx: ClientContext, id: string, proof: FactorProof): Promise<void> {
   await requireSession(ctx);
-  await ctx.api.request('DELETE', `/api/2fa/security-keys/${encodeURIComponent(id)}`, proof);
+  await ctx.api.call(endpoints.removeSecurityKey, { params: { id }, body: proof });
 }

@@ -8,7 +8,8 @@ import { keysetRecipient, keysetSigner } from '@latchkey/core/keyset';
 import { importBoxKey, type BoxKey } from '@latchkey/core/sealed-box';
 import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapVaultKey, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { wipe } from '@latchkey/core/bytes';
-import type { VaultList, VaultSummary } from '@latchkey/core/wire/vaults';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { VaultSummary } from '@latchkey/core/wire/vaults';
 import type { ClientContext, UnlockedKeys } from './context.ts';
 import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { requireSession } from './sign-in.ts';
@@ -52,7 +53,7 @@ export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSum
 
 export async function fetchVaults(ctx: ClientContext): Promise<VaultSummary[]> {
   await requireSession(ctx);
-  return (await ctx.api.request<VaultList>('GET', '/api/vaults')).vaults;
+  return (await ctx.api.call(endpoints.listVaults)).vaults;
 }
 
 export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
@@ -77,7 +78,7 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
   // Pinned before the server hears of the vault, so no answer of its can introduce another key.
   await checkAndPinKeys(ctx, keys.keyset.id, [{ purpose: 'vault-key', subjectId: id, fingerprint: vaultKeyFingerprint(id, raw) }]);
   wipe(raw);
-  await ctx.api.request('POST', '/api/vaults', body);
+  await ctx.api.call(endpoints.createVault, body);
   keys.vaultKeys.set(id, key);
   return { id, name, kind: 'shared', role: 'owner' };
 }

@@ -56,6 +56,8 @@ export const ERROR_STATUS = {
   /** A secret the CLI needs was given nowhere (flag, `-`, environment) and there is no terminal to ask on. */
   secret_required: 400,
   network_error: 503,
+  /** The server answered, but not as the endpoint promises: not JSON, the wrong shape, an unexpected status, an error without a known code. */
+  invalid_server_response: 502,
   // server
   internal: 500,
 } as const;

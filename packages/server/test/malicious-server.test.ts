@@ -297,3 +297,27 @@ describe('replayed, rolled-back and moved items', () => {
     }
   });
 });
+
+describe('a malicious server cannot crash the SDK with answers of the wrong shape', () => {
+  it('an answer that does not match its endpoint is invalid_server_response, and the device remembers nothing of it', async () => {
+    const device = await deviceOf(alice);
+    const item = await device.client.items.create(workId, { kind: 'login', title: 'Shape', password: 's' });
+    await device.client.items.get(item.id);
+    const remembered = structuredClone(await device.store.read());
+    const cases: Record<string, [tamper: (call: Call, body: unknown) => unknown, attempt: () => Promise<unknown>]> = {
+      'a vault whose key wrap is a string': [(call, body) => (isVaultList(call) ? { vaults: (body as VaultList).vaults.map((v) => ({ ...v, keyWrap: 'wrap' })) } : undefined), () => device.client.vaults.list()],
+      'an item whose version is a word': [(call, body) => (call.path === `/api/items/${item.id}` ? { ...(body as EncryptedItem), version: 'three' } : undefined), () => device.client.items.get(item.id)],
+      'an item list that is not a list': [(call) => (call.path === `/api/vaults/${workId}/items` ? { items: { 0: item.id } } : undefined), () => device.client.items.list(workId)],
+      'a profile without its keyset': [(call, body) => (call.path === '/api/account' ? { ...(body as AccountProfile), keyset: undefined } : undefined), () => device.client.whoami()],
+      'a session list of strings': [(call) => (call.path === '/api/sessions' ? { sessions: ['current'] } : undefined), () => device.client.sessions.list()],
+      'a created item that is not one': [(call) => (call.method === 'POST' && call.path === `/api/vaults/${workId}/items` ? [] : undefined), () => device.client.items.create(workId, { kind: 'note', title: 'Never shown' })],
+    };
+    for (const [label, [tamper, attempt]] of Object.entries(cases)) {
+      device.mitm.tamper = tamper;
+      expect(await errorCodeOf(attempt()), label).toBe('invalid_server_response');
+      device.mitm.tamper = undefined;
+      // The created item reached the server (the answer was forged after it), so only its version mark is new.
+      if (label !== 'a created item that is not one') expect(await device.store.read(), label).toEqual(remembered);
+    }
+  });
+});

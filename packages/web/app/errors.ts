@@ -49,6 +49,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
   not_signed_in: 'You are signed out. Sign in again to continue.',
   network_error: 'Could not reach the Latchkey server. Check your connection and try again.',
+  invalid_server_response:
+    'The server sent an answer this app does not understand, so nothing was done with it. Reload the page and try again; if it keeps happening, tell whoever runs your Latchkey server.',
   internal: 'Something went wrong on the server. Nothing was changed. Try again in a moment.',
 };
 

@@ -42,7 +42,12 @@ export const SecondFactorRequest = strictObject({
 export type SecondFactorRequest = Static<typeof SecondFactorRequest>;
 export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer(), sessionExpiresAt: Timestamp });
 export type SecondFactorResponse = Static<typeof SecondFactorResponse>;
-export const ChallengeOptions = Type.Record(Type.String(), Type.Unknown());
+/**
+ * WebAuthn options (from @simplewebauthn/server) for the browser's ceremony. Only the envelope
+ * is checked: an object with its challenge; the browser library checks the rest.
+ */
+export const ChallengeOptions = Type.Object({ challenge: Type.String({ minLength: 1 }) }, { additionalProperties: true });
+export type ChallengeOptions = Static<typeof ChallengeOptions>;
 export const RegisteredSecurityKey = Type.Object({ id: Type.String(), backupCodes: Type.Array(Type.String()) });
 export type RegisteredSecurityKey = Static<typeof RegisteredSecurityKey>;
 /** The answer of a change that returns nothing else. */

@@ -6,6 +6,7 @@
  */
 import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { LatchkeyError } from '@latchkey/core/errors';
+import type { ChallengeOptions } from '@latchkey/core/wire/two-factor';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
 import type { ServerContext, Tx } from '../context.ts';
 import * as keys from '../repositories/security-keys.ts';
@@ -58,7 +59,7 @@ async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose:
 }
 
 /** Registration options; `proofSessionId` is the session that proved a factor for them (null when 2FA was off). */
-export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<Record<string, unknown>> {
+export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<ChallengeOptions> {
   const { rpID } = relyingParty(ctx);
   const existing = await keys.listSecurityKeys(ctx.db, user.id);
   const { generateRegistrationOptions } = await webauthn();
@@ -73,7 +74,7 @@ export async function securityKeyRegistrationOptions(ctx: ServerContext, user: {
     authenticatorSelection: { residentKey: 'discouraged', userVerification: 'discouraged' },
   });
   await rememberChallenge(ctx, user.id, 'webauthn-register', options.challenge, proofSessionId);
-  return options as unknown as Record<string, unknown>;
+  return options;
 }
 
 /**
@@ -109,7 +110,7 @@ export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: st
   return credential.id;
 }
 
-export async function securityKeyAuthenticationOptions(ctx: ServerContext, userId: string): Promise<Record<string, unknown>> {
+export async function securityKeyAuthenticationOptions(ctx: ServerContext, userId: string): Promise<ChallengeOptions> {
   const existing = await keys.listSecurityKeys(ctx.db, userId);
   if (existing.length === 0) throw new LatchkeyError('invalid_request', 'No security key is registered on this account.');
   const { generateAuthenticationOptions } = await webauthn();
@@ -119,7 +120,7 @@ export async function securityKeyAuthenticationOptions(ctx: ServerContext, userI
     userVerification: 'discouraged',
   });
   await rememberChallenge(ctx, userId, 'webauthn-authenticate', options.challenge);
-  return options as unknown as Record<string, unknown>;
+  return options;
 }
 
 /** True when the assertion is by one of the user's keys, over a live challenge, with a forward-moving counter. */

@@ -15,7 +15,7 @@
  * (the endpoints declare it); the functions that need it take a `ReauthenticatedSession`.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { ChallengeOptions, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as totpRepo from '../repositories/totp-factors.ts';
 import * as keysRepo from '../repositories/security-keys.ts';
@@ -115,7 +115,7 @@ export async function regenerateBackupCodes(ctx: ServerContext, session: Reauthe
   return { backupCodes };
 }
 
-export async function startSecurityKeyRegistration(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<Record<string, unknown>> {
+export async function startSecurityKeyRegistration(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<ChallengeOptions> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
   return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name }, proven ? session.id : null);

@@ -7,6 +7,7 @@ import type { FormEvent } from 'react';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import type { RecoveryGrant } from '@latchkey/client/recovery-grant';
+import { outcomeUnknown } from '@latchkey/client/http';
 import { describeError, describeInputError } from '../../errors.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { NewPasswordFields } from '../../components/NewPasswordFields.tsx';
@@ -30,7 +31,7 @@ export function PasswordStep({
 }) {
   const newPassword = useNewPassword();
   const { password } = newPassword;
-  const describe = (e: unknown) => (grant.spent && e instanceof LatchkeyError && e.code === 'network_error' ? UNKNOWN_OUTCOME : e instanceof LatchkeyError ? describeInputError(e) : describeError(e));
+  const describe = (e: unknown) => (grant.spent && outcomeUnknown(e) ? UNKNOWN_OUTCOME : e instanceof LatchkeyError ? describeInputError(e) : describeError(e));
   const { busy, error, setError, run } = useAsyncAction({ session: false, describe });
 
   const submit = async (event: FormEvent) => {
