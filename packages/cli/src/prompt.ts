@@ -5,6 +5,7 @@
  * secrets (codes, Secret Keys) are resolved by secret-input.ts.
  */
 import { createInterface } from 'node:readline';
+import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
 
 export const isInteractive = (): boolean => Boolean(process.stdin.isTTY && process.stderr.isTTY);
@@ -45,12 +46,17 @@ export const newPasswordAvailable = (): boolean => (process.env.LATCHKEY_NEW_PAS
 /** Whether `newPassword()` asks on the terminal (so a refused answer can be asked for again). */
 export const newPasswordPrompted = (): boolean => (process.env.LATCHKEY_NEW_PASSWORD ?? '') === '' && isInteractive();
 
+/** @throws `invalid_request` when the two typed passwords differ, `password_too_short` (MIN_PASSWORD_LENGTH). */
 export async function newPassword(): Promise<string> {
   const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    requireLongEnoughPassword(fromEnv);
+    return fromEnv;
+  }
   if (!isInteractive()) throw new LatchkeyError('invalid_request', 'Set LATCHKEY_NEW_PASSWORD or run in a terminal to choose an account password.');
   const first = await ask('New account password: ', { hidden: true });
   const second = await ask('Repeat the new account password: ', { hidden: true });
   if (first !== second) throw new LatchkeyError('invalid_request', 'The two passwords differ.');
+  requireLongEnoughPassword(first);
   return first;
 }

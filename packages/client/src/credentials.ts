@@ -10,6 +10,7 @@ import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
+import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
 import type { CredentialsChangeFinishResponse } from '@latchkey/core/wire/auth';
@@ -21,7 +22,7 @@ import { resolveSecretKey, unlock } from './sign-in.ts';
 import type { FactorProof } from './two-factor.ts';
 
 async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key', proof: FactorProof) {
-  if (newPassword.length < 8) throw new LatchkeyError('invalid_request', 'Choose an account password of at least 8 characters.');
+  requireLongEnoughPassword(newPassword);
   const account = await unlock(ctx, currentPassword);
   const keyset = ctx.keys!.keyset;
   const oldKey = await resolveSecretKey(ctx, account.email);

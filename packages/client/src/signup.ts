@@ -9,6 +9,7 @@ import { createKeyset, encryptKeyset, keysetRecipient, keysetSigner } from '@lat
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { createVaultKey, encryptVaultAttributes, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
+import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
@@ -37,7 +38,7 @@ export interface CompleteSignup {
 }
 
 export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: string }> {
-  if (params.password.length < 8) throw new LatchkeyError('invalid_request', 'Choose an account password of at least 8 characters.');
+  requireLongEnoughPassword(params.password);
   const state = await ctx.store.read();
   const verificationId =
     params.verificationId ??

@@ -22,7 +22,7 @@ export interface Vault {
 }
 
 export function requireUnlocked(ctx: ClientContext): UnlockedKeys {
-  if (ctx.keys === undefined) throw new LatchkeyError('not_signed_in', 'Unlock first: enter your account password.');
+  if (ctx.keys === undefined) throw new LatchkeyError('client_locked', 'Unlock first: enter your account password.');
   return ctx.keys;
 }
 

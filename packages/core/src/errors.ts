@@ -22,10 +22,12 @@ export const ERROR_STATUS = {
   reauthentication_required: 403,
   second_factor_required: 401,
   login_expired: 400,
-  // one-time codes
+  // one-time codes and challenges
   invalid_code: 400,
   code_expired: 400,
   code_used: 400,
+  /** A single-use challenge (recovery-code confirm or check, WebAuthn) that is unknown, used, another account's or too old. */
+  challenge_expired: 400,
   too_many_attempts: 429,
   rate_limited: 429,
   invalid_recovery_code: 401,
@@ -55,6 +57,10 @@ export const ERROR_STATUS = {
   not_signed_in: 401,
   /** A secret the CLI needs was given nowhere (flag, `-`, environment) and there is no terminal to ask on. */
   secret_required: 400,
+  /** Signed in, but this client holds no unlocked keys: unlock with the account password first. */
+  client_locked: 401,
+  /** A new account password shorter than `MIN_PASSWORD_LENGTH` (core/account-password.ts). */
+  password_too_short: 400,
   network_error: 503,
   /** The server answered, but not as the endpoint promises: not JSON, the wrong shape, an unexpected status, an error without a known code. */
   invalid_server_response: 502,

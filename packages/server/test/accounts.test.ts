@@ -172,7 +172,7 @@ describe('lock and unlock', () => {
     const user = await signUpUser(server);
     user.client.lock();
     expect(user.client.isUnlocked).toBe(false);
-    expect(await errorCodeOf(user.client.vaults.list())).toBe('not_signed_in');
+    expect(await errorCodeOf(user.client.vaults.list())).toBe('client_locked');
     expect(await errorCodeOf(user.client.unlock('wrong password'))).toBe('wrong_password');
     await user.client.unlock(user.password);
     expect((await user.client.vaults.list()).length).toBe(1);

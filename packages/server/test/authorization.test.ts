@@ -329,7 +329,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     },
     call: async (_w, _caller, t) => ({ path: '/api/recovery-code/confirm', body: t }),
     owner: ok(),
-    other: fails('login_expired'),
+    other: fails('challenge_expired'),
   },
   checkRecoveryCode: {
     access: 'session',
@@ -340,7 +340,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     },
     call: async (_w, _caller, t) => ({ path: '/api/recovery-code/check', body: t }),
     owner: ok(),
-    other: fails('login_expired'),
+    other: fails('challenge_expired'),
   },
   deleteRecoveryCode: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/recovery-code', body: proofOf(caller, t) }), owner: ok(), other: ok() },
 

@@ -5,11 +5,12 @@
  * at 100 and notified, and shares rebuild the code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateRecoveryCode } from '@latchkey/core/recovery-code';
+import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
 import { extractCode, waitForEmail } from './helpers/outbox.ts';
 import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
+import { expectApiError, send } from './helpers/raw-requests.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -86,6 +87,43 @@ describe('setting up a recovery code', () => {
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'no recovery code', after: before - 1000 });
     expect(mail.text).not.toMatch(/^\d{8}$/m);
     expect(code).toBeTruthy();
+  });
+});
+
+describe('recovery code challenges', () => {
+  /** A challenge of `user`'s for `purpose`, answered with `code` by hand, as the SDK would. */
+  async function answered(user: TestUser, purpose: 'confirm' | 'check', code: string) {
+    const token = (await user.store.read()).session!.token;
+    const { challengeId, challenge } = (await send(server, { method: 'POST', path: '/api/recovery-code/challenge', token, body: { purpose } })).json as { challengeId: string; challenge: string };
+    return { token, body: { challengeId, proof: proveRecoveryCode(deriveRecoveryKeys(parseRecoveryCode(code)), purpose, challenge) } };
+  }
+
+  it('are answered at most once, by their own purpose and account, within 5 minutes: challenge_expired otherwise', async () => {
+    const user = await signUpUser(server);
+    const other = await signUpUser(server);
+    const code = await withActiveCode(user);
+    const check = (token: string, body: unknown) => send(server, { method: 'POST', path: '/api/recovery-code/check', token, body });
+
+    const once = await answered(user, 'check', code);
+    expect((await check(once.token, once.body)).json).toEqual({ valid: true });
+    expectApiError(await check(once.token, once.body), 'challenge_expired');
+
+    const forConfirming = await answered(user, 'confirm', code);
+    expectApiError(await check(forConfirming.token, forConfirming.body), 'challenge_expired');
+
+    const ofUser = await answered(user, 'check', code);
+    expectApiError(await check((await other.store.read()).session!.token, ofUser.body), 'challenge_expired');
+
+    const late = await answered(user, 'check', code);
+    server.advanceClock(5 * 60_000 + 1000);
+    try {
+      expectApiError(await check(late.token, late.body), 'challenge_expired');
+    } finally {
+      server.advanceClock(-(5 * 60_000 + 1000));
+    }
+    // Refused answers used up nothing of the user's: a fresh one still works.
+    const fresh = await answered(user, 'check', code);
+    expect((await check(fresh.token, fresh.body)).json).toEqual({ valid: true });
   });
 });
 

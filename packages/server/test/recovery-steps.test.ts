@@ -94,7 +94,7 @@ describe('prove', () => {
     expect((await user.client.whoami()).email).toBe(user.email);
 
     // A password refused on the device costs nothing: the grant stays usable.
-    expect(await errorCodeOf(grant.setCredentials('short'))).toBe('invalid_request');
+    expect(await errorCodeOf(grant.setCredentials('short'))).toBe('password_too_short');
     expect(grant.spent).toBe(false);
     const { secretKey, signedOutSessions } = await grant.setCredentials('recovered after one wrong code');
     expect(signedOutSessions).toBe(1);

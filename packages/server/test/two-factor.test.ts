@@ -122,6 +122,42 @@ describe('authenticator app (TOTP)', () => {
   });
 });
 
+describe('security key challenges', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  /** What a browser would send for `challenge`, with an attestation or signature that does not verify. */
+  const forgedRegistration = (challenge: string) => ({
+    id: 'a2V5LWlk',
+    rawId: 'a2V5LWlk',
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: { clientDataJSON: b64({ type: 'webauthn.create', challenge, origin: server.url }), attestationObject: 'o2NmbXRkbm9uZQ' },
+  });
+  const forgedAssertion = (keyId: string, challenge: string) => ({
+    id: keyId,
+    rawId: keyId,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: { clientDataJSON: b64({ type: 'webauthn.get', challenge, origin: server.url }), authenticatorData: 'AAAA', signature: 'AAAA' },
+  });
+
+  it('are answered at most once, and only when issued: challenge_expired otherwise', async () => {
+    const user = await signUpUser(server);
+    // Registration, answering a challenge the server never issued.
+    expect(await errorCodeOf(user.client.twoFactor.registerSecurityKey('Key', async () => forgedRegistration('bmV2ZXItaXNzdWVk')))).toBe('challenge_expired');
+
+    // A proof by a security key (a key row is enough to be offered a challenge).
+    await withTotp(user);
+    const keyId = 'c2VjdXJpdHkta2V5LWlk';
+    await server.running.context.db.insertInto('security_keys').values({ id: keyId, user_id: (await user.client.whoami()).id, name: 'A key', public_key: 'AAAA' }).execute();
+    const proof = await user.client.twoFactor.securityKeyProof(async (options) => forgedAssertion(keyId, String(options.challenge)));
+    // The server takes the challenge, then finds the signature does not verify.
+    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes(proof))).toBe('invalid_code');
+    // The same answer again: its challenge is used up.
+    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes(proof))).toBe('challenge_expired');
+    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes({ securityKey: forgedAssertion(keyId, 'bmV2ZXItaXNzdWVk') }))).toBe('challenge_expired');
+  });
+});
+
 describe('an abandoned sign-in', () => {
   it('ends its waiting session, so it does not linger as someone who knows the password and Secret Key', async () => {
     const user = await signUpUser(server);
@@ -235,7 +271,7 @@ describe('locks and recovery', () => {
 
     const attempt = server.client();
     expect(await errorCodeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');
-    expect(await errorCodeOf(attempt.vaults.list())).toBe('not_signed_in');
+    expect(await errorCodeOf(attempt.vaults.list())).toBe('client_locked');
     // A waiting session's own token (from a raw sign-in) cannot read vaults either.
     const { token } = await signInAgain(server, { email: user.email, password: 'recovered but still 2fa', secretKey });
     const vaults = await fetch(`${server.url}/api/vaults`, { headers: { authorization: `Bearer ${token}` } });

@@ -29,7 +29,7 @@ interface AppContextValue {
   unlocked(account: AccountProfile): void;
   lock(notice?: string): void;
   signOut(): Promise<void>;
-  /** Call with any error from the SDK: if it means the session is gone, go to sign-in. Returns true if handled. */
+  /** Call with any error from the SDK: if it means the session is gone, go to sign-in (the keys are gone: to unlock). Returns true if handled. */
   handleSignedOut(error: unknown): boolean;
 }
 
@@ -92,11 +92,16 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const handleSignedOut = useCallback(
     (error: unknown) => {
       const code = errorCode(error);
+      // Still signed in, but the keys are gone (locked meanwhile): back to the unlock page, not to sign-in.
+      if (code === 'client_locked') {
+        lock();
+        return true;
+      }
       if (code === undefined || !SIGNED_OUT_CODES.has(code)) return false;
       void endSession('Your session ended (it expired, or was signed out from another device). Sign in again to continue.');
       return true;
     },
-    [endSession],
+    [endSession, lock],
   );
 
   // Lock after a period without input while unlocked.

@@ -3,6 +3,7 @@
  * `LatchkeyError.code` (never on a server message), so wording can change here without
  * touching the protocol. Messages never include a secret.
  */
+import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import { LatchkeyError, type ErrorCode } from '@latchkey/core/errors';
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -23,6 +24,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   invalid_code: 'That code is not right. Check the email we sent and try again.',
   code_expired: 'That code has expired. Ask for a new one.',
   code_used: 'That code was already used. Ask for a new one.',
+  challenge_expired: 'This took too long, or was already done in another window. Try again.',
+  password_too_short: `Choose an account password of at least ${MIN_PASSWORD_LENGTH} characters.`,
   too_many_attempts: 'Too many attempts. Wait a few minutes, then try again.',
   rate_limited: 'Too many attempts in a short time. Wait a little, then try again.',
   // recovery codes and share cards
@@ -48,6 +51,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
     'The server sent a different key for one of your vaults than this browser knows, so it was refused and nothing was changed. Tell whoever runs your Latchkey server: it may have been tampered with.',
   decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
   not_signed_in: 'You are signed out. Sign in again to continue.',
+  client_locked: 'Latchkey is locked in this browser. Unlock it with your account password to continue.',
   network_error: 'Could not reach the Latchkey server. Check your connection and try again.',
   invalid_server_response:
     'The server sent an answer this app does not understand, so nothing was done with it. Reload the page and try again; if it keeps happening, tell whoever runs your Latchkey server.',
@@ -102,7 +106,7 @@ const SECOND_FACTOR_MESSAGES: Partial<Record<ErrorCode, string>> = {
   too_many_attempts: 'This method is locked after too many wrong attempts. Use another one: a backup code or your security key. Using one that works unlocks it.',
   rate_limited: 'Too many attempts in a short time. Wait a minute, then try again.',
   reauthentication_required: 'For your security, enter your account password again before changing two-step verification.',
-  login_expired: 'The security key request expired. Try again.',
+  challenge_expired: 'The security key request expired. Try again.',
 };
 
 export function describeSecondFactorError(error: unknown): string {
@@ -140,7 +144,7 @@ const CREDENTIALS_CHANGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   wrong_password: 'That is not your current account password. Check Caps Lock and try again. Nothing was changed.',
   wrong_secret_key:
     'The Secret Key this browser remembers no longer belongs to your account: it was changed on another device or by an account recovery. Nothing was changed. Sign out, then sign in with the Secret Key from your latest Emergency Kit.',
-  invalid_request: 'Choose an account password of at least 8 characters. Nothing was changed.',
+  password_too_short: `Choose an account password of at least ${MIN_PASSWORD_LENGTH} characters. Nothing was changed.`,
   rate_limited: 'Too many attempts in a short time. Wait a little, then try again. Nothing was changed.',
 };
 

@@ -87,7 +87,7 @@ async function recoverWithEmailCode(client: LatchkeyClient, email: string, email
         return await grant.setCredentials(await newPassword());
       } catch (error) {
         // A typed password that differs or is too short is asked for again: the grant is still good.
-        if (!(newPasswordPrompted() && !grant.spent && error instanceof LatchkeyError && error.code === 'invalid_request')) throw error;
+        if (!(newPasswordPrompted() && !grant.spent && error instanceof LatchkeyError && (error.code === 'invalid_request' || error.code === 'password_too_short'))) throw error;
         process.stderr.write(`${error.message} Try again.\n`);
       }
     }

@@ -4,6 +4,7 @@ import { Base64Url, Email, EmailCode, EncryptedKeyset, FactorProofFields, Hex64,
 export const RecoveryCodeStatusValue = Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('active')]);
 export type RecoveryCodeStatusValue = Static<typeof RecoveryCodeStatusValue>;
 
+/** What the signed-in account sees about its recovery code (`GET /api/recovery-code`). */
 export const RecoveryCodeStatus = Type.Object({
   /** `active` when a working code exists (even while a replacement is pending). */
   status: RecoveryCodeStatusValue,
@@ -26,15 +27,16 @@ export type CreateRecoveryCodeRequest = Static<typeof CreateRecoveryCodeRequest>
 export const RecoveryChallengeRequest = strictObject({ purpose: Type.Union([Type.Literal('confirm'), Type.Literal('check')]) });
 export const RecoveryChallenge = Type.Object({ challengeId: RandomId, challenge: Base64Url(64) });
 export type RecoveryChallenge = Static<typeof RecoveryChallenge>;
-export const RecoveryProofRequest = strictObject({ challengeId: RandomId, proof: Base64Url(128) });
-export type RecoveryProofRequest = Static<typeof RecoveryProofRequest>;
+/** The answer to a recovery-code challenge (confirm or check, signed in): the code's signature over it. */
+export const RecoveryChallengeAnswer = strictObject({ challengeId: RandomId, proof: Base64Url(128) });
+export type RecoveryChallengeAnswer = Static<typeof RecoveryChallengeAnswer>;
 export const RecoveryCheckResponse = Type.Object({ valid: Type.Boolean() });
 
 export const RecoveryStartRequest = strictObject({ email: Email });
 export const RecoveryStartResponse = Type.Object({ status: Type.Literal('verification_sent'), verificationId: RandomId });
 export const RecoveryVerifyRequest = strictObject({ verificationId: RandomId, code: EmailCode });
 export const RecoveryVerifyResponse = Type.Object({ ticket: Base64Url(64) });
-/** `proof` signs the ticket (purpose `recover`) with the recovery code's authentication key. */
+/** Recovering an account (signed out): `proof` signs the ticket (purpose `recover`) with the recovery code's authentication key. */
 export const RecoveryProveRequest = strictObject({ ticket: Base64Url(64), proof: Base64Url(128) });
 export const RecoveryProveResponse = Type.Object({
   grant: Base64Url(64),

@@ -4,11 +4,11 @@
  * code per user; activation replaces the active one in one transaction.
  */
 import type { Tx } from '../context.ts';
-import type { RecoveryCodeStatus } from '../storage/schema.ts';
+import type { RecoveryCodeRowStatus } from '../storage/schema.ts';
 
 export interface RecoveryCodeRow {
   id: string;
-  status: RecoveryCodeStatus;
+  status: RecoveryCodeRowStatus;
   authPublicKey: string;
   wrappedSymmetricKey: string;
   createdAt: Date;

@@ -81,7 +81,7 @@ export async function issueRecoveryChallenge(ctx: ServerContext, session: Authen
 
 async function takeRecoveryChallenge(ctx: ServerContext, session: AuthenticatedSession, purpose: 'confirm' | 'check', challengeId: string): Promise<string> {
   const challenge = await takeChallenge(ctx.db, { id: challengeId, userId: session.userId, purpose: `recovery-code:${purpose}`, now: ctx.clock() });
-  if (challenge === undefined) throw new LatchkeyError('login_expired', 'This confirmation expired or was already used. Try again.');
+  if (challenge === undefined) throw new LatchkeyError('challenge_expired', 'This confirmation expired or was already used. Try again.');
   return challenge;
 }
 

@@ -54,7 +54,7 @@ async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose:
     .where('expires_at', '>', ctx.clock())
     .returning(['id', 'proof_session_id'])
     .executeTakeFirst();
-  if (taken === undefined) throw new LatchkeyError('login_expired', 'This security key request expired or was already used. Try again.');
+  if (taken === undefined) throw new LatchkeyError('challenge_expired', 'This security key request expired or was already used. Try again.');
   return taken.proof_session_id;
 }
 

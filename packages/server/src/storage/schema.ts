@@ -158,12 +158,13 @@ export interface RateLimitsTable {
   count: number;
 }
 
-export type RecoveryCodeStatus = 'pending' | 'active';
+/** The state of one stored recovery code (a row); what the account sees is the wire `RecoveryCodeStatus`. */
+export type RecoveryCodeRowStatus = 'pending' | 'active';
 
 export interface RecoveryCodesTable {
   id: string;
   user_id: string;
-  status: RecoveryCodeStatus;
+  status: RecoveryCodeRowStatus;
   auth_public_key: string;
   wrapped_symmetric_key: string;
   created_at: CreatedAt;

@@ -1,5 +1,6 @@
 /** Choosing a new account password: typed twice, long enough, and the same both times. */
 import { useState } from 'react';
+import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import { passwordStrength } from '../password-strength.ts';
 
 export function useNewPassword() {
@@ -10,7 +11,7 @@ export function useNewPassword() {
   const mismatch = repeat !== '' && repeat !== password;
   /** What stops this password being used, in words for the person; undefined when it can be used. */
   const problem = (): string | undefined => {
-    if (strength === 'too-short') return 'Choose an account password of at least 8 characters.';
+    if (strength === 'too-short') return `Choose an account password of at least ${MIN_PASSWORD_LENGTH} characters.`;
     if (password !== repeat) return 'The two passwords are not the same. Type the same password in both fields.';
     return undefined;
   };

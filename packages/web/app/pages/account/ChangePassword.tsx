@@ -5,6 +5,7 @@
  * it and sends the change again. Every other session is signed out.
  */
 import { useState, type FormEvent } from 'react';
+import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import type { FactorProof } from '@latchkey/client/two-factor';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
@@ -76,7 +77,7 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
       <p>Re-authenticate first: enter your current account password, then choose the new one. Every other device is signed out and needs the new password.</p>
       <form onSubmit={(e) => void submit(e)} aria-label="Change account password">
         <AccountPasswordField autoFocus value={current} onChange={setCurrent} hint="Your current password." />
-        <NewPasswordFields label="New account password" emptyHint="At least 8 characters. A few unrelated words are easy to remember and hard to guess." value={newPassword} />
+        <NewPasswordFields label="New account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard to guess.`} value={newPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Changing your password…' : undefined} />
         <div className="actions">

@@ -4,6 +4,7 @@
  * refused here (too short, not repeated) costs nothing: the grant stays usable.
  */
 import type { FormEvent } from 'react';
+import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import type { RecoveryGrant } from '@latchkey/client/recovery-grant';
@@ -61,7 +62,7 @@ export function PasswordStep({
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={grant.email} readOnly hidden />
-        <NewPasswordFields label="New account password" emptyHint="At least 8 characters." value={newPassword} />
+        <NewPasswordFields label="New account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters.`} value={newPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Recovering your account… making your new keys. This takes a few seconds.' : undefined} />
         <button type="submit" disabled={busy || grant.spent}>

@@ -1,5 +1,6 @@
 /** Sign-up, step 2: the emailed code, the person's name and the account password they choose. */
 import { useState, type FormEvent } from 'react';
+import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { useApp } from '../../app-context.tsx';
@@ -37,7 +38,7 @@ export function DetailsStep({ email, onBack, onCreated }: { email: string; onBac
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Code from the email" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6,8}" required value={code} onChange={setCode} hint="6 to 8 digits." />
         <Field label="Your name" autoComplete="name" required maxLength={200} value={name} onChange={setName} />
-        <NewPasswordFields label="Account password" emptyHint="At least 8 characters. Latchkey cannot reset it for you, so choose one you will remember." value={newPassword} />
+        <NewPasswordFields label="Account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. Latchkey cannot reset it for you, so choose one you will remember.`} value={newPassword} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Creating your account and encryption keys… this takes a few seconds.' : undefined} />
         <div className="actions">
