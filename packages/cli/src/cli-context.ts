@@ -1,10 +1,14 @@
-/** Builds the SDK client a command needs from the global options (`--json`, `--config-dir`, `--server`). */
+/**
+ * Builds the SDK client a command needs from the global options (`--json`, `--config-dir`,
+ * `--server`), locked, or unlocked with the account password for commands that read keys.
+ */
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { FileStore } from './file-store.ts';
 import { createOutput, type Output } from './output.ts';
+import { currentPassword } from './prompt.ts';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -36,4 +40,15 @@ export function createCli(options: GlobalOptions): Cli {
       return new LatchkeyClient({ server: target, store, device: { name: `latchkey CLI on ${hostname()}`, platform: `${process.platform}-${process.arch}` } });
     },
   };
+}
+
+/**
+ * The client of the remembered session, unlocked with the account password (`LATCHKEY_PASSWORD`
+ * or a prompt): every command that reads or writes keys starts here. Each run of the CLI is a
+ * new process, so nothing stays unlocked between commands.
+ */
+export async function unlockedClient(cli: Cli): Promise<LatchkeyClient> {
+  const client = await cli.client();
+  await client.unlock(await currentPassword());
+  return client;
 }

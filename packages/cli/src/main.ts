@@ -1,4 +1,4 @@
-/** The `latchkey` command line: a thin layer over the SDK (SPEC §3.2 is its contract). */
+/** The `latchkey` command line: a thin layer over the SDK (its contract: README.md "CLI tour"; error codes as in docs/protocol.md §20). */
 import { Command, CommanderError } from 'commander';
 import { createCli, type GlobalOptions } from './cli-context.ts';
 import { reportError } from './output.ts';

@@ -1,5 +1,5 @@
 /**
- * The backup-codes sheet (SPEC §2.3): the two-step verification backup codes, numbered, with
+ * The backup-codes sheet (docs/protocol.md §16.2, §19): the two-step verification backup codes, numbered, with
  * whose account they are for and how they work, as a one-page A4 PDF for printing and as plain
  * text (at most 80 columns). Each code works once; creating new codes makes all of these stop
  * working.

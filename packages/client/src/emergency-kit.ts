@@ -1,5 +1,5 @@
 /**
- * The Emergency Kit (SPEC §2.1): what a person needs to sign in on a new device or after
+ * The Emergency Kit (docs/protocol.md §19): what a person needs to sign in on a new device or after
  * losing every device: sign-in address, email, Secret Key, and a blank for the account
  * password. Offered after sign-up and after recovery, as a PDF (with a QR code that sets up a
  * new device) and as plain text for terminals.

@@ -1,12 +1,13 @@
 /**
  * Which keysets this device trusts to vouch for keys, and the key fingerprints it pins.
  *
- * Protects against a malicious server handing the client key material of its choosing (SPEC §5
- * invariant 10). A wrapped key is used only when its signature verifies against a trusted
+ * Protects against a malicious server handing the client key material of its choosing
+ * (docs/protocol.md §8.3). A wrapped key is used only when its signature verifies against a trusted
  * keyset, and only when its fingerprint matches what this device pinned for that vault (the
  * first verified key is pinned: trust on first verified use). Today the only trusted keyset is
- * the user's own, authenticated by the Account Unlock Key when it opened; families (issue 10)
- * extend `trustedSigners` with confirmed members and organization keysets.
+ * the user's own, authenticated by the Account Unlock Key when it opened; families (not yet
+ * implemented, docs/protocol.md §21) will extend `trustedSigners` with confirmed members and
+ * organization keysets.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { KeyWrapPurpose, TrustedSignerLookup } from '@latchkey/core/key-wrap';

@@ -1,5 +1,5 @@
 /**
- * The Recovery Kit (SPEC §2.2), as a one-page A4 PDF for printing and as plain text (at most 80
+ * The Recovery Kit (docs/protocol.md §14.4, §19), as a one-page A4 PDF for printing and as plain text (at most 80
  * columns) for `--save FILE` and terminals. Share cards are in `share-cards.ts`.
  *
  * - The Recovery Kit holds the recovery code: what it is for, that it stays valid after use,

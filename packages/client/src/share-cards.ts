@@ -1,5 +1,5 @@
 /**
- * Recovery share cards (SPEC §2.2): one Shamir share of a recovery code (`splitRecoveryCode`)
+ * Recovery share cards (docs/protocol.md §15): one Shamir share of a recovery code (`splitRecoveryCode`)
  * per card, as a one-page A4 PDF and as plain text (at most 80 columns). A card says "share N
  * of M, any K rebuild the recovery code", whose account it is and what to do with it, with the
  * share text grouped for typing and, on the PDF, a QR code of the share text: a single share

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import type { Item } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
-import type { Cli } from '../cli-context.ts';
-import { unlockedClient } from './vault.ts';
+import { unlockedClient, type Cli } from '../cli-context.ts';
 import { SECRETS, STDIN, givenSecret, secretOption, type SecretSpec } from '../secret-input.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;

@@ -1,7 +1,6 @@
 /** `latchkey 2fa …`: authenticator app (TOTP) and backup codes. Security keys need a browser: use the web app. */
 import type { Command } from 'commander';
-import type { Cli } from '../cli-context.ts';
-import { unlockedClient } from './vault.ts';
+import { unlockedClient, type Cli } from '../cli-context.ts';
 import { factorProofOptions, requireFactorProof, withFactorProof, type ProofOptions } from '../factor-proof.ts';
 import { SECRETS, requireSecret, secretOption } from '../secret-input.ts';
 

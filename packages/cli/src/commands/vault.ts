@@ -1,16 +1,8 @@
 /** `latchkey vault list | create NAME`. Every command that reads keys unlocks with the account password first. */
 import type { Command } from 'commander';
-import type { LatchkeyClient } from '@latchkey/client/client';
-import type { Cli } from '../cli-context.ts';
-import { currentPassword } from '../prompt.ts';
+import { unlockedClient, type Cli } from '../cli-context.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
-
-export async function unlockedClient(cli: Cli): Promise<LatchkeyClient> {
-  const client = await cli.client();
-  await client.unlock(await currentPassword());
-  return client;
-}
 
 export function vaultCommands(program: Command, run: Run): void {
   const vault = program.command('vault').description('List and create vaults');

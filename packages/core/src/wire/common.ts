@@ -20,7 +20,7 @@ export const Otp = Type.String({ pattern: '^[0-9]{6}$' });
 export const BackupCode = Type.String({ pattern: '^[2-9A-HJ-NP-Za-hj-np-z -]{10,20}$' });
 /**
  * A proof by an enrolled second factor, as optional fields of a request body: needed with
- * two-step verification on for every change that could lock the owner out (SPEC §5.11).
+ * two-step verification on for every change that could lock the owner out (docs/protocol.md §16.6).
  */
 export const FactorProofFields = {
   otp: Type.Optional(Otp),

@@ -15,7 +15,7 @@ import type { Transporter } from 'nodemailer';
 export interface OutgoingEmail {
   readonly to: string;
   readonly subject: string;
-  /** Plain-text body. One-time codes go on a line of their own (see SPEC §3.1). */
+  /** Plain-text body. One-time codes go on a line of their own (docs/protocol.md §13.1). */
   readonly text: string;
   /**
    * `<local@domain>`, the same for every attempt at one notice, so that a message sent twice

@@ -39,6 +39,23 @@ export async function takeChallenge(db: Tx, params: { id: string; userId: string
   return row?.challenge;
 }
 
+/**
+ * Takes the challenge by its value (WebAuthn names it only in the signed client data) if it is
+ * this user's, for this purpose, and unexpired; returns the session that gave a factor proof for
+ * it (or null), or undefined when there is no such challenge.
+ */
+export async function takeChallengeByValue(db: Tx, params: { userId: string; purpose: string; challenge: string; now: Date }): Promise<{ proofSessionId: string | null } | undefined> {
+  const row = await db
+    .deleteFrom('challenges')
+    .where('user_id', '=', params.userId)
+    .where('purpose', '=', params.purpose)
+    .where('challenge', '=', params.challenge)
+    .where('expires_at', '>', params.now)
+    .returning(['id', 'proof_session_id'])
+    .executeTakeFirst();
+  return row === undefined ? undefined : { proofSessionId: row.proof_session_id };
+}
+
 export async function deleteExpiredChallenges(db: Tx, now: Date): Promise<void> {
   await db.deleteFrom('challenges').where('expires_at', '<', now).execute();
 }

@@ -106,6 +106,11 @@ export async function deleteExpiredSessions(db: Tx, now: Date): Promise<number> 
   return Number(result.numDeletedRows);
 }
 
+/** Forgets every device the user has signed in from (after a recovery: each is new again). */
+export async function deleteDevices(db: Tx, userId: string): Promise<void> {
+  await db.deleteFrom('devices').where('user_id', '=', userId).execute();
+}
+
 /** Records the device; returns true when the user has not signed in from it before. */
 export async function recordDevice(db: Tx, userId: string, device: { id: string; name: string; platform: string }, now: Date): Promise<boolean> {
   const inserted = await db

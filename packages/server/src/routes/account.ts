@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.ts';
 import { route } from '../http/route.ts';
 import * as credentials from '../services/credentials.ts';
 import * as sessions from '../services/sessions.ts';
-import { listSecurityEvents } from '../repositories/security-events.ts';
+import { securityLog } from '../services/security-log.ts';
 
 export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, ctx, endpoints.account, ({ session }) => sessions.getAccountProfile(ctx, session));
@@ -13,7 +13,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
   }));
   route(app, ctx, endpoints.credentialsChangeFinish, ({ body, session, meta }) => credentials.finishCredentialsChange(ctx, session, meta, body));
   route(app, ctx, endpoints.securityLog, async ({ session }) => ({
-    events: (await listSecurityEvents(ctx.db, session.userId, 200)).map((e) => ({ id: String(e.id), type: e.type, createdAt: e.createdAt.toISOString(), ip: e.ip, detail: e.detail })),
+    events: await securityLog(ctx, session),
   }));
   route(app, ctx, endpoints.listSessions, async ({ session }) => ({
     sessions: await sessions.listSessions(ctx, session),

@@ -19,7 +19,7 @@ import type { RequestMeta, ServerContext } from '../context.ts';
 import * as codes from '../repositories/recovery-codes.ts';
 import * as grants from '../repositories/recovery-grants.ts';
 import { findKeyset, findUserByEmail, findUserById, replaceCredentials } from '../repositories/users.ts';
-import { deleteOtherSessions } from '../repositories/sessions.ts';
+import { deleteDevices, deleteOtherSessions } from '../repositories/sessions.ts';
 import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
@@ -140,7 +140,7 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     const signedOut = await deleteOtherSessions(tx, userId, null);
     // A sign-in started before the swap runs on the old record: end it.
     await deleteLoginAttemptsForUser(tx, userId);
-    await tx.deleteFrom('devices').where('user_id', '=', userId).execute();
+    await deleteDevices(tx, userId);
     await codes.deletePendingRecoveryCode(tx, userId);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
     await queueNotice(ctx, tx, user.email, { kind: 'account-recovered', at: now.toISOString(), ip: meta.ip });

@@ -106,7 +106,7 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
 }
 
 /**
- * The gate for every change that could lock the owner out or let a thief stay (SPEC §5.11):
+ * The gate for every change that could lock the owner out or let a thief stay (docs/protocol.md §16.6):
  * with two-step verification on, `proof` must be a valid proof by an enrolled factor (see
  * `verifyFactorProof` for what it throws). Returns true when a proof was needed and given,
  * false when two-step verification is off.

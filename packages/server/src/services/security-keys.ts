@@ -10,6 +10,7 @@ import type { ChallengeOptions } from '@latchkey/core/wire/two-factor';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
 import type { ServerContext, Tx } from '../context.ts';
 import * as keys from '../repositories/security-keys.ts';
+import { takeChallengeByValue } from '../repositories/challenges.ts';
 import { issueChallenge } from './challenges.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -46,16 +47,9 @@ async function rememberChallenge(ctx: ServerContext, userId: string, purpose: st
  * `db` is the caller's transaction when there is one (never `ctx.db` inside it: on SQLite it would wait forever for the connection the transaction holds).
  */
 async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose: string, challenge: string): Promise<string | null> {
-  const taken = await db
-    .deleteFrom('challenges')
-    .where('user_id', '=', userId)
-    .where('purpose', '=', purpose)
-    .where('challenge', '=', challenge)
-    .where('expires_at', '>', ctx.clock())
-    .returning(['id', 'proof_session_id'])
-    .executeTakeFirst();
+  const taken = await takeChallengeByValue(db, { userId, purpose, challenge, now: ctx.clock() });
   if (taken === undefined) throw new LatchkeyError('challenge_expired', 'This security key request expired or was already used. Try again.');
-  return taken.proof_session_id;
+  return taken.proofSessionId;
 }
 
 /** Registration options; `proofSessionId` is the session that proved a factor for them (null when 2FA was off). */

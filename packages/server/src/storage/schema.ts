@@ -137,7 +137,7 @@ export interface ItemsTable {
   updated_at: CreatedAt;
 }
 
-/** Free-form event detail; never holds secrets (see SPEC §5.1). */
+/** Free-form event detail; never holds secrets (docs/protocol.md §12, security log). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 

@@ -1,5 +1,5 @@
 /**
- * Migration 0002: recovery codes (issue 4). A user has at most one pending and one active code
+ * Migration 0002: recovery codes (docs/protocol.md §14.3). A user has at most one pending and one active code
  * (enforced by a unique index, so concurrent setups cannot leave two), a counter of consecutive
  * failed recovery attempts with a lock, single-use challenges, and single-use recovery grants.
  */

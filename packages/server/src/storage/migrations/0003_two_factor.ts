@@ -1,5 +1,5 @@
 /**
- * Migration 0003: two-factor authentication (issue 5). A TOTP factor per user (secret encrypted
+ * Migration 0003: two-factor authentication (docs/protocol.md §16.4). A TOTP factor per user (secret encrypted
  * with a server key held outside the database), WebAuthn security keys, hashed one-time backup
  * codes, per-factor failure counters, and sessions that wait for their second factor.
  */

@@ -1,5 +1,5 @@
 /**
- * Migration 0006: signed key wraps (issue 8 item 2, SPEC §5 invariant 10). Each vault-key wrap
+ * Migration 0006: signed key wraps (docs/protocol.md §8.3). Each vault-key wrap
  * keeps, beside its HPKE ciphertext (`wrapped_key`), the format version, the keyset that signed
  * it and the Ed25519 signature (docs/protocol.md, "Signed key wraps").
  *

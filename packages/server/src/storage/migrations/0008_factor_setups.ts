@@ -1,5 +1,5 @@
 /**
- * Migration 0008: which session proved a second factor when a setup began (issue 8 items 4–5).
+ * Migration 0008: which session proved a second factor when a setup began (docs/protocol.md §16.4, §16.6).
  * A pending TOTP factor, a pending recovery code and a security-key registration challenge
  * remember the session that gave a factor proof when it was started, so its confirmation can
  * count that proof and a setup begun while two-step verification was off cannot be confirmed

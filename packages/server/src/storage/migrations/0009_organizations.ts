@@ -116,7 +116,7 @@ export async function up(db: AnyDb): Promise<void> {
     .createTable('groups')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
-    // 'recovery': the organization's Recovery Group (next issue), kept apart from ordinary groups.
+    // 'recovery': the organization's Recovery Group (not yet implemented, docs/protocol.md §22.8), kept apart from ordinary groups.
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('standard', 'recovery')`))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('key_version', 'integer', (c) => c.notNull())

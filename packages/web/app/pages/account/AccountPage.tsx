@@ -1,5 +1,5 @@
 /**
- * The account (SPEC §2.1): change the account password or the Secret Key while signed in.
+ * The account (docs/protocol.md §11): change the account password or the Secret Key while signed in.
  * Both ask for the current password first (re-authenticate: it proves the owner is at the
  * keyboard, and the SDK unlocks with it before re-wrapping the same keyset). Both sign out every
  * other session. Neither password nor Secret Key is ever sent: the SDK registers OPAQUE anew.

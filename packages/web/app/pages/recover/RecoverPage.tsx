@@ -1,5 +1,5 @@
 /**
- * "Use recovery code" (`/recover`), for a signed-out browser (SPEC §2.2), one step per server
+ * "Use recovery code" (`/recover`), for a signed-out browser, one step per server
  * step (docs/protocol.md §14.5), each with its own errors:
  *
  *   email ─▶ emailed code (checked: ticket) ─▶ recovery code or share cards (proven: grant)

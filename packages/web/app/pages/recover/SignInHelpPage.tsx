@@ -1,4 +1,4 @@
-/** "Having trouble signing in?" (`/signin-help`): the options when signing in does not work (SPEC §2.2). */
+/** "Having trouble signing in?" (`/signin-help`): the options when signing in does not work (docs/protocol.md §14.5). */
 import { useApp } from '../../app-context.tsx';
 import { PageHeading } from '../../components/ui.tsx';
 import { AppLink } from './RecoverParts.tsx';

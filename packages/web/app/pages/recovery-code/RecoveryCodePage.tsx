@@ -1,5 +1,5 @@
 /**
- * The account's recovery code (SPEC §2.2): status and reminders, set up / replace (re-authenticate
+ * The account's recovery code (docs/protocol.md §14.4, §15): status and reminders, set up / replace (re-authenticate
  * → the code shown once with copy, save and print → "I stored it" → confirm by re-entering it),
  * check, split into share cards, and delete.
  *

@@ -1,5 +1,5 @@
 /**
- * Two-step verification (SPEC §2.3): status; the authenticator app (re-authenticate → QR code,
+ * Two-step verification (docs/protocol.md §16): status; the authenticator app (re-authenticate → QR code,
  * `otpauth://` URI and the secret as text → first code → backup codes shown once → done);
  * security keys (register with a name, list, remove); backup codes (remaining count, a prompt
  * to regenerate when few remain, regenerate); turning the authenticator app off.
