@@ -8,10 +8,10 @@
  * fail with a clear code, never with a crash somewhere after a blind cast. No answer at all
  * (and a gateway's 502/503/504 page instead of the server's own answer) is `network_error`.
  *
- * The schemas are checked with TypeBox's `Value.Check`, which interprets them: no code is
+ * The schemas are checked with TypeBox's `Check` (`Value.Check`), which interprets them: no code is
  * generated, so it runs under the web app's Content-Security-Policy (no `unsafe-eval`).
  */
-import { Value } from '@sinclair/typebox/value';
+import { Check } from '@sinclair/typebox/value';
 import { LatchkeyError, isErrorCode } from '@latchkey/core/errors';
 import { ErrorBody } from '@latchkey/core/wire/common';
 import type { Endpoint, EndpointBody, EndpointParams, EndpointResponse } from '@latchkey/core/wire/endpoint';
@@ -86,11 +86,11 @@ export class ApiClient {
     }
 
     if (status === endpoint.status) {
-      if (!Value.Check(endpoint.response, parsed)) throw invalid(`a body that is not what this endpoint answers (HTTP ${status})`);
+      if (!Check(endpoint.response, parsed)) throw invalid(`a body that is not what this endpoint answers (HTTP ${status})`);
       return parsed as EndpointResponse<E>;
     }
     if (status >= 400 && status <= 599) {
-      if (!Value.Check(ErrorBody, parsed)) throw invalid(`an error without a code and message (HTTP ${status})`);
+      if (!Check(ErrorBody, parsed)) throw invalid(`an error without a code and message (HTTP ${status})`);
       const { code, message, details } = parsed.error;
       if (!isErrorCode(code)) throw invalid(`an error code this client does not know (HTTP ${status})`);
       throw new LatchkeyError(code, message, details ? { details } : undefined);
