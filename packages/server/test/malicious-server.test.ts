@@ -19,6 +19,7 @@ import type { EncryptedItem, ItemList, VaultList, VaultSummary } from '@latchkey
 import { MemoryStore } from '@latchkey/client/local-store';
 import { openAccountKeyset } from './helpers/account-keys.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
+import { extractCode, waitForEmail } from './helpers/outbox.ts';
 import { sdkClient } from './helpers/sdk-account.ts';
 import { tamperingFetch, type Call, type TamperingFetch } from './helpers/tampering-fetch.ts';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
@@ -319,5 +320,37 @@ describe('a malicious server cannot crash the SDK with answers of the wrong shap
       // The created item reached the server (the answer was forged after it), so only its version mark is new.
       if (label !== 'a created item that is not one') expect(await device.store.read(), label).toEqual(remembered);
     }
+  });
+
+  it('a credential change whose answer cannot be read keeps the new Secret Key pending: the change happened, and the next sign-in here finds it', async () => {
+    const user = await signUpUser(server);
+    const device = await deviceOf(user);
+    device.mitm.tamper = (call) => (call.path === '/api/account/credentials/finish' ? [] : undefined);
+    expect(await errorCodeOf(device.client.account.changeSecretKey(user.password))).toBe('invalid_server_response');
+    expect(Object.keys((await device.store.read()).pendingSecretKeys ?? {})).toHaveLength(1);
+    // The server did swap: the old Secret Key is refused, and this device signs in with the pending one.
+    expect(await errorCodeOf(sdkClient(server.url).signIn({ email: user.email, password: user.password, secretKey: user.secretKey }))).toBe('wrong_secret_key');
+    const again = sdkClient(server.url, { store: device.store });
+    expect((await again.signIn({ email: user.email, password: user.password })).email).toBe(user.email);
+    expect((await device.store.read()).pendingSecretKeys ?? {}).toEqual({});
+  });
+
+  it('a recovery whose final answer cannot be read keeps the new Secret Key pending, and the next sign-in here finds it', async () => {
+    const user = await signUpUser(server);
+    const { recoveryCode } = await user.client.recoveryCode.create();
+    await user.client.recoveryCode.confirm(recoveryCode);
+    const mitm = tamperingFetch();
+    const store = new MemoryStore();
+    const rescuer = sdkClient(server.url, { store, fetch: mitm.fetch });
+    const before = Date.now();
+    await rescuer.recovery.start(user.email);
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before - 1000 });
+    const grant = await rescuer.recovery.prove(await rescuer.recovery.verifyEmail({ email: user.email, emailCode: extractCode(mail.text) }), { recoveryCode });
+    mitm.tamper = (call) => (call.path === '/api/recovery/finish' ? { signedOutSessions: 'all' } : undefined);
+    expect(await errorCodeOf(grant.setCredentials('recovered, answer unreadable'))).toBe('invalid_server_response');
+    expect(grant.spent).toBe(true);
+    expect(Object.keys((await store.read()).pendingSecretKeys ?? {})).toHaveLength(1);
+    const again = sdkClient(server.url, { store });
+    expect((await again.signIn({ email: user.email, password: 'recovered, answer unreadable' })).email).toBe(user.email);
   });
 });
