@@ -1,7 +1,7 @@
 /**
  * Queuing the security notices a change owes, in the change's own transaction: the change and
  * its notice commit together or not at all, so a crash right after the commit delays the email
- * (the next start, or another instance, sends it) but cannot lose it (SPEC §2.8). The notice
+ * (the next start, or another instance, sends it) but cannot lose it (docs/protocol.md §13.3). The notice
  * sender (notice-sender.ts) is woken right after the commit.
  *
  * Only `SecurityNotice`s go this way, never an email with a one-time code (notifications.ts).
