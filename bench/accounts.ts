@@ -15,7 +15,7 @@ import { LatchkeyClient } from '@latchkey/client/client';
 import type { Fetch } from '@latchkey/client/http';
 import { directKeyDerivation, type KeyDerivation } from '@latchkey/client/key-derivation';
 import { MemoryStore } from '@latchkey/client/local-store';
-import { extractCode, parseEml } from '../packages/server/test/helpers/outbox.ts';
+import { extractCode, parseEml } from '@latchkey/server/testing';
 import { sleep } from './util.ts';
 
 export const BENCH_ONLY_KEY_STRETCHING = { 'argon2id-custom': { iterations: 1, memory: 8, parallelism: 1 } } as const;

@@ -13,8 +13,8 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
-import { webAppRoutes } from '../packages/server/src/routes/web-app.ts';
-import { launchChromium } from '../packages/web/test/helpers/browser.ts';
+import { webAppRoutes } from '@latchkey/server/web-app';
+import { launchChromium } from '@latchkey/web/testing';
 import { check, row, type Section } from './report.ts';
 import { fmt, median, REPO_ROOT } from './util.ts';
 

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_KEY_ALPHABET } from '@latchkey/core/secret-key';
-import { extractCode, waitForEmail } from '../../server/test/helpers/outbox.ts';
-import { startTestServer, uniqueEmail, type TestServer } from '../../server/test/helpers/test-server.ts';
+import { extractCode, startTestServer, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 import { errorCode, latchkey } from './helpers/run-cli.ts';
 
 let server: TestServer;

@@ -12,8 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
-import { extractCode, readOutbox, waitForEmail } from '../../server/test/helpers/outbox.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
+import { extractCode, readOutbox, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { errorCode, latchkey } from './helpers/run-cli.ts';
 import { latchkeyOnTerminal } from './helpers/terminal.ts';
 

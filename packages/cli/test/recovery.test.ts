@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecoveryCode } from '@latchkey/core/recovery-code';
-import { extractCode, waitForEmail } from '../../server/test/helpers/outbox.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
+import { extractCode, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { errorCode, latchkey } from './helpers/run-cli.ts';
 
 let server: TestServer;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import { generateRecoveryCode } from '@latchkey/core/recovery-code';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
+import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
 import { errorCode, latchkey } from './helpers/run-cli.ts';
 import { latchkeyOnTerminal } from './helpers/terminal.ts';
 

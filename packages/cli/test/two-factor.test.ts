@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
+import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
 import { errorCode, latchkey } from './helpers/run-cli.ts';
 
 let server: TestServer;

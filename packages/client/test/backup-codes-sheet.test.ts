@@ -6,7 +6,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { backupCodesInColumns, createBackupCodesSheetPdf, createBackupCodesSheetText, type BackupCodesSheetInput } from '../src/backup-codes-sheet.ts';
-import { extractPdfText } from './helpers/pdf-text.ts';
+import { extractPdfText } from '@latchkey/client/testing';
 
 const codes = Array.from({ length: 10 }, (_, i) => `K7QM-${String(i).repeat(4)}-X9ZP`.replace(/[01]/g, 'A'));
 const input: BackupCodesSheetInput = { email: 'alice@example.org', signInAddress: 'https://latchkey.example.org', codes, createdAt: new Date(2025, 2, 14, 9, 30) };

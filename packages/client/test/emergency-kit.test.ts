@@ -11,7 +11,7 @@ import { generateSecretKey, type SecretKey } from '@latchkey/core/secret-key';
 import { createSetupCode, parseSetupCode } from '@latchkey/core/setup-code';
 import { createEmergencyKitPdf, createEmergencyKitText, type EmergencyKitInput } from '../src/emergency-kit.ts';
 import { KitOverflowError, createFirstFittingKitPdf, createKitPdf, qrModules, type KitDocument } from '../src/kit-document.ts';
-import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
+import { extractPdfPaths, extractPdfText } from '@latchkey/client/testing';
 import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
 const secretKey = generateSecretKey();

@@ -13,7 +13,7 @@ import { combineRecoveryShares, splitRecoveryCode, type RecoveryShare } from '@l
 import { createRecoveryKitPdf, createRecoveryKitText, type RecoveryKitInput } from '../src/recovery-kit.ts';
 import { createShareCardPdf, createShareCardText } from '../src/share-cards.ts';
 import { KitOverflowError } from '../src/kit-document.ts';
-import { extractPdfPaths, extractPdfText } from './helpers/pdf-text.ts';
+import { extractPdfPaths, extractPdfText } from '@latchkey/client/testing';
 import { expectedModules, readQr } from './helpers/pdf-qr.ts';
 
 const recoveryCode = generateRecoveryCode();

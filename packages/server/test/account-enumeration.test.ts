@@ -28,8 +28,7 @@ import { opaqueClient, opaqueReady } from '@latchkey/core/opaque';
 import { generateSecretKey } from '@latchkey/core/secret-key';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, uniqueEmail } from '@latchkey/server/testing';
 
 let server: TestServer;
 let withCode: TestUser;

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { parseSecretKey, SECRET_KEY_ALPHABET } from '@latchkey/core/secret-key';
-import { readOutbox, waitForEmail } from './helpers/outbox.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
+import { readOutbox, signUpUser, startTestServer, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;

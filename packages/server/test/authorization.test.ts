@@ -37,23 +37,7 @@ import { issueBackupCodes } from '../src/services/backup-codes.ts';
 import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import {
-  beginReauth,
-  beginSignIn,
-  credentialsChangeBody,
-  expectApiError,
-  newRegistrationRequest,
-  newVaultBody,
-  opaqueLoginStart,
-  prepareSignup,
-  send,
-  signInAgain,
-  verifiedTicket,
-  type Credentials,
-  type RawResponse,
-} from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
+import { beginReauth, beginSignIn, type Credentials, credentialsChangeBody, expectApiError, extractCode, newRegistrationRequest, newVaultBody, opaqueLoginStart, prepareSignup, type RawResponse, send, signInAgain, signUpUser, startTestServer, type TestServer, uniqueEmail, verifiedTicket, waitForEmail } from '@latchkey/server/testing';
 
 type Caller = 'anonymous' | 'garbage' | 'revoked' | 'waiting' | 'other' | 'stale' | 'owner';
 /** The owner goes last: its success may change what the others would have seen. */

@@ -14,9 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemFields } from '@latchkey/core/item';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
-import { sdkClient, signUpThroughOutbox, type SignedUpAccount } from './helpers/sdk-account.ts';
+import { sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, type TestUser } from '@latchkey/server/testing';
 import { snapshotItems, type ExpectedItem } from './helpers/crash-rounds.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/latchkey.js');
@@ -35,14 +33,14 @@ describe.runIf(testDatabaseKind() === 'sqlite')('backup and restore of the embed
   let dir: string;
   let dataDir: string;
   let server: ServerProcess;
-  let account: SignedUpAccount;
+  let account: TestUser;
   let vaultId: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'latchkey-backup-'));
     dataDir = path.join(dir, 'data');
     server = await startServerProcess({ dataDir, startTimeoutMs: 90_000 });
-    account = await signUpThroughOutbox({ server: server.url, dataDir });
+    account = await signUpUser({ url: server.url, dataDir });
     vaultId = (await account.client.vaults.list()).find((v) => v.kind === 'personal')!.id;
   }, 180_000);
 

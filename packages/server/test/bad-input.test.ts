@@ -17,23 +17,8 @@ import type { ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
 import type { Database } from '../src/storage/schema.ts';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
-import {
-  beginReauth,
-  beginSignIn,
-  expectApiError,
-  newRegistrationRequest,
-  newVaultBody,
-  opaqueLoginStart,
-  prepareSignup,
-  send,
-  signInAgain,
-  usableRegistrationRecord,
-  verifiedTicket,
-  type RawRequest,
-  type RawResponse,
-} from './helpers/raw-requests.ts';
+import { beginReauth, beginSignIn, expectApiError, newRegistrationRequest, newVaultBody, opaqueLoginStart, prepareSignup, type RawRequest, type RawResponse, send, signInAgain, signUpUser, startTestServer, type TestServer, uniqueEmail, usableRegistrationRecord, verifiedTicket } from '@latchkey/server/testing';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
 
 interface World {
   readonly server: TestServer;

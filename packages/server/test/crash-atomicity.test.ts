@@ -27,9 +27,7 @@ import type { LatchkeyClient } from '@latchkey/client/client';
 import { accountKey, MemoryStore } from '@latchkey/client/local-store';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
-import { testDatabaseKind } from './helpers/test-database.ts';
-import type { ServerProcess } from './helpers/server-process.ts';
-import { sdkClient, signUpThroughOutbox, type SignedUpAccount } from './helpers/sdk-account.ts';
+import { sdkClient, type ServerProcess, signUpUser, testDatabaseKind, type TestUser } from '@latchkey/server/testing';
 import {
   FinishTiming,
   ITEM_FIXTURES,
@@ -94,9 +92,9 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
   });
 
   /** Signs a user up through the SDK on the child server and fills two vaults with items. */
-  async function userWithItems(label: string): Promise<{ account: SignedUpAccount; items: ExpectedItem[] }> {
+  async function userWithItems(label: string): Promise<{ account: TestUser; items: ExpectedItem[] }> {
     if (!server.running) await server.restart(); // an earlier test may have failed between kill and restart
-    const account = await signUpThroughOutbox({ server: server.url, dataDir, name: label, fetch: killSwitch.fetch });
+    const account = await signUpUser({ url: server.url, dataDir }, { name: label, fetch: killSwitch.fetch });
     const items = await fillTwoVaults(account.client, ITEM_FIXTURES);
     // A kill while idle loses nothing either; and every round then starts on a freshly started
     // (cold) server, so the round trip measured in round 0 is the one the later kill delays hit.

@@ -4,10 +4,7 @@
  * the swap deletes the account's pending login attempts in the same transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { beginReauth, beginSignIn, expectApiError, send, signInAgain, type PendingLogin } from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { beginReauth, beginSignIn, expectApiError, extractCode, type PendingLogin, send, signInAgain, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 
 let server: TestServer;
 beforeAll(async () => {

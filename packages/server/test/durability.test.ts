@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRelaxedDurability } from '../src/storage/durability.ts';
 import type { Database } from '../src/storage/schema.ts';
-import { createTestStorage, testDatabaseKind, type TestStorage } from './helpers/test-database.ts';
+import { createTestStorage, testDatabaseKind, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
 let db: Kysely<Database>;

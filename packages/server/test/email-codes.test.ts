@@ -6,10 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
 import { EMAIL_CODE_MAX_ATTEMPTS } from '../src/services/email-verification.ts';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { expectApiError, send } from './helpers/raw-requests.ts';
-import { startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { expectApiError, extractCode, send, startTestServer, testDatabaseKind, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 
 const randomId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
 

@@ -10,8 +10,7 @@ import { ENDPOINTS, routeKey } from '@latchkey/core/wire/endpoints';
 import { pathParameterNames } from '@latchkey/core/wire/endpoint';
 import { buildApp } from '../src/app.ts';
 import { OPENAPI_ROUTE, recordApiRoutes } from '../src/http/route-table.ts';
-import { send } from './helpers/raw-requests.ts';
-import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { send, startTestServer, type TestServer } from '@latchkey/server/testing';
 
 interface Operation {
   operationId?: string;

@@ -9,10 +9,8 @@ import { Secret, TOTP } from 'otpauth';
 import { fromBase64Url, toBase64Url } from '@latchkey/core/bytes';
 import { secretKeyVerifier, generateSecretKey, accountIdOf } from '@latchkey/core/secret-key';
 import { accountKey } from '@latchkey/client/local-store';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { credentialsChangeBody, expectApiError, prepareSignup, send, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
-import { credentialsChangeBody, expectApiError, prepareSignup, send } from './helpers/raw-requests.ts';
-import { uniqueEmail } from './helpers/test-server.ts';
 
 let server: TestServer;
 let offset = 0;

@@ -13,12 +13,10 @@ import { opaqueClient, opaqueReady, opaqueServer, twoSecretPasswordInput } from 
 import { generateSecretKey, parseSecretKey } from '@latchkey/core/secret-key';
 import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { decryptKeyset } from '@latchkey/core/keyset';
-import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import { extractCode, listTables, readOutbox, signUpUser, startTestServer, type TestServer, waitForEmail } from '@latchkey/server/testing';
 import { Secret, TOTP } from 'otpauth';
 import { deriveRecoveryKeys, parseRecoveryCode } from '@latchkey/core/recovery-code';
 import { encodings, recoverAccountKeys } from './helpers/account-keys.ts';
-import { signUpUser, startTestServer, type TestServer } from './helpers/test-server.ts';
-import { listTables } from './helpers/test-database.ts';
 
 let server: TestServer;
 beforeAll(async () => {

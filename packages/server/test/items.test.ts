@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { expectApiError, newVaultBody, send, signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
-import { expectApiError, newVaultBody, send } from './helpers/raw-requests.ts';
 
 let server: TestServer;
 let user: TestUser;

@@ -9,10 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { opaqueClient, opaqueReady } from '@latchkey/core/opaque';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
 import { sourceBucketOf } from '../src/services/source-key.ts';
-import { waitForEmail } from './helpers/outbox.ts';
-import { expectApiError, send } from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { expectApiError, send, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 
 let server: TestServer;
 /** Moves the server's clock to 1 s after the next multiple of `ms`. */

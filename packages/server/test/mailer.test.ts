@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer, type OutgoingEmail } from '../src/mail/mailer.ts';
-import { extractCode, parseEml, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import { extractCode, parseEml, readOutbox, waitForEmail } from '@latchkey/server/testing';
 
 const CODE = '482913';
 // Non-ASCII and a long line force quoted-printable; the code line must still survive verbatim.

@@ -19,10 +19,8 @@ import type { EncryptedItem, ItemList, VaultList, VaultSummary } from '@latchkey
 import { MemoryStore } from '@latchkey/client/local-store';
 import { openAccountKeyset } from './helpers/account-keys.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { sdkClient } from './helpers/sdk-account.ts';
+import { extractCode, sdkClient, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { tamperingFetch, type Call, type TamperingFetch } from './helpers/tampering-fetch.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
 
 let server: TestServer;
 let alice: TestUser;

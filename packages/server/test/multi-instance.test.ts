@@ -21,9 +21,7 @@ import { MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { Secret, TOTP } from 'otpauth';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
-import { readEmailCode, sdkClient, signUpThroughOutbox, uniqueEmail } from './helpers/sdk-account.ts';
+import { createEmptyPostgresDatabase, readEmailCode, sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, uniqueEmail } from '@latchkey/server/testing';
 
 interface JsonReply {
   readonly status: number;
@@ -118,7 +116,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
     afterAll(() => data?.cleanup());
 
     it('an account signed up through A signs in through B, and a session made on A works on B (and its revocation too)', async () => {
-      const alice = await signUpThroughOutbox({ server: a.url, dataDir: data.dataDir, name: 'Alice' });
+      const alice = await signUpUser({ url: a.url, dataDir: data.dataDir }, { name: 'Alice' });
       const onB = sdkClient(b.url);
       const account = await onB.signIn({ email: alice.email, password: alice.password, secretKey: alice.secretKey });
       expect(account.id).toBe(alice.userId);
@@ -141,7 +139,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
     });
 
     it('an OPAQUE sign-in started on A finishes on B, and its session works on both', async () => {
-      const bob = await signUpThroughOutbox({ server: a.url, dataDir: data.dataDir, name: 'Bob' });
+      const bob = await signUpUser({ url: a.url, dataDir: data.dataDir }, { name: 'Bob' });
       const routed: string[] = [];
       // The SDK talks to A; the load balancer sends the second sign-in message to B.
       const balancer: Fetch = (input, init) => {
@@ -200,7 +198,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
     });
 
     it('one backup code used by 50 concurrent sign-ins split across A and B succeeds exactly once', async () => {
-      const account = await signUpThroughOutbox({ server: a.url, dataDir: data.dataDir });
+      const account = await signUpUser({ url: a.url, dataDir: data.dataDir });
       const { secret } = await account.client.twoFactor.enableTotp();
       const backupCodes = await account.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
       const servers = [a.url, b.url];
@@ -216,7 +214,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
     });
 
     it('an item edited on A makes a stale edit on B fail with 409 conflict, losing nothing', async () => {
-      const carol = await signUpThroughOutbox({ server: a.url, dataDir: data.dataDir, name: 'Carol' });
+      const carol = await signUpUser({ url: a.url, dataDir: data.dataDir }, { name: 'Carol' });
       const personal = (await carol.client.vaults.list()).find((v) => v.kind === 'personal')!;
       const created = await carol.client.items.create(personal.id, { kind: 'login', title: 'Shop', username: 'carol', password: 'first' });
 

@@ -19,10 +19,8 @@ import { retryDelayMs } from '../src/services/notice-sender.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { removeMember } from '../src/services/memberships.ts';
 import { addConfirmedMember, createTestOrganization, createTestUser, orgTestContext } from './helpers/org-fixture.ts';
-import { readOutbox } from './helpers/outbox.ts';
+import { createTestStorage, readOutbox, signUpUser, startTestServer, testDatabaseKind, type TestServer, uniqueEmail } from '@latchkey/server/testing';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
-import { createTestStorage, testDatabaseKind } from './helpers/test-database.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
 
 const HOUR = 3_600_000;
 const PROVED = 'Your Latchkey recovery code was used';

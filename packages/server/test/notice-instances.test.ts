@@ -15,10 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertOutboxNotice } from '../src/repositories/outbox.ts';
 import { openDatabase, type Storage } from '../src/storage/database.ts';
-import { readOutbox } from './helpers/outbox.ts';
-import { sdkClient, signUpThroughOutbox } from './helpers/sdk-account.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
+import { createEmptyPostgresDatabase, readOutbox, sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind } from '@latchkey/server/testing';
 
 const BACKLOG = 120;
 const SIGN_INS_PER_INSTANCE = 6;
@@ -47,7 +44,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two instances on one Postgre
   });
 
   it('each notice is sent by one instance, once', async () => {
-    const accounts = await Promise.all(servers.map((s) => signUpThroughOutbox({ server: s.url, dataDir })));
+    const accounts = await Promise.all(servers.map((s) => signUpUser({ url: s.url, dataDir })));
     const now = new Date();
     for (let i = 0; i < BACKLOG; i++) {
       await insertOutboxNotice(storage.db, { id: randomUUID(), recipient: `burst-${i}@example.test`, kind: 'recovery-proved', data: { at: now.toISOString(), ip: null }, dedupeKey: null, now });

@@ -25,10 +25,7 @@ import { Secret, TOTP } from 'otpauth';
 import { openDatabase, type Storage } from '../src/storage/database.ts';
 import { PAUSE_FILE_ENV } from '../src/testing/pause-points.ts';
 import { opensWith } from './helpers/crash-rounds.ts';
-import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
-import { sdkClient, signUpThroughOutbox, type SignedUpAccount } from './helpers/sdk-account.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
+import { createEmptyPostgresDatabase, extractCode, readOutbox, sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, type TestUser, waitForEmail } from '@latchkey/server/testing';
 
 const FREEZE = 'notices:after-commit\nnotices:before-claim\n';
 const ROUND_TIMEOUT_MS = 180_000;
@@ -110,8 +107,8 @@ describe(`a notice owed by a committed change survives a SIGKILL right after the
     for (const row of rows) expect(mails.filter((m) => m.messageId === `<notice.${row.id}@localhost>`), `${row.kind} ${row.id}`).toHaveLength(1);
   }
 
-  async function newAccount(): Promise<SignedUpAccount> {
-    return signUpThroughOutbox({ server: server.url, dataDir });
+  async function newAccount(): Promise<TestUser> {
+    return signUpUser({ url: server.url, dataDir });
   }
 
   it('a password change', async () => {

@@ -13,8 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { PLAINTEXT_SETUP, SEALED_SETUP } from '../src/services/opaque-setup.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { createEmptyPostgresDatabase, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser } from '@latchkey/server/testing';
 
 let dataDir: string;
 let databaseUrl: string | undefined;

@@ -18,7 +18,7 @@ import { getOrganization } from '../src/services/organizations.ts';
 import { changeShareRole, getSharedVault, listSharedVaults, shareVault, unshareVault } from '../src/services/shared-vaults.ts';
 import { createInvitation } from '../src/services/invitations.ts';
 import { acceptAs, addConfirmedMember, createTestOrganization, createTestUser, createTestVault, invitationToken, orgTestContext, type OrgTestContext, type TestOrganization, type TestUser } from './helpers/org-fixture.ts';
-import { createTestStorage, listTables, type TestStorage } from './helpers/test-database.ts';
+import { createTestStorage, listTables, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
 let o: OrgTestContext;

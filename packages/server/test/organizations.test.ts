@@ -19,7 +19,7 @@ import { acceptInvitation, confirmMember, listMembers, reinstateMember, removeMe
 import { createOrganization, getOrganization, listMyOrganizations, organizationLog } from '../src/services/organizations.ts';
 import { PERMISSIONS, type OrganizationAction } from '../src/services/org-permissions.ts';
 import { acceptAs, addConfirmedMember, confirmAs, createTestOrganization, createTestUser, invitationToken, orgTestContext, type OrgTestContext, type TestOrganization } from './helpers/org-fixture.ts';
-import { createTestStorage, type TestStorage } from './helpers/test-database.ts';
+import { createTestStorage, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
 let o: OrgTestContext;

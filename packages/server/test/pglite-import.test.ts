@@ -26,8 +26,7 @@ import { importPgliteDataDir } from '../src/storage/pglite-import.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
 import { PGliteDialect } from './helpers/pglite-dialect.ts';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { extractCode, testDatabaseKind, waitForEmail } from '@latchkey/server/testing';
 import { snapshotItems, ITEM_FIXTURES, fillTwoVaults, type ExpectedItem } from './helpers/crash-rounds.ts';
 
 const INT8_OID = 20;

@@ -29,9 +29,7 @@ import type { LatchkeyClient } from '@latchkey/client/client';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './helpers/test-database.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './helpers/server-process.ts';
-import { signUpThroughOutbox, type SignedUpAccount } from './helpers/sdk-account.ts';
+import { createEmptyPostgresDatabase, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, type TestUser } from '@latchkey/server/testing';
 import { snapshotItems, type ExpectedItem } from './helpers/crash-rounds.ts';
 
 /** ~60 kB of notes: about 20 database pages per item, so a checkpoint comes every ~50 items. */
@@ -83,7 +81,7 @@ describe(`acknowledged writes survive a SIGKILL of the server (${testDatabaseKin
   let dataDir: string;
   let dropDatabase: (() => Promise<void>) | undefined;
   let server: ServerProcess;
-  let account: SignedUpAccount;
+  let account: TestUser;
   let vaultId: string;
   let expected: ExpectedItem[] = [];
 
@@ -93,7 +91,7 @@ describe(`acknowledged writes survive a SIGKILL of the server (${testDatabaseKin
     let databaseUrl: string | undefined;
     if (testDatabaseKind() === 'postgres') ({ databaseUrl, drop: dropDatabase } = await createEmptyPostgresDatabase());
     server = await startServerProcess({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), startTimeoutMs: 90_000 });
-    account = await signUpThroughOutbox({ server: server.url, dataDir });
+    account = await signUpUser({ url: server.url, dataDir });
     vaultId = (await account.client.vaults.list()).find((v) => v.kind === 'personal')!.id;
   }, 180_000);
 

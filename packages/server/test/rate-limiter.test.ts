@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
 import { consumeRateLimit, pruneRateLimits } from '../src/storage/rate-limiter.ts';
-import { createTestStorage, testDatabaseKind, type TestStorage } from './helpers/test-database.ts';
+import { createTestStorage, testDatabaseKind, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
 

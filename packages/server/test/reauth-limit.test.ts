@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
-import { expectApiError, opaqueLoginStart, send } from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, type TestServer } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { expectApiError, opaqueLoginStart, send, signUpUser, startTestServer, testDatabaseKind, type TestServer } from '@latchkey/server/testing';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -7,10 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { signUpUser, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { expectApiError, extractCode, send, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
-import { expectApiError, send } from './helpers/raw-requests.ts';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -36,10 +36,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatchkeyClient } from '@latchkey/client/client';
 import { accountKey, MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { testDatabaseKind } from './helpers/test-database.ts';
-import type { ServerProcess } from './helpers/server-process.ts';
-import { sdkClient, signUpThroughOutbox } from './helpers/sdk-account.ts';
-import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
+import { extractCode, readOutbox, sdkClient, type ServerProcess, signUpUser, testDatabaseKind, waitForEmail } from '@latchkey/server/testing';
 import {
   FinishTiming,
   ITEM_FIXTURES,
@@ -147,7 +144,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
   /** Signs a user up, fills two vaults with items, and sets up and confirms a recovery code. */
   async function accountWithItemsAndCode(label: string): Promise<Account> {
     if (!server.running) await server.restart();
-    const signedUp = await signUpThroughOutbox({ server: server.url, dataDir, name: label });
+    const signedUp = await signUpUser({ url: server.url, dataDir }, { name: label });
     const { client } = signedUp;
     const items = await fillTwoVaults(client, RECOVERY_ITEM_FIXTURES);
     expect(new Set(items.map((i) => i.vaultId)).size).toBe(2);

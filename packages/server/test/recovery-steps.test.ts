@@ -12,8 +12,7 @@ import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { accountKey, MemoryStore } from '@latchkey/client/local-store';
 import type { Fetch } from '@latchkey/client/http';
-import { extractCode, waitForEmail } from './helpers/outbox.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
+import { extractCode, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;

@@ -7,10 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@latchkey/core/wire/auth';
 import type { SignupFinishResponse } from '@latchkey/core/wire/signup';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
-import { waitForEmail } from './helpers/outbox.ts';
-import { expectApiError, prepareSignup, send } from './helpers/raw-requests.ts';
-import { startTestServer, uniqueEmail, type TestServer } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { expectApiError, prepareSignup, send, startTestServer, testDatabaseKind, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
 
 const CLIENT = '203.0.113.9';
 const OTHER_CLIENT = '203.0.113.10';

@@ -16,10 +16,7 @@ import { FAILURE_NOTICE, sweepAbandonedSignIns } from '../src/services/sign-in-f
 import { MAX_LIVE_CHALLENGES_PER_USER } from '../src/services/challenges.ts';
 import { RATE_LIMITS, emailBucket, ruleFor } from '../src/services/rate-limits.ts';
 import { consumeRateLimit } from '../src/storage/rate-limiter.ts';
-import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
-import { beginSignIn, expectApiError, opaqueLoginStart, send, signInAgain } from './helpers/raw-requests.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
-import { testDatabaseKind } from './helpers/test-database.ts';
+import { beginSignIn, expectApiError, extractCode, opaqueLoginStart, readOutbox, send, signInAgain, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 
 const THIEF = '203.0.113.77';
 let server: TestServer;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
 import { MIGRATION_NAMES, migrateToLatest } from '../src/storage/migrate.ts';
 import type { Database } from '../src/storage/schema.ts';
-import { createTestStorage, testDatabaseKind, type TestStorage } from './helpers/test-database.ts';
+import { createTestStorage, testDatabaseKind, type TestStorage } from '@latchkey/server/testing';
 
 const EXPECTED_TABLES = [
   'backup_codes',
@@ -96,7 +96,7 @@ describe('migrations', () => {
   it.runIf(testDatabaseKind() === 'postgres')(
     'are safe when two server instances open one fresh PostgreSQL database at once',
     async () => {
-      const { createEmptyPostgresDatabase } = await import('./helpers/test-database.ts');
+      const { createEmptyPostgresDatabase } = await import('@latchkey/server/testing');
       const fresh = await createEmptyPostgresDatabase();
       try {
         const [a, b] = await Promise.all([

@@ -9,10 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { backupCodeAttemptHash } from '../src/services/backup-codes.ts';
 import { consumeBackupCode } from '../src/repositories/backup-codes.ts';
-import { signInAgain } from './helpers/raw-requests.ts';
-import { extractCode, readOutbox, waitForEmail } from './helpers/outbox.ts';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from './helpers/test-server.ts';
-import { listTables } from './helpers/test-database.ts';
+import { extractCode, listTables, readOutbox, signInAgain, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;

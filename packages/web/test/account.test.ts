@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { LatchkeyClient } from '@latchkey/client/client';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
-import { extractPdfText } from '../../client/test/helpers/pdf-text.ts';
+import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
+import { extractPdfText } from '@latchkey/client/testing';
 import { launchChromium, screenshot, watchContext, type RecordedRequest } from './helpers/browser.ts';
 
 const PASSWORD = 'account page password 5Rj meadow';

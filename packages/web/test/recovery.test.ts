@@ -15,9 +15,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { generateRecoveryCode } from '@latchkey/core/recovery-code';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
-import { extractCode, readOutbox, waitForEmail } from '../../server/test/helpers/outbox.ts';
-import { extractPdfText } from '../../client/test/helpers/pdf-text.ts';
+import { extractCode, readOutbox, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
+import { extractPdfText } from '@latchkey/client/testing';
 import { launchChromium, screenshot, watchContext, type RecordedRequest } from './helpers/browser.ts';
 
 const PASSWORD = 'original password 4Kq lantern';

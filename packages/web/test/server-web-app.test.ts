@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webAppRoutes } from '../../server/src/routes/web-app.ts';
+import { webAppRoutes } from '@latchkey/server/web-app';
 
 /** Issue 14: the sign-in page's first load, in JavaScript bytes as sent gzipped. */
 const SIGN_IN_JS_BUDGET_GZIP = 250_000;

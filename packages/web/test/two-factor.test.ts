@@ -17,10 +17,9 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Download, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
-import { signUpUser, startTestServer, type TestServer, type TestUser } from '../../server/test/helpers/test-server.ts';
-import { extractPdfText } from '../../client/test/helpers/pdf-text.ts';
+import { signInAgain, signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
+import { extractPdfText } from '@latchkey/client/testing';
 import { launchChromium, screenshot, watchContext, type RecordedRequest } from './helpers/browser.ts';
-import { signInAgain } from '../../server/test/helpers/raw-requests.ts';
 
 const PASSWORD = 'two step password 6Vw lighthouse';
 

@@ -10,9 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createSetupCode } from '@latchkey/core/setup-code';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { startTestServer, type TestServer } from '../../server/test/helpers/test-server.ts';
-import { extractCode, waitForEmail } from '../../server/test/helpers/outbox.ts';
-import { extractPdfText } from '../../client/test/helpers/pdf-text.ts';
+import { extractCode, startTestServer, type TestServer, waitForEmail } from '@latchkey/server/testing';
+import { extractPdfText } from '@latchkey/client/testing';
 import { launchChromium, screenshot, watchContext, type RecordedRequest } from './helpers/browser.ts';
 
 const EMAIL = `web-${Date.now().toString(36)}@example.com`;

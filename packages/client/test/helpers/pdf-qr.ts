@@ -6,7 +6,7 @@
  */
 import QRCode from 'qrcode';
 import { expect } from 'vitest';
-import type { PdfPath } from './pdf-text.ts';
+import type { PdfPath } from '../../src/testing/pdf-text.ts';
 
 /** The path with the most rectangles is the QR code; rasterize it back into modules. */
 export function readQr(paths: PdfPath[]): boolean[][] {

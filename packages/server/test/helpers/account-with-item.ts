@@ -8,8 +8,7 @@
  */
 import type { ItemFields } from '@latchkey/core/item';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
-import type { Credentials } from './raw-requests.ts';
-import { signUpUser, type TestServer, type TestUser } from './test-server.ts';
+import { type Credentials, signUpUser, type TestServer, type TestUser } from '@latchkey/server/testing';
 
 export interface AccountWithItem {
   readonly user: TestUser;

@@ -26,9 +26,7 @@ import type { Fetch } from '@latchkey/client/http';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
 import { PAUSE_FILE_ENV, type PausePoint } from '../../src/testing/pause-points.ts';
-import { createEmptyPostgresDatabase, testDatabaseKind } from './test-database.ts';
-import { startServerProcess, stopAllServerProcesses, type ServerProcess } from './server-process.ts';
-import { sdkClient } from './sdk-account.ts';
+import { createEmptyPostgresDatabase, sdkClient, type ServerProcess, startServerProcess, stopAllServerProcesses, testDatabaseKind } from '@latchkey/server/testing';
 
 /** Which credentials open the account after a crash. */
 export type Outcome = 'old' | 'new';

@@ -12,7 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer } from 'smtp-server';
-import { parseEml } from './outbox.ts';
+import { parseEml } from '@latchkey/server/testing';
 
 export interface OfferedMessage {
   /** Bare recipient address (the first envelope recipient). */

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type Storage } from '../../src/storage/database.ts';
+import { openDatabase, type Storage } from '../storage/database.ts';
 
 export interface TestStorage {
   /** Open, migrated storage. `cleanup()` closes it; closing it earlier yourself is fine too. */

@@ -1,8 +1,7 @@
 /**
- * Test helper: a real Latchkey server on a fresh private database (SQLite or PostgreSQL, as the
+ * Test harness: a real Latchkey server on a fresh private database (SQLite or PostgreSQL, as the
  * vitest project says), listening on a random loopback port, with every log line captured and a
- * clock tests can move forward. Plus `signUpUser`, which signs a user up through the SDK by
- * reading the emailed code from the outbox, as a person would.
+ * clock tests can move forward. Sign users up on it with `signUpUser` (accounts.ts).
  *
  *   const server = await startTestServer();
  *   const alice = await signUpUser(server);
@@ -12,13 +11,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LatchkeyClient } from '@latchkey/client/client';
+import type { LatchkeyClient } from '@latchkey/client/client';
 import { MemoryStore } from '@latchkey/client/local-store';
-import { loadConfig } from '../../src/config.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
-import type { NoticeDeliveryOptions } from '../../src/services/notice-sender.ts';
+import { loadConfig } from '../config.ts';
+import { startServer, type RunningServer } from '../server.ts';
+import type { NoticeDeliveryOptions } from '../services/notice-sender.ts';
+import { sdkClient } from './accounts.ts';
 import { createEmptyPostgresDatabase, testDatabaseKind } from './test-database.ts';
-import { extractCode, waitForEmail } from './outbox.ts';
 
 export interface TestServer {
   readonly url: string;
@@ -33,8 +32,6 @@ export interface TestServer {
   client(store?: MemoryStore): LatchkeyClient;
   close(): Promise<void>;
 }
-
-let counter = 0;
 
 export async function startTestServer(
   options: {
@@ -73,7 +70,7 @@ export async function startTestServer(
       offset += ms;
     },
     client(store = new MemoryStore()) {
-      return new LatchkeyClient({ server: running.url, store, device: { name: `test device ${++counter}`, platform: 'vitest' } });
+      return sdkClient(running.url, { store });
     },
     async close() {
       await running.close();
@@ -82,29 +79,4 @@ export async function startTestServer(
       if (ownDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
-}
-
-export interface TestUser {
-  readonly email: string;
-  readonly password: string;
-  readonly name: string;
-  readonly secretKey: string;
-  readonly client: LatchkeyClient;
-  readonly store: MemoryStore;
-}
-
-export const uniqueEmail = (label = 'user'): string => `${label}-${Date.now().toString(36)}-${++counter}@example.com`;
-
-/** Signs a user up through the SDK, reading the code from the outbox. The returned client is signed in and unlocked. */
-export async function signUpUser(server: TestServer, params: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
-  const email = params.email ?? uniqueEmail();
-  const password = params.password ?? `pw-${Math.random().toString(36).slice(2)}-long`;
-  const name = params.name ?? 'Test User';
-  const store = new MemoryStore();
-  const client = server.client(store);
-  const started = Date.now();
-  await client.signup.start(email);
-  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: started - 1000 });
-  const { secretKey } = await client.signup.complete({ email, name, password, code: extractCode(mail.text) });
-  return { email, password, name, secretKey, client, store };
 }

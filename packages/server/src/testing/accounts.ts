@@ -1,9 +1,10 @@
 /**
- * Test helper: SDK clients and sign-up against any running server known only by its URL and
- * data directory (e.g. a child process from `server-process.ts`), reading the emailed code
- * from `<dataDir>/outbox` as a person would read their mail.
+ * Test harness: SDK clients and sign-up against any running server known by its URL and data
+ * directory (an in-process `startTestServer()` or a child process from `server-process.ts`),
+ * reading the emailed code from `<dataDir>/outbox` as a person would read their mail.
  *
- *   const alice = await signUpThroughOutbox({ server: server.url, dataDir });
+ *   const alice = await signUpUser(server);                       // a TestServer
+ *   const bob = await signUpUser({ url, dataDir }, { name: 'Bob' }); // any server
  *   await alice.client.items.create(vaultId, { kind: 'login', title: 'Bank' });
  */
 import type { Fetch } from '@latchkey/client/http';
@@ -26,7 +27,7 @@ export function sdkClient(server: string, options: { store?: MemoryStore; fetch?
   });
 }
 
-export interface SignedUpAccount {
+export interface TestUser {
   readonly email: string;
   readonly password: string;
   readonly name: string;
@@ -39,26 +40,22 @@ export interface SignedUpAccount {
 }
 
 /**
- * Signs an account up through the SDK: start, read the code from the outbox, complete.
+ * Signs a user up through the SDK: start, read the code from the outbox, complete. The returned
+ * client is signed in and unlocked.
  * @throws Error when no verification email arrives within 10 s; the SDK's LatchkeyError otherwise.
  */
-export async function signUpThroughOutbox(params: {
-  server: string;
-  dataDir: string;
-  email?: string;
-  password?: string;
-  name?: string;
-  store?: MemoryStore;
-  fetch?: Fetch;
-}): Promise<SignedUpAccount> {
+export async function signUpUser(
+  server: { readonly url: string; readonly dataDir: string },
+  params: { email?: string; password?: string; name?: string; store?: MemoryStore; fetch?: Fetch } = {},
+): Promise<TestUser> {
   const email = params.email ?? uniqueEmail();
   const password = params.password ?? `pw-${Math.random().toString(36).slice(2)}-long`;
   const name = params.name ?? 'Test User';
   const store = params.store ?? new MemoryStore();
-  const client = sdkClient(params.server, { store, ...(params.fetch ? { fetch: params.fetch } : {}) });
+  const client = sdkClient(server.url, { store, ...(params.fetch ? { fetch: params.fetch } : {}) });
   const started = Date.now();
   await client.signup.start(email);
-  const code = await readEmailCode(params.dataDir, email, started);
+  const code = await readEmailCode(server.dataDir, email, started);
   const { secretKey, userId } = await client.signup.complete({ email, name, password, code });
   return { email, password, name, secretKey, userId, client, store };
 }
