@@ -9,7 +9,7 @@ import { sessionCommands } from './commands/session.ts';
 import { serverCommand } from './commands/server.ts';
 import { storageCommands } from './commands/storage.ts';
 import { recoveryCommands } from './commands/recovery.ts';
-import { twoFactorCommands } from './commands/two-factor.ts';
+import { twoStepCommands } from './commands/two-step.ts';
 
 const program = new Command();
 program
@@ -38,7 +38,7 @@ vaultCommands(program, run);
 itemCommands(program, run);
 sessionCommands(program, run);
 recoveryCommands(program, run);
-twoFactorCommands(program, run);
+twoStepCommands(program, run);
 serverCommand(program);
 storageCommands(program);
 

@@ -111,11 +111,11 @@ describe('an item password', () => {
   });
 });
 
-describe('a second factor on a terminal', () => {
+describe('a second step on a terminal', () => {
   it('is asked for when the server wants one, and asked again after a wrong code', async () => {
     const owner = await signUpUser(server);
-    const { secret } = await owner.client.twoFactor.enableTotp();
-    const backupCodes = await owner.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+    const { secret } = await owner.client.twoStep.enableTotp();
+    const backupCodes = await owner.client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
     const term = latchkeyOnTerminal(['--config-dir', dir('2fa'), 'signin', '--server', server.url, '--email', owner.email, '--secret-key', '-'], { LATCHKEY_PASSWORD: owner.password });
     await term.waitFor('Secret Key (from your Emergency Kit):');
     term.type(owner.secretKey);

@@ -16,7 +16,7 @@ import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
 import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
-import * as twoFactor from './two-factor.ts';
+import * as twoStep from './two-step.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -94,11 +94,11 @@ export class LatchkeyClient {
   /** The signed-in account's recovery code. */
   readonly recoveryCode = {
     /** With two-step verification on, `proof` by an enrolled factor; it also covers confirming this code. */
-    create: (proof?: twoFactor.FactorProof) => recoveryCode.createRecoveryCode(this.ctx, proof),
+    create: (proof?: twoStep.FactorProof) => recoveryCode.createRecoveryCode(this.ctx, proof),
     confirm: (code: string) => recoveryCode.confirmRecoveryCode(this.ctx, code),
     check: (code: string) => recoveryCode.checkRecoveryCode(this.ctx, code),
     status: () => recoveryCode.recoveryCodeStatus(this.ctx),
-    delete: (proof?: twoFactor.FactorProof) => recoveryCode.deleteRecoveryCode(this.ctx, proof),
+    delete: (proof?: twoStep.FactorProof) => recoveryCode.deleteRecoveryCode(this.ctx, proof),
   };
 
   /**
@@ -114,26 +114,26 @@ export class LatchkeyClient {
   };
 
   /** Two-step verification: authenticator app, security keys, backup codes. */
-  readonly twoFactor = {
-    status: () => twoFactor.twoFactorStatus(this.ctx),
-    enableTotp: (proof?: twoFactor.FactorProof) => twoFactor.enableTotp(this.ctx, proof),
-    confirmTotp: (otp: string) => twoFactor.confirmTotp(this.ctx, otp),
-    disableTotp: (proof: twoFactor.FactorProof) => twoFactor.disableTotp(this.ctx, proof),
-    regenerateBackupCodes: (proof: twoFactor.FactorProof) => twoFactor.regenerateBackupCodes(this.ctx, proof),
-    registerSecurityKey: (name: string, ceremony: twoFactor.WebAuthnCeremony, proof?: twoFactor.FactorProof) => twoFactor.registerSecurityKey(this.ctx, name, ceremony, proof),
-    removeSecurityKey: (id: string, proof: twoFactor.FactorProof) => twoFactor.removeSecurityKey(this.ctx, id, proof),
-    securityKeyProof: (ceremony: twoFactor.WebAuthnCeremony) => twoFactor.securityKeyProof(this.ctx, ceremony),
+  readonly twoStep = {
+    status: () => twoStep.twoStepStatus(this.ctx),
+    enableTotp: (proof?: twoStep.FactorProof) => twoStep.enableTotp(this.ctx, proof),
+    confirmTotp: (otp: string) => twoStep.confirmTotp(this.ctx, otp),
+    disableTotp: (proof: twoStep.FactorProof) => twoStep.disableTotp(this.ctx, proof),
+    regenerateBackupCodes: (proof: twoStep.FactorProof) => twoStep.regenerateBackupCodes(this.ctx, proof),
+    registerSecurityKey: (name: string, ceremony: twoStep.WebAuthnCeremony, proof?: twoStep.FactorProof) => twoStep.registerSecurityKey(this.ctx, name, ceremony, proof),
+    removeSecurityKey: (id: string, proof: twoStep.FactorProof) => twoStep.removeSecurityKey(this.ctx, id, proof),
+    securityKeyProof: (ceremony: twoStep.WebAuthnCeremony) => twoStep.securityKeyProof(this.ctx, ceremony),
   };
 
   /** Credential changes; with two-step verification on, each needs `proof` by an enrolled factor. */
   readonly account = {
-    changePassword: (currentPassword: string, newPassword: string, proof?: twoFactor.FactorProof) => credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
-    changeSecretKey: (password: string, proof?: twoFactor.FactorProof) => credentials.changeSecretKey(this.ctx, password, proof),
+    changePassword: (currentPassword: string, newPassword: string, proof?: twoStep.FactorProof) => credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
+    changeSecretKey: (password: string, proof?: twoStep.FactorProof) => credentials.changeSecretKey(this.ctx, password, proof),
   };
 }
 
 export type { Item } from './items.ts';
 export type { Vault } from './vaults.ts';
-export type { SecondFactorProof } from './sign-in.ts';
+export type { TwoStepProof } from './sign-in.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';

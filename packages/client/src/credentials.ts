@@ -19,7 +19,7 @@ import type { ClientContext } from './context.ts';
 import { outcomeUnknown } from './http.ts';
 import { accountKey, updateStore } from './local-store.ts';
 import { resolveSecretKey, unlock } from './sign-in.ts';
-import type { FactorProof } from './two-factor.ts';
+import type { FactorProof } from './two-step.ts';
 
 async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key', proof: FactorProof) {
   requireLongEnoughPassword(newPassword);

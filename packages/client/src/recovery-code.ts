@@ -14,11 +14,11 @@ import type { RecoveryCodeStatus } from '@latchkey/core/wire/recovery';
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
 import { requireUnlocked } from './vaults.ts';
-import type { FactorProof } from './two-factor.ts';
+import type { FactorProof } from './two-step.ts';
 
 /**
  * Creates a new pending code. Needs an unlocked client whose unlock was within the last 5
- * minutes and, with 2FA on, `proof` (else `second_factor_required`).
+ * minutes and, with two-step verification on, `proof` (else `second_factor_required`).
  */
 export async function createRecoveryCode(ctx: ClientContext, proof: FactorProof = {}): Promise<{ recoveryCode: RecoveryCode; status: RecoveryCodeStatus }> {
   const { keyset } = requireUnlocked(ctx);
@@ -57,7 +57,7 @@ export async function recoveryCodeStatus(ctx: ClientContext): Promise<RecoveryCo
   return ctx.api.call(endpoints.recoveryCodeStatus);
 }
 
-/** Needs an unlock within the last 5 minutes and, with 2FA on, `proof`. */
+/** Needs an unlock within the last 5 minutes and, with two-step verification on, `proof`. */
 export async function deleteRecoveryCode(ctx: ClientContext, proof: FactorProof = {}): Promise<RecoveryCodeStatus> {
   await requireSession(ctx);
   return ctx.api.call(endpoints.deleteRecoveryCode, proof);

@@ -46,13 +46,13 @@ const KIT_PURPOSE: readonly string[] = [
   'It works even when you have lost every device you use Latchkey on.',
   'It works for accounts that unlock with a passkey: for them it is the only way back in without help.',
   'You also need access to your email: Latchkey emails you a one-time code first. ' +
-    'Two-factor authentication stays on; it is still needed to read your data afterwards.',
+    'Two-step verification stays on; it is still needed to read your data afterwards.',
 ];
 
 /** The same points in one paragraph, for the compact layout. */
 const KIT_PURPOSE_SHORT =
   'It resets your password and Secret Key if you lose one or both, even with every device lost, and it works ' +
-  'for passkey accounts. You also need your email; two-factor authentication stays on.';
+  'for passkey accounts. You also need your email; two-step verification stays on.';
 
 const KIT_USE: readonly string[] = [
   'Go to your sign-in page, choose "Having trouble signing in?", then "Use recovery code".',

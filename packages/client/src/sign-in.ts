@@ -15,7 +15,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { wipe } from '@latchkey/core/bytes';
 import type { AccountProfile, LoginStartResponse, SessionGrant } from '@latchkey/core/wire/auth';
 import { endpoints } from '@latchkey/core/wire/endpoints';
-import type { SecondFactorRequest, SecondFactorResponse } from '@latchkey/core/wire/two-factor';
+import type { TwoStepRequest, TwoStepResponse } from '@latchkey/core/wire/two-step';
 import { deviceForRequest, dropKeys, type ClientContext } from './context.ts';
 import { accountKey, updateStore, type RememberedSession } from './local-store.ts';
 
@@ -75,8 +75,8 @@ async function openKeys(ctx: ClientContext, account: AccountProfile, exportKey: 
   }
 }
 
-/** A proof by the second factor: a TOTP code, a backup code, or a security key (given the server's WebAuthn options, returns the assertion JSON). */
-export type SecondFactorProof =
+/** A proof by the second step: a TOTP code, a backup code, or a security key (given the server's WebAuthn options, returns the assertion JSON). */
+export type TwoStepProof =
   | { readonly otp: string }
   | { readonly backupCode: string }
   | { readonly securityKey: (options: Record<string, unknown>) => Promise<Record<string, unknown>> };
@@ -91,18 +91,18 @@ export interface SignInParams {
    * methods the account has) and asked again after a wrong code, up to 5 times. Without it, such
    * a sign-in fails with `second_factor_required` (details: `methods`).
    */
-  readonly secondFactor?: SecondFactorProof | ((methods: readonly string[]) => Promise<SecondFactorProof>);
+  readonly twoStep?: TwoStepProof | ((methods: readonly string[]) => Promise<TwoStepProof>);
 }
 
-const MAX_SECOND_FACTOR_TRIES = 5;
+const MAX_TWO_STEP_TRIES = 5;
 
 /**
- * A sign-in given up at the second factor (cancelled, or failed) ends its waiting session, so
+ * A sign-in given up at the second step (cancelled, or failed) ends its waiting session, so
  * the session list does not show it as someone who knows the password and Secret Key.
  */
-async function proveSecondFactorOrAbandon(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['secondFactor']): Promise<SecondFactorResponse> {
+async function proveTwoStepOrAbandon(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['twoStep']): Promise<TwoStepResponse> {
   try {
-    return await proveSecondFactor(ctx, token, methods, given);
+    return await proveTwoStep(ctx, token, methods, given);
   } catch (error) {
     ctx.api.token = token;
     await ctx.api.call(endpoints.signOut, {}).catch(() => undefined);
@@ -111,24 +111,24 @@ async function proveSecondFactorOrAbandon(ctx: ClientContext, token: string, met
   }
 }
 
-async function proveSecondFactor(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['secondFactor']): Promise<SecondFactorResponse> {
+async function proveTwoStep(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['twoStep']): Promise<TwoStepResponse> {
   if (given === undefined) {
     throw new LatchkeyError('second_factor_required', 'This account uses two-step verification: give a code from your authenticator app, a backup code, or your security key.', { details: { methods } });
   }
   ctx.api.token = token;
   for (let attempt = 1; ; attempt++) {
     const proof = typeof given === 'function' ? await given(methods) : given;
-    let body: SecondFactorRequest;
+    let body: TwoStepRequest;
     if ('securityKey' in proof) {
-      const options = await ctx.api.call(endpoints.secondFactorOptions, {});
+      const options = await ctx.api.call(endpoints.twoStepOptions, {});
       body = { securityKey: await proof.securityKey(options) };
     } else {
       body = { ...proof };
     }
     try {
-      return await ctx.api.call(endpoints.secondFactor, body);
+      return await ctx.api.call(endpoints.twoStep, body);
     } catch (error) {
-      const retry = typeof given === 'function' && attempt < MAX_SECOND_FACTOR_TRIES && error instanceof LatchkeyError && error.code === 'invalid_code';
+      const retry = typeof given === 'function' && attempt < MAX_TWO_STEP_TRIES && error instanceof LatchkeyError && error.code === 'invalid_code';
       if (!retry) throw error;
     }
   }
@@ -158,7 +158,7 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
         device: await deviceForRequest(ctx),
       });
       const token = deriveSessionToken(outcome.sessionKey);
-      const completed = result.account === undefined ? await proveSecondFactorOrAbandon(ctx, token, result.secondFactor?.methods ?? [], params.secondFactor) : undefined;
+      const completed = result.account === undefined ? await proveTwoStepOrAbandon(ctx, token, result.twoStep?.methods ?? [], params.twoStep) : undefined;
       const account = result.account ?? completed!.account;
       const session = completed ? { ...result.session, expiresAt: completed.sessionExpiresAt } : result.session;
       await openKeys(ctx, account, outcome.exportKey);

@@ -22,7 +22,7 @@ describe('defineEndpoint', () => {
   it('refuses a re-authentication requirement without a full session', () => {
     const params = strictObject({ thingId: Type.String() });
     expect(() => defineEndpoint({ ...base, params, auth: 'public', requireRecentReauth: true })).toThrow(/re-authenticated/);
-    expect(() => defineEndpoint({ ...base, params, auth: 'session-allowing-pending-second-factor', requireRecentReauth: true })).toThrow(/re-authenticated/);
+    expect(() => defineEndpoint({ ...base, params, auth: 'session-allowing-pending-two-step', requireRecentReauth: true })).toThrow(/re-authenticated/);
   });
 });
 

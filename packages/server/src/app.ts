@@ -14,7 +14,7 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { vaultRoutes } from './routes/vaults.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
-import { twoFactorRoutes } from './routes/two-factor.ts';
+import { twoStepRoutes } from './routes/two-step.ts';
 import { webAppRoutes } from './routes/web-app.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -63,7 +63,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   accountRoutes(app, ctx);
   vaultRoutes(app, ctx);
   recoveryRoutes(app, ctx);
-  twoFactorRoutes(app, ctx);
+  twoStepRoutes(app, ctx);
   checkApiRoutes();
   // After the API: the web app, its SPA fallback for non-/api paths, and the security headers.
   await webAppRoutes(app);

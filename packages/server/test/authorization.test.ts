@@ -58,7 +58,7 @@ interface World {
   /** The authenticator app secrets of A and B. */
   readonly aTotp: string;
   readonly bTotp: string;
-  /** A live session of A's waiting for its second factor (a new one when the last was ended). */
+  /** A live session of A's waiting for its second step (a new one when the last was ended). */
   waitingToken(): Promise<string>;
 }
 
@@ -98,9 +98,9 @@ type Row =
 const ok = (status = 200): Expected => ({ status });
 const fails = (code: ErrorCode): Expected => ({ status: ERROR_STATUS[code], code });
 
-/** The matrix checks who may do what, not limits: each row starts with a full second-factor budget (10 per 5 minutes). */
-async function freshSecondFactorBudget(w: World): Promise<void> {
-  await w.db.deleteFrom('rate_limits').where('bucket', 'in', [`secondFactorPerUser:${w.a.profile.id}`, `secondFactorPerUser:${w.b.profile.id}`]).execute();
+/** The matrix checks who may do what, not limits: each row starts with a full two-step budget (10 per 5 minutes). */
+async function freshTwoStepBudget(w: World): Promise<void> {
+  await w.db.deleteFrom('rate_limits').where('bucket', 'in', [`twoStepPerUser:${w.a.profile.id}`, `twoStepPerUser:${w.b.profile.id}`]).execute();
 }
 
 /**
@@ -108,7 +108,7 @@ async function freshSecondFactorBudget(w: World): Promise<void> {
  * row's proofs and re-authentication never depend on what earlier rows used up.
  */
 async function proofs(w: World): Promise<Target> {
-  await freshSecondFactorBudget(w);
+  await freshTwoStepBudget(w);
   await w.a.user.client.unlock(w.a.credentials.password);
   await w.b.user.client.unlock(w.b.credentials.password);
   const [aCode] = await issueBackupCodes(w.db, w.a.profile.id, new Date());
@@ -329,19 +329,19 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   deleteRecoveryCode: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/recovery-code', body: proofOf(caller, t) }), owner: ok(), other: ok() },
 
   // Two-step verification: every route acts on the caller's own account; B never reaches A's factors.
-  twoFactorStatus: { access: 'session', call: async () => ({ path: '/api/2fa' }), owner: ok(), other: ok() },
-  startTotpSetup: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/2fa/totp', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  twoStepStatus: { access: 'session', call: async () => ({ path: '/api/two-step' }), owner: ok(), other: ok() },
+  startTotpSetup: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/totp', body: proofOf(caller, t) }), owner: ok(), other: ok() },
   confirmTotp: {
     access: 'session',
     // Each has a replacement app pending, started with a proof by that very session.
     prepare: async (w) => {
       const t = await proofs(w);
-      await w.a.user.client.twoFactor.enableTotp({ backupCode: t.aCode! });
-      await w.b.user.client.twoFactor.enableTotp({ backupCode: t.bCode! });
+      await w.a.user.client.twoStep.enableTotp({ backupCode: t.aCode! });
+      await w.b.user.client.twoStep.enableTotp({ backupCode: t.bCode! });
       return {};
     },
     // A code that is wrong for both pending secrets (a 6-digit guess is right one time in a million).
-    call: async () => ({ path: '/api/2fa/totp/confirm', body: { otp: '000000' } }),
+    call: async () => ({ path: '/api/two-step/totp/confirm', body: { otp: '000000' } }),
     owner: fails('invalid_code'),
     other: fails('invalid_code'),
   },
@@ -349,16 +349,16 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   disableTotp: {
     access: 'session',
     prepare: proofs,
-    call: async (w, caller) => ({ path: '/api/2fa/totp/disable', body: { otp: wrongCodeOf(caller === 'other' ? w.bTotp : w.aTotp) } }),
+    call: async (w, caller) => ({ path: '/api/two-step/totp/disable', body: { otp: wrongCodeOf(caller === 'other' ? w.bTotp : w.aTotp) } }),
     owner: fails('invalid_code'),
     other: fails('invalid_code'),
   },
-  regenerateBackupCodes: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/2fa/backup-codes/regenerate', body: proofOf(caller, t) }), owner: ok(), other: ok() },
-  securityKeyRegistrationOptions: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/2fa/security-keys/options', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  regenerateBackupCodes: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/backup-codes/regenerate', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  securityKeyRegistrationOptions: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/security-keys/options', body: proofOf(caller, t) }), owner: ok(), other: ok() },
   registerSecurityKey: {
     access: 'session',
     prepare: proofs,
-    call: async () => ({ path: '/api/2fa/security-keys', body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } } }),
+    call: async () => ({ path: '/api/two-step/security-keys', body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } } }),
     owner: fails('invalid_request'),
     other: fails('invalid_request'),
   },
@@ -371,7 +371,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
       await w.db.insertInto('security_keys').values({ id: keyId, user_id: w.a.profile.id, name: 'A key', public_key: junkCiphertext() }).execute();
       return { keyId, ...(await proofs(w)) };
     },
-    call: async (_w, caller, t) => ({ path: `/api/2fa/security-keys/${t.keyId}`, body: caller === 'other' ? proofOf(caller, t) : {} }),
+    call: async (_w, caller, t) => ({ path: `/api/two-step/security-keys/${t.keyId}`, body: caller === 'other' ? proofOf(caller, t) : {} }),
     owner: fails('second_factor_required'),
     other: fails('not_found'),
   },
@@ -382,29 +382,29 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
       await w.db.insertInto('security_keys').values({ id: randomId(), user_id: w.a.profile.id, name: 'A proof key', public_key: junkCiphertext() }).execute();
       return {};
     },
-    call: async () => ({ path: '/api/2fa/security-keys/proof-options', body: {} }),
+    call: async () => ({ path: '/api/two-step/security-keys/proof-options', body: {} }),
     owner: ok(),
     other: fails('invalid_request'),
   },
-  // Only a session still waiting for its second factor may use these; a full session is refused.
-  secondFactorOptions: {
+  // Only a session still waiting for its second step may use these; a full session is refused.
+  twoStepOptions: {
     access: 'session',
     prepare: async (w) => {
       await w.db.insertInto('security_keys').values({ id: randomId(), user_id: w.a.profile.id, name: 'A sign-in key', public_key: junkCiphertext() }).execute();
       return {};
     },
-    call: async () => ({ path: '/api/auth/second-factor/options', body: {} }),
+    call: async () => ({ path: '/api/auth/two-step/options', body: {} }),
     owner: fails('invalid_request'),
     other: fails('invalid_request'),
     waiting: ok(),
   },
-  secondFactor: {
+  twoStep: {
     access: 'session',
     prepare: async (w) => {
-      await freshSecondFactorBudget(w);
+      await freshTwoStepBudget(w);
       return {};
     },
-    call: async (w) => ({ path: '/api/auth/second-factor', body: { otp: wrongCodeOf(w.aTotp) } }),
+    call: async (w) => ({ path: '/api/auth/two-step', body: { otp: wrongCodeOf(w.aTotp) } }),
     owner: fails('invalid_request'),
     other: fails('invalid_request'),
     waiting: fails('invalid_code'),
@@ -550,8 +550,8 @@ describe('authorization matrix: callers × every route', () => {
     expect(signedOut.status).toBe(200);
     // Both turn on two-step verification (after the spare sign-in, which needed none).
     const totpOf = async (account: Account) => {
-      const { secret } = await account.user.client.twoFactor.enableTotp();
-      await account.user.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+      const { secret } = await account.user.client.twoStep.enableTotp();
+      await account.user.client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
       return secret;
     };
     const [aTotp, bTotp] = [await totpOf(a), await totpOf(b)];
@@ -587,7 +587,7 @@ describe('authorization matrix: callers × every route', () => {
       const row = MATRIX[endpoint.name as EndpointName];
       expect(row.access, endpoint.name).toBe(endpoint.auth === 'public' ? 'public' : 'session');
       // The waiting session has an expectation of its own exactly where the table lets it in.
-      expect(row.access === 'session' && row.waiting !== undefined, endpoint.name).toBe(endpoint.auth === 'session-allowing-pending-second-factor');
+      expect(row.access === 'session' && row.waiting !== undefined, endpoint.name).toBe(endpoint.auth === 'session-allowing-pending-two-step');
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * SPEC §5.11 end to end through the SDK: with two-step verification on, nothing that could lock
- * the owner out or let a thief stay changes without a second factor, and pending setups expire.
+ * the owner out or let a thief stay changes without a second step, and pending setups expire.
  * The attacker here holds a signed-in session and the password (a stolen, unlocked device) but
  * no factor. Also: OPAQUE registration records are checked before they are stored.
  */
@@ -30,21 +30,21 @@ const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fro
 /** A well-formed code that is not the current one (three steps ahead is outside the ±1 window). */
 const wrongCode = (secret: string) => codeAt(secret, 3);
 
-interface TwoFactorUser extends TestUser {
+interface TwoStepUser extends TestUser {
   readonly secret: string;
   readonly backupCodes: string[];
 }
 
-async function withTotp(user: TestUser): Promise<TwoFactorUser> {
-  const { secret } = await user.client.twoFactor.enableTotp();
-  const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
+async function withTotp(user: TestUser): Promise<TwoStepUser> {
+  const { secret } = await user.client.twoStep.enableTotp();
+  const backupCodes = await user.client.twoStep.confirmTotp(codeAt(secret));
   return { ...user, secret, backupCodes };
 }
 
-/** Another signed-in, unlocked device of the same account (it passed the second factor with a backup code). */
-async function secondDevice(user: TwoFactorUser, backupCode: string) {
+/** Another signed-in, unlocked device of the same account (it passed the second step with a backup code). */
+async function secondDevice(user: TwoStepUser, backupCode: string) {
   const client = server.client();
-  await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { backupCode } });
+  await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { backupCode } });
   return client;
 }
 
@@ -67,7 +67,7 @@ describe('credential changes with two-step verification on', () => {
     expect((await userRow(user.email)).opaque_record).not.toBe(before.opaque_record);
     nextStep();
     const fresh = server.client();
-    await fresh.signIn({ email: user.email, password: next, secretKey: user.secretKey, secondFactor: { otp: codeAt(user.secret) } });
+    await fresh.signIn({ email: user.email, password: next, secretKey: user.secretKey, twoStep: { otp: codeAt(user.secret) } });
     expect((await fresh.vaults.list()).length).toBe(1);
   });
 
@@ -83,7 +83,7 @@ describe('credential changes with two-step verification on', () => {
     expect(secretKey).not.toBe(user.secretKey);
     expect((await userRow(user.email)).secret_key_verifier).not.toBe(before.secret_key_verifier);
     const fresh = server.client();
-    await fresh.signIn({ email: user.email, password: user.password, secretKey, secondFactor: { backupCode: user.backupCodes[1]! } });
+    await fresh.signIn({ email: user.email, password: user.password, secretKey, twoStep: { backupCode: user.backupCodes[1]! } });
   });
 
   it('a proof does not stand in for the re-authentication: an old unlock is refused even with a valid code', async () => {
@@ -135,31 +135,31 @@ describe('the recovery code with two-step verification on', () => {
 describe('pending setups expire and need a recent re-authentication to confirm', () => {
   it('a TOTP setup cannot be confirmed after 6 minutes without a new unlock, nor at all after 10 minutes', async () => {
     const user = await signUpUser(server);
-    const { secret } = await user.client.twoFactor.enableTotp();
+    const { secret } = await user.client.twoStep.enableTotp();
     advance(6 * 60_000);
-    expect(await errorCodeOf(user.client.twoFactor.confirmTotp(codeAt(secret)))).toBe('reauthentication_required');
+    expect(await errorCodeOf(user.client.twoStep.confirmTotp(codeAt(secret)))).toBe('reauthentication_required');
     await user.client.unlock(user.password);
     advance(5 * 60_000);
     await user.client.unlock(user.password);
-    expect(await errorCodeOf(user.client.twoFactor.confirmTotp(codeAt(secret)))).toBe('code_expired');
-    expect((await user.client.twoFactor.status()).totp).toBe(false);
+    expect(await errorCodeOf(user.client.twoStep.confirmTotp(codeAt(secret)))).toBe('code_expired');
+    expect((await user.client.twoStep.status()).totp).toBe(false);
     // Starting again works.
-    const again = await user.client.twoFactor.enableTotp();
-    expect((await user.client.twoFactor.confirmTotp(codeAt(again.secret))).length).toBe(10);
+    const again = await user.client.twoStep.enableTotp();
+    expect((await user.client.twoStep.confirmTotp(codeAt(again.secret))).length).toBe(10);
   });
 
-  it('with 2FA on, a replacement authenticator started (with a proof) by one session cannot be confirmed by another', async () => {
+  it('with two-step verification on, a replacement authenticator started (with a proof) by one session cannot be confirmed by another', async () => {
     const user = await withTotp(await signUpUser(server));
     nextStep();
-    const { secret: replacement } = await user.client.twoFactor.enableTotp({ otp: codeAt(user.secret) });
+    const { secret: replacement } = await user.client.twoStep.enableTotp({ otp: codeAt(user.secret) });
     const other = await secondDevice(user, user.backupCodes[0]!);
-    expect(await errorCodeOf(other.twoFactor.confirmTotp(codeAt(replacement)))).toBe('second_factor_required');
+    expect(await errorCodeOf(other.twoStep.confirmTotp(codeAt(replacement)))).toBe('second_factor_required');
     // The starting session confirms it; the old app stops working.
-    expect(await user.client.twoFactor.confirmTotp(codeAt(replacement))).toEqual([]);
+    expect(await user.client.twoStep.confirmTotp(codeAt(replacement))).toEqual([]);
     nextStep();
     const attempt = server.client();
-    expect(await errorCodeOf(attempt.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: codeAt(user.secret) } }))).toBe('invalid_code');
-    await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: codeAt(replacement) } });
+    expect(await errorCodeOf(attempt.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(user.secret) } }))).toBe('invalid_code');
+    await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(replacement) } });
   });
 
   it('a new recovery code must be confirmed within 30 minutes', async () => {
@@ -197,7 +197,7 @@ describe('OPAQUE registration records are checked before they are stored', () =>
     const refused = await send(server, { method: 'POST', path: '/api/account/credentials/finish', token, body: { ...body, registrationRecord: brokenRecord(body.registrationRecord), backupCode: user.backupCodes[0]! } });
     expectApiError(refused, 'invalid_registration_record');
     expect(await userRow(user.email)).toEqual(before);
-    await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { backupCode: user.backupCodes[0]! } });
+    await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { backupCode: user.backupCodes[0]! } });
     // A new Secret Key's verifier with a broken record: refused the same way.
     const newKey = generateSecretKey();
     const swapped = { ...body, accountId: accountIdOf(newKey), secretKeyVerifier: secretKeyVerifier(newKey), registrationRecord: brokenRecord(body.registrationRecord), reason: 'secret-key', backupCode: user.backupCodes[1]! };

@@ -119,22 +119,22 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     // Two-step verification: the TOTP secret and the backup codes.
     const again = server.client();
     await again.signIn({ email: user.email, password: recoveredPassword, secretKey: recoveredSecretKey });
-    const { secret: totpSecret } = await again.twoFactor.enableTotp();
-    const backupCodes = await again.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30 }).generate());
-    await server.client().signIn({ email: user.email, password: recoveredPassword, secretKey: recoveredSecretKey, secondFactor: { backupCode: backupCodes[0]! } });
+    const { secret: totpSecret } = await again.twoStep.enableTotp();
+    const backupCodes = await again.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30 }).generate());
+    await server.client().signIn({ email: user.email, password: recoveredPassword, secretKey: recoveredSecretKey, twoStep: { backupCode: backupCodes[0]! } });
     secrets.push(totpSecret, ...backupCodes, ...backupCodes.map((c) => c.replace(/-/g, '')));
 
     // Failed attempts are logged somewhere too: make sure they leak nothing either.
     await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: recoveredSecretKey }).catch(() => undefined);
 
-    // With 2FA on, a credential change and a recovery-code change carry a factor proof.
-    const recoveredAgain = `${tag()}-after-2fa-password`;
+    // With two-step verification on, a credential change and a recovery-code change carry a factor proof.
+    const recoveredAgain = `${tag()}-after-two-step-password`;
     await again.account.changePassword(recoveredPassword, recoveredAgain, { backupCode: backupCodes[2]! });
     await again.unlock(recoveredAgain);
     await again.recoveryCode.delete({ backupCode: backupCodes[3]! });
     secrets.push(recoveredAgain);
 
-    await again.twoFactor.disableTotp({ backupCode: backupCodes[1]! });
+    await again.twoStep.disableTotp({ backupCode: backupCodes[1]! });
     const keys = await recoverAccountKeys(server.url, user.email, recoveredAgain, recoveredSecretKey);
     const keyStrings = [...keys, recoveryKeys.authSecretKey, recoveryKeys.wrappingKey].flatMap(encodings);
 

@@ -199,12 +199,12 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
 
     it('one backup code used by 50 concurrent sign-ins split across A and B succeeds exactly once', async () => {
       const account = await signUpUser({ url: a.url, dataDir: data.dataDir });
-      const { secret } = await account.client.twoFactor.enableTotp();
-      const backupCodes = await account.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+      const { secret } = await account.client.twoStep.enableTotp();
+      const backupCodes = await account.client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
       const servers = [a.url, b.url];
       const results = await Promise.allSettled(
         Array.from({ length: 50 }, (_, i) =>
-          sdkClient(servers[i % 2]!).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, secondFactor: { backupCode: backupCodes[0]! } }),
+          sdkClient(servers[i % 2]!).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, twoStep: { backupCode: backupCodes[0]! } }),
         ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

@@ -130,11 +130,11 @@ describe(`a notice owed by a committed change survives a SIGKILL right after the
 
   it("a backup code's use at sign-in", async () => {
     const account = await newAccount();
-    const { secret } = await account.client.twoFactor.enableTotp();
-    const backupCodes = await account.client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+    const { secret } = await account.client.twoStep.enableTotp();
+    const backupCodes = await account.client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
     await waitForEmail(dataDir, { to: account.email, subjectIncludes: 'two-step verification changed' }, 15_000);
 
-    await killRightAfterCommit(() => sdkClient(server.url).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, secondFactor: { backupCode: backupCodes[0]! } }));
+    await killRightAfterCommit(() => sdkClient(server.url).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, twoStep: { backupCode: backupCodes[0]! } }));
     const [owed] = (await outboxRows(account.email)).filter((r) => r.kind === 'backup-code-used');
     expect(owed).toMatchObject({ status: 'queued', attempts: 0, claimed_by: null });
     expect(await mailsFor(account.email, 'backup code was used')).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * The one-time import of a PGlite data directory (what every Latchkey before SQLite kept in
  * `<data-dir>/db`) into SQLite: a server that finds one at start-up copies it, and the accounts
- * work as before — sign-in with the same password, Secret Key and second factor, the same items,
+ * work as before — sign-in with the same password, Secret Key and second step, the same items,
  * the same sessions' devices.
  *
  * The PGlite directory is built the way the earlier server built it: PGlite with the same
@@ -69,8 +69,8 @@ describe.runIf(testDatabaseKind() === 'sqlite')('a PGlite data directory is impo
       const mail = await waitForEmail(dataDir, { to: email, subjectIncludes: 'verification code', after: started - 1000 });
       const { secretKey } = await client.signup.complete({ email, name: 'Imported User', password, code: extractCode(mail.text) });
       const items = await fillTwoVaults(client, ITEM_FIXTURES);
-      const { secret } = await client.twoFactor.enableTotp();
-      const backupCodes = await client.twoFactor.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
+      const { secret } = await client.twoStep.enableTotp();
+      const backupCodes = await client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
       before = { email, password, secretKey, totpSecret: secret, backupCodes, items };
     } finally {
       await old.close();
@@ -91,9 +91,9 @@ describe.runIf(testDatabaseKind() === 'sqlite')('a PGlite data directory is impo
       const client = clientOf(server);
       // Two-step verification came across (TOTP sealed with the unchanged keyring, hashed backup codes).
       await expect(client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey })).rejects.toMatchObject({ code: 'second_factor_required' });
-      await client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey, secondFactor: { backupCode: before.backupCodes[0]! } });
+      await client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey, twoStep: { backupCode: before.backupCodes[0]! } });
       expect(await snapshotItems(client)).toEqual(before.items);
-      expect(await client.twoFactor.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: before.backupCodes.length - 1 });
+      expect(await client.twoStep.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: before.backupCodes.length - 1 });
       // The wrong password is still refused: the OPAQUE record and server setup came across as they were.
       await expect(clientOf(server).signIn({ email: before.email, password: 'not it', secretKey: before.secretKey })).rejects.toMatchObject({ code: expect.stringMatching(/wrong_password|invalid_credentials/) });
       // Writes go to SQLite now.
@@ -110,7 +110,7 @@ describe.runIf(testDatabaseKind() === 'sqlite')('a PGlite data directory is impo
     const server = await startServer(config, { logger: false });
     try {
       const client = clientOf(server);
-      await client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey, secondFactor: { backupCode: before.backupCodes[1]! } });
+      await client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey, twoStep: { backupCode: before.backupCodes[1]! } });
       const titles = (await snapshotItems(client)).map((i) => i.fields.title);
       expect(titles).toContain('after the import');
       expect(titles).toHaveLength(before.items.length + 1);

@@ -100,7 +100,7 @@ export function describeInputError(error: unknown): string {
  * Two-step verification: the same codes as elsewhere (`invalid_code` is also an email code's),
  * worded for an authenticator app code, a backup code or a security key.
  */
-const SECOND_FACTOR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+const TWO_STEP_MESSAGES: Partial<Record<ErrorCode, string>> = {
   second_factor_required: 'Prove it is you first: enter a code from your authenticator app, a backup code, or use your security key.',
   invalid_code: 'That code is not right, or it was already used. Enter the code your authenticator app shows now, or an unused backup code.',
   too_many_attempts: 'This method is locked after too many wrong attempts. Use another one: a backup code or your security key. Using one that works unlocks it.',
@@ -109,8 +109,8 @@ const SECOND_FACTOR_MESSAGES: Partial<Record<ErrorCode, string>> = {
   challenge_expired: 'The security key request expired. Try again.',
 };
 
-export function describeSecondFactorError(error: unknown): string {
-  if (error instanceof LatchkeyError && SECOND_FACTOR_MESSAGES[error.code] !== undefined) return SECOND_FACTOR_MESSAGES[error.code]!;
+export function describeTwoStepError(error: unknown): string {
+  if (error instanceof LatchkeyError && TWO_STEP_MESSAGES[error.code] !== undefined) return TWO_STEP_MESSAGES[error.code]!;
   return describeError(error);
 }
 

@@ -8,13 +8,13 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 
 export { browserSupportsWebAuthn };
 
-/** Registration ceremony for `client.twoFactor.registerSecurityKey`: the server's options in, the attestation JSON out. */
+/** Registration ceremony for `client.twoStep.registerSecurityKey`: the server's options in, the attestation JSON out. */
 export async function registrationCeremony(options: Record<string, unknown>): Promise<Record<string, unknown>> {
   const response = await startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON });
   return response as unknown as Record<string, unknown>;
 }
 
-/** Authentication ceremony (sign-in second factor, or a proof while signed in): options in, assertion JSON out. */
+/** Authentication ceremony (sign-in second step, or a proof while signed in): options in, assertion JSON out. */
 export async function authenticationCeremony(options: Record<string, unknown>): Promise<Record<string, unknown>> {
   const response = await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON });
   return response as unknown as Record<string, unknown>;

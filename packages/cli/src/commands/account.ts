@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEmergencyKitPdf, createEmergencyKitText } from '@latchkey/client/emergency-kit';
 import { accountKey } from '@latchkey/client/local-store';
-import type { SecondFactorProof } from '@latchkey/client/client';
+import type { TwoStepProof } from '@latchkey/client/client';
 import type { Cli, GlobalOptions } from '../cli-context.ts';
 import { ask, currentPassword, isInteractive, newPassword } from '../prompt.ts';
 import { factorProofOptions, givenProof, promptProof, withFactorProof, type ProofOptions } from '../factor-proof.ts';
@@ -58,7 +58,7 @@ export function accountCommands(program: Command, run: Run): void {
     .action((opts: { server: string; email: string; secretKey?: string } & ProofOptions) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
-        // Asked in the order the sign-in form has them: Secret Key (only on a device that does not know it), password, second factor.
+        // Asked in the order the sign-in form has them: Secret Key (only on a device that does not know it), password, second step.
         let secretKey = (await givenSecret(SECRETS.secretKey, opts.secretKey))?.value;
         const given = await givenProof(opts);
         const state = await cli.store.read();
@@ -68,13 +68,13 @@ export function accountCommands(program: Command, run: Run): void {
         const password = await currentPassword();
         // Without a given code, a terminal is asked only if the account wants one (the SDK asks again after a wrong code).
         let asked = 0;
-        const askForCode = async (): Promise<SecondFactorProof> => {
+        const askForCode = async (): Promise<TwoStepProof> => {
           if (asked++ > 0) process.stderr.write('That code is not right, or it was already used. Try again.\n');
           return promptProof();
         };
-        const secondFactor: SecondFactorProof | (() => Promise<SecondFactorProof>) | undefined =
+        const twoStep: TwoStepProof | (() => Promise<TwoStepProof>) | undefined =
           given.otp !== undefined ? { otp: given.otp } : given.backupCode !== undefined ? { backupCode: given.backupCode } : isInteractive() ? askForCode : undefined;
-        const account = await client.signIn({ email: opts.email, password, ...(secretKey ? { secretKey } : {}), ...(secondFactor ? { secondFactor } : {}) });
+        const account = await client.signIn({ email: opts.email, password, ...(secretKey ? { secretKey } : {}), ...(twoStep ? { twoStep } : {}) });
         cli.out.result({ email: account.email, name: account.name }, () => `Signed in as ${account.email}.`);
       }),
     );

@@ -39,7 +39,7 @@ export function storageCommands(program: Command): void {
         const result = await backupSqliteDatabase(config.dataDir, file);
         process.stdout.write(`Backed up ${result.bytes} bytes to ${result.file}\n`);
         process.stderr.write(
-          `The server keyring is not in the backup, on purpose. Keep a copy of ${config.serverKeysFile} as well, stored apart from database backups: without it two-factor secrets cannot be opened after a restore.\n`,
+          `The server keyring is not in the backup, on purpose. Keep a copy of ${config.serverKeysFile} as well, stored apart from database backups: without it two-step secrets cannot be opened after a restore.\n`,
         );
       } catch (error) {
         if (error instanceof BackupError) {

@@ -12,13 +12,13 @@ export const LoginStartRequest = strictObject({ email: Email, secretKeyVerifier:
 export const LoginStartResponse = Type.Object({ loginId: RandomId, loginResponse: Base64Url(1024) });
 export const LoginFinishRequest = strictObject({ loginId: RandomId, finishLoginRequest: Base64Url(512), device: Device });
 /**
- * Without a second factor: the session and the account. With one: a session that only the
- * second-factor routes accept, the methods to choose from, and no account data until then.
+ * Without a second step: the session and the account. With one: a session that only the
+ * two-step routes accept, the methods to choose from, and no account data until then.
  */
 export const LoginFinishResponse = Type.Object({
   session: SessionGrant,
   account: Type.Optional(AccountProfile),
-  secondFactor: Type.Optional(Type.Object({ methods: Type.Array(Type.String()) })),
+  twoStep: Type.Optional(Type.Object({ methods: Type.Array(Type.String()) })),
 });
 
 /** Re-authentication inside a signed-in session: proves the password and Secret Key again (unlock, sensitive changes). */
@@ -57,8 +57,8 @@ export const SessionInfo = Type.Object({
   createdAt: Timestamp,
   lastUsedAt: Timestamp,
   current: Type.Boolean(),
-  /** Signed in with password and Secret Key, still waiting for the second factor. */
-  secondFactorPending: Type.Boolean(),
+  /** Signed in with password and Secret Key, still waiting for the second step. */
+  twoStepPending: Type.Boolean(),
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 export const SessionList = Type.Object({ sessions: Type.Array(SessionInfo) });

@@ -19,7 +19,7 @@ export const RegistrationRecord = Type.String({ pattern: '^[A-Za-z0-9_-]{256}$',
 export const Otp = Type.String({ pattern: '^[0-9]{6}$' });
 export const BackupCode = Type.String({ pattern: '^[2-9A-HJ-NP-Za-hj-np-z -]{10,20}$' });
 /**
- * A proof by an enrolled second factor, as optional fields of a request body: needed with
+ * A proof by an enrolled two-step method, as optional fields of a request body: needed with
  * two-step verification on for every change that could lock the owner out (docs/protocol.md §16.6).
  */
 export const FactorProofFields = {

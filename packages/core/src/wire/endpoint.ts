@@ -13,11 +13,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  * Who may call an endpoint (docs/protocol.md §20):
  * - `public`: anyone; a token, if sent, is ignored.
  * - `session`: a full session (`Authorization: Bearer`); a session still waiting for its
- *   second factor gets `second_factor_required`.
- * - `session-allowing-pending-second-factor`: also a waiting session; only the endpoints that
+ *   second step gets `second_factor_required`.
+ * - `session-allowing-pending-two-step`: also a waiting session; only the endpoints that
  *   finish or abandon a sign-in (docs/protocol.md §16.5).
  */
-export type EndpointAuth = 'public' | 'session' | 'session-allowing-pending-second-factor';
+export type EndpointAuth = 'public' | 'session' | 'session-allowing-pending-two-step';
 
 export type SuccessStatus = 200 | 201 | 202;
 

@@ -8,7 +8,7 @@ import { defineEndpoint, nameEndpoints, type NamedEndpoint } from './endpoint.ts
 import * as auth from './auth.ts';
 import * as recovery from './recovery.ts';
 import * as signup from './signup.ts';
-import * as twoFactor from './two-factor.ts';
+import * as twoStep from './two-step.ts';
 import * as vaults from './vaults.ts';
 
 // Without a contextual type, so each entry keeps its literal types (`requireRecentReauth: true`).
@@ -22,16 +22,16 @@ const table = {
   // Sign-in, re-authentication, sign-out (§10, §16.5)
   loginStart: defineEndpoint({ method: 'POST', path: '/api/auth/login/start', tag: 'sign-in', summary: 'OPAQUE sign-in, first message', auth: 'public', body: auth.LoginStartRequest, response: auth.LoginStartResponse }),
   loginFinish: defineEndpoint({ method: 'POST', path: '/api/auth/login/finish', tag: 'sign-in', summary: 'OPAQUE sign-in, client proof; creates the session', auth: 'public', body: auth.LoginFinishRequest, response: auth.LoginFinishResponse }),
-  secondFactorOptions: defineEndpoint({ method: 'POST', path: '/api/auth/second-factor/options', tag: 'sign-in', summary: 'WebAuthn options for the second factor of a pending sign-in', auth: 'session-allowing-pending-second-factor', body: Empty, response: twoFactor.ChallengeOptions }),
-  secondFactor: defineEndpoint({ method: 'POST', path: '/api/auth/second-factor', tag: 'sign-in', summary: 'Give the second factor; completes the sign-in', auth: 'session-allowing-pending-second-factor', body: twoFactor.SecondFactorRequest, response: twoFactor.SecondFactorResponse }),
+  twoStepOptions: defineEndpoint({ method: 'POST', path: '/api/auth/two-step/options', tag: 'sign-in', summary: 'WebAuthn options for the second step of a pending sign-in', auth: 'session-allowing-pending-two-step', body: Empty, response: twoStep.ChallengeOptions }),
+  twoStep: defineEndpoint({ method: 'POST', path: '/api/auth/two-step', tag: 'sign-in', summary: 'Give the second step; completes the sign-in', auth: 'session-allowing-pending-two-step', body: twoStep.TwoStepRequest, response: twoStep.TwoStepResponse }),
   reauthStart: defineEndpoint({ method: 'POST', path: '/api/auth/reauth/start', tag: 'sign-in', summary: 'Re-authenticate inside a session (unlock), first message', auth: 'session', body: auth.ReauthStartRequest, response: auth.LoginStartResponse }),
   reauthFinish: defineEndpoint({ method: 'POST', path: '/api/auth/reauth/finish', tag: 'sign-in', summary: 'Re-authenticate inside a session, client proof', auth: 'session', body: auth.ReauthFinishRequest, response: auth.ReauthFinishResponse }),
-  signOut: defineEndpoint({ method: 'POST', path: '/api/auth/signout', tag: 'sign-in', summary: 'End this session (also one still waiting for its second factor)', auth: 'session-allowing-pending-second-factor', body: Empty, response: auth.RevokeResponse }),
+  signOut: defineEndpoint({ method: 'POST', path: '/api/auth/signout', tag: 'sign-in', summary: 'End this session (also one still waiting for its second step)', auth: 'session-allowing-pending-two-step', body: Empty, response: auth.RevokeResponse }),
 
   // The account (§11, §12)
   account: defineEndpoint({ method: 'GET', path: '/api/account', tag: 'account', summary: 'The signed-in account and its encrypted keyset', auth: 'session', response: auth.AccountProfile }),
   credentialsChangeStart: defineEndpoint({ method: 'POST', path: '/api/account/credentials/start', tag: 'account', summary: 'Change password or Secret Key: OPAQUE registration response', auth: 'session', requireRecentReauth: true, body: auth.CredentialsChangeStartRequest, response: auth.CredentialsChangeStartResponse }),
-  credentialsChangeFinish: defineEndpoint({ method: 'POST', path: '/api/account/credentials/finish', tag: 'account', summary: 'Change password or Secret Key: swap credentials atomically, sign out other sessions (with 2FA on, a factor proof)', auth: 'session', requireRecentReauth: true, body: auth.CredentialsChangeFinishRequest, response: auth.CredentialsChangeFinishResponse }),
+  credentialsChangeFinish: defineEndpoint({ method: 'POST', path: '/api/account/credentials/finish', tag: 'account', summary: 'Change password or Secret Key: swap credentials atomically, sign out other sessions (with two-step verification on, a factor proof)', auth: 'session', requireRecentReauth: true, body: auth.CredentialsChangeFinishRequest, response: auth.CredentialsChangeFinishResponse }),
   securityLog: defineEndpoint({ method: 'GET', path: '/api/account/security-log', tag: 'account', summary: "The account's security log, newest first", auth: 'session', response: auth.SecurityLog }),
 
   // Sessions (§12)
@@ -50,11 +50,11 @@ const table = {
 
   // The recovery code, signed in (§14.4)
   recoveryCodeStatus: defineEndpoint({ method: 'GET', path: '/api/recovery-code', tag: 'recovery code', summary: 'Recovery code status and reminders', auth: 'session', response: recovery.RecoveryCodeStatus }),
-  createRecoveryCode: defineEndpoint({ method: 'POST', path: '/api/recovery-code', tag: 'recovery code', summary: 'Set up a new (pending) recovery code (with 2FA on, a factor proof)', auth: 'session', requireRecentReauth: true, body: recovery.CreateRecoveryCodeRequest, response: recovery.RecoveryCodeStatus, status: 201 }),
+  createRecoveryCode: defineEndpoint({ method: 'POST', path: '/api/recovery-code', tag: 'recovery code', summary: 'Set up a new (pending) recovery code (with two-step verification on, a factor proof)', auth: 'session', requireRecentReauth: true, body: recovery.CreateRecoveryCodeRequest, response: recovery.RecoveryCodeStatus, status: 201 }),
   recoveryCodeChallenge: defineEndpoint({ method: 'POST', path: '/api/recovery-code/challenge', tag: 'recovery code', summary: 'A single-use challenge to confirm or check a code', auth: 'session', body: recovery.RecoveryChallengeRequest, response: recovery.RecoveryChallenge }),
   confirmRecoveryCode: defineEndpoint({ method: 'POST', path: '/api/recovery-code/confirm', tag: 'recovery code', summary: 'Activate the pending code by proving possession', auth: 'session', body: recovery.RecoveryChallengeAnswer, response: recovery.RecoveryCodeStatus }),
   checkRecoveryCode: defineEndpoint({ method: 'POST', path: '/api/recovery-code/check', tag: 'recovery code', summary: 'Test a code against the active one', auth: 'session', body: recovery.RecoveryChallengeAnswer, response: recovery.RecoveryCheckResponse }),
-  deleteRecoveryCode: defineEndpoint({ method: 'DELETE', path: '/api/recovery-code', tag: 'recovery code', summary: 'Delete the recovery code (with 2FA on, a factor proof)', auth: 'session', requireRecentReauth: true, body: recovery.DeleteRecoveryCodeRequest, response: recovery.RecoveryCodeStatus }),
+  deleteRecoveryCode: defineEndpoint({ method: 'DELETE', path: '/api/recovery-code', tag: 'recovery code', summary: 'Delete the recovery code (with two-step verification on, a factor proof)', auth: 'session', requireRecentReauth: true, body: recovery.DeleteRecoveryCodeRequest, response: recovery.RecoveryCodeStatus }),
 
   // Recovering an account, signed out (§14.5)
   recoveryStart: defineEndpoint({ method: 'POST', path: '/api/recovery/start', tag: 'recovery', summary: 'Email a code to start recovery', auth: 'public', body: recovery.RecoveryStartRequest, response: recovery.RecoveryStartResponse, status: 202 }),
@@ -64,15 +64,15 @@ const table = {
   recoveryFinish: defineEndpoint({ method: 'POST', path: '/api/recovery/finish', tag: 'recovery', summary: 'Set the new credentials; ends every session', auth: 'public', body: recovery.RecoveryFinishRequest, response: recovery.RecoveryFinishResponse }),
 
   // Two-step verification, signed in (§16)
-  twoFactorStatus: defineEndpoint({ method: 'GET', path: '/api/2fa', tag: 'two-step verification', summary: 'Two-step verification status', auth: 'session', response: twoFactor.TwoFactorStatus }),
-  startTotpSetup: defineEndpoint({ method: 'POST', path: '/api/2fa/totp', tag: 'two-step verification', summary: 'Start authenticator app setup (a factor proof when 2FA is on)', auth: 'session', requireRecentReauth: true, body: twoFactor.FactorProof, response: twoFactor.TotpSetupResponse }),
-  confirmTotp: defineEndpoint({ method: 'POST', path: '/api/2fa/totp/confirm', tag: 'two-step verification', summary: 'Confirm the authenticator app with a first code; backup codes when 2FA was off', auth: 'session', requireRecentReauth: true, body: twoFactor.OtpRequest, response: twoFactor.BackupCodesResponse }),
-  disableTotp: defineEndpoint({ method: 'POST', path: '/api/2fa/totp/disable', tag: 'two-step verification', summary: 'Turn the authenticator app off (a factor proof)', auth: 'session', requireRecentReauth: true, body: twoFactor.FactorProof, response: twoFactor.OkResponse }),
-  regenerateBackupCodes: defineEndpoint({ method: 'POST', path: '/api/2fa/backup-codes/regenerate', tag: 'two-step verification', summary: 'Replace every backup code (a factor proof)', auth: 'session', requireRecentReauth: true, body: twoFactor.FactorProof, response: twoFactor.BackupCodesResponse }),
-  securityKeyRegistrationOptions: defineEndpoint({ method: 'POST', path: '/api/2fa/security-keys/options', tag: 'two-step verification', summary: 'WebAuthn registration options (a factor proof when 2FA is on)', auth: 'session', requireRecentReauth: true, body: twoFactor.FactorProof, response: twoFactor.ChallengeOptions }),
-  registerSecurityKey: defineEndpoint({ method: 'POST', path: '/api/2fa/security-keys', tag: 'two-step verification', summary: 'Register a security key', auth: 'session', requireRecentReauth: true, body: twoFactor.RegisterSecurityKeyRequest, response: twoFactor.RegisteredSecurityKey, status: 201 }),
-  removeSecurityKey: defineEndpoint({ method: 'DELETE', path: '/api/2fa/security-keys/:id', tag: 'two-step verification', summary: 'Remove a security key (a factor proof)', auth: 'session', requireRecentReauth: true, params: twoFactor.SecurityKeyIdParams, body: twoFactor.FactorProof, response: twoFactor.OkResponse }),
-  securityKeyProofOptions: defineEndpoint({ method: 'POST', path: '/api/2fa/security-keys/proof-options', tag: 'two-step verification', summary: 'WebAuthn options to prove a factor with a security key (to change or turn off factors)', auth: 'session', body: Empty, response: twoFactor.ChallengeOptions }),
+  twoStepStatus: defineEndpoint({ method: 'GET', path: '/api/two-step', tag: 'two-step verification', summary: 'Two-step verification status', auth: 'session', response: twoStep.TwoStepStatus }),
+  startTotpSetup: defineEndpoint({ method: 'POST', path: '/api/two-step/totp', tag: 'two-step verification', summary: 'Start authenticator app setup (a factor proof when two-step verification is on)', auth: 'session', requireRecentReauth: true, body: twoStep.FactorProof, response: twoStep.TotpSetupResponse }),
+  confirmTotp: defineEndpoint({ method: 'POST', path: '/api/two-step/totp/confirm', tag: 'two-step verification', summary: 'Confirm the authenticator app with a first code; backup codes when two-step verification was off', auth: 'session', requireRecentReauth: true, body: twoStep.OtpRequest, response: twoStep.BackupCodesResponse }),
+  disableTotp: defineEndpoint({ method: 'POST', path: '/api/two-step/totp/disable', tag: 'two-step verification', summary: 'Turn the authenticator app off (a factor proof)', auth: 'session', requireRecentReauth: true, body: twoStep.FactorProof, response: twoStep.OkResponse }),
+  regenerateBackupCodes: defineEndpoint({ method: 'POST', path: '/api/two-step/backup-codes/regenerate', tag: 'two-step verification', summary: 'Replace every backup code (a factor proof)', auth: 'session', requireRecentReauth: true, body: twoStep.FactorProof, response: twoStep.BackupCodesResponse }),
+  securityKeyRegistrationOptions: defineEndpoint({ method: 'POST', path: '/api/two-step/security-keys/options', tag: 'two-step verification', summary: 'WebAuthn registration options (a factor proof when two-step verification is on)', auth: 'session', requireRecentReauth: true, body: twoStep.FactorProof, response: twoStep.ChallengeOptions }),
+  registerSecurityKey: defineEndpoint({ method: 'POST', path: '/api/two-step/security-keys', tag: 'two-step verification', summary: 'Register a security key', auth: 'session', requireRecentReauth: true, body: twoStep.RegisterSecurityKeyRequest, response: twoStep.RegisteredSecurityKey, status: 201 }),
+  removeSecurityKey: defineEndpoint({ method: 'DELETE', path: '/api/two-step/security-keys/:id', tag: 'two-step verification', summary: 'Remove a security key (a factor proof)', auth: 'session', requireRecentReauth: true, params: twoStep.SecurityKeyIdParams, body: twoStep.FactorProof, response: twoStep.OkResponse }),
+  securityKeyProofOptions: defineEndpoint({ method: 'POST', path: '/api/two-step/security-keys/proof-options', tag: 'two-step verification', summary: 'WebAuthn options to prove a factor with a security key (to change or turn off factors)', auth: 'session', body: Empty, response: twoStep.ChallengeOptions }),
 };
 
 export const endpoints = nameEndpoints(table);

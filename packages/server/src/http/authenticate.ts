@@ -7,6 +7,6 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   return { ip: request.ip ?? null };
 }
 
-export function sessionOf(ctx: ServerContext, request: FastifyRequest, options: { allowPendingSecondFactor?: boolean } = {}): Promise<AuthenticatedSession> {
+export function sessionOf(ctx: ServerContext, request: FastifyRequest, options: { allowPendingTwoStep?: boolean } = {}): Promise<AuthenticatedSession> {
   return authenticate(ctx, request.headers.authorization, options);
 }

@@ -32,7 +32,7 @@ export type Handler<E extends Endpoint> = (input: HandlerInput<E>) => Promise<En
 /** The operation's description in the OpenAPI document: who may call. */
 function describeAccess(endpoint: Endpoint): string {
   const parts = [
-    endpoint.auth === 'public' ? 'Public.' : endpoint.auth === 'session' ? 'Needs a session.' : 'Needs a session; also accepts one still waiting for its second factor.',
+    endpoint.auth === 'public' ? 'Public.' : endpoint.auth === 'session' ? 'Needs a session.' : 'Needs a session; also accepts one still waiting for its second step.',
   ];
   if (endpoint.requireRecentReauth) parts.push('The session must have re-authenticated within the last 5 minutes, else 403 reauthentication_required.');
   return parts.join(' ');
@@ -60,7 +60,7 @@ export function route<E extends NamedEndpoint>(app: FastifyInstance, ctx: Server
       if (endpoint.auth === 'public') {
         result = await handler(input as HandlerInput<E>);
       } else {
-        const session = await sessionOf(ctx, request, { allowPendingSecondFactor: endpoint.auth === 'session-allowing-pending-second-factor' });
+        const session = await sessionOf(ctx, request, { allowPendingTwoStep: endpoint.auth === 'session-allowing-pending-two-step' });
         const checked = endpoint.requireRecentReauth ? requireRecentReauth(ctx, session) : session;
         // TypeScript cannot narrow the conditional input type by a runtime test of `endpoint`;
         // the two branches above are exactly what `HandlerInput` says.

@@ -51,7 +51,7 @@ export async function countBackupCodeFailure(db: Tx, userId: string): Promise<nu
   return row.backup_code_failures;
 }
 
-export async function secondFactorFailures(db: Tx, userId: string): Promise<{ backupCode: number; securityKey: number }> {
+export async function twoStepFailures(db: Tx, userId: string): Promise<{ backupCode: number; securityKey: number }> {
   const row = await db.selectFrom('users').select(['backup_code_failures as backupCode', 'security_key_failures as securityKey']).where('id', '=', userId).executeTakeFirstOrThrow();
   return row;
 }

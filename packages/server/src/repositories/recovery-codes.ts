@@ -14,7 +14,7 @@ export interface RecoveryCodeRow {
   createdAt: Date;
   confirmedAt: Date | null;
   lastCheckedAt: Date | null;
-  /** Pending only: the session that gave a second-factor proof when the code was created, if any. */
+  /** Pending only: the session that gave a two-step proof when the code was created, if any. */
   proofSessionId: string | null;
 }
 

@@ -1,4 +1,4 @@
-/** WebAuthn security keys registered as second factors, always looked up by their owner. */
+/** WebAuthn security keys registered as two-step methods, always looked up by their owner. */
 import type { Tx } from '../context.ts';
 
 export interface SecurityKeyRow {

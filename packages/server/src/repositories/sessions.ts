@@ -11,7 +11,7 @@ export interface SessionRow {
   lastUsedAt: Date;
   expiresAt: Date;
   reauthenticatedAt: Date | null;
-  secondFactorPending: boolean;
+  twoStepPending: boolean;
 }
 
 const sessionColumns = [
@@ -24,7 +24,7 @@ const sessionColumns = [
   'last_used_at as lastUsedAt',
   'expires_at as expiresAt',
   'reauthenticated_at as reauthenticatedAt',
-  'second_factor_pending as secondFactorPending',
+  'second_factor_pending as twoStepPending',
 ] as const;
 
 export async function insertSession(
@@ -40,7 +40,7 @@ export async function insertSession(
     expiresAt: Date;
     now: Date;
     reauthenticated: boolean;
-    secondFactorPending: boolean;
+    twoStepPending: boolean;
   },
 ): Promise<void> {
   await db
@@ -57,7 +57,7 @@ export async function insertSession(
       last_used_at: session.now,
       expires_at: session.expiresAt,
       reauthenticated_at: session.reauthenticated ? session.now : null,
-      second_factor_pending: session.secondFactorPending,
+      second_factor_pending: session.twoStepPending,
     })
     .execute();
 }
@@ -74,7 +74,7 @@ export async function touchSession(db: Tx, sessionId: string, now: Date): Promis
   await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', sessionId).execute();
 }
 
-/** The second factor was given: the session becomes a full one, with a full lifetime. */
+/** The second step was given: the session becomes a full one, with a full lifetime. */
 export async function completePendingSession(db: Tx, sessionId: string, now: Date, expiresAt: Date): Promise<void> {
   await db
     .updateTable('sessions')

@@ -11,7 +11,7 @@ export interface TotpFactorRow {
   lastUsedStep: number;
   failures: number;
   createdAt: Date;
-  /** Pending only: the session that gave a second-factor proof when the setup began, if any. */
+  /** Pending only: the session that gave a two-step proof when the setup began, if any. */
   proofSessionId: string | null;
 }
 

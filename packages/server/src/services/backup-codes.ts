@@ -3,7 +3,7 @@
  * 32-character code alphabet (60 bits each). Codes under 112 bits must be stored salted and
  * hashed with a password-hashing scheme, so they are hashed with scrypt (N = 2^14, r = 8, p = 1)
  * under a per-user random salt; one hash per attempt, then an exact match among the user's
- * unused codes. Attempts are rate limited and counted (see second-factor.ts).
+ * unused codes. Attempts are rate limited and counted (see two-step.ts).
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';

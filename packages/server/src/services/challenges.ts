@@ -15,7 +15,7 @@ import { enforceRateLimits } from './rate-limits.ts';
 export const MAX_LIVE_CHALLENGES_PER_USER = 10;
 
 /** Stores a challenge for `userId`; returns its id. @throws LatchkeyError `rate_limited`. */
-/** `proofSessionId`: the session that gave a second-factor proof for it (security-key registration). */
+/** `proofSessionId`: the session that gave a two-step proof for it (security-key registration). */
 export async function issueChallenge(ctx: ServerContext, params: { userId: string; purpose: string; challenge: string; ttlMs: number; proofSessionId?: string | null }): Promise<string> {
   const now = ctx.clock();
   await enforceRateLimits(ctx, [['challengesPerUser', params.userId]], now);

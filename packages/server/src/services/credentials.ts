@@ -20,7 +20,7 @@ import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import type { ReauthenticatedSession } from './sessions.ts';
 import { pausePoint } from '../testing/pause-points.ts';
-import { requireFactorProofIfOn } from './second-factor.ts';
+import { requireFactorProofIfOn } from './two-step-proof.ts';
 import { requireUsableRegistrationRecord } from './registration-record.ts';
 
 export function startCredentialsChange(ctx: ServerContext, session: ReauthenticatedSession, registrationRequest: string): string {

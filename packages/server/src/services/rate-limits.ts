@@ -43,7 +43,7 @@ export const RATE_LIMITS = {
   signupVerifyPerSource: { limit: 150, windowSeconds: 3600 },
   recoveryVerifyPerSource: { limit: 150, windowSeconds: 3600 },
   // With at most 3 valid TOTP codes in a million, this and the lock after 100 failures bound guessing.
-  secondFactorPerUser: { limit: 10, windowSeconds: 300 },
+  twoStepPerUser: { limit: 10, windowSeconds: 300 },
   // WebAuthn options and recovery-code challenges (each a row in `challenges`, see challenges.ts).
   challengesPerUser: { limit: 30, windowSeconds: 300 },
   challengesPerSource: { limit: 120, windowSeconds: 300 },

@@ -6,7 +6,7 @@
  * setup never leaves someone without a working code. Setup and deletion need a recent
  * re-authentication and, with two-step verification on, a proof by an enrolled factor (a thief
  * with a session and the password must not be able to plant their own code or remove the
- * owner's). A pending code can be confirmed for 30 minutes; with 2FA on, only if the proof at its
+ * owner's). A pending code can be confirmed for 30 minutes; with two-step verification on, only if the proof at its
  * creation was given by the confirming session. A successful check or confirmation also lifts a
  * lock left by 100 failed recovery attempts: that is the owner acting.
  */
@@ -24,7 +24,7 @@ import { newToken } from '../security/tokens.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
 import { enforceRateLimits } from './rate-limits.ts';
 import type { AuthenticatedSession, ReauthenticatedSession } from './sessions.ts';
-import { requireFactorProofIfOn, requireSetupProvenBy, type FactorProof } from './second-factor.ts';
+import { requireFactorProofIfOn, requireSetupProvenBy, type FactorProof } from './two-step-proof.ts';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** Long enough to write the code down or print its kit, and type it back. */
@@ -55,7 +55,7 @@ export async function recoveryCodeStatus(ctx: ServerContext, session: Authentica
   };
 }
 
-/** Needs a recently re-authenticated session. @throws with 2FA on, what `verifyFactorProof` throws. */
+/** Needs a recently re-authenticated session. @throws with two-step verification on, what `verifyFactorProof` throws. */
 export async function createPendingRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
@@ -88,7 +88,7 @@ async function takeRecoveryChallenge(ctx: ServerContext, session: AuthenticatedS
 /**
  * Activates the pending code when the proof is by that code. Throws `invalid_recovery_code`
  * otherwise, `no_recovery_code` when none is pending (or it expired), `second_factor_required`
- * when 2FA is on and the code was not created with a proof in this session.
+ * when two-step verification is on and the code was not created with a proof in this session.
  */
 export async function confirmRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<RecoveryCodeStatus> {
   const challenge = await takeRecoveryChallenge(ctx, session, 'confirm', body.challengeId);
@@ -129,7 +129,7 @@ export async function checkRecoveryCode(ctx: ServerContext, session: Authenticat
   return { valid };
 }
 
-/** Needs a recently re-authenticated session. @throws with 2FA on, what `verifyFactorProof` throws. */
+/** Needs a recently re-authenticated session. @throws with two-step verification on, what `verifyFactorProof` throws. */
 export async function deleteRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<RecoveryCodeStatus> {
   await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();

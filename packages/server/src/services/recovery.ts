@@ -8,8 +8,8 @@
  * The proof is a signature, so nothing the client sends lets the server decrypt the account.
  * Failed proofs are rate limited per account and per source, counted, logged and notified; 100
  * in a row lock the code path until the owner acts (see recovery-code.ts). The code stays valid
- * after use. Two-factor settings are untouched and nothing here reads vault data, so recovery
- * never bypasses the second factor: the next sign-in asks for it as usual.
+ * after use. Two-step settings are untouched and nothing here reads vault data, so recovery
+ * never bypasses the second step: the next sign-in asks for it as usual.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import { opaqueServer } from '@latchkey/core/opaque';

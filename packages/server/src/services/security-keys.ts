@@ -1,12 +1,12 @@
 /**
- * WebAuthn security keys (e.g. a YubiKey) as a second factor, with `@simplewebauthn/server`.
+ * WebAuthn security keys (e.g. a YubiKey) as a second step, with `@simplewebauthn/server`.
  * The relying party is the server's public URL (its host is the RP ID, its origin the expected
  * origin). Challenges are single-use, stored in the database (any instance can finish a
  * ceremony another began), and the signature counter must move forward.
  */
 import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { ChallengeOptions } from '@latchkey/core/wire/two-factor';
+import type { ChallengeOptions } from '@latchkey/core/wire/two-step';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
 import type { ServerContext, Tx } from '../context.ts';
 import * as keys from '../repositories/security-keys.ts';
@@ -52,7 +52,7 @@ async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose:
   return taken.proofSessionId;
 }
 
-/** Registration options; `proofSessionId` is the session that proved a factor for them (null when 2FA was off). */
+/** Registration options; `proofSessionId` is the session that proved a factor for them (null when two-step verification was off). */
 export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<ChallengeOptions> {
   const { rpID } = relyingParty(ctx);
   const existing = await keys.listSecurityKeys(ctx.db, user.id);

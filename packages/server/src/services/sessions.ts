@@ -19,14 +19,14 @@ export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 export const REAUTH_MAX_AGE_MS = 5 * 60_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
-export const PENDING_SECOND_FACTOR_TTL_MS = 10 * 60_000;
+export const PENDING_TWO_STEP_TTL_MS = 10 * 60_000;
 
 export interface AuthenticatedSession {
   readonly id: string;
   readonly userId: string;
   readonly reauthenticatedAt: Date | null;
-  /** Signed in with password and Secret Key, but the second factor is still owed. */
-  readonly secondFactorPending: boolean;
+  /** Signed in with password and Secret Key, but the second step is still owed. */
+  readonly twoStepPending: boolean;
   readonly device: { readonly id: string; readonly name: string; readonly platform: string };
 }
 
@@ -37,13 +37,13 @@ export interface AuthenticatedSession {
 export async function createSession(
   ctx: ServerContext,
   tx: Tx,
-  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string }; secondFactorPending?: boolean },
+  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string }; twoStepPending?: boolean },
 ): Promise<SessionGrant> {
   const now = ctx.clock();
   const id = randomUUID();
   const token = params.token === 'server-chosen' ? newToken() : params.token.derived;
-  const pending = params.secondFactorPending === true;
-  const expiresAt = new Date(now.getTime() + (pending ? PENDING_SECOND_FACTOR_TTL_MS : SESSION_TTL_MS));
+  const pending = params.twoStepPending === true;
+  const expiresAt = new Date(now.getTime() + (pending ? PENDING_TWO_STEP_TTL_MS : SESSION_TTL_MS));
   await sessions.insertSession(tx, {
     id,
     userId: params.userId,
@@ -55,32 +55,32 @@ export async function createSession(
     expiresAt,
     now,
     reauthenticated: params.reauthenticated && !pending,
-    secondFactorPending: pending,
+    twoStepPending: pending,
   });
   return params.token === 'server-chosen' ? { id, expiresAt: expiresAt.toISOString(), token } : { id, expiresAt: expiresAt.toISOString() };
 }
 
 /**
  * Resolves a bearer token to its session. Throws `unauthenticated`, `session_expired`, or
- * `second_factor_required` for a session still waiting for its second factor (unless the route
+ * `second_factor_required` for a session still waiting for its second step (unless the route
  * is one of the few that complete it).
  */
-export async function authenticate(ctx: ServerContext, authorization: string | undefined, options: { allowPendingSecondFactor?: boolean } = {}): Promise<AuthenticatedSession> {
+export async function authenticate(ctx: ServerContext, authorization: string | undefined, options: { allowPendingTwoStep?: boolean } = {}): Promise<AuthenticatedSession> {
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (match === null) throw new LatchkeyError('unauthenticated', 'Sign in first.');
   const session = await sessions.findSessionByTokenHash(ctx.db, hashToken(match[1]!));
   if (session === undefined) throw new LatchkeyError('unauthenticated', 'This session has ended. Sign in again.');
   const now = ctx.clock();
   if (session.expiresAt <= now) throw new LatchkeyError('session_expired', 'This session has expired. Sign in again.');
-  if (session.secondFactorPending && options.allowPendingSecondFactor !== true) {
-    throw new LatchkeyError('second_factor_required', 'Finish signing in with your second factor first.');
+  if (session.twoStepPending && options.allowPendingTwoStep !== true) {
+    throw new LatchkeyError('second_factor_required', 'Finish signing in with your second step first.');
   }
   if (now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await sessions.touchSession(ctx.db, session.id, now);
   return {
     id: session.id,
     userId: session.userId,
     reauthenticatedAt: session.reauthenticatedAt,
-    secondFactorPending: session.secondFactorPending,
+    twoStepPending: session.twoStepPending,
     device: { id: session.deviceId, name: session.deviceName, platform: session.platform },
   };
 }
@@ -120,7 +120,7 @@ export async function listSessions(ctx: ServerContext, session: AuthenticatedSes
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt.toISOString(),
     current: row.id === session.id,
-    secondFactorPending: row.secondFactorPending,
+    twoStepPending: row.twoStepPending,
   }));
 }
 

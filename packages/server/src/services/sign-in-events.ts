@@ -1,6 +1,6 @@
 /**
  * What completing a sign-in records, wherever it completes (right after OPAQUE, or after the
- * second factor): the device, the security-log entry, and the new-device email.
+ * second step): the device, the security-log entry, and the new-device email.
  */
 import type { RequestMeta, ServerContext, Tx } from '../context.ts';
 import { recordDevice } from '../repositories/sessions.ts';

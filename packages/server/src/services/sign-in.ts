@@ -19,7 +19,7 @@ import { insertLoginAttempt, takeLoginAttempt, type LoginPurpose } from '../repo
 import { findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
 import { markReauthenticated } from '../repositories/sessions.ts';
 import { newRandomId } from '../security/tokens.ts';
-import { secondFactorMethods } from './second-factor.ts';
+import { twoStepMethods } from './two-step-proof.ts';
 import { recordSignIn } from './sign-in-events.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { beginSecretKeyCheck, recordFailedSignIn, recordReauthWrongSecretKey, sweepAbandonedSignIns } from './sign-in-failures.ts';
@@ -112,12 +112,12 @@ export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: L
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
   const { user, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
   const userId = user.id;
-  const methods = await secondFactorMethods(ctx, userId);
+  const methods = await twoStepMethods(ctx, userId);
   const token = { derived: deriveSessionToken(sessionKey) };
   if (methods.length > 0) {
-    // Password and Secret Key were right; nothing of the account is handed out before the second factor.
-    const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: false, token, secondFactorPending: true });
-    return { session, secondFactor: { methods } };
+    // Password and Secret Key were right; nothing of the account is handed out before the second step.
+    const session = await createSession(ctx, ctx.db, { userId, device: body.device, meta, reauthenticated: false, token, twoStepPending: true });
+    return { session, twoStep: { methods } };
   }
   const session = await recordSignIn(ctx, { userId, device: body.device }, meta, user.email, (tx) =>
     createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token }),

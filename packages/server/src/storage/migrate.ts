@@ -34,7 +34,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { isSqlite } from './migration-sql.ts';
 import * as initial from './migrations/0001_initial.ts';
 import * as recoveryCodes from './migrations/0002_recovery_codes.ts';
-import * as twoFactor from './migrations/0003_two_factor.ts';
+import * as twoStep from './migrations/0003_two_factor.ts';
 import * as signedKeyWraps from './migrations/0006_signed_key_wraps.ts';
 import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 import * as factorSetups from './migrations/0008_factor_setups.ts';
@@ -45,7 +45,7 @@ import * as outbox from './migrations/0010_outbox.ts';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_recovery_codes': recoveryCodes,
-  '0003_two_factor': twoFactor,
+  '0003_two_factor': twoStep,
   '0006_signed_key_wraps': signedKeyWraps,
   '0007_login_attempt_source': loginAttemptSource,
   '0008_factor_setups': factorSetups,

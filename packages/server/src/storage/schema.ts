@@ -170,7 +170,7 @@ export interface RecoveryCodesTable {
   created_at: CreatedAt;
   confirmed_at: NullableTimestamp;
   last_checked_at: NullableTimestamp;
-  /** The session that gave a second-factor proof when this code was created (null: none was needed). */
+  /** The session that gave a two-step proof when this code was created (null: none was needed). */
   proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
@@ -181,7 +181,7 @@ export interface ChallengesTable {
   challenge: string;
   expires_at: Timestamp;
   created_at: CreatedAt;
-  /** The session that gave a second-factor proof for this challenge (null: none was given). */
+  /** The session that gave a two-step proof for this challenge (null: none was given). */
   proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
@@ -203,7 +203,7 @@ export interface TotpFactorsTable {
   failures: Generated<number>;
   created_at: CreatedAt;
   confirmed_at: NullableTimestamp;
-  /** For a pending factor: the session that gave a second-factor proof when the setup began. */
+  /** For a pending factor: the session that gave a two-step proof when the setup began. */
   proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

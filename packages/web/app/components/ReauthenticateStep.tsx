@@ -1,7 +1,7 @@
 /**
  * "Re-authenticate first": the one step before every sensitive change while signed in. The
  * account password proves the owner is at the keyboard (the server wants a fresh unlock);
- * where the change also needs a proof by an enrolled second factor (an app code, a backup code,
+ * where the change also needs a proof by an enrolled two-step method (an app code, a backup code,
  * or a security key on a fresh challenge), that is asked next; then the change runs.
  *
  * When the server asks again (`reauthentication_required`, `second_factor_required` with the
@@ -11,14 +11,14 @@
  * change is made (or, when the SDK unlocks first, until the unlock).
  */
 import { useState, type ReactNode } from 'react';
-import type { FactorProof } from '@latchkey/client/two-factor';
+import type { FactorProof } from '@latchkey/client/two-step';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../app-context.tsx';
 import { describeError } from '../errors.ts';
 import { authenticationCeremony } from '../webauthn.ts';
 import { ErrorMessage, Progress } from './ui.tsx';
 import { AccountPasswordField } from './PasswordField.tsx';
-import { SecondFactorForm, proofMethodsText, type Choice } from './SecondFactorPrompt.tsx';
+import { TwoStepForm, proofMethodsText, type Choice } from './TwoStepPrompt.tsx';
 
 /** Account passwords are at least this long (sign-up and every change enforce it). */
 const SHORTEST_ACCOUNT_PASSWORD = 8;
@@ -31,7 +31,7 @@ export interface ReauthenticateStepProps {
   busyText: string;
   danger?: boolean | undefined;
   /**
-   * The account's second-factor methods when the change needs a proof up front. Without them a
+   * The account's two-step methods when the change needs a proof up front. Without them a
    * proof is asked only if the server asks for one.
    */
   proofMethods?: readonly string[] | undefined;
@@ -117,7 +117,7 @@ export function ReauthenticateStep({ why, action, busyText, danger, proofMethods
     let proof: FactorProof;
     try {
       // A fresh challenge for this change; the browser binds the assertion to this origin.
-      proof = await latchkey.client.twoFactor.securityKeyProof(authenticationCeremony);
+      proof = await latchkey.client.twoStep.securityKeyProof(authenticationCeremony);
     } catch (e) {
       setBusy(false);
       if (!handleSignedOut(e)) setError(describe(e));
@@ -128,7 +128,7 @@ export function ReauthenticateStep({ why, action, busyText, danger, proofMethods
 
   if (stage === 'proof') {
     return (
-      <SecondFactorForm
+      <TwoStepForm
         methods={methods}
         headingLevel={2}
         title="Prove it is you"

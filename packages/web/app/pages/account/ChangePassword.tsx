@@ -6,11 +6,11 @@
  */
 import { useState, type FormEvent } from 'react';
 import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
-import type { FactorProof } from '@latchkey/client/two-factor';
+import type { FactorProof } from '@latchkey/client/two-step';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
 import { authenticationCeremony } from '../../webauthn.ts';
-import { SecondFactorForm, proofMethodsText, type Choice } from '../../components/SecondFactorPrompt.tsx';
+import { TwoStepForm, proofMethodsText, type Choice } from '../../components/TwoStepPrompt.tsx';
 import { describeCredentialsChangeError } from '../../errors.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
@@ -23,7 +23,7 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
   const [current, setCurrent] = useState('');
   const newPassword = useNewPassword();
   const { busy, error, setError, run } = useAsyncAction({ describe: describeCredentialsChangeError });
-  /** Set once the server asked for a second-factor proof: the methods it accepts. */
+  /** Set once the server asked for a two-step proof: the methods it accepts. */
   const [proofMethods, setProofMethods] = useState<readonly string[]>();
 
   const change = (proof: () => Promise<FactorProof>) =>
@@ -50,13 +50,13 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
 
   const submitProof = (choice: Choice) =>
     // A security key signs a fresh challenge for this change; codes go as typed.
-    change(async () => ('securityKey' in choice ? latchkey.client.twoFactor.securityKeyProof(authenticationCeremony) : choice));
+    change(async () => ('securityKey' in choice ? latchkey.client.twoStep.securityKeyProof(authenticationCeremony) : choice));
 
   if (proofMethods !== undefined) {
     return (
       <main className="narrow account-page">
         <PageHeading>Change account password</PageHeading>
-        <SecondFactorForm
+        <TwoStepForm
           methods={proofMethods}
           headingLevel={2}
           title="Prove it is you"

@@ -55,15 +55,15 @@ export function SessionsPage() {
       {sessions === undefined && error === undefined ? <Progress text="Loading…" /> : null}
       <ul className="sessions">
         {(sessions ?? []).map((s) => (
-          <li key={s.id} className={s.secondFactorPending ? 'pending-second-factor' : undefined}>
+          <li key={s.id} className={s.twoStepPending ? 'pending-two-step' : undefined}>
             <div>
               <strong>{s.deviceName}</strong> {s.current ? <span className="badge">This browser</span> : null}
-              {s.secondFactorPending ? <span className="badge warn">Waiting for two-step verification</span> : null}
+              {s.twoStepPending ? <span className="badge warn">Waiting for two-step verification</span> : null}
               <div className="hint">
-                {s.secondFactorPending ? 'Password and Secret Key entered' : 'Signed in'} {formatDateTime(s.createdAt)} · last used {formatDateTime(s.lastUsedAt)}
+                {s.twoStepPending ? 'Password and Secret Key entered' : 'Signed in'} {formatDateTime(s.createdAt)} · last used {formatDateTime(s.lastUsedAt)}
               </div>
-              {s.secondFactorPending ? (
-                <p className="pending-warning" data-testid="second-factor-pending">
+              {s.twoStepPending ? (
+                <p className="pending-warning" data-testid="two-step-pending">
                   <strong>This sign-in got past your password and Secret Key and is waiting for two-step verification.</strong> If this wasn't you, someone has your password and Secret
                   Key: sign this session out, then change your account password and Secret Key.
                 </p>

@@ -4,14 +4,14 @@
  */
 import { useState } from 'react';
 import { useApp } from '../../app-context.tsx';
-import { describeError, describeSecondFactorError } from '../../errors.ts';
-import { isCancelled, useSecondFactorPrompt } from '../../components/SecondFactorPrompt.tsx';
+import { describeError, describeTwoStepError } from '../../errors.ts';
+import { isCancelled, useTwoStepPrompt } from '../../components/TwoStepPrompt.tsx';
 
 export function useSignIn() {
   const { latchkey, unlocked, navigate } = useApp();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const secondFactor = useSecondFactorPrompt();
+  const twoStep = useTwoStepPrompt();
   const run = async (params: { email: string; password: string; secretKey?: string }) => {
     setBusy(true);
     setError(undefined);
@@ -19,19 +19,19 @@ export function useSignIn() {
     try {
       const account = await latchkey.client.signIn({
         ...params,
-        secondFactor: (methods) => {
+        twoStep: (methods) => {
           asked = true;
-          return secondFactor.ask(methods);
+          return twoStep.ask(methods);
         },
       });
-      secondFactor.close();
+      twoStep.close();
       unlocked(account);
       navigate('/', { replace: true });
     } catch (e) {
-      secondFactor.close();
-      if (!isCancelled(e)) setError(asked ? `${describeSecondFactorError(e)} Sign in again to retry.` : describeError(e));
+      twoStep.close();
+      if (!isCancelled(e)) setError(asked ? `${describeTwoStepError(e)} Sign in again to retry.` : describeError(e));
       setBusy(false);
     }
   };
-  return { busy, error, setError, run, prompt: secondFactor.element };
+  return { busy, error, setError, run, prompt: twoStep.element };
 }

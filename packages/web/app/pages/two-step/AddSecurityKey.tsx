@@ -1,13 +1,13 @@
 /** Adding a security key: re-authenticate (and prove it is you if two-step is on), then the browser's registration ceremony. */
 import { useState } from 'react';
-import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { TwoStepStatus } from '@latchkey/core/wire/two-step';
 import { useApp } from '../../app-context.tsx';
 import { registrationCeremony } from '../../webauthn.ts';
 import { methodsOf } from './methods.ts';
 import { GuardedPage } from './GuardedPage.tsx';
 import { BackupCodesShown } from './BackupCodesShown.tsx';
 
-export function AddSecurityKey({ name, status, email, onCancel, onDone }: { name: string; status: TwoFactorStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function AddSecurityKey({ name, status, email, onCancel, onDone }: { name: string; status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
   const { latchkey } = useApp();
   const [codes, setCodes] = useState<string[]>();
   const done = `Security key “${name}” is added.`;
@@ -21,7 +21,7 @@ export function AddSecurityKey({ name, status, email, onCancel, onDone }: { name
       action="Continue"
       onCancel={onCancel}
       run={async (proof) => {
-        const added = await latchkey.client.twoFactor.registerSecurityKey(name, registrationCeremony, proof);
+        const added = await latchkey.client.twoStep.registerSecurityKey(name, registrationCeremony, proof);
         if (added.backupCodes.length > 0) setCodes(added.backupCodes);
         else onDone(done);
       }}

@@ -13,7 +13,7 @@ export function BackupCodesShown({ codes, email, first, onDone }: { codes: strin
       : 'Your browser is saving the backup codes as a text file. Keep it somewhere outside Latchkey.';
   });
   return (
-    <main className="narrow two-factor">
+    <main className="narrow two-step">
       <PageHeading>{first ? 'Save your backup codes' : 'Your new backup codes'}</PageHeading>
       <p>
         {first ? 'Two-step verification is on. ' : 'Your old backup codes no longer work. '}If you lose your phone or security key, each of these codes gets you in once.{' '}

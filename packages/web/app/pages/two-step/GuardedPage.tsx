@@ -4,8 +4,8 @@
  * needs one, so a stolen unlocked session alone cannot weaken two-step verification).
  */
 import type { ReactNode } from 'react';
-import type { FactorProof } from '@latchkey/client/two-factor';
-import { describeSecondFactorError } from '../../errors.ts';
+import type { FactorProof } from '@latchkey/client/two-step';
+import { describeTwoStepError } from '../../errors.ts';
 import { PageHeading } from '../../components/ui.tsx';
 import { ReauthenticateStep } from '../../components/ReauthenticateStep.tsx';
 
@@ -29,7 +29,7 @@ export function GuardedPage({
   run: (proof: FactorProof) => Promise<void>;
 }) {
   return (
-    <main className="narrow two-factor">
+    <main className="narrow two-step">
       <PageHeading>{title}</PageHeading>
       <ReauthenticateStep
         why={
@@ -45,7 +45,7 @@ export function GuardedPage({
         danger={danger}
         proofMethods={needsProof ? methods : undefined}
         proofReason="Changing two-step verification needs your second step too"
-        describe={describeSecondFactorError}
+        describe={describeTwoStepError}
         onCancel={onCancel}
         run={({ proof }) => run(proof)}
       />

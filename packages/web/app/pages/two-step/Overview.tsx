@@ -1,15 +1,15 @@
 /** The two-step verification overview: status, the authenticator app, security keys, and backup codes. */
 import { useState } from 'react';
-import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { TwoStepStatus } from '@latchkey/core/wire/two-step';
 import { formatDateTime } from '../../dates.ts';
 import { browserSupportsWebAuthn } from '../../webauthn.ts';
 import { Field, PageHeading } from '../../components/ui.tsx';
 import type { Mode } from './TwoStepPage.tsx';
 
-export function Overview({ status, notice, onMode }: { status: TwoFactorStatus; notice: string | undefined; onMode: (mode: Mode) => void }) {
+export function Overview({ status, notice, onMode }: { status: TwoStepStatus; notice: string | undefined; onMode: (mode: Mode) => void }) {
   const [keyName, setKeyName] = useState('');
   return (
-    <main className="narrow two-factor">
+    <main className="narrow two-step">
       <PageHeading>Two-step verification</PageHeading>
       <p>
         With two-step verification, signing in on a new or signed-out device needs a second step after your password: a code from an authenticator app on your phone, or a security key
@@ -20,8 +20,8 @@ export function Overview({ status, notice, onMode }: { status: TwoFactorStatus; 
           {notice}
         </p>
       ) : null}
-      <section className={`status-card ${status.enabled ? 'ok' : 'warn'}`} aria-labelledby="two-factor-status">
-        <h2 id="two-factor-status">{status.enabled ? 'Two-step verification is on' : 'Two-step verification is off'}</h2>
+      <section className={`status-card ${status.enabled ? 'ok' : 'warn'}`} aria-labelledby="two-step-status">
+        <h2 id="two-step-status">{status.enabled ? 'Two-step verification is on' : 'Two-step verification is off'}</h2>
         <p>
           {status.enabled
             ? 'Signing in on a new or signed-out device asks for your second step.'

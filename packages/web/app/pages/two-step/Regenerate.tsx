@@ -1,12 +1,12 @@
 /** New backup codes: after re-authentication and a proof, every old code stops working and the new ones are shown once. */
 import { useState } from 'react';
-import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { TwoStepStatus } from '@latchkey/core/wire/two-step';
 import { useApp } from '../../app-context.tsx';
 import { methodsOf } from './methods.ts';
 import { GuardedPage } from './GuardedPage.tsx';
 import { BackupCodesShown } from './BackupCodesShown.tsx';
 
-export function Regenerate({ status, email, onCancel, onDone }: { status: TwoFactorStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function Regenerate({ status, email, onCancel, onDone }: { status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
   const { latchkey } = useApp();
   const [codes, setCodes] = useState<string[]>();
   if (codes !== undefined) return <BackupCodesShown codes={codes} email={email} first={false} onDone={() => onDone('New backup codes are ready. The old ones no longer work.')} />;
@@ -18,7 +18,7 @@ export function Regenerate({ status, email, onCancel, onDone }: { status: TwoFac
       needsProof
       action="Create new codes"
       onCancel={onCancel}
-      run={async (proof) => setCodes(await latchkey.client.twoFactor.regenerateBackupCodes(proof))}
+      run={async (proof) => setCodes(await latchkey.client.twoStep.regenerateBackupCodes(proof))}
     />
   );
 }

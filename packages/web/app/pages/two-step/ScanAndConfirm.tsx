@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
-import { describeSecondFactorError } from '../../errors.ts';
+import { describeTwoStepError } from '../../errors.ts';
 import { CopyButton, ErrorMessage, Field, PageHeading, Progress } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { parseAuthenticatorCode } from '../../components/useCodeField.ts';
@@ -39,7 +39,7 @@ export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { sec
         setPassword('');
         setNeedsPassword(false);
       }
-      onConfirmed(await latchkey.client.twoFactor.confirmTotp(otp));
+      onConfirmed(await latchkey.client.twoStep.confirmTotp(otp));
     } catch (e) {
       if (handleSignedOut(e)) return;
       const code = e instanceof LatchkeyError ? e.code : undefined;
@@ -51,13 +51,13 @@ export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { sec
             ? 'It has been a while since you entered your account password. Enter it again, with the code the app shows now.'
             : code === 'wrong_password'
               ? 'That account password is not right. Check Caps Lock and try again.'
-              : describeSecondFactorError(e),
+              : describeTwoStepError(e),
       );
       setBusy(false);
     }
   };
   return (
-    <main className="narrow two-factor">
+    <main className="narrow two-step">
       <PageHeading>Scan this QR code</PageHeading>
       <ol className="setup-steps">
         <li>Open the authenticator app on your phone and add an account (often a “+” button).</li>

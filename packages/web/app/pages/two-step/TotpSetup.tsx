@@ -1,6 +1,6 @@
 /** Setting up the authenticator app: re-authenticate (and prove it is you if two-step is on) → scan → first code → backup codes. */
 import { useState } from 'react';
-import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { TwoStepStatus } from '@latchkey/core/wire/two-step';
 import { useApp } from '../../app-context.tsx';
 import { methodsOf } from './methods.ts';
 import { GuardedPage } from './GuardedPage.tsx';
@@ -10,7 +10,7 @@ import { BackupCodesShown } from './BackupCodesShown.tsx';
 
 type TotpStep = { kind: 'guard' } | { kind: 'scan'; secret: string; uri: string; qr: DrawnQrCode } | { kind: 'codes'; codes: string[] };
 
-export function TotpSetup({ status, email, onCancel, onDone }: { status: TwoFactorStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function TotpSetup({ status, email, onCancel, onDone }: { status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
   const { latchkey } = useApp();
   const [step, setStep] = useState<TotpStep>({ kind: 'guard' });
   const done = 'The authenticator app is on. Sign-ins on new or signed-out devices will ask for its code.';
@@ -25,7 +25,7 @@ export function TotpSetup({ status, email, onCancel, onDone }: { status: TwoFact
           action="Continue"
           onCancel={onCancel}
           run={async (proof) => {
-            const setup = await latchkey.client.twoFactor.enableTotp(proof);
+            const setup = await latchkey.client.twoStep.enableTotp(proof);
             // Drawn before the step shows, so the QR code appears with its page.
             setStep({ kind: 'scan', ...setup, qr: await drawQrCode(setup.uri) });
           }}

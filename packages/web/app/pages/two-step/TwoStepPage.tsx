@@ -12,7 +12,7 @@
  * when the person presses Download or Print.
  */
 import { useEffect, useState } from 'react';
-import type { TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { TwoStepStatus } from '@latchkey/core/wire/two-step';
 import { useApp } from '../../app-context.tsx';
 import { describeError } from '../../errors.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
@@ -33,13 +33,13 @@ export type Mode =
 
 export function TwoStepPage() {
   const { latchkey, phase, handleSignedOut } = useApp();
-  const [status, setStatus] = useState<TwoFactorStatus>();
+  const [status, setStatus] = useState<TwoStepStatus>();
   const [loadError, setLoadError] = useState<string>();
   const [mode, setMode] = useState<Mode>({ kind: 'overview' });
 
   const refresh = async () => {
     try {
-      setStatus(await latchkey.client.twoFactor.status());
+      setStatus(await latchkey.client.twoStep.status());
       setLoadError(undefined);
     } catch (e) {
       if (!handleSignedOut(e)) setLoadError(describeError(e));
@@ -58,7 +58,7 @@ export function TwoStepPage() {
   };
   if (status === undefined) {
     return (
-      <main className="narrow two-factor">
+      <main className="narrow two-step">
         <PageHeading>Two-step verification</PageHeading>
         {loadError ? <ErrorMessage message={loadError} /> : <Progress text="Loading…" />}
       </main>
@@ -83,7 +83,7 @@ export function TwoStepPage() {
           danger
           onCancel={() => back()}
           run={async (proof) => {
-            await latchkey.client.twoFactor.disableTotp(proof);
+            await latchkey.client.twoStep.disableTotp(proof);
             back('The authenticator app is turned off.');
           }}
         />
@@ -97,7 +97,7 @@ export function TwoStepPage() {
           why={
             status.totp || status.securityKeys.length > 1
               ? 'The key will no longer work for signing in.'
-              : 'This is your only second factor: removing it turns two-step verification off, and your backup codes stop working.'
+              : 'This is your only two-step method: removing it turns two-step verification off, and your backup codes stop working.'
           }
           methods={methodsOf(status)}
           needsProof
@@ -105,7 +105,7 @@ export function TwoStepPage() {
           danger
           onCancel={() => back()}
           run={async (proof) => {
-            await latchkey.client.twoFactor.removeSecurityKey(mode.id, proof);
+            await latchkey.client.twoStep.removeSecurityKey(mode.id, proof);
             back(`Security key “${mode.name}” was removed.`);
           }}
         />

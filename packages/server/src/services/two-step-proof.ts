@@ -1,5 +1,5 @@
 /**
- * The second factor: which methods an account has, checking a proof by any of them (TOTP code,
+ * The second step: which methods an account has, checking a proof by any of them (TOTP code,
  * backup code, security key assertion), and completing a sign-in that waits for one.
  *
  * Every check is rate limited per account, and each factor refuses further attempts after 100
@@ -12,7 +12,7 @@
  * success by a key clears the security-key counter. A backup code's use is emailed.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { SecondFactorMethods, SecondFactorResponse } from '@latchkey/core/wire/two-factor';
+import type { TwoStepMethods, TwoStepResponse } from '@latchkey/core/wire/two-step';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as backupCodeRepo from '../repositories/backup-codes.ts';
 import { findTotpFactor, countTotpFailure } from '../repositories/totp-factors.ts';
@@ -36,8 +36,8 @@ export interface FactorProof {
   readonly securityKey?: Record<string, unknown>;
 }
 
-export async function secondFactorMethods(ctx: ServerContext, userId: string): Promise<SecondFactorMethods> {
-  const methods: SecondFactorMethods = [];
+export async function twoStepMethods(ctx: ServerContext, userId: string): Promise<TwoStepMethods> {
+  const methods: TwoStepMethods = [];
   if ((await findTotpFactor(ctx.db, userId, 'active')) !== undefined) methods.push('totp');
   if ((await listSecurityKeys(ctx.db, userId)).length > 0) methods.push('security-key');
   if (methods.length > 0 && (await backupCodeRepo.remainingBackupCodes(ctx.db, userId)) > 0) methods.push('backup-code');
@@ -52,13 +52,13 @@ const locked = () => new LatchkeyError('too_many_attempts', 'This method is lock
  * `invalid_code` when it is wrong, `too_many_attempts` when that factor is locked.
  */
 export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, userId: string, proof: FactorProof): Promise<'totp' | 'backup-code' | 'security-key'> {
-  const methods = await secondFactorMethods(ctx, userId);
+  const methods = await twoStepMethods(ctx, userId);
   if (proof.otp === undefined && proof.backupCode === undefined && proof.securityKey === undefined) {
     throw new LatchkeyError('second_factor_required', 'Enter a code from your authenticator app, a backup code, or use your security key.', { details: { methods } });
   }
-  await enforceRateLimits(ctx, [['secondFactorPerUser', userId]]);
+  await enforceRateLimits(ctx, [['twoStepPerUser', userId]]);
   const now = ctx.clock();
-  const failures = await backupCodeRepo.secondFactorFailures(ctx.db, userId);
+  const failures = await backupCodeRepo.twoStepFailures(ctx.db, userId);
   let method: 'totp' | 'backup-code' | 'security-key';
   let ok: boolean;
   if (proof.otp !== undefined) {
@@ -112,34 +112,34 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
  * false when two-step verification is off.
  */
 export async function requireFactorProofIfOn(ctx: ServerContext, meta: RequestMeta, userId: string, proof: FactorProof): Promise<boolean> {
-  if ((await secondFactorMethods(ctx, userId)).length === 0) return false;
+  if ((await twoStepMethods(ctx, userId)).length === 0) return false;
   await verifyFactorProof(ctx, meta, userId, proof);
   return true;
 }
 
-export async function twoFactorIsOn(ctx: ServerContext, userId: string): Promise<boolean> {
-  return (await secondFactorMethods(ctx, userId)).length > 0;
+export async function twoStepIsOn(ctx: ServerContext, userId: string): Promise<boolean> {
+  return (await twoStepMethods(ctx, userId)).length > 0;
 }
 
 /**
- * A setup's confirmation counts the proof given at its start: with 2FA on now, that proof must
+ * A setup's confirmation counts the proof given at its start: with two-step verification on now, that proof must
  * have been given by this session. @throws `second_factor_required` otherwise.
  */
 export async function requireSetupProvenBy(ctx: ServerContext, session: AuthenticatedSession, proofSessionId: string | null): Promise<void> {
-  if (proofSessionId === session.id || !(await twoFactorIsOn(ctx, session.userId))) return;
+  if (proofSessionId === session.id || !(await twoStepIsOn(ctx, session.userId))) return;
   throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this setup was not started with a proof by one of your factors in this session. Start it again.', {
-    details: { methods: await secondFactorMethods(ctx, session.userId) },
+    details: { methods: await twoStepMethods(ctx, session.userId) },
   });
 }
 
-/** Finishes a sign-in that waited for its second factor: the session becomes a full one. */
-export async function completeSecondFactor(
+/** Finishes a sign-in that waited for its second step: the session becomes a full one. */
+export async function completeTwoStep(
   ctx: ServerContext,
   session: AuthenticatedSession,
   meta: RequestMeta,
   proof: FactorProof,
-): Promise<SecondFactorResponse> {
-  if (!session.secondFactorPending) throw new LatchkeyError('invalid_request', 'This session needs no second factor.');
+): Promise<TwoStepResponse> {
+  if (!session.twoStepPending) throw new LatchkeyError('invalid_request', 'This session needs no second step.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const now = ctx.clock();
   const sessionExpiresAt = new Date(now.getTime() + SESSION_TTL_MS);

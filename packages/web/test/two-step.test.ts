@@ -3,7 +3,7 @@
  * server (SPEC §2.3, §3.3; issue 5): authenticator app setup by reading the setup key and
  * `otpauth://` URI from the page (with the QR code drawn), backup codes shown once and
  * downloaded; a security key registered with Chromium's virtual WebAuthn authenticator
- * (DevTools protocol); then sign-ins in fresh browsers answering the second-factor prompt with
+ * (DevTools protocol); then sign-ins in fresh browsers answering the two-step prompt with
  * a wrong and a right authenticator code, a backup code (which works once), and the security
  * key; a sign-in stopped at the second step (password and Secret Key right) marked on the
  * sessions page; and changing factors (remove the key with the key itself as the proof, new
@@ -79,7 +79,7 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ dow
   return { download, bytes: new Uint8Array(await readFile(await download.path())) };
 }
 
-/** New-browser sign-in up to the point where the SDK either signs in or asks for the second factor. */
+/** New-browser sign-in up to the point where the SDK either signs in or asks for the second step. */
 async function signInUntilPrompt(page: Page): Promise<void> {
   await page.goto(base);
   await heading(page, 'Sign in to Latchkey').waitFor();
@@ -124,7 +124,7 @@ describe('two-step verification in the web app', () => {
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `2fa-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `two-step-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('sets up the authenticator app from the setup key and URI on the page, with a QR code', async () => {
@@ -137,7 +137,7 @@ describe('two-step verification in the web app', () => {
     await heading(page, 'Items').waitFor({ timeout: 60_000 });
     await openTwoStep(page);
     await expect.poll(() => page.getByRole('heading', { name: 'Two-step verification is off' }).isVisible()).toBe(true);
-    await screenshot(page, '2fa-01-overview-off');
+    await screenshot(page, 'two-step-01-overview-off');
 
     await page.getByRole('button', { name: 'Set up authenticator app' }).click();
     await heading(page, 'Set up an authenticator app').waitFor();
@@ -154,7 +154,7 @@ describe('two-step verification in the web app', () => {
     expect(await qr.isVisible()).toBe(true);
     expect((await qr.boundingBox())!.width).toBeGreaterThan(150);
     expect(await page.getByTestId('totp-qr').locator('path').getAttribute('d')).toMatch(/^M\d+ \d+h1v1h-1z/);
-    await screenshot(page, '2fa-02-scan');
+    await screenshot(page, 'two-step-02-scan');
 
     await page.getByLabel('Code from the app').fill(wrongCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
@@ -181,7 +181,7 @@ describe('two-step verification in the web app', () => {
     backupCodes = (await page.getByTestId('backup-codes').locator('li').allInnerTexts()).map((c) => c.trim());
     expect(backupCodes).toHaveLength(10);
     expect(new Set(backupCodes).size).toBe(10);
-    await screenshot(page, '2fa-03-backup-codes');
+    await screenshot(page, 'two-step-03-backup-codes');
     const text = await downloadOf(page, () => page.getByRole('button', { name: 'Download' }).click());
     expect(text.download.suggestedFilename()).toBe('Latchkey backup codes.txt');
     const content = new TextDecoder().decode(text.bytes);
@@ -205,12 +205,12 @@ describe('two-step verification in the web app', () => {
     await heading(page, 'Add security key “Blue test key”').waitFor();
     await reauthenticate(page);
     await page.getByRole('heading', { name: 'Prove it is you' }).waitFor({ timeout: 60_000 });
-    await screenshot(page, '2fa-04-proof');
+    await screenshot(page, 'two-step-04-proof');
     await page.getByLabel('Code from your authenticator app').fill(nextCode());
     await page.getByRole('button', { name: 'Verify' }).click();
     await heading(page, 'Two-step verification').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByRole('list', { name: 'Your security keys' }).textContent()).toContain('Blue test key');
-    await screenshot(page, '2fa-05-overview-on');
+    await screenshot(page, 'two-step-05-overview-on');
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     keyCredential = credentials[0] as unknown as Record<string, unknown>;
@@ -219,16 +219,16 @@ describe('two-step verification in the web app', () => {
     await context.close();
   });
 
-  it('asks for the second factor on a fresh browser: a wrong code is refused clearly, the right one signs in', async () => {
+  it('asks for the second step on a fresh browser: a wrong code is refused clearly, the right one signs in', async () => {
     const { context: fresh, page: p } = await newContext();
     await signInUntilPrompt(p);
     expect(await p.getByRole('button', { name: 'Use your security key' }).isVisible()).toBe(true);
     expect(await p.getByRole('button', { name: 'Use a backup code' }).isVisible()).toBe(true);
-    await screenshot(p, '2fa-06-sign-in-prompt');
+    await screenshot(p, 'two-step-06-sign-in-prompt');
     await p.getByLabel('Code from your authenticator app').fill(wrongCode());
     await p.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => p.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('That code is not right');
-    await screenshot(p, '2fa-07-wrong-code');
+    await screenshot(p, 'two-step-07-wrong-code');
     await p.getByLabel('Code from your authenticator app').fill(nextCode());
     await p.getByRole('button', { name: 'Verify' }).click();
     await heading(p, 'Items').waitFor({ timeout: 30_000 });
@@ -240,7 +240,7 @@ describe('two-step verification in the web app', () => {
     await signInUntilPrompt(p);
     await p.getByRole('button', { name: 'Use a backup code' }).click();
     await p.getByLabel('Backup code').fill(backupCodes[0]!);
-    await screenshot(p, '2fa-08-backup-code');
+    await screenshot(p, 'two-step-08-backup-code');
     await p.getByRole('button', { name: 'Verify' }).click();
     await heading(p, 'Items').waitFor({ timeout: 30_000 });
     await openTwoStep(p);
@@ -261,7 +261,7 @@ describe('two-step verification in the web app', () => {
 
   it('marks a sign-in waiting for its second step on the sessions page, and signs it out', async () => {
     // Someone with the password and Secret Key, stopped by two-step verification (a raw sign-in
-    // that never gives the second factor; the SDK itself ends a sign-in it abandons).
+    // that never gives the second step; the SDK itself ends a sign-in it abandons).
     await signInAgain(server, { email: user.email, password: PASSWORD, secretKey: user.secretKey });
 
     const { context: fresh, page: p } = await newContext();
@@ -275,24 +275,24 @@ describe('two-step verification in the web app', () => {
     const intruderRow = p
       .locator('.sessions li')
       .filter({ has: p.locator('strong', { hasText: /^raw client$/ }) })
-      .filter({ has: p.getByTestId('second-factor-pending') });
+      .filter({ has: p.getByTestId('two-step-pending') });
     await expect.poll(() => intruderRow.count(), { timeout: 30_000 }).toBe(1);
     expect(await intruderRow.getByText('Waiting for two-step verification', { exact: true }).isVisible()).toBe(true);
-    const warning = await intruderRow.getByTestId('second-factor-pending').textContent();
+    const warning = await intruderRow.getByTestId('two-step-pending').textContent();
     expect(warning).toContain('waiting for two-step verification');
     expect(warning).toContain('change your account password and Secret Key');
     // This browser's own session is complete, so it is not marked.
     const mine = p.locator('.sessions li').filter({ hasText: 'This browser' });
     expect(await mine.count()).toBe(1);
-    expect(await mine.getByTestId('second-factor-pending').count()).toBe(0);
+    expect(await mine.getByTestId('two-step-pending').count()).toBe(0);
     // (A sign-in cancelled at the prompt ends its own waiting session, so only the raw one is marked.)
-    const waitingBefore = await p.getByTestId('second-factor-pending').count();
+    const waitingBefore = await p.getByTestId('two-step-pending').count();
     expect(waitingBefore).toBeGreaterThanOrEqual(1);
-    await screenshot(p, '2fa-08b-waiting-session');
+    await screenshot(p, 'two-step-08b-waiting-session');
 
     await intruderRow.getByRole('button', { name: /^Sign out / }).click();
     await expect.poll(() => intruderRow.count(), { timeout: 30_000 }).toBe(0);
-    expect(await p.getByTestId('second-factor-pending').count()).toBe(waitingBefore - 1);
+    expect(await p.getByTestId('two-step-pending').count()).toBe(waitingBefore - 1);
     await fresh.close();
   });
 
@@ -305,7 +305,7 @@ describe('two-step verification in the web app', () => {
     await freshCdp.send('WebAuthn.addCredential', { authenticatorId: freshId, credential: keyCredential as never });
     await signInUntilPrompt(p);
     await p.getByRole('button', { name: 'Use your security key' }).click();
-    await screenshot(p, '2fa-09-security-key');
+    await screenshot(p, 'two-step-09-security-key');
     await p.getByRole('button', { name: 'Use security key' }).click();
     await heading(p, 'Items').waitFor({ timeout: 30_000 });
 
@@ -313,12 +313,12 @@ describe('two-step verification in the web app', () => {
     await p.getByRole('button', { name: 'Remove Blue test key' }).click();
     await reauthenticate(p);
     await p.getByRole('heading', { name: 'Prove it is you' }).waitFor({ timeout: 60_000 });
-    expect(await p.locator('section.second-factor > p').first().textContent()).toContain('your security key');
+    expect(await p.locator('section.two-step > p').first().textContent()).toContain('your security key');
     // The security key proves it is the owner, on a fresh challenge for this change.
-    const proofOptions = p.waitForRequest((r) => r.url().endsWith('/api/2fa/security-keys/proof-options') && r.method() === 'POST');
-    const removal = p.waitForRequest((r) => /\/api\/2fa\/security-keys\/[^/]+$/.test(r.url()) && r.method() === 'DELETE');
+    const proofOptions = p.waitForRequest((r) => r.url().endsWith('/api/two-step/security-keys/proof-options') && r.method() === 'POST');
+    const removal = p.waitForRequest((r) => /\/api\/two-step\/security-keys\/[^/]+$/.test(r.url()) && r.method() === 'DELETE');
     await p.getByRole('button', { name: 'Use your security key' }).click();
-    await screenshot(p, '2fa-10-proof-by-key');
+    await screenshot(p, 'two-step-10-proof-by-key');
     await p.getByRole('button', { name: 'Use security key' }).click();
     await proofOptions;
     const removeBody = JSON.parse((await removal).postData() ?? '{}') as Record<string, unknown>;
@@ -350,7 +350,7 @@ describe('two-step verification in the web app', () => {
     await p.getByLabel('Backup code').fill(newBackupCodes[0]!);
     await p.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => p.getByRole('heading', { name: 'Two-step verification is off' }).isVisible(), { timeout: 30_000 }).toBe(true);
-    await screenshot(p, '2fa-11-off-again');
+    await screenshot(p, 'two-step-11-off-again');
     await fresh.close();
   });
 
@@ -363,7 +363,7 @@ describe('two-step verification in the web app', () => {
       expect(request.body).not.toContain(PASSWORD);
       expect(request.body.replace(/-/g, '')).not.toContain(secretKeyCompact);
       for (const code of [...backupCodes, ...newBackupCodes]) {
-        if (request.body.includes(code)) expect(request.url).toMatch(/\/api\/(auth\/second-factor|2fa\/totp\/disable|2fa\/security-keys)/);
+        if (request.body.includes(code)) expect(request.url).toMatch(/\/api\/(auth\/two-step|two-step\/totp\/disable|two-step\/security-keys)/);
       }
     }
     expect(allProblems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);

@@ -5,7 +5,7 @@
  * while signed in (a proof by an enrolled factor).
  */
 import { useCallback, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { SecondFactorProof } from '@latchkey/client/client';
+import type { TwoStepProof } from '@latchkey/client/client';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { authenticationCeremony, browserSupportsWebAuthn } from '../webauthn.ts';
 import { describeInputError } from '../errors.ts';
@@ -27,7 +27,7 @@ export function proofMethodsText(methods: readonly string[]): string {
   return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')}, or ${words.at(-1)!}`;
 }
 
-export function SecondFactorForm({
+export function TwoStepForm({
   methods,
   onSubmit,
   onCancel,
@@ -97,7 +97,7 @@ export function SecondFactorForm({
   );
 
   return (
-    <section className="second-factor" aria-label={title}>
+    <section className="two-step" aria-label={title}>
       {heading}
       {intro ? <p>{intro}</p> : null}
       <form onSubmit={submit} noValidate>
@@ -156,26 +156,26 @@ function retryMessage(last: Choice | undefined): string {
 }
 
 /** The Cancel button on the sign-in prompt ends the sign-in with this. */
-export class SecondFactorCancelled extends Error {
+export class TwoStepCancelled extends Error {
   constructor() {
     super('Two-step verification was cancelled.');
-    this.name = 'SecondFactorCancelled';
+    this.name = 'TwoStepCancelled';
   }
 }
 
 interface Pending {
   readonly methods: readonly string[];
-  readonly resolve: (proof: SecondFactorProof) => void;
+  readonly resolve: (proof: TwoStepProof) => void;
   readonly reject: (error: unknown) => void;
   readonly retry: boolean;
 }
 
 /**
- * For `client.signIn({ secondFactor })`: `ask` is the function the SDK calls with the account's
+ * For `client.signIn({ twoStep })`: `ask` is the function the SDK calls with the account's
  * methods; it shows the prompt and resolves with what the person enters. `element` is the
  * prompt to render while it waits (undefined otherwise); call `close` when the sign-in ends.
  */
-export function useSecondFactorPrompt(): { ask: (methods: readonly string[]) => Promise<SecondFactorProof>; element: ReactNode; close: () => void } {
+export function useTwoStepPrompt(): { ask: (methods: readonly string[]) => Promise<TwoStepProof>; element: ReactNode; close: () => void } {
   const [pending, setPending] = useState<Pending>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -184,7 +184,7 @@ export function useSecondFactorPrompt(): { ask: (methods: readonly string[]) => 
 
   const ask = useCallback(
     (methods: readonly string[]) =>
-      new Promise<SecondFactorProof>((resolve, reject) => {
+      new Promise<TwoStepProof>((resolve, reject) => {
         const retry = asked.current > 0;
         asked.current += 1;
         setBusy(false);
@@ -217,12 +217,12 @@ export function useSecondFactorPrompt(): { ask: (methods: readonly string[]) => 
   const element =
     pending === undefined ? undefined : (
       <main className="narrow">
-        <SecondFactorForm
+        <TwoStepForm
           methods={pending.methods}
           busy={busy}
           error={error}
           onSubmit={submit}
-          onCancel={() => pending.reject(new SecondFactorCancelled())}
+          onCancel={() => pending.reject(new TwoStepCancelled())}
           cancelLabel="Cancel sign-in"
           intro="Your password is right. This account also asks for a second step: prove it is you with one of the methods below."
         />
@@ -232,6 +232,6 @@ export function useSecondFactorPrompt(): { ask: (methods: readonly string[]) => 
 }
 
 /** True when the error only says the person cancelled the second step (nothing to report). */
-export const isCancelled = (error: unknown) => error instanceof SecondFactorCancelled;
+export const isCancelled = (error: unknown) => error instanceof TwoStepCancelled;
 /** For callers that want to tell a wrong proof apart from other failures. */
 export const isWrongProof = (error: unknown) => error instanceof LatchkeyError && error.code === 'invalid_code';

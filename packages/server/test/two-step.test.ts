@@ -1,6 +1,6 @@
 /**
  * Two-step verification end to end through the SDK (SPEC §2.3): TOTP setup confirmed by a first
- * code, sign-in demanding the second factor, single-use time steps and backup codes (also under
+ * code, sign-in demanding the second step, single-use time steps and backup codes (also under
  * concurrency), regeneration, disabling with a factor, locks, and recovery never bypassing it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,34 +29,34 @@ const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fro
 
 
 async function withTotp(user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
-  const { secret, uri } = await user.client.twoFactor.enableTotp();
+  const { secret, uri } = await user.client.twoStep.enableTotp();
   expect(uri).toMatch(/^otpauth:\/\/totp\/Latchkey:/);
   expect(uri).toContain(`secret=${secret}`);
   expect(Secret.fromBase32(secret).bytes.length).toBeGreaterThanOrEqual(20);
-  const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
+  const backupCodes = await user.client.twoStep.confirmTotp(codeAt(secret));
   return { secret, backupCodes };
 }
 
-const signIn = (user: TestUser, secondFactor?: { otp: string } | { backupCode: string }) =>
-  server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, ...(secondFactor ? { secondFactor } : {}) });
+const signIn = (user: TestUser, twoStep?: { otp: string } | { backupCode: string }) =>
+  server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, ...(twoStep ? { twoStep } : {}) });
 
 describe('authenticator app (TOTP)', () => {
   it('is confirmed by a first valid code, issues 10 backup codes, and is then required at sign-in', async () => {
     const user = await signUpUser(server);
-    const { secret } = await user.client.twoFactor.enableTotp();
-    expect(await errorCodeOf(user.client.twoFactor.confirmTotp(codeAt(secret, 3)))).toBe('invalid_code');
-    expect((await user.client.twoFactor.status()).totp).toBe(false);
-    const backupCodes = await user.client.twoFactor.confirmTotp(codeAt(secret));
+    const { secret } = await user.client.twoStep.enableTotp();
+    expect(await errorCodeOf(user.client.twoStep.confirmTotp(codeAt(secret, 3)))).toBe('invalid_code');
+    expect((await user.client.twoStep.status()).totp).toBe(false);
+    const backupCodes = await user.client.twoStep.confirmTotp(codeAt(secret));
     expect(backupCodes).toHaveLength(10);
     expect(new Set(backupCodes).size).toBe(10);
-    expect(await user.client.twoFactor.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: 10 });
+    expect(await user.client.twoStep.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: 10 });
 
     const error = await signIn(user).catch((e: LatchkeyError) => e);
     expect((error as LatchkeyError).code).toBe('second_factor_required');
     expect((error as LatchkeyError).details?.methods).toEqual(['totp', 'backup-code']);
     nextStep();
     const client = server.client();
-    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { otp: codeAt(secret) } });
+    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(secret) } });
     expect((await client.vaults.list()).length).toBe(1);
   });
 
@@ -77,10 +77,10 @@ describe('authenticator app (TOTP)', () => {
     await signIn(user, { otp: codeAt(secret, 1) });
   });
 
-  it('gives a waiting session nothing but the second-factor step', async () => {
+  it('gives a waiting session nothing but the two-step step', async () => {
     const user = await signUpUser(server);
     await withTotp(user);
-    // A raw sign-in that stops where the second factor is due: its session is waiting.
+    // A raw sign-in that stops where the second step is due: its session is waiting.
     const { token: pendingToken } = await signInAgain(server, user);
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
@@ -94,26 +94,26 @@ describe('authenticator app (TOTP)', () => {
       ['GET', '/api/vaults'],
       ['GET', '/api/account'],
       ['GET', '/api/sessions'],
-      ['GET', '/api/2fa'],
+      ['GET', '/api/two-step'],
       ['POST', '/api/auth/reauth/start', { secretKeyVerifier: 'ab'.repeat(32), startLoginRequest: 'AAAA' }],
-      ['POST', '/api/2fa/backup-codes/regenerate', {}],
+      ['POST', '/api/two-step/backup-codes/regenerate', {}],
     ] as const) {
       expect(await call(method, path, body), `${method} ${path}`).toEqual({ status: 401, code: 'second_factor_required' });
     }
-    // The second-factor routes do accept it.
-    expect((await call('POST', '/api/auth/second-factor', { otp: '000000' })).code).toBe('invalid_code');
+    // The two-step routes do accept it.
+    expect((await call('POST', '/api/auth/two-step', { otp: '000000' })).code).toBe('invalid_code');
   });
 
   it('turns off only with re-authentication and a factor, and says so by email', async () => {
     const user = await signUpUser(server);
     const { secret, backupCodes } = await withTotp(user);
     nextStep();
-    expect(await errorCodeOf(user.client.twoFactor.disableTotp({}))).toBe('second_factor_required');
-    expect(await errorCodeOf(user.client.twoFactor.disableTotp({ otp: '000000' === codeAt(secret) ? '111111' : '000000' }))).toBe('invalid_code');
+    expect(await errorCodeOf(user.client.twoStep.disableTotp({}))).toBe('second_factor_required');
+    expect(await errorCodeOf(user.client.twoStep.disableTotp({ otp: '000000' === codeAt(secret) ? '111111' : '000000' }))).toBe('invalid_code');
     const before = Date.now();
-    await user.client.twoFactor.disableTotp({ otp: codeAt(secret) });
+    await user.client.twoStep.disableTotp({ otp: codeAt(secret) });
     await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'two-step verification changed', after: before - 1000 });
-    expect(await user.client.twoFactor.status()).toMatchObject({ enabled: false, totp: false, backupCodesRemaining: 0 });
+    expect(await user.client.twoStep.status()).toMatchObject({ enabled: false, totp: false, backupCodesRemaining: 0 });
     await signIn(user);
     expect(backupCodes.length).toBe(10);
   });
@@ -140,18 +140,18 @@ describe('security key challenges', () => {
   it('are answered at most once, and only when issued: challenge_expired otherwise', async () => {
     const user = await signUpUser(server);
     // Registration, answering a challenge the server never issued.
-    expect(await errorCodeOf(user.client.twoFactor.registerSecurityKey('Key', async () => forgedRegistration('bmV2ZXItaXNzdWVk')))).toBe('challenge_expired');
+    expect(await errorCodeOf(user.client.twoStep.registerSecurityKey('Key', async () => forgedRegistration('bmV2ZXItaXNzdWVk')))).toBe('challenge_expired');
 
     // A proof by a security key (a key row is enough to be offered a challenge).
     await withTotp(user);
     const keyId = 'c2VjdXJpdHkta2V5LWlk';
     await server.running.context.db.insertInto('security_keys').values({ id: keyId, user_id: (await user.client.whoami()).id, name: 'A key', public_key: 'AAAA' }).execute();
-    const proof = await user.client.twoFactor.securityKeyProof(async (options) => forgedAssertion(keyId, String(options.challenge)));
+    const proof = await user.client.twoStep.securityKeyProof(async (options) => forgedAssertion(keyId, String(options.challenge)));
     // The server takes the challenge, then finds the signature does not verify.
-    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes(proof))).toBe('invalid_code');
+    expect(await errorCodeOf(user.client.twoStep.regenerateBackupCodes(proof))).toBe('invalid_code');
     // The same answer again: its challenge is used up.
-    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes(proof))).toBe('challenge_expired');
-    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes({ securityKey: forgedAssertion(keyId, 'bmV2ZXItaXNzdWVk') }))).toBe('challenge_expired');
+    expect(await errorCodeOf(user.client.twoStep.regenerateBackupCodes(proof))).toBe('challenge_expired');
+    expect(await errorCodeOf(user.client.twoStep.regenerateBackupCodes({ securityKey: forgedAssertion(keyId, 'bmV2ZXItaXNzdWVk') }))).toBe('challenge_expired');
   });
 });
 
@@ -167,7 +167,7 @@ describe('an abandoned sign-in', () => {
     // A raw sign-in that stops there does leave one, and the session list marks it.
     await signInAgain(server, user);
     expect((await waiting()).length).toBe(1);
-    expect((await user.client.sessions.list()).filter((s) => s.secondFactorPending)).toHaveLength(1);
+    expect((await user.client.sessions.list()).filter((s) => s.twoStepPending)).toHaveLength(1);
   });
 });
 
@@ -180,10 +180,10 @@ describe('backup codes', () => {
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'backup code was used', after: before - 1000 });
     expect(mail.text).toContain('9 unused backup code(s) remain');
     expect(await errorCodeOf(signIn(user, { backupCode: backupCodes[0]! }))).toBe('invalid_code');
-    expect((await user.client.twoFactor.status()).backupCodesRemaining).toBe(9);
+    expect((await user.client.twoStep.status()).backupCodesRemaining).toBe(9);
 
-    expect(await errorCodeOf(user.client.twoFactor.regenerateBackupCodes({}))).toBe('second_factor_required');
-    const fresh = await user.client.twoFactor.regenerateBackupCodes({ backupCode: backupCodes[9]! });
+    expect(await errorCodeOf(user.client.twoStep.regenerateBackupCodes({}))).toBe('second_factor_required');
+    const fresh = await user.client.twoStep.regenerateBackupCodes({ backupCode: backupCodes[9]! });
     expect(fresh).toHaveLength(10);
     for (const old of backupCodes.slice(1, 4)) expect(await errorCodeOf(signIn(user, { backupCode: old }))).toBe('invalid_code');
     await signIn(user, { backupCode: fresh[5]! });
@@ -196,7 +196,7 @@ describe('backup codes', () => {
     const userId = (await user.client.whoami()).id;
     await db.updateTable('backup_codes').set({ used_at: new Date() }).where('user_id', '=', userId).execute();
     await db.updateTable('backup_codes').set({ used_at: null }).where('user_id', '=', userId).where('id', 'in', (await db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).limit(3).execute()).map((r) => r.id)).execute();
-    expect(await user.client.twoFactor.status()).toMatchObject({ backupCodesRemaining: 3, regenerateBackupCodes: true });
+    expect(await user.client.twoStep.status()).toMatchObject({ backupCodesRemaining: 3, regenerateBackupCodes: true });
     expect(backupCodes.length).toBe(10);
   });
 
@@ -243,16 +243,16 @@ describe('locks and recovery', () => {
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret) }))).toBe('too_many_attempts');
     // The way out needs a full session, a fresh unlock and another factor: a new secret, a new count.
     const client = server.client();
-    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, secondFactor: { backupCode: backupCodes[1]! } });
-    expect(await errorCodeOf(client.twoFactor.enableTotp({ otp: codeAt(secret) }))).toBe('too_many_attempts');
-    const { secret: fresh } = await client.twoFactor.enableTotp({ backupCode: backupCodes[2]! });
-    await client.twoFactor.confirmTotp(codeAt(fresh));
+    await client.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { backupCode: backupCodes[1]! } });
+    expect(await errorCodeOf(client.twoStep.enableTotp({ otp: codeAt(secret) }))).toBe('too_many_attempts');
+    const { secret: fresh } = await client.twoStep.enableTotp({ backupCode: backupCodes[2]! });
+    await client.twoStep.confirmTotp(codeAt(fresh));
     expect(await failures()).toBe(0);
     nextStep();
     await signIn(user, { otp: codeAt(fresh) });
   });
 
-  it('a recovery-code recovery keeps 2FA: the next sign-in still demands it and vault data stays closed until it is given', async () => {
+  it('a recovery-code recovery keeps two-step verification: the next sign-in still demands it and vault data stays closed until it is given', async () => {
     const user = await signUpUser(server);
     const vaultId = (await user.client.vaults.list())[0]!.id;
     await user.client.items.create(vaultId, { kind: 'login', title: 'Guarded', password: 'inside' });
@@ -276,7 +276,7 @@ describe('locks and recovery', () => {
     expect(((await vaults.json()) as { error: { code: string } }).error.code).toBe('second_factor_required');
     nextStep();
     const ok = server.client();
-    await ok.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey, secondFactor: { otp: codeAt(secret) } });
+    await ok.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey, twoStep: { otp: codeAt(secret) } });
     expect((await ok.items.list()).map((i) => i.password)).toEqual(['inside']);
   });
 });

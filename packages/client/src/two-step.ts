@@ -3,20 +3,20 @@
  * (WebAuthn: the caller passes a function that runs the browser ceremony, e.g.
  * `startRegistration` from @simplewebauthn/browser), and backup codes. Setting up (start and
  * confirm) or changing factors needs an unlock within the last 5 minutes; changing them while
- * 2FA is on also needs a proof by an enrolled factor. A setup must be confirmed within 10
+ * two-step verification is on also needs a proof by an enrolled factor. A setup must be confirmed within 10
  * minutes, from the session that started it; the proof given at its start counts for it.
  */
 import { endpoints } from '@latchkey/core/wire/endpoints';
-import type { RegisteredSecurityKey, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { RegisteredSecurityKey, TotpSetupResponse, TwoStepStatus } from '@latchkey/core/wire/two-step';
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
 
 export type FactorProof = { otp?: string; backupCode?: string; securityKey?: Record<string, unknown> };
 export type WebAuthnCeremony = (options: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
-export async function twoFactorStatus(ctx: ClientContext): Promise<TwoFactorStatus> {
+export async function twoStepStatus(ctx: ClientContext): Promise<TwoStepStatus> {
   await requireSession(ctx);
-  return ctx.api.call(endpoints.twoFactorStatus);
+  return ctx.api.call(endpoints.twoStepStatus);
 }
 
 export async function enableTotp(ctx: ClientContext, proof: FactorProof = {}): Promise<TotpSetupResponse> {

@@ -2,20 +2,20 @@
  * Managing two-step verification while signed in: status, TOTP setup (confirmed by a first
  * valid code), security keys, backup codes, and turning factors off.
  *
- * Backup codes are issued when 2FA is first enabled. Adding a factor while 2FA is on, removing
- * one, or disabling 2FA needs a recent re-authentication AND a proof by an enrolled factor, so a
+ * Backup codes are issued when two-step verification is first enabled. Adding a factor while two-step verification is on, removing
+ * one, or disabling two-step verification needs a recent re-authentication AND a proof by an enrolled factor, so a
  * stolen session alone cannot weaken it; regenerating backup codes counts as changing a factor.
  *
  * An enrolment has two steps (start, then confirm with a first code or the key's attestation).
  * The start remembers which session gave the proof; the confirmation needs a fresh
- * re-authentication, happens within 10 minutes of the start, and — when 2FA is on by then —
- * counts only a proof given by this same session at the start. So a setup begun while 2FA was
+ * re-authentication, happens within 10 minutes of the start, and — when two-step verification is on by then —
+ * counts only a proof given by this same session at the start. So a setup begun while two-step verification was
  * off, or by another session, can never later replace or add a factor without a proof.
  * Every change is logged and emailed. The re-authentication is checked by the route layer
  * (the endpoints declare it); the functions that need it take a `ReauthenticatedSession`.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
-import type { ChallengeOptions, TotpSetupResponse, TwoFactorStatus } from '@latchkey/core/wire/two-factor';
+import type { ChallengeOptions, TotpSetupResponse, TwoStepStatus } from '@latchkey/core/wire/two-step';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as totpRepo from '../repositories/totp-factors.ts';
 import * as keysRepo from '../repositories/security-keys.ts';
@@ -25,7 +25,7 @@ import { recordSecurityEvent, type SecurityEventType } from '../repositories/sec
 import { BACKUP_CODE_COUNT, REGENERATE_WHEN_AT_MOST, issueBackupCodes } from './backup-codes.ts';
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpStep, totpUri } from './totp.ts';
 import { registerSecurityKey, securityKeyRegistrationOptions } from './security-keys.ts';
-import { requireFactorProofIfOn, requireSetupProvenBy, secondFactorMethods, twoFactorIsOn, verifyFactorProof, type FactorProof } from './second-factor.ts';
+import { requireFactorProofIfOn, requireSetupProvenBy, twoStepMethods, twoStepIsOn, verifyFactorProof, type FactorProof } from './two-step-proof.ts';
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import type { AuthenticatedSession, ReauthenticatedSession } from './sessions.ts';
 
@@ -48,7 +48,7 @@ async function announce(ctx: ServerContext, tx: NoticeTx, userId: string, meta: 
 export const FACTOR_SETUP_TTL_MS = 10 * 60_000;
 
 
-export async function twoFactorStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<TwoFactorStatus> {
+export async function twoStepStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<TwoStepStatus> {
   const totp = (await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) !== undefined;
   const keys = await keysRepo.listSecurityKeys(ctx.db, session.userId);
   const remaining = await remainingBackupCodes(ctx.db, session.userId);
@@ -71,7 +71,7 @@ export async function startTotpSetup(ctx: ServerContext, session: Reauthenticate
 }
 
 /**
- * Activates the pending TOTP factor with a first valid code; issues backup codes if 2FA was off.
+ * Activates the pending TOTP factor with a first valid code; issues backup codes if two-step verification was off.
  * Needs a recently re-authenticated session and an unexpired setup. @throws `code_expired` for a setup
  * older than 10 minutes, `second_factor_required` (see `requireSetupProvenBy`).
  */
@@ -83,7 +83,7 @@ export async function confirmTotp(ctx: ServerContext, session: ReauthenticatedSe
   await requireSetupProvenBy(ctx, session, pending.proofSessionId);
   const step = totpStep(await openTotpSecret(ctx, session.userId, pending.encryptedSecret), otp, now);
   if (step === undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the time on your phone and enter the current code.');
-  const wasEnabled = await twoFactorIsOn(ctx, session.userId);
+  const wasEnabled = await twoStepIsOn(ctx, session.userId);
   const backupCodes = await transactionWithNotices(ctx, async (tx) => {
     if (!(await totpRepo.activatePendingTotp(tx, session.userId, pending.encryptedSecret, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
     const issued = wasEnabled ? [] : await issueBackupCodes(tx, session.userId, now);
@@ -105,7 +105,7 @@ export async function disableTotp(ctx: ServerContext, session: ReauthenticatedSe
 
 /** Changing factors (docs/protocol.md §16.6): re-authentication and a proof by an enrolled factor, like disabling. */
 export async function regenerateBackupCodes(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<{ backupCodes: string[] }> {
-  if ((await secondFactorMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
+  if ((await twoStepMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const backupCodes = await transactionWithNotices(ctx, async (tx) => {
     const issued = await issueBackupCodes(tx, session.userId, ctx.clock());
@@ -127,9 +127,9 @@ export async function finishSecurityKeyRegistration(
   meta: RequestMeta,
   body: { name: string; response: Record<string, unknown> },
 ): Promise<{ id: string; backupCodes: string[] }> {
-  const wasEnabled = await twoFactorIsOn(ctx, session.userId);
+  const wasEnabled = await twoStepIsOn(ctx, session.userId);
   return transactionWithNotices(ctx, async (tx) => {
-    // With 2FA on, only a registration whose options were given for a proof in this session counts.
+    // With two-step verification on, only a registration whose options were given for a proof in this session counts.
     const id = await registerSecurityKey(ctx, tx, session.userId, body.name, body.response, wasEnabled ? session.id : null);
     await resetSecurityKeyFailures(tx, session.userId);
     const backupCodes = wasEnabled ? [] : await issueBackupCodes(tx, session.userId, ctx.clock());

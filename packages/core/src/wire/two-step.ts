@@ -7,7 +7,7 @@ export { BackupCode, Otp };
 export const SecurityKeyInfo = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Type.String(), Type.Null()]) });
 export type SecurityKeyInfo = Static<typeof SecurityKeyInfo>;
 
-export const TwoFactorStatus = Type.Object({
+export const TwoStepStatus = Type.Object({
   enabled: Type.Boolean(),
   totp: Type.Boolean(),
   securityKeys: Type.Array(SecurityKeyInfo),
@@ -15,7 +15,7 @@ export const TwoFactorStatus = Type.Object({
   /** True when 3 or fewer backup codes remain: time to regenerate. */
   regenerateBackupCodes: Type.Boolean(),
 });
-export type TwoFactorStatus = Static<typeof TwoFactorStatus>;
+export type TwoStepStatus = Static<typeof TwoStepStatus>;
 
 export const TotpSetupResponse = Type.Object({ secret: Type.String(), uri: Type.String() });
 export type TotpSetupResponse = Static<typeof TotpSetupResponse>;
@@ -23,7 +23,7 @@ export const OtpRequest = strictObject({ otp: Otp });
 export const BackupCodesResponse = Type.Object({ backupCodes: Type.Array(Type.String()) });
 export type BackupCodesResponse = Static<typeof BackupCodesResponse>;
 
-/** Proof with an enrolled factor, needed to disable 2FA or change a factor. */
+/** Proof with an enrolled factor, needed to disable two-step verification or change a factor. */
 export const FactorProof = strictObject(FactorProofFields);
 export type FactorProof = Static<typeof FactorProof>;
 
@@ -32,16 +32,16 @@ export const WebAuthnJson = Type.Record(Type.String(), Type.Unknown());
 export const RegisterSecurityKeyRequest = strictObject({ name: Type.String({ minLength: 1, maxLength: 100 }), response: WebAuthnJson });
 export const SecurityKeyIdParams = strictObject({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }) });
 
-export const SecondFactorMethods = Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('security-key'), Type.Literal('backup-code')]));
-export type SecondFactorMethods = Static<typeof SecondFactorMethods>;
-export const SecondFactorRequest = strictObject({
+export const TwoStepMethods = Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('security-key'), Type.Literal('backup-code')]));
+export type TwoStepMethods = Static<typeof TwoStepMethods>;
+export const TwoStepRequest = strictObject({
   otp: Type.Optional(Otp),
   backupCode: Type.Optional(BackupCode),
   securityKey: Type.Optional(WebAuthnJson),
 });
-export type SecondFactorRequest = Static<typeof SecondFactorRequest>;
-export const SecondFactorResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer(), sessionExpiresAt: Timestamp });
-export type SecondFactorResponse = Static<typeof SecondFactorResponse>;
+export type TwoStepRequest = Static<typeof TwoStepRequest>;
+export const TwoStepResponse = Type.Object({ account: AccountProfile, backupCodesRemaining: Type.Integer(), sessionExpiresAt: Timestamp });
+export type TwoStepResponse = Static<typeof TwoStepResponse>;
 /**
  * WebAuthn options (from @simplewebauthn/server) for the browser's ceremony. Only the envelope
  * is checked: an object with its challenge; the browser library checks the rest.
