@@ -437,8 +437,8 @@ describe('ids in paths', () => {
 
   it('covers the routes with ids in their path', () => {
     expect(paramRoutes().map((o) => o.key).sort()).toEqual([
-      'DELETE /api/two-step/security-keys/{id}',
       'DELETE /api/sessions/{id}',
+      'DELETE /api/two-step/security-keys/{id}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
       'GET /api/items/{itemId}',
       'GET /api/vaults/{vaultId}/items',
