@@ -10,6 +10,7 @@ import { serverCommand } from './commands/server.ts';
 import { storageCommands } from './commands/storage.ts';
 import { recoveryCommands } from './commands/recovery.ts';
 import { twoStepCommands } from './commands/two-step.ts';
+import { generateCommand } from './commands/generate.ts';
 
 const program = new Command();
 program
@@ -39,6 +40,7 @@ itemCommands(program, run);
 sessionCommands(program, run);
 recoveryCommands(program, run);
 twoStepCommands(program, run);
+generateCommand(program, run);
 serverCommand(program);
 storageCommands(program);
 
