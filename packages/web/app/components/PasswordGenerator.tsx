@@ -1,15 +1,25 @@
-/** The password generator: length, kinds of characters, a fresh password on every change. */
+/**
+ * The password generator: length, kinds of characters, a fresh password on every change. The
+ * passwords and their entropy come from the core generator, the same one `latchkey generate` uses
+ * (docs/protocol.md, "Password and passphrase generator").
+ */
 import { useEffect, useId, useState } from 'react';
-import { DEFAULT_GENERATOR_OPTIONS, MAX_LENGTH, MIN_LENGTH, generatePassword, generatedEntropyBits, type GeneratorOptions } from '../password-generator.ts';
+import { DEFAULT_PASSWORD_OPTIONS, generatePassword, passwordEntropyBits, type PasswordOptions } from '@latchkey/core/password-generator';
 import { CopyButton } from './ui.tsx';
+
+/** The web app's defaults: the core's, with look-alikes left out since people read these. */
+const DEFAULT_GENERATOR_OPTIONS: PasswordOptions = { ...DEFAULT_PASSWORD_OPTIONS, avoidLookAlikes: true };
+/** The slider's range; the core allows 1 to 1,024, but fewer than 8 characters is too weak to offer here. */
+const MIN_LENGTH = 8;
+const MAX_LENGTH = 64;
 
 export function PasswordGenerator({ onUse }: { onUse?: (password: string) => void }) {
   const id = useId();
-  const [options, setOptions] = useState<GeneratorOptions>(DEFAULT_GENERATOR_OPTIONS);
+  const [options, setOptions] = useState<PasswordOptions>(DEFAULT_GENERATOR_OPTIONS);
   const [password, setPassword] = useState('');
   const anyClass = options.lower || options.upper || options.digits || options.symbols;
 
-  const regenerate = (next: GeneratorOptions) => setPassword(next.lower || next.upper || next.digits || next.symbols ? generatePassword(next) : '');
+  const regenerate = (next: PasswordOptions) => setPassword(next.lower || next.upper || next.digits || next.symbols ? generatePassword(next) : '');
   useEffect(() => regenerate(options), [options]);
 
   const toggle = (name: 'lower' | 'upper' | 'digits' | 'symbols' | 'avoidLookAlikes', label: string) => (
@@ -42,7 +52,7 @@ export function PasswordGenerator({ onUse }: { onUse?: (password: string) => voi
         <label htmlFor={`${id}-len`}>
           Length: <span>{options.length}</span> characters
         </label>
-        <input id={`${id}-len`} type="range" min={MIN_LENGTH} max={64} value={options.length} onChange={(e) => setOptions({ ...options, length: Math.min(MAX_LENGTH, Number(e.target.value)) })} />
+        <input id={`${id}-len`} type="range" min={MIN_LENGTH} max={MAX_LENGTH} value={options.length} onChange={(e) => setOptions({ ...options, length: Math.min(MAX_LENGTH, Number(e.target.value)) })} />
       </div>
       <fieldset>
         <legend>Use these characters</legend>
@@ -52,7 +62,7 @@ export function PasswordGenerator({ onUse }: { onUse?: (password: string) => voi
         {toggle('symbols', 'Symbols (!#$%…)')}
         {toggle('avoidLookAlikes', 'Leave out look-alikes (0, O, 1, l, I)')}
       </fieldset>
-      <p className="hint">{anyClass ? `About ${generatedEntropyBits(options)} bits of randomness.` : 'Choose at least one kind of character.'}</p>
+      <p className="hint">{anyClass ? `About ${Math.floor(passwordEntropyBits(options))} bits of randomness.` : 'Choose at least one kind of character.'}</p>
     </div>
   );
 }
