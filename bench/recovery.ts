@@ -216,7 +216,7 @@ export async function benchRecovery(): Promise<Section> {
         }),
         row('  reference: server time of verify + prove + register + finish (server log)', {
           measured: `${fmt(median(serverSum), 1)} ms`,
-          baseline: perPath + ' ms',
+          baseline: `${perPath} ms`,
           status: 'info',
         }),
         row('Organizer recovery of a member with 1,000 vaults', {

@@ -32,16 +32,16 @@ export const row = (metric: string, fields: Partial<Omit<Row, 'metric'>>): Row =
 
 export const check = (ok: boolean): Status => (ok ? 'pass' : 'GAP');
 
-const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+const escapeCell = (cell: string) => cell.replace(/\|/g, '\\|');
 
 export function renderTable(sections: readonly Section[]): string {
   const header = ['Metric', 'Measured', 'Baseline (same run)', 'Ratio', 'SPEC §7 target', 'Result'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const section of sections) {
-    lines.push(`| **${escape(section.title)}** | | | | | |`);
+    lines.push(`| **${escapeCell(section.title)}** | | | | | |`);
     for (const r of section.rows) {
       const status = r.status === 'GAP' ? '**GAP**' : r.status;
-      lines.push(`| ${[r.metric, r.measured, r.baseline, r.ratio, r.target, status].map(escape).join(' | ')} |`);
+      lines.push(`| ${[r.metric, r.measured, r.baseline, r.ratio, r.target, status].map(escapeCell).join(' | ')} |`);
     }
   }
   return lines.join('\n');

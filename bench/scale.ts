@@ -380,7 +380,7 @@ export async function benchScale(): Promise<Section> {
   const cores = availableParallelism();
   const raw = await measureRawOpaque();
 
-  let database;
+  let database: Awaited<ReturnType<typeof createFreshDatabase>>;
   try {
     database = await createFreshDatabase();
   } catch (error) {

@@ -291,7 +291,7 @@ export async function benchSignIn(): Promise<Section> {
   notes.push(`SQLite, 1 core: ${describe(sqlite)}. The ratio uses sign-ins per server CPU-second (equal to sign-ins/s when the server core is saturated).`);
 
   // --- PostgreSQL: one server on one core, then two server processes on one database.
-  let database;
+  let database: Awaited<ReturnType<typeof createFreshDatabase>>;
   try {
     database = await createFreshDatabase();
   } catch (error) {

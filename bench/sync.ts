@@ -126,8 +126,12 @@ export async function benchSync(fixture: SyncFixture): Promise<Section> {
       plaintextChars = decrypted.reduce((sum, f) => sum + f.title.length, 0);
     });
     const b = await timeAll(() => aesGcmDecrypt(key, bulkIv, bulkCt, bulkAad));
-    const d = timeAllSync(() => texts.forEach((t) => fromBase64Url(t)));
-    const p = timeAllSync(() => texts.forEach((t) => previousFromBase64Url(t)));
+    const d = timeAllSync(() => texts.forEach((t) => {
+      fromBase64Url(t);
+    }));
+    const p = timeAllSync(() => texts.forEach((t) => {
+      previousFromBase64Url(t);
+    }));
     if (round > 0) {
       rawMs.push(r);
       sdkMs.push(s);

@@ -92,7 +92,7 @@ describe('latchkey CLI', () => {
     expect(errorCode(wrongPassword)).toBe('wrong_password');
     expect(wrongPassword.json).toMatchObject({ error: { message: expect.any(String) } });
 
-    const other = 'L1-' + 'ABCDEF-' + secretKey.slice(10);
+    const other = `L1-ABCDEF-${secretKey.slice(10)}`;
     const wrongKey = await latchkey(['--config-dir', dir, 'signin', '--server', server.url, '--email', email, '--secret-key', other], { LATCHKEY_PASSWORD: password });
     expect(['wrong_secret_key', 'secret_key_typo']).toContain(errorCode(wrongKey));
 

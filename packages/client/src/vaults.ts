@@ -44,7 +44,9 @@ export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSum
     if (failed !== undefined) throw failed.reason;
     await checkAndPinKeys(ctx, keys.keyset.id, toOpen.map((v, i) => ({ purpose: 'vault-key', subjectId: v.id, fingerprint: vaultKeyFingerprint(v.id, raws[i]!) })));
     const imported = await Promise.all(raws.map((raw) => importBoxKey(raw)));
-    toOpen.forEach((v, i) => keys.vaultKeys.set(v.id, imported[i]!));
+    toOpen.forEach((v, i) => {
+      keys.vaultKeys.set(v.id, imported[i]!);
+    });
   } finally {
     raws.forEach(wipe);
   }

@@ -33,7 +33,7 @@ describe('backup-codes sheet', () => {
     const text = createBackupCodesSheetText(input);
     expect(text).toMatch(/^LATCHKEY BACKUP CODES\nFor alice@example.org · created 2025-03-14\n/);
     expect(text).toContain(`Sign-in address:  ${input.signInAddress}\n`);
-    codes.forEach((code, i) => expect(text.split('\n')).toContain(`${String(i + 1).padStart(2, ' ')}. ${code}`));
+    for (const [i, code] of codes.entries()) expect(text.split('\n')).toContain(`${String(i + 1).padStart(2, ' ')}. ${code}`);
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(createBackupCodesSheetText(input)).toBe(text);
   });

@@ -116,7 +116,7 @@ describe('sealed boxes across AES-GCM back ends', () => {
     const ad = associatedData('item', { vault: 'v1', item: 'i1', version: 1 });
     expect(fromUtf8(await openBox(web, await sealBox(native, utf8('from node'), ad), ad))).toBe('from node');
     expect(fromUtf8(await openBox(native, await sealBox(web, utf8('from a browser'), ad), ad))).toBe('from a browser');
-    await expect(openBox(web, await sealBox(native, utf8('x'), ad), ad + 'x')).rejects.toMatchObject({ code: 'decryption_failed' });
-    await expect(openBox(native, await sealBox(web, utf8('x'), ad), ad + 'x')).rejects.toMatchObject({ code: 'decryption_failed' });
+    await expect(openBox(web, await sealBox(native, utf8('x'), ad), `${ad}x`)).rejects.toMatchObject({ code: 'decryption_failed' });
+    await expect(openBox(native, await sealBox(web, utf8('x'), ad), `${ad}x`)).rejects.toMatchObject({ code: 'decryption_failed' });
   });
 });

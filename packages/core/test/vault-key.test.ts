@@ -1,7 +1,7 @@
 /** Vault keys as signed key wraps to a keyset, bound to the vault and the recipient; fingerprints; vault attributes. */
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
-import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../src/bytes.ts';
+import { fromBase64Url, randomBytes, utf8 } from '../src/bytes.ts';
 import { hpkeOpen } from '../src/crypto/hpke.ts';
 import { createKeyset, keysetRecipient, keysetSigner, keysetTrustedSigner } from '../src/keyset.ts';
 import { sealBox } from '../src/sealed-box.ts';

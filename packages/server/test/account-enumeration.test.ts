@@ -200,7 +200,7 @@ describe(`invariant 8: unknown and known emails are indistinguishable (${testDat
       const k = await untilRefused(path, () => body(withCode.email), ip);
       const u = await untilRefused(path, () => body(nobody), ip);
       expect(k.answered, path).toBe(u.answered);
-      k.answers.forEach((answer, i) => expectSameResponse(answer, u.answers[i]!));
+      for (const [i, answer] of k.answers.entries()) expectSameResponse(answer, u.answers[i]!);
       expectSameResponse(k.refusal, u.refusal);
     }
   });

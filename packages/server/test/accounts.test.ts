@@ -132,7 +132,10 @@ describe('sign-in', () => {
     expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: other.secretKey }))).toBe('wrong_secret_key');
 
     let requests = 0;
-    const counting = new LatchkeyClient({ server: server.url, fetch: (...args) => (requests++, fetch(...args)) });
+    const counting = new LatchkeyClient({ server: server.url, fetch: (...args) => {
+        requests++;
+        return fetch(...args);
+      } });
     expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: typoOf(user.secretKey) }))).toBe('secret_key_typo');
     expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: 'L1-0000' }))).toBe('secret_key_malformed');
     expect(requests).toBe(0);

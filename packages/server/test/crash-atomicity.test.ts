@@ -24,7 +24,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatchkeyClient } from '@latchkey/client/client';
-import { accountKey, MemoryStore } from '@latchkey/client/local-store';
+import { accountKey, type MemoryStore } from '@latchkey/client/local-store';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
 import { sdkClient, type ServerProcess, signUpUser, testDatabaseKind, type TestUser } from '@latchkey/server/testing';

@@ -26,7 +26,7 @@ let server: TestServer;
 let alice: TestUser;
 let aliceProfile: AccountProfile;
 /** Alice's opened keyset: what only Alice's own clients hold. */
-let aliceKeyset: Keyset;
+let _aliceKeyset: Keyset;
 let personalId: string;
 let workId: string;
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   server = await startTestServer();
   alice = await signUpUser(server);
   aliceProfile = await alice.client.whoami();
-  aliceKeyset = await openAccountKeyset(server.url, alice.email, alice.password, alice.secretKey);
+  _aliceKeyset = await openAccountKeyset(server.url, alice.email, alice.password, alice.secretKey);
   personalId = (await alice.client.vaults.list())[0]!.id;
   workId = (await alice.client.vaults.create('Work')).id;
 });

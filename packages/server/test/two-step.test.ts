@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
-import { LatchkeyError } from '@latchkey/core/errors';
+import type { LatchkeyError } from '@latchkey/core/errors';
 import { backupCodeAttemptHash } from '../src/services/backup-codes.ts';
 import { consumeBackupCode } from '../src/repositories/backup-codes.ts';
 import { extractCode, listTables, readOutbox, signInAgain, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';

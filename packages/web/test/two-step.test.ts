@@ -167,7 +167,7 @@ describe('two-step verification in the web app', () => {
     await page.getByLabel('Code from the app').fill(nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Enter it again');
-    await page.getByLabel('Account password', { exact: true }).fill(PASSWORD + ' typo');
+    await page.getByLabel('Account password', { exact: true }).fill(`${PASSWORD} typo`);
     await page.getByLabel('Code from the app').fill(nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('account password is not right');

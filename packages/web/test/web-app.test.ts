@@ -195,7 +195,8 @@ describe('web app', () => {
   });
 
   it('shows a clear conflict message when the item changed elsewhere, and reloads it', async () => {
-    const sdk = (otherDevice = server.client());
+    otherDevice = server.client();
+    const sdk = otherDevice;
     await sdk.signIn({ email: EMAIL, password: PASSWORD, secretKey });
     await page.getByRole('link', { name: new RegExp(LOGIN.title) }).click();
     await page.getByRole('button', { name: 'Edit' }).click();

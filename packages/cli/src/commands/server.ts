@@ -1,6 +1,6 @@
 /** `latchkey server …`: the same as `npm start`. Flags are parsed by the server's own configuration. */
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, redactConfig } from '@latchkey/server/config';
+import { ConfigError, loadConfig, redactConfig, type ServerConfig } from '@latchkey/server/config';
 import { startServer } from '@latchkey/server/server';
 
 export function serverCommand(program: Command): void {
@@ -11,7 +11,7 @@ export function serverCommand(program: Command): void {
     .helpOption(false)
     .argument('[flags...]')
     .action(async (flags: string[]) => {
-      let config;
+      let config: ServerConfig;
       try {
         config = loadConfig(flags, process.env);
       } catch (error) {

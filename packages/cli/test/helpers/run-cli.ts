@@ -25,7 +25,7 @@ export function latchkey(args: string[], env: Record<string, string> = {}, optio
     const started = performance.now();
     const child = execFile(process.execPath, [BIN, '--json', ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let json: unknown = undefined;
+      let json: unknown ;
       const text = code === 0 ? stdout : stderr;
       try {
         json = JSON.parse(text.trim().split('\n').pop() ?? '');

@@ -26,6 +26,7 @@ export interface Terminal {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 // CSI sequences (cursor moves, line clears) and carriage returns: what readline draws with.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it strips the terminal's escape sequences on purpose.
 const controls = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;
 
 export function latchkeyOnTerminal(args: readonly string[], env: Record<string, string> = {}): Terminal {

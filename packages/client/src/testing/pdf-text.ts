@@ -11,11 +11,11 @@ import { PDFArray, PDFContentStream, PDFDocument, PDFRawStream, decodePDFRawStre
 
 /** WinAnsiEncoding differs from Latin-1 only in 0x80–0x9F. */
 const WIN_ANSI_80_9F: Record<number, string> = {
-  0x80: '\u20ac', 0x82: '\u201a', 0x83: '\u0192', 0x84: '\u201e', 0x85: '\u2026', 0x86: '\u2020',
-  0x87: '\u2021', 0x88: '\u02c6', 0x89: '\u2030', 0x8a: '\u0160', 0x8b: '\u2039', 0x8c: '\u0152',
-  0x8e: '\u017d', 0x91: '\u2018', 0x92: '\u2019', 0x93: '\u201c', 0x94: '\u201d', 0x95: '\u2022',
-  0x96: '\u2013', 0x97: '\u2014', 0x98: '\u02dc', 0x99: '\u2122', 0x9a: '\u0161', 0x9b: '\u203a',
-  0x9c: '\u0153', 0x9e: '\u017e', 0x9f: '\u0178',
+  128: '\u20ac', 130: '\u201a', 131: '\u0192', 132: '\u201e', 133: '\u2026', 134: '\u2020',
+  135: '\u2021', 136: '\u02c6', 137: '\u2030', 138: '\u0160', 139: '\u2039', 140: '\u0152',
+  142: '\u017d', 145: '\u2018', 146: '\u2019', 147: '\u201c', 148: '\u201d', 149: '\u2022',
+  150: '\u2013', 151: '\u2014', 152: '\u02dc', 153: '\u2122', 154: '\u0161', 155: '\u203a',
+  156: '\u0153', 158: '\u017e', 159: '\u0178',
 };
 
 const decodeWinAnsi = (bytes: readonly number[]): string =>
@@ -46,7 +46,7 @@ export function parseContentStream(data: Uint8Array): Operation[] {
       const c = data[i++]!;
       if (c === 0x5c) {
         const e = data[i++]!;
-        const simple: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
+        const simple: Record<number, number> = { 110: 10, 114: 13, 116: 9, 98: 8, 102: 12, 40: 0x28, 41: 0x29, 92: 0x5c };
         if (simple[e] !== undefined) out.push(simple[e]);
         else if (e >= 0x30 && e <= 0x37) {
           let octal = e - 0x30;
@@ -90,9 +90,13 @@ export function parseContentStream(data: Uint8Array): Operation[] {
       // Inline dictionaries (BDC properties) are skipped as an opaque operand.
       let depth = 0;
       do {
-        if (data[i] === 0x3c && data[i + 1] === 0x3c) (depth++, (i += 2));
-        else if (data[i] === 0x3e && data[i + 1] === 0x3e) (depth--, (i += 2));
-        else i++;
+        if (data[i] === 0x3c && data[i + 1] === 0x3c) {
+          depth++;
+          i += 2;
+        } else if (data[i] === 0x3e && data[i + 1] === 0x3e) {
+          depth--;
+          i += 2;
+        } else i++;
       } while (depth > 0 && i < data.length);
       top().push(null);
     } else if (c === 0x3c) {

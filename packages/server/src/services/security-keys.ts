@@ -4,7 +4,7 @@
  * origin). Challenges are single-use, stored in the database (any instance can finish a
  * ceremony another began), and the signature counter must move forward.
  */
-import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON, VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ChallengeOptions } from '@latchkey/core/wire/two-step';
 import { fromBase64Url, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
@@ -84,7 +84,7 @@ export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: st
     throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this security key registration was not started with a proof by one of your factors in this session. Start it again.');
   }
   const { rpID, origin } = relyingParty(ctx);
-  let verification;
+  let verification: VerifiedRegistrationResponse;
   try {
     verification = await (await webauthn()).verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
   } catch (cause) {

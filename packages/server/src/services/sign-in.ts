@@ -52,7 +52,7 @@ async function beginOpaqueLogin(
   // An earlier attempt left to expire (a wrong password fails on the client, which then sends
   // nothing more) is logged now, before this one is stored.
   await sweepAbandonedSignIns(ctx, { now: ctx.clock(), userId: user.id });
-  let started;
+  let started: ReturnType<typeof opaqueServer.startLogin>;
   try {
     started = opaqueServer.startLogin({ serverSetup: ctx.opaqueServerSetup, registrationRecord: user.opaqueRecord, startLoginRequest, userIdentifier: user.id });
   } catch (cause) {

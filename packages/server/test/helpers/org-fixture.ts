@@ -61,7 +61,9 @@ export async function orgTestContext(t: TestStorage): Promise<OrgTestContext> {
     noticeSender,
   };
   noticeSender.start(ctx);
-  return { ctx, mail, logs, advance: (ms) => void (offset += ms) };
+  return { ctx, mail, logs, advance: (ms) => {
+      offset += ms;
+    } };
 }
 
 export async function createTestUser(ctx: ServerContext, label = 'user'): Promise<TestUser> {

@@ -25,7 +25,7 @@ export function NewSecretKey({ account, secretKey, signedOutSessions, onDone }: 
         Secret Key changed; {otherSessionsText(signedOutSessions)}.
       </p>
       <p>This is your new Secret Key:</p>
-      <p className="secret-key" aria-label="New Secret Key" data-testid="new-secret-key">
+      <p className="secret-key" role="note" aria-label="New Secret Key" data-testid="new-secret-key">
         {secretKey}
       </p>
       <div className="explain">

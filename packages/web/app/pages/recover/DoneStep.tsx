@@ -19,7 +19,7 @@ export function DoneStep({ email, secretKey, signedOutSessions }: { email: strin
     <main className="narrow">
       <PageHeading>Your account is recovered</PageHeading>
       <p>You have a new account password and this new Secret Key:</p>
-      <p className="secret-key" aria-label="New Secret Key">
+      <p className="secret-key" role="note" aria-label="New Secret Key">
         {secretKey}
       </p>
       <p>Your old Secret Key no longer works. Download your new Emergency Kit and print it or store it safely; throw away the old one.</p>

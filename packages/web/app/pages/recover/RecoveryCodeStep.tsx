@@ -117,6 +117,7 @@ function ShareCardFields({ shares, onChange }: { shares: readonly string[]; onCh
     <div className="share-inputs">
       <p className="hint">Type or paste the text of each card (it starts with S1-). Each card says how many are needed.</p>
       {shares.map((share, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the fields are positional (card 1, card 2, …); their position is their identity.
         <Field key={i} label={`Share card ${i + 1}`} multiline value={share} onChange={(v) => onChange(shares.map((s, j) => (j === i ? v : s)))} />
       ))}
       <div className="actions">

@@ -32,7 +32,10 @@ export function Check({ onBack }: { onBack: (notice?: string) => void }) {
       <PageHeading>Check my recovery code</PageHeading>
       <p>Type the code from your Recovery Kit to test that it works. This only tests it: nothing about your account changes, and the code is never sent (this browser proves it has it).</p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Recovery code" autoComplete="off" spellCheck={false} autoCapitalize="characters" required value={typed.text} onChange={(v) => (typed.setText(v), setResult(undefined))} />
+        <Field label="Recovery code" autoComplete="off" spellCheck={false} autoCapitalize="characters" required value={typed.text} onChange={(v) => {
+            typed.setText(v);
+            setResult(undefined);
+          }} />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Checking…' : undefined} />
         {result === true ? (

@@ -70,7 +70,10 @@ export function SessionsPage() {
               ) : null}
             </div>
             {!s.current ? (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => (await latchkey.client.sessions.revoke(s.id), `Signed out ${s.deviceName}.`))} aria-label={`Sign out ${s.deviceName}, signed in ${formatDateTime(s.createdAt)}`}>
+              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => {
+                  await latchkey.client.sessions.revoke(s.id);
+                  return `Signed out ${s.deviceName}.`;
+                })} aria-label={`Sign out ${s.deviceName}, signed in ${formatDateTime(s.createdAt)}`}>
                 Sign out
               </button>
             ) : null}

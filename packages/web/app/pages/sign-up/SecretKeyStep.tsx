@@ -21,7 +21,7 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
     <main className="narrow">
       <PageHeading>Your Secret Key</PageHeading>
       <p>Your account is ready. This is your Secret Key:</p>
-      <p className="secret-key" aria-label="Secret Key">
+      <p className="secret-key" role="note" aria-label="Secret Key">
         {secretKey}
       </p>
       <div className="explain">

@@ -45,9 +45,9 @@ export function TwoStepPage() {
       if (!handleSignedOut(e)) setLoadError(describeError(e));
     }
   };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once per SDK instance; `refresh` is a new function on every render.
   useEffect(() => {
     void refresh();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [latchkey]);
 
   if (phase.kind !== 'unlocked') return null;

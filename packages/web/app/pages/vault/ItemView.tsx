@@ -76,6 +76,7 @@ export function ItemView({ item, vaultName, notice, onEdit, onDeleted, onReload 
         {(item.urls ?? []).map((url, index) => {
           const href = safeHref(url);
           return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the list is shown, never reordered or edited here; the same URL may appear twice.
             <div className="field-row" key={index}>
               <dt>Website</dt>
               <dd>
@@ -119,13 +120,15 @@ export function ItemView({ item, vaultName, notice, onEdit, onDeleted, onReload 
       </ErrorMessage>
       <Progress text={busy ? 'Deleting…' : undefined} />
       {confirming ? (
+        // biome-ignore lint/a11y/useSemanticElements: two buttons and a question, not form fields: a fieldset would be read as a form.
         <div className="confirm" role="group" aria-label="Confirm delete">
           <p>Delete “{item.title}”? This cannot be undone.</p>
           <div className="actions">
-            <button type="button" className="danger" onClick={() => void remove()} disabled={busy} autoFocus>
+            <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
               Delete permanently
             </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)} disabled={busy}>
+            {/* biome-ignore lint/a11y/noAutofocus: focus moves into the confirmation the person just asked for, onto the safe choice, so a second Enter keeps the item. */}
+            <button type="button" className="secondary" onClick={() => setConfirming(false)} disabled={busy} autoFocus>
               Keep it
             </button>
           </div>

@@ -162,7 +162,10 @@ export function VaultPage() {
             <ul className="item-list">
               {shown.map((item) => (
                 <li key={item.id}>
-                  <a href={`/items/${item.id}`} aria-current={item.id === selectedId ? 'page' : undefined} onClick={(e) => (e.preventDefault(), open(`/items/${item.id}`))}>
+                  <a href={`/items/${item.id}`} aria-current={item.id === selectedId ? 'page' : undefined} onClick={(e) => {
+                      e.preventDefault();
+                      open(`/items/${item.id}`);
+                    }}>
                     <span className="item-title">{item.title}</span>
                     <span className="item-sub">
                       {item.username ? `${item.username} · ` : ''}
@@ -179,7 +182,10 @@ export function VaultPage() {
       {showingDetail ? (
         <section className="detail-pane" aria-label="Item">
           <p className="back-link">
-            <a href="/" onClick={(e) => (e.preventDefault(), open('/'))}>
+            <a href="/" onClick={(e) => {
+                e.preventDefault();
+                open('/');
+              }}>
               ← All items
             </a>
           </p>
