@@ -25,7 +25,7 @@ import { createOrganization } from '../../src/services/organizations.ts';
 import { createInvitation, describeInvitation } from '../../src/services/invitations.ts';
 import { acceptInvitation, confirmMember } from '../../src/services/memberships.ts';
 import type { OrganizationKind, OrganizationRole } from '../../src/storage/organization-schema.ts';
-import { type TestStorage } from '@latchkey/server/testing';
+import type { TestStorage } from '@latchkey/server/testing';
 
 export interface TestUser {
   readonly id: string;

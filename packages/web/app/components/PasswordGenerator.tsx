@@ -20,6 +20,7 @@ export function PasswordGenerator({ onUse }: { onUse?: (password: string) => voi
   const anyClass = options.lower || options.upper || options.digits || options.symbols;
 
   const regenerate = (next: PasswordOptions) => setPassword(next.lower || next.upper || next.digits || next.symbols ? generatePassword(next) : '');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new password whenever the options change; `regenerate` is a new function on every render.
   useEffect(() => regenerate(options), [options]);
 
   const toggle = (name: 'lower' | 'upper' | 'digits' | 'symbols' | 'avoidLookAlikes', label: string) => (
