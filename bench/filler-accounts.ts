@@ -70,7 +70,9 @@ async function one<T>(client: pg.Client, text: string, values: unknown[] = []): 
 }
 
 export async function insertFillerAccounts(client: pg.Client, template: FillerTemplate, count: number): Promise<FillerResult> {
-  const user = await one<{ id: string; account_id: string; keyset_id: string }>(client, 'select id, account_id, keyset_id from users where id = $1', [template.userId]);
+  const user = await one<{ id: string; account_id: string; keyset_id: string }>(client, 'select id, account_id, keyset_id from users where id = $1', [
+    template.userId,
+  ]);
   const vault = await one<{ id: string }>(client, "select id from vaults where created_by = $1 and kind = 'personal'", [user.id]);
   const vaultCount = await one<{ n: number }>(client, 'select count(*)::int as n from vault_access where user_id = $1', [user.id]);
   if (vaultCount.n !== 1) throw new Error(`the template account must have only its Personal vault (it has ${vaultCount.n})`);
@@ -83,12 +85,21 @@ export async function insertFillerAccounts(client: pg.Client, template: FillerTe
     { table: 'keysets', where: 't.id = (select keyset_id from users where id = :user)', set: { id: 'f.keyset_id', owner_user_id: 'f.user_id' } },
     { table: 'users', where: 't.id = :user', set: { id: 'f.user_id', email: 'f.email', account_id: 'f.account_id', keyset_id: 'f.keyset_id' } },
     { table: 'vaults', where: 't.id = :vault', set: { id: 'f.vault_id', created_by: 'f.user_id' } },
-    { table: 'vault_access', where: 't.vault_id = :vault and t.user_id = :user', set: { vault_id: 'f.vault_id', user_id: 'f.user_id', wrap_signer_keyset_id: 'f.keyset_id' } },
+    {
+      table: 'vault_access',
+      where: 't.vault_id = :vault and t.user_id = :user',
+      set: { vault_id: 'f.vault_id', user_id: 'f.user_id', wrap_signer_keyset_id: 'f.keyset_id' },
+    },
     { table: 'devices', where: 't.user_id = :user', set: { user_id: 'f.user_id', id: deviceId('t.id') } },
     {
       table: 'sessions',
       where: 't.user_id = :user',
-      set: { id: randomLike(session.rows[0]?.id ?? 'x'.repeat(22)), user_id: 'f.user_id', token_hash: randomLike(session.rows[0]?.token_hash ?? '0'.repeat(64)), device_id: deviceId('t.device_id') },
+      set: {
+        id: randomLike(session.rows[0]?.id ?? 'x'.repeat(22)),
+        user_id: 'f.user_id',
+        token_hash: randomLike(session.rows[0]?.token_hash ?? '0'.repeat(64)),
+        device_id: deviceId('t.device_id'),
+      },
     },
     { table: 'security_events', where: 't.user_id = :user', set: { user_id: 'f.user_id' } },
     { table: 'items', where: 't.vault_id = :vault', set: { id: randomLike(item.rows[0]?.id ?? crypto.randomUUID()), vault_id: 'f.vault_id' } },
@@ -110,9 +121,10 @@ export async function insertFillerAccounts(client: pg.Client, template: FillerTe
   }
 
   const columns = await client.query<{ table_name: string; column_name: string; is_identity: string; is_generated: string }>(
-    "select table_name, column_name, is_identity, is_generated from information_schema.columns where table_schema = current_schema() order by table_name, ordinal_position",
+    'select table_name, column_name, is_identity, is_generated from information_schema.columns where table_schema = current_schema() order by table_name, ordinal_position',
   );
-  const columnsOf = (table: string) => columns.rows.filter((c) => c.table_name === table && c.is_identity !== 'YES' && c.is_generated !== 'ALWAYS').map((c) => c.column_name);
+  const columnsOf = (table: string) =>
+    columns.rows.filter((c) => c.table_name === table && c.is_identity !== 'YES' && c.is_generated !== 'ALWAYS').map((c) => c.column_name);
 
   const started = performance.now();
   const rows: Record<string, number> = {};
@@ -139,7 +151,10 @@ export async function insertFillerAccounts(client: pg.Client, template: FillerTe
         params.push(name === 'user' ? user.id : vault.id);
         return `$${params.length}`;
       });
-      const result = await client.query(`insert into "${copy.table}" (${list}) select ${values} from filler f cross join "${copy.table}" t where ${where}`, params);
+      const result = await client.query(
+        `insert into "${copy.table}" (${list}) select ${values} from filler f cross join "${copy.table}" t where ${where}`,
+        params,
+      );
       rows[copy.table] = result.rowCount ?? 0;
     }
     await client.query('commit');

@@ -32,7 +32,13 @@ export async function startSyncFixture(): Promise<SyncFixture> {
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const ctx: ClientContext = { api: new ApiClient(server.url), store: new MemoryStore(), device: BENCH_DEVICE, derivation: directKeyDerivation, keys: undefined };
+    const ctx: ClientContext = {
+      api: new ApiClient(server.url),
+      store: new MemoryStore(),
+      device: BENCH_DEVICE,
+      derivation: directKeyDerivation,
+      keys: undefined,
+    };
     const email = `sync-${Date.now().toString(36)}@bench.example`;
     const password = 'sync benchmark password, long enough';
     await startSignup(ctx, email);

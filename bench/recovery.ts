@@ -98,7 +98,10 @@ async function loggedTimes(requests: readonly LoggedRequest[], mark: number): Pr
       if (bad !== undefined) throw new Error(`${bad.method} ${bad.url} answered ${bad.statusCode}`);
       return Object.fromEntries(RECOVERY_PATHS.map((p, i) => [p, (found[i] as LoggedRequest).responseTimeMs])) as Run['serverMs'];
     }
-    if (Date.now() > deadline) throw new Error(`the server log holds no line for ${RECOVERY_PATHS.filter((_, i) => found[i] === undefined).join(', ')}: ${logged.map((e) => `${e.method} ${e.url} ${e.statusCode}`).join('; ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the server log holds no line for ${RECOVERY_PATHS.filter((_, i) => found[i] === undefined).join(', ')}: ${logged.map((e) => `${e.method} ${e.url} ${e.statusCode}`).join('; ')}`,
+      );
     await sleep(20);
   }
 }

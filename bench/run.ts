@@ -86,7 +86,11 @@ const gaps = sections.flatMap((s) => s.rows.filter((r) => r.status === 'GAP').ma
 const errors = sections.filter((s) => s.rows.some((r) => r.status === 'error')).map((s) => s.title);
 const summary = [
   errors.length > 0 ? `Benchmarks that failed to run: ${errors.join(', ')}.` : '',
-  gaps.length === 0 ? (errors.length === 0 ? 'All measured targets met.' : 'No gaps among the benchmarks that ran.') : `Gaps vs SPEC §7 (${gaps.length}):\n${gaps.map((g) => `- ${g}`).join('\n')}`,
+  gaps.length === 0
+    ? errors.length === 0
+      ? 'All measured targets met.'
+      : 'No gaps among the benchmarks that ran.'
+    : `Gaps vs SPEC §7 (${gaps.length}):\n${gaps.map((g) => `- ${g}`).join('\n')}`,
 ]
   .filter(Boolean)
   .join('\n');
@@ -94,7 +98,9 @@ const backgroundAfter = await backgroundLoad(1_000);
 const background = Math.max(backgroundBefore, backgroundAfter);
 const loadNote =
   `Background load (other processes, measured while the benchmark was idle): ${pct(backgroundBefore)} of a core before the run, ${pct(backgroundAfter)} after.` +
-  (background > 0.2 ? ' WARNING: the machine was busy with other work; wall-clock figures (ms, sign-ins/s) are pessimistic, the per-CPU-second ratios much less affected. Re-run on an idle machine for reference numbers.' : '');
+  (background > 0.2
+    ? ' WARNING: the machine was busy with other work; wall-clock figures (ms, sign-ins/s) are pessimistic, the per-CPU-second ratios much less affected. Re-run on an idle machine for reference numbers.'
+    : '');
 const elapsed = `Run took ${fmt((performance.now() - began) / 1000, 0)} s. ${loadNote}`;
 
 process.stdout.write(`\nLatchkey benchmark — ${machine}\n\n${table}\n\n${summary}\n\n${renderNotes(sections)}\n\n${elapsed}\n`);

@@ -350,8 +350,12 @@ const serverShare = (m: SignInMeasurement) => m.usage.servers.reduce((a, b) => a
 /** Sign-ins/s that `cores` fully given to servers and PostgreSQL would do at this run's CPU cost per sign-in. */
 const onDedicatedCores = (m: SignInMeasurement, cores: number, withLoad = false) =>
   (cores * 1000) / cpuMsPerSignIn(m, serverShare(m) + m.usage.postgres + m.usage.postgresShared + (withLoad ? m.usage.load : 0));
-const errorsOf = (e: Record<string, number>) => Object.entries(e).map(([code, n]) => `${n}× ${code}`).join(', ');
-const cpuSplit = (u: WindowUsage) => `servers ${u.servers.map((s) => pct(s)).join(' + ')}, PostgreSQL ${pct(u.postgres + u.postgresShared)}, load ${pct(u.load)}, other ${pct(u.other)}`;
+const errorsOf = (e: Record<string, number>) =>
+  Object.entries(e)
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(', ');
+const cpuSplit = (u: WindowUsage) =>
+  `servers ${u.servers.map((s) => pct(s)).join(' + ')}, PostgreSQL ${pct(u.postgres + u.postgresShared)}, load ${pct(u.load)}, other ${pct(u.other)}`;
 
 function describeSignIns(m: SignInMeasurement): string {
   const errors = errorsOf(m.phase.errors);
@@ -398,7 +402,15 @@ export async function benchScale(): Promise<Section> {
   try {
     servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[0] as string, databaseUrl: database.url, captureLogs: true }));
     // The second instance reads the first one's keyring: the database holds secrets sealed with it.
-    servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[1] as string, databaseUrl: database.url, captureLogs: true, serverKeysFile: path.join(dataDirs[0] as string, 'server-keys.json') }));
+    servers.push(
+      await startServerProcess({
+        entry: 'direct',
+        dataDir: dataDirs[1] as string,
+        databaseUrl: database.url,
+        captureLogs: true,
+        serverKeysFile: path.join(dataDirs[0] as string, 'server-keys.json'),
+      }),
+    );
     const pair = [servers[0], servers[1]] as [ServerProcess, ServerProcess];
     await db.connect();
 
@@ -442,7 +454,10 @@ export async function benchScale(): Promise<Section> {
   const fillerCount = TOTAL_ACCOUNTS - activeAccounts;
   const fillerRows = Object.values(filler.rows).reduce((a, b) => a + b, 0);
   rows.push(
-    row('Raw server OPAQUE (startLogin + finishLogin), 1 thread', { measured: `${fmt(raw.opsPerSec, 0)} per CPU-s`, baseline: `${fmt(raw.startLoginMs, 3)} + ${fmt(raw.finishLoginMs, 3)} ms CPU per sign-in` }),
+    row('Raw server OPAQUE (startLogin + finishLogin), 1 thread', {
+      measured: `${fmt(raw.opsPerSec, 0)} per CPU-s`,
+      baseline: `${fmt(raw.startLoginMs, 3)} + ${fmt(raw.finishLoginMs, 3)} ms CPU per sign-in`,
+    }),
     row(`Seeding: ${fillerCount.toLocaleString('en-US')} filler accounts straight into PostgreSQL`, {
       measured: `${fmt(filler.insertSeconds, 1)} s + ${fmt(filler.vacuumSeconds, 1)} s VACUUM ANALYZE`,
       baseline: `${activeAccounts} active accounts through the SDK in ${fmt(setupSeconds, 1)} s`,
@@ -535,7 +550,11 @@ export async function benchScale(): Promise<Section> {
   const big = TOTAL_ACCOUNTS.toLocaleString('en-US');
   notes.push(
     `Accounts: ${activeAccounts} take part, made through the SDK's real sign-up on the first instance (emailed code, OPAQUE registration under the server's sealed OPAQUE setup, keyset, Personal vault) in ${fmt(setupSeconds, 1)} s, with the cheap bench-only client key stretching of the sign-in section (the server's work is the same). ` +
-      `The other ${fillerCount.toLocaleString('en-US')} are filler (bench/filler-accounts.ts): copies, made by PostgreSQL itself with INSERT … SELECT over generate_series, of one real template account (signed up through the SDK, ${FILLER_ITEMS} items written by the SDK, a second device signed in), with fresh ids and a fresh email in every table it has rows in (${Object.entries(filler.rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}); columns come from the catalog, so later migrations' columns are copied too` +
+      `The other ${fillerCount.toLocaleString('en-US')} are filler (bench/filler-accounts.ts): copies, made by PostgreSQL itself with INSERT … SELECT over generate_series, of one real template account (signed up through the SDK, ${FILLER_ITEMS} items written by the SDK, a second device signed in), with fresh ids and a fresh email in every table it has rows in (${Object.entries(
+        filler.rows,
+      )
+        .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+        .join(', ')}); columns come from the catalog, so later migrations' columns are copied too` +
       (filler.notCopied.length > 0 ? `; NOT copied, the template has rows there: ${filler.notCopied.join(', ')}` : '') +
       `. Filler accounts never sign in (their OPAQUE records and signatures are the template's and do not verify under the new ids); they make the tables and indexes as large as ${big} accounts make them. Insert ${fmt(filler.insertSeconds, 1)} s, then VACUUM (ANALYZE) of those tables ${fmt(filler.vacuumSeconds, 1)} s (what autovacuum would long since have done; done now so it cannot start during the measurement); database ${fmt(filler.databaseMiB, 0)} MiB afterwards.`,
     `Baseline: the same four measurements on the same database and the same two server processes just before the filler accounts are inserted, when it holds only the ${activeAccounts} accounts taking part (each measurement uses accounts of its own, so no rate limit carries over).`,

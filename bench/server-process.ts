@@ -47,10 +47,13 @@ export interface ServerProcessOptions {
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const baseline = path.join(REPO_ROOT, 'bench/fastify-baseline.mjs');
   const entry =
-    options.entry === 'direct' ? ['--import', 'tsx', path.join(REPO_ROOT, 'bench/server-main.ts')]
-    : options.entry === 'baseline' ? [baseline]
-    : options.entry === 'baseline-tsx' ? ['--import', 'tsx', baseline]
-    : [CLI_BIN, 'server'];
+    options.entry === 'direct'
+      ? ['--import', 'tsx', path.join(REPO_ROOT, 'bench/server-main.ts')]
+      : options.entry === 'baseline'
+        ? [baseline]
+        : options.entry === 'baseline-tsx'
+          ? ['--import', 'tsx', baseline]
+          : [CLI_BIN, 'server'];
   const flags = options.entry === 'baseline' || options.entry === 'baseline-tsx' ? [] : ['--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1'];
   const serverArgs = [...(options.nodeArgs ?? []), ...entry, ...flags];
   if (options.databaseUrl !== undefined) serverArgs.push('--database-url', options.databaseUrl);

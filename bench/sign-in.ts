@@ -59,13 +59,23 @@ export async function measureRawOpaque(n = 400, rounds = 5): Promise<RawOpaque> 
   const password = 'raw-opaque-benchmark';
   const reg = opaque.client.startRegistration({ password });
   const registrationResponse = opaqueServer.createRegistrationResponse({ serverSetup, userIdentifier, registrationRequest: reg.registrationRequest });
-  const { registrationRecord } = opaque.client.finishRegistration({ clientRegistrationState: reg.clientRegistrationState, registrationResponse, password, keyStretching: BENCH_ONLY_KEY_STRETCHING });
+  const { registrationRecord } = opaque.client.finishRegistration({
+    clientRegistrationState: reg.clientRegistrationState,
+    registrationResponse,
+    password,
+    keyStretching: BENCH_ONLY_KEY_STRETCHING,
+  });
 
   const starts = Array.from({ length: n }, () => opaque.client.startLogin({ password }).startLoginRequest);
   const finishes = Array.from({ length: n }, () => {
     const client = opaque.client.startLogin({ password });
     const server = opaqueServer.startLogin({ serverSetup, registrationRecord, startLoginRequest: client.startLoginRequest, userIdentifier });
-    const finished = opaque.client.finishLogin({ clientLoginState: client.clientLoginState, loginResponse: server.loginResponse, password, keyStretching: BENCH_ONLY_KEY_STRETCHING });
+    const finished = opaque.client.finishLogin({
+      clientLoginState: client.clientLoginState,
+      loginResponse: server.loginResponse,
+      password,
+      keyStretching: BENCH_ONLY_KEY_STRETCHING,
+    });
     if (finished === undefined) throw new Error('raw OPAQUE transcript did not verify');
     return { serverLoginState: server.serverLoginState, finishLoginRequest: finished.finishLoginRequest };
   });
@@ -103,7 +113,10 @@ export type LoadUser = BenchUser & { readonly address: string };
 export async function signUpUsers(server: ServerProcess, dataDir: string, count: number, label: string): Promise<BenchUser[]> {
   const outbox = new OutboxCodes(dataDir);
   return mapConcurrent(count, 6, async (i) => {
-    const { user } = await signUp({ server: server.url, outbox, label, derivation: cheapDerivation, fetch: boundFetch(loopbackAddress(1, Math.floor(i / SIGNUPS_PER_ADDRESS))) }, i);
+    const { user } = await signUp(
+      { server: server.url, outbox, label, derivation: cheapDerivation, fetch: boundFetch(loopbackAddress(1, Math.floor(i / SIGNUPS_PER_ADDRESS))) },
+      i,
+    );
     return user;
   });
 }
@@ -226,7 +239,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       exhausted: results.some((r) => r.exhausted),
       skipped: results.reduce((sum, r) => sum + r.skipped, 0),
       loadUtilization: (loadAfter - loadBefore) / seconds,
-      otherUtilization: Math.max(0, machineAfter - machineBefore - totalServerCpu - (loadAfter - loadBefore) - (pgAfter - pgBefore) - (self.user + self.system) / 1e6) / seconds,
+      otherUtilization:
+        Math.max(0, machineAfter - machineBefore - totalServerCpu - (loadAfter - loadBefore) - (pgAfter - pgBefore) - (self.user + self.system) / 1e6) /
+        seconds,
     };
   } finally {
     await rm(configDir, { recursive: true, force: true });
@@ -237,7 +252,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
 // The section
 
 const describe = (r: PhaseResult): string => {
-  const errors = Object.entries(r.errors).map(([code, n]) => `${n}× ${code}`).join(', ');
+  const errors = Object.entries(r.errors)
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(', ');
   return (
     `server CPU ${r.serverUtilization.map((u) => pct(u)).join(' + ')}, load generators ${pct(r.loadUtilization)}, other processes on the machine ${pct(r.otherUtilization)} of a core, ${fmt(r.perServerCpuSecond, 0)} sign-ins per server CPU-second, ` +
     `latency p50 ${fmt(r.p50Ms, 0)} ms / p99 ${fmt(r.p99Ms, 0)} ms` +
@@ -256,7 +273,12 @@ export async function benchSignIn(): Promise<Section> {
 
   const raw = await measureRawOpaque();
   const rawLabel = `${fmt(raw.opsPerSec, 0)} raw OPAQUE/s`;
-  rows.push(row('Raw server OPAQUE (startLogin + finishLogin), 1 thread', { measured: `${fmt(raw.opsPerSec, 0)} per CPU-s`, baseline: `${fmt(raw.startLoginMs, 3)} + ${fmt(raw.finishLoginMs, 3)} ms CPU per sign-in` }));
+  rows.push(
+    row('Raw server OPAQUE (startLogin + finishLogin), 1 thread', {
+      measured: `${fmt(raw.opsPerSec, 0)} per CPU-s`,
+      baseline: `${fmt(raw.startLoginMs, 3)} + ${fmt(raw.finishLoginMs, 3)} ms CPU per sign-in`,
+    }),
+  );
   notes.push(
     `Raw baseline: \`opaqueServer.startLogin\` then \`opaqueServer.finishLogin\` in tight loops over ${400} pre-made client messages (made with the client library beforehand), one thread in the benchmark process, median of 5 rounds after a warm-up round, timed in CPU time of the process: ${fmt(raw.startLoginMs, 3)} ms + ${fmt(raw.finishLoginMs, 3)} ms = ${fmt(raw.opsPerSec, 0)} sign-ins per CPU-second (${fmt(raw.opsPerWallSec, 0)} per wall-clock second).`,
     'Both sides of the 80 % ratio are per CPU-second (raw: CPU time of the benchmark thread; full: completed sign-ins / CPU time of the server process over the window), so other load on the machine does not skew the ratio; sign-ins per wall-clock second are shown as well and do depend on it.',
@@ -295,21 +317,48 @@ export async function benchSignIn(): Promise<Section> {
   try {
     database = await createFreshDatabase();
   } catch (error) {
-    rows.push(row('Sign-in/s, PostgreSQL (1 and 2 server processes)', { status: 'skipped', measured: `PostgreSQL unreachable: ${error instanceof Error ? error.message : String(error)}` }));
+    rows.push(
+      row('Sign-in/s, PostgreSQL (1 and 2 server processes)', {
+        status: 'skipped',
+        measured: `PostgreSQL unreachable: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
     return { title: 'Sign-in', rows, notes };
   }
   const dataDirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), 'latchkey-bench-signin-pg-'))));
   const servers: ServerProcess[] = [];
   try {
-    servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[0] as string, databaseUrl: database.url, ...(serverCpu ? { cpus: serverCpu } : {}) }));
+    servers.push(
+      await startServerProcess({ entry: 'direct', dataDir: dataDirs[0] as string, databaseUrl: database.url, ...(serverCpu ? { cpus: serverCpu } : {}) }),
+    );
     const oneMax = Number(process.env.BENCH_SIGNIN_PG1_MAX ?? 400);
     const twoMax = Number(process.env.BENCH_SIGNIN_PG2_MAX ?? 600);
     const users = await signUpUsers(servers[0] as ServerProcess, dataDirs[0] as string, usersFor(oneMax) + usersFor(twoMax), 'pg');
-    const one = await runPhase({ servers, users: withAddresses(users.slice(0, usersFor(oneMax)), 3), loadProcesses: 1, loadCpus: loadCpu, concurrencyPerProcess: CONCURRENCY });
+    const one = await runPhase({
+      servers,
+      users: withAddresses(users.slice(0, usersFor(oneMax)), 3),
+      loadProcesses: 1,
+      loadCpus: loadCpu,
+      concurrencyPerProcess: CONCURRENCY,
+    });
     // The second instance reads the first one's keyring: the database holds secrets sealed with it.
     const serverKeysFile = path.join(dataDirs[0] as string, 'server-keys.json');
-    servers.push(await startServerProcess({ entry: 'direct', dataDir: dataDirs[1] as string, databaseUrl: database.url, serverKeysFile, ...(loadCpu ? { cpus: loadCpu } : {}) }));
-    const two = await runPhase({ servers, users: withAddresses(users.slice(usersFor(oneMax)), 4), loadProcesses: 2, loadCpus: undefined, concurrencyPerProcess: CONCURRENCY });
+    servers.push(
+      await startServerProcess({
+        entry: 'direct',
+        dataDir: dataDirs[1] as string,
+        databaseUrl: database.url,
+        serverKeysFile,
+        ...(loadCpu ? { cpus: loadCpu } : {}),
+      }),
+    );
+    const two = await runPhase({
+      servers,
+      users: withAddresses(users.slice(usersFor(oneMax)), 4),
+      loadProcesses: 2,
+      loadCpus: undefined,
+      concurrencyPerProcess: CONCURRENCY,
+    });
 
     const oneRatio = one.perServerCpuSecond / raw.opsPerSec;
     rows.push(

@@ -82,7 +82,8 @@ export async function benchSync(fixture: SyncFixture): Promise<Section> {
     if (i > 0) clientMs.push(performance.now() - t);
   }
   const self = process.cpuUsage(self0);
-  const otherCores = Math.max(0, machineBusySeconds() - machine0 - (cpuSeconds(server.pid) - server0) - (self.user + self.system) / 1e6) / ((performance.now() - wall0) / 1000);
+  const otherCores =
+    Math.max(0, machineBusySeconds() - machine0 - (cpuSeconds(server.pid) - server0) - (self.user + self.system) / 1e6) / ((performance.now() - wall0) / 1000);
   await new Promise((resolve) => setTimeout(resolve, 200)); // let the last log lines arrive
   const serverMs = server.requests
     .slice(logMark)
@@ -126,12 +127,16 @@ export async function benchSync(fixture: SyncFixture): Promise<Section> {
       plaintextChars = decrypted.reduce((sum, f) => sum + f.title.length, 0);
     });
     const b = await timeAll(() => aesGcmDecrypt(key, bulkIv, bulkCt, bulkAad));
-    const d = timeAllSync(() => texts.forEach((t) => {
-      fromBase64Url(t);
-    }));
-    const p = timeAllSync(() => texts.forEach((t) => {
-      previousFromBase64Url(t);
-    }));
+    const d = timeAllSync(() =>
+      texts.forEach((t) => {
+        fromBase64Url(t);
+      }),
+    );
+    const p = timeAllSync(() =>
+      texts.forEach((t) => {
+        previousFromBase64Url(t);
+      }),
+    );
     if (round > 0) {
       rawMs.push(r);
       sdkMs.push(s);

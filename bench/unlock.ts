@@ -22,7 +22,9 @@ interface Account {
 
 const PASSWORD = 'correct horse battery staple / unlock benchmark';
 
-function register(finishRegistration: (p: { clientRegistrationState: string; registrationResponse: string; password: string }) => { registrationRecord: string }): Account {
+function register(
+  finishRegistration: (p: { clientRegistrationState: string; registrationResponse: string; password: string }) => { registrationRecord: string },
+): Account {
   const serverSetup = opaqueServer.createSetup();
   const userIdentifier = randomUUID();
   const start = opaque.client.startRegistration({ password: PASSWORD });
@@ -34,7 +36,10 @@ function register(finishRegistration: (p: { clientRegistrationState: string; reg
 let lastCpuMs = 0;
 
 /** Times the client's finishLogin only; the other steps run outside the timer. Returns ms, or undefined if the envelope did not open. */
-function timeFinishLogin(account: Account, finishLogin: (p: { clientLoginState: string; loginResponse: string; password: string }) => unknown): number | undefined {
+function timeFinishLogin(
+  account: Account,
+  finishLogin: (p: { clientLoginState: string; loginResponse: string; password: string }) => unknown,
+): number | undefined {
   const start = opaque.client.startLogin({ password: PASSWORD });
   const server = opaqueServer.startLogin({ ...account, startLoginRequest: start.startLoginRequest });
   const t = performance.now();
@@ -112,5 +117,9 @@ export async function unlockEndToEndRow(fixture: { ctx: import('@latchkey/client
     await unlock(fixture.ctx, fixture.password);
     times.push(performance.now() - t);
   }
-  return row('  reference: SDK unlock end to end (reauth HTTP + derivation + keyset)', { measured: `${fmt(median(times), 0)} ms`, baseline: 'median of 3', status: 'info' });
+  return row('  reference: SDK unlock end to end (reauth HTTP + derivation + keyset)', {
+    measured: `${fmt(median(times), 0)} ms`,
+    baseline: 'median of 3',
+    status: 'info',
+  });
 }

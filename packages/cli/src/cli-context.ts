@@ -35,7 +35,8 @@ export function createCli(options: GlobalOptions): Cli {
     store,
     async client(server?: string) {
       const target = server ?? (await store.read()).session?.server;
-      if (target === undefined) throw new LatchkeyError('not_signed_in', 'Not signed in on this device. Run `latchkey signin --server URL --email EMAIL` first.');
+      if (target === undefined)
+        throw new LatchkeyError('not_signed_in', 'Not signed in on this device. Run `latchkey signin --server URL --email EMAIL` first.');
       if (!/^https?:\/\//.test(target)) throw new LatchkeyError('invalid_request', 'The server must be an http:// or https:// URL.');
       return new LatchkeyClient({ server: target, store, device: { name: `latchkey CLI on ${hostname()}`, platform: `${process.platform}-${process.arch}` } });
     },

@@ -70,5 +70,8 @@ export async function requireFactorProof(opts: ProofOptions, missing: string): P
 /** Adds `--otp` and `--backup-code`; `need` says when the command needs one. */
 export function factorProofOptions(command: Command, need = 'needed when two-step verification is on', after?: string): Command {
   secretOption(command, SECRETS.otp, `a code from your authenticator app, ${need}`, { asked: 'on a terminal when needed', ...(after ? { after } : {}) });
-  return secretOption(command, SECRETS.backupCode, 'a backup code instead of --otp', { asked: 'on a terminal when needed', after: after ? `${after} and --otp` : '--otp' });
+  return secretOption(command, SECRETS.backupCode, 'a backup code instead of --otp', {
+    asked: 'on a terminal when needed',
+    after: after ? `${after} and --otp` : '--otp',
+  });
 }

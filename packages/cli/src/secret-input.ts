@@ -53,7 +53,9 @@ export interface GivenSecret {
 
 export function secretRequired(spec: SecretSpec): LatchkeyError {
   const ways = [`${spec.flag} - (one line on stdin)`, ...(spec.env ? [`the ${spec.env} environment variable`] : []), 'a terminal to be asked on'];
-  return new LatchkeyError('secret_required', `${spec.label} is needed: give it with ${ways.join(', or ')}.`, { details: { flag: spec.flag, ...(spec.env ? { env: spec.env } : {}) } });
+  return new LatchkeyError('secret_required', `${spec.label} is needed: give it with ${ways.join(', or ')}.`, {
+    details: { flag: spec.flag, ...(spec.env ? { env: spec.env } : {}) },
+  });
 }
 
 /** Steps 1–3: the secret given by flag, `-` or environment, or undefined (nothing is asked). */
@@ -85,7 +87,12 @@ export async function promptSecret(spec: SecretSpec): Promise<GivenSecret> {
  * `retryOn` (a wrong or mistyped code), says why on the terminal and asks again; a secret from
  * a flag, stdin or the environment fails at once, so a script gets the error.
  */
-export async function retryWhilePrompted<T>(spec: SecretSpec, first: GivenSecret, retryOn: ReadonlySet<ErrorCode>, use: (value: string) => Promise<T>): Promise<T> {
+export async function retryWhilePrompted<T>(
+  spec: SecretSpec,
+  first: GivenSecret,
+  retryOn: ReadonlySet<ErrorCode>,
+  use: (value: string) => Promise<T>,
+): Promise<T> {
   for (let secret = first; ; secret = await promptSecret(spec)) {
     try {
       return await use(secret.value);
@@ -99,9 +106,13 @@ export async function retryWhilePrompted<T>(spec: SecretSpec, first: GivenSecret
 async function stdinSecret(spec: SecretSpec): Promise<GivenSecret> {
   const line = (await nextStdinLine())?.trim();
   if (!line) {
-    throw new LatchkeyError('secret_required', `${spec.flag} - reads ${spec.label.toLowerCase()} from stdin, but ${line === undefined ? 'stdin ended first' : 'its line was empty'}.`, {
-      details: { flag: spec.flag },
-    });
+    throw new LatchkeyError(
+      'secret_required',
+      `${spec.flag} - reads ${spec.label.toLowerCase()} from stdin, but ${line === undefined ? 'stdin ended first' : 'its line was empty'}.`,
+      {
+        details: { flag: spec.flag },
+      },
+    );
   }
   return { value: line, from: 'stdin' };
 }
@@ -112,7 +123,12 @@ async function stdinSecret(spec: SecretSpec): Promise<GivenSecret> {
  * on a terminal if it is given nowhere (false: never, absent means "not given"); `after` names
  * the secrets read from stdin before this one.
  */
-export function secretOption(command: Command, spec: SecretSpec, what: string, { asked = 'on a terminal', after }: { asked?: string | false; after?: string } = {}): Command {
+export function secretOption(
+  command: Command,
+  spec: SecretSpec,
+  what: string,
+  { asked = 'on a terminal', after }: { asked?: string | false; after?: string } = {},
+): Command {
   const stdin = after === undefined ? '"-" reads one line from stdin' : `"-" reads a line of stdin, after any for ${after}`;
   const ways = [stdin, ...(spec.env ? [`else $${spec.env}`] : []), ...(asked ? [`else asked ${asked}`] : [])];
   return command.option(`${spec.flag} <value>`, `${what} (${ways.join(', ')}; a value given here is visible to other local users)`);

@@ -37,7 +37,21 @@ describe('latchkey CLI', () => {
     const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: before - 1000 });
     const kit = path.join(root, 'kit.pdf');
     const second = await latchkey(
-      ['--config-dir', phoneDir, 'signup', '--server', server.url, '--email', email, '--name', 'Cli User', '--email-code', extractCode(mail.text), '--emergency-kit', kit],
+      [
+        '--config-dir',
+        phoneDir,
+        'signup',
+        '--server',
+        server.url,
+        '--email',
+        email,
+        '--name',
+        'Cli User',
+        '--email-code',
+        extractCode(mail.text),
+        '--emergency-kit',
+        kit,
+      ],
       { LATCHKEY_NEW_PASSWORD: password },
     );
     expect(second.code).toBe(0);
@@ -52,7 +66,25 @@ describe('latchkey CLI', () => {
 
   it('signs in on a second device with the Secret Key and reads back items', async () => {
     const env = { LATCHKEY_PASSWORD: password };
-    const created = await latchkey(['--config-dir', phoneDir, 'item', 'create', '--vault', 'Personal', '--title', 'GitHub', '--username', 'octo', '--password', 'hunter2', '--url', 'https://github.com'], env);
+    const created = await latchkey(
+      [
+        '--config-dir',
+        phoneDir,
+        'item',
+        'create',
+        '--vault',
+        'Personal',
+        '--title',
+        'GitHub',
+        '--username',
+        'octo',
+        '--password',
+        'hunter2',
+        '--url',
+        'https://github.com',
+      ],
+      env,
+    );
     expect(created.code).toBe(0);
     const { id } = created.json as { id: string };
 
@@ -87,28 +119,39 @@ describe('latchkey CLI', () => {
 
   it('reports a wrong password, a wrong Secret Key and a typo with their own codes, the typo before any request', async () => {
     const dir = path.join(root, 'attacker');
-    const wrongPassword = await latchkey(['--config-dir', dir, 'signin', '--server', server.url, '--email', email, '--secret-key', secretKey], { LATCHKEY_PASSWORD: 'nope nope nope' });
+    const wrongPassword = await latchkey(['--config-dir', dir, 'signin', '--server', server.url, '--email', email, '--secret-key', secretKey], {
+      LATCHKEY_PASSWORD: 'nope nope nope',
+    });
     expect(wrongPassword.code).not.toBe(0);
     expect(errorCode(wrongPassword)).toBe('wrong_password');
     expect(wrongPassword.json).toMatchObject({ error: { message: expect.any(String) } });
 
     const other = `L1-ABCDEF-${secretKey.slice(10)}`;
-    const wrongKey = await latchkey(['--config-dir', dir, 'signin', '--server', server.url, '--email', email, '--secret-key', other], { LATCHKEY_PASSWORD: password });
+    const wrongKey = await latchkey(['--config-dir', dir, 'signin', '--server', server.url, '--email', email, '--secret-key', other], {
+      LATCHKEY_PASSWORD: password,
+    });
     expect(['wrong_secret_key', 'secret_key_typo']).toContain(errorCode(wrongKey));
 
     const i = secretKey.length - 2;
     const typo = secretKey.slice(0, i) + SECRET_KEY_ALPHABET[(SECRET_KEY_ALPHABET.indexOf(secretKey[i]!) + 1) % 32] + secretKey.slice(i + 1);
     // Pointed at a closed port: only a check made before any request can answer secret_key_typo.
-    const offline = await latchkey(['--config-dir', dir, 'signin', '--server', 'http://127.0.0.1:9', '--email', email, '--secret-key', typo], { LATCHKEY_PASSWORD: password });
+    const offline = await latchkey(['--config-dir', dir, 'signin', '--server', 'http://127.0.0.1:9', '--email', email, '--secret-key', typo], {
+      LATCHKEY_PASSWORD: password,
+    });
     expect(errorCode(offline)).toBe('secret_key_typo');
-    const unreachable = await latchkey(['--config-dir', dir, 'signin', '--server', 'http://127.0.0.1:9', '--email', email, '--secret-key', secretKey], { LATCHKEY_PASSWORD: password });
+    const unreachable = await latchkey(['--config-dir', dir, 'signin', '--server', 'http://127.0.0.1:9', '--email', email, '--secret-key', secretKey], {
+      LATCHKEY_PASSWORD: password,
+    });
     expect(errorCode(unreachable)).toBe('network_error');
   });
 
   it('distinguishes a real wrong Secret Key from a typo', async () => {
     // A valid Secret Key of another account (well-formed, right check character).
     const { generateSecretKey } = await import('@latchkey/core/secret-key');
-    const res = await latchkey(['--config-dir', path.join(root, 'x'), 'signin', '--server', server.url, '--email', email, '--secret-key', generateSecretKey()], { LATCHKEY_PASSWORD: password });
+    const res = await latchkey(
+      ['--config-dir', path.join(root, 'x'), 'signin', '--server', server.url, '--email', email, '--secret-key', generateSecretKey()],
+      { LATCHKEY_PASSWORD: password },
+    );
     expect(errorCode(res)).toBe('wrong_secret_key');
   });
 
@@ -120,11 +163,16 @@ describe('latchkey CLI', () => {
     const phoneNow = await latchkey(['--config-dir', phoneDir, 'whoami']);
     expect(errorCode(phoneNow)).toBe('unauthenticated');
 
-    const changed = await latchkey(['--config-dir', laptopDir, 'account', 'change-password'], { LATCHKEY_PASSWORD: password, LATCHKEY_NEW_PASSWORD: 'an even better password' });
+    const changed = await latchkey(['--config-dir', laptopDir, 'account', 'change-password'], {
+      LATCHKEY_PASSWORD: password,
+      LATCHKEY_NEW_PASSWORD: 'an even better password',
+    });
     expect(changed).toMatchObject({ code: 0, json: { status: 'changed' } });
     const oldFails = await latchkey(['--config-dir', phoneDir, 'signin', '--server', server.url, '--email', email], { LATCHKEY_PASSWORD: password });
     expect(errorCode(oldFails)).toBe('wrong_password');
-    const newWorks = await latchkey(['--config-dir', phoneDir, 'signin', '--server', server.url, '--email', email], { LATCHKEY_PASSWORD: 'an even better password' });
+    const newWorks = await latchkey(['--config-dir', phoneDir, 'signin', '--server', server.url, '--email', email], {
+      LATCHKEY_PASSWORD: 'an even better password',
+    });
     expect(newWorks.code).toBe(0);
     const signout = await latchkey(['--config-dir', phoneDir, 'signout']);
     expect(signout.code).toBe(0);

@@ -46,8 +46,11 @@ describe('latchkey generate', () => {
 
   it('gives only the secret on stdout and the entropy on stderr without --json', async () => {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-      execFile(process.execPath, [BIN, 'generate', '--length', '32', '--no-symbols'], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
-        error ? reject(error) : resolve({ stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, 'generate', '--length', '32', '--no-symbols'],
+        { env: { PATH: process.env.PATH ?? '', ...env } },
+        (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })),
       ),
     );
     expect(stdout).toMatch(/^[A-Za-z0-9]{32}\n$/);

@@ -82,7 +82,17 @@ describe('latchkey recover on a terminal', () => {
     expect(await term.exited).toBe(0);
 
     // The order of the prompts, as the person saw them.
-    const order = ['Code from the email', 'That code is not right', 'Code from the email', 'Recovery code:', 'typo', 'Recovery code:', 'not right for this account', 'Recovery code:', 'New account password:'];
+    const order = [
+      'Code from the email',
+      'That code is not right',
+      'Code from the email',
+      'Recovery code:',
+      'typo',
+      'Recovery code:',
+      'not right for this account',
+      'Recovery code:',
+      'New account password:',
+    ];
     let at = 0;
     for (const text of order) {
       const found = done.indexOf(text, at);
@@ -126,13 +136,17 @@ describe('latchkey recover in a script', () => {
     expect(await recoveryMails(user.email)).toBe(1);
   });
 
-  it('fails with the server\'s code for a wrong recovery code given by a script, without asking anything', async () => {
+  it("fails with the server's code for a wrong recovery code given by a script, without asking anything", async () => {
     const { user } = await userWithCode();
     const config = ['--config-dir', dir('script-wrong')];
     const before = Date.now();
     await latchkey([...config, 'recover', '--server', server.url, '--email', user.email]);
     const emailCode = extractCode((await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: RECOVERY_MAIL, after: before })).text);
-    const wrong = await latchkey([...config, 'recover', '--server', server.url, '--email', user.email, '--email-code', '-'], { LATCHKEY_NEW_PASSWORD: 'never used here', LATCHKEY_RECOVERY_CODE: generateRecoveryCode() }, { stdin: `${emailCode}\n` });
+    const wrong = await latchkey(
+      [...config, 'recover', '--server', server.url, '--email', user.email, '--email-code', '-'],
+      { LATCHKEY_NEW_PASSWORD: 'never used here', LATCHKEY_RECOVERY_CODE: generateRecoveryCode() },
+      { stdin: `${emailCode}\n` },
+    );
     expect(errorCode(wrong)).toBe('invalid_recovery_code');
     expect(wrong.stderr).not.toContain('password');
   });

@@ -36,13 +36,18 @@ async function recover(args: string[], newPassword: string) {
   const sent = await latchkey(['--config-dir', dir('recovering'), 'recover', '--server', server.url, '--email', user.email]);
   expect(sent.json).toEqual({ status: 'verification_sent' });
   const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
-  return latchkey(['--config-dir', dir('recovering'), 'recover', '--server', server.url, '--email', user.email, '--email-code', extractCode(mail.text), ...args], { LATCHKEY_NEW_PASSWORD: newPassword });
+  return latchkey(
+    ['--config-dir', dir('recovering'), 'recover', '--server', server.url, '--email', user.email, '--email-code', extractCode(mail.text), ...args],
+    { LATCHKEY_NEW_PASSWORD: newPassword },
+  );
 }
 
 describe('latchkey recovery-code and recover', () => {
   it('creates a pending code, saves and prints it only where asked, and confirms it', async () => {
     const env = { LATCHKEY_PASSWORD: user.password };
-    expect((await latchkey(['--config-dir', dir('main'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], env)).code).toBe(0);
+    expect(
+      (await latchkey(['--config-dir', dir('main'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], env)).code,
+    ).toBe(0);
     expect((await latchkey(['--config-dir', dir('main'), 'recovery-code', 'status'])).json).toMatchObject({ status: 'none' });
     const created = await latchkey(['--config-dir', dir('main'), 'recovery-code', 'create', '--save', dir('code.txt'), '--print', dir('kit.pdf')], env);
     expect(created.json).toMatchObject({ status: 'pending' });
@@ -57,7 +62,14 @@ describe('latchkey recovery-code and recover', () => {
     expect((await latchkey(['--config-dir', dir('main'), 'recovery-code', 'confirm', '--code', recoveryCode])).json).toEqual({ status: 'active' });
     expect((await latchkey(['--config-dir', dir('main'), 'recovery-code', 'check', '--code', recoveryCode])).json).toEqual({ valid: true });
     expect((await latchkey(['--config-dir', dir('main'), 'recovery-code', 'check', '--code', generateRecoveryCode()])).json).toEqual({ valid: false });
-    const typo = await latchkey(['--config-dir', dir('main'), 'recovery-code', 'check', '--code', recoveryCode.slice(0, -1) + (recoveryCode.endsWith('A') ? 'B' : 'A')]);
+    const typo = await latchkey([
+      '--config-dir',
+      dir('main'),
+      'recovery-code',
+      'check',
+      '--code',
+      recoveryCode.slice(0, -1) + (recoveryCode.endsWith('A') ? 'B' : 'A'),
+    ]);
     expect(errorCode(typo)).toBe('recovery_code_typo');
   });
 
@@ -68,11 +80,19 @@ describe('latchkey recovery-code and recover', () => {
     expect(secretKey).not.toBe(user.secretKey);
     expect(errorCode(await latchkey(['--config-dir', dir('main'), 'whoami']))).toBe('unauthenticated');
 
-    const oldFails = await latchkey(['--config-dir', dir('old'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], { LATCHKEY_PASSWORD: user.password });
+    const oldFails = await latchkey(['--config-dir', dir('old'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], {
+      LATCHKEY_PASSWORD: user.password,
+    });
     expect(errorCode(oldFails)).toBe('wrong_secret_key');
     const env = { LATCHKEY_PASSWORD: 'recovered password one' };
-    expect((await latchkey(['--config-dir', dir('new'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', secretKey], env)).code).toBe(0);
-    const items = (await latchkey(['--config-dir', dir('new'), 'item', 'list'], env)).json as Array<{ title: string; password: string | null; notes: string | null }>;
+    expect((await latchkey(['--config-dir', dir('new'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', secretKey], env)).code).toBe(
+      0,
+    );
+    const items = (await latchkey(['--config-dir', dir('new'), 'item', 'list'], env)).json as Array<{
+      title: string;
+      password: string | null;
+      notes: string | null;
+    }>;
     expect(items.map((i) => [i.title, i.password, i.notes]).sort()).toEqual([
       ['Bank', 'bank-pw', null],
       ['Notes', null, 'remember me'],
@@ -80,7 +100,20 @@ describe('latchkey recovery-code and recover', () => {
   });
 
   it('recovers again with the same code, and from share files', async () => {
-    const split = await latchkey(['--config-dir', dir('new'), 'recovery-code', 'split', '--code', recoveryCode, '--shares', '3', '--threshold', '2', '--out', dir('shares')]);
+    const split = await latchkey([
+      '--config-dir',
+      dir('new'),
+      'recovery-code',
+      'split',
+      '--code',
+      recoveryCode,
+      '--shares',
+      '3',
+      '--threshold',
+      '2',
+      '--out',
+      dir('shares'),
+    ]);
     const files = (split.json as { files: string[] }).files.filter((f) => f.endsWith('.txt'));
     expect(files.length).toBe(3);
 
@@ -92,7 +125,9 @@ describe('latchkey recovery-code and recover', () => {
     expect(fromShares.code).toBe(0);
     const { secretKey } = fromShares.json as { secretKey: string };
     const env = { LATCHKEY_PASSWORD: 'recovered password three' };
-    expect((await latchkey(['--config-dir', dir('third'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', secretKey], env)).code).toBe(0);
+    expect((await latchkey(['--config-dir', dir('third'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', secretKey], env)).code).toBe(
+      0,
+    );
     expect(((await latchkey(['--config-dir', dir('third'), 'item', 'list'], env)).json as unknown[]).length).toBe(2);
 
     const oneShare = await recover(['--shares', files[1]!], 'not enough shares');

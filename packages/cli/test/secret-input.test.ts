@@ -59,7 +59,7 @@ describe('a Secret Key for signin', () => {
     expect(screen).not.toContain(user.password);
   });
 
-  it('given nowhere, without a terminal, and unknown to the device: the SDK\'s secret_key_required, at once', async () => {
+  it("given nowhere, without a terminal, and unknown to the device: the SDK's secret_key_required, at once", async () => {
     const run = await latchkey(['--config-dir', dir('none'), ...signinArgs()], env(), { timeoutMs: 30_000 });
     expect(errorCode(run)).toBe('secret_key_required');
   });
@@ -105,7 +105,9 @@ describe('an item password', () => {
   it('is read from stdin with --password -', async () => {
     const env = { LATCHKEY_PASSWORD: user.password };
     const vault = (await user.client.vaults.list())[0]!.name;
-    const created = await latchkey(['--config-dir', dir('stdin'), 'item', 'create', '--vault', vault, '--title', 'From stdin', '--password', '-'], env, { stdin: 'piped item pw 7Q\n' });
+    const created = await latchkey(['--config-dir', dir('stdin'), 'item', 'create', '--vault', vault, '--title', 'From stdin', '--password', '-'], env, {
+      stdin: 'piped item pw 7Q\n',
+    });
     const { id } = created.json as { id: string };
     expect(((await latchkey(['--config-dir', dir('stdin'), 'item', 'get', id], env)).json as { password: string }).password).toBe('piped item pw 7Q');
   });
@@ -116,7 +118,9 @@ describe('a second step on a terminal', () => {
     const owner = await signUpUser(server);
     const { secret } = await owner.client.twoStep.enableTotp();
     const backupCodes = await owner.client.twoStep.confirmTotp(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate());
-    const term = latchkeyOnTerminal(['--config-dir', dir('2fa'), 'signin', '--server', server.url, '--email', owner.email, '--secret-key', '-'], { LATCHKEY_PASSWORD: owner.password });
+    const term = latchkeyOnTerminal(['--config-dir', dir('2fa'), 'signin', '--server', server.url, '--email', owner.email, '--secret-key', '-'], {
+      LATCHKEY_PASSWORD: owner.password,
+    });
     await term.waitFor('Secret Key (from your Emergency Kit):');
     term.type(owner.secretKey);
     await term.waitFor('Code from your authenticator app, or a backup code:', 60_000);

@@ -37,7 +37,9 @@ afterAll(async () => {
 describe('latchkey two-step', () => {
   it('turns on an authenticator app, confirmed by a first code, and prints 10 backup codes', async () => {
     const env = { LATCHKEY_PASSWORD: user.password };
-    expect((await latchkey(['--config-dir', dir('a'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], env)).code).toBe(0);
+    expect(
+      (await latchkey(['--config-dir', dir('a'), 'signin', '--server', server.url, '--email', user.email, '--secret-key', user.secretKey], env)).code,
+    ).toBe(0);
     expect((await latchkey(['--config-dir', dir('a'), 'two-step', 'status'])).json).toMatchObject({ totp: false, securityKeys: 0, backupCodesRemaining: 0 });
     const enabled = await latchkey(['--config-dir', dir('a'), 'two-step', 'totp', 'enable'], env);
     const out = enabled.json as { secret: string; uri: string };

@@ -120,14 +120,16 @@ export class LatchkeyClient {
     confirmTotp: (otp: string) => twoStep.confirmTotp(this.ctx, otp),
     disableTotp: (proof: twoStep.FactorProof) => twoStep.disableTotp(this.ctx, proof),
     regenerateBackupCodes: (proof: twoStep.FactorProof) => twoStep.regenerateBackupCodes(this.ctx, proof),
-    registerSecurityKey: (name: string, ceremony: twoStep.WebAuthnCeremony, proof?: twoStep.FactorProof) => twoStep.registerSecurityKey(this.ctx, name, ceremony, proof),
+    registerSecurityKey: (name: string, ceremony: twoStep.WebAuthnCeremony, proof?: twoStep.FactorProof) =>
+      twoStep.registerSecurityKey(this.ctx, name, ceremony, proof),
     removeSecurityKey: (id: string, proof: twoStep.FactorProof) => twoStep.removeSecurityKey(this.ctx, id, proof),
     securityKeyProof: (ceremony: twoStep.WebAuthnCeremony) => twoStep.securityKeyProof(this.ctx, ceremony),
   };
 
   /** Credential changes; with two-step verification on, each needs `proof` by an enrolled factor. */
   readonly account = {
-    changePassword: (currentPassword: string, newPassword: string, proof?: twoStep.FactorProof) => credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
+    changePassword: (currentPassword: string, newPassword: string, proof?: twoStep.FactorProof) =>
+      credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
     changeSecretKey: (password: string, proof?: twoStep.FactorProof) => credentials.changeSecretKey(this.ctx, password, proof),
   };
 }

@@ -69,11 +69,20 @@ async function changeCredentials(ctx: ClientContext, currentPassword: string, ne
   return { secretKey: newKey, signedOutSessions: result.signedOutSessions };
 }
 
-export async function changePassword(ctx: ClientContext, currentPassword: string, newPassword: string, proof: FactorProof = {}): Promise<{ signedOutSessions: number }> {
+export async function changePassword(
+  ctx: ClientContext,
+  currentPassword: string,
+  newPassword: string,
+  proof: FactorProof = {},
+): Promise<{ signedOutSessions: number }> {
   const { signedOutSessions } = await changeCredentials(ctx, currentPassword, newPassword, 'password', proof);
   return { signedOutSessions };
 }
 
-export async function changeSecretKey(ctx: ClientContext, password: string, proof: FactorProof = {}): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
+export async function changeSecretKey(
+  ctx: ClientContext,
+  password: string,
+  proof: FactorProof = {},
+): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
   return changeCredentials(ctx, password, password, 'secret-key', proof);
 }

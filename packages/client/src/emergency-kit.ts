@@ -27,12 +27,9 @@ export interface EmergencyKitInput {
 const TITLE = 'Latchkey Emergency Kit';
 
 const INTRO =
-  'This kit holds what you need to sign in to Latchkey on a new device, or if you lose every ' +
-  'device you use. Print it and keep it somewhere safe.';
+  'This kit holds what you need to sign in to Latchkey on a new device, or if you lose every ' + 'device you use. Print it and keep it somewhere safe.';
 
-const PASSWORD_NOTE =
-  'Write your password here by hand only on a printed copy that you keep locked away. ' +
-  'Never type it into a saved copy of this kit.';
+const PASSWORD_NOTE = 'Write your password here by hand only on a printed copy that you keep locked away. ' + 'Never type it into a saved copy of this kit.';
 
 const QR_CAPTION =
   'To set up a new device, scan this code in the Latchkey app. It fills in your sign-in ' +

@@ -68,7 +68,11 @@ export class ApiClient {
     let status: number;
     let text: string;
     try {
-      const response = await this.fetchImpl(this.baseUrl + path, { method: endpoint.method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const response = await this.fetchImpl(this.baseUrl + path, {
+        method: endpoint.method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       status = response.status;
       text = await response.text();
     } catch (cause) {
@@ -76,12 +80,16 @@ export class ApiClient {
     }
 
     const invalid = (problem: string, cause?: unknown) =>
-      new LatchkeyError('invalid_server_response', `The server at ${this.baseUrl} answered ${what} with ${problem}.`, { details: { status }, ...(cause === undefined ? {} : { cause }) });
+      new LatchkeyError('invalid_server_response', `The server at ${this.baseUrl} answered ${what} with ${problem}.`, {
+        details: { status },
+        ...(cause === undefined ? {} : { cause }),
+      });
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch (cause) {
-      if (GATEWAY_STATUSES.has(status)) throw new LatchkeyError('network_error', `Could not reach the Latchkey server at ${this.baseUrl} (HTTP ${status} from a gateway).`, { cause });
+      if (GATEWAY_STATUSES.has(status))
+        throw new LatchkeyError('network_error', `Could not reach the Latchkey server at ${this.baseUrl} (HTTP ${status} from a gateway).`, { cause });
       throw invalid(`something that is not JSON (HTTP ${status})`, cause);
     }
 

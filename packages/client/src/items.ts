@@ -71,7 +71,9 @@ export async function listItems(ctx: ClientContext, vaultId?: string): Promise<I
   requireUnlocked(ctx);
   await requireSession(ctx);
   const vaultIds = vaultId !== undefined ? [vaultId] : (await fetchVaults(ctx)).map((v) => v.id);
-  const perVault = await Promise.all(vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.call(endpoints.listItems, { params: { vaultId: id } })).items })));
+  const perVault = await Promise.all(
+    vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.call(endpoints.listItems, { params: { vaultId: id } })).items })),
+  );
   await openVaultKeys(ctx, vaultIds);
   const items = await Promise.all(perVault.flatMap(({ vaultId: id, items: list }) => list.map((e) => decryptOne(ctx, e, { vaultId: id, itemId: e.id }))));
   await checkAndRecordVersions(ctx, items);

@@ -7,9 +7,17 @@
  */
 export interface KeyDerivation {
   startLogin(password: string): Promise<{ clientLoginState: string; startLoginRequest: string }>;
-  finishLogin(params: { clientLoginState: string; loginResponse: string; password: string }): Promise<{ finishLoginRequest: string; sessionKey: string; exportKey: string } | undefined>;
+  finishLogin(params: {
+    clientLoginState: string;
+    loginResponse: string;
+    password: string;
+  }): Promise<{ finishLoginRequest: string; sessionKey: string; exportKey: string } | undefined>;
   startRegistration(password: string): Promise<{ clientRegistrationState: string; registrationRequest: string }>;
-  finishRegistration(params: { clientRegistrationState: string; registrationResponse: string; password: string }): Promise<{ registrationRecord: string; exportKey: string }>;
+  finishRegistration(params: {
+    clientRegistrationState: string;
+    registrationResponse: string;
+    password: string;
+  }): Promise<{ registrationRecord: string; exportKey: string }>;
 }
 
 /** `@latchkey/core/opaque`, imported on first use so that bundles which never call it do not carry the WebAssembly module. */

@@ -30,9 +30,13 @@ export interface KeyPin {
 }
 
 const keyChanged = (pin: KeyPin) =>
-  new LatchkeyError('key_changed', `The server sent a different key for ${pin.purpose === 'vault-key' ? 'vault' : pin.purpose} ${pin.subjectId} than the one this device knows; it was refused.`, {
-    details: { purpose: pin.purpose, subject: pin.subjectId },
-  });
+  new LatchkeyError(
+    'key_changed',
+    `The server sent a different key for ${pin.purpose === 'vault-key' ? 'vault' : pin.purpose} ${pin.subjectId} than the one this device knows; it was refused.`,
+    {
+      details: { purpose: pin.purpose, subject: pin.subjectId },
+    },
+  );
 
 /**
  * Checks each fingerprint against this device's pins for `keysetId` and pins the ones it has not

@@ -11,18 +11,7 @@
  * - It returns bytes; it never writes a file. Where a kit goes is the user's explicit choice.
  * - No node: imports: this module must bundle for the browser.
  */
-import {
-  PDFDocument,
-  StandardFonts,
-  fill,
-  popGraphicsState,
-  pushGraphicsState,
-  rectangle,
-  rgb,
-  setFillingColor,
-  type PDFFont,
-  type PDFPage,
-} from 'pdf-lib';
+import { PDFDocument, StandardFonts, fill, popGraphicsState, pushGraphicsState, rectangle, rgb, setFillingColor, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { LatchkeyError } from '@latchkey/core/errors';
 

@@ -57,8 +57,7 @@ const KIT_PURPOSE_SHORT =
 const KIT_USE: readonly string[] = [
   'Go to your sign-in page, choose "Having trouble signing in?", then "Use recovery code".',
   'Enter your email address and the code Latchkey emails you, then this recovery code.',
-  'Choose a new account password. You get a new Secret Key: print or save the new Emergency Kit. ' +
-    'Every other device is signed out.',
+  'Choose a new account password. You get a new Secret Key: print or save the new Emergency Kit. ' + 'Every other device is signed out.',
   // Not spelled out with the address and email: a long address would be printed twice.
   'Or, in a terminal, run latchkey recover with the sign-in address and email address above.',
 ];
@@ -74,8 +73,7 @@ const KIT_ADVICE: readonly string[] = [
     'if someone else may have seen it. Replacing it stops the old code working.',
   'You may split it into shares for trusted family members (latchkey recovery-code split): ' +
     'a number of them you choose rebuild it together; one alone reveals nothing.',
-  'Latchkey cannot look this code up for you. Test it from time to time with "Check my code" in your ' +
-    'account settings (or latchkey recovery-code check).',
+  'Latchkey cannot look this code up for you. Test it from time to time with "Check my code" in your ' + 'account settings (or latchkey recovery-code check).',
 ];
 
 interface RecoveryKitContent {

@@ -52,8 +52,10 @@ export interface VerifyRecoveryEmail {
 export async function verifyRecoveryEmail(ctx: ClientContext, params: VerifyRecoveryEmail): Promise<RecoveryTicket> {
   const pending = (await ctx.store.read()).pendingRecovery;
   const verificationId =
-    params.verificationId ?? (pending?.server === ctx.api.baseUrl && pending.email.toLowerCase() === params.email.toLowerCase() ? pending.verificationId : undefined);
-  if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the recovery first: no email code is pending for this email on this device.');
+    params.verificationId ??
+    (pending?.server === ctx.api.baseUrl && pending.email.toLowerCase() === params.email.toLowerCase() ? pending.verificationId : undefined);
+  if (verificationId === undefined)
+    throw new LatchkeyError('invalid_request', 'Start the recovery first: no email code is pending for this email on this device.');
   const { ticket } = await ctx.api.call(endpoints.recoveryVerify, { verificationId, code: params.emailCode.trim() });
   return { email: params.email, ticket };
 }

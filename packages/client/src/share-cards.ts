@@ -57,7 +57,7 @@ interface ShareCardContent {
 const shareAdvice = (share: RecoveryShare): string[] => [
   'Give this card to someone you trust, such as a family member, to keep somewhere safe. Give each share to a different person.',
   `Any ${share.threshold} shares together rebuild the recovery code and, with access to the account's email, ` +
-    'can recover the account: choose people who will not collude behind the account holder\'s back.',
+    "can recover the account: choose people who will not collude behind the account holder's back.",
   `To use it, the account holder collects ${share.threshold} shares and, on the sign-in page, chooses ` +
     '"Having trouble signing in?", then "Use recovery code".',
 ];

@@ -45,7 +45,12 @@ interface OpaqueOutcome {
   readonly exportKey: string;
 }
 
-async function runOpaqueLogin(ctx: ClientContext, password: string, secretKey: SecretKey, start: (body: { secretKeyVerifier: string; startLoginRequest: string }) => Promise<LoginStartResponse>): Promise<OpaqueOutcome> {
+async function runOpaqueLogin(
+  ctx: ClientContext,
+  password: string,
+  secretKey: SecretKey,
+  start: (body: { secretKeyVerifier: string; startLoginRequest: string }) => Promise<LoginStartResponse>,
+): Promise<OpaqueOutcome> {
   const input = twoSecretPasswordInput(password, secretKey);
   const { clientLoginState, startLoginRequest } = await ctx.derivation.startLogin(input);
   const { loginId, loginResponse } = await start({ secretKeyVerifier: secretKeyVerifier(secretKey), startLoginRequest });
@@ -113,7 +118,11 @@ async function proveTwoStepOrAbandon(ctx: ClientContext, token: string, methods:
 
 async function proveTwoStep(ctx: ClientContext, token: string, methods: readonly string[], given: SignInParams['twoStep']): Promise<TwoStepResponse> {
   if (given === undefined) {
-    throw new LatchkeyError('second_factor_required', 'This account uses two-step verification: give a code from your authenticator app, a backup code, or your security key.', { details: { methods } });
+    throw new LatchkeyError(
+      'second_factor_required',
+      'This account uses two-step verification: give a code from your authenticator app, a backup code, or your security key.',
+      { details: { methods } },
+    );
   }
   ctx.api.token = token;
   for (let attempt = 1; ; attempt++) {
@@ -149,9 +158,7 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
   let lastError: unknown;
   for (const secretKey of candidates) {
     try {
-      const outcome = await runOpaqueLogin(ctx, params.password, secretKey, (body) =>
-        ctx.api.call(endpoints.loginStart, { email: params.email, ...body }),
-      );
+      const outcome = await runOpaqueLogin(ctx, params.password, secretKey, (body) => ctx.api.call(endpoints.loginStart, { email: params.email, ...body }));
       const result = await ctx.api.call(endpoints.loginFinish, {
         loginId: outcome.loginId,
         finishLoginRequest: outcome.finishLoginRequest,

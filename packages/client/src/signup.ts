@@ -42,8 +42,11 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
   const state = await ctx.store.read();
   const verificationId =
     params.verificationId ??
-    (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === params.email.toLowerCase() ? state.pendingSignup.verificationId : undefined);
-  if (verificationId === undefined) throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
+    (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === params.email.toLowerCase()
+      ? state.pendingSignup.verificationId
+      : undefined);
+  if (verificationId === undefined)
+    throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
 
   const { ticket, userId } = await ctx.api.call(endpoints.signupVerify, { verificationId, code: params.code });
   const secretKey = generateSecretKey();

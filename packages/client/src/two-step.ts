@@ -39,7 +39,12 @@ export async function regenerateBackupCodes(ctx: ClientContext, proof: FactorPro
   return (await ctx.api.call(endpoints.regenerateBackupCodes, proof)).backupCodes;
 }
 
-export async function registerSecurityKey(ctx: ClientContext, name: string, ceremony: WebAuthnCeremony, proof: FactorProof = {}): Promise<RegisteredSecurityKey> {
+export async function registerSecurityKey(
+  ctx: ClientContext,
+  name: string,
+  ceremony: WebAuthnCeremony,
+  proof: FactorProof = {},
+): Promise<RegisteredSecurityKey> {
   await requireSession(ctx);
   const options = await ctx.api.call(endpoints.securityKeyRegistrationOptions, proof);
   const response = await ceremony(options);

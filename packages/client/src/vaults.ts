@@ -42,7 +42,11 @@ export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSum
   try {
     const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    await checkAndPinKeys(ctx, keys.keyset.id, toOpen.map((v, i) => ({ purpose: 'vault-key', subjectId: v.id, fingerprint: vaultKeyFingerprint(v.id, raws[i]!) })));
+    await checkAndPinKeys(
+      ctx,
+      keys.keyset.id,
+      toOpen.map((v, i) => ({ purpose: 'vault-key', subjectId: v.id, fingerprint: vaultKeyFingerprint(v.id, raws[i]!) })),
+    );
     const imported = await Promise.all(raws.map((raw) => importBoxKey(raw)));
     toOpen.forEach((v, i) => {
       keys.vaultKeys.set(v.id, imported[i]!);
@@ -62,7 +66,14 @@ export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
   requireUnlocked(ctx);
   const summaries = await fetchVaults(ctx);
   const vaultKeys = await vaultKeysFor(ctx, summaries);
-  return Promise.all(summaries.map(async (v) => ({ id: v.id, kind: v.kind, role: v.role, name: (await decryptVaultAttributes(vaultKeys.get(v.id)!, v.id, v.encryptedAttrs)).name })));
+  return Promise.all(
+    summaries.map(async (v) => ({
+      id: v.id,
+      kind: v.kind,
+      role: v.role,
+      name: (await decryptVaultAttributes(vaultKeys.get(v.id)!, v.id, v.encryptedAttrs)).name,
+    })),
+  );
 }
 
 export async function createVault(ctx: ClientContext, name: string): Promise<Vault> {

@@ -9,7 +9,12 @@ import { backupCodesInColumns, createBackupCodesSheetPdf, createBackupCodesSheet
 import { extractPdfText } from '@latchkey/client/testing';
 
 const codes = Array.from({ length: 10 }, (_, i) => `K7QM-${String(i).repeat(4)}-X9ZP`.replace(/[01]/g, 'A'));
-const input: BackupCodesSheetInput = { email: 'alice@example.org', signInAddress: 'https://latchkey.example.org', codes, createdAt: new Date(2025, 2, 14, 9, 30) };
+const input: BackupCodesSheetInput = {
+  email: 'alice@example.org',
+  signInAddress: 'https://latchkey.example.org',
+  codes,
+  createdAt: new Date(2025, 2, 14, 9, 30),
+};
 
 describe('backup-codes sheet', () => {
   it('the PDF is one A4 page with every code, the account and the advice, and no code in its metadata', async () => {

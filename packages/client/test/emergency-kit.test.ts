@@ -79,7 +79,12 @@ describe('createEmergencyKitPdf', () => {
     expect(dark(grid)).toBe(dark(expected));
     // The three finder patterns prove orientation: top-left, top-right and bottom-left corners.
     const n = grid.length;
-    for (const [r, c] of [[0, 0], [0, n - 1], [n - 1, 0]] as const) expect(grid[r]![c]).toBe(true);
+    for (const [r, c] of [
+      [0, 0],
+      [0, n - 1],
+      [n - 1, 0],
+    ] as const)
+      expect(grid[r]![c]).toBe(true);
     expect(grid[n - 1]![n - 1]).toBe(expected[n - 1]![n - 1]);
   });
 
@@ -175,7 +180,9 @@ describe('createKitPdf', () => {
     expect(await extractPdfText(fits)).toContain(base.title);
     await expect(createFirstFittingKitPdf([() => tooLong, () => tooLong])).rejects.toMatchObject({ code: 'kit_overflow' });
     // Any other failure is not swallowed by the fallback.
-    await expect(createFirstFittingKitPdf([() => ({ ...base, metadata: { title: 'Kit SECRET-VALUE-123', subject: 'x' } }), () => base])).rejects.toThrow(/metadata/);
+    await expect(createFirstFittingKitPdf([() => ({ ...base, metadata: { title: 'Kit SECRET-VALUE-123', subject: 'x' } }), () => base])).rejects.toThrow(
+      /metadata/,
+    );
   });
 
   it('draws headings, lists and paragraphs as extractable text', async () => {

@@ -28,7 +28,12 @@ interface Sent {
 function fakeServer(answer: Answer | (() => Promise<Response>)): { fetch: Fetch; sent: Sent[] } {
   const sent: Sent[] = [];
   const fetch: Fetch = async (input, init) => {
-    sent.push({ url: String(input), method: init?.method ?? 'GET', headers: { ...(init?.headers as Record<string, string>) }, body: init?.body as string | undefined });
+    sent.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: { ...(init?.headers as Record<string, string>) },
+      body: init?.body as string | undefined,
+    });
     if (typeof answer === 'function') return answer();
     // `new Response` refuses a body with 1xx, 204 and 304; those are sent without one.
     const bodyless = answer.status < 200 || answer.status === 204 || answer.status === 304;
@@ -39,7 +44,8 @@ function fakeServer(answer: Answer | (() => Promise<Response>)): { fetch: Fetch;
 
 /** The arguments `call` takes for this endpoint; what is in them does not matter to a fake server. */
 function argsFor(endpoint: Endpoint): unknown[] {
-  const params = endpoint.params === undefined ? undefined : Object.fromEntries(Object.keys((endpoint.params as TObject).properties).map((name) => [name, `${name}/value`]));
+  const params =
+    endpoint.params === undefined ? undefined : Object.fromEntries(Object.keys((endpoint.params as TObject).properties).map((name) => [name, `${name}/value`]));
   if (params !== undefined) return [{ params, ...(endpoint.body !== undefined ? { body: {} } : {}) }];
   return endpoint.body !== undefined ? [{}] : [];
 }
@@ -84,7 +90,10 @@ function badAnswers(endpoint: Endpoint): Array<[string, Answer]> {
   ];
   if (required.length > 0) {
     answers.push(['an object missing every field', { status: ok, text: '{}' }]);
-    answers.push(['every field of the wrong type', { status: ok, text: JSON.stringify(Object.fromEntries(required.map((name) => [name, { unexpected: 1 }]))) }]);
+    answers.push([
+      'every field of the wrong type',
+      { status: ok, text: JSON.stringify(Object.fromEntries(required.map((name) => [name, { unexpected: 1 }]))) },
+    ]);
   }
   return answers;
 }
@@ -117,7 +126,10 @@ describe('ApiClient.call against a server that answers wrongly', () => {
     const api = new ApiClient('https://latchkey.test/', server.fetch);
     api.token = 'token-of-the-session-0123456789';
     const params = { vaultId: 'a/b?c', itemId: '9d8c7b6a-0000-4111-8222-333344445555' };
-    await expect(api.call(endpoints.updateItem, { params, body: { expectedVersion: 3, ciphertext: 'AAAA' } })).resolves.toEqual({ id: '6f1c2a7e-1111-4222-8333-444455556666', version: 4 });
+    await expect(api.call(endpoints.updateItem, { params, body: { expectedVersion: 3, ciphertext: 'AAAA' } })).resolves.toEqual({
+      id: '6f1c2a7e-1111-4222-8333-444455556666',
+      version: 4,
+    });
     expect(server.sent[0]).toEqual({
       url: 'https://latchkey.test/api/vaults/a%2Fb%3Fc/items/9d8c7b6a-0000-4111-8222-333344445555',
       method: 'PUT',
@@ -134,10 +146,23 @@ describe('ApiClient.call against a server that answers wrongly', () => {
   });
 
   it('throws a well-formed error with its code, message and details', async () => {
-    const server = fakeServer({ status: 429, text: JSON.stringify({ error: { code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } } }) });
-    const error = await failureOf(new ApiClient('https://latchkey.test', server.fetch).call(endpoints.loginStart, { email: 'a@b.c', secretKeyVerifier: '0'.repeat(64), startLoginRequest: 'AAAA' }));
+    const server = fakeServer({
+      status: 429,
+      text: JSON.stringify({ error: { code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } } }),
+    });
+    const error = await failureOf(
+      new ApiClient('https://latchkey.test', server.fetch).call(endpoints.loginStart, {
+        email: 'a@b.c',
+        secretKeyVerifier: '0'.repeat(64),
+        startLoginRequest: 'AAAA',
+      }),
+    );
     expect(error).toBeInstanceOf(LatchkeyError);
-    expect({ code: (error as LatchkeyError).code, message: (error as LatchkeyError).message, details: (error as LatchkeyError).details }).toEqual({ code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } });
+    expect({ code: (error as LatchkeyError).code, message: (error as LatchkeyError).message, details: (error as LatchkeyError).details }).toEqual({
+      code: 'rate_limited',
+      message: 'Slow down.',
+      details: { retryAfterSeconds: 30 },
+    });
   });
 
   it('is network_error when there is no answer: no connection, a body cut off, a gateway page', async () => {

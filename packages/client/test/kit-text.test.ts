@@ -17,7 +17,12 @@ describe('kit text', () => {
     const rows = textRow('Sign-in address', long);
     expect(rows[0]).toBe('Sign-in address:');
     expect(rows.slice(1).every((l) => l.startsWith('  ') && l.length <= TEXT_WIDTH)).toBe(true);
-    expect(rows.slice(1).map((l) => l.trim()).join('')).toBe(long);
+    expect(
+      rows
+        .slice(1)
+        .map((l) => l.trim())
+        .join(''),
+    ).toBe(long);
   });
 
   it('bullets with a hanging indent', () => {

@@ -24,7 +24,14 @@ describe('a new account password that is too short', () => {
   const flows: Record<string, (client: LatchkeyClient) => Promise<unknown>> = {
     'sign-up': (client) => client.signup.complete({ email: 'a@example.com', name: 'A', code: '123456', password: short, verificationId: 'verification-0001' }),
     'password change': (client) => client.account.changePassword('the current password', short),
-    recovery: (client) => client.recovery.complete({ email: 'a@example.com', emailCode: '12345678', newPassword: short, recoveryCode: 'R1-AAAAA', verificationId: 'verification-0001' }),
+    recovery: (client) =>
+      client.recovery.complete({
+        email: 'a@example.com',
+        emailCode: '12345678',
+        newPassword: short,
+        recoveryCode: 'R1-AAAAA',
+        verificationId: 'verification-0001',
+      }),
   };
 
   it.each(Object.keys(flows))('%s: password_too_short, and no request is sent', async (flow) => {

@@ -204,7 +204,12 @@ describe('share cards', () => {
       const grid = readQr(await extractPdfPaths(await createShareCardPdf(shareInput(share))));
       expect(grid).toEqual(expectedModules(share.text));
       const n = grid.length;
-      for (const [r, c] of [[0, 0], [0, n - 1], [n - 1, 0]] as const) expect(grid[r]![c]).toBe(true);
+      for (const [r, c] of [
+        [0, 0],
+        [0, n - 1],
+        [n - 1, 0],
+      ] as const)
+        expect(grid[r]![c]).toBe(true);
     }
     // The shares the cards carry really rebuild the code.
     expect(await combineRecoveryShares([shares[0]!.text, shares[2]!.text, shares[4]!.text])).toBe(recoveryCode);

@@ -11,5 +11,6 @@ export const MIN_PASSWORD_LENGTH = 8;
 
 /** @throws LatchkeyError `password_too_short` when `password` is shorter than `MIN_PASSWORD_LENGTH`. */
 export function requireLongEnoughPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new LatchkeyError('password_too_short', `Choose an account password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new LatchkeyError('password_too_short', `Choose an account password of at least ${MIN_PASSWORD_LENGTH} characters.`);
 }

@@ -18,7 +18,18 @@
  */
 import { LatchkeyError } from './errors.ts';
 import { verifyKeyWrap, type KeyWrap, type NewKeyWrap } from './key-wrap.ts';
-import { createKeyset, keysetPublicPart, keysetRecipient, keysetSigner, publicKeysetRecipient, publicKeysetTrustedSigner, sealKeyset, type Keyset, type PublicKeyset, type SealedKeyset } from './keyset.ts';
+import {
+  createKeyset,
+  keysetPublicPart,
+  keysetRecipient,
+  keysetSigner,
+  publicKeysetRecipient,
+  publicKeysetTrustedSigner,
+  sealKeyset,
+  type Keyset,
+  type PublicKeyset,
+  type SealedKeyset,
+} from './keyset.ts';
 import {
   issueGroupCertificate,
   verifyGroupCertificate,
@@ -52,11 +63,19 @@ const owner = (groupId: string, keyVersion: number): SharedKeysetOwner => ({ kin
  * each of `members` (certified members; verify their certificates first).
  * @throws TypeError for ids unsafe in the encoding or a key version that is not a positive integer.
  */
-export async function createGroupKeyset(organization: OpenedOrganization, groupId: string, keyVersion: number, members: readonly CertifiedMember[]): Promise<GroupKeysetVersion> {
+export async function createGroupKeyset(
+  organization: OpenedOrganization,
+  groupId: string,
+  keyVersion: number,
+  members: readonly CertifiedMember[],
+): Promise<GroupKeysetVersion> {
   const keyset = await createKeyset();
   const certificate = issueGroupCertificate(organization.organizationId, organization.keyset, { groupId, keyVersion, keyset: keysetPublicPart(keyset) });
   const wraps = await Promise.all(
-    members.map(async (m) => ({ userId: m.userId, wrap: await wrapSharedKeyset(keyset, owner(groupId, keyVersion), publicKeysetRecipient(m.keyset), keysetSigner(organization.keyset)) })),
+    members.map(async (m) => ({
+      userId: m.userId,
+      wrap: await wrapSharedKeyset(keyset, owner(groupId, keyVersion), publicKeysetRecipient(m.keyset), keysetSigner(organization.keyset)),
+    })),
   );
   return { groupId, keyVersion, keyset, sealed: await sealKeyset(keyset), certificate, wraps };
 }
@@ -77,11 +96,20 @@ export async function rekeyGroup(
 ): Promise<GroupKeysetVersion> {
   const removed = new Set(removedUserIds);
   if (!currentMembers.some((m) => removed.has(m.userId))) throw new LatchkeyError('invalid_request', 'None of these people is a member of this group.');
-  return createGroupKeyset(organization, groupId, currentKeyVersion + 1, currentMembers.filter((m) => !removed.has(m.userId)));
+  return createGroupKeyset(
+    organization,
+    groupId,
+    currentKeyVersion + 1,
+    currentMembers.filter((m) => !removed.has(m.userId)),
+  );
 }
 
 /** Wraps the current group keyset to one more (certified) member. */
-export async function addGroupMember(organization: OpenedOrganization, group: { readonly groupId: string; readonly keyVersion: number; readonly keyset: Keyset }, member: CertifiedMember): Promise<NewKeyWrap> {
+export async function addGroupMember(
+  organization: OpenedOrganization,
+  group: { readonly groupId: string; readonly keyVersion: number; readonly keyset: Keyset },
+  member: CertifiedMember,
+): Promise<NewKeyWrap> {
   return wrapSharedKeyset(group.keyset, owner(group.groupId, group.keyVersion), publicKeysetRecipient(member.keyset), keysetSigner(organization.keyset));
 }
 
@@ -98,7 +126,12 @@ export interface ListedGroupMember {
  * member whom the server lists again with their old certificate is refused.
  * @throws LatchkeyError `untrusted_key` for any listed member the organization does not vouch for.
  */
-export function currentGroupMembers(organizationId: string, organization: PublicKeyset, group: { readonly groupId: string; readonly keyVersion: number; readonly keysetId: string }, listed: readonly ListedGroupMember[]): CertifiedMember[] {
+export function currentGroupMembers(
+  organizationId: string,
+  organization: PublicKeyset,
+  group: { readonly groupId: string; readonly keyVersion: number; readonly keysetId: string },
+  listed: readonly ListedGroupMember[],
+): CertifiedMember[] {
   const signer = publicKeysetTrustedSigner(organization);
   return listed.map((entry) => {
     const member = verifyMemberCertificate(entry.certificate, organizationId, signer);
@@ -124,6 +157,14 @@ export async function openGroupKeyset(
 ): Promise<{ readonly keyVersion: number; readonly keyset: Keyset }> {
   const signer = publicKeysetTrustedSigner(organization);
   const certified = verifyGroupCertificate(certificate, organizationId, groupId, signer);
-  const keyset = await openSharedKeyset(sealed, wrap, owner(groupId, certified.keyVersion), certified.keyset, keysetRecipient(me), me.encryption.privateKey, (id) => (id === signer.keysetId ? signer : undefined));
+  const keyset = await openSharedKeyset(
+    sealed,
+    wrap,
+    owner(groupId, certified.keyVersion),
+    certified.keyset,
+    keysetRecipient(me),
+    me.encryption.privateKey,
+    (id) => (id === signer.keysetId ? signer : undefined),
+  );
   return { keyVersion: certified.keyVersion, keyset };
 }

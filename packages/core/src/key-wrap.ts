@@ -112,7 +112,8 @@ export function keyWrapFormat(context: KeyWrapContext): KeyWrapFormat {
     return KEY_WRAP_VERSION;
   }
   if (!Number.isSafeInteger(context.keyVersion) || context.keyVersion < 1) throw new TypeError('a key version is a positive integer');
-  if (VERSIONED_PURPOSES.has(context.purpose) && context.wrappedKeysetId === undefined) throw new TypeError(`a ${context.purpose} wrap names the wrapped keyset`);
+  if (VERSIONED_PURPOSES.has(context.purpose) && context.wrappedKeysetId === undefined)
+    throw new TypeError(`a ${context.purpose} wrap names the wrapped keyset`);
   return KEY_WRAP_VERSION_VERSIONED;
 }
 
@@ -190,7 +191,9 @@ export function verifyKeyWrap(wrap: KeyWrap, context: KeyWrapContext, signer: Tr
     throw untrusted('This key wrap is malformed.', cause);
   }
   if (signature.length !== SIGNATURE_LENGTH || !verify(signer.signingPublicKey, statement, signature)) {
-    throw untrusted(`The signature on this key does not verify: it was not wrapped by the keyset it names, or not for this ${SUBJECT_FIELD[context.purpose]}${context.keyVersion === undefined ? '' : ' and key version'}.`);
+    throw untrusted(
+      `The signature on this key does not verify: it was not wrapped by the keyset it names, or not for this ${SUBJECT_FIELD[context.purpose]}${context.keyVersion === undefined ? '' : ' and key version'}.`,
+    );
   }
 }
 
@@ -218,6 +221,7 @@ export async function openKeyWrap(wrap: KeyWrap, context: KeyWrapContext, recipi
  */
 export function keyFingerprint(purpose: KeyWrapPurpose, subjectId: string, key: Uint8Array, keyVersion?: number): string {
   if (key.length !== KEY_LENGTH) throw new RangeError('a fingerprinted key must be 32 bytes');
-  const fields: Record<string, string | number> = keyVersion === undefined ? { purpose, subject: subjectId } : { purpose, subject: subjectId, 'key-version': keyVersion };
+  const fields: Record<string, string | number> =
+    keyVersion === undefined ? { purpose, subject: subjectId } : { purpose, subject: subjectId, 'key-version': keyVersion };
   return toBase64Url(hkdfSha256(key, utf8(FINGERPRINT_HEADER), canonicalFields(FINGERPRINT_HEADER, fields), 32));
 }

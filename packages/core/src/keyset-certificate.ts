@@ -94,10 +94,17 @@ export function issueGroupCertificate(organizationId: string, organization: Keys
 
 const refuse = (message: string) => new LatchkeyError('untrusted_key', message);
 
-function checkCommon(kind: string, certificate: CertifiedKeysetFields, organizationId: string, signer: TrustedSigner | undefined, fields: Record<string, string | number>): PublicKeyset {
+function checkCommon(
+  kind: string,
+  certificate: CertifiedKeysetFields,
+  organizationId: string,
+  signer: TrustedSigner | undefined,
+  fields: Record<string, string | number>,
+): PublicKeyset {
   if (certificate.version !== CERTIFICATE_VERSION) throw refuse(`This ${kind} has an unsupported format (version ${String(certificate.version)}).`);
   if (certificate.organizationId !== organizationId) throw refuse(`This ${kind} belongs to another organization.`);
-  if (signer === undefined || signer.keysetId !== certificate.organizationKeysetId) throw refuse(`This ${kind} is signed by an organization key you do not trust.`);
+  if (signer === undefined || signer.keysetId !== certificate.organizationKeysetId)
+    throw refuse(`This ${kind} is signed by an organization key you do not trust.`);
   const publicKey = publicKeyBytes(certificate.publicKey);
   const signingPublicKey = publicKeyBytes(certificate.signingPublicKey);
   if (publicKey === undefined || signingPublicKey === undefined) throw refuse(`This ${kind} carries a malformed key.`);
@@ -126,9 +133,16 @@ export function verifyMemberCertificate(certificate: MemberCertificate, organiza
  * Checks a group certificate for `groupId` (and, when given, exactly `keyVersion`).
  * @throws LatchkeyError `untrusted_key` as `verifyMemberCertificate`, and for another group or version.
  */
-export function verifyGroupCertificate(certificate: GroupCertificate, organizationId: string, groupId: string, signer: TrustedSigner | undefined, keyVersion?: number): CertifiedGroupKeyset {
+export function verifyGroupCertificate(
+  certificate: GroupCertificate,
+  organizationId: string,
+  groupId: string,
+  signer: TrustedSigner | undefined,
+  keyVersion?: number,
+): CertifiedGroupKeyset {
   if (certificate.groupId !== groupId) throw refuse('This group-certificate belongs to another group.');
-  if (keyVersion !== undefined && certificate.keyVersion !== keyVersion) throw refuse(`This group-certificate is for key version ${String(certificate.keyVersion)}, not ${keyVersion}.`);
+  if (keyVersion !== undefined && certificate.keyVersion !== keyVersion)
+    throw refuse(`This group-certificate is for key version ${String(certificate.keyVersion)}, not ${keyVersion}.`);
   if (!Number.isSafeInteger(certificate.keyVersion) || certificate.keyVersion < 1) throw refuse('This group-certificate has an invalid key version.');
   const keyset = checkCommon('group-certificate', certificate, organizationId, signer, groupCertificateFields(certificate));
   return { groupId, keyVersion: certificate.keyVersion, keyset };

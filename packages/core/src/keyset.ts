@@ -124,7 +124,11 @@ export const keysetRecipient = (keyset: Keyset): KeyWrapRecipient => ({ keysetId
 export const keysetSigner = (keyset: Keyset): KeyWrapSigner => ({ keysetId: keyset.id, signingSecretKey: keyset.signing.secretKey });
 
 /** This keyset's public half. */
-export const keysetPublicPart = (keyset: Keyset): PublicKeyset => ({ id: keyset.id, publicKey: keyset.encryption.publicKey, signingPublicKey: keyset.signing.publicKey });
+export const keysetPublicPart = (keyset: Keyset): PublicKeyset => ({
+  id: keyset.id,
+  publicKey: keyset.encryption.publicKey,
+  signingPublicKey: keyset.signing.publicKey,
+});
 
 /** A public keyset as the recipient of a key wrap (only once its public half is trusted, e.g. certified). */
 export const publicKeysetRecipient = (keyset: PublicKeyset): KeyWrapRecipient => ({ keysetId: keyset.id, publicKey: keyset.publicKey });

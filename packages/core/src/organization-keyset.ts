@@ -11,7 +11,18 @@
  * to another organization, version or admin.
  */
 import type { NewKeyWrap, KeyWrap, TrustedSignerLookup } from './key-wrap.ts';
-import { createKeyset, keysetPublicPart, keysetRecipient, keysetSigner, publicKeysetRecipient, publicKeysetTrustedSigner, sealKeyset, type Keyset, type PublicKeyset, type SealedKeyset } from './keyset.ts';
+import {
+  createKeyset,
+  keysetPublicPart,
+  keysetRecipient,
+  keysetSigner,
+  publicKeysetRecipient,
+  publicKeysetTrustedSigner,
+  sealKeyset,
+  type Keyset,
+  type PublicKeyset,
+  type SealedKeyset,
+} from './keyset.ts';
 import { issueMemberCertificate, type CertifiedMember, type MemberCertificate } from './keyset-certificate.ts';
 import { verifyMemberAcceptance, type MemberAcceptance } from './member-acceptance.ts';
 import { openSharedKeyset, wrapSharedKeyset, type SharedKeysetOwner } from './shared-keyset.ts';
@@ -64,7 +75,14 @@ export async function wrapOrganizationKeyset(organizationId: string, keyVersion:
  * @throws LatchkeyError `untrusted_key` when the sealed keyset or the wrap's signer is not the
  *   pinned keyset, or the wrap is for another organization, version or keyset; `decryption_failed`.
  */
-export async function openOrganizationKeyset(organizationId: string, keyVersion: number, sealed: SealedKeyset, wrap: KeyWrap, pinned: PublicKeyset, me: Keyset): Promise<Keyset> {
+export async function openOrganizationKeyset(
+  organizationId: string,
+  keyVersion: number,
+  sealed: SealedKeyset,
+  wrap: KeyWrap,
+  pinned: PublicKeyset,
+  me: Keyset,
+): Promise<Keyset> {
   return openSharedKeyset(sealed, wrap, owner(organizationId, keyVersion), pinned, keysetRecipient(me), me.encryption.privateKey, organizationTrust(pinned));
 }
 

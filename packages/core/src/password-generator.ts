@@ -42,7 +42,8 @@ export function chosenClasses(options: PasswordOptions): string[] {
     .filter((name) => options[name])
     .map((name) => [...CHARACTER_CLASSES[name]].filter((c) => !(options.avoidLookAlikes && LOOK_ALIKES.includes(c))).join(''));
   if (classes.length === 0) throw new LatchkeyError('invalid_request', 'Choose at least one kind of character.');
-  if (length < classes.length) throw new LatchkeyError('invalid_request', `A password with ${classes.length} kinds of character needs at least ${classes.length} characters.`);
+  if (length < classes.length)
+    throw new LatchkeyError('invalid_request', `A password with ${classes.length} kinds of character needs at least ${classes.length} characters.`);
   return classes;
 }
 

@@ -36,13 +36,21 @@ const format = (chars: string): RecoveryCode => `${RECOVERY_CODE_VERSION}-${grou
  */
 export function parseRecoveryCode(input: string): RecoveryCode {
   const compact = compactCode(input);
-  if (!compact.startsWith(RECOVERY_CODE_VERSION)) throw new LatchkeyError('recovery_code_malformed', `A recovery code starts with "${RECOVERY_CODE_VERSION}-".`);
+  if (!compact.startsWith(RECOVERY_CODE_VERSION))
+    throw new LatchkeyError('recovery_code_malformed', `A recovery code starts with "${RECOVERY_CODE_VERSION}-".`);
   const chars = compact.slice(RECOVERY_CODE_VERSION.length);
   if (chars.length !== RANDOM_LENGTH + 1) {
-    throw new LatchkeyError('recovery_code_malformed', `A recovery code has ${RANDOM_LENGTH + 1} characters after "${RECOVERY_CODE_VERSION}-"; this one has ${chars.length}.`);
+    throw new LatchkeyError(
+      'recovery_code_malformed',
+      `A recovery code has ${RANDOM_LENGTH + 1} characters after "${RECOVERY_CODE_VERSION}-"; this one has ${chars.length}.`,
+    );
   }
   const bad = firstForeignCharacter(chars);
-  if (bad !== undefined) throw new LatchkeyError('recovery_code_malformed', `"${bad}" is not a recovery code character${'01OI'.includes(bad) ? ' (codes never use 0, O, 1 or I)' : ''}.`);
+  if (bad !== undefined)
+    throw new LatchkeyError(
+      'recovery_code_malformed',
+      `"${bad}" is not a recovery code character${'01OI'.includes(bad) ? ' (codes never use 0, O, 1 or I)' : ''}.`,
+    );
   if (checkCharacter(chars.slice(0, -1)) !== chars.slice(-1)) {
     throw new LatchkeyError('recovery_code_typo', 'This recovery code has a typo: check each character against your Recovery Kit.');
   }

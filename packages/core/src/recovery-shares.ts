@@ -90,7 +90,13 @@ export async function splitRecoveryCode(code: RecoveryCode, options: { total: nu
   return shares.map((share, i) => {
     const payload = concatBytes(new Uint8Array([PAYLOAD_VERSION]), setId, new Uint8Array([threshold, total]), share, envelope);
     const body = toBase32(payload);
-    return { index: i + 1, threshold, total, setId: bytesToHex(setId), text: `${SHARE_VERSION}-${groupCode(body + checkCharacter(body), Array(Math.ceil((body.length + 1) / 5)).fill(5))}` };
+    return {
+      index: i + 1,
+      threshold,
+      total,
+      setId: bytesToHex(setId),
+      text: `${SHARE_VERSION}-${groupCode(body + checkCharacter(body), Array(Math.ceil((body.length + 1) / 5)).fill(5))}`,
+    };
   });
 }
 
@@ -101,9 +107,11 @@ export function parseRecoveryShare(text: string): DecodedShare {
   const chars = compact.slice(SHARE_VERSION.length);
   const bad = firstForeignCharacter(chars);
   if (bad !== undefined || chars.length < 10) throw new LatchkeyError('share_invalid', 'This is not a recovery share.');
-  if (checkCharacter(chars.slice(0, -1)) !== chars.slice(-1)) throw new LatchkeyError('share_invalid', 'This recovery share has a typo: check it against the card.');
+  if (checkCharacter(chars.slice(0, -1)) !== chars.slice(-1))
+    throw new LatchkeyError('share_invalid', 'This recovery share has a typo: check it against the card.');
   const payload = fromBase32(chars.slice(0, -1));
-  if (payload.length < HEADER_LENGTH + SHARE_LENGTH + 30 || payload[0] !== PAYLOAD_VERSION) throw new LatchkeyError('share_invalid', 'This recovery share is of an unknown format.');
+  if (payload.length < HEADER_LENGTH + SHARE_LENGTH + 30 || payload[0] !== PAYLOAD_VERSION)
+    throw new LatchkeyError('share_invalid', 'This recovery share is of an unknown format.');
   return {
     setId: payload.subarray(1, 1 + SET_ID_LENGTH),
     threshold: payload[1 + SET_ID_LENGTH]!,

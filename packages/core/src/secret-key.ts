@@ -81,4 +81,3 @@ export function accountIdOf(secretKey: SecretKey): string {
 export function secretKeyVerifier(secretKey: SecretKey): string {
   return sha256Hex(`latchkey/v1/secret-key-verifier\u0000${secretKey}`);
 }
-

@@ -109,9 +109,7 @@ export function parseSetupCode(text: string): SetupDetails {
   const trimmed = text.trim();
   if (trimmed.slice(0, SETUP_CODE_PREFIX.length).toLowerCase() !== SETUP_CODE_PREFIX) {
     throw invalid(
-      trimmed.toLowerCase().startsWith('latchkey-setup:')
-        ? 'This setup code is from a different version of Latchkey.'
-        : 'This is not a Latchkey setup code.',
+      trimmed.toLowerCase().startsWith('latchkey-setup:') ? 'This setup code is from a different version of Latchkey.' : 'This is not a Latchkey setup code.',
     );
   }
   const params = new Map<string, string>();

@@ -14,7 +14,16 @@
  */
 import { equalBytes, fromBase64Url, wipe } from './bytes.ts';
 import { LatchkeyError } from './errors.ts';
-import { openKeyWrap, sealKeyWrap, type KeyWrap, type KeyWrapContext, type KeyWrapRecipient, type KeyWrapSigner, type NewKeyWrap, type TrustedSignerLookup } from './key-wrap.ts';
+import {
+  openKeyWrap,
+  sealKeyWrap,
+  type KeyWrap,
+  type KeyWrapContext,
+  type KeyWrapRecipient,
+  type KeyWrapSigner,
+  type NewKeyWrap,
+  type TrustedSignerLookup,
+} from './key-wrap.ts';
 import { openKeyset, type Keyset, type PublicKeyset, type SealedKeyset } from './keyset.ts';
 
 /** Whose keyset it is, and which version of it. */

@@ -6,7 +6,17 @@
  */
 import { randomBytes } from './bytes.ts';
 import { associatedData } from './associated-data.ts';
-import { keyFingerprint, openKeyWrap, sealKeyWrap, type KeyWrap, type KeyWrapContext, type NewKeyWrap, type KeyWrapRecipient, type KeyWrapSigner, type TrustedSignerLookup } from './key-wrap.ts';
+import {
+  keyFingerprint,
+  openKeyWrap,
+  sealKeyWrap,
+  type KeyWrap,
+  type KeyWrapContext,
+  type NewKeyWrap,
+  type KeyWrapRecipient,
+  type KeyWrapSigner,
+  type TrustedSignerLookup,
+} from './key-wrap.ts';
 import { importBoxKey, openBox, sealBox, type BoxKey } from './sealed-box.ts';
 import { LatchkeyError } from './errors.ts';
 
@@ -26,7 +36,13 @@ export async function wrapVaultKey(vaultKey: Uint8Array, vaultId: string, recipi
  * @throws LatchkeyError `untrusted_key` when the wrap is not signed by a trusted keyset for this
  *   vault and recipient; `decryption_failed` when a signed wrap does not open.
  */
-export async function unwrapVaultKey(wrap: KeyWrap, vaultId: string, recipient: KeyWrapRecipient, recipientPrivateKey: Uint8Array, trust: TrustedSignerLookup): Promise<Uint8Array> {
+export async function unwrapVaultKey(
+  wrap: KeyWrap,
+  vaultId: string,
+  recipient: KeyWrapRecipient,
+  recipientPrivateKey: Uint8Array,
+  trust: TrustedSignerLookup,
+): Promise<Uint8Array> {
   return openKeyWrap(wrap, vaultKeyContext(vaultId, recipient), recipientPrivateKey, trust);
 }
 

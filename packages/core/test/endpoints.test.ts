@@ -11,7 +11,11 @@ describe('defineEndpoint', () => {
 
   it('fills in the defaults', () => {
     const e = defineEndpoint({ ...base, auth: 'session', params: strictObject({ thingId: Type.String() }) });
-    expect({ status: e.status, requireRecentReauth: e.requireRecentReauth, body: e.body }).toEqual({ status: 200, requireRecentReauth: false, body: undefined });
+    expect({ status: e.status, requireRecentReauth: e.requireRecentReauth, body: e.body }).toEqual({
+      status: 200,
+      requireRecentReauth: false,
+      body: undefined,
+    });
   });
 
   it('refuses path parameters that the params schema does not name, and the other way round', () => {

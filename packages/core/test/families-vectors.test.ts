@@ -8,7 +8,14 @@ import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, fromBase64Url, hexToBytes, toBase64Url, utf8 } from '../src/bytes.ts';
-import { issueGroupCertificate, issueMemberCertificate, verifyGroupCertificate, verifyMemberCertificate, type GroupCertificate, type MemberCertificate } from '../src/keyset-certificate.ts';
+import {
+  issueGroupCertificate,
+  issueMemberCertificate,
+  verifyGroupCertificate,
+  verifyMemberCertificate,
+  type GroupCertificate,
+  type MemberCertificate,
+} from '../src/keyset-certificate.ts';
 import type { KeyWrap } from '../src/key-wrap.ts';
 import { keysetPublicPart, publicKeysetTrustedSigner, type Keyset, type PublicKeyset, type SealedKeyset } from '../src/keyset.ts';
 import { signMemberAcceptance, verifyMemberAcceptance, type MemberAcceptance } from '../src/member-acceptance.ts';
@@ -96,7 +103,10 @@ describe('families vectors: certificates', () => {
     ]);
     expect(issueMemberCertificate(v.organizationId, organization, { userId: v.userId, keyset: keysetPublicPart(member) })).toEqual(v.memberCertificate.value);
     expect(nodeEd25519Verify(organization.signing.publicKey, v.memberCertificate.statement, v.memberCertificate.value.signature)).toBe(true);
-    expect(verifyMemberCertificate(v.memberCertificate.value, v.organizationId, publicKeysetTrustedSigner(organizationPublic))).toEqual({ userId: v.userId, keyset: keysetPublicPart(member) });
+    expect(verifyMemberCertificate(v.memberCertificate.value, v.organizationId, publicKeysetTrustedSigner(organizationPublic))).toEqual({
+      userId: v.userId,
+      keyset: keysetPublicPart(member),
+    });
   });
 
   it('group certificate: documented statement, deterministic signature, verifies', () => {
@@ -111,9 +121,13 @@ describe('families vectors: certificates', () => {
       `signing-public-key=${toBase64Url(group.signing.publicKey)}`,
       'version=1',
     ]);
-    expect(issueGroupCertificate(v.organizationId, organization, { groupId: v.groupId, keyVersion: 2, keyset: keysetPublicPart(group) })).toEqual(v.groupCertificate.value);
+    expect(issueGroupCertificate(v.organizationId, organization, { groupId: v.groupId, keyVersion: 2, keyset: keysetPublicPart(group) })).toEqual(
+      v.groupCertificate.value,
+    );
     expect(nodeEd25519Verify(organization.signing.publicKey, v.groupCertificate.statement, v.groupCertificate.value.signature)).toBe(true);
-    expect(verifyGroupCertificate(v.groupCertificate.value, v.organizationId, v.groupId, publicKeysetTrustedSigner(organizationPublic), 2).keyset).toEqual(keysetPublicPart(group));
+    expect(verifyGroupCertificate(v.groupCertificate.value, v.organizationId, v.groupId, publicKeysetTrustedSigner(organizationPublic), 2).keyset).toEqual(
+      keysetPublicPart(group),
+    );
   });
 });
 
@@ -133,7 +147,15 @@ describe('families vectors: format-2 keyset wraps', () => {
       `wrapped-keyset=${group.id}`,
     ]);
     expect(nodeEd25519Verify(organization.signing.publicKey, v.groupWrap.statement, v.groupWrap.value.signature)).toBe(true);
-    const opened = await openGroupKeyset(v.organizationId, organizationPublic, v.groupId, v.groupCertificate.value, v.groupWrap.sealed, v.groupWrap.value, member);
+    const opened = await openGroupKeyset(
+      v.organizationId,
+      organizationPublic,
+      v.groupId,
+      v.groupCertificate.value,
+      v.groupWrap.sealed,
+      v.groupWrap.value,
+      member,
+    );
     expect(opened.keyVersion).toBe(2);
     expect(bytesToHex(opened.keyset.symmetricKey)).toBe(v.keysets.group.symmetricKey);
     expect(bytesToHex(opened.keyset.encryption.privateKey)).toBe(v.keysets.group.x25519PrivateKey);

@@ -9,7 +9,16 @@ import { sign } from '../src/crypto/ed25519.ts';
 import { addGroupMember, createGroupKeyset, currentGroupMembers, openGroupKeyset, rekeyGroup, type OpenedOrganization } from '../src/group-keyset.ts';
 import { issueMemberCertificate, type CertifiedMember, type GroupCertificate } from '../src/keyset-certificate.ts';
 import { keyWrapStatement, openKeyWrap, sealKeyWrap, verifyKeyWrap, type KeyWrap, type KeyWrapContext } from '../src/key-wrap.ts';
-import { createKeyset, keysetPublicPart, keysetRecipient, keysetSigner, keysetTrustedSigner, publicKeysetRecipient, sealKeyset, type Keyset } from '../src/keyset.ts';
+import {
+  createKeyset,
+  keysetPublicPart,
+  keysetRecipient,
+  keysetSigner,
+  keysetTrustedSigner,
+  publicKeysetRecipient,
+  sealKeyset,
+  type Keyset,
+} from '../src/keyset.ts';
 import { createOrganizationKeyset, openOrganizationKeyset, wrapOrganizationKeyset } from '../src/organization-keyset.ts';
 import { sharedKeysetWrapContext } from '../src/shared-keyset.ts';
 import { unwrapVaultKey, wrapVaultKey } from '../src/vault-key.ts';
@@ -52,7 +61,11 @@ describe('organization keyset', () => {
     // Its own keyset under the real id: the public keys differ from the pinned ones.
     await expectLatchkeyError(() => openOrganizationKeyset(organizationId, 1, serverSealed, org.creatorWrap, orgPublic, creator), 'untrusted_key');
     // Its own keyset wrapped and signed by itself: not the pinned signer's signature.
-    const planted = await sealKeyWrap(serverKeyset.symmetricKey, sharedKeysetWrapContext({ kind: 'organization', id: organizationId, keyVersion: 1 }, org.keyset.id, keysetRecipient(creator)), keysetSigner(serverKeyset));
+    const planted = await sealKeyWrap(
+      serverKeyset.symmetricKey,
+      sharedKeysetWrapContext({ kind: 'organization', id: organizationId, keyVersion: 1 }, org.keyset.id, keysetRecipient(creator)),
+      keysetSigner(serverKeyset),
+    );
     await expectLatchkeyError(() => openOrganizationKeyset(organizationId, 1, org.sealed, planted, orgPublic, creator), 'untrusted_key');
     await expectLatchkeyError(() => openOrganizationKeyset(crypto.randomUUID(), 1, org.sealed, org.creatorWrap, orgPublic, creator), 'untrusted_key');
     await expectLatchkeyError(() => openOrganizationKeyset(organizationId, 2, org.sealed, org.creatorWrap, orgPublic, creator), 'untrusted_key');
@@ -73,7 +86,9 @@ describe('format-2 keyset wraps: every field is bound', () => {
   it('round trips, and is format 2', async () => {
     const { context, wrap, recipient, group, org } = await fixture();
     expect(wrap.version).toBe(2);
-    expect(await openKeyWrap(wrap, context, recipient.encryption.privateKey, (id) => (id === org.keyset.id ? keysetTrustedSigner(org.keyset) : undefined))).toEqual(group.symmetricKey);
+    expect(
+      await openKeyWrap(wrap, context, recipient.encryption.privateKey, (id) => (id === org.keyset.id ? keysetTrustedSigner(org.keyset) : undefined)),
+    ).toEqual(group.symmetricKey);
   });
 
   it('is refused for another key version, wrapped keyset, subject, purpose, recipient, or as format 1', async () => {
@@ -92,7 +107,11 @@ describe('format-2 keyset wraps: every field is bound', () => {
       // A versioned context missing what it must name.
       { ...context, wrappedKeysetId: undefined },
     ];
-    for (const moved of contexts) expect(codeOf(() => verifyKeyWrap(wrap, moved, signer)), JSON.stringify({ ...moved, recipient: moved.recipient.keysetId })).toBe('untrusted_key');
+    for (const moved of contexts)
+      expect(
+        codeOf(() => verifyKeyWrap(wrap, moved, signer)),
+        JSON.stringify({ ...moved, recipient: moved.recipient.keysetId }),
+      ).toBe('untrusted_key');
   });
 
   it('is refused when any field of the wrap is changed', async () => {
@@ -105,7 +124,11 @@ describe('format-2 keyset wraps: every field is bound', () => {
       { ...wrap, signerKeysetId: crypto.randomUUID() },
       { ...wrap, signature: flip(wrap.signature) },
     ];
-    for (const bad of changed) expect(codeOf(() => verifyKeyWrap(bad, context, signer)), JSON.stringify(bad)).toBe('untrusted_key');
+    for (const bad of changed)
+      expect(
+        codeOf(() => verifyKeyWrap(bad, context, signer)),
+        JSON.stringify(bad),
+      ).toBe('untrusted_key');
   });
 
   it('the HPKE aad binds the key version and the signer: a ciphertext made for version 2, re-signed as version 3, does not open', async () => {
@@ -120,7 +143,11 @@ describe('format-2 keyset wraps: every field is bound', () => {
     const otherSigner = await sealKeyWrap(group.symmetricKey, context, keysetSigner(elsewhere));
     const resigned = { ...otherSigner, signerKeysetId: org.keyset.id };
     const statement = keyWrapStatement(resigned, context);
-    await expectLatchkeyError(() => openKeyWrap({ ...resigned, signature: toBase64Url(sign(org.keyset.signing.secretKey, statement)) }, context, recipient.encryption.privateKey, trust), 'decryption_failed');
+    await expectLatchkeyError(
+      () =>
+        openKeyWrap({ ...resigned, signature: toBase64Url(sign(org.keyset.signing.secretKey, statement)) }, context, recipient.encryption.privateKey, trust),
+      'decryption_failed',
+    );
   });
 
   it('refuses to make a versioned wrap without a key version or wrapped keyset', async () => {
@@ -136,7 +163,12 @@ describe('groups', () => {
   it('a member opens the group keyset, and a vault key shared with the group', async () => {
     const { opened, orgPublic, organizationId, people } = await organizationWith(2);
     const groupId = crypto.randomUUID();
-    const v1 = await createGroupKeyset(opened, groupId, 1, people.map((p) => p.member));
+    const v1 = await createGroupKeyset(
+      opened,
+      groupId,
+      1,
+      people.map((p) => p.member),
+    );
     expect(v1.wraps.map((w) => w.userId)).toEqual(people.map((p) => p.member.userId));
     for (const [i, p] of people.entries()) {
       const { keyset, keyVersion } = await openGroupKeyset(organizationId, orgPublic, groupId, v1.certificate, v1.sealed, v1.wraps[i]!.wrap, p.keyset);
@@ -149,7 +181,8 @@ describe('groups', () => {
     const groupRecipient = publicKeysetRecipient(keysetPublicPart(v1.keyset));
     const vaultWrap = await wrapVaultKey(vaultKey, vaultId, groupRecipient, keysetSigner(people[0]!.keyset));
     const groupOpened = await openGroupKeyset(organizationId, orgPublic, groupId, v1.certificate, v1.sealed, v1.wraps[1]!.wrap, people[1]!.keyset);
-    const trustSharer = (id: string) => (id === people[0]!.member.keyset.id ? { keysetId: id, signingPublicKey: people[0]!.member.keyset.signingPublicKey } : undefined);
+    const trustSharer = (id: string) =>
+      id === people[0]!.member.keyset.id ? { keysetId: id, signingPublicKey: people[0]!.member.keyset.signingPublicKey } : undefined;
     expect(await unwrapVaultKey(vaultWrap, vaultId, groupRecipient, groupOpened.keyset.encryption.privateKey, trustSharer)).toEqual(vaultKey);
   });
 
@@ -162,7 +195,10 @@ describe('groups', () => {
     // The server's own group keyset, certified by a key of its own under the organization keyset id.
     const fakeOrg = { organizationId, keyset: { ...(await createKeyset()), id: opened.keyset.id } };
     const fake = await createGroupKeyset(fakeOrg, groupId, 1, [people[0]!.member]);
-    await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, fake.certificate, fake.sealed, fake.wraps[0]!.wrap, me), 'untrusted_key');
+    await expectLatchkeyError(
+      () => openGroupKeyset(organizationId, orgPublic, groupId, fake.certificate, fake.sealed, fake.wraps[0]!.wrap, me),
+      'untrusted_key',
+    );
     // Real certificate, server's sealed keyset or wrap.
     await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, v1.certificate, fake.sealed, wrap, me), 'untrusted_key');
     await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, v1.certificate, v1.sealed, fake.wraps[0]!.wrap, me), 'untrusted_key');
@@ -171,16 +207,31 @@ describe('groups', () => {
     const relabelled: GroupCertificate = { ...v1.certificate, keyVersion: 2 };
     await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, relabelled, v1.sealed, wrap, me), 'untrusted_key');
     // A member wrapping the group key themselves (no organization signature): refused.
-    const selfMade = await sealKeyWrap(v1.keyset.symmetricKey, sharedKeysetWrapContext({ kind: 'group', id: groupId, keyVersion: 1 }, v1.keyset.id, keysetRecipient(creator)), keysetSigner(me));
+    const selfMade = await sealKeyWrap(
+      v1.keyset.symmetricKey,
+      sharedKeysetWrapContext({ kind: 'group', id: groupId, keyVersion: 1 }, v1.keyset.id, keysetRecipient(creator)),
+      keysetSigner(me),
+    );
     await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, v1.certificate, v1.sealed, selfMade, creator), 'untrusted_key');
   });
 
   it('removal re-keys: the removed member cannot open the new version, its wraps, or vault keys wrapped to it', async () => {
     const { opened, orgPublic, organizationId, people } = await organizationWith(3);
     const groupId = crypto.randomUUID();
-    const v1 = await createGroupKeyset(opened, groupId, 1, people.map((p) => p.member));
+    const v1 = await createGroupKeyset(
+      opened,
+      groupId,
+      1,
+      people.map((p) => p.member),
+    );
     const removed = people[2]!;
-    const v2 = await rekeyGroup(opened, groupId, 1, people.map((p) => p.member), [removed.member.userId]);
+    const v2 = await rekeyGroup(
+      opened,
+      groupId,
+      1,
+      people.map((p) => p.member),
+      [removed.member.userId],
+    );
     expect(v2.keyVersion).toBe(2);
     expect(v2.keyset.id).not.toBe(v1.keyset.id);
     expect(v2.wraps.map((w) => w.userId)).toEqual([people[0]!.member.userId, people[1]!.member.userId]);
@@ -191,7 +242,10 @@ describe('groups', () => {
     const oldWrap = v1.wraps[2]!.wrap;
     await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, v2.certificate, v2.sealed, oldWrap, removed.keyset), 'untrusted_key');
     // Another member's version-2 wrap does not open for the removed member.
-    await expectLatchkeyError(() => openGroupKeyset(organizationId, orgPublic, groupId, v2.certificate, v2.sealed, v2.wraps[0]!.wrap, removed.keyset), 'untrusted_key');
+    await expectLatchkeyError(
+      () => openGroupKeyset(organizationId, orgPublic, groupId, v2.certificate, v2.sealed, v2.wraps[0]!.wrap, removed.keyset),
+      'untrusted_key',
+    );
     // The old private key (which the removed member kept) opens no vault key wrapped to version 2.
     const vaultId = crypto.randomUUID();
     const newRecipient = publicKeysetRecipient(keysetPublicPart(v2.keyset));
@@ -205,8 +259,19 @@ describe('groups', () => {
     const { opened, orgPublic, organizationId, people, org } = await organizationWith(3);
     const groupId = crypto.randomUUID();
     const certificates = people.map((p) => issueMemberCertificate(organizationId, org.keyset, p.member));
-    const v1 = await createGroupKeyset(opened, groupId, 1, people.map((p) => p.member));
-    const v2 = await rekeyGroup(opened, groupId, 1, people.map((p) => p.member), [people[2]!.member.userId]);
+    const v1 = await createGroupKeyset(
+      opened,
+      groupId,
+      1,
+      people.map((p) => p.member),
+    );
+    const v2 = await rekeyGroup(
+      opened,
+      groupId,
+      1,
+      people.map((p) => p.member),
+      [people[2]!.member.userId],
+    );
     const group = { groupId, keyVersion: 2, keysetId: v2.keyset.id };
     const honest = v2.wraps.map((w, i) => ({ certificate: certificates[i]!, wrap: w.wrap }));
     expect(currentGroupMembers(organizationId, orgPublic, group, honest).map((m) => m.userId)).toEqual([people[0]!.member.userId, people[1]!.member.userId]);
@@ -214,7 +279,9 @@ describe('groups', () => {
     const replayed = [...honest, { certificate: certificates[2]!, wrap: v1.wraps[2]!.wrap }];
     expect(codeOf(() => currentGroupMembers(organizationId, orgPublic, group, replayed))).toBe('untrusted_key');
     // Or with another member's wrap.
-    expect(codeOf(() => currentGroupMembers(organizationId, orgPublic, group, [...honest, { certificate: certificates[2]!, wrap: v2.wraps[0]!.wrap }]))).toBe('untrusted_key');
+    expect(codeOf(() => currentGroupMembers(organizationId, orgPublic, group, [...honest, { certificate: certificates[2]!, wrap: v2.wraps[0]!.wrap }]))).toBe(
+      'untrusted_key',
+    );
     // An admin adding them back signs a new wrap: then they count again.
     const added = await addGroupMember(opened, { groupId, keyVersion: 2, keyset: v2.keyset }, people[2]!.member);
     expect(currentGroupMembers(organizationId, orgPublic, group, [...honest, { certificate: certificates[2]!, wrap: added }])).toHaveLength(3);

@@ -36,9 +36,16 @@ interface Vector {
 }
 
 const vector = JSON.parse(readFileSync(new URL('./vectors/key-wrap.json', import.meta.url), 'utf8')) as Vector;
-const vectorContext: KeyWrapContext = { purpose: vector.purpose, subjectId: vector.subjectId, recipient: { keysetId: vector.recipient.keysetId, publicKey: hexToBytes(vector.recipient.publicKey) } };
+const vectorContext: KeyWrapContext = {
+  purpose: vector.purpose,
+  subjectId: vector.subjectId,
+  recipient: { keysetId: vector.recipient.keysetId, publicKey: hexToBytes(vector.recipient.publicKey) },
+};
 const vectorSigner: TrustedSigner = { keysetId: vector.signer.keysetId, signingPublicKey: hexToBytes(vector.signer.publicKey) };
-const trusting = (...signers: TrustedSigner[]): TrustedSignerLookup => (id) => signers.find((s) => s.keysetId === id);
+const trusting =
+  (...signers: TrustedSigner[]): TrustedSignerLookup =>
+  (id) =>
+    signers.find((s) => s.keysetId === id);
 
 /** Ed25519 verification by node:crypto (OpenSSL), independent of @noble/curves. */
 function nodeEd25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
@@ -64,7 +71,10 @@ describe('signed key wrap: known-answer vector', () => {
   it('carries a deterministic Ed25519 signature that an independent implementation verifies', async () => {
     expect(nodeEd25519Verify(vectorSigner.signingPublicKey, utf8(vector.statement), fromBase64Url(vector.wrap.signature))).toBe(true);
     // Ed25519 is deterministic: signing the same statement again gives the same bytes.
-    const again = await sealKeyWrap(hexToBytes(vector.key), vectorContext, { keysetId: vector.signer.keysetId, signingSecretKey: hexToBytes(vector.signer.secretKey) });
+    const again = await sealKeyWrap(hexToBytes(vector.key), vectorContext, {
+      keysetId: vector.signer.keysetId,
+      signingSecretKey: hexToBytes(vector.signer.secretKey),
+    });
     expect(nodeEd25519Verify(vectorSigner.signingPublicKey, keyWrapStatement(again, vectorContext), fromBase64Url(again.signature))).toBe(true);
     expect(again.ciphertext).not.toBe(vector.wrap.ciphertext); // HPKE is randomized
     expect(() => verifyKeyWrap(vector.wrap, vectorContext, vectorSigner)).not.toThrow();
@@ -94,7 +104,9 @@ describe('signed key wrap: known-answer vector', () => {
       malleated[32 + i] = Number(sl & 0xffn);
       sl >>= 8n;
     }
-    expect(() => verifyKeyWrap({ ...vector.wrap, signature: toBase64Url(malleated) }, vectorContext, vectorSigner)).toThrow(expect.objectContaining({ code: 'untrusted_key' }));
+    expect(() => verifyKeyWrap({ ...vector.wrap, signature: toBase64Url(malleated) }, vectorContext, vectorSigner)).toThrow(
+      expect.objectContaining({ code: 'untrusted_key' }),
+    );
   });
 });
 
@@ -145,7 +157,8 @@ describe('signed key wrap: what the signature binds', () => {
       { ...wrap, recipientKeysetId: crypto.randomUUID() },
     ];
     const signer = keysetTrustedSigner(me);
-    for (const bad of changed) expect(() => verifyKeyWrap(bad, context, signer), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'untrusted_key' }));
+    for (const bad of changed)
+      expect(() => verifyKeyWrap(bad, context, signer), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'untrusted_key' }));
     // A renamed signer is not found by the lookup, or found with another key: refused either way.
     const renamed = { ...wrap, signerKeysetId: crypto.randomUUID() };
     expect(() => verifyKeyWrap(renamed, context, signer)).toThrow(expect.objectContaining({ code: 'untrusted_key' }));
@@ -161,7 +174,7 @@ describe('signed key wrap: what the signature binds', () => {
     expect(await openKeyWrap(wrap, context, me.encryption.privateKey, async () => keysetTrustedSigner(me))).toHaveLength(32);
   });
 
-  it('a key of the server\'s choosing, properly wrapped to the user and carrying a real signature from elsewhere, is refused', async () => {
+  it("a key of the server's choosing, properly wrapped to the user and carrying a real signature from elsewhere, is refused", async () => {
     const { me, context, wrap, trust } = await fixture();
     const planted = await sealKeyWrap(randomBytes(32), context, { keysetId: me.id, signingSecretKey: generateSigningKeyPair().secretKey });
     await expectLatchkeyError(() => openKeyWrap(planted, context, me.encryption.privateKey, trust), 'untrusted_key');
@@ -174,7 +187,11 @@ describe('signed key wrap: what the signature binds', () => {
     const elsewhere = await generateHpkeKeyPair();
     const context: KeyWrapContext = { purpose: 'vault-key', subjectId: crypto.randomUUID(), recipient: keysetRecipient(me) };
     // The trusted signer itself sealed to another public key, then signed the statement naming this recipient.
-    const sealedElsewhere = await sealKeyWrap(randomBytes(32), { ...context, recipient: { ...context.recipient, publicKey: elsewhere.publicKey } }, keysetSigner(me));
+    const sealedElsewhere = await sealKeyWrap(
+      randomBytes(32),
+      { ...context, recipient: { ...context.recipient, publicKey: elsewhere.publicKey } },
+      keysetSigner(me),
+    );
     const signed = { ...sealedElsewhere, signature: toBase64Url(sign(me.signing.secretKey, keyWrapStatement(sealedElsewhere, context))) };
     await expectLatchkeyError(() => openKeyWrap(signed, context, me.encryption.privateKey, trusting(keysetTrustedSigner(me))), 'decryption_failed');
   });
@@ -185,7 +202,9 @@ describe('signed key wrap: what the signature binds', () => {
     await expect(sealKeyWrap(randomBytes(16), context, keysetSigner(me))).rejects.toThrow(RangeError);
     await expect(sealKeyWrap(randomBytes(32), { ...context, subjectId: 'v\nsigner-keyset=x' }, keysetSigner(me))).rejects.toThrow(TypeError);
     const wrap = await sealKeyWrap(randomBytes(32), context, keysetSigner(me));
-    expect(() => verifyKeyWrap({ ...wrap, signerKeysetId: `${me.id}\nx=y` }, context, { ...keysetTrustedSigner(me), keysetId: `${me.id}\nx=y` })).toThrow(expect.objectContaining({ code: 'untrusted_key' }));
+    expect(() => verifyKeyWrap({ ...wrap, signerKeysetId: `${me.id}\nx=y` }, context, { ...keysetTrustedSigner(me), keysetId: `${me.id}\nx=y` })).toThrow(
+      expect.objectContaining({ code: 'untrusted_key' }),
+    );
   });
 });
 

@@ -57,8 +57,17 @@ describe('member acceptance', () => {
       signature: flip(acceptance.signature),
     });
     expect(changed).toHaveLength(9);
-    for (const bad of changed) expect(codeOf(() => verifyMemberAcceptance(bad, identity)), JSON.stringify(bad)).toBe('untrusted_key');
-    for (const malformed of [{ ...acceptance, publicKey: 'x' }, { ...acceptance, signingPublicKey: '' }, { ...acceptance, signature: 'not base64!' }, { ...acceptance, userId: 'a\nb=c' }]) {
+    for (const bad of changed)
+      expect(
+        codeOf(() => verifyMemberAcceptance(bad, identity)),
+        JSON.stringify(bad),
+      ).toBe('untrusted_key');
+    for (const malformed of [
+      { ...acceptance, publicKey: 'x' },
+      { ...acceptance, signingPublicKey: '' },
+      { ...acceptance, signature: 'not base64!' },
+      { ...acceptance, userId: 'a\nb=c' },
+    ]) {
       expect(codeOf(() => verifyMemberAcceptance(malformed, identity))).toBe('untrusted_key');
     }
   });
@@ -66,7 +75,10 @@ describe('member acceptance', () => {
   it('is refused when the server showed the member another organization key', async () => {
     const { identity, member, userId } = await fixture();
     const serverOrg = await createKeyset();
-    const fooled = signMemberAcceptance(member, userId, { organizationId: identity.organizationId, keyset: { ...keysetPublicPart(serverOrg), id: identity.keyset.id } });
+    const fooled = signMemberAcceptance(member, userId, {
+      organizationId: identity.organizationId,
+      keyset: { ...keysetPublicPart(serverOrg), id: identity.keyset.id },
+    });
     expect(codeOf(() => verifyMemberAcceptance(fooled, identity))).toBe('untrusted_key');
   });
 
@@ -114,7 +126,10 @@ describe('member certificate', () => {
   it('certifyAcceptedMember signs the accepted keyset; it verifies against the organization key', async () => {
     const { organizationId, org, acceptance, member, userId } = await fixture();
     const certificate = certifyAcceptedMember(organizationId, org.keyset, acceptance);
-    expect(verifyMemberCertificate(certificate, organizationId, publicKeysetTrustedSigner(keysetPublicPart(org.keyset)))).toEqual({ userId, keyset: keysetPublicPart(member) });
+    expect(verifyMemberCertificate(certificate, organizationId, publicKeysetTrustedSigner(keysetPublicPart(org.keyset)))).toEqual({
+      userId,
+      keyset: keysetPublicPart(member),
+    });
   });
 
   it('the creator is certified from the start', async () => {
@@ -122,7 +137,9 @@ describe('member certificate', () => {
     const creator = await createKeyset();
     const userId = crypto.randomUUID();
     const org = await createOrganizationKeyset(organizationId, creator, userId);
-    expect(verifyMemberCertificate(org.creatorCertificate, organizationId, publicKeysetTrustedSigner(keysetPublicPart(org.keyset))).keyset).toEqual(keysetPublicPart(creator));
+    expect(verifyMemberCertificate(org.creatorCertificate, organizationId, publicKeysetTrustedSigner(keysetPublicPart(org.keyset))).keyset).toEqual(
+      keysetPublicPart(creator),
+    );
   });
 
   it('is refused when any field is changed, for another organization, or under an untrusted key', async () => {
@@ -143,12 +160,17 @@ describe('member certificate', () => {
     expect(changed).toHaveLength(8);
     for (const bad of changed) {
       // A changed organization id is refused both as "another organization" and by the signature.
-      expect(codeOf(() => verifyMemberCertificate(bad, organizationId, signer)), JSON.stringify(bad)).toBe('untrusted_key');
+      expect(
+        codeOf(() => verifyMemberCertificate(bad, organizationId, signer)),
+        JSON.stringify(bad),
+      ).toBe('untrusted_key');
       expect(codeOf(() => verifyMemberCertificate(bad, bad.organizationId, { ...signer, keysetId: bad.organizationKeysetId }))).toBe('untrusted_key');
     }
     expect(codeOf(() => verifyMemberCertificate(certificate, crypto.randomUUID(), signer))).toBe('untrusted_key');
     expect(codeOf(() => verifyMemberCertificate(certificate, organizationId, undefined))).toBe('untrusted_key');
-    expect(codeOf(() => verifyMemberCertificate(certificate, organizationId, { ...signer, signingPublicKey: generateSigningKeyPair().publicKey }))).toBe('untrusted_key');
+    expect(codeOf(() => verifyMemberCertificate(certificate, organizationId, { ...signer, signingPublicKey: generateSigningKeyPair().publicKey }))).toBe(
+      'untrusted_key',
+    );
   });
 
   it('a certificate the server made with its own key, or the member signed, is refused', async () => {

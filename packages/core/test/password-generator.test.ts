@@ -90,7 +90,9 @@ describe('generatePassword', () => {
 describe('passwordEntropyBits', () => {
   it('counts exactly the passwords that hold every chosen class', () => {
     expect(passwordSpaceSize({ ...none, length: 2, lower: true, digits: true })).toBe(2n * 26n * 10n);
-    expect(passwordSpaceSize({ ...none, length: 3, lower: true, digits: true })).toBe(BigInt(bruteForceCount([CHARACTER_CLASSES.lower, CHARACTER_CLASSES.digits], 3)));
+    expect(passwordSpaceSize({ ...none, length: 3, lower: true, digits: true })).toBe(
+      BigInt(bruteForceCount([CHARACTER_CLASSES.lower, CHARACTER_CLASSES.digits], 3)),
+    );
     const noLookAlikes = { ...none, length: 3, upper: true, digits: true, symbols: true, avoidLookAlikes: true };
     const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', CHARACTER_CLASSES.symbols];
     expect(passwordSpaceSize(noLookAlikes)).toBe(BigInt(bruteForceCount(classes, 3)));

@@ -237,7 +237,14 @@ describe('combineRecoveryShares', () => {
     const copy = alter(texts[0]!, (p) => (p[ENVELOPE + 20]! ^= 0x10));
     const cards = [texts[0]!, copy, texts[1]!];
     // Every order gives the same answer: the altered card is reported, never silently skipped.
-    for (const order of [[0, 1, 2], [1, 0, 2], [2, 1, 0], [2, 0, 1], [0, 2, 1], [1, 2, 0]]) {
+    for (const order of [
+      [0, 1, 2],
+      [1, 0, 2],
+      [2, 1, 0],
+      [2, 0, 1],
+      [0, 2, 1],
+      [1, 2, 0],
+    ]) {
       await expectLatchkeyError(() => combineRecoveryShares(order.map((i) => cards[i]!)), 'share_tampered');
     }
   });

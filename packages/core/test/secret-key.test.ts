@@ -78,7 +78,10 @@ describe('parseSecretKey', () => {
       key.replace(/-/g, ''),
       key.replace(/-/g, ' '),
       `  ${key.replace(/-/g, ' - ')}\n`,
-      key.replace(/-/g, '').toLowerCase().replace(/(.{4})/g, '$1 '),
+      key
+        .replace(/-/g, '')
+        .toLowerCase()
+        .replace(/(.{4})/g, '$1 '),
       key.split('').join(' '),
       key.replace(/-/g, '\t'),
       `${key.slice(0, 10).toLowerCase()}${key.slice(10)}`,

@@ -33,9 +33,7 @@ function withTypo(key: string): string {
 describe('createSetupCode', () => {
   it('has the documented format', () => {
     const code = createSetupCode({ server, email, secretKey });
-    expect(code).toBe(
-      `latchkey-setup:v1?server=${encodeURIComponent(server)}&email=${encodeURIComponent(email)}&secret-key=${secretKey}`,
-    );
+    expect(code).toBe(`latchkey-setup:v1?server=${encodeURIComponent(server)}&email=${encodeURIComponent(email)}&secret-key=${secretKey}`);
     expect(code.startsWith(SETUP_CODE_PREFIX)).toBe(true);
     expect(code).toContain('alice%2Bkit%40example.org');
   });
@@ -89,7 +87,15 @@ describe('parseSetupCode', () => {
   });
 
   it('refuses servers that are not http(s) URLs', () => {
-    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.org', 'data:text/html,hi', 'example.org', '//example.org', 'https://user:pw@example.org/']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'ftp://example.org',
+      'data:text/html,hi',
+      'example.org',
+      '//example.org',
+      'https://user:pw@example.org/',
+    ]) {
       const code = `${SETUP_CODE_PREFIX}server=${encodeURIComponent(bad)}&email=${encodeURIComponent(email)}&secret-key=${secretKey}`;
       expectInvalid(() => parseSetupCode(code));
     }

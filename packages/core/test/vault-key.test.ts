@@ -41,9 +41,24 @@ describe('vault key wrapping', () => {
     const me = await createKeyset(to.keysetId);
     const wrap = await wrapVaultKey(createVaultKey(), to.vaultId, keysetRecipient(me), keysetSigner(me));
     const sealed = fromBase64Url(wrap.ciphertext);
-    expect(await hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: to.vaultId, keyset: me.id }) })).toHaveLength(32);
-    await expect(hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: crypto.randomUUID(), keyset: me.id }) })).rejects.toThrow();
-    await expect(hpkeOpen(me.encryption.privateKey, sealed, { info: 'latchkey/v1/vault-key', aad: associatedData('vault-key', { vault: to.vaultId, keyset: crypto.randomUUID() }) })).rejects.toThrow();
+    expect(
+      await hpkeOpen(me.encryption.privateKey, sealed, {
+        info: 'latchkey/v1/vault-key',
+        aad: associatedData('vault-key', { vault: to.vaultId, keyset: me.id }),
+      }),
+    ).toHaveLength(32);
+    await expect(
+      hpkeOpen(me.encryption.privateKey, sealed, {
+        info: 'latchkey/v1/vault-key',
+        aad: associatedData('vault-key', { vault: crypto.randomUUID(), keyset: me.id }),
+      }),
+    ).rejects.toThrow();
+    await expect(
+      hpkeOpen(me.encryption.privateKey, sealed, {
+        info: 'latchkey/v1/vault-key',
+        aad: associatedData('vault-key', { vault: to.vaultId, keyset: crypto.randomUUID() }),
+      }),
+    ).rejects.toThrow();
   });
 
   it('refuses (untrusted_key) a wrap for another vault, another keyset, or from an untrusted signer', async () => {

@@ -78,7 +78,9 @@ describe(`Wycheproof Ed25519 (${vectors.numberOfTests} vectors)`, () => {
     expect(valid).toBeGreaterThan(50);
     expect(invalid).toBeGreaterThan(50);
     // This Wycheproof file carries no private keys; sign() is covered by RFC 8032 below.
-    expect(signed).toBe(vectors.testGroups.filter((g) => g.privateKey?.sk !== undefined).reduce((n, g) => n + g.tests.filter((t) => t.result === 'valid').length, 0));
+    expect(signed).toBe(
+      vectors.testGroups.filter((g) => g.privateKey?.sk !== undefined).reduce((n, g) => n + g.tests.filter((t) => t.result === 'valid').length, 0),
+    );
   });
 
   it.each(RFC8032)('RFC 8032: sign() reproduces the signature for msg "$msg"', ({ sk, pk, msg, sig }) => {

@@ -48,7 +48,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Latchkey API', version: '1', description: 'End-to-end encrypted password manager. The server never sees a password, Secret Key, key or item.' },
+      info: {
+        title: 'Latchkey API',
+        version: '1',
+        description: 'End-to-end encrypted password manager. The server never sees a password, Secret Key, key or item.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });

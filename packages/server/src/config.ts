@@ -104,10 +104,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const dataDir = path.resolve(pick('data-dir') ?? './.latchkey');
   const port = parsePort(pick('port'));
   const host = pick('host') ?? '127.0.0.1';
-  const publicUrl = parseUrl('public-url', pick('public-url') ?? `http://${defaultPublicHost(host)}:${port}`, [
-    'http:',
-    'https:',
-  ]);
+  const publicUrl = parseUrl('public-url', pick('public-url') ?? `http://${defaultPublicHost(host)}:${port}`, ['http:', 'https:']);
   const databaseUrlRaw = pick('database-url');
   const smtpUrlRaw = pick('smtp-url');
   const smtpFrom = pick('smtp-from') ?? 'Latchkey <latchkey@localhost>';
@@ -143,9 +140,7 @@ export function redactConfig(config: ServerConfig): ServerConfig {
 }
 
 function parseFlags(argv: string[]): Partial<Record<OptionName, string>> {
-  const options = Object.fromEntries(
-    Object.keys(OPTIONS).map((name) => [name, { type: 'string' as const }]),
-  ) as Record<OptionName, { type: 'string' }>;
+  const options = Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: 'string' as const }])) as Record<OptionName, { type: 'string' }>;
   try {
     const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
     return values;
@@ -173,10 +168,7 @@ function parseUrl(option: 'public-url' | 'database-url' | 'smtp-url', raw: strin
     throw new ConfigError(option, `--${option} / ${OPTIONS[option]} is not a valid URL`, { cause });
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(
-      option,
-      `--${option} / ${OPTIONS[option]} must use ${protocols.join(' or ')}, got "${url.protocol}"`,
-    );
+    throw new ConfigError(option, `--${option} / ${OPTIONS[option]} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
   }
   return raw;
 }

@@ -47,15 +47,19 @@ const FINISHED_NOTICE_RETENTION_MS = 30 * 24 * 3600_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   await opaqueReady;
-  const storage = options.storage ?? await openDatabase({
-    dataDir: config.dataDir,
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    // Before the logger exists: only the one-time PGlite import reports here.
-    log: (message) => process.stderr.write(`${message}\n`),
-  });
+  const storage =
+    options.storage ??
+    (await openDatabase({
+      dataDir: config.dataDir,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      // Before the logger exists: only the one-time PGlite import reports here.
+      log: (message) => process.stderr.write(`${message}\n`),
+    }));
   const logger = options.logger ?? { level: config.logLevel };
   let log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-  const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) => log.info(fields ?? {}, msg));
+  const mailer = createMailer({ dataDir: config.dataDir, smtpFrom: config.smtpFrom, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}) }, (msg, fields) =>
+    log.info(fields ?? {}, msg),
+  );
   const keyring = await loadServerKeyring(config.serverKeysFile);
   // A lost or misplaced keyring must not quietly become a new one: every sealed secret would be
   // unreadable, and without the OPAQUE setup no account could sign in.

@@ -60,7 +60,11 @@ const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive']);
 
 async function observe(path: string, body: unknown, ip = nextSource()): Promise<Observed> {
   const started = performance.now();
-  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(body) });
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   const headers = Object.fromEntries([...res.headers.entries()].filter(([name]) => !TRANSPORT_HEADERS.has(name)));
@@ -115,7 +119,11 @@ async function withWrites(request: () => Promise<Observed>): Promise<Observed & 
   const before = await footprint();
   const observed = await request();
   const after = await footprint();
-  const writes = Object.fromEntries(Object.keys(after).map((t) => [t, after[t]! - (before[t] ?? 0)]).filter(([, d]) => d !== 0));
+  const writes = Object.fromEntries(
+    Object.keys(after)
+      .map((t) => [t, after[t]! - (before[t] ?? 0)])
+      .filter(([, d]) => d !== 0),
+  );
   return { ...observed, writes };
 }
 
@@ -144,7 +152,11 @@ async function expectSameTimingClass(what: string, known: () => Promise<Observed
 
 const junkLogin = async (email: string) => {
   await opaqueReady;
-  return { email, secretKeyVerifier: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex'), startLoginRequest: opaqueClient.startLogin('guess').startLoginRequest };
+  return {
+    email,
+    secretKeyVerifier: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex'),
+    startLoginRequest: opaqueClient.startLogin('guess').startLoginRequest,
+  };
 };
 
 describe(`invariant 8: unknown and known emails are indistinguishable (${testDatabaseKind()})`, () => {
@@ -207,7 +219,11 @@ describe(`invariant 8: unknown and known emails are indistinguishable (${testDat
 
   it('the SDK reports the same error for both', async () => {
     const guess = generateSecretKey();
-    const errorFor = (email: string) => server.client().signIn({ email, password: 'guess', secretKey: guess }).catch((e: LatchkeyError) => [e.code, e.message]);
+    const errorFor = (email: string) =>
+      server
+        .client()
+        .signIn({ email, password: 'guess', secretKey: guess })
+        .catch((e: LatchkeyError) => [e.code, e.message]);
     expect(await errorFor(withCode.email)).toEqual(await errorFor(uniqueEmail('unknown')));
   });
 });

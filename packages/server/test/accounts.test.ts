@@ -16,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-
 /** Changes one character of the secret part while keeping the format (so only the check character can catch it). */
 function typoOf(secretKey: string): string {
   const i = secretKey.length - 3;
@@ -62,7 +61,11 @@ describe('sign-up', () => {
     const code = /^(\d{8})$/m.exec(mail.text)![1]!;
     const wrong = code === '00000000' ? '00000001' : '00000000';
     const verify = (c: string) =>
-      fetch(`${server.url}/api/signup/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verificationId, code: c }) });
+      fetch(`${server.url}/api/signup/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ verificationId, code: c }),
+      });
     const bad = await verify(wrong);
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.code).toBe('invalid_code');
@@ -132,10 +135,13 @@ describe('sign-in', () => {
     expect(await errorCodeOf(server.client().signIn({ email: user.email, password: user.password, secretKey: other.secretKey }))).toBe('wrong_secret_key');
 
     let requests = 0;
-    const counting = new LatchkeyClient({ server: server.url, fetch: (...args) => {
+    const counting = new LatchkeyClient({
+      server: server.url,
+      fetch: (...args) => {
         requests++;
         return fetch(...args);
-      } });
+      },
+    });
     expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: typoOf(user.secretKey) }))).toBe('secret_key_typo');
     expect(await errorCodeOf(counting.signIn({ email: user.email, password: user.password, secretKey: 'L1-0000' }))).toBe('secret_key_malformed');
     expect(requests).toBe(0);

@@ -37,7 +37,27 @@ import { issueBackupCodes } from '../src/services/backup-codes.ts';
 import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
-import { beginReauth, beginSignIn, type Credentials, credentialsChangeBody, expectApiError, extractCode, newRegistrationRequest, newVaultBody, opaqueLoginStart, prepareSignup, type RawResponse, send, signInAgain, signUpUser, startTestServer, type TestServer, uniqueEmail, verifiedTicket, waitForEmail } from '@latchkey/server/testing';
+import {
+  beginReauth,
+  beginSignIn,
+  type Credentials,
+  credentialsChangeBody,
+  expectApiError,
+  extractCode,
+  newRegistrationRequest,
+  newVaultBody,
+  opaqueLoginStart,
+  prepareSignup,
+  type RawResponse,
+  send,
+  signInAgain,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  uniqueEmail,
+  verifiedTicket,
+  waitForEmail,
+} from '@latchkey/server/testing';
 
 type Caller = 'anonymous' | 'garbage' | 'revoked' | 'waiting' | 'other' | 'stale' | 'owner';
 /** The owner goes last: its success may change what the others would have seen. */
@@ -100,7 +120,10 @@ const fails = (code: ErrorCode): Expected => ({ status: ERROR_STATUS[code], code
 
 /** The matrix checks who may do what, not limits: each row starts with a full two-step budget (10 per 5 minutes). */
 async function freshTwoStepBudget(w: World): Promise<void> {
-  await w.db.deleteFrom('rate_limits').where('bucket', 'in', [`twoStepPerUser:${w.a.profile.id}`, `twoStepPerUser:${w.b.profile.id}`]).execute();
+  await w.db
+    .deleteFrom('rate_limits')
+    .where('bucket', 'in', [`twoStepPerUser:${w.a.profile.id}`, `twoStepPerUser:${w.b.profile.id}`])
+    .execute();
 }
 
 /**
@@ -230,7 +253,10 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     prepare: async (w) => ({ ...(await proofs(w)), ...(await credentialsChangeBody(w.server, w.a.credentials, w.a.token, w.a.credentials.password)) }),
     call: async (w, caller, t) => ({
       path: '/api/account/credentials/finish',
-      body: { ...(caller === 'other' ? await credentialsChangeBody(w.server, w.b.credentials, w.b.token, w.b.credentials.password) : withoutCodes(t)), ...proofOf(caller, t) },
+      body: {
+        ...(caller === 'other' ? await credentialsChangeBody(w.server, w.b.credentials, w.b.token, w.b.credentials.password) : withoutCodes(t)),
+        ...proofOf(caller, t),
+      },
     }),
     owner: ok(),
     other: ok(),
@@ -300,11 +326,19 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   createRecoveryCode: {
     access: 'session',
     prepare: proofs,
-    call: async (_w, caller, t) => ({ path: '/api/recovery-code', body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: junkCiphertext(), ...proofOf(caller, t) } }),
+    call: async (_w, caller, t) => ({
+      path: '/api/recovery-code',
+      body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: junkCiphertext(), ...proofOf(caller, t) },
+    }),
     owner: ok(201),
     other: ok(201),
   },
-  recoveryCodeChallenge: { access: 'session', call: async () => ({ path: '/api/recovery-code/challenge', body: { purpose: 'check' } }), owner: ok(), other: ok() },
+  recoveryCodeChallenge: {
+    access: 'session',
+    call: async () => ({ path: '/api/recovery-code/challenge', body: { purpose: 'check' } }),
+    owner: ok(),
+    other: ok(),
+  },
   confirmRecoveryCode: {
     access: 'session',
     prepare: async (w) => {
@@ -326,11 +360,23 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(),
     other: fails('challenge_expired'),
   },
-  deleteRecoveryCode: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/recovery-code', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  deleteRecoveryCode: {
+    access: 'session',
+    prepare: proofs,
+    call: async (_w, caller, t) => ({ path: '/api/recovery-code', body: proofOf(caller, t) }),
+    owner: ok(),
+    other: ok(),
+  },
 
   // Two-step verification: every route acts on the caller's own account; B never reaches A's factors.
   twoStepStatus: { access: 'session', call: async () => ({ path: '/api/two-step' }), owner: ok(), other: ok() },
-  startTotpSetup: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/totp', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  startTotpSetup: {
+    access: 'session',
+    prepare: proofs,
+    call: async (_w, caller, t) => ({ path: '/api/two-step/totp', body: proofOf(caller, t) }),
+    owner: ok(),
+    other: ok(),
+  },
   confirmTotp: {
     access: 'session',
     // Each has a replacement app pending, started with a proof by that very session.
@@ -353,8 +399,20 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: fails('invalid_code'),
     other: fails('invalid_code'),
   },
-  regenerateBackupCodes: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/backup-codes/regenerate', body: proofOf(caller, t) }), owner: ok(), other: ok() },
-  securityKeyRegistrationOptions: { access: 'session', prepare: proofs, call: async (_w, caller, t) => ({ path: '/api/two-step/security-keys/options', body: proofOf(caller, t) }), owner: ok(), other: ok() },
+  regenerateBackupCodes: {
+    access: 'session',
+    prepare: proofs,
+    call: async (_w, caller, t) => ({ path: '/api/two-step/backup-codes/regenerate', body: proofOf(caller, t) }),
+    owner: ok(),
+    other: ok(),
+  },
+  securityKeyRegistrationOptions: {
+    access: 'session',
+    prepare: proofs,
+    call: async (_w, caller, t) => ({ path: '/api/two-step/security-keys/options', body: proofOf(caller, t) }),
+    owner: ok(),
+    other: ok(),
+  },
   registerSecurityKey: {
     access: 'session',
     prepare: proofs,
@@ -417,7 +475,11 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     call: async () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }),
     anyone: fails('invalid_code'),
   },
-  recoveryProve: { access: 'public', call: async () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: junkCiphertext() } }), anyone: fails('code_expired') },
+  recoveryProve: {
+    access: 'public',
+    call: async () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: junkCiphertext() } }),
+    anyone: fails('code_expired'),
+  },
   recoveryRegister: {
     access: 'public',
     call: async () => ({ path: '/api/recovery/register', body: { grant: randomId(), registrationRequest: await newRegistrationRequest() } }),
@@ -427,12 +489,17 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     access: 'public',
     call: async () => ({
       path: '/api/recovery/finish',
-      body: { grant: randomId(), accountId: 'ABCDEF', registrationRecord: Buffer.from(crypto.getRandomValues(new Uint8Array(192))).toString('base64url'), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: junkCiphertext() },
+      body: {
+        grant: randomId(),
+        accountId: 'ABCDEF',
+        registrationRecord: Buffer.from(crypto.getRandomValues(new Uint8Array(192))).toString('base64url'),
+        secretKeyVerifier: '0'.repeat(64),
+        encryptedSymmetricKey: junkCiphertext(),
+      },
     }),
     anyone: fails('code_expired'),
   },
 };
-
 
 /** A well-formed code three steps ahead: outside the ±1 window, so wrong now. */
 const wrongCodeOf = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + 90_000 });
@@ -461,7 +528,11 @@ function tokenOf(w: World, caller: Caller, waitingToken: string): string | undef
  */
 async function makeReauthenticationStale(w: World): Promise<() => Promise<void>> {
   const { reauthenticated_at: real } = await w.db.selectFrom('sessions').select('reauthenticated_at').where('id', '=', w.aSessionId).executeTakeFirstOrThrow();
-  await w.db.updateTable('sessions').set({ reauthenticated_at: new Date(Date.now() - REAUTH_MAX_AGE_MS - 60_000) }).where('id', '=', w.aSessionId).execute();
+  await w.db
+    .updateTable('sessions')
+    .set({ reauthenticated_at: new Date(Date.now() - REAUTH_MAX_AGE_MS - 60_000) })
+    .where('id', '=', w.aSessionId)
+    .execute();
   return async () => {
     await w.db.updateTable('sessions').set({ reauthenticated_at: real }).where('id', '=', w.aSessionId).execute();
   };
@@ -488,12 +559,17 @@ async function rowsOf(db: Kysely<Database>, userId: string): Promise<Record<stri
     const columns = new Set(table.columns.map((c) => c.name));
     const query = anyDb.selectFrom(table.name).selectAll();
     const owned =
-      table.name === 'users' ? query.where('id', '=', userId)
-      : table.name === 'vaults' ? query.where('id', 'in', vaultIds)
-      : columns.has('user_id') ? query.where('user_id', '=', userId)
-      : columns.has('owner_user_id') ? query.where('owner_user_id', '=', userId)
-      : columns.has('vault_id') ? query.where('vault_id', 'in', vaultIds)
-      : undefined;
+      table.name === 'users'
+        ? query.where('id', '=', userId)
+        : table.name === 'vaults'
+          ? query.where('id', 'in', vaultIds)
+          : columns.has('user_id')
+            ? query.where('user_id', '=', userId)
+            : columns.has('owner_user_id')
+              ? query.where('owner_user_id', '=', userId)
+              : columns.has('vault_id')
+                ? query.where('vault_id', 'in', vaultIds)
+                : undefined;
     if (owned === undefined) continue;
     const rows = (await owned.execute()).map(({ last_used_at: _, ...rest }: Record<string, unknown>) => rest);
     out[table.name] = rows.map((r) => JSON.stringify(r)).sort();
@@ -571,7 +647,10 @@ describe('authorization matrix: callers × every route', () => {
       bTotp,
       async waitingToken() {
         // Waiting sessions last 10 minutes, and A's credential change or "sign out everywhere else" ends them.
-        const alive = waiting !== undefined && Date.now() - waiting.at < 5 * 60_000 && (await db.selectFrom('sessions').select('id').where('id', '=', waiting.id).executeTakeFirst()) !== undefined;
+        const alive =
+          waiting !== undefined &&
+          Date.now() - waiting.at < 5 * 60_000 &&
+          (await db.selectFrom('sessions').select('id').where('id', '=', waiting.id).executeTakeFirst()) !== undefined;
         if (!alive) waiting = { ...(await signInAgain(server, a.credentials)), at: Date.now() };
         const row = await db.selectFrom('sessions').select('second_factor_pending').where('id', '=', waiting!.id).executeTakeFirstOrThrow();
         expect(row.second_factor_pending).toBe(true);
@@ -614,12 +693,17 @@ describe('authorization matrix: callers × every route', () => {
       const res = await send(w.server, { method, path: call.path, body: call.body, ...(token === undefined ? {} : { token }) });
       await restoreReauthentication?.();
       const expected =
-        row.access === 'public' ? row.anyone
-        : caller === 'owner' ? row.owner
-        : caller === 'other' ? row.other
-        : caller === 'stale' ? fails('reauthentication_required')
-        : caller === 'waiting' ? (row.waiting ?? fails('second_factor_required'))
-        : fails('unauthenticated');
+        row.access === 'public'
+          ? row.anyone
+          : caller === 'owner'
+            ? row.owner
+            : caller === 'other'
+              ? row.other
+              : caller === 'stale'
+                ? fails('reauthentication_required')
+                : caller === 'waiting'
+                  ? (row.waiting ?? fails('second_factor_required'))
+                  : fails('unauthenticated');
       expectOutcome(res, expected, context);
       // A's own waiting session may change A's rows on the routes it is allowed (its challenge, its failure count, its sign-out).
       if (caller === 'waiting' && row.access === 'session' && row.waiting !== undefined) before = await rowsOf(w.db, w.a.profile.id);
@@ -638,18 +722,18 @@ describe('authorization matrix: callers × every route', () => {
     }
   });
 
-  it('B cannot reach A\'s item through B\'s own vault', async () => {
+  it("B cannot reach A's item through B's own vault", async () => {
     const before = await rowsOf(w.db, w.a.profile.id);
     const path = `/api/vaults/${w.b.vaultId}/items/${w.a.itemId}`;
     expectApiError(await send(w.server, { method: 'PUT', path, token: w.b.token, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }), 'not_found');
     expectApiError(await send(w.server, { method: 'DELETE', path, token: w.b.token, body: { expectedVersion: 1 } }), 'not_found');
     const listed = await send(w.server, { method: 'GET', path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token });
     expect(listed.status).toBe(200);
-    expectNoneOf(distinctiveStrings(before), listed, '', 'B listing B\'s vault');
+    expectNoneOf(distinctiveStrings(before), listed, '', "B listing B's vault");
     expect(await rowsOf(w.db, w.a.profile.id)).toEqual(before);
   });
 
-  it('reusing A\'s vault or item id for something of B\'s is refused and gives B no access', async () => {
+  it("reusing A's vault or item id for something of B's is refused and gives B no access", async () => {
     const before = await rowsOf(w.db, w.a.profile.id);
     // A 409 tells B only that an id B already knows is taken; ids are random, so this enumerates nothing.
     const vault = { ...(await newVaultBody(w.b.profile)), id: w.a.vaultId };
@@ -666,9 +750,18 @@ describe('authorization matrix: callers × every route', () => {
   it('a pending re-authentication can be neither finished nor used up through the sign-in route', async () => {
     const pending = await beginReauth(w.server, w.a.credentials, w.a.token);
     const device = { id: 'thief-device-00001', name: 'thief', platform: 'test' };
-    const stolen = await send(w.server, { method: 'POST', path: '/api/auth/login/finish', body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest, device } });
+    const stolen = await send(w.server, {
+      method: 'POST',
+      path: '/api/auth/login/finish',
+      body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest, device },
+    });
     expectApiError(stolen, 'login_expired');
-    const finished = await send(w.server, { method: 'POST', path: '/api/auth/reauth/finish', token: w.a.token, body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest } });
+    const finished = await send(w.server, {
+      method: 'POST',
+      path: '/api/auth/reauth/finish',
+      token: w.a.token,
+      body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest },
+    });
     expect(finished.status, finished.text).toBe(200);
   });
 
@@ -699,7 +792,9 @@ describe('authorization matrix: callers × every route', () => {
   it('HEAD requests to protected routes need a session too', async () => {
     for (const path of ['/api/account', '/api/vaults', `/api/vaults/${w.a.vaultId}/items`, `/api/items/${w.a.itemId}`]) {
       expect((await send(w.server, { method: 'HEAD', path })).status, path).toBe(401);
-      expect((await send(w.server, { method: 'HEAD', path, token: w.b.token })).status, `${path} as B`).toBe(path.includes(w.a.vaultId) || path.includes(w.a.itemId) ? 404 : 200);
+      expect((await send(w.server, { method: 'HEAD', path, token: w.b.token })).status, `${path} as B`).toBe(
+        path.includes(w.a.vaultId) || path.includes(w.a.itemId) ? 404 : 200,
+      );
     }
   });
 });
@@ -721,7 +816,13 @@ describe('re-authentication gate and session expiry (server clock moves)', () =>
       method: 'POST',
       path: '/api/account/credentials/finish',
       token: a.token,
-      body: { reason: 'password', accountId: a.profile.accountId, registrationRecord: 'A'.repeat(256), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: 'AAAA' },
+      body: {
+        reason: 'password',
+        accountId: a.profile.accountId,
+        registrationRecord: 'A'.repeat(256),
+        secretKeyVerifier: '0'.repeat(64),
+        encryptedSymmetricKey: 'AAAA',
+      },
     });
 
   it('allows /api/account/credentials/* within 5 minutes of the last re-authentication', async () => {
@@ -744,7 +845,12 @@ describe('re-authentication gate and session expiry (server clock moves)', () =>
     server.advanceClock(REAUTH_MAX_AGE_MS + 1000);
     await a.user.client.unlock(a.credentials.password);
     expect((await credentialsStart()).status).toBe(200);
-    const res = await send(server, { method: 'POST', path: '/api/account/credentials/start', token: other.token, body: { registrationRequest: await newRegistrationRequest() } });
+    const res = await send(server, {
+      method: 'POST',
+      path: '/api/account/credentials/start',
+      token: other.token,
+      body: { registrationRequest: await newRegistrationRequest() },
+    });
     expectApiError(res, 'reauthentication_required');
     await a.user.client.account.changePassword(a.credentials.password, `${a.credentials.password}-new`);
   });

@@ -14,8 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemFields } from '@latchkey/core/item';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
-import { sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, type TestUser } from '@latchkey/server/testing';
-import { snapshotItems, } from './helpers/crash-rounds.ts';
+import {
+  sdkClient,
+  type ServerProcess,
+  signUpUser,
+  startServerProcess,
+  stopAllServerProcesses,
+  testDatabaseKind,
+  type TestUser,
+} from '@latchkey/server/testing';
+import { snapshotItems } from './helpers/crash-rounds.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/latchkey.js');
 

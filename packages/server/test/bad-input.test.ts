@@ -17,7 +17,25 @@ import type { ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
 import type { Database } from '../src/storage/schema.ts';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
-import { beginReauth, beginSignIn, expectApiError, newRegistrationRequest, newVaultBody, opaqueLoginStart, prepareSignup, type RawRequest, type RawResponse, send, signInAgain, signUpUser, startTestServer, type TestServer, uniqueEmail, usableRegistrationRecord, verifiedTicket } from '@latchkey/server/testing';
+import {
+  beginReauth,
+  beginSignIn,
+  expectApiError,
+  newRegistrationRequest,
+  newVaultBody,
+  opaqueLoginStart,
+  prepareSignup,
+  type RawRequest,
+  type RawResponse,
+  send,
+  signInAgain,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  uniqueEmail,
+  usableRegistrationRecord,
+  verifiedTicket,
+} from '@latchkey/server/testing';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
 
 interface World {
@@ -64,15 +82,28 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   },
   'POST /api/signup/finish': { valid: (w) => ({ path: '/api/signup/finish', body: { ...w.signup.body, ticket: randomId() } }), control: 'code_expired' },
   'POST /api/auth/login/start': {
-    valid: async (w) => ({ path: '/api/auth/login/start', body: { email: w.a.credentials.email, ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) } }),
+    valid: async (w) => ({
+      path: '/api/auth/login/start',
+      body: { email: w.a.credentials.email, ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) },
+    }),
     control: 'wrong_secret_key',
   },
-  'POST /api/auth/login/finish': { valid: () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 1), device } }), control: 'login_expired' },
+  'POST /api/auth/login/finish': {
+    valid: () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 1), device } }),
+    control: 'login_expired',
+  },
   'POST /api/auth/reauth/start': {
-    valid: async (w) => ({ path: '/api/auth/reauth/start', token: w.a.token, body: { ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) } }),
+    valid: async (w) => ({
+      path: '/api/auth/reauth/start',
+      token: w.a.token,
+      body: { ...(await opaqueLoginStart(w.a.credentials)).body, secretKeyVerifier: '0'.repeat(64) },
+    }),
     control: 'wrong_secret_key',
   },
-  'POST /api/auth/reauth/finish': { valid: (w) => ({ path: '/api/auth/reauth/finish', token: w.a.token, body: { loginId: randomId(), finishLoginRequest: filled(64, 1) } }), control: 'login_expired' },
+  'POST /api/auth/reauth/finish': {
+    valid: (w) => ({ path: '/api/auth/reauth/finish', token: w.a.token, body: { loginId: randomId(), finishLoginRequest: filled(64, 1) } }),
+    control: 'login_expired',
+  },
   'POST /api/auth/signout': { valid: (w) => ({ path: '/api/auth/signout', token: w.spare.signOut, body: {} }), control: { status: 200 } },
   'POST /api/account/credentials/start': {
     valid: async (w) => ({ path: '/api/account/credentials/start', token: w.a.token, body: { registrationRequest: await newRegistrationRequest() } }),
@@ -85,11 +116,20 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
       token: w.spare.disposable,
       // The account id is the account's own: a swap may not change it. The record must be one
       // the OPAQUE library can use (else invalid_registration_record), not one anyone can sign in with.
-      body: { reason: 'password', accountId: w.spare.disposableAccountId, registrationRecord: await usableRegistrationRecord(), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+      body: {
+        reason: 'password',
+        accountId: w.spare.disposableAccountId,
+        registrationRecord: await usableRegistrationRecord(),
+        secretKeyVerifier: '0'.repeat(64),
+        encryptedSymmetricKey: filled(60, 7),
+      },
     }),
     control: { status: 200 },
   },
-  'POST /api/sessions/revoke-others': { valid: (w) => ({ path: '/api/sessions/revoke-others', token: w.spare.disposable, body: {} }), control: { status: 200 } },
+  'POST /api/sessions/revoke-others': {
+    valid: (w) => ({ path: '/api/sessions/revoke-others', token: w.spare.disposable, body: {} }),
+    control: { status: 200 },
+  },
   'POST /api/vaults': { valid: async (w) => ({ path: '/api/vaults', token: w.a.token, body: await newVaultBody(w.a.profile) }), control: { status: 201 } },
   'POST /api/vaults/{vaultId}/items': {
     valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items`, token: w.a.token, body: { id: crypto.randomUUID(), ciphertext: filled(80, 3) } }),
@@ -104,28 +144,66 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     control: 'conflict',
   },
   'POST /api/recovery-code': {
-    valid: (w) => ({ path: '/api/recovery-code', token: w.a.token, body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: filled(60, 7) } }),
+    valid: (w) => ({
+      path: '/api/recovery-code',
+      token: w.a.token,
+      body: { authPublicKey: deriveRecoveryKeys(generateRecoveryCode()).authPublicKey, wrappedSymmetricKey: filled(60, 7) },
+    }),
     control: { status: 201 },
   },
-  'POST /api/recovery-code/challenge': { valid: (w) => ({ path: '/api/recovery-code/challenge', token: w.a.token, body: { purpose: 'confirm' } }), control: { status: 200 } },
-  'POST /api/recovery-code/confirm': { valid: (w) => ({ path: '/api/recovery-code/confirm', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'challenge_expired' },
-  'POST /api/recovery-code/check': { valid: (w) => ({ path: '/api/recovery-code/check', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }), control: 'challenge_expired' },
+  'POST /api/recovery-code/challenge': {
+    valid: (w) => ({ path: '/api/recovery-code/challenge', token: w.a.token, body: { purpose: 'confirm' } }),
+    control: { status: 200 },
+  },
+  'POST /api/recovery-code/confirm': {
+    valid: (w) => ({ path: '/api/recovery-code/confirm', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }),
+    control: 'challenge_expired',
+  },
+  'POST /api/recovery-code/check': {
+    valid: (w) => ({ path: '/api/recovery-code/check', token: w.a.token, body: { challengeId: randomId(), proof: filled(64, 1) } }),
+    control: 'challenge_expired',
+  },
   'DELETE /api/recovery-code': { valid: (w) => ({ path: '/api/recovery-code', token: w.a.token, body: {} }), control: { status: 200 } },
   'POST /api/two-step/totp': { valid: (w) => ({ path: '/api/two-step/totp', token: w.a.token, body: {} }), control: { status: 200 } },
-  'POST /api/two-step/totp/confirm': { valid: (w) => ({ path: '/api/two-step/totp/confirm', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_code' },
-  'POST /api/two-step/totp/disable': { valid: (w) => ({ path: '/api/two-step/totp/disable', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
-  'POST /api/two-step/backup-codes/regenerate': { valid: (w) => ({ path: '/api/two-step/backup-codes/regenerate', token: w.a.token, body: {} }), control: 'invalid_request' },
-  'POST /api/two-step/security-keys/options': { valid: (w) => ({ path: '/api/two-step/security-keys/options', token: w.a.token, body: {} }), control: { status: 200 } },
-  'POST /api/two-step/security-keys': {
-    valid: (w) => ({ path: '/api/two-step/security-keys', token: w.a.token, body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } } }),
+  'POST /api/two-step/totp/confirm': {
+    valid: (w) => ({ path: '/api/two-step/totp/confirm', token: w.a.token, body: { otp: '000000' } }),
+    control: 'invalid_code',
+  },
+  'POST /api/two-step/totp/disable': {
+    valid: (w) => ({ path: '/api/two-step/totp/disable', token: w.a.token, body: { otp: '000000' } }),
     control: 'invalid_request',
   },
-  'DELETE /api/two-step/security-keys/{id}': { valid: (w) => ({ path: `/api/two-step/security-keys/${randomId()}`, token: w.a.token, body: {} }), control: 'not_found' },
-  'POST /api/two-step/security-keys/proof-options': { valid: (w) => ({ path: '/api/two-step/security-keys/proof-options', token: w.a.token, body: {} }), control: 'invalid_request' },
+  'POST /api/two-step/backup-codes/regenerate': {
+    valid: (w) => ({ path: '/api/two-step/backup-codes/regenerate', token: w.a.token, body: {} }),
+    control: 'invalid_request',
+  },
+  'POST /api/two-step/security-keys/options': {
+    valid: (w) => ({ path: '/api/two-step/security-keys/options', token: w.a.token, body: {} }),
+    control: { status: 200 },
+  },
+  'POST /api/two-step/security-keys': {
+    valid: (w) => ({
+      path: '/api/two-step/security-keys',
+      token: w.a.token,
+      body: { name: 'Key', response: { id: randomId(), response: { clientDataJSON: 'e30' } } },
+    }),
+    control: 'invalid_request',
+  },
+  'DELETE /api/two-step/security-keys/{id}': {
+    valid: (w) => ({ path: `/api/two-step/security-keys/${randomId()}`, token: w.a.token, body: {} }),
+    control: 'not_found',
+  },
+  'POST /api/two-step/security-keys/proof-options': {
+    valid: (w) => ({ path: '/api/two-step/security-keys/proof-options', token: w.a.token, body: {} }),
+    control: 'invalid_request',
+  },
   'POST /api/auth/two-step/options': { valid: (w) => ({ path: '/api/auth/two-step/options', token: w.a.token, body: {} }), control: 'invalid_request' },
   'POST /api/auth/two-step': { valid: (w) => ({ path: '/api/auth/two-step', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
   'POST /api/recovery/start': { valid: () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
-  'POST /api/recovery/verify': { valid: () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }), control: 'invalid_code' },
+  'POST /api/recovery/verify': {
+    valid: () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }),
+    control: 'invalid_code',
+  },
   'POST /api/recovery/prove': { valid: () => ({ path: '/api/recovery/prove', body: { ticket: randomId(), proof: filled(64, 1) } }), control: 'code_expired' },
   'POST /api/recovery/register': {
     valid: async () => ({ path: '/api/recovery/register', body: { grant: randomId(), registrationRequest: await newRegistrationRequest() } }),
@@ -134,7 +212,13 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   'POST /api/recovery/finish': {
     valid: () => ({
       path: '/api/recovery/finish',
-      body: { grant: randomId(), accountId: 'ABCDEF', registrationRecord: filled(192, 7), secretKeyVerifier: '0'.repeat(64), encryptedSymmetricKey: filled(60, 7) },
+      body: {
+        grant: randomId(),
+        accountId: 'ABCDEF',
+        registrationRecord: filled(192, 7),
+        secretKeyVerifier: '0'.repeat(64),
+        encryptedSymmetricKey: filled(60, 7),
+      },
     }),
     control: 'code_expired',
   },
@@ -185,14 +269,36 @@ function withValue(body: Record<string, unknown>, path: readonly string[], value
 }
 
 function wrongTypes(schema: JsonSchema): Array<[string, unknown]> {
-  if (schema.anyOf !== undefined) return [['a number', 1], ['null', null], ['a value outside the union', 'not-one-of-these']];
+  if (schema.anyOf !== undefined)
+    return [
+      ['a number', 1],
+      ['null', null],
+      ['a value outside the union', 'not-one-of-these'],
+    ];
   switch (schema.type) {
     case 'string':
-      return [['a number', 42], ['a boolean', true], ['null', null], ['an object', {}], ['an array', ['x']]];
+      return [
+        ['a number', 42],
+        ['a boolean', true],
+        ['null', null],
+        ['an object', {}],
+        ['an array', ['x']],
+      ];
     case 'integer':
-      return [['a numeric string', '1'], ['a fraction', 1.5], ['null', null], ['a boolean', true], ['an object', {}]];
+      return [
+        ['a numeric string', '1'],
+        ['a fraction', 1.5],
+        ['null', null],
+        ['a boolean', true],
+        ['an object', {}],
+      ];
     case 'object':
-      return [['a string', 'x'], ['a number', 1], ['null', null], ['an array', []]];
+      return [
+        ['a string', 'x'],
+        ['a number', 1],
+        ['null', null],
+        ['an array', []],
+      ];
     default:
       throw new Error(`no wrong-type values for schema ${JSON.stringify(schema)}: teach wrongTypes()`);
   }
@@ -205,7 +311,12 @@ function badStrings(schema: JsonSchema, valid: string): Array<[string, unknown]>
     for (const bad of ['ab+c', 'ab/c', 'abc=', 'ab c', 'ab.c', 'ab\u00e9', 'ab%2F']) out.push([`invalid base64url ${JSON.stringify(bad)}`, bad]);
   } else if (schema.pattern !== undefined) {
     const pattern = new RegExp(schema.pattern);
-    const candidates: Array<[string, string]> = [['trailing space', `${valid} `], ['symbols', '<script>'], ['upper case', valid.toUpperCase()], ['a newline inside', `${valid.slice(0, 1)}\n${valid.slice(1)}`]];
+    const candidates: Array<[string, string]> = [
+      ['trailing space', `${valid} `],
+      ['symbols', '<script>'],
+      ['upper case', valid.toUpperCase()],
+      ['a newline inside', `${valid.slice(0, 1)}\n${valid.slice(1)}`],
+    ];
     for (const [what, bad] of candidates) if (!pattern.test(bad)) out.push([`not matching its pattern (${what})`, bad]);
   }
   if ((schema.minLength ?? 0) > 0) out.push(['empty', '']);
@@ -220,18 +331,28 @@ function fieldCases(schema: JsonSchema, body: Record<string, unknown>, path: rea
   const node = path.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, body);
   if (schema.additionalProperties === false) {
     const p = [...path, 'unexpectedField'];
-    cases.push({ name: `${path.length ? at(path) : 'body'} with an unknown field`, want: 'invalid_request', build: (v) => ({ ...asJson(withValue(v.body, p, 'x')) }) });
+    cases.push({
+      name: `${path.length ? at(path) : 'body'} with an unknown field`,
+      want: 'invalid_request',
+      build: (v) => ({ ...asJson(withValue(v.body, p, 'x')) }),
+    });
   }
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
     const p = [...path, key];
     if (schema.required?.includes(key)) cases.push({ name: `${at(p)} missing`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, REMOVE)) });
-    for (const [what, value] of wrongTypes(sub)) cases.push({ name: `${at(p)} is ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
+    for (const [what, value] of wrongTypes(sub))
+      cases.push({ name: `${at(p)} is ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
     if (sub.type === 'string' && sub.anyOf === undefined) {
-      for (const [what, value] of badStrings(sub, String(node[key]))) cases.push({ name: `${at(p)} ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
+      for (const [what, value] of badStrings(sub, String(node[key])))
+        cases.push({ name: `${at(p)} ${what}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, value)) });
     }
     if (sub.type === 'integer' && sub.minimum !== undefined) {
       cases.push({ name: `${at(p)} below ${sub.minimum}`, want: 'invalid_request', build: (v) => asJson(withValue(v.body, p, sub.minimum! - 1)) });
-      cases.push({ name: `${at(p)} overflowing (1e400)`, want: 'invalid_request', build: (v) => ({ rawBody: JSON.stringify(withValue(v.body, p, 0)).replace(`"${key}":0`, `"${key}":1e400`), contentType: 'application/json' }) });
+      cases.push({
+        name: `${at(p)} overflowing (1e400)`,
+        want: 'invalid_request',
+        build: (v) => ({ rawBody: JSON.stringify(withValue(v.body, p, 0)).replace(`"${key}":0`, `"${key}":1e400`), contentType: 'application/json' }),
+      });
     }
     if (sub.type === 'object') cases.push(...fieldCases(sub, body, p));
   }
@@ -241,14 +362,37 @@ function fieldCases(schema: JsonSchema, body: Record<string, unknown>, path: rea
 /** Cases every body route gets, whatever its fields. */
 const ENVELOPE_CASES: Case[] = [
   ...['{', '{"a":', "{'a': 1}", '{"a": 1,}', '{"a": undefined}', 'NaN', '\u0000', '{"a": 1} trailing', '\ufeff{}x'].map(
-    (raw): Case => ({ name: `malformed JSON ${JSON.stringify(raw)}`, want: 'malformed_json', build: () => ({ rawBody: raw, contentType: 'application/json' }) }),
+    (raw): Case => ({
+      name: `malformed JSON ${JSON.stringify(raw)}`,
+      want: 'malformed_json',
+      build: () => ({ rawBody: raw, contentType: 'application/json' }),
+    }),
   ),
-  ...['null', '[]', '"text"', '42', 'true', '[{}]'].map((raw): Case => ({ name: `JSON ${raw} instead of an object`, want: 'invalid_request', build: () => ({ rawBody: raw, contentType: 'application/json' }) })),
+  ...['null', '[]', '"text"', '42', 'true', '[{}]'].map(
+    (raw): Case => ({ name: `JSON ${raw} instead of an object`, want: 'invalid_request', build: () => ({ rawBody: raw, contentType: 'application/json' }) }),
+  ),
   { name: 'empty body declared as JSON', want: 'invalid_request', build: () => ({ rawBody: '', contentType: 'application/json' }) },
   { name: 'no body and no content type', want: 'invalid_request', build: () => ({ contentType: null }) },
-  { name: 'a prototype-polluting key', want: ['malformed_json', 'invalid_request'], build: (v) => ({ rawBody: JSON.stringify(v.body).replace('{', '{"__proto__":{"isAdmin":true},'), contentType: 'application/json' }) },
-  ...['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/octet-stream', 'application/json-patch+json'].map(
-    (contentType): Case => ({ name: `content type ${contentType}`, want: 'unsupported_media_type', build: (v) => ({ rawBody: JSON.stringify(v.body), contentType }) }),
+  {
+    name: 'a prototype-polluting key',
+    want: ['malformed_json', 'invalid_request'],
+    build: (v) => ({ rawBody: JSON.stringify(v.body).replace('{', '{"__proto__":{"isAdmin":true},'), contentType: 'application/json' }),
+  },
+  ...[
+    'text/plain',
+    'text/plain; charset=utf-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    'text/json',
+    'application/octet-stream',
+    'application/json-patch+json',
+  ].map(
+    (contentType): Case => ({
+      name: `content type ${contentType}`,
+      want: 'unsupported_media_type',
+      build: (v) => ({ rawBody: JSON.stringify(v.body), contentType }),
+    }),
   ),
   {
     name: 'a body over 1 MiB',
@@ -311,7 +455,9 @@ async function dataTables(db: Kysely<Database>): Promise<Record<string, string[]
       table.name === 'security_events'
         ? rows.filter((r) => !FAILURE_EVENTS.has(String(r.type)))
         : table.name === 'outbox'
-          ? rows.filter((r) => !FAILURE_NOTICES.has(String(r.kind))).map(({ id, recipient, kind, data, dedupe_key, created_at }) => ({ id, recipient, kind, data, dedupe_key, created_at }))
+          ? rows
+              .filter((r) => !FAILURE_NOTICES.has(String(r.kind)))
+              .map(({ id, recipient, kind, data, dedupe_key, created_at }) => ({ id, recipient, kind, data, dedupe_key, created_at }))
           : rows;
     out[table.name] = kept.map(({ last_used_at: _, ...rest }) => JSON.stringify(rest)).sort();
   }
@@ -319,7 +465,12 @@ async function dataTables(db: Kysely<Database>): Promise<Record<string, string[]
 }
 
 /** Sends each case; returns every problem found, including any change to the data tables. */
-async function runCases(w: World, label: string, method: string, cases: ReadonlyArray<{ name: string; want: Want; request: () => Promise<CaseRequest> }>): Promise<string[]> {
+async function runCases(
+  w: World,
+  label: string,
+  method: string,
+  cases: ReadonlyArray<{ name: string; want: Want; request: () => Promise<CaseRequest> }>,
+): Promise<string[]> {
   const problems: string[] = [];
   const before = await dataTables(w.db);
   for (const c of cases) {
@@ -335,10 +486,14 @@ async function runCases(w: World, label: string, method: string, cases: Readonly
   return problems;
 }
 
-const setUpAccount = (server: TestServer): Promise<Account> => signUpWithItem(server, () => ({ kind: 'login', title: 'Bank', username: 'a', password: 'item-secret' }));
+const setUpAccount = (server: TestServer): Promise<Account> =>
+  signUpWithItem(server, () => ({ kind: 'login', title: 'Bank', username: 'a', password: 'item-secret' }));
 
 interface OpenApi {
-  paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: JsonSchema } } }; parameters?: Array<{ in: string; name: string }> }>>;
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content: { 'application/json': { schema: JsonSchema } } }; parameters?: Array<{ in: string; name: string }> }>
+  >;
 }
 
 let w: World;
@@ -367,11 +522,15 @@ beforeAll(async () => {
 afterAll(() => w?.server.close());
 
 const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })));
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })),
+  );
 
 describe('request bodies', () => {
   it('BODY_ROUTES has a row for exactly the routes that take a body', () => {
-    const withBody = operations().filter((o) => o.op.requestBody !== undefined).map((o) => o.key);
+    const withBody = operations()
+      .filter((o) => o.op.requestBody !== undefined)
+      .map((o) => o.key);
     expect(withBody.sort(), 'a route that takes a body needs a row in BODY_ROUTES').toEqual(Object.keys(BODY_ROUTES).sort());
   });
 
@@ -395,7 +554,12 @@ describe('request bodies', () => {
       })),
     );
     const control = await route.valid(w);
-    const res = await send(w.server, { method: operation.method, path: control.path, body: control.body, ...(control.token === undefined ? {} : { token: control.token }) });
+    const res = await send(w.server, {
+      method: operation.method,
+      path: control.path,
+      body: control.body,
+      ...(control.token === undefined ? {} : { token: control.token }),
+    });
     const problem = problemWith(res, route.control, `${key}: the valid request`);
     expect([...problems, ...(problem === undefined ? [] : [problem])]).toEqual([]);
     expect(cases.length).toBeGreaterThan(ENVELOPE_CASES.length);
@@ -437,7 +601,11 @@ describe('ids in paths', () => {
   }
 
   it('covers the routes with ids in their path', () => {
-    expect(paramRoutes().map((o) => o.key).sort()).toEqual([
+    expect(
+      paramRoutes()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual([
       'DELETE /api/sessions/{id}',
       'DELETE /api/two-step/security-keys/{id}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
@@ -458,12 +626,19 @@ describe('ids in paths', () => {
             name: `${param.name} is ${what}`,
             // Malformed means "violates this parameter's own schema": for an id that is not a UUID
             // (a WebAuthn credential id is any base64url), a UUID-shaped mistake is merely unknown.
-            want: allowed ?? (fitsSchema(param as { schema?: { pattern?: string } }, bad('abcdef01-2345-4678-9abc-def012345678')) ? (['not_found'] as Want) : ('invalid_request' as Want)),
+            want:
+              allowed ??
+              (fitsSchema(param as { schema?: { pattern?: string } }, bad('abcdef01-2345-4678-9abc-def012345678'))
+                ? (['not_found'] as Want)
+                : ('invalid_request' as Want)),
             request: async () => {
               const valid = await validRequest(o.key, o.method);
               const template = o.path.replace(`{${param.name}}`, '\u0001');
               const realValue = valid.path.split('/')[template.split('/').indexOf('\u0001')]!;
-              const path = valid.path.split('/').map((segment, i) => (i === template.split('/').indexOf('\u0001') ? bad(realValue) : segment)).join('/');
+              const path = valid.path
+                .split('/')
+                .map((segment, i) => (i === template.split('/').indexOf('\u0001') ? bad(realValue) : segment))
+                .join('/');
               return { path, token: valid.token!, ...(valid.body === undefined ? {} : { body: valid.body }) };
             },
           })),
@@ -485,8 +660,13 @@ describe('ids in paths', () => {
         request: async () => {
           const valid = await validRequest(o.key, o.method);
           let path = valid.path;
-          for (const name of unknown) path = path.replace(name === 'vaultId' ? w.a.vaultId : name === 'itemId' ? w.a.itemId : w.spare.sessionIdOfA, crypto.randomUUID());
-          return { path, token: valid.token!, ...(valid.body === undefined ? {} : { body: { ...valid.body, ...('expectedVersion' in valid.body ? { expectedVersion: 1 } : {}) } }) };
+          for (const name of unknown)
+            path = path.replace(name === 'vaultId' ? w.a.vaultId : name === 'itemId' ? w.a.itemId : w.spare.sessionIdOfA, crypto.randomUUID());
+          return {
+            path,
+            token: valid.token!,
+            ...(valid.body === undefined ? {} : { body: { ...valid.body, ...('expectedVersion' in valid.body ? { expectedVersion: 1 } : {}) } }),
+          };
         },
       }));
       problems.push(...(await runCases(w, o.key, o.method, cases)));
@@ -519,19 +699,32 @@ describe('OPAQUE messages that pass the schema but mean nothing', () => {
       key: 'POST /api/auth/login/start',
       field: 'startLoginRequest',
       want: 'invalid_request',
-      request: async (garbage) => ({ method: 'POST', path: '/api/auth/login/start', body: { email: w.b.credentials.email, ...(await opaqueLoginStart(w.b.credentials)).body, startLoginRequest: garbage } }),
+      request: async (garbage) => ({
+        method: 'POST',
+        path: '/api/auth/login/start',
+        body: { email: w.b.credentials.email, ...(await opaqueLoginStart(w.b.credentials)).body, startLoginRequest: garbage },
+      }),
     },
     {
       key: 'POST /api/auth/login/finish',
       field: 'finishLoginRequest',
       want: 'invalid_credentials',
-      request: async (garbage) => ({ method: 'POST', path: '/api/auth/login/finish', body: { loginId: (await beginSignIn(w.server, w.b.credentials)).loginId, finishLoginRequest: garbage, device } }),
+      request: async (garbage) => ({
+        method: 'POST',
+        path: '/api/auth/login/finish',
+        body: { loginId: (await beginSignIn(w.server, w.b.credentials)).loginId, finishLoginRequest: garbage, device },
+      }),
     },
     {
       key: 'POST /api/auth/reauth/start',
       field: 'startLoginRequest',
       want: 'invalid_request',
-      request: async (garbage) => ({ method: 'POST', path: '/api/auth/reauth/start', token: w.a.token, body: { ...(await opaqueLoginStart(w.a.credentials)).body, startLoginRequest: garbage } }),
+      request: async (garbage) => ({
+        method: 'POST',
+        path: '/api/auth/reauth/start',
+        token: w.a.token,
+        body: { ...(await opaqueLoginStart(w.a.credentials)).body, startLoginRequest: garbage },
+      }),
     },
     {
       key: 'POST /api/auth/reauth/finish',
@@ -578,11 +771,18 @@ describe('OPAQUE messages that pass the schema but mean nothing', () => {
         want: 'wrong_secret_key',
         request: async () => ({ path: '/api/auth/login/start', body: { email: uniqueEmail('nobody'), ...(await opaqueLoginStart(w.b.credentials)).body } }),
       },
-      { name: 'login/finish for a login id never issued', want: 'login_expired', request: async () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 0), device } }) },
+      {
+        name: 'login/finish for a login id never issued',
+        want: 'login_expired',
+        request: async () => ({ path: '/api/auth/login/finish', body: { loginId: randomId(), finishLoginRequest: filled(64, 0), device } }),
+      },
       {
         name: 'login/finish with a reauth id',
         want: 'login_expired',
-        request: async () => ({ path: '/api/auth/login/finish', body: { loginId: (await beginReauth(w.server, w.a.credentials, w.a.token)).loginId, finishLoginRequest: filled(64, 0), device } }),
+        request: async () => ({
+          path: '/api/auth/login/finish',
+          body: { loginId: (await beginReauth(w.server, w.a.credentials, w.a.token)).loginId, finishLoginRequest: filled(64, 0), device },
+        }),
       },
       {
         name: 'signup/register with a ticket never issued',
@@ -600,20 +800,40 @@ describe('no partial writes', () => {
     const body = w.signup.body;
     const problems = await runCases(w, 'signup/finish', 'POST', [
       // Refused by the schema, before anything runs.
-      { name: 'keyset.publicKey not base64url', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, publicKey: 'a+b/' } } }) },
-      { name: 'keyset without its signing key', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, encryptedSigningKey: undefined } } }) },
+      {
+        name: 'keyset.publicKey not base64url',
+        want: 'invalid_request',
+        request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, publicKey: 'a+b/' } } }),
+      },
+      {
+        name: 'keyset without its signing key',
+        want: 'invalid_request',
+        request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, encryptedSigningKey: undefined } } }),
+      },
       // Refused before the transaction: the wrap names the keyset of the body, not this one.
-      { name: 'Personal vault key wrapped to another keyset', want: 'invalid_request', request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, id: ownKeysetId } } }) },
+      {
+        name: 'Personal vault key wrapped to another keyset',
+        want: 'invalid_request',
+        request: async () => ({ path: '/api/signup/finish', body: { ...body, keyset: { ...body.keyset, id: ownKeysetId } } }),
+      },
       // Refused inside the transaction, after the ticket, keyset and user rows were written.
       {
         name: 'keyset id already taken',
         want: 'already_exists',
         request: async () => ({
           path: '/api/signup/finish',
-          body: { ...body, keyset: { ...body.keyset, id: ownKeysetId }, personalVault: { ...body.personalVault, keyWrap: { ...body.personalVault.keyWrap, recipientKeysetId: ownKeysetId!, signerKeysetId: ownKeysetId! } } },
+          body: {
+            ...body,
+            keyset: { ...body.keyset, id: ownKeysetId },
+            personalVault: { ...body.personalVault, keyWrap: { ...body.personalVault.keyWrap, recipientKeysetId: ownKeysetId!, signerKeysetId: ownKeysetId! } },
+          },
         }),
       },
-      { name: 'Personal vault id already taken', want: 'already_exists', request: async () => ({ path: '/api/signup/finish', body: { ...body, personalVault: { ...body.personalVault, id: w.a.vaultId } } }) },
+      {
+        name: 'Personal vault id already taken',
+        want: 'already_exists',
+        request: async () => ({ path: '/api/signup/finish', body: { ...body, personalVault: { ...body.personalVault, id: w.a.vaultId } } }),
+      },
     ]);
     expect(problems).toEqual([]);
 
@@ -629,9 +849,21 @@ describe('no partial writes', () => {
     const item = () => ({ id: crypto.randomUUID(), ciphertext: filled(80, 5) });
     const problems = await runCases(w, 'items', 'POST', [
       { name: "B into A's vault", want: 'not_found', request: async () => ({ path: `/api/vaults/${w.a.vaultId}/items`, token: w.b.token, body: item() }) },
-      { name: 'into a vault that does not exist', want: 'not_found', request: async () => ({ path: `/api/vaults/${crypto.randomUUID()}/items`, token: w.a.token, body: item() }) },
-      { name: "B reusing A's item id in B's vault", want: 'already_exists', request: async () => ({ path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token, body: { ...item(), id: w.a.itemId } }) },
-      { name: "A creating a vault under A's own vault id", want: 'already_exists', request: async () => ({ path: '/api/vaults', token: w.a.token, body: { ...(await newVaultBody(w.a.profile)), id: w.a.vaultId } }) },
+      {
+        name: 'into a vault that does not exist',
+        want: 'not_found',
+        request: async () => ({ path: `/api/vaults/${crypto.randomUUID()}/items`, token: w.a.token, body: item() }),
+      },
+      {
+        name: "B reusing A's item id in B's vault",
+        want: 'already_exists',
+        request: async () => ({ path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token, body: { ...item(), id: w.a.itemId } }),
+      },
+      {
+        name: "A creating a vault under A's own vault id",
+        want: 'already_exists',
+        request: async () => ({ path: '/api/vaults', token: w.a.token, body: { ...(await newVaultBody(w.a.profile)), id: w.a.vaultId } }),
+      },
     ]);
     expect(problems).toEqual([]);
   });

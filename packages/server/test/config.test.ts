@@ -132,12 +132,7 @@ describe('loadConfig', () => {
 describe('redactConfig', () => {
   it('masks passwords in URLs and leaves everything else printable', () => {
     const config = loadConfig(
-      [
-        '--database-url',
-        'postgres://latchkey:hunter2@db:5432/latchkey?sslmode=require',
-        '--smtp-url',
-        'smtps://mailer:s3cr%40t@smtp.example.com:465',
-      ],
+      ['--database-url', 'postgres://latchkey:hunter2@db:5432/latchkey?sslmode=require', '--smtp-url', 'smtps://mailer:s3cr%40t@smtp.example.com:465'],
       {},
     );
     const redacted = redactConfig(config);

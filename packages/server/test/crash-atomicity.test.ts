@@ -63,9 +63,30 @@ const KILL_POINTS: readonly KillPoint[] = [
   // keyset not yet), held there by a row lock on the keyset on PostgreSQL and by the test pause
   // point on SQLite; and with every write done but before the commit, held by the pause point.
   testDatabaseKind() === 'postgres'
-    ? { label: 'inside the swap transaction, half-way (blocked on the keyset row lock)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] }
-    : { label: 'inside the swap transaction, half-way (paused: users row updated, keyset not yet)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:users-updated', allowed: ['old'] },
-  { label: 'inside the swap transaction, every write done, before the commit (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:before-commit', allowed: ['old'] },
+    ? {
+        label: 'inside the swap transaction, half-way (blocked on the keyset row lock)',
+        path: FINISH,
+        when: 'request',
+        delay: () => 0,
+        lockTable: 'keysets',
+        allowed: ['old'],
+      }
+    : {
+        label: 'inside the swap transaction, half-way (paused: users row updated, keyset not yet)',
+        path: FINISH,
+        when: 'request',
+        delay: () => 0,
+        pauseAt: 'credentials-swap:users-updated',
+        allowed: ['old'],
+      },
+  {
+    label: 'inside the swap transaction, every write done, before the commit (paused)',
+    path: FINISH,
+    when: 'request',
+    delay: () => 0,
+    pauseAt: 'credentials-swap:before-commit',
+    allowed: ['old'],
+  },
   BISECTION(1),
   BISECTION(2),
 ];
@@ -83,7 +104,6 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
   beforeAll(async () => {
     rig = await startCrashServer('latchkey-crash-', FINISH);
     ({ dataDir, databaseUrl, server, killSwitch } = rig);
- 
   }, 180_000);
 
   afterAll(async () => {
@@ -108,7 +128,12 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
    * Kills the server at `point` during `change` and restarts it; reports whether the client saw
    * the change confirmed. `userId` names the account whose keyset row a `lockTable` point locks.
    */
-  async function crashDuring(point: KillPoint, timing: FinishTiming, userId: string, change: () => Promise<unknown>): Promise<{ confirmed: boolean; delayMs: number }> {
+  async function crashDuring(
+    point: KillPoint,
+    timing: FinishTiming,
+    userId: string,
+    change: () => Promise<unknown>,
+  ): Promise<{ confirmed: boolean; delayMs: number }> {
     const delayMs = point.delay(timing);
     const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, userId) : undefined;
     if (blocker) expect(blocker.rowCount).toBe(1);
@@ -137,7 +162,15 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       if (round === 0) timing.roundTripMs = killSwitch.lastFinishRoundTripMs ?? 0;
 
       // Fresh client, explicit credentials: try first what the client believes is live, then the other.
-      const tries: Array<[Outcome, string]> = confirmed ? [['new', newPassword], ['old', oldPassword]] : [['old', oldPassword], ['new', newPassword]];
+      const tries: Array<[Outcome, string]> = confirmed
+        ? [
+            ['new', newPassword],
+            ['old', oldPassword],
+          ]
+        : [
+            ['old', oldPassword],
+            ['new', newPassword],
+          ];
       let outcome: Outcome | undefined;
       let opened: LatchkeyClient | undefined;
       for (const [which, candidate] of tries) {
@@ -158,7 +191,9 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       await device.signIn({ email: account.email, password });
       expect((await deviceStore.read()).secretKeys?.[key]).toBe(account.secretKey);
       expect(await snapshotItems(device)).toEqual(items);
-      summary.push(`password   round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`);
+      summary.push(
+        `password   round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`,
+      );
     }
   }, 600_000);
 
@@ -214,7 +249,9 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
       expect(after.secretKeys?.[key], 'the device remembers the live Secret Key').toBe(secretKey);
       expect(after.pendingSecretKeys?.[key]).toBeUndefined();
       expect(await snapshotItems(device)).toEqual(items);
-      summary.push(`secret key round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`);
+      summary.push(
+        `secret key round ${round}: kill ${point.label} (+${delayMs.toFixed(1)} ms; round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}${confirmed ? ' (confirmed)' : ''}`,
+      );
     }
   }, 600_000);
   it('items acknowledged before a SIGKILL in the middle of a burst of writes are all there afterwards, intact', async () => {
@@ -223,7 +260,10 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
     let expected = before;
     for (const round of [1, 2]) {
       const acknowledged: ExpectedItem[] = [];
-      const sent = Array.from({ length: 40 }, (_, i): ItemFields => ({ kind: 'login', title: `burst ${round} #${i}`, username: `u${i}`, password: `p-${round}-${i}-${'z'.repeat(i * 50)}` }));
+      const sent = Array.from(
+        { length: 40 },
+        (_, i): ItemFields => ({ kind: 'login', title: `burst ${round} #${i}`, username: `u${i}`, password: `p-${round}-${i}-${'z'.repeat(i * 50)}` }),
+      );
       // Kill once a quarter of the writes were confirmed; the rest are in flight or not yet sent.
       const results = await Promise.allSettled(
         sent.map((fields) =>
@@ -233,7 +273,10 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
           }),
         ),
       );
-      expect(results.some((r) => r.status === 'rejected'), 'the kill came after every write was done').toBe(true);
+      expect(
+        results.some((r) => r.status === 'rejected'),
+        'the kill came after every write was done',
+      ).toBe(true);
       for (const r of results) if (r.status === 'rejected') expect((r.reason as LatchkeyError).code).toBe('network_error');
       expect((await server.exited).signal).toBe('SIGKILL');
       await server.restart();
@@ -248,7 +291,9 @@ describe(`credential changes are atomic across a SIGKILL of the server (${testDa
         expect(sent).toContainEqual(extra.fields);
         expect(extra.version).toBe(1);
       }
-      summary.push(`burst      round ${round}: ${acknowledged.length} acknowledged, ${after.length - known.size} more landed unacknowledged, ${sent.length - (after.length - expected.length)} never landed`);
+      summary.push(
+        `burst      round ${round}: ${acknowledged.length} acknowledged, ${after.length - known.size} more landed unacknowledged, ${sent.length - (after.length - expected.length)} never landed`,
+      );
       expected = after;
     }
   }, 300_000);

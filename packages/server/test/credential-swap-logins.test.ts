@@ -4,7 +4,21 @@
  * the swap deletes the account's pending login attempts in the same transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beginReauth, beginSignIn, expectApiError, extractCode, type PendingLogin, send, signInAgain, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
+import {
+  beginReauth,
+  beginSignIn,
+  expectApiError,
+  extractCode,
+  type PendingLogin,
+  send,
+  signInAgain,
+  signUpUser,
+  startTestServer,
+  testDatabaseKind,
+  type TestServer,
+  type TestUser,
+  waitForEmail,
+} from '@latchkey/server/testing';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -29,7 +43,11 @@ describe(`pending logins across a credential swap (${testDatabaseKind()})`, () =
     const pending = await beginSignIn(server, user);
     // As if the swap committed between this login's read of the record and the storing of its attempt:
     // the attempt survives the swap's cleanup, but names the old credentials version.
-    await server.running.context.db.updateTable('users').set((eb) => ({ credentials_version: eb('credentials_version', '+', 1) })).where('email', '=', user.email).execute();
+    await server.running.context.db
+      .updateTable('users')
+      .set((eb) => ({ credentials_version: eb('credentials_version', '+', 1) }))
+      .where('email', '=', user.email)
+      .execute();
     expectApiError(await finishSignIn(pending), 'login_expired');
   });
 
@@ -63,7 +81,12 @@ describe(`pending logins across a credential swap (${testDatabaseKind()})`, () =
     const pending = await beginReauth(server, user, other.token);
     await user.client.account.changePassword(user.password, `${user.password}-new`);
     // The other session is gone too; either way the old attempt is not usable.
-    const reply = await send(server, { method: 'POST', path: '/api/auth/reauth/finish', token: other.token, body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest } });
+    const reply = await send(server, {
+      method: 'POST',
+      path: '/api/auth/reauth/finish',
+      token: other.token,
+      body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest },
+    });
     expectApiError(reply, ['login_expired', 'unauthenticated']);
     expect(await pendingLoginsOf(user)).toBe(0);
   });

@@ -19,7 +19,9 @@ async function emailedCode(server: TestServer, purpose: 'signup' | 'recovery', e
 }
 
 const wrongCodes = (right: string, count: number): string[] =>
-  Array.from({ length: count + 1 }, (_, i) => String(10_000_000 + i)).filter((c) => c !== right).slice(0, count);
+  Array.from({ length: count + 1 }, (_, i) => String(10_000_000 + i))
+    .filter((c) => c !== right)
+    .slice(0, count);
 
 describe(`email code attempt limit under concurrency (${testDatabaseKind()})`, () => {
   let server: TestServer;
@@ -44,7 +46,9 @@ describe(`email code attempt limit under concurrency (${testDatabaseKind()})`, (
   it('a right code among concurrent wrong ones wins at most once, and only within the first 5 guesses', async () => {
     const { verificationId, code } = await emailedCode(server, 'signup', uniqueEmail('mixed'));
     const guesses = [...wrongCodes(code, 10), code, code];
-    const replies = await Promise.all(guesses.map((guess) => send(server, { method: 'POST', path: '/api/signup/verify', body: { verificationId, code: guess } })));
+    const replies = await Promise.all(
+      guesses.map((guess) => send(server, { method: 'POST', path: '/api/signup/verify', body: { verificationId, code: guess } })),
+    );
     const winners = replies.filter((r) => r.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
     const losers = replies.filter((r) => r.status !== 200).map((r) => expectApiError(r, ['invalid_code', 'code_used', 'too_many_attempts']));
@@ -54,7 +58,9 @@ describe(`email code attempt limit under concurrency (${testDatabaseKind()})`, (
 
   it('the recovery code check has the same limit', async () => {
     // An unknown address gets a code nobody knows: every guess is wrong.
-    const { verificationId } = (await send(server, { method: 'POST', path: '/api/recovery/start', body: { email: uniqueEmail('no-account') } })).json as { verificationId: string };
+    const { verificationId } = (await send(server, { method: 'POST', path: '/api/recovery/start', body: { email: uniqueEmail('no-account') } })).json as {
+      verificationId: string;
+    };
     const replies = await Promise.all(
       wrongCodes('', 20).map((guess) => send(server, { method: 'POST', path: '/api/recovery/verify', body: { verificationId, code: guess } })),
     );

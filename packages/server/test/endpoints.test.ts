@@ -75,7 +75,10 @@ describe('the endpoint table and the server', () => {
       expect(op['x-latchkey-auth']).toBe(endpoint.auth);
       expect(op['x-latchkey-requires-recent-reauth']).toBe(endpoint.requireRecentReauth);
       expect(op.requestBody !== undefined, `${endpoint.name}: request body`).toBe(endpoint.body !== undefined);
-      expect((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name), endpoint.name).toEqual(pathParameterNames(endpoint.path));
+      expect(
+        (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
+        endpoint.name,
+      ).toEqual(pathParameterNames(endpoint.path));
       expect(Object.keys(op.responses).sort(), endpoint.name).toEqual([String(endpoint.status), '4XX'].sort());
     }
   });
@@ -90,7 +93,9 @@ describe('the start-up check of the routes against the table', () => {
     for (const endpoint of ENDPOINTS.slice(1)) app.route({ method: endpoint.method, url: endpoint.path, handler: noop });
     app.route({ method: ENDPOINTS[1]!.method, url: ENDPOINTS[1]!.path, handler: noop, constraints: { version: '2.0.0' } });
     app.post('/api/backdoor', noop);
-    expect(check).toThrow(/Not in the table: POST \/api\/backdoor\. Not registered: POST \/api\/signup\/start\. Registered twice: POST \/api\/signup\/verify\./);
+    expect(check).toThrow(
+      /Not in the table: POST \/api\/backdoor\. Not registered: POST \/api\/signup\/start\. Registered twice: POST \/api\/signup\/verify\./,
+    );
     await app.close();
   });
 

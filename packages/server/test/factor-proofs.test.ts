@@ -9,7 +9,17 @@ import { Secret, TOTP } from 'otpauth';
 import { fromBase64Url, toBase64Url } from '@latchkey/core/bytes';
 import { secretKeyVerifier, generateSecretKey, accountIdOf } from '@latchkey/core/secret-key';
 import { accountKey } from '@latchkey/client/local-store';
-import { credentialsChangeBody, expectApiError, prepareSignup, send, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail } from '@latchkey/server/testing';
+import {
+  credentialsChangeBody,
+  expectApiError,
+  prepareSignup,
+  send,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  uniqueEmail,
+} from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
@@ -26,7 +36,8 @@ function advance(ms: number): void {
 }
 /** Each use of a TOTP code claims its time step: move to a fresh one first. */
 const nextStep = () => advance(30_000);
-const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
+const codeAt = (secret: string, deltaSteps = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
 /** A well-formed code that is not the current one (three steps ahead is outside the ±1 window). */
 const wrongCode = (secret: string) => codeAt(secret, 3);
 
@@ -91,7 +102,10 @@ describe('credential changes with two-step verification on', () => {
     const token = (await user.store.read()).session!.token;
     const body = await credentialsChangeBody(server, user, token, `${user.password}-raw`);
     advance(6 * 60_000);
-    expectApiError(await send(server, { method: 'POST', path: '/api/account/credentials/finish', token, body: { ...body, otp: codeAt(user.secret) } }), 'reauthentication_required');
+    expectApiError(
+      await send(server, { method: 'POST', path: '/api/account/credentials/finish', token, body: { ...body, otp: codeAt(user.secret) } }),
+      'reauthentication_required',
+    );
   });
 });
 
@@ -158,7 +172,9 @@ describe('pending setups expire and need a recent re-authentication to confirm',
     expect(await user.client.twoStep.confirmTotp(codeAt(replacement))).toEqual([]);
     nextStep();
     const attempt = server.client();
-    expect(await errorCodeOf(attempt.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(user.secret) } }))).toBe('invalid_code');
+    expect(
+      await errorCodeOf(attempt.signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(user.secret) } })),
+    ).toBe('invalid_code');
     await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { otp: codeAt(replacement) } });
   });
 
@@ -183,8 +199,14 @@ describe('OPAQUE registration records are checked before they are stored', () =>
   it('sign-up refuses a record the OPAQUE library cannot use, creates nothing, and the ticket still works', async () => {
     const email = uniqueEmail('record');
     const { body } = await prepareSignup(server, email);
-    expectApiError(await send(server, { method: 'POST', path: '/api/signup/finish', body: { ...body, registrationRecord: brokenRecord(body.registrationRecord) } }), 'invalid_registration_record');
-    expectApiError(await send(server, { method: 'POST', path: '/api/signup/finish', body: { ...body, registrationRecord: body.registrationRecord.slice(0, 200) } }), 'invalid_request');
+    expectApiError(
+      await send(server, { method: 'POST', path: '/api/signup/finish', body: { ...body, registrationRecord: brokenRecord(body.registrationRecord) } }),
+      'invalid_registration_record',
+    );
+    expectApiError(
+      await send(server, { method: 'POST', path: '/api/signup/finish', body: { ...body, registrationRecord: body.registrationRecord.slice(0, 200) } }),
+      'invalid_request',
+    );
     expect(await server.running.context.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([]);
     expect((await send(server, { method: 'POST', path: '/api/signup/finish', body })).status).toBe(201);
   });
@@ -194,13 +216,25 @@ describe('OPAQUE registration records are checked before they are stored', () =>
     const token = (await user.store.read()).session!.token;
     const body = await credentialsChangeBody(server, user, token, `${user.password}-broken`);
     const before = await userRow(user.email);
-    const refused = await send(server, { method: 'POST', path: '/api/account/credentials/finish', token, body: { ...body, registrationRecord: brokenRecord(body.registrationRecord), backupCode: user.backupCodes[0]! } });
+    const refused = await send(server, {
+      method: 'POST',
+      path: '/api/account/credentials/finish',
+      token,
+      body: { ...body, registrationRecord: brokenRecord(body.registrationRecord), backupCode: user.backupCodes[0]! },
+    });
     expectApiError(refused, 'invalid_registration_record');
     expect(await userRow(user.email)).toEqual(before);
     await server.client().signIn({ email: user.email, password: user.password, secretKey: user.secretKey, twoStep: { backupCode: user.backupCodes[0]! } });
     // A new Secret Key's verifier with a broken record: refused the same way.
     const newKey = generateSecretKey();
-    const swapped = { ...body, accountId: accountIdOf(newKey), secretKeyVerifier: secretKeyVerifier(newKey), registrationRecord: brokenRecord(body.registrationRecord), reason: 'secret-key', backupCode: user.backupCodes[1]! };
+    const swapped = {
+      ...body,
+      accountId: accountIdOf(newKey),
+      secretKeyVerifier: secretKeyVerifier(newKey),
+      registrationRecord: brokenRecord(body.registrationRecord),
+      reason: 'secret-key',
+      backupCode: user.backupCodes[1]!,
+    };
     expectApiError(await send(server, { method: 'POST', path: '/api/account/credentials/finish', token, body: swapped }), 'invalid_registration_record');
     expect(await userRow(user.email)).toEqual(before);
   });

@@ -33,7 +33,25 @@ async function dumpDatabase(): Promise<string> {
     parts.push(`${table_name}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`);
   }
   expect(tables.map((t) => t.table_name)).toEqual(
-    expect.arrayContaining(['users', 'keysets', 'items', 'vaults', 'sessions', 'email_codes', 'organizations', 'organization_keysets', 'memberships', 'organization_key_wraps', 'invitations', 'groups', 'group_keysets', 'group_key_wraps', 'vault_shares', 'organization_events', 'outbox']),
+    expect.arrayContaining([
+      'users',
+      'keysets',
+      'items',
+      'vaults',
+      'sessions',
+      'email_codes',
+      'organizations',
+      'organization_keysets',
+      'memberships',
+      'organization_key_wraps',
+      'invitations',
+      'groups',
+      'group_keysets',
+      'group_key_wraps',
+      'vault_shares',
+      'organization_events',
+      'outbox',
+    ]),
   );
   return parts.join('\n');
 }
@@ -112,7 +130,12 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     await rescuer.recovery.start(user.email);
     const recoveryMail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: sentAfter });
     const recoveredPassword = `${tag()}-recovered-password`;
-    const { secretKey: recoveredSecretKey } = await rescuer.recovery.complete({ email: user.email, emailCode: extractCode(recoveryMail.text), newPassword: recoveredPassword, recoveryCode });
+    const { secretKey: recoveredSecretKey } = await rescuer.recovery.complete({
+      email: user.email,
+      emailCode: extractCode(recoveryMail.text),
+      newPassword: recoveredPassword,
+      recoveryCode,
+    });
     const recoveryKeys = deriveRecoveryKeys(parseRecoveryCode(recoveryCode));
     secrets.push(recoveryCode, recoveryCode.replace(/-/g, ''), recoveredPassword, recoveredSecretKey, recoveredSecretKey.replace(/-/g, ''));
 
@@ -125,7 +148,10 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     secrets.push(totpSecret, ...backupCodes, ...backupCodes.map((c) => c.replace(/-/g, '')));
 
     // Failed attempts are logged somewhere too: make sure they leak nothing either.
-    await server.client().signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: recoveredSecretKey }).catch(() => undefined);
+    await server
+      .client()
+      .signIn({ email: user.email, password: `${tag()}-wrong`, secretKey: recoveredSecretKey })
+      .catch(() => undefined);
 
     // With two-step verification on, a credential change and a recovery-code change carry a factor proof.
     const recoveredAgain = `${tag()}-after-two-step-password`;
@@ -149,7 +175,17 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
 
     // The notice outbox holds what every notice above was built from (not vacuous: the flows queued many kinds).
     const queued = await server.running.context.db.selectFrom('outbox').select('kind').distinct().execute();
-    expect(queued.map((r) => r.kind)).toEqual(expect.arrayContaining(['credentials-changed', 'recovery-code-activated', 'recovery-proved', 'account-recovered', 'backup-code-used', 'two-factor-changed', 'new-device-sign-in']));
+    expect(queued.map((r) => r.kind)).toEqual(
+      expect.arrayContaining([
+        'credentials-changed',
+        'recovery-code-activated',
+        'recovery-proved',
+        'account-recovered',
+        'backup-code-used',
+        'two-factor-changed',
+        'new-device-sign-in',
+      ]),
+    );
     const dump = await dumpDatabase();
     const logs = server.logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
@@ -176,14 +212,25 @@ describe('invariant 2: a stolen database and server secrets are useless without 
     await opaqueReady;
     const user = await signUpUser(server);
     const db = server.running.context.db;
-    const stolen = await db.selectFrom('users').innerJoin('keysets', 'keysets.id', 'users.keyset_id').selectAll('keysets').select(['users.id as user_id', 'users.opaque_record', 'users.secret_key_verifier', 'users.keyset_id']).where('users.email', '=', user.email).executeTakeFirstOrThrow();
+    const stolen = await db
+      .selectFrom('users')
+      .innerJoin('keysets', 'keysets.id', 'users.keyset_id')
+      .selectAll('keysets')
+      .select(['users.id as user_id', 'users.opaque_record', 'users.secret_key_verifier', 'users.keyset_id'])
+      .where('users.email', '=', user.email)
+      .executeTakeFirstOrThrow();
     // The setup is sealed in the database; "server secrets" means the keyring too, so the thief has it.
     const setup = server.running.context.opaqueServerSetup;
 
     // The attacker runs both sides of OPAQUE offline with the stolen record and server setup.
     const offlineGuess = (input: string) => {
       const { clientLoginState, startLoginRequest } = opaqueClient.startLogin(input);
-      const { loginResponse } = opaqueServer.startLogin({ serverSetup: setup, registrationRecord: stolen.opaque_record, startLoginRequest, userIdentifier: stolen.user_id });
+      const { loginResponse } = opaqueServer.startLogin({
+        serverSetup: setup,
+        registrationRecord: stolen.opaque_record,
+        startLoginRequest,
+        userIdentifier: stolen.user_id,
+      });
       return opaqueClient.finishLogin({ clientLoginState, loginResponse, password: input });
     };
     // Even the right password is not confirmed with a guessed Secret Key, or with none at all.
@@ -192,7 +239,14 @@ describe('invariant 2: a stolen database and server secrets are useless without 
     // With the Secret Key it would be (so this test can fail if the Secret Key stopped mattering).
     const real = offlineGuess(twoSecretPasswordInput(user.password, parseSecretKey(user.secretKey)));
     expect(real).toBeDefined();
-    const keyset = { id: stolen.keyset_id, encryptedSymmetricKey: stolen.encrypted_symmetric_key, publicKey: stolen.public_key, encryptedPrivateKey: stolen.encrypted_private_key, signingPublicKey: stolen.signing_public_key, encryptedSigningKey: stolen.encrypted_signing_key };
+    const keyset = {
+      id: stolen.keyset_id,
+      encryptedSymmetricKey: stolen.encrypted_symmetric_key,
+      publicKey: stolen.public_key,
+      encryptedPrivateKey: stolen.encrypted_private_key,
+      signingPublicKey: stolen.signing_public_key,
+      encryptedSigningKey: stolen.encrypted_signing_key,
+    };
     await expect(decryptKeyset(keyset, deriveAccountUnlockKey(real!.exportKey))).resolves.toBeDefined();
 
     // The Secret Key verifier depends on the Secret Key alone, so it cannot test password guesses.

@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-
 const db = () => server.running.context.db;
 
 describe('vaults', () => {
@@ -48,18 +47,31 @@ describe('vaults', () => {
     const mine = (await user.client.whoami()).keyset;
     const token = (await user.store.read()).session!.token;
     const body = await newVaultBody({ keyset: mine });
-    for (const keyWrap of [{ ...body.keyWrap, recipientKeysetId: theirKeyset.id }, { ...body.keyWrap, signerKeysetId: theirKeyset.id }]) {
+    for (const keyWrap of [
+      { ...body.keyWrap, recipientKeysetId: theirKeyset.id },
+      { ...body.keyWrap, signerKeysetId: theirKeyset.id },
+    ]) {
       expectApiError(await send(server, { method: 'POST', path: '/api/vaults', token, body: { ...body, keyWrap } }), 'invalid_request');
     }
     expect(await db().selectFrom('vaults').select('id').where('id', '=', body.id).execute()).toEqual([]);
-    expectApiError(await send(server, { method: 'POST', path: '/api/vaults', token, body: { ...body, keyWrap: { ...body.keyWrap, version: 0 } } }), 'invalid_request');
+    expectApiError(
+      await send(server, { method: 'POST', path: '/api/vaults', token, body: { ...body, keyWrap: { ...body.keyWrap, version: 0 } } }),
+      'invalid_request',
+    );
     expect((await send(server, { method: 'POST', path: '/api/vaults', token, body })).status).toBe(201);
   });
 });
 
 describe('items', () => {
   it('creates, reads, edits and deletes', async () => {
-    const created = await user.client.items.create(personal, { kind: 'login', title: 'Mail', username: 'me', password: 'p1', urls: ['https://mail.example'], notes: 'n' });
+    const created = await user.client.items.create(personal, {
+      kind: 'login',
+      title: 'Mail',
+      username: 'me',
+      password: 'p1',
+      urls: ['https://mail.example'],
+      notes: 'n',
+    });
     expect(created.version).toBe(1);
     const got = await user.client.items.get(created.id);
     expect(got).toMatchObject({ title: 'Mail', username: 'me', password: 'p1', urls: ['https://mail.example'], notes: 'n', version: 1 });

@@ -9,7 +9,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { opaqueClient, opaqueReady } from '@latchkey/core/opaque';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
 import { sourceBucketOf } from '../src/services/source-key.ts';
-import { expectApiError, send, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
+import {
+  expectApiError,
+  send,
+  signUpUser,
+  startTestServer,
+  testDatabaseKind,
+  type TestServer,
+  type TestUser,
+  uniqueEmail,
+  waitForEmail,
+} from '@latchkey/server/testing';
 
 let server: TestServer;
 /** Moves the server's clock to 1 s after the next multiple of `ms`. */
@@ -27,10 +37,16 @@ afterAll(() => server.close());
 async function junkSignIn(email: string, ip: string) {
   await opaqueReady;
   const secretKeyVerifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
-  return send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': ip }, body: { email, secretKeyVerifier, startLoginRequest: opaqueClient.startLogin('guess').startLoginRequest } });
+  return send(server, {
+    method: 'POST',
+    path: '/api/auth/login/start',
+    headers: { 'x-forwarded-for': ip },
+    body: { email, secretKeyVerifier, startLoginRequest: opaqueClient.startLogin('guess').startLoginRequest },
+  });
 }
 
-const recoveryStart = (email: string, ip: string) => send(server, { method: 'POST', path: '/api/recovery/start', headers: { 'x-forwarded-for': ip }, body: { email } });
+const recoveryStart = (email: string, ip: string) =>
+  send(server, { method: 'POST', path: '/api/recovery/start', headers: { 'x-forwarded-for': ip }, body: { email } });
 
 /** Sends junk sign-ins from `ip` until refused; returns how many were answered `wrong_secret_key`. */
 async function hammerSignIn(email: string, ip: string, max: number): Promise<number> {
@@ -88,7 +104,11 @@ describe(`a stranger cannot lock the owner out (${testDatabaseKind()})`, () => {
     // The owner has no failure from their address: checked, right, signed in.
     await ownerSignsInOnANewDevice(owner);
     // A mistyped Secret Key of the owner's own is still answered as such.
-    const ownMistake = await send(server, { method: 'POST', path: '/api/auth/login/start', body: { email: owner.email, secretKeyVerifier: 'cd'.repeat(32), startLoginRequest: opaqueClient.startLogin('x').startLoginRequest } });
+    const ownMistake = await send(server, {
+      method: 'POST',
+      path: '/api/auth/login/start',
+      body: { email: owner.email, secretKeyVerifier: 'cd'.repeat(32), startLoginRequest: opaqueClient.startLogin('x').startLoginRequest },
+    });
     expectApiError(ownMistake, 'wrong_secret_key');
   });
 
@@ -99,7 +119,11 @@ describe(`a stranger cannot lock the owner out (${testDatabaseKind()})`, () => {
     for (let i = 0; i < RATE_LIMITS.signInFailuresPerEmailSource.limit; i++) expectApiError(await junkSignIn(owner.email, rotating()), 'wrong_secret_key');
     for (let i = 0; i < 5; i++) expectApiError(await junkSignIn(owner.email, rotating()), 'rate_limited');
     expectApiError(await junkSignIn(owner.email, '2001:db8:aa:bc::1'), 'wrong_secret_key');
-    const buckets = await server.running.context.db.selectFrom('rate_limits').select('bucket').where('bucket', 'like', 'signInPerSource:2001:db8:aa:%').execute();
+    const buckets = await server.running.context.db
+      .selectFrom('rate_limits')
+      .select('bucket')
+      .where('bucket', 'like', 'signInPerSource:2001:db8:aa:%')
+      .execute();
     expect(buckets.map((b) => b.bucket).sort()).toEqual(['signInPerSource:2001:db8:aa:bb::/64', 'signInPerSource:2001:db8:aa:bc::/64']);
     await ownerSignsInOnANewDevice(owner);
   });

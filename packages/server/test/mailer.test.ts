@@ -83,9 +83,7 @@ describe('outbox mailer (no SMTP configured)', () => {
 
   it('writes concurrent messages to distinct files, private to the server user', async () => {
     const mailer = createMailer({ smtpFrom: 'Latchkey <latchkey@localhost>', dataDir }, log);
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => mailer.send({ to: `u${i}@example.test`, subject: `n${i}`, text: `${100000 + i}\n` })),
-    );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => mailer.send({ to: `u${i}@example.test`, subject: `n${i}`, text: `${100000 + i}\n` })));
     const emails = await readOutbox(dataDir);
     expect(emails).toHaveLength(20);
     expect(new Set(emails.map((e) => e.to)).size).toBe(20);
@@ -132,10 +130,7 @@ describe('SMTP mailer', () => {
   afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('delivers the message to the SMTP server and writes no outbox file', async () => {
-    const mailer = createMailer(
-      { smtpUrl: `smtp://127.0.0.1:${port}`, smtpFrom: 'Latchkey <latchkey@localhost>', dataDir },
-      log,
-    );
+    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, smtpFrom: 'Latchkey <latchkey@localhost>', dataDir }, log);
     await mailer.send(MESSAGE);
     await mailer.close();
 

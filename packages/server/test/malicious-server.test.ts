@@ -42,7 +42,15 @@ afterAll(() => server.close());
 
 const db = () => server.running.context.db;
 const isVaultList = (call: Call) => call.method === 'GET' && call.path === '/api/vaults';
-const itemCount = async () => Number((await db().selectFrom('items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const itemCount = async () =>
+  Number(
+    (
+      await db()
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 interface Device {
   readonly client: ReturnType<typeof sdkClient>;
@@ -98,7 +106,9 @@ describe('a malicious server cannot swap a vault key', () => {
       const genuine = await db().selectFrom('vault_access').select('wrap_signature').where('vault_id', '=', personalId).executeTakeFirstOrThrow();
       forged = await serverChosenVault(personalId, aliceProfile, 'Personal', (w) => sign(w, { ...w, signature: genuine.wrap_signature }));
 
-      expect(await errorCodeOf(device.client.items.create(personalId, { kind: 'login', title: 'New bank', password: 'typed after the swap' }))).toBe('untrusted_key');
+      expect(await errorCodeOf(device.client.items.create(personalId, { kind: 'login', title: 'New bank', password: 'typed after the swap' }))).toBe(
+        'untrusted_key',
+      );
       expect(await errorCodeOf(device.client.vaults.list())).toBe('untrusted_key');
       expect(await errorCodeOf(device.client.items.list())).toBe('untrusted_key');
       expect(device.mitm.seen.filter((s) => s.call.method === 'POST' && s.call.path.endsWith('/items'))).toEqual([]);
@@ -129,9 +139,12 @@ describe('a malicious server cannot swap a vault key', () => {
       "signed by the server's own keyset": async (vaultId) => {
         const key = createVaultKey();
         const recipient = { keysetId: aliceProfile.keyset.id, publicKey: fromBase64Url(aliceProfile.keyset.publicKey) };
-        return { keyWrap: await wrapVaultKey(key, vaultId, recipient, keysetSigner(serverKeyset)), encryptedAttrs: await encryptVaultAttributes(await importBoxKey(key), vaultId, { name: 'Bank logins' }) };
+        return {
+          keyWrap: await wrapVaultKey(key, vaultId, recipient, keysetSigner(serverKeyset)),
+          encryptedAttrs: await encryptVaultAttributes(await importBoxKey(key), vaultId, { name: 'Bank logins' }),
+        };
       },
-      'unsigned': (vaultId) => serverChosenVault(vaultId, aliceProfile, 'Bank logins', (w) => ({ ...w, version: 0, signerKeysetId: '', signature: '' })),
+      unsigned: (vaultId) => serverChosenVault(vaultId, aliceProfile, 'Bank logins', (w) => ({ ...w, version: 0, signerKeysetId: '', signature: '' })),
       "signed by a key that is not the user's, under the user's keyset id": (vaultId) => serverChosenVault(vaultId, aliceProfile, 'Bank logins', (w) => w),
     };
     for (const [label, plant] of Object.entries(planters)) {
@@ -145,10 +158,14 @@ describe('a malicious server cannot swap a vault key', () => {
     }
   });
 
-  it("refuses wraps stored before signed wraps (a pre-0006 row): untrusted_key", async () => {
+  it('refuses wraps stored before signed wraps (a pre-0006 row): untrusted_key', async () => {
     const bob = await signUpUser(server);
     const device = await deviceOf(bob);
-    await db().updateTable('vault_access').set({ wrap_version: 0, wrap_signer_keyset_id: '', wrap_signature: '' }).where('user_id', '=', (await bob.client.whoami()).id).execute();
+    await db()
+      .updateTable('vault_access')
+      .set({ wrap_version: 0, wrap_signer_keyset_id: '', wrap_signature: '' })
+      .where('user_id', '=', (await bob.client.whoami()).id)
+      .execute();
     expect(await errorCodeOf(device.client.vaults.list())).toBe('untrusted_key');
   });
 });
@@ -201,7 +218,7 @@ describe('a forged profile', () => {
     return undefined;
   };
 
-  it('with another keyset id, another public key or a keyset of the server\'s own is refused at sign-in and unlock: untrusted_key', async () => {
+  it("with another keyset id, another public key or a keyset of the server's own is refused at sign-in and unlock: untrusted_key", async () => {
     const serverKeyset = await encryptKeyset(await createKeyset(), randomBytes(32));
     const otherPublicKey = (await createKeyset()).encryption.publicKey;
     const forgeries: Record<string, (a: AccountProfile) => AccountProfile> = {
@@ -271,7 +288,8 @@ describe('replayed, rolled-back and moved items', () => {
     const last = await device.client.items.get(item.id);
     const shown = device.mitm.seen.filter((s) => s.call.path === `/api/items/${item.id}`).at(-1)!.body as EncryptedItem;
     await device.client.items.delete(item.id, last);
-    device.mitm.tamper = (call, body) => (call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, shown] } : call.path === `/api/items/${item.id}` ? shown : undefined);
+    device.mitm.tamper = (call, body) =>
+      call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, shown] } : call.path === `/api/items/${item.id}` ? shown : undefined;
     expect(await errorCodeOf(device.client.items.list(workId))).toBe('rollback_detected');
   });
 
@@ -284,14 +302,18 @@ describe('replayed, rolled-back and moved items', () => {
 
     const cases: Record<string, (call: Call, body: unknown) => unknown> = {
       // Listed under Work with its true vault id: the SDK decrypts what it asked for, Work.
-      'listed in another vault, true vault id': (call, body) => (call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, real] } : undefined),
-      'listed in another vault, vault id rewritten': (call, body) => (call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, { ...real, vaultId: workId }] } : undefined),
+      'listed in another vault, true vault id': (call, body) =>
+        call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, real] } : undefined,
+      'listed in another vault, vault id rewritten': (call, body) =>
+        call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, { ...real, vaultId: workId }] } : undefined,
       'fetched as another item': (call) => (call.path === `/api/items/${other.id}` ? { ...real } : undefined),
       'fetched with another vault named': (call) => (call.path === `/api/items/${inPersonal.id}` ? { ...real, vaultId: workId } : undefined),
     };
     for (const [label, tamper] of Object.entries(cases)) {
       device.mitm.tamper = tamper;
-      const attempt = label.startsWith('listed') ? device.client.items.list(workId) : device.client.items.get(label === 'fetched as another item' ? other.id : inPersonal.id);
+      const attempt = label.startsWith('listed')
+        ? device.client.items.list(workId)
+        : device.client.items.get(label === 'fetched as another item' ? other.id : inPersonal.id);
       expect(await errorCodeOf(attempt), label).toBe('decryption_failed');
     }
   });
@@ -304,12 +326,27 @@ describe('a malicious server cannot crash the SDK with answers of the wrong shap
     await device.client.items.get(item.id);
     const remembered = structuredClone(await device.store.read());
     const cases: Record<string, [tamper: (call: Call, body: unknown) => unknown, attempt: () => Promise<unknown>]> = {
-      'a vault whose key wrap is a string': [(call, body) => (isVaultList(call) ? { vaults: (body as VaultList).vaults.map((v) => ({ ...v, keyWrap: 'wrap' })) } : undefined), () => device.client.vaults.list()],
-      'an item whose version is a word': [(call, body) => (call.path === `/api/items/${item.id}` ? { ...(body as EncryptedItem), version: 'three' } : undefined), () => device.client.items.get(item.id)],
-      'an item list that is not a list': [(call) => (call.path === `/api/vaults/${workId}/items` ? { items: { 0: item.id } } : undefined), () => device.client.items.list(workId)],
-      'a profile without its keyset': [(call, body) => (call.path === '/api/account' ? { ...(body as AccountProfile), keyset: undefined } : undefined), () => device.client.whoami()],
+      'a vault whose key wrap is a string': [
+        (call, body) => (isVaultList(call) ? { vaults: (body as VaultList).vaults.map((v) => ({ ...v, keyWrap: 'wrap' })) } : undefined),
+        () => device.client.vaults.list(),
+      ],
+      'an item whose version is a word': [
+        (call, body) => (call.path === `/api/items/${item.id}` ? { ...(body as EncryptedItem), version: 'three' } : undefined),
+        () => device.client.items.get(item.id),
+      ],
+      'an item list that is not a list': [
+        (call) => (call.path === `/api/vaults/${workId}/items` ? { items: { 0: item.id } } : undefined),
+        () => device.client.items.list(workId),
+      ],
+      'a profile without its keyset': [
+        (call, body) => (call.path === '/api/account' ? { ...(body as AccountProfile), keyset: undefined } : undefined),
+        () => device.client.whoami(),
+      ],
       'a session list of strings': [(call) => (call.path === '/api/sessions' ? { sessions: ['current'] } : undefined), () => device.client.sessions.list()],
-      'a created item that is not one': [(call) => (call.method === 'POST' && call.path === `/api/vaults/${workId}/items` ? [] : undefined), () => device.client.items.create(workId, { kind: 'note', title: 'Never shown' })],
+      'a created item that is not one': [
+        (call) => (call.method === 'POST' && call.path === `/api/vaults/${workId}/items` ? [] : undefined),
+        () => device.client.items.create(workId, { kind: 'note', title: 'Never shown' }),
+      ],
     };
     for (const [label, [tamper, attempt]] of Object.entries(cases)) {
       device.mitm.tamper = tamper;

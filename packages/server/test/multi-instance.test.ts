@@ -21,7 +21,17 @@ import { MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { Secret, TOTP } from 'otpauth';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
-import { createEmptyPostgresDatabase, readEmailCode, sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, uniqueEmail } from '@latchkey/server/testing';
+import {
+  createEmptyPostgresDatabase,
+  readEmailCode,
+  sdkClient,
+  type ServerProcess,
+  signUpUser,
+  startServerProcess,
+  stopAllServerProcesses,
+  testDatabaseKind,
+  uniqueEmail,
+} from '@latchkey/server/testing';
 
 interface JsonReply {
   readonly status: number;
@@ -57,7 +67,10 @@ async function raceVerify(servers: readonly string[], verificationId: string, co
 
 function expectExactlyOneWinner(replies: readonly JsonReply[]): void {
   const statuses = replies.map((r) => r.status);
-  expect(statuses.filter((s) => s === 200), `statuses: ${statuses.join(',')}`).toHaveLength(1);
+  expect(
+    statuses.filter((s) => s === 200),
+    `statuses: ${statuses.join(',')}`,
+  ).toHaveLength(1);
   const losers = replies.filter((r) => r.status !== 200);
   expect(losers.map((r) => r.body.error?.code)).toEqual(losers.map(() => 'code_used'));
   expect(losers.every((r) => r.status === 400)).toBe(true);
@@ -190,7 +203,10 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
       const attempts = 2 * limit;
       const replies = await Promise.all(Array.from({ length: attempts }, (_, i) => post((i % 2 === 0 ? a : b).url, '/api/signup/start', { email })));
       const statuses = replies.map((r) => r.status);
-      expect(statuses.filter((s) => s === 202), `statuses: ${statuses.join(',')}`).toHaveLength(limit);
+      expect(
+        statuses.filter((s) => s === 202),
+        `statuses: ${statuses.join(',')}`,
+      ).toHaveLength(limit);
       const refused = replies.filter((r) => r.status !== 202);
       expect(refused.map((r) => [r.status, r.body.error?.code])).toEqual(refused.map(() => [429, 'rate_limited']));
       // Sequential follow-ups on either instance are refused too.
@@ -204,12 +220,20 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
       const servers = [a.url, b.url];
       const results = await Promise.allSettled(
         Array.from({ length: 50 }, (_, i) =>
-          sdkClient(servers[i % 2]!).signIn({ email: account.email, password: account.password, secretKey: account.secretKey, twoStep: { backupCode: backupCodes[0]! } }),
+          sdkClient(servers[i % 2]!).signIn({
+            email: account.email,
+            password: account.password,
+            secretKey: account.secretKey,
+            twoStep: { backupCode: backupCodes[0]! },
+          }),
         ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const codes = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as LatchkeyError).code);
-      expect(codes.every((c) => c === 'invalid_code' || c === 'rate_limited'), codes.join(',')).toBe(true);
+      expect(
+        codes.every((c) => c === 'invalid_code' || c === 'rate_limited'),
+        codes.join(','),
+      ).toBe(true);
       expect(codes).toContain('invalid_code');
     });
 

@@ -59,7 +59,10 @@ async function signUpThroughSink(server: TestServer, sink: SmtpSink, email = uni
   const password = `pw-${Math.random().toString(36).slice(2)}-long`;
   await client.signup.start(email);
   const mail = await sink.waitFor((m) => m.to === email && m.subject.includes('verification code') && m.accepted);
-  const code = mail.text.split('\n').map((l) => l.trim()).find((l) => /^\d{6,8}$/.test(l))!;
+  const code = mail.text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^\d{6,8}$/.test(l))!;
   const { secretKey } = await client.signup.complete({ email, name: 'Smtp User', password, code });
   return { client, email, password, secretKey };
 }
@@ -73,13 +76,32 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
       const now = new Date();
       const ids = { queued: ['left-1', 'left-2', 'left-3'], deadClaim: 'dead-claim', liveClaim: 'live-claim' };
       for (const id of [...ids.queued, ids.deadClaim, ids.liveClaim]) {
-        await insertOutboxNotice(db, { id: randomUUID(), recipient: `${id}@example.test`, kind: 'recovery-proved', data: { at: now.toISOString(), ip: null }, dedupeKey: null, now });
+        await insertOutboxNotice(db, {
+          id: randomUUID(),
+          recipient: `${id}@example.test`,
+          kind: 'recovery-proved',
+          data: { at: now.toISOString(), ip: null },
+          dedupeKey: null,
+          now,
+        });
       }
       // A sender that died after claiming (its lease has run out), and one still at work (lease for 3 s more).
-      await db.updateTable('outbox').set({ claimed_by: 'dead-host/1/aa', claim_token: 't-dead', claim_expires_at: new Date(now.getTime() - 1_000), attempts: 1 }).where('recipient', '=', `${ids.deadClaim}@example.test`).execute();
-      await db.updateTable('outbox').set({ claimed_by: 'busy-host/2/bb', claim_token: 't-live', claim_expires_at: new Date(now.getTime() + 3_000), attempts: 1 }).where('recipient', '=', `${ids.liveClaim}@example.test`).execute();
+      await db
+        .updateTable('outbox')
+        .set({ claimed_by: 'dead-host/1/aa', claim_token: 't-dead', claim_expires_at: new Date(now.getTime() - 1_000), attempts: 1 })
+        .where('recipient', '=', `${ids.deadClaim}@example.test`)
+        .execute();
+      await db
+        .updateTable('outbox')
+        .set({ claimed_by: 'busy-host/2/bb', claim_token: 't-live', claim_expires_at: new Date(now.getTime() + 3_000), attempts: 1 })
+        .where('recipient', '=', `${ids.liveClaim}@example.test`)
+        .execute();
 
-      server = await startTestServer({ dataDir: storage.dataDir, ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : {}), noticeDelivery: { pollIntervalMs: HOUR } });
+      server = await startTestServer({
+        dataDir: storage.dataDir,
+        ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : {}),
+        noticeDelivery: { pollIntervalMs: HOUR },
+      });
       const sentTo = async () => new Set((await readOutbox(storage.dataDir)).map((m) => m.to));
       await until('the start-up pass', async () => ((await sentTo()).size >= 4 ? true : undefined), 5_000);
       expect([...(await sentTo())].sort()).toEqual([...ids.queued, ids.deadClaim].map((id) => `${id}@example.test`).sort());
@@ -96,7 +118,11 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
       expect(deliveries.size).toBe(rows.length);
       for (const row of rows) expect(deliveries.get(`<notice.${row.id}@localhost>`), row.recipient).toBe(1);
       // The taken-over claims count one attempt more; what was never claimed took one.
-      expect(Object.fromEntries(rows.map((r) => [r.recipient, r.attempts]))).toMatchObject({ [`${ids.deadClaim}@example.test`]: 2, [`${ids.liveClaim}@example.test`]: 2, 'left-1@example.test': 1 });
+      expect(Object.fromEntries(rows.map((r) => [r.recipient, r.attempts]))).toMatchObject({
+        [`${ids.deadClaim}@example.test`]: 2,
+        [`${ids.liveClaim}@example.test`]: 2,
+        'left-1@example.test': 1,
+      });
     } finally {
       await server?.close();
       await storage.cleanup();
@@ -134,7 +160,11 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
       const user = await signUpUser(server);
       const laptop = server.client();
       await laptop.signIn({ email: user.email, password: user.password, secretKey: user.secretKey });
-      await until('the new-device notice', async () => ((await readOutbox(server.dataDir)).find((m) => m.to === user.email && m.subject.includes('New sign-in')) ? true : undefined), 5_000);
+      await until(
+        'the new-device notice',
+        async () => ((await readOutbox(server.dataDir)).find((m) => m.to === user.email && m.subject.includes('New sign-in')) ? true : undefined),
+        5_000,
+      );
     });
 
     it('queues nothing when the transaction rolls back', async () => {
@@ -168,7 +198,7 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
     });
   });
 
-  it('a member removed from a family is told through the outbox, in the removal\'s transaction; one who leaves, or a removal refused, queues nothing', async () => {
+  it("a member removed from a family is told through the outbox, in the removal's transaction; one who leaves, or a removal refused, queues nothing", async () => {
     const storage = await createTestStorage();
     try {
       const o = await orgTestContext(storage);
@@ -237,7 +267,11 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
 
         const delivered = await sink.waitFor((m) => m.to === patient.email && m.subject.includes('password was changed') && m.accepted, 15_000);
         const attempts = sink.offered.filter((m) => m.to === patient.email && m.subject.includes('password was changed'));
-        expect(attempts.map((m) => [m.attempt, m.accepted])).toEqual([[1, false], [2, false], [3, true]]);
+        expect(attempts.map((m) => [m.attempt, m.accepted])).toEqual([
+          [1, false],
+          [2, false],
+          [3, true],
+        ]);
         expect(new Set(attempts.map((m) => m.messageId))).toEqual(new Set([delivered.messageId]));
         const [first, second, third] = attempts.map((m) => m.at) as [number, number, number];
         // Waits of 400 ms, then 800 ms (give or take the 50 ms poll and the SMTP round trips).
@@ -249,12 +283,20 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
         expect(row).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
         expect(delivered.messageId).toBe(`<notice.${row!.id}@localhost>`);
 
-        const failed = await until('the doomed notice to fail', async () => (await rowsFor(db, doomed.email)).find((r) => r.kind === 'credentials-changed' && r.status === 'failed'), 15_000);
+        const failed = await until(
+          'the doomed notice to fail',
+          async () => (await rowsFor(db, doomed.email)).find((r) => r.kind === 'credentials-changed' && r.status === 'failed'),
+          15_000,
+        );
         expect(failed).toMatchObject({ attempts: 3, claim_token: null, sent_at: null });
         expect(failed.failed_at).toBeInstanceOf(Date);
         expect(failed.last_error).toMatch(/451|busy/i);
         await sleep(1_000);
-        expect(sink.offered.filter((m) => m.to === doomed.email && m.subject.includes('password was changed')).map((m) => m.accepted)).toEqual([false, false, false]);
+        expect(sink.offered.filter((m) => m.to === doomed.email && m.subject.includes('password was changed')).map((m) => m.accepted)).toEqual([
+          false,
+          false,
+          false,
+        ]);
 
         const logs = server.logs.join('\n');
         expect(logs.match(/notice delivery failed; will retry/g)?.length).toBe(4);

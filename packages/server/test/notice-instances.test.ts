@@ -15,7 +15,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertOutboxNotice } from '../src/repositories/outbox.ts';
 import { openDatabase, type Storage } from '../src/storage/database.ts';
-import { createEmptyPostgresDatabase, readOutbox, sdkClient, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind } from '@latchkey/server/testing';
+import {
+  createEmptyPostgresDatabase,
+  readOutbox,
+  sdkClient,
+  type ServerProcess,
+  signUpUser,
+  startServerProcess,
+  stopAllServerProcesses,
+  testDatabaseKind,
+} from '@latchkey/server/testing';
 
 const BACKLOG = 120;
 const SIGN_INS_PER_INSTANCE = 6;
@@ -47,13 +56,22 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('two instances on one Postgre
     const accounts = await Promise.all(servers.map((s) => signUpUser({ url: s.url, dataDir })));
     const now = new Date();
     for (let i = 0; i < BACKLOG; i++) {
-      await insertOutboxNotice(storage.db, { id: randomUUID(), recipient: `burst-${i}@example.test`, kind: 'recovery-proved', data: { at: now.toISOString(), ip: null }, dedupeKey: null, now });
+      await insertOutboxNotice(storage.db, {
+        id: randomUUID(),
+        recipient: `burst-${i}@example.test`,
+        kind: 'recovery-proved',
+        data: { at: now.toISOString(), ip: null },
+        dedupeKey: null,
+        now,
+      });
     }
     // New-device sign-ins on both instances at once: each commit wakes its own instance, and both
     // set about the same backlog.
     await Promise.all(
       servers.flatMap((s, n) =>
-        Array.from({ length: SIGN_INS_PER_INSTANCE }, () => sdkClient(s.url).signIn({ email: accounts[n]!.email, password: accounts[n]!.password, secretKey: accounts[n]!.secretKey })),
+        Array.from({ length: SIGN_INS_PER_INSTANCE }, () =>
+          sdkClient(s.url).signIn({ email: accounts[n]!.email, password: accounts[n]!.password, secretKey: accounts[n]!.secretKey }),
+        ),
       ),
     );
 

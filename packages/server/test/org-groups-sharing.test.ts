@@ -17,7 +17,18 @@ import { listMembers, removeMember } from '../src/services/memberships.ts';
 import { getOrganization } from '../src/services/organizations.ts';
 import { changeShareRole, getSharedVault, listSharedVaults, shareVault, unshareVault } from '../src/services/shared-vaults.ts';
 import { createInvitation } from '../src/services/invitations.ts';
-import { acceptAs, addConfirmedMember, createTestOrganization, createTestUser, createTestVault, invitationToken, orgTestContext, type OrgTestContext, type TestOrganization, type TestUser } from './helpers/org-fixture.ts';
+import {
+  acceptAs,
+  addConfirmedMember,
+  createTestOrganization,
+  createTestUser,
+  createTestVault,
+  invitationToken,
+  orgTestContext,
+  type OrgTestContext,
+  type TestOrganization,
+  type TestUser,
+} from './helpers/org-fixture.ts';
 import { createTestStorage, listTables, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
@@ -49,8 +60,19 @@ async function familyWithGroup() {
   }
   const groupId = crypto.randomUUID();
   const everyone = [organizer, ...members];
-  const v1 = await createGroupKeyset(org.opened, groupId, 1, everyone.map((u) => u.member));
-  await createGroup(o.ctx, { userId: organizer.id }, org.id, { id: groupId, name: 'Everyone', keyset: v1.sealed, certificate: v1.certificate, members: v1.wraps });
+  const v1 = await createGroupKeyset(
+    org.opened,
+    groupId,
+    1,
+    everyone.map((u) => u.member),
+  );
+  await createGroup(o.ctx, { userId: organizer.id }, org.id, {
+    id: groupId,
+    name: 'Everyone',
+    keyset: v1.sealed,
+    certificate: v1.certificate,
+    members: v1.wraps,
+  });
   return { organizer, org, members, groupId, v1, everyone };
 }
 
@@ -84,13 +106,39 @@ describe('groups and shared vaults', () => {
     const toAnn = await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(ann.member.keyset), keysetSigner(organizer.keyset));
     const shareId = crypto.randomUUID();
     await shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId, vaultId: vault.id, recipient: { userId: ann.id }, role: 'view', wrap: toAnn });
-    expect(await codeOf(() => shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: vault.id, recipient: { userId: ann.id }, role: 'view', wrap: toAnn }))).toBe('already_exists');
+    expect(
+      await codeOf(() =>
+        shareVault(o.ctx, { userId: organizer.id }, org.id, {
+          shareId: crypto.randomUUID(),
+          vaultId: vault.id,
+          recipient: { userId: ann.id },
+          role: 'view',
+          wrap: toAnn,
+        }),
+      ),
+    ).toBe('already_exists');
     const toBen = await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(ben.member.keyset), keysetSigner(ann.keyset));
-    expect(await codeOf(() => shareVault(o.ctx, { userId: ann.id }, org.id, { shareId: crypto.randomUUID(), vaultId: vault.id, recipient: { userId: ben.id }, role: 'view', wrap: toBen }))).toBe('forbidden');
+    expect(
+      await codeOf(() =>
+        shareVault(o.ctx, { userId: ann.id }, org.id, {
+          shareId: crypto.randomUUID(),
+          vaultId: vault.id,
+          recipient: { userId: ben.id },
+          role: 'view',
+          wrap: toBen,
+        }),
+      ),
+    ).toBe('forbidden');
     expect(await codeOf(() => unshareVault(o.ctx, { userId: ann.id }, shareId))).toBe('forbidden');
     expect(await codeOf(() => unshareVault(o.ctx, { userId: ben.id }, shareId))).toBe('not_found');
     await changeShareRole(o.ctx, { userId: organizer.id }, shareId, 'manage');
-    await shareVault(o.ctx, { userId: ann.id }, org.id, { shareId: crypto.randomUUID(), vaultId: vault.id, recipient: { userId: ben.id }, role: 'edit', wrap: toBen });
+    await shareVault(o.ctx, { userId: ann.id }, org.id, {
+      shareId: crypto.randomUUID(),
+      vaultId: vault.id,
+      recipient: { userId: ben.id },
+      role: 'edit',
+      wrap: toBen,
+    });
     expect(await unshareVault(o.ctx, { userId: organizer.id }, shareId)).toEqual({ rotateSecrets: true });
     expect(await codeOf(() => getSharedVault(o.ctx, { userId: ann.id }, vault.id))).toBe('not_found');
     expect(await t.storage.db.selectFrom('vault_shares').select('id').where('id', '=', shareId).executeTakeFirst()).toBeUndefined();
@@ -103,12 +151,30 @@ describe('groups and shared vaults', () => {
     await createInvitation(o.ctx, { userId: organizer.id }, org.id, { email: pending.email, role: 'member' });
     await acceptAs(o.ctx, pending, invitationToken(o.mail, pending.email));
     const share = async (userId: string, wrap: Awaited<ReturnType<typeof wrapVaultKey>>) =>
-      codeOf(() => shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: vault.id, recipient: { userId }, role: 'view', wrap }));
-    expect(await share(pending.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(pending.member.keyset), keysetSigner(organizer.keyset)))).toBe('invalid_request');
+      codeOf(() =>
+        shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: vault.id, recipient: { userId }, role: 'view', wrap }),
+      );
+    expect(await share(pending.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(pending.member.keyset), keysetSigner(organizer.keyset)))).toBe(
+      'invalid_request',
+    );
     const ann = members[0]!;
-    expect(await share(ann.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(members[1]!.member.keyset), keysetSigner(organizer.keyset)))).toBe('invalid_request');
-    expect(await share(ann.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(ann.member.keyset), keysetSigner(ann.keyset)))).toBe('invalid_request');
-    expect(await codeOf(() => shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: crypto.randomUUID(), recipient: { userId: ann.id }, role: 'view', wrap: toAnnDummy(ann) }))).toBe('not_found');
+    expect(await share(ann.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(members[1]!.member.keyset), keysetSigner(organizer.keyset)))).toBe(
+      'invalid_request',
+    );
+    expect(await share(ann.id, await wrapVaultKey(vault.raw, vault.id, publicKeysetRecipient(ann.member.keyset), keysetSigner(ann.keyset)))).toBe(
+      'invalid_request',
+    );
+    expect(
+      await codeOf(() =>
+        shareVault(o.ctx, { userId: organizer.id }, org.id, {
+          shareId: crypto.randomUUID(),
+          vaultId: crypto.randomUUID(),
+          recipient: { userId: ann.id },
+          role: 'view',
+          wrap: toAnnDummy(ann),
+        }),
+      ),
+    ).toBe('not_found');
     expect(await t.storage.db.selectFrom('vault_shares').select('id').where('vault_id', '=', vault.id).execute()).toEqual([]);
   });
 
@@ -116,9 +182,21 @@ describe('groups and shared vaults', () => {
     const { organizer, org, members, groupId, v1, everyone } = await familyWithGroup();
     const [ann, ben, cat] = members as [TestUser, TestUser, TestUser];
     const groupVault = await createTestVault(o.ctx, organizer);
-    await shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: groupVault.id, recipient: { groupId }, role: 'edit', wrap: await wrapVaultKey(groupVault.raw, groupVault.id, publicKeysetRecipient(keysetPublicPart(v1.keyset)), keysetSigner(organizer.keyset)) });
+    await shareVault(o.ctx, { userId: organizer.id }, org.id, {
+      shareId: crypto.randomUUID(),
+      vaultId: groupVault.id,
+      recipient: { groupId },
+      role: 'edit',
+      wrap: await wrapVaultKey(groupVault.raw, groupVault.id, publicKeysetRecipient(keysetPublicPart(v1.keyset)), keysetSigner(organizer.keyset)),
+    });
     const direct = await createTestVault(o.ctx, organizer);
-    await shareVault(o.ctx, { userId: organizer.id }, org.id, { shareId: crypto.randomUUID(), vaultId: direct.id, recipient: { userId: cat.id }, role: 'view', wrap: await wrapVaultKey(direct.raw, direct.id, publicKeysetRecipient(cat.member.keyset), keysetSigner(organizer.keyset)) });
+    await shareVault(o.ctx, { userId: organizer.id }, org.id, {
+      shareId: crypto.randomUUID(),
+      vaultId: direct.id,
+      recipient: { userId: cat.id },
+      role: 'view',
+      wrap: await wrapVaultKey(direct.raw, direct.id, publicKeysetRecipient(cat.member.keyset), keysetSigner(organizer.keyset)),
+    });
 
     const { groupsToRekey } = await removeMember(o.ctx, { userId: organizer.id }, org.id, cat.id);
     expect(groupsToRekey).toEqual([groupId]);
@@ -136,10 +214,26 @@ describe('groups and shared vaults', () => {
     expect(current.map((m) => m.userId).sort()).toEqual([organizer.id, ann.id, ben.id].sort());
     const v2 = await createGroupKeyset(org.opened, groupId, 2, current);
     const rewrap = await wrapVaultKey(groupVault.raw, groupVault.id, publicKeysetRecipient(keysetPublicPart(v2.keyset)), keysetSigner(organizer.keyset));
-    const input = { fromKeyVersion: 1, keyset: v2.sealed, certificate: v2.certificate, removeUserIds: [], members: v2.wraps, vaultShares: [{ vaultId: groupVault.id, wrap: rewrap }] };
+    const input = {
+      fromKeyVersion: 1,
+      keyset: v2.sealed,
+      certificate: v2.certificate,
+      removeUserIds: [],
+      members: v2.wraps,
+      vaultShares: [{ vaultId: groupVault.id, wrap: rewrap }],
+    };
     // Wrapped to someone who is no longer there, or missing the share re-wrap: refused, nothing changes.
     const withCat = await createGroupKeyset(org.opened, groupId, 2, [...current, cat.member]);
-    expect(await codeOf(() => rekeyGroup(o.ctx, { userId: organizer.id }, org.id, groupId, { ...input, keyset: withCat.sealed, certificate: withCat.certificate, members: withCat.wraps }))).toBe('invalid_request');
+    expect(
+      await codeOf(() =>
+        rekeyGroup(o.ctx, { userId: organizer.id }, org.id, groupId, {
+          ...input,
+          keyset: withCat.sealed,
+          certificate: withCat.certificate,
+          members: withCat.wraps,
+        }),
+      ),
+    ).toBe('invalid_request');
     expect(await codeOf(() => rekeyGroup(o.ctx, { userId: organizer.id }, org.id, groupId, { ...input, vaultShares: [] }))).toBe('invalid_request');
     expect((await getGroup(o.ctx, { userId: organizer.id }, org.id, groupId)).keyVersion).toBe(1);
     // Two re-keys at once: one wins.
@@ -156,14 +250,42 @@ describe('groups and shared vaults', () => {
     const [ann, ben, cat] = members as [TestUser, TestUser, TestUser];
     const current = [organizer, ann, ben, cat].map((u) => u.member);
     const v2 = await rekeyGroupKeyset(org.opened, groupId, 1, current, [ben.id]);
-    await rekeyGroup(o.ctx, { userId: organizer.id }, org.id, groupId, { fromKeyVersion: 1, keyset: v2.sealed, certificate: v2.certificate, removeUserIds: [ben.id], members: v2.wraps, vaultShares: [] });
+    await rekeyGroup(o.ctx, { userId: organizer.id }, org.id, groupId, {
+      fromKeyVersion: 1,
+      keyset: v2.sealed,
+      certificate: v2.certificate,
+      removeUserIds: [ben.id],
+      members: v2.wraps,
+      vaultShares: [],
+    });
     expect(await codeOf(() => getGroup(o.ctx, { userId: ben.id }, org.id, groupId))).toBe('not_found');
     expect(await t.storage.db.selectFrom('group_key_wraps').select('user_id').where('user_id', '=', ben.id).execute()).toEqual([]);
     const other = await createTestUser(o.ctx, 'co-organizer');
     await addConfirmedMember(o, org, other, 'organizer');
-    const v3 = await rekeyGroupKeyset(org.opened, groupId, 2, [organizer, ann, cat].map((u) => u.member), [cat.id]);
-    expect(await codeOf(() => rekeyGroup(o.ctx, { userId: other.id }, org.id, groupId, { fromKeyVersion: 2, keyset: v3.sealed, certificate: v3.certificate, removeUserIds: [cat.id], members: v3.wraps, vaultShares: [] }))).toBe('forbidden');
-    expect(await codeOf(() => createGroup(o.ctx, { userId: ann.id }, org.id, { id: crypto.randomUUID(), name: 'x', keyset: v3.sealed, certificate: v3.certificate, members: [] }))).toBe('forbidden');
+    const v3 = await rekeyGroupKeyset(
+      org.opened,
+      groupId,
+      2,
+      [organizer, ann, cat].map((u) => u.member),
+      [cat.id],
+    );
+    expect(
+      await codeOf(() =>
+        rekeyGroup(o.ctx, { userId: other.id }, org.id, groupId, {
+          fromKeyVersion: 2,
+          keyset: v3.sealed,
+          certificate: v3.certificate,
+          removeUserIds: [cat.id],
+          members: v3.wraps,
+          vaultShares: [],
+        }),
+      ),
+    ).toBe('forbidden');
+    expect(
+      await codeOf(() =>
+        createGroup(o.ctx, { userId: ann.id }, org.id, { id: crypto.randomUUID(), name: 'x', keyset: v3.sealed, certificate: v3.certificate, members: [] }),
+      ),
+    ).toBe('forbidden');
   });
 
   it('invariant 1: no invitation token, organization or group key, or vault key is stored in any table', async () => {
@@ -174,7 +296,15 @@ describe('groups and shared vaults', () => {
     const token = invitationToken(o.mail, invitee.email);
     let dump = '';
     for (const table of await listTables(t.storage.db)) dump += JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(t.storage.db)).rows);
-    const secrets = [org.opened.keyset.symmetricKey, org.opened.keyset.encryption.privateKey, org.opened.keyset.signing.secretKey, v1.keyset.symmetricKey, v1.keyset.encryption.privateKey, v1.keyset.signing.secretKey, vault.raw];
+    const secrets = [
+      org.opened.keyset.symmetricKey,
+      org.opened.keyset.encryption.privateKey,
+      org.opened.keyset.signing.secretKey,
+      v1.keyset.symmetricKey,
+      v1.keyset.encryption.privateKey,
+      v1.keyset.signing.secretKey,
+      vault.raw,
+    ];
     for (const secret of secrets) {
       expect(dump).not.toContain(toBase64Url(secret));
       expect(dump).not.toContain(bytesToHex(secret));

@@ -14,11 +14,28 @@ import { createKeyset, keysetPublicPart } from '@latchkey/core/keyset';
 import { memberFingerprint } from '@latchkey/core/member-fingerprint';
 import { signMemberAcceptance } from '@latchkey/core/member-acceptance';
 import type { LatchkeyError } from '@latchkey/core/errors';
-import { createInvitation, describeInvitation, listInvitations, resendInvitation, revokeInvitation, INVITATION_LIFETIME_MS } from '../src/services/invitations.ts';
+import {
+  createInvitation,
+  describeInvitation,
+  listInvitations,
+  resendInvitation,
+  revokeInvitation,
+  INVITATION_LIFETIME_MS,
+} from '../src/services/invitations.ts';
 import { acceptInvitation, confirmMember, listMembers, reinstateMember, removeMember, suspendMember } from '../src/services/memberships.ts';
 import { createOrganization, getOrganization, listMyOrganizations, organizationLog } from '../src/services/organizations.ts';
 import { PERMISSIONS, type OrganizationAction } from '../src/services/org-permissions.ts';
-import { acceptAs, addConfirmedMember, confirmAs, createTestOrganization, createTestUser, invitationToken, orgTestContext, type OrgTestContext, type TestOrganization } from './helpers/org-fixture.ts';
+import {
+  acceptAs,
+  addConfirmedMember,
+  confirmAs,
+  createTestOrganization,
+  createTestUser,
+  invitationToken,
+  orgTestContext,
+  type OrgTestContext,
+  type TestOrganization,
+} from './helpers/org-fixture.ts';
 import { createTestStorage, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
@@ -39,7 +56,15 @@ async function codeOf(run: () => Promise<unknown>): Promise<string> {
 }
 
 const count = async (table: 'memberships' | 'organization_key_wraps' | 'invitations', organizationId: string) =>
-  Number((await t.storage.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.storage.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('creating an organization', () => {
   it('makes the creator the confirmed organizer holding the organization key', async () => {
@@ -58,7 +83,15 @@ describe('creating an organization', () => {
     const id = crypto.randomUUID();
     const org = await createOrganizationKeyset(id, alice.keyset, alice.id);
     const acceptance = signMemberAcceptance(alice.keyset, alice.id, { organizationId: id, keyset: keysetPublicPart(org.keyset) });
-    const good = { id, kind: 'team' as const, name: 'T', keyset: org.sealed, creatorWrap: org.creatorWrap, creatorCertificate: org.creatorCertificate, creatorAcceptance: acceptance };
+    const good = {
+      id,
+      kind: 'team' as const,
+      name: 'T',
+      keyset: org.sealed,
+      creatorWrap: org.creatorWrap,
+      creatorCertificate: org.creatorCertificate,
+      creatorAcceptance: acceptance,
+    };
     const stranger = await createKeyset();
     const other = await createOrganizationKeyset(id, stranger, alice.id);
     const bad = [
@@ -66,7 +99,10 @@ describe('creating an organization', () => {
       { ...good, creatorCertificate: other.creatorCertificate },
       { ...good, creatorCertificate: issueMemberCertificate(id, other.keyset, { userId: alice.id, keyset: keysetPublicPart(alice.keyset) }) },
       { ...good, creatorAcceptance: signMemberAcceptance(stranger, alice.id, { organizationId: id, keyset: keysetPublicPart(org.keyset) }) },
-      { ...good, creatorAcceptance: signMemberAcceptance(alice.keyset, alice.id, { organizationId: crypto.randomUUID(), keyset: keysetPublicPart(org.keyset) }) },
+      {
+        ...good,
+        creatorAcceptance: signMemberAcceptance(alice.keyset, alice.id, { organizationId: crypto.randomUUID(), keyset: keysetPublicPart(org.keyset) }),
+      },
       { ...good, name: '   ' },
     ];
     for (const input of bad) expect(await codeOf(() => createOrganization(o.ctx, { userId: alice.id }, input))).toBe('invalid_request');
@@ -91,12 +127,19 @@ describe('invitations', () => {
     const b = await createInvitation(o.ctx, { userId: alice.id }, org.id, { email: unknownEmail, role: 'member' });
     const shape = (x: typeof a) => ({ ...x, id: '', email: '', expiresAt: '' });
     expect(shape(a)).toEqual(shape(b));
-    const strip = (email: string) => o.mail.filter((m) => m.to === email).at(-1)!.text.replace(/[A-Za-z0-9_-]{43}/g, 'TOKEN').replace(/expires on \S+/, 'expires on DATE');
+    const strip = (email: string) =>
+      o.mail
+        .filter((m) => m.to === email)
+        .at(-1)!
+        .text.replace(/[A-Za-z0-9_-]{43}/g, 'TOKEN')
+        .replace(/expires on \S+/, 'expires on DATE');
     expect(strip(known.email)).toBe(strip(unknownEmail));
     const token = invitationToken(o.mail, known.email);
     const rows = JSON.stringify(await t.storage.db.selectFrom('invitations').selectAll().execute());
     expect(rows).not.toContain(token);
-    expect(await codeOf(() => createInvitation(o.ctx, { userId: alice.id }, org.id, { email: known.email.toUpperCase(), role: 'member' }))).toBe('already_exists');
+    expect(await codeOf(() => createInvitation(o.ctx, { userId: alice.id }, org.id, { email: known.email.toUpperCase(), role: 'member' }))).toBe(
+      'already_exists',
+    );
     expect(await codeOf(() => createInvitation(o.ctx, { userId: alice.id }, org.id, { email: 'not-an-email', role: 'member' }))).toBe('invalid_request');
     expect(await codeOf(() => createInvitation(o.ctx, { userId: alice.id }, org.id, { email: 'x@example.com', role: 'owner' }))).toBe('invalid_request');
   });
@@ -126,7 +169,10 @@ describe('invitations', () => {
     await createInvitation(o.ctx, { userId: alice.id }, org.id, { email: dave.email, role: 'member' });
     const token = invitationToken(o.mail, dave.email);
     const described = await describeInvitation(o.ctx, { userId: dave.id }, token);
-    const acceptance = signMemberAcceptance(dave.keyset, dave.id, { organizationId: org.id, keyset: { id: described.organizationKeyset.id, signingPublicKey: fromBase64Url(described.organizationKeyset.signingPublicKey) } });
+    const acceptance = signMemberAcceptance(dave.keyset, dave.id, {
+      organizationId: org.id,
+      keyset: { id: described.organizationKeyset.id, signingPublicKey: fromBase64Url(described.organizationKeyset.signingPublicKey) },
+    });
     const results = await Promise.all([0, 1, 2].map(() => codeOf(() => acceptInvitation(o.ctx, { userId: dave.id }, token, acceptance))));
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r !== 'ok').every((r) => r === 'code_used' || r === 'already_exists')).toBe(true);
@@ -152,8 +198,14 @@ describe('invitations', () => {
     const inv = await createInvitation(o.ctx, { userId: alice.id }, org.id, { email: fay.email, role: 'member' });
     const token = invitationToken(o.mail, fay.email);
     const described = await describeInvitation(o.ctx, { userId: fay.id }, token);
-    const acceptance = signMemberAcceptance(fay.keyset, fay.id, { organizationId: org.id, keyset: { id: described.organizationKeyset.id, signingPublicKey: fromBase64Url(described.organizationKeyset.signingPublicKey) } });
-    const [accepted, revoked] = await Promise.all([codeOf(() => acceptInvitation(o.ctx, { userId: fay.id }, token, acceptance)), codeOf(() => revokeInvitation(o.ctx, { userId: alice.id }, org.id, inv.id))]);
+    const acceptance = signMemberAcceptance(fay.keyset, fay.id, {
+      organizationId: org.id,
+      keyset: { id: described.organizationKeyset.id, signingPublicKey: fromBase64Url(described.organizationKeyset.signingPublicKey) },
+    });
+    const [accepted, revoked] = await Promise.all([
+      codeOf(() => acceptInvitation(o.ctx, { userId: fay.id }, token, acceptance)),
+      codeOf(() => revokeInvitation(o.ctx, { userId: alice.id }, org.id, inv.id)),
+    ]);
     const member = await t.storage.db.selectFrom('memberships').select('id').where('user_id', '=', fay.id).executeTakeFirst();
     const row = await t.storage.db.selectFrom('invitations').selectAll().where('id', '=', inv.id).executeTakeFirstOrThrow();
     if (accepted === 'ok') {
@@ -209,12 +261,16 @@ describe('confirmation', () => {
     // Without the organization key wrap an admin cannot be confirmed; with a wrap to someone else neither.
     expect(await codeOf(() => confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate }))).toBe('invalid_request');
     const toOwner = await wrapOrganizationKeyset(org.id, 1, org.opened.keyset, owner.member);
-    expect(await codeOf(() => confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate, organizationKeyWrap: toOwner }))).toBe('invalid_request');
+    expect(await codeOf(() => confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate, organizationKeyWrap: toOwner }))).toBe(
+      'invalid_request',
+    );
     // A certificate of another keyset (a substituted key) is refused.
     const substitute = await createKeyset();
     const wrong = issueMemberCertificate(org.id, org.opened.keyset, { userId: ivy.id, keyset: keysetPublicPart(substitute) });
     const wrap = await wrapOrganizationKeyset(org.id, 1, org.opened.keyset, ivy.member);
-    expect(await codeOf(() => confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate: wrong, organizationKeyWrap: wrap }))).toBe('invalid_request');
+    expect(await codeOf(() => confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate: wrong, organizationKeyWrap: wrap }))).toBe(
+      'invalid_request',
+    );
     expect((await getOrganization(o.ctx, { userId: ivy.id }, org.id)).status).toBe('accepted');
     await confirmMember(o.ctx, { userId: owner.id }, org.id, ivy.id, { certificate, organizationKeyWrap: wrap });
     const seen = await getOrganization(o.ctx, { userId: ivy.id }, org.id);
@@ -247,7 +303,10 @@ describe('confirmation', () => {
     const adm = await createTestUser(o.ctx, 'adm');
     await createInvitation(o.ctx, { userId: owner.id }, org.id, { email: adm.email, role: 'admin' });
     const acceptance = await acceptAs(o.ctx, adm, invitationToken(o.mail, adm.email));
-    const [confirmed, removed] = await Promise.all([codeOf(() => confirmAs(o.ctx, org, owner, adm, 'admin', acceptance)), codeOf(() => removeMember(o.ctx, { userId: second.id }, org.id, adm.id))]);
+    const [confirmed, removed] = await Promise.all([
+      codeOf(() => confirmAs(o.ctx, org, owner, adm, 'admin', acceptance)),
+      codeOf(() => removeMember(o.ctx, { userId: second.id }, org.id, adm.id)),
+    ]);
     const member = await t.storage.db.selectFrom('memberships').select('status').where('user_id', '=', adm.id).executeTakeFirst();
     const wraps = await t.storage.db.selectFrom('organization_key_wraps').select('user_id').where('user_id', '=', adm.id).execute();
     expect(removed).toBe('ok'); // removal works on an accepted or a confirmed member alike
@@ -263,7 +322,10 @@ describe('removal and suspension', () => {
     const org = await createTestOrganization(o.ctx, a);
     const b = await createTestUser(o.ctx, 'b');
     await addConfirmedMember(o, org, b, 'organizer');
-    const results = await Promise.all([codeOf(() => removeMember(o.ctx, { userId: a.id }, org.id, b.id)), codeOf(() => removeMember(o.ctx, { userId: b.id }, org.id, a.id))]);
+    const results = await Promise.all([
+      codeOf(() => removeMember(o.ctx, { userId: a.id }, org.id, b.id)),
+      codeOf(() => removeMember(o.ctx, { userId: b.id }, org.id, a.id)),
+    ]);
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(['conflict', 'not_found', 'forbidden']).toContain(results.find((r) => r !== 'ok'));
     expect(await count('memberships', org.id)).toBe(1);
@@ -278,7 +340,10 @@ describe('removal and suspension', () => {
     await addConfirmedMember(o, org, m, 'member');
     const b = await createTestUser(o.ctx, 'b');
     await addConfirmedMember(o, org, b, 'organizer');
-    const results = await Promise.all([codeOf(() => removeMember(o.ctx, { userId: a.id }, org.id, m.id)), codeOf(() => removeMember(o.ctx, { userId: b.id }, org.id, m.id))]);
+    const results = await Promise.all([
+      codeOf(() => removeMember(o.ctx, { userId: a.id }, org.id, m.id)),
+      codeOf(() => removeMember(o.ctx, { userId: b.id }, org.id, m.id)),
+    ]);
     expect(results.sort()).toEqual(['not_found', 'ok']);
   });
 
@@ -305,7 +370,8 @@ describe('permissions: role × action', () => {
 
   it('the table gives admin powers to organizers, owners and admins, and members only view, list and share', () => {
     const adminish: OrganizationAction[] = ['invitation.manage', 'member.confirm', 'member.remove', 'member.suspend', 'group.manage', 'log.view'];
-    for (const role of ['organizer', 'owner', 'admin', 'recovery_admin'] as const) for (const a of adminish) expect(PERMISSIONS[role].has(a), `${role} ${a}`).toBe(true);
+    for (const role of ['organizer', 'owner', 'admin', 'recovery_admin'] as const)
+      for (const a of adminish) expect(PERMISSIONS[role].has(a), `${role} ${a}`).toBe(true);
     for (const a of adminish) expect(PERMISSIONS.member.has(a), `member ${a}`).toBe(false);
     for (const a of ['organization.view', 'members.list', 'vault.share'] as const) expect(PERMISSIONS.member.has(a)).toBe(true);
   });
@@ -316,7 +382,10 @@ describe('permissions: role × action', () => {
     const people = Object.fromEntries(await Promise.all(TEAM_ROLES.map(async (role) => [role, await createTestUser(o.ctx, role)] as const)));
     for (const role of TEAM_ROLES) await addConfirmedMember(o, org, people[role]!, role);
     const outsider = await createTestUser(o.ctx, 'outsider');
-    const expected: Record<(typeof TEAM_ROLES)[number] | 'outsider', { invite: string; inviteOwner: string; log: string; removeOwner: string; removeMember: string }> = {
+    const expected: Record<
+      (typeof TEAM_ROLES)[number] | 'outsider',
+      { invite: string; inviteOwner: string; log: string; removeOwner: string; removeMember: string }
+    > = {
       owner: { invite: 'ok', inviteOwner: 'ok', log: 'ok', removeOwner: 'ok', removeMember: 'ok' },
       admin: { invite: 'ok', inviteOwner: 'forbidden', log: 'ok', removeOwner: 'forbidden', removeMember: 'ok' },
       recovery_admin: { invite: 'ok', inviteOwner: 'forbidden', log: 'ok', removeOwner: 'forbidden', removeMember: 'ok' },
@@ -344,7 +413,9 @@ describe('permissions: role × action', () => {
     const a = await createTestUser(o.ctx, 'a');
     const org = await createTestOrganization(o.ctx, a, 'family');
     for (const role of ['owner', 'admin', 'recovery_admin'] as const) {
-      expect(await codeOf(() => createInvitation(o.ctx, { userId: a.id }, org.id, { email: `${crypto.randomUUID()}@example.com`, role }))).toBe('invalid_request');
+      expect(await codeOf(() => createInvitation(o.ctx, { userId: a.id }, org.id, { email: `${crypto.randomUUID()}@example.com`, role }))).toBe(
+        'invalid_request',
+      );
     }
   });
 });

@@ -90,12 +90,16 @@ describe.runIf(testDatabaseKind() === 'sqlite')('a PGlite data directory is impo
       expect(existsSync(path.join(dataDir, 'db', 'PG_VERSION'))).toBe(true);
       const client = clientOf(server);
       // Two-step verification came across (TOTP sealed with the unchanged keyring, hashed backup codes).
-      await expect(client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey })).rejects.toMatchObject({ code: 'second_factor_required' });
+      await expect(client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey })).rejects.toMatchObject({
+        code: 'second_factor_required',
+      });
       await client.signIn({ email: before.email, password: before.password, secretKey: before.secretKey, twoStep: { backupCode: before.backupCodes[0]! } });
       expect(await snapshotItems(client)).toEqual(before.items);
       expect(await client.twoStep.status()).toMatchObject({ enabled: true, totp: true, backupCodesRemaining: before.backupCodes.length - 1 });
       // The wrong password is still refused: the OPAQUE record and server setup came across as they were.
-      await expect(clientOf(server).signIn({ email: before.email, password: 'not it', secretKey: before.secretKey })).rejects.toMatchObject({ code: expect.stringMatching(/wrong_password|invalid_credentials/) });
+      await expect(clientOf(server).signIn({ email: before.email, password: 'not it', secretKey: before.secretKey })).rejects.toMatchObject({
+        code: expect.stringMatching(/wrong_password|invalid_credentials/),
+      });
       // Writes go to SQLite now.
       const personal = (await client.vaults.list()).find((v) => v.kind === 'personal')!;
       await client.items.create(personal.id, { kind: 'note', title: 'after the import', notes: 'in SQLite' });

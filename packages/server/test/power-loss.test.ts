@@ -29,7 +29,15 @@ import type { LatchkeyClient } from '@latchkey/client/client';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
-import { createEmptyPostgresDatabase, type ServerProcess, signUpUser, startServerProcess, stopAllServerProcesses, testDatabaseKind, type TestUser } from '@latchkey/server/testing';
+import {
+  createEmptyPostgresDatabase,
+  type ServerProcess,
+  signUpUser,
+  startServerProcess,
+  stopAllServerProcesses,
+  testDatabaseKind,
+  type TestUser,
+} from '@latchkey/server/testing';
 import { snapshotItems, type ExpectedItem } from './helpers/crash-rounds.ts';
 
 /** ~60 kB of notes: about 20 database pages per item, so a checkpoint comes every ~50 items. */
@@ -41,7 +49,14 @@ interface Burst {
 }
 
 /** Writes items with `parallel` writers until the server dies (or `max` were sent); every write that fails must fail because the server vanished. */
-async function writeUntilKilled(client: LatchkeyClient, vaultId: string, round: string, parallel: number, max: number, onAck?: (n: number) => void): Promise<Burst> {
+async function writeUntilKilled(
+  client: LatchkeyClient,
+  vaultId: string,
+  round: string,
+  parallel: number,
+  max: number,
+  onAck?: (n: number) => void,
+): Promise<Burst> {
   const acknowledged: ExpectedItem[] = [];
   const sent: ItemFields[] = [];
   let dead = false;
@@ -115,28 +130,34 @@ describe(`acknowledged writes survive a SIGKILL of the server (${testDatabaseKin
     }
   }, 600_000);
 
-  it.runIf(testDatabaseKind() === 'sqlite')('killed while a WAL checkpoint runs: every acknowledged write is there', async () => {
-    const shm = `${sqliteDatabasePath(dataDir)}-shm`;
-    let midCheckpointKills = 0;
-    const notes: string[] = [];
-    for (let round = 1; round <= 4 && midCheckpointKills < 2; round++) {
-      const watcher = watchForCheckpoint(shm, server.pid);
-      const burst = await writeUntilKilled(account.client, vaultId, `checkpoint ${round}`, 4, 300);
-      if (server.running) watcher.stop();
-      const seen = await watcher.result;
-      expect(seen.killed, `round ${round}: no checkpoint began during ${burst.sent.length} writes`).toBe(true);
-      expect((await server.exited).signal).toBe('SIGKILL');
-      // Read back from the -shm file the dead server left: did the checkpoint finish?
-      const after = checkpointState(readFileSync(shm));
-      const interrupted = after.attempted > after.backfilled;
-      if (interrupted) midCheckpointKills++;
-      notes.push(`round ${round}: ${burst.acknowledged.length} acknowledged; killed with frames ${seen.backfilled}..${seen.attempted} of ${seen.mxFrame} being copied; afterwards ${after.backfilled}/${after.attempted} -> ${interrupted ? 'mid-checkpoint' : 'checkpoint had finished'}`);
-      await server.restart();
-      expected = await expectSurvived(account.client, expected, burst);
-    }
-    console.info(`checkpoint kills:\n  ${notes.join('\n  ')}`);
-    expect(midCheckpointKills, notes.join('\n')).toBeGreaterThanOrEqual(1);
-  }, 900_000);
+  it.runIf(testDatabaseKind() === 'sqlite')(
+    'killed while a WAL checkpoint runs: every acknowledged write is there',
+    async () => {
+      const shm = `${sqliteDatabasePath(dataDir)}-shm`;
+      let midCheckpointKills = 0;
+      const notes: string[] = [];
+      for (let round = 1; round <= 4 && midCheckpointKills < 2; round++) {
+        const watcher = watchForCheckpoint(shm, server.pid);
+        const burst = await writeUntilKilled(account.client, vaultId, `checkpoint ${round}`, 4, 300);
+        if (server.running) watcher.stop();
+        const seen = await watcher.result;
+        expect(seen.killed, `round ${round}: no checkpoint began during ${burst.sent.length} writes`).toBe(true);
+        expect((await server.exited).signal).toBe('SIGKILL');
+        // Read back from the -shm file the dead server left: did the checkpoint finish?
+        const after = checkpointState(readFileSync(shm));
+        const interrupted = after.attempted > after.backfilled;
+        if (interrupted) midCheckpointKills++;
+        notes.push(
+          `round ${round}: ${burst.acknowledged.length} acknowledged; killed with frames ${seen.backfilled}..${seen.attempted} of ${seen.mxFrame} being copied; afterwards ${after.backfilled}/${after.attempted} -> ${interrupted ? 'mid-checkpoint' : 'checkpoint had finished'}`,
+        );
+        await server.restart();
+        expected = await expectSurvived(account.client, expected, burst);
+      }
+      console.info(`checkpoint kills:\n  ${notes.join('\n  ')}`);
+      expect(midCheckpointKills, notes.join('\n')).toBeGreaterThanOrEqual(1);
+    },
+    900_000,
+  );
 });
 
 interface CheckpointState {

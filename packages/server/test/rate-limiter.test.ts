@@ -55,9 +55,7 @@ describe('consumeRateLimit', () => {
     const second = await openDatabase({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
     try {
       const rule = { bucket: 'two-instances', limit: 10, windowSeconds: 3600 };
-      const decisions = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => consumeRateLimit(i % 2 === 0 ? t.storage.db : second.db, rule)),
-      );
+      const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => consumeRateLimit(i % 2 === 0 ? t.storage.db : second.db, rule)));
       expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
     } finally {
       await second.close();

@@ -7,7 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
 import { splitRecoveryCode } from '@latchkey/core/recovery-shares';
-import { expectApiError, extractCode, send, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
+import {
+  expectApiError,
+  extractCode,
+  send,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  uniqueEmail,
+  waitForEmail,
+} from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
@@ -15,7 +25,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server.close());
-
 
 async function withActiveCode(user: TestUser): Promise<string> {
   const { recoveryCode, status } = await user.client.recoveryCode.create();
@@ -92,7 +101,10 @@ describe('recovery code challenges', () => {
   /** A challenge of `user`'s for `purpose`, answered with `code` by hand, as the SDK would. */
   async function answered(user: TestUser, purpose: 'confirm' | 'check', code: string) {
     const token = (await user.store.read()).session!.token;
-    const { challengeId, challenge } = (await send(server, { method: 'POST', path: '/api/recovery-code/challenge', token, body: { purpose } })).json as { challengeId: string; challenge: string };
+    const { challengeId, challenge } = (await send(server, { method: 'POST', path: '/api/recovery-code/challenge', token, body: { purpose } })).json as {
+      challengeId: string;
+      challenge: string;
+    };
     return { token, body: { challengeId, proof: proveRecoveryCode(deriveRecoveryKeys(parseRecoveryCode(code)), purpose, challenge) } };
   }
 
@@ -152,7 +164,9 @@ describe('recovering an account', () => {
     // Reusable: the same code recovers again; the first recovery's credentials stop working.
     const second = await recover(user, { recoveryCode: code }, 'second recovered password');
     expect(await errorCodeOf(fresh.whoami())).toBe('unauthenticated');
-    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: 'first recovered password', secretKey: first.secretKey }))).toBe('wrong_secret_key');
+    expect(await errorCodeOf(server.client().signIn({ email: user.email, password: 'first recovered password', secretKey: first.secretKey }))).toBe(
+      'wrong_secret_key',
+    );
     const again = server.client();
     await again.signIn({ email: user.email, password: 'second recovered password', secretKey: second.secretKey });
     expect((await again.items.list()).length).toBe(3);
@@ -167,14 +181,29 @@ describe('recovering an account', () => {
     await signedIn.signIn({ email: user.email, password: 'password from shares', secretKey: result.secretKey });
 
     const other = (await splitRecoveryCode(generateRecoveryCode(), { total: 5, threshold: 3 })).map((s) => s.text);
-    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!, other[2]!] }))).toBe('share_mismatch');
-    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!] }))).toBe('not_enough_shares');
+    expect(
+      await errorCodeOf(
+        server
+          .client()
+          .recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!, other[2]!] }),
+      ),
+    ).toBe('share_mismatch');
+    expect(
+      await errorCodeOf(
+        server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!] }),
+      ),
+    ).toBe('not_enough_shares');
     const typo = shares[1]!.slice(0, 10) + (shares[1]![10] === 'A' ? 'B' : 'A') + shares[1]!.slice(11);
-    expect(await errorCodeOf(server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, typo, shares[3]!] }))).toBe('share_invalid');
+    expect(
+      await errorCodeOf(
+        server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, typo, shares[3]!] }),
+      ),
+    ).toBe('share_invalid');
   });
 
   it('treats an unknown email like a known one', async () => {
-    const res = (email: string) => fetch(`${server.url}/api/recovery/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    const res = (email: string) =>
+      fetch(`${server.url}/api/recovery/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
     const user = await signUpUser(server);
     const [a, b] = await Promise.all([res(user.email), res(uniqueEmail('nobody'))]);
     expect(a.status).toBe(b.status);
@@ -210,7 +239,9 @@ describe('wrong recovery codes', () => {
     const user = await signUpUser(server);
     await withActiveCode(user);
     const post = async (path: string, body: unknown) =>
-      (await (await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+      (await (
+        await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      ).json()) as Record<string, unknown>;
     const before = Date.now();
     const { verificationId } = await post('/api/recovery/start', { email: user.email });
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });

@@ -82,14 +82,49 @@ const KILL_POINTS: readonly KillPoint[] = [
   // every write done but before the commit, held by the pause point on both.
   ...(testDatabaseKind() === 'postgres'
     ? [
-        { label: 'inside the finish transaction, half-way through the swap (blocked on the keyset row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'keysets', allowed: ['old'] } as const,
-        { label: 'inside the finish transaction, after the swap, before sessions end (blocked on a session row)', path: FINISH, when: 'request', delay: () => 0, lockTable: 'sessions', allowed: ['old'] } as const,
+        {
+          label: 'inside the finish transaction, half-way through the swap (blocked on the keyset row)',
+          path: FINISH,
+          when: 'request',
+          delay: () => 0,
+          lockTable: 'keysets',
+          allowed: ['old'],
+        } as const,
+        {
+          label: 'inside the finish transaction, after the swap, before sessions end (blocked on a session row)',
+          path: FINISH,
+          when: 'request',
+          delay: () => 0,
+          lockTable: 'sessions',
+          allowed: ['old'],
+        } as const,
       ]
     : [
-        { label: 'inside the finish transaction, half-way through the swap (paused: users row updated, keyset not yet)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:users-updated', allowed: ['old'] } as const,
-        { label: 'inside the finish transaction, after the swap, before sessions end (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:swapped', allowed: ['old'] } as const,
+        {
+          label: 'inside the finish transaction, half-way through the swap (paused: users row updated, keyset not yet)',
+          path: FINISH,
+          when: 'request',
+          delay: () => 0,
+          pauseAt: 'credentials-swap:users-updated',
+          allowed: ['old'],
+        } as const,
+        {
+          label: 'inside the finish transaction, after the swap, before sessions end (paused)',
+          path: FINISH,
+          when: 'request',
+          delay: () => 0,
+          pauseAt: 'credentials-swap:swapped',
+          allowed: ['old'],
+        } as const,
       ]),
-  { label: 'inside the finish transaction, every write done, before the commit (paused)', path: FINISH, when: 'request', delay: () => 0, pauseAt: 'credentials-swap:before-commit', allowed: ['old'] },
+  {
+    label: 'inside the finish transaction, every write done, before the commit (paused)',
+    path: FINISH,
+    when: 'request',
+    delay: () => 0,
+    pauseAt: 'credentials-swap:before-commit',
+    allowed: ['old'],
+  },
   BISECTION(1),
 ];
 // 11 rounds on either database: each restarts the server (on SQLite with the embedded database's
@@ -133,7 +168,6 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
   beforeAll(async () => {
     rig = await startCrashServer('latchkey-recovery-crash-', FINISH);
     ({ dataDir, databaseUrl, server, killSwitch } = rig);
- 
   }, 180_000);
 
   afterAll(async () => {
@@ -173,110 +207,106 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
     return client.recovery.complete({ email: account.email, emailCode: emailCode!, newPassword, recoveryCode: account.recoveryCode });
   }
 
-  it(
-    'after a crash at any point of a recovery the account opens with the old or the new credentials, no item is lost, and the code still works',
-    async () => {
-      const timing = new FinishTiming(FINISH);
-      let account: Account | undefined;
-      let accountNumber = 0;
+  it('after a crash at any point of a recovery the account opens with the old or the new credentials, no item is lost, and the code still works', async () => {
+    const timing = new FinishTiming(FINISH);
+    let account: Account | undefined;
+    let accountNumber = 0;
 
-      for (const [round, point] of KILL_POINTS.entries()) {
-        const roundStarted = performance.now();
-        if (round % ROUNDS_PER_ACCOUNT === 0) account = await accountWithItemsAndCode(`Recoverer ${++accountNumber}`);
-        const acct = account!;
-        const key = accountKey(server.url, acct.email);
-        const oldPassword = acct.password;
-        const oldKey = acct.secretKey;
-        const newPassword = `recovered-${round}-${Math.random().toString(36).slice(2)}`;
+    for (const [round, point] of KILL_POINTS.entries()) {
+      const roundStarted = performance.now();
+      if (round % ROUNDS_PER_ACCOUNT === 0) account = await accountWithItemsAndCode(`Recoverer ${++accountNumber}`);
+      const acct = account!;
+      const key = accountKey(server.url, acct.email);
+      const oldPassword = acct.password;
+      const oldKey = acct.secretKey;
+      const newPassword = `recovered-${round}-${Math.random().toString(36).slice(2)}`;
 
-        // The recovery, from a fresh device, with the kill armed.
-        const deviceStore = new MemoryStore();
-        const recovering = sdkClient(server.url, { store: deviceStore, fetch: killSwitch.fetch });
-        const delayMs = point.delay(timing);
-        const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, acct.userId) : undefined;
-        if (blocker) expect(blocker.rowCount).toBeGreaterThanOrEqual(1);
-        let sentAt = 0;
-        const { confirmed, restartMs } = await killDuring({ server, killSwitch, pauseFile: rig!.pauseFile }, point, delayMs, blocker, 'recovery', async () => {
-          sentAt = Date.now();
-          await recovering.recovery.start(acct.email);
-          // Killed right after the start reply, the email may never be written: the next request fails anyway.
-          const emailCode = (await recoveryEmailCode(acct.email, sentAt, point.path === START ? 500 : 10_000)) ?? '00000000';
-          await recovering.recovery.complete({ email: acct.email, emailCode, newPassword, recoveryCode: acct.recoveryCode });
-        });
-        if (round === 0) timing.roundTripMs = killSwitch.lastFinishRoundTripMs ?? 0;
+      // The recovery, from a fresh device, with the kill armed.
+      const deviceStore = new MemoryStore();
+      const recovering = sdkClient(server.url, { store: deviceStore, fetch: killSwitch.fetch });
+      const delayMs = point.delay(timing);
+      const blocker = point.lockTable !== undefined ? await lockRows(databaseUrl, point.lockTable, acct.userId) : undefined;
+      if (blocker) expect(blocker.rowCount).toBeGreaterThanOrEqual(1);
+      let sentAt = 0;
+      const { confirmed, restartMs } = await killDuring({ server, killSwitch, pauseFile: rig!.pauseFile }, point, delayMs, blocker, 'recovery', async () => {
+        sentAt = Date.now();
+        await recovering.recovery.start(acct.email);
+        // Killed right after the start reply, the email may never be written: the next request fails anyway.
+        const emailCode = (await recoveryEmailCode(acct.email, sentAt, point.path === START ? 500 : 10_000)) ?? '00000000';
+        await recovering.recovery.complete({ email: acct.email, emailCode, newPassword, recoveryCode: acct.recoveryCode });
+      });
+      if (round === 0) timing.roundTripMs = killSwitch.lastFinishRoundTripMs ?? 0;
 
-        // The recovering device's memory: the new Secret Key is final once confirmed, else maybe pending.
-        const stored = await deviceStore.read();
-        const newKey = confirmed ? stored.secretKeys?.[key] : stored.pendingSecretKeys?.[key];
-        if (confirmed) {
-          expect(stored.pendingSecretKeys?.[key]).toBeUndefined();
-          expect(stored.pendingRecovery).toBeUndefined();
-        } else {
-          expect(stored.secretKeys?.[key], 'an unconfirmed recovery must not store its Secret Key as final').toBeUndefined();
-        }
-        // The new key is stored (pending) before finish is sent, and only once the register reply is
-        // in (a kill as register is sent may land after its reply: the register step is quick).
-        if (point.path === FINISH || (point.path === REGISTER && point.when === 'response')) {
-          expect(newKey, `crash ${point.label}: no new Secret Key on the device`).toBeDefined();
-        }
-        if (point.path === START || point.path === VERIFY || point.path === PROVE) {
-          expect(newKey, `crash ${point.label}: a new Secret Key was stored before the registration reply`).toBeUndefined();
-        }
-        if (newKey !== undefined) expect(newKey).not.toBe(oldKey);
-
-        // Fresh clients, explicit credentials: what the client believes is live first, then the other one.
-        const tries: Array<[Outcome, string, string]> = [];
-        if (newKey !== undefined) tries.push(['new', newPassword, newKey]);
-        if (confirmed) tries.push(['old', oldPassword, oldKey]);
-        else tries.unshift(['old', oldPassword, oldKey]);
-        let outcome: Outcome | undefined;
-        let opened: LatchkeyClient | undefined;
-        for (const [which, password, secretKey] of tries) {
-          opened = await opensWith(server.url, acct.email, password, secretKey);
-          if (opened !== undefined) {
-            outcome = which;
-            break;
-          }
-        }
-        expect(outcome, `crash ${point.label}: the account opens with neither the old nor the new credentials`).toBeDefined();
-        expect(point.allowed, `crash ${point.label}: the account opened with the ${outcome} credentials`).toContain(outcome);
-        if (confirmed) expect(outcome, `crash ${point.label}: the client saw the recovery confirmed, yet the old credentials are live`).toBe('new');
-        timing.record(point, delayMs, outcome!);
-
-        // Every item, intact, through the credentials that opened.
-        expect(await snapshotItems(opened!)).toEqual(acct.items);
-        // Sessions end in the same transaction as the swap: the old session lives exactly when the old credentials do.
-        const oldSession = await codeOf(acct.session.whoami());
-        expect(oldSession, `crash ${point.label}: the old session after the ${outcome} credentials opened`).toBe(outcome === 'old' ? 'ok' : 'unauthenticated');
-        // The recovery code is reusable: still the active code whatever happened.
-        expect(await opened!.recoveryCode.check(acct.recoveryCode), `crash ${point.label}: the recovery code no longer checks`).toBe(true);
-        const notified = (await readOutbox(dataDir)).some((m) => m.to === acct.email && m.subject.includes('was recovered') && m.sentAt >= sentAt);
-
-        let again = '';
-        if (outcome === 'new') {
-          acct.password = newPassword;
-          acct.secretKey = newKey!;
-          acct.session = opened!;
-        } else {
-          // Old credentials live: a new recovery with the same code completes, and its credentials open everything.
-          const retryPassword = `${newPassword}-again`;
-          const { secretKey: retryKey } = await recover(acct, retryPassword, sdkClient(server.url));
-          const reopened = await opensWith(server.url, acct.email, retryPassword, retryKey);
-          expect(reopened, `crash ${point.label}: the credentials of the completed recovery afterwards do not open the account`).toBeDefined();
-          expect(await snapshotItems(reopened!)).toEqual(acct.items);
-          expect(await codeOf(opened!.whoami()), 'the completed recovery ended the sessions').toBe('unauthenticated');
-          acct.password = retryPassword;
-          acct.secretKey = retryKey;
-          acct.session = reopened!;
-          again = '; recovered again with the same code';
-        }
-        const took = ((performance.now() - roundStarted) / 1000).toFixed(1);
-        summary.push(
-          `round ${String(round).padStart(2)}: kill ${point.label} (+${delayMs.toFixed(1)} ms; finish round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}` +
-            `${confirmed ? ' (confirmed)' : ''}${outcome === 'new' ? `, recovered notice ${notified ? 'sent' : 'NOT sent'}` : ''}${again} [round ${took} s, restart ${(restartMs / 1000).toFixed(1)} s]`,
-        );
+      // The recovering device's memory: the new Secret Key is final once confirmed, else maybe pending.
+      const stored = await deviceStore.read();
+      const newKey = confirmed ? stored.secretKeys?.[key] : stored.pendingSecretKeys?.[key];
+      if (confirmed) {
+        expect(stored.pendingSecretKeys?.[key]).toBeUndefined();
+        expect(stored.pendingRecovery).toBeUndefined();
+      } else {
+        expect(stored.secretKeys?.[key], 'an unconfirmed recovery must not store its Secret Key as final').toBeUndefined();
       }
-    },
-    900_000,
-  );
+      // The new key is stored (pending) before finish is sent, and only once the register reply is
+      // in (a kill as register is sent may land after its reply: the register step is quick).
+      if (point.path === FINISH || (point.path === REGISTER && point.when === 'response')) {
+        expect(newKey, `crash ${point.label}: no new Secret Key on the device`).toBeDefined();
+      }
+      if (point.path === START || point.path === VERIFY || point.path === PROVE) {
+        expect(newKey, `crash ${point.label}: a new Secret Key was stored before the registration reply`).toBeUndefined();
+      }
+      if (newKey !== undefined) expect(newKey).not.toBe(oldKey);
+
+      // Fresh clients, explicit credentials: what the client believes is live first, then the other one.
+      const tries: Array<[Outcome, string, string]> = [];
+      if (newKey !== undefined) tries.push(['new', newPassword, newKey]);
+      if (confirmed) tries.push(['old', oldPassword, oldKey]);
+      else tries.unshift(['old', oldPassword, oldKey]);
+      let outcome: Outcome | undefined;
+      let opened: LatchkeyClient | undefined;
+      for (const [which, password, secretKey] of tries) {
+        opened = await opensWith(server.url, acct.email, password, secretKey);
+        if (opened !== undefined) {
+          outcome = which;
+          break;
+        }
+      }
+      expect(outcome, `crash ${point.label}: the account opens with neither the old nor the new credentials`).toBeDefined();
+      expect(point.allowed, `crash ${point.label}: the account opened with the ${outcome} credentials`).toContain(outcome);
+      if (confirmed) expect(outcome, `crash ${point.label}: the client saw the recovery confirmed, yet the old credentials are live`).toBe('new');
+      timing.record(point, delayMs, outcome!);
+
+      // Every item, intact, through the credentials that opened.
+      expect(await snapshotItems(opened!)).toEqual(acct.items);
+      // Sessions end in the same transaction as the swap: the old session lives exactly when the old credentials do.
+      const oldSession = await codeOf(acct.session.whoami());
+      expect(oldSession, `crash ${point.label}: the old session after the ${outcome} credentials opened`).toBe(outcome === 'old' ? 'ok' : 'unauthenticated');
+      // The recovery code is reusable: still the active code whatever happened.
+      expect(await opened!.recoveryCode.check(acct.recoveryCode), `crash ${point.label}: the recovery code no longer checks`).toBe(true);
+      const notified = (await readOutbox(dataDir)).some((m) => m.to === acct.email && m.subject.includes('was recovered') && m.sentAt >= sentAt);
+
+      let again = '';
+      if (outcome === 'new') {
+        acct.password = newPassword;
+        acct.secretKey = newKey!;
+        acct.session = opened!;
+      } else {
+        // Old credentials live: a new recovery with the same code completes, and its credentials open everything.
+        const retryPassword = `${newPassword}-again`;
+        const { secretKey: retryKey } = await recover(acct, retryPassword, sdkClient(server.url));
+        const reopened = await opensWith(server.url, acct.email, retryPassword, retryKey);
+        expect(reopened, `crash ${point.label}: the credentials of the completed recovery afterwards do not open the account`).toBeDefined();
+        expect(await snapshotItems(reopened!)).toEqual(acct.items);
+        expect(await codeOf(opened!.whoami()), 'the completed recovery ended the sessions').toBe('unauthenticated');
+        acct.password = retryPassword;
+        acct.secretKey = retryKey;
+        acct.session = reopened!;
+        again = '; recovered again with the same code';
+      }
+      const took = ((performance.now() - roundStarted) / 1000).toFixed(1);
+      summary.push(
+        `round ${String(round).padStart(2)}: kill ${point.label} (+${delayMs.toFixed(1)} ms; finish round trip ${timing.roundTripMs.toFixed(1)} ms) -> ${outcome}` +
+          `${confirmed ? ' (confirmed)' : ''}${outcome === 'new' ? `, recovered notice ${notified ? 'sent' : 'NOT sent'}` : ''}${again} [round ${took} s, restart ${(restartMs / 1000).toFixed(1)} s]`,
+      );
+    }
+  }, 900_000);
 });

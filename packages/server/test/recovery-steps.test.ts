@@ -124,7 +124,8 @@ describe('prove', () => {
     const { user, code } = await userWithCode();
     const device = server.client();
     const ticket = await device.recovery.verifyEmail({ email: user.email, emailCode: await emailCodeFor(device, user.email) });
-    for (let i = 0; i < 20; i++) expect(await errorCodeOf(device.recovery.prove(ticket, { recoveryCode: generateRecoveryCode() }))).toBe('invalid_recovery_code');
+    for (let i = 0; i < 20; i++)
+      expect(await errorCodeOf(device.recovery.prove(ticket, { recoveryCode: generateRecoveryCode() }))).toBe('invalid_recovery_code');
     expect(await errorCodeOf(device.recovery.prove(ticket, { recoveryCode: code }))).toBe('rate_limited');
     expect((await user.client.recoveryCode.status()).failedAttempts).toBe(20);
   });

@@ -16,7 +16,21 @@ import { FAILURE_NOTICE, sweepAbandonedSignIns } from '../src/services/sign-in-f
 import { MAX_LIVE_CHALLENGES_PER_USER } from '../src/services/challenges.ts';
 import { RATE_LIMITS, emailBucket, ruleFor } from '../src/services/rate-limits.ts';
 import { consumeRateLimit } from '../src/storage/rate-limiter.ts';
-import { beginSignIn, expectApiError, extractCode, opaqueLoginStart, readOutbox, send, signInAgain, signUpUser, startTestServer, testDatabaseKind, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
+import {
+  beginSignIn,
+  expectApiError,
+  extractCode,
+  opaqueLoginStart,
+  readOutbox,
+  send,
+  signInAgain,
+  signUpUser,
+  startTestServer,
+  testDatabaseKind,
+  type TestServer,
+  type TestUser,
+  waitForEmail,
+} from '@latchkey/server/testing';
 
 const THIEF = '203.0.113.77';
 let server: TestServer;
@@ -49,7 +63,12 @@ const mailsWith = async (to: string, subject: string) => (await readOutbox(serve
 /** What a thief with the Secret Key does for one password guess: start, see the envelope fail locally, send nothing more. */
 async function guessPassword(user: TestUser, password: string): Promise<void> {
   const start = await opaqueLoginStart({ email: user.email, password, secretKey: user.secretKey });
-  const reply = await send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': THIEF }, body: { email: user.email, ...start.body } });
+  const reply = await send(server, {
+    method: 'POST',
+    path: '/api/auth/login/start',
+    headers: { 'x-forwarded-for': THIEF },
+    body: { email: user.email, ...start.body },
+  });
   expect(reply.status, reply.text).toBe(200);
   expect(() => start.finish((reply.json as { loginResponse: string }).loginResponse)).toThrow();
 }
@@ -95,12 +114,20 @@ describe(`silent guessing leaves a trace (${testDatabaseKind()})`, () => {
   it('a finish whose proof does not verify is logged as sign-in.failed', async () => {
     const user = await signUpUser(server);
     const start = await opaqueLoginStart({ email: user.email, password: 'not it', secretKey: user.secretKey });
-    const started = await send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': THIEF }, body: { email: user.email, ...start.body } });
+    const started = await send(server, {
+      method: 'POST',
+      path: '/api/auth/login/start',
+      headers: { 'x-forwarded-for': THIEF },
+      body: { email: user.email, ...start.body },
+    });
     const { loginId } = started.json as { loginId: string };
     // A well-formed finish message, but from another exchange: it cannot verify against this one.
     const other = await beginSignIn(server, user);
     const forged = { loginId, finishLoginRequest: other.finishLoginRequest, device: { id: 'device-forged-finish', name: 'thief', platform: 'test' } };
-    expectApiError(await send(server, { method: 'POST', path: '/api/auth/login/finish', headers: { 'x-forwarded-for': THIEF }, body: forged }), 'invalid_credentials');
+    expectApiError(
+      await send(server, { method: 'POST', path: '/api/auth/login/finish', headers: { 'x-forwarded-for': THIEF }, body: forged }),
+      'invalid_credentials',
+    );
     const failed = await eventsOf(user, 'sign-in.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.ip).toBe(THIEF);
@@ -113,7 +140,12 @@ describe(`silent guessing leaves a trace (${testDatabaseKind()})`, () => {
     const sentAfter = Date.now() - 1000;
     await opaqueReady;
     const junk = () =>
-      send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': THIEF }, body: { email: user.email, secretKeyVerifier: 'ef'.repeat(32), startLoginRequest: opaqueClient.startLogin('g').startLoginRequest } });
+      send(server, {
+        method: 'POST',
+        path: '/api/auth/login/start',
+        headers: { 'x-forwarded-for': THIEF },
+        body: { email: user.email, secretKeyVerifier: 'ef'.repeat(32), startLoginRequest: opaqueClient.startLogin('g').startLoginRequest },
+      });
     for (let i = 0; i < FAILURE_NOTICE.wrongSecretKeyAt + 2; i++) expectApiError(await junk(), 'wrong_secret_key');
     const events = await waitForEvents(user, 'sign-in.wrong-secret-key', FAILURE_NOTICE.wrongSecretKeyAt + 2);
     expect(events).toHaveLength(FAILURE_NOTICE.wrongSecretKeyAt + 2);
@@ -132,7 +164,12 @@ describe(`silent guessing leaves a trace (${testDatabaseKind()})`, () => {
     const rule = ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email));
     for (let i = 0; i < FAILURE_NOTICE.wrongSecretKeyAt; i++) await consumeRateLimit(server.running.context.db, rule, server.running.context.clock());
     const junk = () =>
-      send(server, { method: 'POST', path: '/api/auth/login/start', headers: { 'x-forwarded-for': THIEF }, body: { email: user.email, secretKeyVerifier: 'ef'.repeat(32), startLoginRequest: opaqueClient.startLogin('g').startLoginRequest } });
+      send(server, {
+        method: 'POST',
+        path: '/api/auth/login/start',
+        headers: { 'x-forwarded-for': THIEF },
+        body: { email: user.email, secretKeyVerifier: 'ef'.repeat(32), startLoginRequest: opaqueClient.startLogin('g').startLoginRequest },
+      });
     expectApiError(await junk(), 'wrong_secret_key');
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: subject });
     expect(mail.text).toContain(`${FAILURE_NOTICE.wrongSecretKeyAt + 1} times within an hour`);

@@ -93,23 +93,20 @@ describe('migrations', () => {
     expect(applied.rows.map((r) => r.name)).toEqual([...MIGRATION_NAMES]);
   });
 
-  it.runIf(testDatabaseKind() === 'postgres')(
-    'are safe when two server instances open one fresh PostgreSQL database at once',
-    async () => {
-      const { createEmptyPostgresDatabase } = await import('@latchkey/server/testing');
-      const fresh = await createEmptyPostgresDatabase();
-      try {
-        const [a, b] = await Promise.all([
-          openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
-          openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
-        ]);
-        expect((await a.db.introspection.getTables()).length).toBe(EXPECTED_TABLES.length);
-        await Promise.all([a.close(), b.close()]);
-      } finally {
-        await fresh.drop();
-      }
-    },
-  );
+  it.runIf(testDatabaseKind() === 'postgres')('are safe when two server instances open one fresh PostgreSQL database at once', async () => {
+    const { createEmptyPostgresDatabase } = await import('@latchkey/server/testing');
+    const fresh = await createEmptyPostgresDatabase();
+    try {
+      const [a, b] = await Promise.all([
+        openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
+        openDatabase({ dataDir: t.dataDir, databaseUrl: fresh.databaseUrl }),
+      ]);
+      expect((await a.db.introspection.getTables()).length).toBe(EXPECTED_TABLES.length);
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await fresh.drop();
+    }
+  });
 
   it('enforce constraints (unique email, vault kind check, cascades)', async () => {
     await insertUser('mig-u1');
@@ -128,9 +125,9 @@ describe('migrations', () => {
         .execute(),
     ).rejects.toThrow(/unique|duplicate/i);
 
-    await expect(
-      sql`insert into vaults (id, kind, created_by, encrypted_attrs) values ('v-bad', 'bogus', 'mig-u1', 'x')`.execute(db),
-    ).rejects.toThrow(/check/i);
+    await expect(sql`insert into vaults (id, kind, created_by, encrypted_attrs) values ('v-bad', 'bogus', 'mig-u1', 'x')`.execute(db)).rejects.toThrow(
+      /check/i,
+    );
 
     await db.insertInto('vaults').values({ id: 'mig-v1', kind: 'personal', created_by: 'mig-u1', encrypted_attrs: 'a' }).execute();
     await db.insertInto('items').values({ id: 'mig-i1', vault_id: 'mig-v1', version: 1, ciphertext: 'c' }).execute();
@@ -159,10 +156,7 @@ describe('value mapping', () => {
     expect(count).toBe(1);
 
     const expires = new Date('2031-02-03T04:05:06.789Z');
-    await db
-      .insertInto('login_attempts')
-      .values({ id: 'map-la1', purpose: 'signin', server_state: 's', expires_at: expires })
-      .execute();
+    await db.insertInto('login_attempts').values({ id: 'map-la1', purpose: 'signin', server_state: 's', expires_at: expires }).execute();
     const attempt = await db.selectFrom('login_attempts').selectAll().where('id', '=', 'map-la1').executeTakeFirstOrThrow();
     expect(attempt.expires_at).toEqual(expires);
     expect(attempt.user_id).toBeNull();
@@ -171,12 +165,20 @@ describe('value mapping', () => {
   it('reads booleans as booleans and compares timestamps as points in time', async () => {
     await insertUser('map-u2');
     const base = { user_id: 'map-u2', device_id: 'd', device_name: 'n', platform: 'cli', expires_at: new Date(Date.now() + 60_000) };
-    await db.insertInto('sessions').values([
-      { ...base, id: 'map-s1', token_hash: 'map-th1', second_factor_pending: true },
-      // Every row names the same columns: SQLite cannot write DEFAULT inside a multi-row VALUES list.
-      { ...base, id: 'map-s2', token_hash: 'map-th2', second_factor_pending: false },
-    ]).execute();
-    const rows = await db.selectFrom('sessions').select(['id', 'second_factor_pending as pending', 'created_at']).where('user_id', '=', 'map-u2').orderBy('id').execute();
+    await db
+      .insertInto('sessions')
+      .values([
+        { ...base, id: 'map-s1', token_hash: 'map-th1', second_factor_pending: true },
+        // Every row names the same columns: SQLite cannot write DEFAULT inside a multi-row VALUES list.
+        { ...base, id: 'map-s2', token_hash: 'map-th2', second_factor_pending: false },
+      ])
+      .execute();
+    const rows = await db
+      .selectFrom('sessions')
+      .select(['id', 'second_factor_pending as pending', 'created_at'])
+      .where('user_id', '=', 'map-u2')
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => r.pending)).toEqual([true, false]);
     const pending = await db.selectFrom('sessions').select('id').where('user_id', '=', 'map-u2').where('second_factor_pending', '=', true).execute();
     expect(pending).toEqual([{ id: 'map-s1' }]);
@@ -196,12 +198,7 @@ describe('value mapping', () => {
       .values({ id: 'map-c1', purpose: 'signup', email: 'e@example.test', code_hash: 'h', expires_at: new Date(Date.now() + 60_000) })
       .execute();
     const consume = () =>
-      db
-        .updateTable('email_codes')
-        .set({ consumed_at: new Date() })
-        .where('id', '=', 'map-c1')
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
+      db.updateTable('email_codes').set({ consumed_at: new Date() }).where('id', '=', 'map-c1').where('consumed_at', 'is', null).executeTakeFirst();
     expect((await consume()).numUpdatedRows).toBe(1n);
     expect((await consume()).numUpdatedRows).toBe(0n);
   });
@@ -265,19 +262,21 @@ describe('transactions', () => {
   });
 
   it('serialize 20 concurrent read-modify-write transactions without losing an update', async () => {
-    await db.insertInto('rate_limits').values({ bucket: 'counter', window_start: new Date(0), count: 0 }).execute();
+    await db
+      .insertInto('rate_limits')
+      .values({ bucket: 'counter', window_start: new Date(0), count: 0 })
+      .execute();
     const increment = () =>
       db.transaction().execute(async (trx) => {
         // FOR UPDATE makes PostgreSQL serialize; on SQLite BEGIN IMMEDIATE and the connection lock do.
-        const row = await trx
-          .selectFrom('rate_limits')
-          .select('count')
-          .where('bucket', '=', 'counter')
-          .forUpdate()
-          .executeTakeFirstOrThrow();
+        const row = await trx.selectFrom('rate_limits').select('count').where('bucket', '=', 'counter').forUpdate().executeTakeFirstOrThrow();
         // Yield so that, without serialization, other transactions would interleave here.
         await sleep(1);
-        await trx.updateTable('rate_limits').set({ count: row.count + 1 }).where('bucket', '=', 'counter').execute();
+        await trx
+          .updateTable('rate_limits')
+          .set({ count: row.count + 1 })
+          .where('bucket', '=', 'counter')
+          .execute();
       });
     // Plain queries mixed in must also wait their turn rather than deadlock.
     const reads = Array.from({ length: 10 }, () => db.selectFrom('rate_limits').select('count').execute());

@@ -9,7 +9,17 @@ import { Secret, TOTP } from 'otpauth';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import { backupCodeAttemptHash } from '../src/services/backup-codes.ts';
 import { consumeBackupCode } from '../src/repositories/backup-codes.ts';
-import { extractCode, listTables, readOutbox, signInAgain, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
+import {
+  extractCode,
+  listTables,
+  readOutbox,
+  signInAgain,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  waitForEmail,
+} from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
@@ -25,8 +35,8 @@ function nextStep(): void {
   offset += 30_000;
 }
 
-const codeAt = (secret: string, deltaSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
-
+const codeAt = (secret: string, deltaSteps = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: Date.now() + offset + deltaSteps * 30_000 });
 
 async function withTotp(user: TestUser): Promise<{ secret: string; backupCodes: string[] }> {
   const { secret, uri } = await user.client.twoStep.enableTotp();
@@ -145,7 +155,10 @@ describe('security key challenges', () => {
     // A proof by a security key (a key row is enough to be offered a challenge).
     await withTotp(user);
     const keyId = 'c2VjdXJpdHkta2V5LWlk';
-    await server.running.context.db.insertInto('security_keys').values({ id: keyId, user_id: (await user.client.whoami()).id, name: 'A key', public_key: 'AAAA' }).execute();
+    await server.running.context.db
+      .insertInto('security_keys')
+      .values({ id: keyId, user_id: (await user.client.whoami()).id, name: 'A key', public_key: 'AAAA' })
+      .execute();
     const proof = await user.client.twoStep.securityKeyProof(async (options) => forgedAssertion(keyId, String(options.challenge)));
     // The server takes the challenge, then finds the signature does not verify.
     expect(await errorCodeOf(user.client.twoStep.regenerateBackupCodes(proof))).toBe('invalid_code');
@@ -160,7 +173,8 @@ describe('an abandoned sign-in', () => {
     const user = await signUpUser(server);
     await withTotp(user);
     const userId = (await user.client.whoami()).id;
-    const waiting = () => server.running.context.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('second_factor_pending', '=', true).execute();
+    const waiting = () =>
+      server.running.context.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('second_factor_pending', '=', true).execute();
     expect(await errorCodeOf(signIn(user))).toBe('second_factor_required');
     expect(await errorCodeOf(signIn(user, { otp: '000000' }))).toBe('invalid_code');
     expect(await waiting()).toEqual([]);
@@ -195,7 +209,16 @@ describe('backup codes', () => {
     const db = server.running.context.db;
     const userId = (await user.client.whoami()).id;
     await db.updateTable('backup_codes').set({ used_at: new Date() }).where('user_id', '=', userId).execute();
-    await db.updateTable('backup_codes').set({ used_at: null }).where('user_id', '=', userId).where('id', 'in', (await db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).limit(3).execute()).map((r) => r.id)).execute();
+    await db
+      .updateTable('backup_codes')
+      .set({ used_at: null })
+      .where('user_id', '=', userId)
+      .where(
+        'id',
+        'in',
+        (await db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).limit(3).execute()).map((r) => r.id),
+      )
+      .execute();
     expect(await user.client.twoStep.status()).toMatchObject({ backupCodesRemaining: 3, regenerateBackupCodes: true });
     expect(backupCodes.length).toBe(10);
   });
@@ -210,7 +233,12 @@ describe('backup codes', () => {
     expect(errors.every((c) => c === 'invalid_code' || c === 'rate_limited')).toBe(true);
     expect(errors).toContain('invalid_code');
     const userId = (await user.client.whoami()).id;
-    const used = await server.running.context.db.selectFrom('backup_codes').select('id').where('user_id', '=', userId).where('used_at', 'is not', null).execute();
+    const used = await server.running.context.db
+      .selectFrom('backup_codes')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('used_at', 'is not', null)
+      .execute();
     expect(used.length).toBe(1);
   });
 
@@ -230,7 +258,15 @@ describe('locks and recovery', () => {
     const user = await signUpUser(server);
     const { secret, backupCodes } = await withTotp(user);
     const userId = (await user.client.whoami()).id;
-    const failures = async () => (await server.running.context.db.selectFrom('totp_factors').select('failures').where('user_id', '=', userId).where('status', '=', 'active').executeTakeFirstOrThrow()).failures;
+    const failures = async () =>
+      (
+        await server.running.context.db
+          .selectFrom('totp_factors')
+          .select('failures')
+          .where('user_id', '=', userId)
+          .where('status', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).failures;
     await server.running.context.db.updateTable('totp_factors').set({ failures: 98 }).where('user_id', '=', userId).execute();
     nextStep();
     expect(await errorCodeOf(signIn(user, { otp: codeAt(secret, 3) }))).toBe('invalid_code');
@@ -264,7 +300,12 @@ describe('locks and recovery', () => {
     const before = Date.now();
     await rescuer.recovery.start(user.email);
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
-    const { secretKey } = await rescuer.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword: 'recovered but still 2fa', recoveryCode });
+    const { secretKey } = await rescuer.recovery.complete({
+      email: user.email,
+      emailCode: extractCode(mail.text),
+      newPassword: 'recovered but still 2fa',
+      recoveryCode,
+    });
 
     const attempt = server.client();
     expect(await errorCodeOf(attempt.signIn({ email: user.email, password: 'recovered but still 2fa', secretKey }))).toBe('second_factor_required');

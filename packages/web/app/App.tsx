@@ -22,10 +22,14 @@ function NavLink({ to, children }: { to: string; children: string }) {
   const { path, navigate } = useApp();
   const current = to === '/' ? path === '/' || path.startsWith('/items') : path.startsWith(to);
   return (
-    <a href={to} aria-current={current ? 'page' : undefined} onClick={(e) => {
+    <a
+      href={to}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
         e.preventDefault();
         navigate(to);
-      }}>
+      }}
+    >
       {children}
     </a>
   );

@@ -5,9 +5,7 @@
  */
 export function downloadFile(contents: Uint8Array | string, fileName: string, type: 'application/pdf' | 'text/plain'): void {
   const blob =
-    typeof contents === 'string'
-      ? new Blob([contents], { type: `${type};charset=utf-8` })
-      : new Blob([contents as Uint8Array<ArrayBuffer>], { type });
+    typeof contents === 'string' ? new Blob([contents], { type: `${type};charset=utf-8` }) : new Blob([contents as Uint8Array<ArrayBuffer>], { type });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

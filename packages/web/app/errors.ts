@@ -16,7 +16,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'You are signed out. Sign in again to continue.',
   session_expired: 'Your session has ended. Sign in again to continue.',
   wrong_password: 'That account password is not right. Check Caps Lock and try again.',
-  wrong_secret_key: 'That Secret Key does not belong to this account. Check it against your latest Emergency Kit (after an account recovery, the account has a new Secret Key).',
+  wrong_secret_key:
+    'That Secret Key does not belong to this account. Check it against your latest Emergency Kit (after an account recovery, the account has a new Secret Key).',
   invalid_credentials: 'The email address, Secret Key or password is not right.',
   reauthentication_required: 'For your security, enter your account password again first.',
   second_factor_required: 'This account uses two-step verification: enter a code from your authenticator app, a backup code, or use your security key.',
@@ -29,7 +30,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   too_many_attempts: 'Too many attempts. Wait a few minutes, then try again.',
   rate_limited: 'Too many attempts in a short time. Wait a little, then try again.',
   // recovery codes and share cards
-  invalid_recovery_code: 'That recovery code does not work for this account. Check it against your Recovery Kit. A code that was replaced, deleted or never confirmed does not work.',
+  invalid_recovery_code:
+    'That recovery code does not work for this account. Check it against your Recovery Kit. A code that was replaced, deleted or never confirmed does not work.',
   recovery_code_typo: 'This recovery code has a typo: one character is not right. Check each character against your Recovery Kit. Nothing was sent.',
   recovery_code_malformed: 'That is not a recovery code. A recovery code starts with R1- and has 7 groups of 5 characters. Nothing was sent.',
   recovery_locked:
@@ -41,10 +43,12 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   not_enough_shares: 'Not enough different share cards. Each card says how many are needed.',
   kit_overflow: 'This does not fit on one printed page: an address, email or name is very long. Write down what is shown instead.',
   forbidden: 'You do not have access to that.',
-  conflict: 'This item was changed on another device after you opened it. Your changes were not saved. Reload to see the latest version, then make your change again.',
+  conflict:
+    'This item was changed on another device after you opened it. Your changes were not saved. Reload to see the latest version, then make your change again.',
   already_exists: 'That already exists.',
   secret_key_required: 'This browser does not know your Secret Key yet. Enter it from your Emergency Kit.',
-  rollback_detected: 'The server sent an older copy of an item than this browser has already seen. Nothing was changed. Tell whoever runs your Latchkey server.',
+  rollback_detected:
+    'The server sent an older copy of an item than this browser has already seen. Nothing was changed. Tell whoever runs your Latchkey server.',
   untrusted_key:
     'The server sent a key that your own account did not make, so it was refused and nothing was encrypted with it. Tell whoever runs your Latchkey server: it may have been tampered with.',
   key_changed:
@@ -92,7 +96,8 @@ export function describeError(error: unknown): string {
  * Key): the parsers' messages are written for people and never repeat the secret.
  */
 export function describeInputError(error: unknown): string {
-  if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code) || INPUT_OWN_MESSAGE.has(error.code))) return error.message;
+  if (error instanceof LatchkeyError && (error.code === 'invalid_request' || USE_OWN_MESSAGE.has(error.code) || INPUT_OWN_MESSAGE.has(error.code)))
+    return error.message;
   return describeError(error);
 }
 
@@ -103,7 +108,8 @@ export function describeInputError(error: unknown): string {
 const TWO_STEP_MESSAGES: Partial<Record<ErrorCode, string>> = {
   second_factor_required: 'Prove it is you first: enter a code from your authenticator app, a backup code, or use your security key.',
   invalid_code: 'That code is not right, or it was already used. Enter the code your authenticator app shows now, or an unused backup code.',
-  too_many_attempts: 'This method is locked after too many wrong attempts. Use another one: a backup code or your security key. Using one that works unlocks it.',
+  too_many_attempts:
+    'This method is locked after too many wrong attempts. Use another one: a backup code or your security key. Using one that works unlocks it.',
   rate_limited: 'Too many attempts in a short time. Wait a minute, then try again.',
   reauthentication_required: 'For your security, enter your account password again before changing two-step verification.',
   challenge_expired: 'The security key request expired. Try again.',

@@ -14,7 +14,10 @@ export function passwordStrength(password: string): Strength {
   const lower = password.toLowerCase();
   if (COMMON.some((word) => lower.includes(word)) || /^(.)\1+$/.test(password)) return 'weak';
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
-  const words = password.trim().split(/[\s\-_.]+/).filter((w) => w.length >= 3).length;
+  const words = password
+    .trim()
+    .split(/[\s\-_.]+/)
+    .filter((w) => w.length >= 3).length;
   if (password.length >= 16 || (password.length >= 12 && kinds >= 3) || words >= 4) return 'strong';
   if (password.length >= 10 && kinds >= 2) return 'fair';
   return 'weak';

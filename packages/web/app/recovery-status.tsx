@@ -58,14 +58,16 @@ export function RecoveryReminder() {
   if (locked) {
     text = (
       <>
-        <strong>Recovery with your recovery code is locked</strong> after too many wrong codes were tried. If that was not you, replace your code. Checking your code also lifts the lock.
+        <strong>Recovery with your recovery code is locked</strong> after too many wrong codes were tried. If that was not you, replace your code. Checking your
+        code also lifts the lock.
       </>
     );
     action = 'Review your recovery code';
   } else if (status.reminder === 'set-up') {
     text = (
       <>
-        <strong>You have no recovery code.</strong> If you forget your account password or lose your Secret Key, a recovery code is how you get back in. It takes two minutes.
+        <strong>You have no recovery code.</strong> If you forget your account password or lose your Secret Key, a recovery code is how you get back in. It
+        takes two minutes.
       </>
     );
     action = 'Set up a recovery code';

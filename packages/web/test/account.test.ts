@@ -60,8 +60,13 @@ async function signInFresh(page: Page, secretKey: string, password: string): Pro
   await page.getByLabel('Account password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const outcome = await Promise.race([
-    heading(page, 'Items').waitFor({ timeout: 60_000 }).then(() => 'signed-in' as const),
-    page.getByRole('alert').waitFor({ timeout: 60_000 }).then(() => 'alert' as const),
+    heading(page, 'Items')
+      .waitFor({ timeout: 60_000 })
+      .then(() => 'signed-in' as const),
+    page
+      .getByRole('alert')
+      .waitFor({ timeout: 60_000 })
+      .then(() => 'alert' as const),
   ]);
   return outcome === 'signed-in' ? outcome : page.getByRole('alert').innerText();
 }
@@ -97,7 +102,8 @@ describe('the Account page', () => {
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `failed-account-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (task.result?.state === 'fail' && !page.isClosed())
+      await screenshot(page, `failed-account-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('is linked from the navigation', async () => {
@@ -139,7 +145,9 @@ describe('the Account page', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await heading(page, 'Account').waitFor({ timeout: 60_000 });
     // The sign-up session and the other SDK session.
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Password changed' }).innerText()).toContain('Password changed; 2 other sessions were signed out');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Password changed' }).innerText())
+      .toContain('Password changed; 2 other sessions were signed out');
     await screenshot(page, 'account-03-password-changed');
 
     expect(await errorCodeOf(other.whoami())).toBe('unauthenticated');
@@ -210,11 +218,18 @@ describe('the Account page', () => {
     await context.close();
     expect(allRequests.some((r) => r.url.includes('/api/account/credentials/finish'))).toBe(true);
     const compact = (s: string) => s.replace(/-/g, '');
-    const secrets = [PASSWORD, NEW_PASSWORD, user.secretKey, newSecretKey, NOTE.notes].flatMap((s) => [s, compact(s), s.toLowerCase(), compact(s).toLowerCase()]);
+    const secrets = [PASSWORD, NEW_PASSWORD, user.secretKey, newSecretKey, NOTE.notes].flatMap((s) => [
+      s,
+      compact(s),
+      s.toLowerCase(),
+      compact(s).toLowerCase(),
+    ]);
     expect(secrets.every((s) => s.length > 10)).toBe(true);
     for (const request of allRequests) {
       for (const secret of secrets) {
-        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(false);
+        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(
+          false,
+        );
       }
     }
   });

@@ -10,7 +10,15 @@ import { build } from 'vite';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = path.dirname(webDir);
-const SOURCES = [path.join(webDir, 'app'), path.join(webDir, 'public'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(webDir, 'precompress.ts'), path.join(packagesDir, 'client', 'src'), path.join(packagesDir, 'core', 'src')];
+const SOURCES = [
+  path.join(webDir, 'app'),
+  path.join(webDir, 'public'),
+  path.join(webDir, 'index.html'),
+  path.join(webDir, 'vite.config.ts'),
+  path.join(webDir, 'precompress.ts'),
+  path.join(packagesDir, 'client', 'src'),
+  path.join(packagesDir, 'core', 'src'),
+];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;

@@ -22,7 +22,13 @@ import { launchChromium, screenshot, watchContext, type RecordedRequest } from '
 const PASSWORD = 'original password 4Kq lantern';
 const NEW_PASSWORD = 'recovered password 8Zm harbour';
 const NEWER_PASSWORD = 'second recovery password 3Tx quay';
-const LOGIN = { kind: 'login' as const, title: 'Harbour Credit Union r4', username: 'rita.q9@example.net', password: 'Hc-77-oyster-pw', notes: 'Branch PIN hint: tide 41' };
+const LOGIN = {
+  kind: 'login' as const,
+  title: 'Harbour Credit Union r4',
+  username: 'rita.q9@example.net',
+  password: 'Hc-77-oyster-pw',
+  notes: 'Branch PIN hint: tide 41',
+};
 const NOTE = { kind: 'note' as const, title: 'Passport number note w2', notes: 'Passport: X99-RECOV-7731' };
 
 let server: TestServer;
@@ -61,7 +67,9 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ dow
 /** Waits for a recovery email that was not in the outbox before. */
 async function nextRecoveryEmailCode(before: ReadonlySet<string>): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const mail = (await readOutbox(server.dataDir)).filter((m) => m.to === user.email && m.subject.includes('account recovery code') && !before.has(m.file)).at(-1);
+    const mail = (await readOutbox(server.dataDir))
+      .filter((m) => m.to === user.email && m.subject.includes('account recovery code') && !before.has(m.file))
+      .at(-1);
     if (mail) return extractCode(mail.text);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -121,8 +129,13 @@ async function signInFresh(page: Page, secretKey: string, password: string): Pro
   await page.getByLabel('Account password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const outcome = await Promise.race([
-    heading(page, 'Items').waitFor({ timeout: 60_000 }).then(() => 'signed-in' as const),
-    page.getByRole('alert').waitFor({ timeout: 60_000 }).then(() => 'alert' as const),
+    heading(page, 'Items')
+      .waitFor({ timeout: 60_000 })
+      .then(() => 'signed-in' as const),
+    page
+      .getByRole('alert')
+      .waitFor({ timeout: 60_000 })
+      .then(() => 'alert' as const),
   ]);
   return outcome === 'signed-in' ? outcome : page.getByRole('alert').innerText();
 }
@@ -152,7 +165,8 @@ describe('recovery codes in the web app', () => {
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `failed-recovery-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (task.result?.state === 'fail' && !page.isClosed())
+      await screenshot(page, `failed-recovery-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('reminds a signed-in user who has no recovery code', async () => {
@@ -351,7 +365,9 @@ describe('recovery codes in the web app', () => {
     expect(body).toContain('replace it');
     await screenshot(p, 'recovery-16-recovered');
     // Every retry used the first email: no other recovery email was sent.
-    const newMails = (await readOutbox(server.dataDir)).filter((m) => !mailsBefore.has(m.file) && m.to === user.email && m.subject.includes('account recovery code'));
+    const newMails = (await readOutbox(server.dataDir)).filter(
+      (m) => !mailsBefore.has(m.file) && m.to === user.email && m.subject.includes('account recovery code'),
+    );
     expect(newMails).toEqual([]);
 
     const kit = await downloadOf(p, () => p.getByRole('button', { name: 'Download Emergency Kit (PDF)' }).click());
@@ -462,7 +478,9 @@ describe('recovery codes in the web app', () => {
     expect(secrets.every((s) => s.length > 10)).toBe(true);
     for (const request of allRequests) {
       for (const secret of secrets) {
-        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(false);
+        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(
+          false,
+        );
       }
     }
   });

@@ -39,7 +39,10 @@ const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 /** What the sign-in page loads before it can show its form: the entry script and every chunk it imports statically, transitively. */
 function initialScripts(): string[] {
   const html = readFileSync(path.join(DIST, 'index.html'), 'utf8');
-  const entries = [...html.matchAll(/<script[^>]+type="module"[^>]+src="\/([^"]+)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+)"/g)].map((m) => m[1]!);
+  const entries = [
+    ...html.matchAll(/<script[^>]+type="module"[^>]+src="\/([^"]+)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+)"/g),
+  ].map((m) => m[1]!);
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;

@@ -124,7 +124,8 @@ describe('two-step verification in the web app', () => {
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `two-step-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (task.result?.state === 'fail' && !page.isClosed())
+      await screenshot(page, `two-step-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('sets up the authenticator app from the setup key and URI on the page, with a QR code', async () => {

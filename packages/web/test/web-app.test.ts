@@ -19,7 +19,13 @@ const NAME = 'Wendy Webb';
 const PASSWORD = 'correct horse battery staple 7Qx';
 
 /** Distinctive item contents, so a leak is found by a plain substring search. */
-const LOGIN = { title: 'Zephyr Bank qv7', username: 'wendy.zq3@example.net', password: 'Sx9-pw-Kite-7731-zz', url: 'https://bank.zephyr-qv7.example', notes: 'Security question answer: Pelican 88' };
+const LOGIN = {
+  title: 'Zephyr Bank qv7',
+  username: 'wendy.zq3@example.net',
+  password: 'Sx9-pw-Kite-7731-zz',
+  url: 'https://bank.zephyr-qv7.example',
+  notes: 'Security question answer: Pelican 88',
+};
 const EDITED_USERNAME = 'wendy.edited.k2@example.net';
 const SDK_USERNAME = 'changed-from-sdk-j4@example.net';
 const NOTE = { title: 'Wifi router note m5', notes: 'Router admin passphrase: lantern-orbit-9' };
@@ -68,7 +74,8 @@ describe('web app', () => {
 
   // A failing step leaves a picture of what the page showed.
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && !page.isClosed()) await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (task.result?.state === 'fail' && !page.isClosed())
+      await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
 
   it('serves the app with a strict Content-Security-Policy and an SPA fallback', async () => {
@@ -278,7 +285,9 @@ describe('web app', () => {
     const during = ticks.filter((t) => t >= startedAt && t <= endedAt);
     const gaps = during.slice(1).map((t, i) => t - during[i]!);
     const longestGap = Math.max(...gaps);
-    console.log(`unlock took ${Math.round(endedAt - startedAt)} ms; ${during.length} main-thread ticks, longest gap ${Math.round(longestGap)} ms; evaluate round trip ${evaluateMs} ms; worker ${workers[0]}`);
+    console.log(
+      `unlock took ${Math.round(endedAt - startedAt)} ms; ${during.length} main-thread ticks, longest gap ${Math.round(longestGap)} ms; evaluate round trip ${evaluateMs} ms; worker ${workers[0]}`,
+    );
     expect(workers[0]).toMatch(/key-derivation\.worker/);
     expect(progressShown).toBe(true);
     expect(evaluateMs).toBeLessThan(250);
@@ -364,7 +373,9 @@ describe('web app', () => {
     ];
     for (const request of allRequests) {
       for (const secret of secrets) {
-        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(false);
+        expect(request.body.includes(secret) || decodeURIComponent(request.url).includes(secret), `${request.method} ${request.url} carries a secret`).toBe(
+          false,
+        );
       }
     }
   });

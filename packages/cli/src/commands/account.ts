@@ -18,7 +18,9 @@ export function accountCommands(program: Command, run: Run): void {
     .requiredOption('--server <url>', 'the Latchkey server, e.g. http://127.0.0.1:8080')
     .requiredOption('--email <email>', 'your email address')
     .option('--name <name>', 'your name');
-  secretOption(signup, SECRETS.emailCode, 'the code from the verification email; given nowhere, the email is sent first', { asked: 'on a terminal after sending it' })
+  secretOption(signup, SECRETS.emailCode, 'the code from the verification email; given nowhere, the email is sent first', {
+    asked: 'on a terminal after sending it',
+  })
     .option('--emergency-kit <file.pdf>', 'save the Emergency Kit PDF to this file (nothing is saved unless you ask)')
     .action((opts: { server: string; email: string; name?: string; emailCode?: string; emergencyKit?: string }) =>
       run(async (cli) => {
@@ -27,7 +29,10 @@ export function accountCommands(program: Command, run: Run): void {
         if (code === undefined) {
           await client.signup.start(opts.email);
           if (!isInteractive()) {
-            cli.out.result({ status: 'verification_sent' }, () => `A verification code was sent to ${opts.email}. Run this command again with --email-code - (the code on stdin) or LATCHKEY_EMAIL_CODE.`);
+            cli.out.result(
+              { status: 'verification_sent' },
+              () => `A verification code was sent to ${opts.email}. Run this command again with --email-code - (the code on stdin) or LATCHKEY_EMAIL_CODE.`,
+            );
             return;
           }
           code = (await promptSecret({ ...SECRETS.emailCode, label: `Code from the email sent to ${opts.email}` })).value;
@@ -42,7 +47,9 @@ export function accountCommands(program: Command, run: Run): void {
             `Account created for ${email}; you are signed in.`,
             '',
             createEmergencyKitText(kit),
-            opts.emergencyKit ? `Emergency Kit saved to ${opts.emergencyKit}.` : 'Save this Emergency Kit (or run with --emergency-kit FILE.pdf next time you need a PDF).',
+            opts.emergencyKit
+              ? `Emergency Kit saved to ${opts.emergencyKit}.`
+              : 'Save this Emergency Kit (or run with --emergency-kit FILE.pdf next time you need a PDF).',
           ].join('\n'),
         );
       }),
@@ -53,9 +60,11 @@ export function accountCommands(program: Command, run: Run): void {
     .description('Sign in; on a new device give the Secret Key (--secret-key -, LATCHKEY_SECRET_KEY, or enter it when asked)')
     .requiredOption('--server <url>', 'the Latchkey server')
     .requiredOption('--email <email>', 'your email address');
-  secretOption(signin, SECRETS.secretKey, 'your Secret Key from the Emergency Kit, remembered on this device afterwards', { asked: 'on a terminal when this device does not know it' });
-  factorProofOptions(signin, 'needed if two-step verification is on', '--secret-key')
-    .action((opts: { server: string; email: string; secretKey?: string } & ProofOptions) =>
+  secretOption(signin, SECRETS.secretKey, 'your Secret Key from the Emergency Kit, remembered on this device afterwards', {
+    asked: 'on a terminal when this device does not know it',
+  });
+  factorProofOptions(signin, 'needed if two-step verification is on', '--secret-key').action(
+    (opts: { server: string; email: string; secretKey?: string } & ProofOptions) =>
       run(async (cli) => {
         const client = await cli.client(opts.server);
         // Asked in the order the sign-in form has them: Secret Key (only on a device that does not know it), password, second step.
@@ -73,11 +82,17 @@ export function accountCommands(program: Command, run: Run): void {
           return promptProof();
         };
         const twoStep: TwoStepProof | (() => Promise<TwoStepProof>) | undefined =
-          given.otp !== undefined ? { otp: given.otp } : given.backupCode !== undefined ? { backupCode: given.backupCode } : isInteractive() ? askForCode : undefined;
+          given.otp !== undefined
+            ? { otp: given.otp }
+            : given.backupCode !== undefined
+              ? { backupCode: given.backupCode }
+              : isInteractive()
+                ? askForCode
+                : undefined;
         const account = await client.signIn({ email: opts.email, password, ...(secretKey ? { secretKey } : {}), ...(twoStep ? { twoStep } : {}) });
         cli.out.result({ email: account.email, name: account.name }, () => `Signed in as ${account.email}.`);
       }),
-    );
+  );
 
   program
     .command('signout')
@@ -106,30 +121,36 @@ export function accountCommands(program: Command, run: Run): void {
       .command('change-password')
       .description('Change the account password (current from LATCHKEY_PASSWORD, new from LATCHKEY_NEW_PASSWORD); other sessions are signed out'),
   ).action((opts: ProofOptions) =>
-      run(async (cli) => {
-        const client = await cli.client();
-        const current = await currentPassword();
-        const next = await newPassword();
-        const result = await withFactorProof(opts, (proof) => client.account.changePassword(current, next, proof));
-        cli.out.result({ status: 'changed', signedOutSessions: result.signedOutSessions }, () => `Password changed; ${result.signedOutSessions} other session(s) signed out.`);
-      }),
-    );
+    run(async (cli) => {
+      const client = await cli.client();
+      const current = await currentPassword();
+      const next = await newPassword();
+      const result = await withFactorProof(opts, (proof) => client.account.changePassword(current, next, proof));
+      cli.out.result(
+        { status: 'changed', signedOutSessions: result.signedOutSessions },
+        () => `Password changed; ${result.signedOutSessions} other session(s) signed out.`,
+      );
+    }),
+  );
   factorProofOptions(
     account
       .command('change-secret-key')
       .description('Replace the Secret Key; prints the new one (and saves a new Emergency Kit if asked)')
       .option('--emergency-kit <file.pdf>', 'save the new Emergency Kit PDF to this file'),
   ).action((opts: ProofOptions & { emergencyKit?: string }) =>
-      run(async (cli) => {
-        const client = await cli.client();
-        const password = await currentPassword();
-        const result = await withFactorProof(opts, (proof) => client.account.changeSecretKey(password, proof));
-        const profile = await client.whoami();
-        const kit = { signInAddress: client.server, email: profile.email, name: profile.name, secretKey: result.secretKey };
-        if (opts.emergencyKit !== undefined) await writeFile(opts.emergencyKit, await createEmergencyKitPdf(kit), { mode: 0o600 });
-        cli.out.result({ secretKey: result.secretKey, signedOutSessions: result.signedOutSessions }, () => `Secret Key changed.\n\n${createEmergencyKitText(kit)}`);
-      }),
-    );
+    run(async (cli) => {
+      const client = await cli.client();
+      const password = await currentPassword();
+      const result = await withFactorProof(opts, (proof) => client.account.changeSecretKey(password, proof));
+      const profile = await client.whoami();
+      const kit = { signInAddress: client.server, email: profile.email, name: profile.name, secretKey: result.secretKey };
+      if (opts.emergencyKit !== undefined) await writeFile(opts.emergencyKit, await createEmergencyKitPdf(kit), { mode: 0o600 });
+      cli.out.result(
+        { secretKey: result.secretKey, signedOutSessions: result.signedOutSessions },
+        () => `Secret Key changed.\n\n${createEmergencyKitText(kit)}`,
+      );
+    }),
+  );
   account
     .command('log')
     .description('Show the security log of the account')

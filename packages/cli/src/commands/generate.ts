@@ -44,7 +44,11 @@ function passwordOptions(flags: GenerateFlags): PasswordOptions {
 
 function passphraseOptions(flags: GenerateFlags, words: string): PassphraseOptions {
   const passwordOnly = flags.length !== undefined || !flags.lowercase || !flags.uppercase || !flags.digits || !flags.symbols || flags.avoidLookAlikes === true;
-  if (passwordOnly) throw new LatchkeyError('invalid_request', '--length, --no-… and --avoid-look-alikes are for passwords; a passphrase (--words) takes --separator, --capitalize and --number.');
+  if (passwordOnly)
+    throw new LatchkeyError(
+      'invalid_request',
+      '--length, --no-… and --avoid-look-alikes are for passwords; a passphrase (--words) takes --separator, --capitalize and --number.',
+    );
   return {
     words: wholeNumber('--words', words),
     separator: flags.separator ?? DEFAULT_PASSPHRASE_OPTIONS.separator,

@@ -75,15 +75,16 @@ function withFieldOptions(command: Command): Command {
 export function itemCommands(program: Command, run: Run): void {
   const item = program.command('item').description('Create, read, edit and delete items');
 
-  withFieldOptions(item.command('create').description('Create an item').requiredOption('--vault <name>', 'vault name or id').requiredOption('--title <title>', 'title')).action(
-    (opts: FieldOptions & { vault: string; title: string }) =>
-      run(async (cli) => {
-        const fields = await fieldsFrom(opts);
-        const client = await unlockedClient(cli);
-        const vault = await client.vaults.find(opts.vault);
-        const created = await client.items.create(vault.id, { kind: opts.kind ?? 'login', ...fields, title: opts.title });
-        cli.out.result({ id: created.id, version: created.version, vaultId: created.vaultId }, () => `Created "${created.title}" (${created.id}).`);
-      }),
+  withFieldOptions(
+    item.command('create').description('Create an item').requiredOption('--vault <name>', 'vault name or id').requiredOption('--title <title>', 'title'),
+  ).action((opts: FieldOptions & { vault: string; title: string }) =>
+    run(async (cli) => {
+      const fields = await fieldsFrom(opts);
+      const client = await unlockedClient(cli);
+      const vault = await client.vaults.find(opts.vault);
+      const created = await client.items.create(vault.id, { kind: opts.kind ?? 'login', ...fields, title: opts.title });
+      cli.out.result({ id: created.id, version: created.version, vaultId: created.vaultId }, () => `Created "${created.title}" (${created.id}).`);
+    }),
   );
 
   item

@@ -15,7 +15,17 @@ import type { SecretKey } from '@latchkey/core/secret-key';
 import { unlockedClient, type Cli } from '../cli-context.ts';
 import { isInteractive, newPassword, newPasswordAvailable, newPasswordPrompted } from '../prompt.ts';
 import { factorProofOptions, withFactorProof, type ProofOptions } from '../factor-proof.ts';
-import { SECRETS, STDIN, givenSecret, promptSecret, requireSecret, retryWhilePrompted, secretOption, secretRequired, type GivenSecret } from '../secret-input.ts';
+import {
+  SECRETS,
+  STDIN,
+  givenSecret,
+  promptSecret,
+  requireSecret,
+  retryWhilePrompted,
+  secretOption,
+  secretRequired,
+  type GivenSecret,
+} from '../secret-input.ts';
 import { restOfStdin } from '../stdin-lines.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
@@ -46,7 +56,8 @@ async function readShares(files: readonly string[]): Promise<string[]> {
   const shares: string[] = [];
   for (const file of files) {
     const found = file === STDIN ? sharesIn(await restOfStdin()) : sharesIn((await readFile(file, 'utf8')).split(/\r?\n/)).slice(0, 1);
-    if (found.length === 0) throw new LatchkeyError('share_invalid', `${file === STDIN ? 'stdin' : file} holds no recovery share (a line starting with "S1-").`);
+    if (found.length === 0)
+      throw new LatchkeyError('share_invalid', `${file === STDIN ? 'stdin' : file} holds no recovery share (a line starting with "S1-").`);
     shares.push(...found);
   }
   return shares;
@@ -64,21 +75,33 @@ const RECOVERY_CODE_RETRY: ReadonlySet<ErrorCode> = new Set(['invalid_recovery_c
  * script gives are all checked for presence, and the code for typos, before the first request,
  * so a missing or mistyped one costs no emailed code.
  */
-async function recoverWithEmailCode(client: LatchkeyClient, email: string, emailCode: GivenSecret, opts: { recoveryCode?: string; shares?: string[] }): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
+async function recoverWithEmailCode(
+  client: LatchkeyClient,
+  email: string,
+  emailCode: GivenSecret,
+  opts: { recoveryCode?: string; shares?: string[] },
+): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
   const shares = opts.shares ? await readShares(opts.shares) : undefined;
   // On a terminal, `--recovery-code -` is a prompt: asked in its place, after the emailed code is checked.
   const codeFlag = opts.recoveryCode?.trim() === STDIN && process.stdin.isTTY ? undefined : opts.recoveryCode;
   const givenCode = shares ? undefined : await givenSecret(SECRETS.recoveryCode, codeFlag);
   if (shares === undefined && givenCode === undefined && !isInteractive()) throw secretRequired(SECRETS.recoveryCode);
-  if (!newPasswordAvailable()) throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
+  if (!newPasswordAvailable())
+    throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
   // Checked on this device before any request: a typo or a bad card costs nothing.
-  const known = shares ? await recoveryCodeOf({ shares }) : givenCode && givenCode.from !== 'prompt' ? await recoveryCodeOf({ recoveryCode: givenCode.value }) : undefined;
+  const known = shares
+    ? await recoveryCodeOf({ shares })
+    : givenCode && givenCode.from !== 'prompt'
+      ? await recoveryCodeOf({ recoveryCode: givenCode.value })
+      : undefined;
 
   const emailCodeSpec = { ...SECRETS.emailCode, label: `Code from the email sent to ${email}` };
   const ticket = await retryWhilePrompted(emailCodeSpec, emailCode, EMAIL_CODE_RETRY, (code) => client.recovery.verifyEmail({ email, emailCode: code }));
   const grant: RecoveryGrant = known
     ? await client.recovery.prove(ticket, { recoveryCode: known })
-    : await retryWhilePrompted(SECRETS.recoveryCode, givenCode ?? (await promptSecret(SECRETS.recoveryCode)), RECOVERY_CODE_RETRY, (code) => client.recovery.prove(ticket, { recoveryCode: code }));
+    : await retryWhilePrompted(SECRETS.recoveryCode, givenCode ?? (await promptSecret(SECRETS.recoveryCode)), RECOVERY_CODE_RETRY, (code) =>
+        client.recovery.prove(ticket, { recoveryCode: code }),
+      );
   if (newPasswordPrompted()) process.stderr.write('Your recovery code is right. Choose a new account password; this device then makes your new Secret Key.\n');
   try {
     for (;;) {
@@ -86,7 +109,15 @@ async function recoverWithEmailCode(client: LatchkeyClient, email: string, email
         return await grant.setCredentials(await newPassword());
       } catch (error) {
         // A typed password that differs or is too short is asked for again: the grant is still good.
-        if (!(newPasswordPrompted() && !grant.spent && error instanceof LatchkeyError && (error.code === 'invalid_request' || error.code === 'password_too_short'))) throw error;
+        if (
+          !(
+            newPasswordPrompted() &&
+            !grant.spent &&
+            error instanceof LatchkeyError &&
+            (error.code === 'invalid_request' || error.code === 'password_too_short')
+          )
+        )
+          throw error;
         process.stderr.write(`${error.message} Try again.\n`);
       }
     }
@@ -105,35 +136,38 @@ export function recoveryCommands(program: Command, run: Run): void {
       .option('--save <file>', 'also save the code as text to this file (nothing is saved unless you ask)')
       .option('--print <file.pdf>', 'also save a printable Recovery Kit PDF to this file'),
   ).action((opts: ProofOptions & { save?: string; print?: string }) =>
-      run(async (cli) => {
-        const client = await unlockedClient(cli);
-        const { recoveryCode, status } = await withFactorProof(opts, (proof) => client.recoveryCode.create(proof));
-        const account = await client.whoami();
-        const kit = { email: account.email, signInAddress: client.server, recoveryCode };
-        if (opts.save !== undefined) await writeFile(opts.save, createRecoveryKitText(kit), { mode: 0o600 });
-        if (opts.print !== undefined) await writeFile(opts.print, await createRecoveryKitPdf(kit), { mode: 0o600 });
-        cli.out.result({ recoveryCode, status: status.status === 'active' ? 'pending' : status.status, pendingReplacement: status.pendingReplacement }, () =>
-          [
-            'Your new recovery code (shown once):',
-            '',
-            `  ${recoveryCode}`,
-            '',
-            'Store it offline, somewhere safe. It stays valid after use.',
-            'It does not count until you confirm it:',
-            '  latchkey recovery-code confirm   (asks for it; or --code -, or LATCHKEY_RECOVERY_CODE)',
-          ].join('\n'),
-        );
-      }),
-    );
+    run(async (cli) => {
+      const client = await unlockedClient(cli);
+      const { recoveryCode, status } = await withFactorProof(opts, (proof) => client.recoveryCode.create(proof));
+      const account = await client.whoami();
+      const kit = { email: account.email, signInAddress: client.server, recoveryCode };
+      if (opts.save !== undefined) await writeFile(opts.save, createRecoveryKitText(kit), { mode: 0o600 });
+      if (opts.print !== undefined) await writeFile(opts.print, await createRecoveryKitPdf(kit), { mode: 0o600 });
+      cli.out.result({ recoveryCode, status: status.status === 'active' ? 'pending' : status.status, pendingReplacement: status.pendingReplacement }, () =>
+        [
+          'Your new recovery code (shown once):',
+          '',
+          `  ${recoveryCode}`,
+          '',
+          'Store it offline, somewhere safe. It stays valid after use.',
+          'It does not count until you confirm it:',
+          '  latchkey recovery-code confirm   (asks for it; or --code -, or LATCHKEY_RECOVERY_CODE)',
+        ].join('\n'),
+      );
+    }),
+  );
 
-  secretOption(rc.command('confirm').description('Confirm the new recovery code by entering it: only then does it replace the old one'), SECRETS.code, 'the new recovery code').action(
-    (opts: { code?: string }) =>
-      run(async (cli) => {
-        const client = await cli.client();
-        const status = await client.recoveryCode.confirm((await requireSecret(SECRETS.code, opts.code)).value);
-        cli.out.result({ status: status.status }, () => 'Recovery code confirmed and active. Any previous code no longer works.');
-      }),
-    );
+  secretOption(
+    rc.command('confirm').description('Confirm the new recovery code by entering it: only then does it replace the old one'),
+    SECRETS.code,
+    'the new recovery code',
+  ).action((opts: { code?: string }) =>
+    run(async (cli) => {
+      const client = await cli.client();
+      const status = await client.recoveryCode.confirm((await requireSecret(SECRETS.code, opts.code)).value);
+      cli.out.result({ status: status.status }, () => 'Recovery code confirmed and active. Any previous code no longer works.');
+    }),
+  );
 
   rc.command('status')
     .description('Show whether a recovery code is set up, and reminders')
@@ -153,23 +187,28 @@ export function recoveryCommands(program: Command, run: Run): void {
       }),
     );
 
-  secretOption(rc.command('check').description('Test a recovery code without recovering anything'), SECRETS.code, 'the recovery code to test').action((opts: { code?: string }) =>
+  secretOption(rc.command('check').description('Test a recovery code without recovering anything'), SECRETS.code, 'the recovery code to test').action(
+    (opts: { code?: string }) =>
       run(async (cli) => {
         const client = await cli.client();
         const valid = await client.recoveryCode.check((await requireSecret(SECRETS.code, opts.code)).value);
         cli.out.result({ valid }, () => (valid ? 'This recovery code works.' : 'This is NOT your current recovery code.'));
       }),
-    );
+  );
 
   factorProofOptions(rc.command('delete').description('Delete your recovery code (it stops working at once)')).action((opts: ProofOptions) =>
-      run(async (cli) => {
-        const client = await unlockedClient(cli);
-        const status = await withFactorProof(opts, (proof) => client.recoveryCode.delete(proof));
-        cli.out.result({ status: status.status }, () => 'Recovery code deleted.');
-      }),
-    );
+    run(async (cli) => {
+      const client = await unlockedClient(cli);
+      const status = await withFactorProof(opts, (proof) => client.recoveryCode.delete(proof));
+      cli.out.result({ status: status.status }, () => 'Recovery code deleted.');
+    }),
+  );
 
-  secretOption(rc.command('split').description('Split a recovery code into share cards, any THRESHOLD of which rebuild it (done entirely on this device)'), SECRETS.code, 'the recovery code')
+  secretOption(
+    rc.command('split').description('Split a recovery code into share cards, any THRESHOLD of which rebuild it (done entirely on this device)'),
+    SECRETS.code,
+    'the recovery code',
+  )
     .requiredOption('--shares <n>', 'how many share cards to make', intOption('--shares'))
     .requiredOption('--threshold <k>', 'how many cards are needed to rebuild the code', intOption('--threshold'))
     .requiredOption('--out <dir>', 'the folder to write the cards to')
@@ -189,7 +228,10 @@ export function recoveryCommands(program: Command, run: Run): void {
           await writeFile(`${base}.pdf`, await createShareCardPdf({ email, signInAddress, share }), { mode: 0o600 });
           files.push(`${base}.txt`, `${base}.pdf`);
         }
-        cli.out.result({ files, threshold: opts.threshold, shares: opts.shares }, () => `Wrote ${shares.length} share cards (any ${opts.threshold} rebuild the code):\n${files.join('\n')}`);
+        cli.out.result(
+          { files, threshold: opts.threshold, shares: opts.shares },
+          () => `Wrote ${shares.length} share cards (any ${opts.threshold} rebuild the code):\n${files.join('\n')}`,
+        );
       }),
     );
 
@@ -200,9 +242,14 @@ export function recoveryCommands(program: Command, run: Run): void {
     )
     .requiredOption('--server <url>', 'the Latchkey server')
     .requiredOption('--email <email>', 'your account email');
-  secretOption(recover, SECRETS.emailCode, 'the code from the recovery email; given nowhere, the email is sent first', { asked: 'on a terminal after sending it' });
+  secretOption(recover, SECRETS.emailCode, 'the code from the recovery email; given nowhere, the email is sent first', {
+    asked: 'on a terminal after sending it',
+  });
   secretOption(recover, SECRETS.recoveryCode, 'your recovery code', { asked: 'on a terminal, again after a wrong code', after: '--email-code' })
-    .option('--shares <files...>', 'share card files to rebuild the recovery code from, instead of it (the names are not secret; "-" reads every card on the rest of stdin, after --email-code, separated by blank lines)')
+    .option(
+      '--shares <files...>',
+      'share card files to rebuild the recovery code from, instead of it (the names are not secret; "-" reads every card on the rest of stdin, after --email-code, separated by blank lines)',
+    )
     .option('--emergency-kit <file.pdf>', 'save the new Emergency Kit PDF to this file')
     .action((opts: { server: string; email: string; emailCode?: string; recoveryCode?: string; shares?: string[]; emergencyKit?: string }) =>
       run(async (cli) => {
@@ -211,14 +258,19 @@ export function recoveryCommands(program: Command, run: Run): void {
         if (emailCode === undefined) {
           await client.recovery.start(opts.email);
           if (!isInteractive()) {
-            cli.out.result({ status: 'verification_sent' }, () => `A code was sent to ${opts.email}. Run this command again with it (--email-code - reads it from stdin, or set LATCHKEY_EMAIL_CODE).`);
+            cli.out.result(
+              { status: 'verification_sent' },
+              () => `A code was sent to ${opts.email}. Run this command again with it (--email-code - reads it from stdin, or set LATCHKEY_EMAIL_CODE).`,
+            );
             return;
           }
           emailCode = await promptSecret({ ...SECRETS.emailCode, label: `Code from the email sent to ${opts.email}` });
         }
         const result = await recoverWithEmailCode(client, opts.email, emailCode, opts);
         if (opts.emergencyKit !== undefined) {
-          await writeFile(opts.emergencyKit, await createEmergencyKitPdf({ signInAddress: client.server, email: opts.email, secretKey: result.secretKey }), { mode: 0o600 });
+          await writeFile(opts.emergencyKit, await createEmergencyKitPdf({ signInAddress: client.server, email: opts.email, secretKey: result.secretKey }), {
+            mode: 0o600,
+          });
         }
         cli.out.result({ secretKey: result.secretKey, signedOutSessions: result.signedOutSessions, recoveryCodeStillValid: true }, () =>
           [

@@ -6,7 +6,9 @@ import { startServer } from '@latchkey/server/server';
 export function serverCommand(program: Command): void {
   program
     .command('server')
-    .description('Run the Latchkey server and web app (flags: --data-dir, --port, --host, --public-url, --database-url, --smtp-url, --smtp-from, --log-level, --server-keys-file, --trust-proxy)')
+    .description(
+      'Run the Latchkey server and web app (flags: --data-dir, --port, --host, --public-url, --database-url, --smtp-url, --smtp-from, --log-level, --server-keys-file, --trust-proxy)',
+    )
     .allowUnknownOption(true)
     .helpOption(false)
     .argument('[flags...]')
@@ -23,7 +25,9 @@ export function serverCommand(program: Command): void {
       }
       const server = await startServer(config);
       const shown = redactConfig(config);
-      process.stderr.write(`Latchkey is running at ${server.url} (database: ${shown.databaseUrl ?? `embedded SQLite, ${shown.dataDir}/latchkey.db`}; email: ${shown.smtpUrl ?? `outbox ${shown.dataDir}/outbox`})\n`);
+      process.stderr.write(
+        `Latchkey is running at ${server.url} (database: ${shown.databaseUrl ?? `embedded SQLite, ${shown.dataDir}/latchkey.db`}; email: ${shown.smtpUrl ?? `outbox ${shown.dataDir}/outbox`})\n`,
+      );
       const stop = async () => {
         await server.close();
         process.exit(0);

@@ -13,7 +13,9 @@ export function sessionCommands(program: Command, run: Run): void {
     .action(() =>
       run(async (cli) => {
         const sessions = await (await cli.client()).sessions.list();
-        cli.out.result(sessions, () => sessions.map((s) => `${s.id}  ${s.deviceName} (${s.platform})  last used ${s.lastUsedAt}${s.current ? '  [this one]' : ''}`).join('\n'));
+        cli.out.result(sessions, () =>
+          sessions.map((s) => `${s.id}  ${s.deviceName} (${s.platform})  last used ${s.lastUsedAt}${s.current ? '  [this one]' : ''}`).join('\n'),
+        );
       }),
     );
   session

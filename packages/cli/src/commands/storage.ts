@@ -60,6 +60,9 @@ export function storageCommands(program: Command): void {
       const config = configOrExit(flags);
       const result = await importPgliteDataDir(config.dataDir, (message) => process.stderr.write(`${message}\n`));
       if (result === undefined) process.stdout.write(`Nothing to import in ${config.dataDir} (no PGlite database, or latchkey.db already exists).\n`);
-      else process.stdout.write(`Imported into ${config.dataDir}/latchkey.db; the PGlite directory ${config.dataDir}/db was left as it was and can be removed once you have checked the server.\n`);
+      else
+        process.stdout.write(
+          `Imported into ${config.dataDir}/latchkey.db; the PGlite directory ${config.dataDir}/db was left as it was and can be removed once you have checked the server.\n`,
+        );
     });
 }

@@ -23,17 +23,22 @@ export interface RunOptions {
 export function latchkey(args: string[], env: Record<string, string> = {}, options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = execFile(process.execPath, [BIN, '--json', ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let json: unknown ;
-      const text = code === 0 ? stdout : stderr;
-      try {
-        json = JSON.parse(text.trim().split('\n').pop() ?? '');
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, json, stderr, ms: performance.now() - started });
-    });
+    const child = execFile(
+      process.execPath,
+      [BIN, '--json', ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: options.timeoutMs ?? 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let json: unknown;
+        const text = code === 0 ? stdout : stderr;
+        try {
+          json = JSON.parse(text.trim().split('\n').pop() ?? '');
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, json, stderr, ms: performance.now() - started });
+      },
+    );
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }

@@ -68,7 +68,8 @@ export function latchkeyOnTerminal(args: readonly string[], env: Record<string, 
           waitedUpTo = at + text.length;
           return shown.slice(0, waitedUpTo);
         }
-        if (done || Date.now() > deadline) throw new Error(`"${text}" did not appear on the terminal${done ? ' (the command ended)' : ''}. Screen so far:\n${shown}`);
+        if (done || Date.now() > deadline)
+          throw new Error(`"${text}" did not appear on the terminal${done ? ' (the command ended)' : ''}. Screen so far:\n${shown}`);
         await new Promise<void>((resolve) => {
           changed = resolve;
           setTimeout(resolve, 200);

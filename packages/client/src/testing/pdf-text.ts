@@ -11,15 +11,36 @@ import { PDFArray, PDFContentStream, PDFDocument, PDFRawStream, decodePDFRawStre
 
 /** WinAnsiEncoding differs from Latin-1 only in 0x80–0x9F. */
 const WIN_ANSI_80_9F: Record<number, string> = {
-  128: '\u20ac', 130: '\u201a', 131: '\u0192', 132: '\u201e', 133: '\u2026', 134: '\u2020',
-  135: '\u2021', 136: '\u02c6', 137: '\u2030', 138: '\u0160', 139: '\u2039', 140: '\u0152',
-  142: '\u017d', 145: '\u2018', 146: '\u2019', 147: '\u201c', 148: '\u201d', 149: '\u2022',
-  150: '\u2013', 151: '\u2014', 152: '\u02dc', 153: '\u2122', 154: '\u0161', 155: '\u203a',
-  156: '\u0153', 158: '\u017e', 159: '\u0178',
+  128: '\u20ac',
+  130: '\u201a',
+  131: '\u0192',
+  132: '\u201e',
+  133: '\u2026',
+  134: '\u2020',
+  135: '\u2021',
+  136: '\u02c6',
+  137: '\u2030',
+  138: '\u0160',
+  139: '\u2039',
+  140: '\u0152',
+  142: '\u017d',
+  145: '\u2018',
+  146: '\u2019',
+  147: '\u201c',
+  148: '\u201d',
+  149: '\u2022',
+  150: '\u2013',
+  151: '\u2014',
+  152: '\u02dc',
+  153: '\u2122',
+  154: '\u0161',
+  155: '\u203a',
+  156: '\u0153',
+  158: '\u017e',
+  159: '\u0178',
 };
 
-const decodeWinAnsi = (bytes: readonly number[]): string =>
-  bytes.map((b) => WIN_ANSI_80_9F[b] ?? String.fromCharCode(b)).join('');
+const decodeWinAnsi = (bytes: readonly number[]): string => bytes.map((b) => WIN_ANSI_80_9F[b] ?? String.fromCharCode(b)).join('');
 
 type Operand = number | string | { name: string } | { bytes: number[] } | Operand[] | null;
 

@@ -1,5 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Device, Email, EncryptedKeyset, FactorProofFields, Hex64, Name, RandomId, RegistrationRecord, Timestamp, Uuid, strictObject } from './common.ts';
+import {
+  Base64Url,
+  Device,
+  Email,
+  EncryptedKeyset,
+  FactorProofFields,
+  Hex64,
+  Name,
+  RandomId,
+  RegistrationRecord,
+  Timestamp,
+  Uuid,
+  strictObject,
+} from './common.ts';
 
 export const AccountProfile = Type.Object({ id: Uuid, email: Email, name: Name, accountId: Type.String(), keyset: EncryptedKeyset });
 export type AccountProfile = Static<typeof AccountProfile>;

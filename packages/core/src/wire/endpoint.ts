@@ -51,7 +51,13 @@ export interface Endpoint<
 /** An endpoint of the table, with its name there (the OpenAPI `operationId`). */
 export type NamedEndpoint<E extends Endpoint = Endpoint, N extends string = string> = E & { readonly name: N };
 
-export interface EndpointSpec<Params extends TSchema | undefined, Body extends TSchema | undefined, Response extends TSchema, Auth extends EndpointAuth, Reauth extends boolean> {
+export interface EndpointSpec<
+  Params extends TSchema | undefined,
+  Body extends TSchema | undefined,
+  Response extends TSchema,
+  Auth extends EndpointAuth,
+  Reauth extends boolean,
+> {
   readonly method: HttpMethod;
   readonly path: string;
   readonly summary: string;
@@ -97,7 +103,9 @@ export function defineEndpoint<
 
 /** Names every endpoint after its key in the table. */
 export function nameEndpoints<T extends Record<string, Endpoint>>(table: T): { readonly [K in keyof T & string]: NamedEndpoint<T[K], K> } {
-  return Object.fromEntries(Object.entries(table).map(([name, endpoint]) => [name, { ...endpoint, name }])) as { readonly [K in keyof T & string]: NamedEndpoint<T[K], K> };
+  return Object.fromEntries(Object.entries(table).map(([name, endpoint]) => [name, { ...endpoint, name }])) as {
+    readonly [K in keyof T & string]: NamedEndpoint<T[K], K>;
+  };
 }
 
 /** `['vaultId', 'itemId']` for `/api/vaults/:vaultId/items/:itemId`. */

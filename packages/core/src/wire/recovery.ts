@@ -1,5 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Email, EmailCode, EncryptedKeyset, FactorProofFields, Hex64, RandomId, RegistrationRecord, Timestamp, Uuid, strictObject } from './common.ts';
+import {
+  Base64Url,
+  Email,
+  EmailCode,
+  EncryptedKeyset,
+  FactorProofFields,
+  Hex64,
+  RandomId,
+  RegistrationRecord,
+  Timestamp,
+  Uuid,
+  strictObject,
+} from './common.ts';
 
 export const RecoveryCodeStatusValue = Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('active')]);
 export type RecoveryCodeStatusValue = Static<typeof RecoveryCodeStatusValue>;

@@ -4,7 +4,12 @@ import { AccountProfile } from './auth.ts';
 
 export { BackupCode, Otp };
 
-export const SecurityKeyInfo = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Type.String(), Type.Null()]) });
+export const SecurityKeyInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Timestamp,
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+});
 export type SecurityKeyInfo = Static<typeof SecurityKeyInfo>;
 
 export const TwoStepStatus = Type.Object({

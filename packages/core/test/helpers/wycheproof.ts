@@ -55,5 +55,4 @@ export function loadWycheproof<G extends { readonly tests: readonly WycheproofTe
 }
 
 /** A short label for a failing vector so the report names it. */
-export const label = (t: WycheproofTest): string =>
-  `tcId ${t.tcId} [${t.result}] ${t.comment || '(no comment)'} {${t.flags.join(',')}}`;
+export const label = (t: WycheproofTest): string => `tcId ${t.tcId} [${t.result}] ${t.comment || '(no comment)'} {${t.flags.join(',')}}`;

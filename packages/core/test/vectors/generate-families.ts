@@ -48,9 +48,24 @@ const seq = (from: number) => bytesToHex(Uint8Array.from({ length: 32 }, (_, i) 
 const organizationId = '7a1e0c3d-0000-4000-8000-00000000000a';
 const groupId = '7a1e0c3d-0000-4000-8000-00000000000b';
 const userId = '7a1e0c3d-0000-4000-8000-00000000000c';
-const organization = await fixedKeyset('7a1e0c3d-0000-4000-8000-000000000001', '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', seq(0x00));
-const member = await fixedKeyset('7a1e0c3d-0000-4000-8000-000000000002', '5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb', '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', seq(0x20));
-const group = await fixedKeyset('7a1e0c3d-0000-4000-8000-000000000003', seq(0x01), 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7', seq(0x40));
+const organization = await fixedKeyset(
+  '7a1e0c3d-0000-4000-8000-000000000001',
+  '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a',
+  '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
+  seq(0x00),
+);
+const member = await fixedKeyset(
+  '7a1e0c3d-0000-4000-8000-000000000002',
+  '5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb',
+  '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
+  seq(0x20),
+);
+const group = await fixedKeyset(
+  '7a1e0c3d-0000-4000-8000-000000000003',
+  seq(0x01),
+  'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
+  seq(0x40),
+);
 
 const acceptance = signMemberAcceptance(member, userId, { organizationId, keyset: keysetPublicPart(organization) });
 const memberCertificate = issueMemberCertificate(organizationId, organization, { userId, keyset: keysetPublicPart(member) });
@@ -61,16 +76,31 @@ const groupWrap = await wrapSharedKeyset(group, groupOwner, keysetRecipient(memb
 const organizationWrap = await wrapSharedKeyset(organization, organizationOwner, keysetRecipient(member), keysetSigner(organization));
 
 const vectors = {
-  comment: 'Known-answer vectors for organizations and groups (docs/protocol.md §22). Made by generate-families.ts; signatures, statements and fingerprints are deterministic, HPKE ciphertexts were made once.',
+  comment:
+    'Known-answer vectors for organizations and groups (docs/protocol.md §22). Made by generate-families.ts; signatures, statements and fingerprints are deterministic, HPKE ciphertexts were made once.',
   organizationId,
   groupId,
   userId,
   keysets: { organization: hexKeyset(organization), member: hexKeyset(member), group: hexKeyset(group) },
-  acceptance: { value: acceptance, statement: text(statementBytes('member-acceptance', memberAcceptanceFields(acceptance))), fingerprint: memberFingerprint(acceptance) },
+  acceptance: {
+    value: acceptance,
+    statement: text(statementBytes('member-acceptance', memberAcceptanceFields(acceptance))),
+    fingerprint: memberFingerprint(acceptance),
+  },
   memberCertificate: { value: memberCertificate, statement: text(statementBytes('member-certificate', memberCertificateFields(memberCertificate))) },
   groupCertificate: { value: groupCertificate, statement: text(statementBytes('group-certificate', groupCertificateFields(groupCertificate))) },
-  groupWrap: { owner: groupOwner, value: groupWrap, sealed: await sealKeyset(group), statement: text(keyWrapStatement(groupWrap, sharedKeysetWrapContext(groupOwner, group.id, keysetRecipient(member)))) },
-  organizationWrap: { owner: organizationOwner, value: organizationWrap, sealed: await sealKeyset(organization), statement: text(keyWrapStatement(organizationWrap, sharedKeysetWrapContext(organizationOwner, organization.id, keysetRecipient(member)))) },
+  groupWrap: {
+    owner: groupOwner,
+    value: groupWrap,
+    sealed: await sealKeyset(group),
+    statement: text(keyWrapStatement(groupWrap, sharedKeysetWrapContext(groupOwner, group.id, keysetRecipient(member)))),
+  },
+  organizationWrap: {
+    owner: organizationOwner,
+    value: organizationWrap,
+    sealed: await sealKeyset(organization),
+    statement: text(keyWrapStatement(organizationWrap, sharedKeysetWrapContext(organizationOwner, organization.id, keysetRecipient(member)))),
+  },
 };
 
 writeFileSync(new URL('./families.json', import.meta.url), `${JSON.stringify(vectors, null, 2)}\n`);

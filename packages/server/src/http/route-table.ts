@@ -26,7 +26,9 @@ export function recordApiRoutes(app: FastifyInstance): () => void {
     const missing = expected.filter((r) => !registered.includes(r));
     const twice = registered.filter((r, i) => registered.indexOf(r) !== i);
     if (extra.length + missing.length + twice.length > 0) {
-      throw new Error(`The /api routes differ from the endpoint table. Not in the table: ${extra.join(', ') || 'none'}. Not registered: ${missing.join(', ') || 'none'}. Registered twice: ${twice.join(', ') || 'none'}.`);
+      throw new Error(
+        `The /api routes differ from the endpoint table. Not in the table: ${extra.join(', ') || 'none'}. Not registered: ${missing.join(', ') || 'none'}. Registered twice: ${twice.join(', ') || 'none'}.`,
+      );
     }
   };
 }

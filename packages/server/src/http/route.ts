@@ -32,7 +32,11 @@ export type Handler<E extends Endpoint> = (input: HandlerInput<E>) => Promise<En
 /** The operation's description in the OpenAPI document: who may call. */
 function describeAccess(endpoint: Endpoint): string {
   const parts = [
-    endpoint.auth === 'public' ? 'Public.' : endpoint.auth === 'session' ? 'Needs a session.' : 'Needs a session; also accepts one still waiting for its second step.',
+    endpoint.auth === 'public'
+      ? 'Public.'
+      : endpoint.auth === 'session'
+        ? 'Needs a session.'
+        : 'Needs a session; also accepts one still waiting for its second step.',
   ];
   if (endpoint.requireRecentReauth) parts.push('The session must have re-authenticated within the last 5 minutes, else 403 reauthentication_required.');
   return parts.join(' ');
@@ -55,7 +59,13 @@ export function route<E extends NamedEndpoint>(app: FastifyInstance, ctx: Server
       response: { [endpoint.status]: endpoint.response, '4xx': ErrorBody },
     },
     handler: async (request, reply) => {
-      const input: PublicInput<E> = { body: request.body as EndpointBody<E>, params: request.params as EndpointParams<E>, meta: requestMeta(request), request, reply };
+      const input: PublicInput<E> = {
+        body: request.body as EndpointBody<E>,
+        params: request.params as EndpointParams<E>,
+        meta: requestMeta(request),
+        request,
+        reply,
+      };
       let result: EndpointResponse<E>;
       if (endpoint.auth === 'public') {
         result = await handler(input as HandlerInput<E>);

@@ -33,6 +33,7 @@ export function installSourceRateLimits(app: FastifyInstance, ctx: ServerContext
     if (rule !== undefined) await enforceRateLimits(ctx, [[rule, sourceKey(requestMeta(request))]]);
   });
   app.addHook('preHandler', async (request) => {
-    if (CHALLENGE_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) await enforceRateLimits(ctx, [['challengesPerSource', sourceKey(requestMeta(request))]]);
+    if (CHALLENGE_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`))
+      await enforceRateLimits(ctx, [['challengesPerSource', sourceKey(requestMeta(request))]]);
   });
 }

@@ -47,17 +47,31 @@ export async function deleteBackupCodes(db: Tx, userId: string): Promise<void> {
 }
 
 export async function countBackupCodeFailure(db: Tx, userId: string): Promise<number> {
-  const row = await db.updateTable('users').set({ backup_code_failures: sql<number>`backup_code_failures + 1` }).where('id', '=', userId).returning('backup_code_failures').executeTakeFirstOrThrow();
+  const row = await db
+    .updateTable('users')
+    .set({ backup_code_failures: sql<number>`backup_code_failures + 1` })
+    .where('id', '=', userId)
+    .returning('backup_code_failures')
+    .executeTakeFirstOrThrow();
   return row.backup_code_failures;
 }
 
 export async function twoStepFailures(db: Tx, userId: string): Promise<{ backupCode: number; securityKey: number }> {
-  const row = await db.selectFrom('users').select(['backup_code_failures as backupCode', 'security_key_failures as securityKey']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select(['backup_code_failures as backupCode', 'security_key_failures as securityKey'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   return row;
 }
 
 export async function countSecurityKeyFailure(db: Tx, userId: string): Promise<number> {
-  const row = await db.updateTable('users').set({ security_key_failures: sql<number>`security_key_failures + 1` }).where('id', '=', userId).returning('security_key_failures').executeTakeFirstOrThrow();
+  const row = await db
+    .updateTable('users')
+    .set({ security_key_failures: sql<number>`security_key_failures + 1` })
+    .where('id', '=', userId)
+    .returning('security_key_failures')
+    .executeTakeFirstOrThrow();
   return row.security_key_failures;
 }
 

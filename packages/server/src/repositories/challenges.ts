@@ -1,7 +1,10 @@
 /** Single-use random challenges, owned by one user and one purpose, taken by one DELETE … RETURNING. */
 import type { Tx } from '../context.ts';
 
-export async function insertChallenge(db: Tx, challenge: { id: string; userId: string; purpose: string; challenge: string; expiresAt: Date; now: Date; proofSessionId?: string | null }): Promise<void> {
+export async function insertChallenge(
+  db: Tx,
+  challenge: { id: string; userId: string; purpose: string; challenge: string; expiresAt: Date; now: Date; proofSessionId?: string | null },
+): Promise<void> {
   await db
     .insertInto('challenges')
     .values({
@@ -21,7 +24,14 @@ export async function insertChallenge(db: Tx, challenge: { id: string; userId: s
  * can grow the table without bound. Returns how many were deleted.
  */
 export async function trimChallenges(db: Tx, params: { userId: string; keep: number; now: Date }): Promise<number> {
-  const newest = db.selectFrom('challenges').select('id').where('user_id', '=', params.userId).where('expires_at', '>', params.now).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(params.keep);
+  const newest = db
+    .selectFrom('challenges')
+    .select('id')
+    .where('user_id', '=', params.userId)
+    .where('expires_at', '>', params.now)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(params.keep);
   const result = await db.deleteFrom('challenges').where('user_id', '=', params.userId).where('id', 'not in', newest).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -44,7 +54,10 @@ export async function takeChallenge(db: Tx, params: { id: string; userId: string
  * this user's, for this purpose, and unexpired; returns the session that gave a factor proof for
  * it (or null), or undefined when there is no such challenge.
  */
-export async function takeChallengeByValue(db: Tx, params: { userId: string; purpose: string; challenge: string; now: Date }): Promise<{ proofSessionId: string | null } | undefined> {
+export async function takeChallengeByValue(
+  db: Tx,
+  params: { userId: string; purpose: string; challenge: string; now: Date },
+): Promise<{ proofSessionId: string | null } | undefined> {
   const row = await db
     .deleteFrom('challenges')
     .where('user_id', '=', params.userId)

@@ -74,7 +74,10 @@ export async function attemptEmailCode(
 }
 
 /** Consumes a verified ticket exactly once; returns the email it proves. */
-export async function consumeTicket(db: Tx, params: { ticketHash: string; purpose: EmailCodePurpose; now: Date; notVerifiedBefore: Date }): Promise<string | undefined> {
+export async function consumeTicket(
+  db: Tx,
+  params: { ticketHash: string; purpose: EmailCodePurpose; now: Date; notVerifiedBefore: Date },
+): Promise<string | undefined> {
   const row = await db
     .updateTable('email_codes')
     .set({ consumed_at: params.now })
@@ -87,7 +90,10 @@ export async function consumeTicket(db: Tx, params: { ticketHash: string; purpos
   return row?.email;
 }
 
-export async function findUnconsumedTicket(db: Tx, params: { ticketHash: string; purpose: EmailCodePurpose; notVerifiedBefore: Date }): Promise<string | undefined> {
+export async function findUnconsumedTicket(
+  db: Tx,
+  params: { ticketHash: string; purpose: EmailCodePurpose; notVerifiedBefore: Date },
+): Promise<string | undefined> {
   const row = await db
     .selectFrom('email_codes')
     .select('email')

@@ -27,10 +27,22 @@ export interface GroupKeysetRow {
 
 const groupColumns = ['id', 'organization_id as organizationId', 'kind', 'name', 'key_version as keyVersion'] as const;
 
-export async function insertGroup(db: Tx, g: { id: string; organizationId: string; kind: GroupKind; name: string; createdBy: string; keyVersion: number; now: Date }): Promise<void> {
+export async function insertGroup(
+  db: Tx,
+  g: { id: string; organizationId: string; kind: GroupKind; name: string; createdBy: string; keyVersion: number; now: Date },
+): Promise<void> {
   await db
     .insertInto('groups')
-    .values({ id: g.id, organization_id: g.organizationId, kind: g.kind, name: g.name, key_version: g.keyVersion, created_by: g.createdBy, created_at: g.now, updated_at: g.now })
+    .values({
+      id: g.id,
+      organization_id: g.organizationId,
+      kind: g.kind,
+      name: g.name,
+      key_version: g.keyVersion,
+      created_by: g.createdBy,
+      created_at: g.now,
+      updated_at: g.now,
+    })
     .execute();
 }
 
@@ -47,7 +59,10 @@ export async function deleteGroup(db: Tx, organizationId: string, groupId: strin
   return Number(result.numDeletedRows) === 1;
 }
 
-export async function insertGroupKeyset(db: Tx, k: { groupId: string; keyVersion: number; keyset: SealedKeyset; certificate: GroupCertificate; now: Date }): Promise<void> {
+export async function insertGroupKeyset(
+  db: Tx,
+  k: { groupId: string; keyVersion: number; keyset: SealedKeyset; certificate: GroupCertificate; now: Date },
+): Promise<void> {
   await db
     .insertInto('group_keysets')
     .values({ group_id: k.groupId, key_version: k.keyVersion, ...sealedKeysetColumns(k.keyset), certificate: JSON.stringify(k.certificate), created_at: k.now })
@@ -56,12 +71,19 @@ export async function insertGroupKeyset(db: Tx, k: { groupId: string; keyVersion
 
 export async function findGroupKeyset(db: Tx, groupId: string, keyVersion: number): Promise<GroupKeysetRow | undefined> {
   const row = await db.selectFrom('group_keysets').selectAll().where('group_id', '=', groupId).where('key_version', '=', keyVersion).executeTakeFirst();
-  return row === undefined ? undefined : { groupId: row.group_id, keyVersion: row.key_version, keyset: sealedKeysetFromColumns(row), certificate: row.certificate };
+  return row === undefined
+    ? undefined
+    : { groupId: row.group_id, keyVersion: row.key_version, keyset: sealedKeysetFromColumns(row), certificate: row.certificate };
 }
 
 /** Moves the group to `to` only if it is still at `from`. */
 export async function advanceGroupKeyVersion(db: Tx, groupId: string, from: number, to: number, now: Date): Promise<boolean> {
-  const result = await db.updateTable('groups').set({ key_version: to, updated_at: now }).where('id', '=', groupId).where('key_version', '=', from).executeTakeFirst();
+  const result = await db
+    .updateTable('groups')
+    .set({ key_version: to, updated_at: now })
+    .where('id', '=', groupId)
+    .where('key_version', '=', from)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -104,12 +126,21 @@ export async function removeUserFromOrganizationGroups(db: Tx, organizationId: s
 }
 
 export async function insertGroupKeyWrap(db: Tx, w: { groupId: string; keyVersion: number; userId: string; wrap: KeyWrap; now: Date }): Promise<void> {
-  await db.insertInto('group_key_wraps').values({ group_id: w.groupId, key_version: w.keyVersion, user_id: w.userId, ...wrapColumns(w.wrap), created_at: w.now }).execute();
+  await db
+    .insertInto('group_key_wraps')
+    .values({ group_id: w.groupId, key_version: w.keyVersion, user_id: w.userId, ...wrapColumns(w.wrap), created_at: w.now })
+    .execute();
 }
 
 /** The caller's own wrap of version `keyVersion`. */
 export async function findGroupKeyWrapFor(db: Tx, groupId: string, keyVersion: number, userId: string): Promise<KeyWrap | undefined> {
-  const row = await db.selectFrom('group_key_wraps').selectAll().where('group_id', '=', groupId).where('key_version', '=', keyVersion).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('group_key_wraps')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .where('key_version', '=', keyVersion)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row === undefined ? undefined : wrapFromColumns(row);
 }
 

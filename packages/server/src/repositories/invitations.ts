@@ -33,10 +33,23 @@ const columns = [
   'last_sent_at as lastSentAt',
 ] as const;
 
-export async function insertInvitation(db: Tx, i: { id: string; organizationId: string; email: string; role: OrganizationRole; tokenHash: string; invitedBy: string; expiresAt: Date; now: Date }): Promise<void> {
+export async function insertInvitation(
+  db: Tx,
+  i: { id: string; organizationId: string; email: string; role: OrganizationRole; tokenHash: string; invitedBy: string; expiresAt: Date; now: Date },
+): Promise<void> {
   await db
     .insertInto('invitations')
-    .values({ id: i.id, organization_id: i.organizationId, email: i.email, role: i.role, token_hash: i.tokenHash, invited_by: i.invitedBy, expires_at: i.expiresAt, last_sent_at: i.now, created_at: i.now })
+    .values({
+      id: i.id,
+      organization_id: i.organizationId,
+      email: i.email,
+      role: i.role,
+      token_hash: i.tokenHash,
+      invited_by: i.invitedBy,
+      expires_at: i.expiresAt,
+      last_sent_at: i.now,
+      created_at: i.now,
+    })
     .execute();
 }
 

@@ -12,7 +12,13 @@ export interface ItemRow {
   updatedAt: Date;
 }
 
-const itemColumns = ['items.id as id', 'items.vault_id as vaultId', 'items.version as version', 'items.ciphertext as ciphertext', 'items.updated_at as updatedAt'] as const;
+const itemColumns = [
+  'items.id as id',
+  'items.vault_id as vaultId',
+  'items.version as version',
+  'items.ciphertext as ciphertext',
+  'items.updated_at as updatedAt',
+] as const;
 
 export async function listItems(db: Tx, vaultId: string): Promise<ItemRow[]> {
   return db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).orderBy('items.created_at', 'asc').execute();

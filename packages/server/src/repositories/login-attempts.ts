@@ -22,18 +22,18 @@ export interface LoginAttempt {
 export async function insertLoginAttempt(db: Tx, attempt: LoginAttempt & { id: string; now: Date }): Promise<void> {
   await withRelaxedDurability(db, (d) =>
     d
-    .insertInto('login_attempts')
-    .values({
-      id: attempt.id,
-      purpose: attempt.purpose,
-      user_id: attempt.userId,
-      session_id: attempt.sessionId,
-      server_state: attempt.serverState,
-      ip: attempt.ip,
-      expires_at: attempt.expiresAt,
-      created_at: attempt.now,
-    })
-    .execute(),
+      .insertInto('login_attempts')
+      .values({
+        id: attempt.id,
+        purpose: attempt.purpose,
+        user_id: attempt.userId,
+        session_id: attempt.sessionId,
+        server_state: attempt.serverState,
+        ip: attempt.ip,
+        expires_at: attempt.expiresAt,
+        created_at: attempt.now,
+      })
+      .execute(),
   );
 }
 

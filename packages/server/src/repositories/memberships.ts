@@ -22,7 +22,18 @@ const columns = ['id', 'organization_id as organizationId', 'user_id as userId',
 
 export async function insertMembership(
   db: Tx,
-  m: { id: string; organizationId: string; userId: string; role: OrganizationRole; status: MembershipStatus; acceptance: MemberAcceptance; certificate?: MemberCertificate; invitationId: string | null; confirmedBy?: string; now: Date },
+  m: {
+    id: string;
+    organizationId: string;
+    userId: string;
+    role: OrganizationRole;
+    status: MembershipStatus;
+    acceptance: MemberAcceptance;
+    certificate?: MemberCertificate;
+    invitationId: string | null;
+    confirmedBy?: string;
+    now: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('memberships')
@@ -51,7 +62,17 @@ export async function listMemberships(db: Tx, organizationId: string): Promise<(
   return db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['memberships.id', 'memberships.organization_id as organizationId', 'memberships.user_id as userId', 'memberships.role', 'memberships.status', 'memberships.acceptance', 'memberships.certificate', 'users.email', 'users.name'])
+    .select([
+      'memberships.id',
+      'memberships.organization_id as organizationId',
+      'memberships.user_id as userId',
+      'memberships.role',
+      'memberships.status',
+      'memberships.acceptance',
+      'memberships.certificate',
+      'users.email',
+      'users.name',
+    ])
     .where('memberships.organization_id', '=', organizationId)
     .orderBy('memberships.created_at', 'asc')
     .execute();
@@ -69,7 +90,10 @@ export async function listMembershipsOfUser(db: Tx, userId: string) {
 }
 
 /** `accepted` → `confirmed` with the certificate; false when the membership is not (or no longer) `accepted`. */
-export async function confirmMembership(db: Tx, c: { organizationId: string; userId: string; certificate: MemberCertificate; confirmedBy: string; now: Date }): Promise<boolean> {
+export async function confirmMembership(
+  db: Tx,
+  c: { organizationId: string; userId: string; certificate: MemberCertificate; confirmedBy: string; now: Date },
+): Promise<boolean> {
   const result = await db
     .updateTable('memberships')
     .set({ status: 'confirmed', certificate: JSON.stringify(c.certificate), confirmed_by: c.confirmedBy, confirmed_at: c.now, updated_at: c.now })
@@ -81,7 +105,10 @@ export async function confirmMembership(db: Tx, c: { organizationId: string; use
 }
 
 /** Moves a membership from one status to another (dropping the certificate on suspension); false when it was not in `from`. */
-export async function changeMembershipStatus(db: Tx, c: { organizationId: string; userId: string; from: MembershipStatus; to: MembershipStatus; now: Date }): Promise<boolean> {
+export async function changeMembershipStatus(
+  db: Tx,
+  c: { organizationId: string; userId: string; from: MembershipStatus; to: MembershipStatus; now: Date },
+): Promise<boolean> {
   const result = await db
     .updateTable('memberships')
     .set({ status: c.to, updated_at: c.now, ...(c.to === 'confirmed' ? {} : { certificate: null, confirmed_by: null, confirmed_at: null }) })

@@ -64,27 +64,45 @@ export const sealedKeysetFromColumns = (row: ReturnType<typeof sealedKeysetColum
   encryptedSigningKey: row.encrypted_signing_key,
 });
 
-export async function insertOrganization(db: Tx, org: { id: string; kind: OrganizationKind; name: string; createdBy: string; keyset: SealedKeyset; now: Date }): Promise<void> {
-  await db.insertInto('organizations').values({ id: org.id, kind: org.kind, name: org.name, created_by: org.createdBy, key_version: 1, created_at: org.now, updated_at: org.now }).execute();
-  await db.insertInto('organization_keysets').values({ organization_id: org.id, key_version: 1, ...sealedKeysetColumns(org.keyset), created_at: org.now }).execute();
+export async function insertOrganization(
+  db: Tx,
+  org: { id: string; kind: OrganizationKind; name: string; createdBy: string; keyset: SealedKeyset; now: Date },
+): Promise<void> {
+  await db
+    .insertInto('organizations')
+    .values({ id: org.id, kind: org.kind, name: org.name, created_by: org.createdBy, key_version: 1, created_at: org.now, updated_at: org.now })
+    .execute();
+  await db
+    .insertInto('organization_keysets')
+    .values({ organization_id: org.id, key_version: 1, ...sealedKeysetColumns(org.keyset), created_at: org.now })
+    .execute();
 }
 
 export async function findOrganization(db: Tx, id: string): Promise<OrganizationRow | undefined> {
-  return db.selectFrom('organizations').select(['id', 'kind', 'name', 'created_by as createdBy', 'key_version as keyVersion']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('organizations')
+    .select(['id', 'kind', 'name', 'created_by as createdBy', 'key_version as keyVersion'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** The organization's current keyset version. */
 export async function findCurrentOrganizationKeyset(db: Tx, organizationId: string): Promise<OrganizationKeysetRow | undefined> {
   const row = await db
     .selectFrom('organization_keysets')
-    .innerJoin('organizations', (j) => j.onRef('organizations.id', '=', 'organization_keysets.organization_id').onRef('organizations.key_version', '=', 'organization_keysets.key_version'))
+    .innerJoin('organizations', (j) =>
+      j.onRef('organizations.id', '=', 'organization_keysets.organization_id').onRef('organizations.key_version', '=', 'organization_keysets.key_version'),
+    )
     .selectAll('organization_keysets')
     .where('organization_keysets.organization_id', '=', organizationId)
     .executeTakeFirst();
   return row === undefined ? undefined : { organizationId: row.organization_id, keyVersion: row.key_version, keyset: sealedKeysetFromColumns(row) };
 }
 
-export async function insertOrganizationKeyWrap(db: Tx, wrap: { organizationId: string; keyVersion: number; userId: string; wrap: KeyWrap; now: Date }): Promise<void> {
+export async function insertOrganizationKeyWrap(
+  db: Tx,
+  wrap: { organizationId: string; keyVersion: number; userId: string; wrap: KeyWrap; now: Date },
+): Promise<void> {
   await db
     .insertInto('organization_key_wraps')
     .values({ organization_id: wrap.organizationId, key_version: wrap.keyVersion, user_id: wrap.userId, ...wrapColumns(wrap.wrap), created_at: wrap.now })

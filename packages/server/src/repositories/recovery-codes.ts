@@ -35,7 +35,10 @@ export async function findRecoveryCodes(db: Tx, userId: string): Promise<{ pendi
 }
 
 /** Replaces any pending code with this one; the active code is untouched. */
-export async function putPendingRecoveryCode(db: Tx, code: { id: string; userId: string; authPublicKey: string; wrappedSymmetricKey: string; proofSessionId: string | null; now: Date }): Promise<void> {
+export async function putPendingRecoveryCode(
+  db: Tx,
+  code: { id: string; userId: string; authPublicKey: string; wrappedSymmetricKey: string; proofSessionId: string | null; now: Date },
+): Promise<void> {
   await db.deleteFrom('recovery_codes').where('user_id', '=', code.userId).where('status', '=', 'pending').execute();
   await db
     .insertInto('recovery_codes')
@@ -53,10 +56,21 @@ export async function putPendingRecoveryCode(db: Tx, code: { id: string; userId:
 
 /** Makes the pending code the active one (dropping the old active code). Returns false if it is no longer pending. */
 export async function activatePendingRecoveryCode(db: Tx, userId: string, pendingId: string, now: Date): Promise<boolean> {
-  const pending = await db.selectFrom('recovery_codes').select('id').where('id', '=', pendingId).where('user_id', '=', userId).where('status', '=', 'pending').forUpdate().executeTakeFirst();
+  const pending = await db
+    .selectFrom('recovery_codes')
+    .select('id')
+    .where('id', '=', pendingId)
+    .where('user_id', '=', userId)
+    .where('status', '=', 'pending')
+    .forUpdate()
+    .executeTakeFirst();
   if (pending === undefined) return false;
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).where('status', '=', 'active').execute();
-  await db.updateTable('recovery_codes').set({ status: 'active', confirmed_at: now, last_checked_at: now, proof_session_id: null }).where('id', '=', pendingId).execute();
+  await db
+    .updateTable('recovery_codes')
+    .set({ status: 'active', confirmed_at: now, last_checked_at: now, proof_session_id: null })
+    .where('id', '=', pendingId)
+    .execute();
   return true;
 }
 
@@ -80,7 +94,11 @@ export interface RecoveryGuard {
 }
 
 export async function findRecoveryGuard(db: Tx, userId: string): Promise<RecoveryGuard> {
-  const row = await db.selectFrom('users').select(['recovery_failures as failures', 'recovery_locked_at as lockedAt']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select(['recovery_failures as failures', 'recovery_locked_at as lockedAt'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   return row;
 }
 
@@ -90,7 +108,12 @@ export async function countRecoveryFailure(db: Tx, userId: string, lockAt: numbe
     .updateTable('users')
     .set((eb) => ({
       recovery_failures: eb('recovery_failures', '+', 1),
-      recovery_locked_at: eb.case().when('recovery_failures', '>=', lockAt - 1).then(eb.fn.coalesce('recovery_locked_at', eb.val(now))).else(eb.ref('recovery_locked_at')).end(),
+      recovery_locked_at: eb
+        .case()
+        .when('recovery_failures', '>=', lockAt - 1)
+        .then(eb.fn.coalesce('recovery_locked_at', eb.val(now)))
+        .else(eb.ref('recovery_locked_at'))
+        .end(),
     }))
     .where('id', '=', userId)
     .returning(['recovery_failures as failures', 'recovery_locked_at as lockedAt'])

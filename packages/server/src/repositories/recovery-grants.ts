@@ -9,7 +9,13 @@ export async function insertRecoveryGrant(db: Tx, grant: { id: string; userId: s
 }
 
 export async function findLiveGrant(db: Tx, tokenHash: string, now: Date): Promise<string | undefined> {
-  const row = await db.selectFrom('recovery_grants').select('user_id').where('token_hash', '=', tokenHash).where('consumed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  const row = await db
+    .selectFrom('recovery_grants')
+    .select('user_id')
+    .where('token_hash', '=', tokenHash)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return row?.user_id;
 }
 

@@ -21,10 +21,21 @@ export async function findSecurityKey(db: Tx, userId: string, id: string): Promi
   return db.selectFrom('security_keys').select(columns).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertSecurityKey(db: Tx, key: { id: string; userId: string; name: string; publicKey: string; counter: number; transports: string; now: Date }): Promise<void> {
+export async function insertSecurityKey(
+  db: Tx,
+  key: { id: string; userId: string; name: string; publicKey: string; counter: number; transports: string; now: Date },
+): Promise<void> {
   await db
     .insertInto('security_keys')
-    .values({ id: key.id, user_id: key.userId, name: key.name, public_key: key.publicKey, counter: key.counter, transports: key.transports, created_at: key.now })
+    .values({
+      id: key.id,
+      user_id: key.userId,
+      name: key.name,
+      public_key: key.publicKey,
+      counter: key.counter,
+      transports: key.transports,
+      created_at: key.now,
+    })
     .execute();
 }
 

@@ -12,7 +12,11 @@ export async function findServerSecret(db: Tx, name: string): Promise<string | u
 
 /** Stores `value` unless the name is taken; returns the stored value either way. */
 export async function putServerSecretOnce(db: Tx, name: string, value: string): Promise<string> {
-  await db.insertInto('server_secrets').values({ name, value }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('server_secrets')
+    .values({ name, value })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return row.value;
 }

@@ -18,7 +18,13 @@ export interface TotpFactorRow {
 export async function findTotpFactor(db: Tx, userId: string, status: 'pending' | 'active'): Promise<TotpFactorRow | undefined> {
   return db
     .selectFrom('totp_factors')
-    .select(['encrypted_secret as encryptedSecret', 'last_used_step as lastUsedStep', 'failures', 'created_at as createdAt', 'proof_session_id as proofSessionId'])
+    .select([
+      'encrypted_secret as encryptedSecret',
+      'last_used_step as lastUsedStep',
+      'failures',
+      'created_at as createdAt',
+      'proof_session_id as proofSessionId',
+    ])
     .where('user_id', '=', userId)
     .where('status', '=', status)
     .executeTakeFirst();
@@ -26,7 +32,10 @@ export async function findTotpFactor(db: Tx, userId: string, status: 'pending' |
 
 export async function putPendingTotp(db: Tx, userId: string, encryptedSecret: string, proofSessionId: string | null, now: Date): Promise<void> {
   await db.deleteFrom('totp_factors').where('user_id', '=', userId).where('status', '=', 'pending').execute();
-  await db.insertInto('totp_factors').values({ user_id: userId, status: 'pending', encrypted_secret: encryptedSecret, proof_session_id: proofSessionId, created_at: now }).execute();
+  await db
+    .insertInto('totp_factors')
+    .values({ user_id: userId, status: 'pending', encrypted_secret: encryptedSecret, proof_session_id: proofSessionId, created_at: now })
+    .execute();
 }
 
 /**
@@ -34,10 +43,21 @@ export async function putPendingTotp(db: Tx, userId: string, encryptedSecret: st
  * recording the step that confirmed it; false when that setup is no longer the pending one.
  */
 export async function activatePendingTotp(db: Tx, userId: string, encryptedSecret: string, step: number, now: Date): Promise<boolean> {
-  const pending = await db.selectFrom('totp_factors').select('encrypted_secret').where('user_id', '=', userId).where('status', '=', 'pending').forUpdate().executeTakeFirst();
+  const pending = await db
+    .selectFrom('totp_factors')
+    .select('encrypted_secret')
+    .where('user_id', '=', userId)
+    .where('status', '=', 'pending')
+    .forUpdate()
+    .executeTakeFirst();
   if (pending === undefined || pending.encrypted_secret !== encryptedSecret) return false;
   await db.deleteFrom('totp_factors').where('user_id', '=', userId).where('status', '=', 'active').execute();
-  await db.updateTable('totp_factors').set({ status: 'active', confirmed_at: now, last_used_step: step, failures: 0, proof_session_id: null }).where('user_id', '=', userId).where('status', '=', 'pending').execute();
+  await db
+    .updateTable('totp_factors')
+    .set({ status: 'active', confirmed_at: now, last_used_step: step, failures: 0, proof_session_id: null })
+    .where('user_id', '=', userId)
+    .where('status', '=', 'pending')
+    .execute();
   return true;
 }
 

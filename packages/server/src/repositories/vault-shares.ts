@@ -37,7 +37,18 @@ const toRow = (r: Raw): VaultShareRow => ({
 
 export async function insertVaultShare(
   db: Tx,
-  s: { id: string; vaultId: string; organizationId: string; userId?: string; groupId?: string; groupKeyVersion?: number; role: VaultShareRole; sharedBy: string; wrap: KeyWrap; now: Date },
+  s: {
+    id: string;
+    vaultId: string;
+    organizationId: string;
+    userId?: string;
+    groupId?: string;
+    groupKeyVersion?: number;
+    role: VaultShareRole;
+    sharedBy: string;
+    wrap: KeyWrap;
+    now: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('vault_shares')
@@ -76,7 +87,10 @@ export async function updateVaultShareRole(db: Tx, shareId: string, role: VaultS
 }
 
 /** Replaces a group share's wrap with one of the group's new key version (after a re-key). */
-export async function rewrapGroupShare(db: Tx, r: { vaultId: string; groupId: string; fromVersion: number; toVersion: number; wrap: KeyWrap; now: Date }): Promise<boolean> {
+export async function rewrapGroupShare(
+  db: Tx,
+  r: { vaultId: string; groupId: string; fromVersion: number; toVersion: number; wrap: KeyWrap; now: Date },
+): Promise<boolean> {
   const result = await db
     .updateTable('vault_shares')
     .set({ group_key_version: r.toVersion, ...wrapColumns(r.wrap), updated_at: r.now })
@@ -115,7 +129,12 @@ const readableQuery = (db: Tx, userId: string) =>
   db
     .selectFrom('vault_shares')
     .innerJoin('vaults', 'vaults.id', 'vault_shares.vault_id')
-    .innerJoin('memberships', (j) => j.onRef('memberships.organization_id', '=', 'vault_shares.organization_id').on('memberships.user_id', '=', userId).on('memberships.status', '=', 'confirmed'))
+    .innerJoin('memberships', (j) =>
+      j
+        .onRef('memberships.organization_id', '=', 'vault_shares.organization_id')
+        .on('memberships.user_id', '=', userId)
+        .on('memberships.status', '=', 'confirmed'),
+    )
     .leftJoin('group_memberships', (j) => j.onRef('group_memberships.group_id', '=', 'vault_shares.group_id').on('group_memberships.user_id', '=', userId))
     .selectAll('vault_shares')
     .select('vaults.encrypted_attrs')

@@ -41,7 +41,13 @@ const toAccessRow = (row: AccessQueryRow): VaultAccessRow => ({
   kind: row.kind,
   role: row.role,
   encryptedAttrs: row.encryptedAttrs,
-  keyWrap: { version: row.wrapVersion, recipientKeysetId: row.recipientKeysetId, ciphertext: row.ciphertext, signerKeysetId: row.signerKeysetId, signature: row.signature },
+  keyWrap: {
+    version: row.wrapVersion,
+    recipientKeysetId: row.recipientKeysetId,
+    ciphertext: row.ciphertext,
+    signerKeysetId: row.signerKeysetId,
+    signature: row.signature,
+  },
 });
 
 export async function listVaultsForUser(db: Tx, userId: string): Promise<VaultAccessRow[]> {
@@ -64,7 +70,14 @@ export async function insertVault(
 ): Promise<void> {
   await db
     .insertInto('vaults')
-    .values({ id: vault.id, kind: vault.kind, created_by: vault.createdBy, encrypted_attrs: vault.encryptedAttrs, created_at: vault.now, updated_at: vault.now })
+    .values({
+      id: vault.id,
+      kind: vault.kind,
+      created_by: vault.createdBy,
+      encrypted_attrs: vault.encryptedAttrs,
+      created_at: vault.now,
+      updated_at: vault.now,
+    })
     .execute();
   await db
     .insertInto('vault_access')

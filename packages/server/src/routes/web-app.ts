@@ -79,7 +79,8 @@ export async function webAppRoutes(app: FastifyInstance, options: { distDir?: st
 
   if (!existsSync(`${distDir}/index.html`)) {
     app.log.warn({ distDir }, 'web app not built; run `npm run build -w @latchkey/web` to serve it');
-    const notBuilt = async (_request: FastifyRequest, reply: FastifyReply) => reply.status(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+    const notBuilt = async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.status(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     app.get('/', { schema: { hide: true } }, notBuilt);
     app.get('/*', { schema: { hide: true } }, async (request, reply) => (isApiPath(request.url) ? notFound(reply) : notBuilt(request, reply)));
     return;

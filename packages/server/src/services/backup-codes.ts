@@ -12,7 +12,12 @@ import type { Tx } from '../context.ts';
 import * as codes from '../repositories/backup-codes.ts';
 import { newRandomId } from '../security/tokens.ts';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: string,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 
 export const BACKUP_CODE_COUNT = 10;
 export const BACKUP_CODE_LENGTH = 12;

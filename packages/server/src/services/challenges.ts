@@ -16,12 +16,23 @@ export const MAX_LIVE_CHALLENGES_PER_USER = 10;
 
 /** Stores a challenge for `userId`; returns its id. @throws LatchkeyError `rate_limited`. */
 /** `proofSessionId`: the session that gave a two-step proof for it (security-key registration). */
-export async function issueChallenge(ctx: ServerContext, params: { userId: string; purpose: string; challenge: string; ttlMs: number; proofSessionId?: string | null }): Promise<string> {
+export async function issueChallenge(
+  ctx: ServerContext,
+  params: { userId: string; purpose: string; challenge: string; ttlMs: number; proofSessionId?: string | null },
+): Promise<string> {
   const now = ctx.clock();
   await enforceRateLimits(ctx, [['challengesPerUser', params.userId]], now);
   const id = newRandomId();
   await ctx.db.transaction().execute(async (tx) => {
-    await insertChallenge(tx, { id, userId: params.userId, purpose: params.purpose, challenge: params.challenge, expiresAt: new Date(now.getTime() + params.ttlMs), now, proofSessionId: params.proofSessionId ?? null });
+    await insertChallenge(tx, {
+      id,
+      userId: params.userId,
+      purpose: params.purpose,
+      challenge: params.challenge,
+      expiresAt: new Date(now.getTime() + params.ttlMs),
+      now,
+      proofSessionId: params.proofSessionId ?? null,
+    });
     await trimChallenges(tx, { userId: params.userId, keep: MAX_LIVE_CHALLENGES_PER_USER, now });
   });
   return id;

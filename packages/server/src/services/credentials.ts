@@ -47,7 +47,12 @@ export async function finishCredentialsChange(
     await replaceCredentials(
       tx,
       session.userId,
-      { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
+      {
+        accountId: body.accountId,
+        opaqueRecord: body.registrationRecord,
+        secretKeyVerifier: body.secretKeyVerifier,
+        encryptedSymmetricKey: body.encryptedSymmetricKey,
+      },
       now,
     );
     await pausePoint('credentials-swap:swapped');

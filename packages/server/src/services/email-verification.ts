@@ -70,7 +70,11 @@ const ticketGone = () => new LatchkeyError('code_expired', 'This verification ha
 
 /** The email a live ticket proves. Throws `code_expired` when it is unknown, used or too old. */
 export async function emailOfTicket(ctx: ServerContext, purpose: EmailCodePurpose, ticket: string): Promise<string> {
-  const email = await emailCodes.findUnconsumedTicket(ctx.db, { ticketHash: hashToken(ticket), purpose, notVerifiedBefore: new Date(ctx.clock().getTime() - TICKET_TTL_MS) });
+  const email = await emailCodes.findUnconsumedTicket(ctx.db, {
+    ticketHash: hashToken(ticket),
+    purpose,
+    notVerifiedBefore: new Date(ctx.clock().getTime() - TICKET_TTL_MS),
+  });
   if (email === undefined) throw ticketGone();
   return email;
 }

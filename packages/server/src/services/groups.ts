@@ -48,7 +48,12 @@ export interface CreateGroupInput {
 }
 
 /** @throws LatchkeyError `not_found`, `forbidden`, `invalid_request`, `already_exists`. */
-export async function createGroup(ctx: ServerContext, actor: Actor, organizationId: string, input: CreateGroupInput): Promise<{ id: string; keyVersion: number }> {
+export async function createGroup(
+  ctx: ServerContext,
+  actor: Actor,
+  organizationId: string,
+  input: CreateGroupInput,
+): Promise<{ id: string; keyVersion: number }> {
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
   const name = input.name.trim();
   if (name === '' || name.length > 200) throw invalid('A group needs a name of at most 200 characters.');
@@ -67,7 +72,13 @@ export async function createGroup(ctx: ServerContext, actor: Actor, organization
         await groups.insertGroupMember(tx, { groupId: input.id, userId: m.userId, now });
         await groups.insertGroupKeyWrap(tx, { groupId: input.id, keyVersion: 1, userId: m.userId, wrap: m.wrap, now });
       }
-      await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, type: 'group.created', detail: { group: input.id, members: input.members.length }, now });
+      await organizations.recordOrganizationEvent(tx, {
+        organizationId,
+        actorUserId: actor.userId,
+        type: 'group.created',
+        detail: { group: input.id, members: input.members.length },
+        now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'A group or keyset with this id already exists.');
@@ -77,11 +88,18 @@ export async function createGroup(ctx: ServerContext, actor: Actor, organization
 }
 
 /** Adds a confirmed member with their wrap of the group's current key version. */
-export async function addGroupMember(ctx: ServerContext, actor: Actor, organizationId: string, groupId: string, input: GroupMemberWrap & { keyVersion: number }): Promise<void> {
+export async function addGroupMember(
+  ctx: ServerContext,
+  actor: Actor,
+  organizationId: string,
+  groupId: string,
+  input: GroupMemberWrap & { keyVersion: number },
+): Promise<void> {
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
   const group = await groups.findGroup(ctx.db, organizationId, groupId);
   if (group === undefined) throw noSuchGroup();
-  if (input.keyVersion !== group.keyVersion) throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.', { details: { keyVersion: group.keyVersion } });
+  if (input.keyVersion !== group.keyVersion)
+    throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.', { details: { keyVersion: group.keyVersion } });
   const orgKeyset = (await organizations.findCurrentOrganizationKeyset(ctx.db, organizationId))!;
   const now = ctx.clock();
   try {
@@ -92,7 +110,14 @@ export async function addGroupMember(ctx: ServerContext, actor: Actor, organizat
       if (current?.keyVersion !== input.keyVersion) throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.');
       await groups.insertGroupMember(tx, { groupId, userId: input.userId, now });
       await groups.insertGroupKeyWrap(tx, { groupId, keyVersion: input.keyVersion, userId: input.userId, wrap: input.wrap, now });
-      await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: input.userId, type: 'group.member-added', detail: { group: groupId }, now });
+      await organizations.recordOrganizationEvent(tx, {
+        organizationId,
+        actorUserId: actor.userId,
+        subjectUserId: input.userId,
+        type: 'group.member-added',
+        detail: { group: groupId },
+        now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'This person is already in the group.');
@@ -118,7 +143,13 @@ export interface RekeyGroupInput {
  * @throws LatchkeyError `not_found`, `forbidden`, `conflict` (re-keyed or changed meanwhile),
  *   `invalid_request` (wraps for anyone but exactly the remaining members; shares missing).
  */
-export async function rekeyGroup(ctx: ServerContext, actor: Actor, organizationId: string, groupId: string, input: RekeyGroupInput): Promise<{ keyVersion: number }> {
+export async function rekeyGroup(
+  ctx: ServerContext,
+  actor: Actor,
+  organizationId: string,
+  groupId: string,
+  input: RekeyGroupInput,
+): Promise<{ keyVersion: number }> {
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
   const group = await groups.findGroup(ctx.db, organizationId, groupId);
   if (group === undefined) throw noSuchGroup();
@@ -131,27 +162,37 @@ export async function rekeyGroup(ctx: ServerContext, actor: Actor, organizationI
     await lockOrganization(tx, organizationId, now);
     const current = await groups.listGroupMemberIds(tx, groupId);
     if (!current.includes(actor.userId)) throw forbidden('Only a member of the group can re-key it.');
-    if (!(await groups.advanceGroupKeyVersion(tx, groupId, input.fromKeyVersion, to, now))) throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.');
+    if (!(await groups.advanceGroupKeyVersion(tx, groupId, input.fromKeyVersion, to, now)))
+      throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.');
     const removed = new Set(input.removeUserIds);
     if (removed.has(actor.userId)) throw invalid('Leave the group by removing yourself from the organization, or let another member re-key it.');
     const remaining = current.filter((id) => !removed.has(id));
     const wrapped = new Set(input.members.map((m) => m.userId));
-    if (remaining.length !== wrapped.size || remaining.some((id) => !wrapped.has(id))) throw invalid('The new group key must be wrapped to exactly the members who remain.');
+    if (remaining.length !== wrapped.size || remaining.some((id) => !wrapped.has(id)))
+      throw invalid('The new group key must be wrapped to exactly the members who remain.');
     await requireMemberWraps(tx, organizationId, orgKeyset.keyset.id, input.members);
     const shares = await listGroupShares(tx, groupId);
     const rewrapped = new Map(input.vaultShares.map((s) => [s.vaultId, s.wrap]));
-    if (shares.length !== rewrapped.size || shares.some((s) => !rewrapped.has(s.vaultId))) throw invalid('Every vault shared with the group must be re-wrapped to the new group key.');
+    if (shares.length !== rewrapped.size || shares.some((s) => !rewrapped.has(s.vaultId)))
+      throw invalid('Every vault shared with the group must be re-wrapped to the new group key.');
     await groups.insertGroupKeyset(tx, { groupId, keyVersion: to, keyset: input.keyset, certificate: input.certificate, now });
     await groups.deleteGroupMembers(tx, groupId, [...removed]);
     for (const m of input.members) await groups.insertGroupKeyWrap(tx, { groupId, keyVersion: to, userId: m.userId, wrap: m.wrap, now });
     for (const s of shares) {
       const wrap = rewrapped.get(s.vaultId)!;
       requireWrap(wrap, { version: 1, recipientKeysetId: input.keyset.id, signerKeysetId: own.id }, 'vault key wrap');
-      if (!(await rewrapGroupShare(tx, { vaultId: s.vaultId, groupId, fromVersion: input.fromKeyVersion, toVersion: to, wrap, now }))) throw new LatchkeyError('conflict', 'A share of this group changed meanwhile.');
+      if (!(await rewrapGroupShare(tx, { vaultId: s.vaultId, groupId, fromVersion: input.fromKeyVersion, toVersion: to, wrap, now })))
+        throw new LatchkeyError('conflict', 'A share of this group changed meanwhile.');
     }
     // The old versions go: a removed member's old wrap is no longer served to anyone.
     await groups.deleteGroupKeysetsBelow(tx, groupId, to);
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, type: 'group.rekeyed', detail: { group: groupId, keyVersion: to, removed: removed.size }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      type: 'group.rekeyed',
+      detail: { group: groupId, keyVersion: to, removed: removed.size },
+      now,
+    });
   });
   return { keyVersion: to };
 }

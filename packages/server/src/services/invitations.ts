@@ -53,7 +53,18 @@ async function sendInvitation(ctx: ServerContext, organizationId: string, invite
   const inviter = await findUserById(ctx.db, inviterId);
   if (organization === undefined || inviter === undefined) return;
   // It carries the invitation token: sent straight away, never stored (notifications.ts).
-  sendCodeEmail(ctx, email, organizationNotices.invitation({ organizationName: organization.name, kind: organization.kind, inviterName: inviter.name, token, expiresAt, publicUrl: ctx.config.publicUrl }));
+  sendCodeEmail(
+    ctx,
+    email,
+    organizationNotices.invitation({
+      organizationName: organization.name,
+      kind: organization.kind,
+      inviterName: inviter.name,
+      token,
+      expiresAt,
+      publicUrl: ctx.config.publicUrl,
+    }),
+  );
 }
 
 /**
@@ -63,7 +74,12 @@ async function sendInvitation(ctx: ServerContext, organizationId: string, invite
  *   `already_exists` when the address has a pending invitation or is already a member;
  *   `rate_limited`.
  */
-export async function createInvitation(ctx: ServerContext, actor: Actor, organizationId: string, input: { email: string; role: OrganizationRole }): Promise<InvitationSummary> {
+export async function createInvitation(
+  ctx: ServerContext,
+  actor: Actor,
+  organizationId: string,
+  input: { email: string; role: OrganizationRole },
+): Promise<InvitationSummary> {
   const { organization, membership } = await authorize(ctx.db, actor.userId, organizationId, 'invitation.manage');
   requireRoleOfKind(organization.kind, input.role);
   if (!mayActOn(membership.role, input.role)) throw forbidden(`Your role cannot invite someone as ${input.role}.`);
@@ -86,8 +102,23 @@ export async function createInvitation(ctx: ServerContext, actor: Actor, organiz
   const id = crypto.randomUUID();
   const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_MS);
   await ctx.db.transaction().execute(async (tx) => {
-    await invitations.insertInvitation(tx, { id, organizationId, email, role: input.role, tokenHash: hashToken(token), invitedBy: actor.userId, expiresAt, now });
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, type: 'invitation.created', detail: { invitation: id, role: input.role }, now });
+    await invitations.insertInvitation(tx, {
+      id,
+      organizationId,
+      email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedBy: actor.userId,
+      expiresAt,
+      now,
+    });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      type: 'invitation.created',
+      detail: { invitation: id, role: input.role },
+      now,
+    });
   });
   await sendInvitation(ctx, organizationId, actor.userId, email, token, expiresAt);
   return summary((await invitations.findInvitation(ctx.db, organizationId, id))!, now);
@@ -107,7 +138,13 @@ export async function revokeInvitation(ctx: ServerContext, actor: Actor, organiz
   const now = ctx.clock();
   const done = await ctx.db.transaction().execute(async (tx) => {
     if (!(await invitations.revokeInvitation(tx, organizationId, invitationId, now))) return false;
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, type: 'invitation.revoked', detail: { invitation: invitationId }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      type: 'invitation.revoked',
+      detail: { invitation: invitationId },
+      now,
+    });
     return true;
   });
   if (!done) {
@@ -126,12 +163,25 @@ export async function resendInvitation(ctx: ServerContext, actor: Actor, organiz
   const row = await invitations.findInvitation(ctx.db, organizationId, invitationId);
   if (row === undefined) throw noSuchInvitation();
   if (row.acceptedAt !== null || row.revokedAt !== null) throw new LatchkeyError('conflict', 'This invitation was already accepted or revoked.');
-  await enforceRateLimits(ctx, [['invitationResendsPerInvitation', invitationId], ['invitationsPerOrganization', organizationId]], now);
+  await enforceRateLimits(
+    ctx,
+    [
+      ['invitationResendsPerInvitation', invitationId],
+      ['invitationsPerOrganization', organizationId],
+    ],
+    now,
+  );
   const token = newToken();
   const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_MS);
   const done = await ctx.db.transaction().execute(async (tx) => {
     if (!(await invitations.reissueInvitation(tx, { organizationId, id: invitationId, tokenHash: hashToken(token), expiresAt, now }))) return false;
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, type: 'invitation.resent', detail: { invitation: invitationId }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      type: 'invitation.resent',
+      detail: { invitation: invitationId },
+      now,
+    });
     return true;
   });
   if (!done) throw new LatchkeyError('conflict', 'This invitation was already accepted or revoked.');
@@ -152,7 +202,8 @@ export async function pendingInvitationFor(ctx: ServerContext, actor: Actor, tok
   if (row.revokedAt !== null) throw new LatchkeyError('code_expired', 'This invitation was withdrawn. Ask for a new one.');
   if (row.expiresAt.getTime() <= ctx.clock().getTime()) throw new LatchkeyError('code_expired', 'This invitation has expired. Ask for a new one.');
   const user = await findUserById(ctx.db, actor.userId);
-  if (user === undefined || normalizeEmail(user.email) !== row.email) throw forbidden('This invitation is for another email address. Sign in with the invited address.');
+  if (user === undefined || normalizeEmail(user.email) !== row.email)
+    throw forbidden('This invitation is for another email address. Sign in with the invited address.');
   return row;
 }
 
@@ -171,6 +222,11 @@ export async function describeInvitation(ctx: ServerContext, actor: Actor, token
     invitedBy: inviter?.name ?? '',
     expiresAt: row.expiresAt.toISOString(),
     alreadyMember: already !== undefined,
-    organizationKeyset: { id: keyset.keyset.id, keyVersion: keyset.keyVersion, signingPublicKey: keyset.keyset.signingPublicKey, publicKey: keyset.keyset.publicKey },
+    organizationKeyset: {
+      id: keyset.keyset.id,
+      keyVersion: keyset.keyVersion,
+      signingPublicKey: keyset.keyset.signingPublicKey,
+      publicKey: keyset.keyset.publicKey,
+    },
   };
 }

@@ -46,14 +46,22 @@ const noSuchMember = () => new LatchkeyError('not_found', 'No such member.');
  *   `forbidden`); `invalid_request` for an acceptance not signed by the caller's keyset for the
  *   organization's current key; `already_exists` when the caller is already a member.
  */
-export async function acceptInvitation(ctx: ServerContext, actor: Actor, token: string, acceptance: MemberAcceptance): Promise<{ organizationId: string; status: MembershipStatus }> {
+export async function acceptInvitation(
+  ctx: ServerContext,
+  actor: Actor,
+  token: string,
+  acceptance: MemberAcceptance,
+): Promise<{ organizationId: string; status: MembershipStatus }> {
   const invitation = await pendingInvitationFor(ctx, actor, token);
   const own = await userPublicKeyset(ctx.db, actor.userId);
   if (own === undefined) throw new LatchkeyError('unauthenticated', 'Sign in again.');
   requireAcceptanceOfKeyset(acceptance, actor.userId, own);
   const keyset = (await organizations.findCurrentOrganizationKeyset(ctx.db, invitation.organizationId))!;
   try {
-    verifyMemberAcceptance(acceptance, { organizationId: invitation.organizationId, keyset: { id: keyset.keyset.id, signingPublicKey: fromBase64Url(keyset.keyset.signingPublicKey) } });
+    verifyMemberAcceptance(acceptance, {
+      organizationId: invitation.organizationId,
+      keyset: { id: keyset.keyset.id, signingPublicKey: fromBase64Url(keyset.keyset.signingPublicKey) },
+    });
   } catch {
     throw invalid('The acceptance must be signed by your keyset for this organization and its current key.');
   }
@@ -61,9 +69,26 @@ export async function acceptInvitation(ctx: ServerContext, actor: Actor, token: 
   try {
     await ctx.db.transaction().execute(async (tx) => {
       // One statement uses the invitation; a concurrent accept, a revocation or the expiry wins or loses here, whole.
-      if (!(await invitations.consumeInvitation(tx, hashToken(token), actor.userId, now))) throw new LatchkeyError('code_used', 'This invitation was already used or withdrawn.');
-      await memberships.insertMembership(tx, { id: crypto.randomUUID(), organizationId: invitation.organizationId, userId: actor.userId, role: invitation.role, status: 'accepted', acceptance, invitationId: invitation.id, now });
-      await organizations.recordOrganizationEvent(tx, { organizationId: invitation.organizationId, actorUserId: actor.userId, subjectUserId: actor.userId, type: 'invitation.accepted', detail: { invitation: invitation.id, role: invitation.role }, now });
+      if (!(await invitations.consumeInvitation(tx, hashToken(token), actor.userId, now)))
+        throw new LatchkeyError('code_used', 'This invitation was already used or withdrawn.');
+      await memberships.insertMembership(tx, {
+        id: crypto.randomUUID(),
+        organizationId: invitation.organizationId,
+        userId: actor.userId,
+        role: invitation.role,
+        status: 'accepted',
+        acceptance,
+        invitationId: invitation.id,
+        now,
+      });
+      await organizations.recordOrganizationEvent(tx, {
+        organizationId: invitation.organizationId,
+        actorUserId: actor.userId,
+        subjectUserId: actor.userId,
+        type: 'invitation.accepted',
+        detail: { invitation: invitation.id, role: invitation.role },
+        now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'You are already a member of this organization.');
@@ -93,30 +118,52 @@ export async function listMembers(ctx: ServerContext, actor: Actor, organization
  *   `accepted`: already confirmed, suspended, or removed meanwhile), `invalid_request` (keys that
  *   do not fit the member's acceptance or the organization's key).
  */
-export async function confirmMember(ctx: ServerContext, actor: Actor, organizationId: string, userId: string, input: { certificate: MemberCertificate; organizationKeyWrap?: KeyWrap }): Promise<void> {
+export async function confirmMember(
+  ctx: ServerContext,
+  actor: Actor,
+  organizationId: string,
+  userId: string,
+  input: { certificate: MemberCertificate; organizationKeyWrap?: KeyWrap },
+): Promise<void> {
   const { membership: mine } = await authorize(ctx.db, actor.userId, organizationId, 'member.confirm');
   const target = await memberships.findMembership(ctx.db, organizationId, userId);
   if (target === undefined) throw noSuchMember();
   if (!mayActOn(mine.role, target.role)) throw forbidden(`Your role cannot confirm someone as ${target.role}.`);
-  if (target.status !== 'accepted') throw new LatchkeyError('conflict', target.status === 'confirmed' ? 'This member is already confirmed.' : 'This membership is suspended.');
+  if (target.status !== 'accepted')
+    throw new LatchkeyError('conflict', target.status === 'confirmed' ? 'This member is already confirmed.' : 'This membership is suspended.');
   const keyset = (await organizations.findCurrentOrganizationKeyset(ctx.db, organizationId))!;
-  if (target.acceptance.organizationKeysetId !== keyset.keyset.id) throw new LatchkeyError('conflict', 'The member accepted an earlier organization key; they must accept again.');
+  if (target.acceptance.organizationKeysetId !== keyset.keyset.id)
+    throw new LatchkeyError('conflict', 'The member accepted an earlier organization key; they must accept again.');
   requireCertificateOfAcceptance(input.certificate, target.acceptance, organizationId, keyset);
   const holdsKey = KEY_HOLDING_ROLES.includes(target.role);
   if (holdsKey !== (input.organizationKeyWrap !== undefined)) {
     throw invalid(holdsKey ? `A ${target.role} needs the organization key wrapped to them.` : 'Members do not hold the organization key.');
   }
-  if (input.organizationKeyWrap !== undefined) requireWrap(input.organizationKeyWrap, { version: 2, recipientKeysetId: target.acceptance.keysetId, signerKeysetId: keyset.keyset.id }, 'organization key wrap');
+  if (input.organizationKeyWrap !== undefined)
+    requireWrap(
+      input.organizationKeyWrap,
+      { version: 2, recipientKeysetId: target.acceptance.keysetId, signerKeysetId: keyset.keyset.id },
+      'organization key wrap',
+    );
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     await lockOrganization(tx, organizationId, now);
     if (!(await memberships.confirmMembership(tx, { organizationId, userId, certificate: input.certificate, confirmedBy: actor.userId, now }))) {
-      throw (await memberships.findMembership(tx, organizationId, userId)) === undefined ? noSuchMember() : new LatchkeyError('conflict', 'This member was confirmed or changed meanwhile.');
+      throw (await memberships.findMembership(tx, organizationId, userId)) === undefined
+        ? noSuchMember()
+        : new LatchkeyError('conflict', 'This member was confirmed or changed meanwhile.');
     }
     if (input.organizationKeyWrap !== undefined) {
       await organizations.insertOrganizationKeyWrap(tx, { organizationId, keyVersion: keyset.keyVersion, userId, wrap: input.organizationKeyWrap, now });
     }
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.confirmed', detail: { role: target.role, keyset: target.acceptance.keysetId }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      subjectUserId: userId,
+      type: 'member.confirmed',
+      detail: { role: target.role, keyset: target.acceptance.keysetId },
+      now,
+    });
   });
 }
 
@@ -137,7 +184,8 @@ async function requireTopRoleLeft(tx: Tx, organizationId: string): Promise<void>
 async function notifyMember(ctx: ServerContext, tx: NoticeTx, organizationId: string, userId: string, suspended: boolean): Promise<void> {
   const user = await findUserById(tx, userId);
   const organization = await organizations.findOrganization(tx, organizationId);
-  if (user !== undefined && organization !== undefined) await queueNotice(ctx, tx, user.email, { kind: 'membership-ended', organizationName: organization.name, suspended });
+  if (user !== undefined && organization !== undefined)
+    await queueNotice(ctx, tx, user.email, { kind: 'membership-ended', organizationName: organization.name, suspended });
 }
 
 /**
@@ -157,7 +205,14 @@ export async function removeMember(ctx: ServerContext, actor: Actor, organizatio
     if (!(await memberships.deleteMembership(tx, organizationId, userId))) throw noSuchMember();
     const groupIds = await revokeEverything(tx, organizationId, userId);
     await requireTopRoleLeft(tx, organizationId);
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.removed', detail: { role: target.role, groups: groupIds.length }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      subjectUserId: userId,
+      type: 'member.removed',
+      detail: { role: target.role, groups: groupIds.length },
+      now,
+    });
     if (!leaving) await notifyMember(ctx, tx, organizationId, userId, false);
     return groupIds;
   });
@@ -184,7 +239,14 @@ export async function suspendMember(ctx: ServerContext, actor: Actor, organizati
     }
     const groupIds = await revokeEverything(tx, organizationId, userId);
     await requireTopRoleLeft(tx, organizationId);
-    await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.suspended', detail: { role: target.role }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId,
+      actorUserId: actor.userId,
+      subjectUserId: userId,
+      type: 'member.suspended',
+      detail: { role: target.role },
+      now,
+    });
     await notifyMember(ctx, tx, organizationId, userId, true);
     return groupIds;
   });
@@ -199,7 +261,8 @@ export async function reinstateMember(ctx: ServerContext, actor: Actor, organiza
   if (!mayActOn(mine.role, target.role)) throw forbidden();
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await memberships.changeMembershipStatus(tx, { organizationId, userId, from: 'suspended', to: 'accepted', now }))) throw new LatchkeyError('conflict', 'This member is not suspended.');
+    if (!(await memberships.changeMembershipStatus(tx, { organizationId, userId, from: 'suspended', to: 'accepted', now })))
+      throw new LatchkeyError('conflict', 'This member is not suspended.');
     await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: userId, type: 'member.reinstated', now });
   });
 }

@@ -43,11 +43,24 @@ export async function transactionWithNotices<T>(ctx: ServerContext, work: (tx: N
  * the same key makes this a no-op: one notice per occasion, whoever gets there first.
  * @returns false when the dedupe key was taken.
  */
-export async function queueNotice(ctx: ServerContext, tx: NoticeTx, to: string, notice: SecurityNotice, options: { dedupeKey?: string } = {}): Promise<boolean> {
+export async function queueNotice(
+  ctx: ServerContext,
+  tx: NoticeTx,
+  to: string,
+  notice: SecurityNotice,
+  options: { dedupeKey?: string } = {},
+): Promise<boolean> {
   const ledger = queuedIn.get(tx);
   if (ledger === undefined) throw new Error('queueNotice needs a transaction opened by transactionWithNotices');
   const { kind, ...data } = notice;
-  const queued = await insertOutboxNotice(tx, { id: randomUUID(), recipient: to, kind, data: data as JsonObject, dedupeKey: options.dedupeKey ?? null, now: ctx.clock() });
+  const queued = await insertOutboxNotice(tx, {
+    id: randomUUID(),
+    recipient: to,
+    kind,
+    data: data as JsonObject,
+    dedupeKey: options.dedupeKey ?? null,
+    now: ctx.clock(),
+  });
   if (queued) ledger.count++;
   return queued;
 }

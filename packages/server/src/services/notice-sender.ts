@@ -121,7 +121,9 @@ export function createNoticeSender(overrides: Partial<NoticeDeliveryOptions> = {
         return;
       }
       await Promise.all(
-        batch.map((row) => deliver(c, token, row).catch((error: unknown) => c.log.error({ notice: row.id, error: message(error) }, 'recording a notice delivery failed'))),
+        batch.map((row) =>
+          deliver(c, token, row).catch((error: unknown) => c.log.error({ notice: row.id, error: message(error) }, 'recording a notice delivery failed')),
+        ),
       );
     }
   }

@@ -34,18 +34,18 @@ export type SecurityNotice =
   | { readonly kind: 'membership-ended'; readonly organizationName: string; readonly suspended: boolean }
   | (Occurrence &
       (
-    | { readonly kind: 'new-device-sign-in'; readonly device: string }
-    | { readonly kind: 'credentials-changed'; readonly what: 'password' | 'secret-key'; readonly signedOut: number }
-    | { readonly kind: 'recovery-code-activated'; readonly replaced: boolean }
-    | { readonly kind: 'recovery-code-deleted' }
-    | { readonly kind: 'recovery-code-failed'; readonly failures: number; readonly locked: boolean }
-    | { readonly kind: 'wrong-secret-key-attempts'; readonly count: number }
-    | { readonly kind: 'password-guesses'; readonly count: number }
-    | { readonly kind: 'recovery-proved' }
-    | { readonly kind: 'account-recovered' }
-    | { readonly kind: 'backup-code-used'; readonly remaining: number }
-    | { readonly kind: 'second-factor-failed'; readonly method: string; readonly locked: boolean }
-    | { readonly kind: 'two-factor-changed'; readonly change: string }
+        | { readonly kind: 'new-device-sign-in'; readonly device: string }
+        | { readonly kind: 'credentials-changed'; readonly what: 'password' | 'secret-key'; readonly signedOut: number }
+        | { readonly kind: 'recovery-code-activated'; readonly replaced: boolean }
+        | { readonly kind: 'recovery-code-deleted' }
+        | { readonly kind: 'recovery-code-failed'; readonly failures: number; readonly locked: boolean }
+        | { readonly kind: 'wrong-secret-key-attempts'; readonly count: number }
+        | { readonly kind: 'password-guesses'; readonly count: number }
+        | { readonly kind: 'recovery-proved' }
+        | { readonly kind: 'account-recovered' }
+        | { readonly kind: 'backup-code-used'; readonly remaining: number }
+        | { readonly kind: 'second-factor-failed'; readonly method: string; readonly locked: boolean }
+        | { readonly kind: 'two-factor-changed'; readonly change: string }
       ));
 
 export type SecurityNoticeKind = SecurityNotice['kind'];
@@ -88,7 +88,9 @@ export function renderSecurityNotice(n: SecurityNotice, publicUrl: string): Noti
       };
     case 'recovery-code-failed':
       return {
-        subject: n.locked ? 'Latchkey account recovery is locked after too many wrong recovery codes' : 'A wrong recovery code was entered for your Latchkey account',
+        subject: n.locked
+          ? 'Latchkey account recovery is locked after too many wrong recovery codes'
+          : 'A wrong recovery code was entered for your Latchkey account',
         text:
           `Someone who could read your email tried to recover your account with a wrong recovery code (${n.failures} failed attempt(s) in a row).\n${when(n)}\n` +
           `${n.locked ? 'Recovery with a recovery code is now locked. Sign in and check your recovery code (or replace it) to unlock it.\n' : ''}\n` +

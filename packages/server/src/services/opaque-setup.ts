@@ -33,7 +33,10 @@ async function openSetup(keyring: ServerKeyring, sealed: string): Promise<string
   try {
     return fromUtf8(await keyring.open(sealed, 'opaque-server-setup', binding));
   } catch (cause) {
-    throw new KeyringMismatchError('The OPAQUE server setup in the database cannot be opened with this server keyring. Start the server with the keyring it was sealed with (--server-keys-file).', { cause });
+    throw new KeyringMismatchError(
+      'The OPAQUE server setup in the database cannot be opened with this server keyring. Start the server with the keyring it was sealed with (--server-keys-file).',
+      { cause },
+    );
   }
 }
 

@@ -19,7 +19,10 @@ import type { OrganizationKeysetRow } from '../repositories/organizations.ts';
 
 export const invalid = (message: string) => new LatchkeyError('invalid_request', message);
 
-export const organizationSigner = (keyset: OrganizationKeysetRow): TrustedSigner => ({ keysetId: keyset.keyset.id, signingPublicKey: fromBase64Url(keyset.keyset.signingPublicKey) });
+export const organizationSigner = (keyset: OrganizationKeysetRow): TrustedSigner => ({
+  keysetId: keyset.keyset.id,
+  signingPublicKey: fromBase64Url(keyset.keyset.signingPublicKey),
+});
 
 /** A user's own keyset, public half, as stored. */
 export async function userPublicKeyset(db: Tx, userId: string): Promise<{ id: string; publicKey: string; signingPublicKey: string } | undefined> {
@@ -32,26 +35,52 @@ export async function userPublicKeyset(db: Tx, userId: string): Promise<{ id: st
 }
 
 /** @throws `invalid_request` unless the acceptance names this user's stored keyset exactly. */
-export function requireAcceptanceOfKeyset(acceptance: MemberAcceptance, userId: string, keyset: { id: string; publicKey: string; signingPublicKey: string }): void {
-  if (acceptance.userId !== userId || acceptance.keysetId !== keyset.id || acceptance.publicKey !== keyset.publicKey || acceptance.signingPublicKey !== keyset.signingPublicKey) {
+export function requireAcceptanceOfKeyset(
+  acceptance: MemberAcceptance,
+  userId: string,
+  keyset: { id: string; publicKey: string; signingPublicKey: string },
+): void {
+  if (
+    acceptance.userId !== userId ||
+    acceptance.keysetId !== keyset.id ||
+    acceptance.publicKey !== keyset.publicKey ||
+    acceptance.signingPublicKey !== keyset.signingPublicKey
+  ) {
     throw invalid('The acceptance must be signed for your own account and keyset.');
   }
 }
 
 /** @throws `invalid_request` unless the certificate verifies under the organization key and certifies exactly the accepted keyset. */
-export function requireCertificateOfAcceptance(certificate: MemberCertificate, acceptance: MemberAcceptance, organizationId: string, organizationKeyset: OrganizationKeysetRow): void {
+export function requireCertificateOfAcceptance(
+  certificate: MemberCertificate,
+  acceptance: MemberAcceptance,
+  organizationId: string,
+  organizationKeyset: OrganizationKeysetRow,
+): void {
   try {
     verifyMemberCertificate(certificate, organizationId, organizationSigner(organizationKeyset));
   } catch {
     throw invalid('The member certificate is not signed by the current organization key.');
   }
-  if (certificate.userId !== acceptance.userId || certificate.keysetId !== acceptance.keysetId || certificate.publicKey !== acceptance.publicKey || certificate.signingPublicKey !== acceptance.signingPublicKey) {
+  if (
+    certificate.userId !== acceptance.userId ||
+    certificate.keysetId !== acceptance.keysetId ||
+    certificate.publicKey !== acceptance.publicKey ||
+    certificate.signingPublicKey !== acceptance.signingPublicKey
+  ) {
     throw invalid('The member certificate must certify the keyset the member accepted with.');
   }
 }
 
 /** @throws `invalid_request` unless the group certificate verifies for this group and version and names this sealed keyset. */
-export function requireGroupCertificate(certificate: GroupCertificate, sealed: SealedKeyset, organizationId: string, groupId: string, keyVersion: number, organizationKeyset: OrganizationKeysetRow): void {
+export function requireGroupCertificate(
+  certificate: GroupCertificate,
+  sealed: SealedKeyset,
+  organizationId: string,
+  groupId: string,
+  keyVersion: number,
+  organizationKeyset: OrganizationKeysetRow,
+): void {
   try {
     verifyGroupCertificate(certificate, organizationId, groupId, organizationSigner(organizationKeyset), keyVersion);
   } catch {
@@ -66,7 +95,10 @@ export function requireGroupCertificate(certificate: GroupCertificate, sealed: S
 export function requireWrap(wrap: KeyWrap, expected: { version: 1 | 2; recipientKeysetId: string; signerKeysetId: string }, what: string): void {
   if (wrap.version !== expected.version) throw invalid(`The ${what} must be a signed wrap of format ${expected.version}.`);
   if (wrap.recipientKeysetId !== expected.recipientKeysetId) throw invalid(`The ${what} must be wrapped to the recipient's confirmed keyset.`);
-  if (wrap.signerKeysetId !== expected.signerKeysetId) throw invalid(`The ${what} must be signed by ${expected.signerKeysetId === expected.recipientKeysetId ? 'the recipient' : 'the keyset the protocol names'}.`);
+  if (wrap.signerKeysetId !== expected.signerKeysetId)
+    throw invalid(
+      `The ${what} must be signed by ${expected.signerKeysetId === expected.recipientKeysetId ? 'the recipient' : 'the keyset the protocol names'}.`,
+    );
 }
 
 /** Locks the organization row for the rest of the transaction, so membership changes of one organization run one at a time (PostgreSQL row lock; SQLite transactions are serial). */

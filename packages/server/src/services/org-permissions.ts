@@ -37,7 +37,17 @@ export const RECOVERY_ROLES: readonly OrganizationRole[] = ['organizer', 'owner'
 /** The roles an organization must always have at least one confirmed holder of. */
 export const TOP_ROLES: readonly OrganizationRole[] = ['organizer', 'owner'];
 
-const ADMIN_ACTIONS: readonly OrganizationAction[] = ['organization.view', 'members.list', 'invitation.manage', 'member.confirm', 'member.remove', 'member.suspend', 'group.manage', 'vault.share', 'log.view'];
+const ADMIN_ACTIONS: readonly OrganizationAction[] = [
+  'organization.view',
+  'members.list',
+  'invitation.manage',
+  'member.confirm',
+  'member.remove',
+  'member.suspend',
+  'group.manage',
+  'vault.share',
+  'log.view',
+];
 const MEMBER_ACTIONS: readonly OrganizationAction[] = ['organization.view', 'members.list', 'vault.share'];
 
 /** The table: what each role may do (only while its membership is confirmed). */

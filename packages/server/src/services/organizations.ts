@@ -74,7 +74,13 @@ export async function createOrganization(ctx: ServerContext, actor: Actor, input
         now,
       });
       await organizations.insertOrganizationKeyWrap(tx, { organizationId: input.id, keyVersion: 1, userId: actor.userId, wrap: input.creatorWrap, now });
-      await organizations.recordOrganizationEvent(tx, { organizationId: input.id, actorUserId: actor.userId, type: 'organization.created', detail: { kind: input.kind }, now });
+      await organizations.recordOrganizationEvent(tx, {
+        organizationId: input.id,
+        actorUserId: actor.userId,
+        type: 'organization.created',
+        detail: { kind: input.kind },
+        now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'An organization or keyset with this id already exists.');
@@ -97,7 +103,8 @@ export async function getOrganization(ctx: ServerContext, actor: Actor, organiza
   const { organization, membership } = await authorize(ctx.db, actor.userId, organizationId, 'organization.view');
   const keyset = await organizations.findCurrentOrganizationKeyset(ctx.db, organizationId);
   if (keyset === undefined) throw new LatchkeyError('not_found', 'No such organization.');
-  const wrap = membership.status === 'confirmed' ? await organizations.findOrganizationKeyWrapFor(ctx.db, organizationId, keyset.keyVersion, actor.userId) : undefined;
+  const wrap =
+    membership.status === 'confirmed' ? await organizations.findOrganizationKeyWrapFor(ctx.db, organizationId, keyset.keyVersion, actor.userId) : undefined;
   return {
     id: organization.id,
     kind: organization.kind,

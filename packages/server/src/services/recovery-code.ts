@@ -56,7 +56,12 @@ export async function recoveryCodeStatus(ctx: ServerContext, session: Authentica
 }
 
 /** Needs a recently re-authenticated session. @throws with two-step verification on, what `verifyFactorProof` throws. */
-export async function createPendingRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, body: CreateRecoveryCodeRequest): Promise<RecoveryCodeStatus> {
+export async function createPendingRecoveryCode(
+  ctx: ServerContext,
+  session: ReauthenticatedSession,
+  meta: RequestMeta,
+  body: CreateRecoveryCodeRequest,
+): Promise<RecoveryCodeStatus> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, body);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
@@ -90,10 +95,19 @@ async function takeRecoveryChallenge(ctx: ServerContext, session: AuthenticatedS
  * otherwise, `no_recovery_code` when none is pending (or it expired), `second_factor_required`
  * when two-step verification is on and the code was not created with a proof in this session.
  */
-export async function confirmRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<RecoveryCodeStatus> {
+export async function confirmRecoveryCode(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: { challengeId: string; proof: string },
+): Promise<RecoveryCodeStatus> {
   const challenge = await takeRecoveryChallenge(ctx, session, 'confirm', body.challengeId);
   const { pending, active } = await liveRecoveryCodes(ctx, session.userId);
-  if (pending === undefined) throw new LatchkeyError('no_recovery_code', 'There is no new recovery code waiting for confirmation (a new code must be confirmed within 30 minutes). Create one again.');
+  if (pending === undefined)
+    throw new LatchkeyError(
+      'no_recovery_code',
+      'There is no new recovery code waiting for confirmation (a new code must be confirmed within 30 minutes). Create one again.',
+    );
   await requireSetupProvenBy(ctx, session, pending.proofSessionId);
   if (!verifyRecoveryProof(pending.authPublicKey, 'confirm', challenge, body.proof)) {
     throw new LatchkeyError('invalid_recovery_code', 'That is not the new recovery code. Check what you saved and try again.');
@@ -112,7 +126,12 @@ export async function confirmRecoveryCode(ctx: ServerContext, session: Authentic
 }
 
 /** "Check my code": tests a code against the active one without recovering anything. */
-export async function checkRecoveryCode(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { challengeId: string; proof: string }): Promise<{ valid: boolean }> {
+export async function checkRecoveryCode(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: { challengeId: string; proof: string },
+): Promise<{ valid: boolean }> {
   await enforceRateLimits(ctx, [['recoveryCheckPerUser', session.userId]]);
   const challenge = await takeRecoveryChallenge(ctx, session, 'check', body.challengeId);
   const { active } = await codes.findRecoveryCodes(ctx.db, session.userId);
@@ -130,7 +149,12 @@ export async function checkRecoveryCode(ctx: ServerContext, session: Authenticat
 }
 
 /** Needs a recently re-authenticated session. @throws with two-step verification on, what `verifyFactorProof` throws. */
-export async function deleteRecoveryCode(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<RecoveryCodeStatus> {
+export async function deleteRecoveryCode(
+  ctx: ServerContext,
+  session: ReauthenticatedSession,
+  meta: RequestMeta,
+  proof: FactorProof,
+): Promise<RecoveryCodeStatus> {
   await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();
   await transactionWithNotices(ctx, async (tx) => {

@@ -71,7 +71,10 @@ export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body:
   ]);
   const guard = await codes.findRecoveryGuard(ctx.db, user.id);
   if (guard.lockedAt !== null) {
-    throw new LatchkeyError('recovery_locked', 'Recovery with a recovery code is locked after too many wrong codes. The account owner must sign in and check or replace the code.');
+    throw new LatchkeyError(
+      'recovery_locked',
+      'Recovery with a recovery code is locked after too many wrong codes. The account owner must sign in and check or replace the code.',
+    );
   }
   const { active } = await codes.findRecoveryCodes(ctx.db, user.id);
   if (active === undefined) throw new LatchkeyError('no_recovery_code', 'This account has no recovery code.');
@@ -80,8 +83,20 @@ export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body:
   if (!verifyRecoveryProof(active.authPublicKey, 'recover', body.ticket, body.proof)) {
     const after = await transactionWithNotices(ctx, async (tx) => {
       const state = await codes.countRecoveryFailure(tx, user.id, RECOVERY_LOCK_AFTER_FAILURES, now);
-      await recordSecurityEvent(tx, { userId: user.id, type: state.lockedAt ? 'recovery-code.locked' : 'recovery-code.failed', detail: { consecutiveFailures: state.failures }, ip: meta.ip, now });
-      await queueNotice(ctx, tx, user.email, { kind: 'recovery-code-failed', failures: state.failures, locked: state.lockedAt !== null, at: now.toISOString(), ip: meta.ip });
+      await recordSecurityEvent(tx, {
+        userId: user.id,
+        type: state.lockedAt ? 'recovery-code.locked' : 'recovery-code.failed',
+        detail: { consecutiveFailures: state.failures },
+        ip: meta.ip,
+        now,
+      });
+      await queueNotice(ctx, tx, user.email, {
+        kind: 'recovery-code-failed',
+        failures: state.failures,
+        locked: state.lockedAt !== null,
+        at: now.toISOString(),
+        ip: meta.ip,
+      });
       return state;
     });
     if (after.lockedAt !== null) throw new LatchkeyError('recovery_locked', 'Too many wrong recovery codes: recovery with a recovery code is now locked.');
@@ -133,7 +148,12 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     await replaceCredentials(
       tx,
       userId,
-      { accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier, encryptedSymmetricKey: body.encryptedSymmetricKey },
+      {
+        accountId: body.accountId,
+        opaqueRecord: body.registrationRecord,
+        secretKeyVerifier: body.secretKeyVerifier,
+        encryptedSymmetricKey: body.encryptedSymmetricKey,
+      },
       now,
     );
     await pausePoint('credentials-swap:swapped');

@@ -53,7 +53,11 @@ async function useChallenge(ctx: ServerContext, db: Tx, userId: string, purpose:
 }
 
 /** Registration options; `proofSessionId` is the session that proved a factor for them (null when two-step verification was off). */
-export async function securityKeyRegistrationOptions(ctx: ServerContext, user: { id: string; email: string; name: string }, proofSessionId: string | null): Promise<ChallengeOptions> {
+export async function securityKeyRegistrationOptions(
+  ctx: ServerContext,
+  user: { id: string; email: string; name: string },
+  proofSessionId: string | null,
+): Promise<ChallengeOptions> {
   const { rpID } = relyingParty(ctx);
   const existing = await keys.listSecurityKeys(ctx.db, user.id);
   const { generateRegistrationOptions } = await webauthn();
@@ -77,16 +81,32 @@ export async function securityKeyRegistrationOptions(ctx: ServerContext, user: {
  * attestation does not verify, `second_factor_required` when the options were not proven by
  * `provenBy`.
  */
-export async function registerSecurityKey(ctx: ServerContext, db: Tx, userId: string, name: string, response: Record<string, unknown>, provenBy: string | null): Promise<string> {
+export async function registerSecurityKey(
+  ctx: ServerContext,
+  db: Tx,
+  userId: string,
+  name: string,
+  response: Record<string, unknown>,
+  provenBy: string | null,
+): Promise<string> {
   const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
   const proofSessionId = await useChallenge(ctx, db, userId, 'webauthn-register', challenge);
   if (provenBy !== null && proofSessionId !== provenBy) {
-    throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this security key registration was not started with a proof by one of your factors in this session. Start it again.');
+    throw new LatchkeyError(
+      'second_factor_required',
+      'Two-step verification is on, and this security key registration was not started with a proof by one of your factors in this session. Start it again.',
+    );
   }
   const { rpID, origin } = relyingParty(ctx);
   let verification: VerifiedRegistrationResponse;
   try {
-    verification = await (await webauthn()).verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+    verification = await (await webauthn()).verifyRegistrationResponse({
+      response: response as unknown as RegistrationResponseJSON,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: false,
+    });
   } catch (cause) {
     throw new LatchkeyError('invalid_code', 'The security key could not be verified.', { cause });
   }
@@ -131,7 +151,12 @@ export async function verifySecurityKey(ctx: ServerContext, db: Tx, userId: stri
       expectedChallenge: challenge,
       expectedOrigin: origin,
       expectedRPID: rpID,
-      credential: { id: key.id, publicKey: fromBase64Url(key.publicKey) as Uint8Array<ArrayBuffer>, counter: key.counter, ...(transportsOf(key) ? { transports: transportsOf(key)! } : {}) },
+      credential: {
+        id: key.id,
+        publicKey: fromBase64Url(key.publicKey) as Uint8Array<ArrayBuffer>,
+        counter: key.counter,
+        ...(transportsOf(key) ? { transports: transportsOf(key)! } : {}),
+      },
       requireUserVerification: false,
     });
     if (!result.verified) return false;

@@ -37,7 +37,14 @@ export interface AuthenticatedSession {
 export async function createSession(
   ctx: ServerContext,
   tx: Tx,
-  params: { userId: string; device: Device; meta: RequestMeta; reauthenticated: boolean; token: 'server-chosen' | { derived: string }; twoStepPending?: boolean },
+  params: {
+    userId: string;
+    device: Device;
+    meta: RequestMeta;
+    reauthenticated: boolean;
+    token: 'server-chosen' | { derived: string };
+    twoStepPending?: boolean;
+  },
 ): Promise<SessionGrant> {
   const now = ctx.clock();
   const id = randomUUID();
@@ -65,7 +72,11 @@ export async function createSession(
  * `second_factor_required` for a session still waiting for its second step (unless the route
  * is one of the few that complete it).
  */
-export async function authenticate(ctx: ServerContext, authorization: string | undefined, options: { allowPendingTwoStep?: boolean } = {}): Promise<AuthenticatedSession> {
+export async function authenticate(
+  ctx: ServerContext,
+  authorization: string | undefined,
+  options: { allowPendingTwoStep?: boolean } = {},
+): Promise<AuthenticatedSession> {
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (match === null) throw new LatchkeyError('unauthenticated', 'Sign in first.');
   const session = await sessions.findSessionByTokenHash(ctx.db, hashToken(match[1]!));
@@ -127,7 +138,13 @@ export async function listSessions(ctx: ServerContext, session: AuthenticatedSes
 export async function revokeSession(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, sessionId: string): Promise<number> {
   const revoked = await sessions.deleteSession(ctx.db, session.userId, sessionId);
   if (revoked === 0) throw new LatchkeyError('not_found', 'No such session.');
-  await recordSecurityEvent(ctx.db, { userId: session.userId, type: sessionId === session.id ? 'sign-out' : 'session.revoked', detail: { session: sessionId }, ip: meta.ip, now: ctx.clock() });
+  await recordSecurityEvent(ctx.db, {
+    userId: session.userId,
+    type: sessionId === session.id ? 'sign-out' : 'session.revoked',
+    detail: { session: sessionId },
+    ip: meta.ip,
+    now: ctx.clock(),
+  });
   return revoked;
 }
 

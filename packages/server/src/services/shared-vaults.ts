@@ -91,8 +91,24 @@ export async function shareVault(ctx: ServerContext, actor: Actor, organizationI
         const g = await groups.findGroup(tx, organizationId, target.groupId);
         if (g?.keyVersion !== target.groupKeyVersion) throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.');
       }
-      await shares.insertVaultShare(tx, { id: input.shareId, vaultId: input.vaultId, organizationId, ...target, role: input.role, sharedBy: actor.userId, wrap: input.wrap, now });
-      await organizations.recordOrganizationEvent(tx, { organizationId, actorUserId: actor.userId, subjectUserId: 'userId' in target ? target.userId : null, type: 'vault.shared', detail: { vault: input.vaultId, role: input.role, ...('groupId' in target ? { group: target.groupId } : {}) }, now });
+      await shares.insertVaultShare(tx, {
+        id: input.shareId,
+        vaultId: input.vaultId,
+        organizationId,
+        ...target,
+        role: input.role,
+        sharedBy: actor.userId,
+        wrap: input.wrap,
+        now,
+      });
+      await organizations.recordOrganizationEvent(tx, {
+        organizationId,
+        actorUserId: actor.userId,
+        subjectUserId: 'userId' in target ? target.userId : null,
+        type: 'vault.shared',
+        detail: { vault: input.vaultId, role: input.role, ...('groupId' in target ? { group: target.groupId } : {}) },
+        now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'This vault is already shared with them.');
@@ -110,7 +126,14 @@ export async function changeShareRole(ctx: ServerContext, actor: Actor, shareId:
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await shares.updateVaultShareRole(tx, shareId, role, now))) throw new LatchkeyError('not_found', 'No such share.');
-    await organizations.recordOrganizationEvent(tx, { organizationId: share.organizationId, actorUserId: actor.userId, subjectUserId: share.userId, type: 'vault.share-changed', detail: { vault: share.vaultId, role }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId: share.organizationId,
+      actorUserId: actor.userId,
+      subjectUserId: share.userId,
+      type: 'vault.share-changed',
+      detail: { vault: share.vaultId, role },
+      now,
+    });
   });
 }
 
@@ -127,7 +150,14 @@ export async function unshareVault(ctx: ServerContext, actor: Actor, shareId: st
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await shares.deleteVaultShare(tx, shareId))) throw new LatchkeyError('not_found', 'No such share.');
-    await organizations.recordOrganizationEvent(tx, { organizationId: share.organizationId, actorUserId: actor.userId, subjectUserId: share.userId, type: 'vault.unshared', detail: { vault: share.vaultId, ...(share.groupId === null ? {} : { group: share.groupId }) }, now });
+    await organizations.recordOrganizationEvent(tx, {
+      organizationId: share.organizationId,
+      actorUserId: actor.userId,
+      subjectUserId: share.userId,
+      type: 'vault.unshared',
+      detail: { vault: share.vaultId, ...(share.groupId === null ? {} : { group: share.groupId }) },
+      now,
+    });
   });
   return { rotateSecrets: true };
 }
@@ -135,7 +165,13 @@ export async function unshareVault(ctx: ServerContext, actor: Actor, shareId: st
 /** The shares of a vault, for someone who may manage it. @throws `not_found`, `forbidden`. */
 export async function listVaultShares(ctx: ServerContext, actor: Actor, vaultId: string) {
   await requireManager(ctx.db, actor.userId, vaultId);
-  return (await shares.listSharesOfVault(ctx.db, vaultId)).map((s) => ({ id: s.id, organizationId: s.organizationId, userId: s.userId, groupId: s.groupId, role: s.role }));
+  return (await shares.listSharesOfVault(ctx.db, vaultId)).map((s) => ({
+    id: s.id,
+    organizationId: s.organizationId,
+    userId: s.userId,
+    groupId: s.groupId,
+    role: s.role,
+  }));
 }
 
 /** Every vault shared with the caller (directly or through a group), with the wrap they open it by. */

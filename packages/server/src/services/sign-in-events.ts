@@ -12,8 +12,19 @@ import type { AuthenticatedSession } from './sessions.ts';
  * Records a completed sign-in. `alongside` (e.g. creating the session) runs in the same
  * transaction, so a sign-in costs one commit: on SQLite each durable commit is an fsync.
  */
-export async function recordSignIn(ctx: ServerContext, session: Pick<AuthenticatedSession, 'userId' | 'device'>, meta: RequestMeta, email: string): Promise<void>;
-export async function recordSignIn<T>(ctx: ServerContext, session: Pick<AuthenticatedSession, 'userId' | 'device'>, meta: RequestMeta, email: string, alongside: (tx: Tx) => Promise<T>): Promise<T>;
+export async function recordSignIn(
+  ctx: ServerContext,
+  session: Pick<AuthenticatedSession, 'userId' | 'device'>,
+  meta: RequestMeta,
+  email: string,
+): Promise<void>;
+export async function recordSignIn<T>(
+  ctx: ServerContext,
+  session: Pick<AuthenticatedSession, 'userId' | 'device'>,
+  meta: RequestMeta,
+  email: string,
+  alongside: (tx: Tx) => Promise<T>,
+): Promise<T>;
 export async function recordSignIn<T>(
   ctx: ServerContext,
   session: Pick<AuthenticatedSession, 'userId' | 'device'>,
@@ -26,8 +37,15 @@ export async function recordSignIn<T>(
   const { result } = await transactionWithNotices(ctx, async (tx) => {
     const result = alongside === undefined ? undefined : await alongside(tx);
     const isNew = await recordDevice(tx, session.userId, device, now);
-    await recordSecurityEvent(tx, { userId: session.userId, type: isNew ? 'sign-in.new-device' : 'sign-in', detail: { device: device.name, platform: device.platform }, ip: meta.ip, now });
-    if (isNew) await queueNotice(ctx, tx, email, { kind: 'new-device-sign-in', device: `${device.name} (${device.platform})`, at: now.toISOString(), ip: meta.ip });
+    await recordSecurityEvent(tx, {
+      userId: session.userId,
+      type: isNew ? 'sign-in.new-device' : 'sign-in',
+      detail: { device: device.name, platform: device.platform },
+      ip: meta.ip,
+      now,
+    });
+    if (isNew)
+      await queueNotice(ctx, tx, email, { kind: 'new-device-sign-in', device: `${device.name} (${device.platform})`, at: now.toISOString(), ip: meta.ip });
     return { result };
   });
   return result;

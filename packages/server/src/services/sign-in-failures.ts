@@ -68,20 +68,32 @@ export async function beginSecretKeyCheck(ctx: ServerContext, email: string, met
     failed: async (user: UserRow | undefined, purpose: LoginPurpose = 'sign-in') => {
       const { count } = await consumeRateLimit(ctx.db, perEmail, now);
       if (user === undefined) return;
-      inBackground(ctx, 'recording a wrong Secret Key', () =>
-        transactionWithNotices(ctx, (tx) => logWrongSecretKey(ctx, tx, user, purpose, count, meta, now)),
-      );
+      inBackground(ctx, 'recording a wrong Secret Key', () => transactionWithNotices(ctx, (tx) => logWrongSecretKey(ctx, tx, user, purpose, count, meta, now)));
     },
   };
 }
 
 /** Logs one wrong Secret Key that made the per-email count `count`; from the threshold on, queues the window's notice. */
-async function logWrongSecretKey(ctx: ServerContext, tx: NoticeTx, user: UserRow, purpose: LoginPurpose, count: number, meta: RequestMeta, now: Date): Promise<void> {
+async function logWrongSecretKey(
+  ctx: ServerContext,
+  tx: NoticeTx,
+  user: UserRow,
+  purpose: LoginPurpose,
+  count: number,
+  meta: RequestMeta,
+  now: Date,
+): Promise<void> {
   await recordSecurityEvent(tx, { userId: user.id, type: 'sign-in.wrong-secret-key', detail: { purpose }, ip: meta.ip, now });
   if (count < FAILURE_NOTICE.wrongSecretKeyAt) return;
   const { windowSeconds } = ruleFor('secretKeyFailuresPerEmail', emailBucket(user.email));
   const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-  await queueNotice(ctx, tx, user.email, { kind: 'wrong-secret-key-attempts', count, at: now.toISOString(), ip: meta.ip }, { dedupeKey: `wrong-secret-key:${user.id}:${windowSeconds}:${window}` });
+  await queueNotice(
+    ctx,
+    tx,
+    user.email,
+    { kind: 'wrong-secret-key-attempts', count, at: now.toISOString(), ip: meta.ip },
+    { dedupeKey: `wrong-secret-key:${user.id}:${windowSeconds}:${window}` },
+  );
 }
 
 /** A wrong Secret Key inside a session (re-authentication): counted, logged and, at the threshold, notified in one transaction. */
@@ -93,7 +105,13 @@ export async function recordReauthWrongSecretKey(ctx: ServerContext, user: UserR
 }
 
 /** Counts password failures of one account in `tx`; the one that reaches the threshold queues the notice to the owner. */
-async function countPasswordFailures(ctx: ServerContext, tx: NoticeTx, userId: string, failures: number, latest: { at: Date; ip: string | null }): Promise<void> {
+async function countPasswordFailures(
+  ctx: ServerContext,
+  tx: NoticeTx,
+  userId: string,
+  failures: number,
+  latest: { at: Date; ip: string | null },
+): Promise<void> {
   let reached = false;
   for (let i = 0; i < failures; i++) {
     const { count } = await consumeRateLimit(tx, counter(`passwordFailureNotice:${userId}`), latest.at);
@@ -101,7 +119,8 @@ async function countPasswordFailures(ctx: ServerContext, tx: NoticeTx, userId: s
   }
   if (!reached) return;
   const user = await findUserById(tx, userId);
-  if (user !== undefined) await queueNotice(ctx, tx, user.email, { kind: 'password-guesses', count: FAILURE_NOTICE.passwordFailuresAt, at: latest.at.toISOString(), ip: latest.ip });
+  if (user !== undefined)
+    await queueNotice(ctx, tx, user.email, { kind: 'password-guesses', count: FAILURE_NOTICE.passwordFailuresAt, at: latest.at.toISOString(), ip: latest.ip });
 }
 
 /** A finish whose OPAQUE proof did not verify, or that came after the attempt expired. */
@@ -132,7 +151,13 @@ export async function sweepAbandonedSignIns(ctx: ServerContext, params: { now: D
   return transactionWithNotices(ctx, async (tx) => {
     const taken = await takeExpiredLoginAttempts(tx, params);
     for (const attempt of taken) {
-      await recordSecurityEvent(tx, { userId: attempt.userId, type: 'sign-in.abandoned', detail: { purpose: attempt.purpose, startedAt: attempt.startedAt.toISOString() }, ip: attempt.ip, now: params.now });
+      await recordSecurityEvent(tx, {
+        userId: attempt.userId,
+        type: 'sign-in.abandoned',
+        detail: { purpose: attempt.purpose, startedAt: attempt.startedAt.toISOString() },
+        ip: attempt.ip,
+        now: params.now,
+      });
     }
     const byUser = new Map<string, typeof taken>();
     for (const attempt of taken) byUser.set(attempt.userId, [...(byUser.get(attempt.userId) ?? []), attempt]);

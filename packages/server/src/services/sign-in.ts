@@ -32,8 +32,7 @@ interface LoginState {
   readonly serverLoginState: string;
 }
 
-const wrongSecretKey = () =>
-  new LatchkeyError('wrong_secret_key', 'The email or Secret Key is not right. Check the Secret Key in your Emergency Kit.');
+const wrongSecretKey = () => new LatchkeyError('wrong_secret_key', 'The email or Secret Key is not right. Check the Secret Key in your Emergency Kit.');
 
 function verifierMatches(user: UserRow | undefined, verifier: string): user is UserRow {
   const expected = Buffer.from(user?.secretKeyVerifier ?? '0'.repeat(64), 'hex');
@@ -54,7 +53,12 @@ async function beginOpaqueLogin(
   await sweepAbandonedSignIns(ctx, { now: ctx.clock(), userId: user.id });
   let started: ReturnType<typeof opaqueServer.startLogin>;
   try {
-    started = opaqueServer.startLogin({ serverSetup: ctx.opaqueServerSetup, registrationRecord: user.opaqueRecord, startLoginRequest, userIdentifier: user.id });
+    started = opaqueServer.startLogin({
+      serverSetup: ctx.opaqueServerSetup,
+      registrationRecord: user.opaqueRecord,
+      startLoginRequest,
+      userIdentifier: user.id,
+    });
   } catch (cause) {
     throw new LatchkeyError('invalid_request', 'The sign-in request is malformed.', { cause });
   }
@@ -63,7 +67,16 @@ async function beginOpaqueLogin(
   // Sealed (it holds the keys of this login's session) and tied to the credentials it was started with.
   const state: LoginState = { credentialsVersion: user.credentialsVersion, serverLoginState: started.serverLoginState };
   const serverState = await ctx.keyring.seal(utf8(JSON.stringify(state)), 'login-state', { login: loginId });
-  await insertLoginAttempt(ctx.db, { id: loginId, purpose, userId: user.id, sessionId, serverState, ip: meta.ip, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS), now });
+  await insertLoginAttempt(ctx.db, {
+    id: loginId,
+    purpose,
+    userId: user.id,
+    sessionId,
+    serverState,
+    ip: meta.ip,
+    expiresAt: new Date(now.getTime() + LOGIN_TTL_MS),
+    now,
+  });
   return { loginId, loginResponse: started.loginResponse };
 }
 
@@ -125,7 +138,12 @@ export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: 
   return { session, account: await toAccountProfile(ctx.db, user) };
 }
 
-export async function startReauth(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: { secretKeyVerifier: string; startLoginRequest: string }): Promise<LoginStartResponse> {
+export async function startReauth(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: { secretKeyVerifier: string; startLoginRequest: string },
+): Promise<LoginStartResponse> {
   await enforceRateLimits(ctx, [['reauthPerUser', session.userId]]);
   const user = await findUserById(ctx.db, session.userId);
   if (!verifierMatches(user, body.secretKeyVerifier)) {
@@ -135,7 +153,11 @@ export async function startReauth(ctx: ServerContext, session: AuthenticatedSess
   return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'reauth', session.id, meta);
 }
 
-export async function finishReauth(ctx: ServerContext, session: AuthenticatedSession, body: { loginId: string; finishLoginRequest: string }): Promise<ReauthFinishResponse> {
+export async function finishReauth(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  body: { loginId: string; finishLoginRequest: string },
+): Promise<ReauthFinishResponse> {
   const { user } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
   const now = ctx.clock();
   await markReauthenticated(ctx.db, session.id, now);

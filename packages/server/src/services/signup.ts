@@ -70,8 +70,19 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
     .execute(async (tx) => {
       const email = await consumeTicket(ctx, tx, 'signup', body.ticket);
       if (await emailExists(tx, email)) throw new LatchkeyError('already_exists', 'An account with this email already exists. Sign in instead.');
-      await insertUserWithKeyset(tx, { id: userId, email, name: body.name, accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier }, body.keyset);
-      await insertVault(tx, { id: body.personalVault.id, kind: 'personal', createdBy: userId, encryptedAttrs: body.personalVault.encryptedAttrs, keyWrap: body.personalVault.keyWrap, now });
+      await insertUserWithKeyset(
+        tx,
+        { id: userId, email, name: body.name, accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier },
+        body.keyset,
+      );
+      await insertVault(tx, {
+        id: body.personalVault.id,
+        kind: 'personal',
+        createdBy: userId,
+        encryptedAttrs: body.personalVault.encryptedAttrs,
+        keyWrap: body.personalVault.keyWrap,
+        now,
+      });
       await recordDevice(tx, userId, body.device, now);
       const session = await createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token: 'server-chosen' });
       await recordSecurityEvent(tx, { userId, type: 'account.created', detail: { device: body.device.name }, ip: meta.ip, now });
@@ -83,4 +94,3 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
     });
   return result;
 }
-

@@ -45,16 +45,24 @@ export async function twoStepMethods(ctx: ServerContext, userId: string): Promis
 }
 
 const wrongFactor = () => new LatchkeyError('invalid_code', 'That code is not right, or it was already used.');
-const locked = () => new LatchkeyError('too_many_attempts', 'This method is locked after too many wrong attempts. Use another method (a backup code or a security key).');
+const locked = () =>
+  new LatchkeyError('too_many_attempts', 'This method is locked after too many wrong attempts. Use another method (a backup code or a security key).');
 
 /**
  * Checks a proof by an enrolled factor. Throws `second_factor_required` when none is given,
  * `invalid_code` when it is wrong, `too_many_attempts` when that factor is locked.
  */
-export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, userId: string, proof: FactorProof): Promise<'totp' | 'backup-code' | 'security-key'> {
+export async function verifyFactorProof(
+  ctx: ServerContext,
+  meta: RequestMeta,
+  userId: string,
+  proof: FactorProof,
+): Promise<'totp' | 'backup-code' | 'security-key'> {
   const methods = await twoStepMethods(ctx, userId);
   if (proof.otp === undefined && proof.backupCode === undefined && proof.securityKey === undefined) {
-    throw new LatchkeyError('second_factor_required', 'Enter a code from your authenticator app, a backup code, or use your security key.', { details: { methods } });
+    throw new LatchkeyError('second_factor_required', 'Enter a code from your authenticator app, a backup code, or use your security key.', {
+      details: { methods },
+    });
   }
   await enforceRateLimits(ctx, [['twoStepPerUser', userId]]);
   const now = ctx.clock();
@@ -72,14 +80,16 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
     if (failures.backupCode >= LOCK_AFTER_FAILURES) throw locked();
     const hash = await backupCodeAttemptHash(ctx.db, userId, proof.backupCode);
     // The code's use and its notice commit together: a crash cannot spend a code unannounced.
-    ok = hash !== undefined && (await transactionWithNotices(ctx, async (tx) => {
-      if (!(await backupCodeRepo.consumeBackupCode(tx, userId, hash, now))) return false;
-      const remaining = await backupCodeRepo.remainingBackupCodes(tx, userId);
-      await recordSecurityEvent(tx, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
-      const user = await findUserById(tx, userId);
-      if (user) await queueNotice(ctx, tx, user.email, { kind: 'backup-code-used', remaining, at: now.toISOString(), ip: meta.ip });
-      return true;
-    }));
+    ok =
+      hash !== undefined &&
+      (await transactionWithNotices(ctx, async (tx) => {
+        if (!(await backupCodeRepo.consumeBackupCode(tx, userId, hash, now))) return false;
+        const remaining = await backupCodeRepo.remainingBackupCodes(tx, userId);
+        await recordSecurityEvent(tx, { userId, type: 'backup-code.used', detail: { remaining }, ip: meta.ip, now });
+        const user = await findUserById(tx, userId);
+        if (user) await queueNotice(ctx, tx, user.email, { kind: 'backup-code-used', remaining, at: now.toISOString(), ip: meta.ip });
+        return true;
+      }));
   } else {
     method = 'security-key';
     if (failures.securityKey >= LOCK_AFTER_FAILURES) throw locked();
@@ -97,7 +107,14 @@ export async function verifyFactorProof(ctx: ServerContext, meta: RequestMeta, u
       await recordSecurityEvent(tx, { userId, type: 'second-factor.failed', detail: { method: failed }, ip: meta.ip, now });
       // Reaching this step takes the password and the Secret Key: the owner must hear about it.
       const user = await findUserById(tx, userId);
-      if (user) await queueNotice(ctx, tx, user.email, { kind: 'second-factor-failed', method: failed, locked: count >= LOCK_AFTER_FAILURES, at: now.toISOString(), ip: meta.ip });
+      if (user)
+        await queueNotice(ctx, tx, user.email, {
+          kind: 'second-factor-failed',
+          method: failed,
+          locked: count >= LOCK_AFTER_FAILURES,
+          at: now.toISOString(),
+          ip: meta.ip,
+        });
     });
     throw wrongFactor();
   }
@@ -127,18 +144,17 @@ export async function twoStepIsOn(ctx: ServerContext, userId: string): Promise<b
  */
 export async function requireSetupProvenBy(ctx: ServerContext, session: AuthenticatedSession, proofSessionId: string | null): Promise<void> {
   if (proofSessionId === session.id || !(await twoStepIsOn(ctx, session.userId))) return;
-  throw new LatchkeyError('second_factor_required', 'Two-step verification is on, and this setup was not started with a proof by one of your factors in this session. Start it again.', {
-    details: { methods: await twoStepMethods(ctx, session.userId) },
-  });
+  throw new LatchkeyError(
+    'second_factor_required',
+    'Two-step verification is on, and this setup was not started with a proof by one of your factors in this session. Start it again.',
+    {
+      details: { methods: await twoStepMethods(ctx, session.userId) },
+    },
+  );
 }
 
 /** Finishes a sign-in that waited for its second step: the session becomes a full one. */
-export async function completeTwoStep(
-  ctx: ServerContext,
-  session: AuthenticatedSession,
-  meta: RequestMeta,
-  proof: FactorProof,
-): Promise<TwoStepResponse> {
+export async function completeTwoStep(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<TwoStepResponse> {
   if (!session.twoStepPending) throw new LatchkeyError('invalid_request', 'This session needs no second step.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const now = ctx.clock();

@@ -47,7 +47,6 @@ async function announce(ctx: ServerContext, tx: NoticeTx, userId: string, meta: 
 /** How long a started factor setup (TOTP secret, security-key registration) can be confirmed. */
 export const FACTOR_SETUP_TTL_MS = 10 * 60_000;
 
-
 export async function twoStepStatus(ctx: ServerContext, session: AuthenticatedSession): Promise<TwoStepStatus> {
   const totp = (await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) !== undefined;
   const keys = await keysRepo.listSecurityKeys(ctx.db, session.userId);
@@ -79,13 +78,15 @@ export async function confirmTotp(ctx: ServerContext, session: ReauthenticatedSe
   const pending = await totpRepo.findTotpFactor(ctx.db, session.userId, 'pending');
   if (pending === undefined) throw new LatchkeyError('not_found', 'Start the authenticator app setup first.');
   const now = ctx.clock();
-  if (now.getTime() - pending.createdAt.getTime() > FACTOR_SETUP_TTL_MS) throw new LatchkeyError('code_expired', 'This authenticator app setup expired (10 minutes). Start it again.');
+  if (now.getTime() - pending.createdAt.getTime() > FACTOR_SETUP_TTL_MS)
+    throw new LatchkeyError('code_expired', 'This authenticator app setup expired (10 minutes). Start it again.');
   await requireSetupProvenBy(ctx, session, pending.proofSessionId);
   const step = totpStep(await openTotpSecret(ctx, session.userId, pending.encryptedSecret), otp, now);
   if (step === undefined) throw new LatchkeyError('invalid_code', 'That code is not right. Check the time on your phone and enter the current code.');
   const wasEnabled = await twoStepIsOn(ctx, session.userId);
   const backupCodes = await transactionWithNotices(ctx, async (tx) => {
-    if (!(await totpRepo.activatePendingTotp(tx, session.userId, pending.encryptedSecret, step, now))) throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
+    if (!(await totpRepo.activatePendingTotp(tx, session.userId, pending.encryptedSecret, step, now)))
+      throw new LatchkeyError('conflict', 'The setup changed meanwhile. Start again.');
     const issued = wasEnabled ? [] : await issueBackupCodes(tx, session.userId, now);
     await announce(ctx, tx, session.userId, meta, 'two-factor.totp-enabled', 'an authenticator app was turned on');
     return issued;
@@ -94,7 +95,8 @@ export async function confirmTotp(ctx: ServerContext, session: ReauthenticatedSe
 }
 
 export async function disableTotp(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<void> {
-  if ((await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) === undefined) throw new LatchkeyError('invalid_request', 'No authenticator app is turned on.');
+  if ((await totpRepo.findTotpFactor(ctx.db, session.userId, 'active')) === undefined)
+    throw new LatchkeyError('invalid_request', 'No authenticator app is turned on.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   await transactionWithNotices(ctx, async (tx) => {
     await totpRepo.deleteTotp(tx, session.userId);
@@ -104,18 +106,35 @@ export async function disableTotp(ctx: ServerContext, session: ReauthenticatedSe
 }
 
 /** Changing factors (docs/protocol.md §16.6): re-authentication and a proof by an enrolled factor, like disabling. */
-export async function regenerateBackupCodes(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<{ backupCodes: string[] }> {
+export async function regenerateBackupCodes(
+  ctx: ServerContext,
+  session: ReauthenticatedSession,
+  meta: RequestMeta,
+  proof: FactorProof,
+): Promise<{ backupCodes: string[] }> {
   if ((await twoStepMethods(ctx, session.userId)).length === 0) throw new LatchkeyError('invalid_request', 'Turn on two-step verification first.');
   await verifyFactorProof(ctx, meta, session.userId, proof);
   const backupCodes = await transactionWithNotices(ctx, async (tx) => {
     const issued = await issueBackupCodes(tx, session.userId, ctx.clock());
-    await announce(ctx, tx, session.userId, meta, 'two-factor.backup-codes-regenerated', `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`);
+    await announce(
+      ctx,
+      tx,
+      session.userId,
+      meta,
+      'two-factor.backup-codes-regenerated',
+      `${BACKUP_CODE_COUNT} new backup codes were created; the old ones no longer work`,
+    );
     return issued;
   });
   return { backupCodes };
 }
 
-export async function startSecurityKeyRegistration(ctx: ServerContext, session: ReauthenticatedSession, meta: RequestMeta, proof: FactorProof): Promise<ChallengeOptions> {
+export async function startSecurityKeyRegistration(
+  ctx: ServerContext,
+  session: ReauthenticatedSession,
+  meta: RequestMeta,
+  proof: FactorProof,
+): Promise<ChallengeOptions> {
   const proven = await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const user = await requireUser(ctx, session.userId);
   return securityKeyRegistrationOptions(ctx, { id: user.id, email: user.email, name: user.name }, proven ? session.id : null);

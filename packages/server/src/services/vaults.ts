@@ -13,7 +13,13 @@ import type { AuthenticatedSession } from './sessions.ts';
 const noSuchVault = () => new LatchkeyError('not_found', 'No such vault.');
 const noSuchItem = () => new LatchkeyError('not_found', 'No such item.');
 
-const toItem = (row: items.ItemRow): EncryptedItem => ({ id: row.id, vaultId: row.vaultId, version: row.version, ciphertext: row.ciphertext, updatedAt: row.updatedAt.toISOString() });
+const toItem = (row: items.ItemRow): EncryptedItem => ({
+  id: row.id,
+  vaultId: row.vaultId,
+  version: row.version,
+  ciphertext: row.ciphertext,
+  updatedAt: row.updatedAt.toISOString(),
+});
 
 export async function listVaults(ctx: ServerContext, session: AuthenticatedSession): Promise<VaultSummary[]> {
   return vaults.listVaultsForUser(ctx.db, session.userId);
@@ -64,7 +70,12 @@ export async function getItem(ctx: ServerContext, session: AuthenticatedSession,
   return toItem(row);
 }
 
-export async function createItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, body: CreateItemRequest): Promise<{ id: string; version: number }> {
+export async function createItem(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  vaultId: string,
+  body: CreateItemRequest,
+): Promise<{ id: string; version: number }> {
   await requireVault(ctx, session, vaultId);
   try {
     await items.insertItem(ctx.db, { id: body.id, vaultId, ciphertext: body.ciphertext, now: ctx.clock() });
@@ -83,9 +94,21 @@ async function conflictOrMissing(ctx: ServerContext, vaultId: string, itemId: st
   });
 }
 
-export async function updateItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, itemId: string, body: UpdateItemRequest): Promise<{ id: string; version: number }> {
+export async function updateItem(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  vaultId: string,
+  itemId: string,
+  body: UpdateItemRequest,
+): Promise<{ id: string; version: number }> {
   await requireVault(ctx, session, vaultId);
-  const version = await items.updateItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion: body.expectedVersion, ciphertext: body.ciphertext, now: ctx.clock() });
+  const version = await items.updateItemIfVersion(ctx.db, {
+    id: itemId,
+    vaultId,
+    expectedVersion: body.expectedVersion,
+    ciphertext: body.ciphertext,
+    now: ctx.clock(),
+  });
   if (version === undefined) return conflictOrMissing(ctx, vaultId, itemId);
   return { id: itemId, version };
 }

@@ -71,7 +71,11 @@ export async function importPgliteDataDir(dataDir: string, log: (message: string
     await schemaDb.destroy();
     sqlite = undefined;
     await rename(building, target);
-    log(`imported ${Object.entries(rows).map(([table, n]) => `${table}: ${n}`).join(', ')}`);
+    log(
+      `imported ${Object.entries(rows)
+        .map(([table, n]) => `${table}: ${n}`)
+        .join(', ')}`,
+    );
     return { rows };
   } catch (error) {
     if (sqlite?.open) sqlite.close();
@@ -105,7 +109,7 @@ async function copyTables(pglite: PgliteLike, sqlite: Sqlite.Database): Promise<
   for (const table of targetTables) {
     const source = sourceByTable.get(table);
     if (source === undefined) continue;
-    const targetColumns = (sqlite.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]);
+    const targetColumns = sqlite.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[];
     const columns = targetColumns.filter((column) => source.has(column));
     const list = columns.map(quote).join(', ');
     const { rows } = await pglite.query<Record<string, unknown>>(`select ${list} from ${quote(table)}`);
@@ -115,18 +119,23 @@ async function copyTables(pglite: PgliteLike, sqlite: Sqlite.Database): Promise<
   const counts: Record<string, number> = {};
   // Foreign keys are checked once everything is in, so copy order does not matter.
   sqlite.pragma('foreign_keys = OFF');
-  sqlite.transaction(() => {
-    for (const { table, columns, rows } of plan) {
-      const insert = sqlite.prepare(`insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-      for (const row of rows) insert.run(...columns.map((column) => toSqlite(row[column])));
-      counts[table] = rows.length;
-    }
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      for (const { table, columns, rows } of plan) {
+        const insert = sqlite.prepare(`insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        for (const row of rows) insert.run(...columns.map((column) => toSqlite(row[column])));
+        counts[table] = rows.length;
+      }
+    })
+    .immediate();
   const violations = sqlite.pragma('foreign_key_check') as unknown[];
   sqlite.pragma('foreign_keys = ON');
   if (violations.length > 0) throw new Error(`the imported database violates ${violations.length} foreign key(s): ${JSON.stringify(violations.slice(0, 5))}`);
   for (const { table, rows } of plan) {
-    const copied = sqlite.prepare(`select count(*) from ${quote(table)}`).pluck().get() as number;
+    const copied = sqlite
+      .prepare(`select count(*) from ${quote(table)}`)
+      .pluck()
+      .get() as number;
     if (copied !== rows.length) throw new Error(`table ${table}: ${rows.length} rows read, ${copied} written`);
   }
   return counts;

@@ -33,11 +33,7 @@ export interface RateLimitDecision {
  * @param now the current time; injectable for tests, defaults to the clock.
  * @throws RangeError when `limit` or `windowSeconds` is not a positive integer.
  */
-export async function consumeRateLimit(
-  db: Kysely<Database>,
-  rule: RateLimitRule,
-  now: Date = new Date(),
-): Promise<RateLimitDecision> {
+export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimitRule, now: Date = new Date()): Promise<RateLimitDecision> {
   if (!Number.isSafeInteger(rule.limit) || rule.limit < 1) {
     throw new RangeError(`limit must be a positive integer, got ${rule.limit}`);
   }

@@ -93,12 +93,10 @@ class ConvertingDatabase implements SqliteDatabase {
     if (entry === undefined) {
       const statement = this.#db.prepare(sql);
       const converters = statement.reader
-        ? statement
-            .columns()
-            .flatMap((column) => {
-              const convert = column.type === null ? undefined : COLUMN_CONVERTERS[column.type.toLowerCase()];
-              return convert === undefined ? [] : [[column.name, convert] as const];
-            })
+        ? statement.columns().flatMap((column) => {
+            const convert = column.type === null ? undefined : COLUMN_CONVERTERS[column.type.toLowerCase()];
+            return convert === undefined ? [] : [[column.name, convert] as const];
+          })
         : undefined;
       entry = { statement, converters };
       if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);

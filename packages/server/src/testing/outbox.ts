@@ -82,7 +82,10 @@ export async function waitForEmail(dataDir: string, query: EmailQuery, timeoutMs
  * @throws Error when the body has no such line.
  */
 export function extractCode(text: string): string {
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => /^\d{6,8}$/.test(l));
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^\d{6,8}$/.test(l));
   if (line === undefined) throw new Error('No line with a 6-8 digit code in the email body');
   return line;
 }
@@ -134,9 +137,7 @@ function decodeEncodedWords(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?') // whitespace between adjacent encoded words is not content
     .replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_, kind: string, data: string) =>
-      kind.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64').toString('utf8')
-        : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
     );
 }
 

@@ -148,7 +148,11 @@ export async function signInAgain(server: TestServer, credentials: Credentials):
   const res = await send(server, {
     method: 'POST',
     path: '/api/auth/login/finish',
-    body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest, device: { id: `device-${crypto.randomUUID().slice(0, 8)}-raw`, name: 'raw client', platform: 'test' } },
+    body: {
+      loginId: pending.loginId,
+      finishLoginRequest: pending.finishLoginRequest,
+      device: { id: `device-${crypto.randomUUID().slice(0, 8)}-raw`, name: 'raw client', platform: 'test' },
+    },
   });
   const { session } = await okJson<LoginFinishResponse>(res, 'login/finish');
   return { token: deriveSessionToken(pending.sessionKey), id: session.id };
@@ -170,7 +174,11 @@ export function usableRegistrationRecord(): Promise<string> {
     await opaqueReady;
     const input = `random ${crypto.randomUUID()}`;
     const { clientRegistrationState, registrationRequest } = opaqueClient.startRegistration(input);
-    const registrationResponse = opaqueServer.createRegistrationResponse({ serverSetup: opaqueServer.createSetup(), userIdentifier: 'throwaway', registrationRequest });
+    const registrationResponse = opaqueServer.createRegistrationResponse({
+      serverSetup: opaqueServer.createSetup(),
+      userIdentifier: 'throwaway',
+      registrationRequest,
+    });
     return opaqueClient.finishRegistration({ clientRegistrationState, registrationResponse, password: input }).registrationRecord;
   })();
   return usableRecord;
@@ -181,7 +189,11 @@ export async function verifiedTicket(server: TestServer, email: string): Promise
   const sentAfter = Date.now() - 1000;
   const started = await okJson<SignupStartResponse>(await send(server, { method: 'POST', path: '/api/signup/start', body: { email } }), 'signup/start');
   const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: sentAfter });
-  const verified = await send(server, { method: 'POST', path: '/api/signup/verify', body: { verificationId: started.verificationId, code: extractCode(mail.text) } });
+  const verified = await send(server, {
+    method: 'POST',
+    path: '/api/signup/verify',
+    body: { verificationId: started.verificationId, code: extractCode(mail.text) },
+  });
   return okJson<SignupVerifyResponse>(verified, 'signup/verify');
 }
 
@@ -189,7 +201,11 @@ export async function verifiedTicket(server: TestServer, email: string): Promise
  * Everything the SDK does before `/api/signup/finish`, by hand: a verified ticket, OPAQUE
  * registration, a keyset and a Personal vault. Returns the finish body, not yet sent.
  */
-export async function prepareSignup(server: TestServer, email: string, password = `pw-${crypto.randomUUID()}`): Promise<{ body: SignupFinishRequest; credentials: Credentials }> {
+export async function prepareSignup(
+  server: TestServer,
+  email: string,
+  password = `pw-${crypto.randomUUID()}`,
+): Promise<{ body: SignupFinishRequest; credentials: Credentials }> {
   const { ticket } = await verifiedTicket(server, email);
   await opaqueReady;
   const secretKey = generateSecretKey();
@@ -225,7 +241,12 @@ export async function prepareSignup(server: TestServer, email: string, password 
  */
 export async function credentialsChangeBody(server: TestServer, credentials: Credentials, token: string, newPassword: string) {
   const pending = await beginReauth(server, credentials, token);
-  const reauth = await send(server, { method: 'POST', path: '/api/auth/reauth/finish', token, body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest } });
+  const reauth = await send(server, {
+    method: 'POST',
+    path: '/api/auth/reauth/finish',
+    token,
+    body: { loginId: pending.loginId, finishLoginRequest: pending.finishLoginRequest },
+  });
   const { account } = await okJson<ReauthFinishResponse>(reauth, 'reauth/finish');
   const keyset = await decryptKeyset(account.keyset, deriveAccountUnlockKey(pending.exportKey));
   const secretKey = parseSecretKey(credentials.secretKey);

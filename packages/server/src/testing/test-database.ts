@@ -40,7 +40,10 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
 /** Every base table of the database (migration bookkeeping included), on SQLite and PostgreSQL alike. */
 export async function listTables(db: { readonly introspection: DatabaseIntrospector }): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  return tables.filter((t) => !t.isView).map((t) => t.name).sort();
+  return tables
+    .filter((t) => !t.isView)
+    .map((t) => t.name)
+    .sort();
 }
 
 /** The admin URL; throws if the postgres project runs without one. */

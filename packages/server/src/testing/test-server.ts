@@ -52,7 +52,10 @@ export async function startTestServer(
     databaseUrl = created.databaseUrl;
     dropDatabase = created.drop;
   }
-  const config = loadConfig(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', ...(databaseUrl ? ['--database-url', databaseUrl] : []), ...(options.args ?? [])], {});
+  const config = loadConfig(
+    ['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', ...(databaseUrl ? ['--database-url', databaseUrl] : []), ...(options.args ?? [])],
+    {},
+  );
   const logs: string[] = [];
   let offset = 0;
   const running = await startServer(config, {

@@ -13,7 +13,11 @@ import type { LoginFinishResponse, LoginStartResponse } from '@latchkey/core/wir
 import type { VaultList } from '@latchkey/core/wire/vaults';
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -49,8 +53,20 @@ export async function recoverAccountKeys(server: string, email: string, password
   const { finished, auk, keyset, token } = await signInAsOwner(server, email, password, secretKeyText, 'invariant-test-device-0001');
   const vaults = (await (await fetch(`${server}/api/vaults`, { headers: { authorization: `Bearer ${token}` } })).json()) as VaultList;
   const own = keysetTrustedSigner(keyset);
-  const vaultKeys = await Promise.all(vaults.vaults.map((v) => unwrapVaultKey(v.keyWrap, v.id, keysetRecipient(keyset), keyset.encryption.privateKey, (id) => (id === own.keysetId ? own : undefined))));
-  return [fromBase64Url(finished.exportKey), fromBase64Url(finished.sessionKey), auk, keyset.symmetricKey, keyset.encryption.privateKey, keyset.signing.secretKey, ...vaultKeys];
+  const vaultKeys = await Promise.all(
+    vaults.vaults.map((v) =>
+      unwrapVaultKey(v.keyWrap, v.id, keysetRecipient(keyset), keyset.encryption.privateKey, (id) => (id === own.keysetId ? own : undefined)),
+    ),
+  );
+  return [
+    fromBase64Url(finished.exportKey),
+    fromBase64Url(finished.sessionKey),
+    auk,
+    keyset.symmetricKey,
+    keyset.encryption.privateKey,
+    keyset.signing.secretKey,
+    ...vaultKeys,
+  ];
 }
 
 /** Every common spelling of some key bytes: hex, base64, base64url. */

@@ -28,5 +28,12 @@ export async function signUpWithItem(server: TestServer, item: (user: TestUser) 
   const [vault] = await user.client.vaults.list();
   const created = await user.client.items.create(vault!.id, item(user));
   const token = (await user.store.read()).session!.token;
-  return { user, credentials: { email: user.email, password: user.password, secretKey: user.secretKey }, profile, token, vaultId: vault!.id, itemId: created.id };
+  return {
+    user,
+    credentials: { email: user.email, password: user.password, secretKey: user.secretKey },
+    profile,
+    token,
+    vaultId: vault!.id,
+    itemId: created.id,
+  };
 }

@@ -26,7 +26,14 @@ import type { Fetch } from '@latchkey/client/http';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
 import { PAUSE_FILE_ENV, type PausePoint } from '../../src/testing/pause-points.ts';
-import { createEmptyPostgresDatabase, sdkClient, type ServerProcess, startServerProcess, stopAllServerProcesses, testDatabaseKind } from '@latchkey/server/testing';
+import {
+  createEmptyPostgresDatabase,
+  sdkClient,
+  type ServerProcess,
+  startServerProcess,
+  stopAllServerProcesses,
+  testDatabaseKind,
+} from '@latchkey/server/testing';
 
 /** Which credentials open the account after a crash. */
 export type Outcome = 'old' | 'new';
@@ -184,7 +191,13 @@ export interface ExpectedItem {
 
 export const ITEM_FIXTURES: readonly ItemFields[] = [
   { kind: 'login', title: 'Bank', username: 'alice', password: 'correct horse battery staple', urls: ['https://bank.example'], notes: 'PIN is elsewhere' },
-  { kind: 'login', title: 'Mail', username: 'alice@example.com', password: 'ü-Ünïcødé-🔑', totp: 'otpauth://totp/Mail:alice?secret=JBSWY3DPEHPK3PXP&issuer=Mail' },
+  {
+    kind: 'login',
+    title: 'Mail',
+    username: 'alice@example.com',
+    password: 'ü-Ünïcødé-🔑',
+    totp: 'otpauth://totp/Mail:alice?secret=JBSWY3DPEHPK3PXP&issuer=Mail',
+  },
   { kind: 'note', title: 'Wi-Fi at home', notes: 'SSID: latchkey\npassword: hunter2hunter2' },
   { kind: 'password', title: 'Safe combination', password: '12-34-56' },
   { kind: 'login', title: 'Work VPN', username: 'a.smith', password: 'vpn-secret', urls: ['https://vpn.work.example', 'https://sso.work.example'] },
@@ -255,7 +268,9 @@ export async function lockRows(databaseUrl: string | undefined, table: LockTable
         const waiting = await client.query('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
         if ((waiting.rows[0] as { n: number }).n > 0) return;
         if (Date.now() > deadline) {
-          const activity = await client.query(`select pid, state, wait_event_type, wait_event, left(query, 80) as query from pg_stat_activity where datname = current_database()`);
+          const activity = await client.query(
+            `select pid, state, wait_event_type, wait_event, left(query, 80) as query from pg_stat_activity where datname = current_database()`,
+          );
           throw new Error(`the finish transaction never reached the locked ${table} rows; sessions: ${JSON.stringify(activity.rows)}`);
         }
         await sleep(5);

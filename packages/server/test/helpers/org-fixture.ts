@@ -61,9 +61,14 @@ export async function orgTestContext(t: TestStorage): Promise<OrgTestContext> {
     noticeSender,
   };
   noticeSender.start(ctx);
-  return { ctx, mail, logs, advance: (ms) => {
+  return {
+    ctx,
+    mail,
+    logs,
+    advance: (ms) => {
       offset += ms;
-    } };
+    },
+  };
 }
 
 export async function createTestUser(ctx: ServerContext, label = 'user'): Promise<TestUser> {
@@ -89,15 +94,19 @@ export interface TestOrganization {
 export async function createTestOrganization(ctx: ServerContext, creator: TestUser, kind: OrganizationKind = 'family'): Promise<TestOrganization> {
   const id = crypto.randomUUID();
   const org = await createOrganizationKeyset(id, creator.keyset, creator.id);
-  await createOrganization(ctx, { userId: creator.id }, {
-    id,
-    kind,
-    name: kind === 'family' ? 'The Testers' : 'Test Team',
-    keyset: org.sealed,
-    creatorWrap: org.creatorWrap,
-    creatorCertificate: org.creatorCertificate,
-    creatorAcceptance: signMemberAcceptance(creator.keyset, creator.id, { organizationId: id, keyset: keysetPublicPart(org.keyset) }),
-  });
+  await createOrganization(
+    ctx,
+    { userId: creator.id },
+    {
+      id,
+      kind,
+      name: kind === 'family' ? 'The Testers' : 'Test Team',
+      keyset: org.sealed,
+      creatorWrap: org.creatorWrap,
+      creatorCertificate: org.creatorCertificate,
+      creatorAcceptance: signMemberAcceptance(creator.keyset, creator.id, { organizationId: id, keyset: keysetPublicPart(org.keyset) }),
+    },
+  );
   return { id, kind, opened: { organizationId: id, keyset: org.keyset }, creator };
 }
 
@@ -124,7 +133,14 @@ export async function acceptAs(ctx: ServerContext, user: TestUser, token: string
 export const KEY_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'admin', 'recovery_admin'];
 
 /** The organizer's client confirming an accepted member (after the fingerprint comparison). */
-export async function confirmAs(ctx: ServerContext, org: TestOrganization, confirmer: TestUser, member: TestUser, role: OrganizationRole, acceptance: ReturnType<typeof signMemberAcceptance>) {
+export async function confirmAs(
+  ctx: ServerContext,
+  org: TestOrganization,
+  confirmer: TestUser,
+  member: TestUser,
+  role: OrganizationRole,
+  acceptance: ReturnType<typeof signMemberAcceptance>,
+) {
   const certificate = certifyAcceptedMember(org.id, org.opened.keyset, acceptance);
   const organizationKeyWrap = KEY_ROLES.includes(role) ? await wrapOrganizationKeyset(org.id, 1, org.opened.keyset, member.member) : undefined;
   await confirmMember(ctx, { userId: confirmer.id }, org.id, member.id, { certificate, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) });

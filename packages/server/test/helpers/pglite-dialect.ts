@@ -170,11 +170,7 @@ class PGliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const result: Results<R> = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-    const changesRows =
-      result.command === 'INSERT' ||
-      result.command === 'UPDATE' ||
-      result.command === 'DELETE' ||
-      result.command === 'MERGE';
+    const changesRows = result.command === 'INSERT' || result.command === 'UPDATE' || result.command === 'DELETE' || result.command === 'MERGE';
     return {
       rows: result.rows,
       ...(changesRows && { numAffectedRows: BigInt(result.rowCount ?? result.affectedRows ?? 0) }),

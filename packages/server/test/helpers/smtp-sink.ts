@@ -76,7 +76,15 @@ export async function startSmtpSink(policy: SinkPolicy = () => 'accept'): Promis
         const attempt = (seen.get(parsed.messageId) ?? 0) + 1;
         seen.set(parsed.messageId, attempt);
         const rcpt = session.envelope.rcptTo[0]?.address ?? parsed.to;
-        const message: OfferedMessage = { to: rcpt, subject: parsed.subject, messageId: parsed.messageId, text: parsed.text, attempt, at: Date.now(), accepted: false };
+        const message: OfferedMessage = {
+          to: rcpt,
+          subject: parsed.subject,
+          messageId: parsed.messageId,
+          text: parsed.text,
+          attempt,
+          at: Date.now(),
+          accepted: false,
+        };
         offered.push(message);
         void Promise.resolve(sink.policy(message)).then((answer) => {
           if (answer === 'accept') {

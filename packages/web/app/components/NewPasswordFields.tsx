@@ -7,8 +7,22 @@ export function NewPasswordFields({ label, emptyHint, value }: { label: string; 
   const { password, setPassword, repeat, setRepeat, strength, mismatch } = value;
   return (
     <>
-      <SecretField label={label} autoComplete="new-password" required value={password} onChange={setPassword} hint={password === '' ? emptyHint : STRENGTH_TEXT[strength]} />
-      <SecretField label={`${label} again`} autoComplete="new-password" required value={repeat} onChange={setRepeat} hint={mismatch ? 'Not the same as the first password yet.' : undefined} />
+      <SecretField
+        label={label}
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={setPassword}
+        hint={password === '' ? emptyHint : STRENGTH_TEXT[strength]}
+      />
+      <SecretField
+        label={`${label} again`}
+        autoComplete="new-password"
+        required
+        value={repeat}
+        onChange={setRepeat}
+        hint={mismatch ? 'Not the same as the first password yet.' : undefined}
+      />
     </>
   );
 }

@@ -53,7 +53,14 @@ export function PasswordGenerator({ onUse }: { onUse?: (password: string) => voi
         <label htmlFor={`${id}-len`}>
           Length: <span>{options.length}</span> characters
         </label>
-        <input id={`${id}-len`} type="range" min={MIN_LENGTH} max={MAX_LENGTH} value={options.length} onChange={(e) => setOptions({ ...options, length: Math.min(MAX_LENGTH, Number(e.target.value)) })} />
+        <input
+          id={`${id}-len`}
+          type="range"
+          min={MIN_LENGTH}
+          max={MAX_LENGTH}
+          value={options.length}
+          onChange={(e) => setOptions({ ...options, length: Math.min(MAX_LENGTH, Number(e.target.value)) })}
+        />
       </div>
       <fieldset>
         <legend>Use these characters</legend>

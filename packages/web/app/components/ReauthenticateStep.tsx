@@ -50,7 +50,18 @@ export interface ReauthenticateStepProps {
   run: (credentials: { password: string; proof: FactorProof }) => Promise<void>;
 }
 
-export function ReauthenticateStep({ why, action, busyText, danger, proofMethods, proofReason, unlockFirst = true, describe = describeError, onCancel, run }: ReauthenticateStepProps) {
+export function ReauthenticateStep({
+  why,
+  action,
+  busyText,
+  danger,
+  proofMethods,
+  proofReason,
+  unlockFirst = true,
+  describe = describeError,
+  onCancel,
+  run,
+}: ReauthenticateStepProps) {
   const { latchkey, handleSignedOut } = useApp();
   const [stage, setStage] = useState<'password' | 'proof'>('password');
   const [methods, setMethods] = useState<readonly string[]>(proofMethods ?? []);

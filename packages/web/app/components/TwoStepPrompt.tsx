@@ -151,7 +151,8 @@ export function TwoStepForm({
 /** Why the last proof failed, in words for the person (the SDK asks again only after `invalid_code`). */
 function retryMessage(last: Choice | undefined): string {
   if (last !== undefined && 'backupCode' in last) return 'That backup code is not right, or it was already used. Check it and try again, or use another code.';
-  if (last !== undefined && 'securityKey' in last) return 'Your security key was not accepted. Make sure it is the key you registered with this account, then try again.';
+  if (last !== undefined && 'securityKey' in last)
+    return 'Your security key was not accepted. Make sure it is the key you registered with this account, then try again.';
   return 'That code is not right. Enter the code your authenticator app shows now (check that the time on your phone is correct).';
 }
 

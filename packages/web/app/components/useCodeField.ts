@@ -34,6 +34,7 @@ export function parseAuthenticatorCode(text: string): string {
 /** A backup code as printed; dashes and spaces do not matter, but it must be long enough to be one. */
 export function parseBackupCode(text: string): string {
   const code = text.trim();
-  if (code.replace(/[\s-]/g, '').length < 8) throw new LatchkeyError('invalid_request', 'Enter one of your backup codes, as printed (dashes and spaces do not matter).');
+  if (code.replace(/[\s-]/g, '').length < 8)
+    throw new LatchkeyError('invalid_request', 'Enter one of your backup codes, as printed (dashes and spaces do not matter).');
   return code;
 }

@@ -155,11 +155,7 @@ export async function up(db: AnyDb): Promise<void> {
       .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'`))
       .addColumn('ip', 'text'),
   ).execute();
-  await db.schema
-    .createIndex('security_events_user_id_created_at_idx')
-    .on('security_events')
-    .columns(['user_id', 'created_at'])
-    .execute();
+  await db.schema.createIndex('security_events_user_id_created_at_idx').on('security_events').columns(['user_id', 'created_at']).execute();
 
   await db.schema
     .createTable('rate_limits')

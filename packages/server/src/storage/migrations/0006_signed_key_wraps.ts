@@ -15,9 +15,18 @@ type AnyDb = Kysely<unknown>;
 
 export async function up(db: AnyDb): Promise<void> {
   // One column per statement: SQLite's ALTER TABLE adds one at a time.
-  await db.schema.alterTable('vault_access').addColumn('wrap_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('vault_access').addColumn('wrap_signer_keyset_id', 'text', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('vault_access').addColumn('wrap_signature', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('vault_access')
+    .addColumn('wrap_version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('vault_access')
+    .addColumn('wrap_signer_keyset_id', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema
+    .alterTable('vault_access')
+    .addColumn('wrap_signature', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {

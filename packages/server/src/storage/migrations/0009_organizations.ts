@@ -90,7 +90,13 @@ export async function up(db: AnyDb): Promise<void> {
   )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addPrimaryKeyConstraint('organization_key_wraps_pkey', ['organization_id', 'key_version', 'user_id'])
-    .addForeignKeyConstraint('organization_key_wraps_keyset_fkey', ['organization_id', 'key_version'], 'organization_keysets', ['organization_id', 'key_version'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'organization_key_wraps_keyset_fkey',
+      ['organization_id', 'key_version'],
+      'organization_keysets',
+      ['organization_id', 'key_version'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
 
   await db.schema
@@ -155,7 +161,9 @@ export async function up(db: AnyDb): Promise<void> {
   )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addPrimaryKeyConstraint('group_key_wraps_pkey', ['group_id', 'key_version', 'user_id'])
-    .addForeignKeyConstraint('group_key_wraps_keyset_fkey', ['group_id', 'key_version'], 'group_keysets', ['group_id', 'key_version'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('group_key_wraps_keyset_fkey', ['group_id', 'key_version'], 'group_keysets', ['group_id', 'key_version'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     .execute();
 
   await withWrap(

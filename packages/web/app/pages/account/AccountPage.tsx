@@ -17,7 +17,11 @@ import { ChangeSecretKey } from './ChangeSecretKey.tsx';
 import { NewSecretKey } from './NewSecretKey.tsx';
 import { otherSessionsText } from './other-sessions-text.ts';
 
-export type Mode = { kind: 'overview'; notice?: string } | { kind: 'password' } | { kind: 'secret-key' } | { kind: 'new-secret-key'; secretKey: SecretKey; signedOutSessions: number };
+export type Mode =
+  | { kind: 'overview'; notice?: string }
+  | { kind: 'password' }
+  | { kind: 'secret-key' }
+  | { kind: 'new-secret-key'; secretKey: SecretKey; signedOutSessions: number };
 
 export function AccountPage() {
   const { phase } = useApp();
@@ -28,9 +32,19 @@ export function AccountPage() {
 
   switch (mode.kind) {
     case 'password':
-      return <ChangePassword onCancel={() => back()} onChanged={(n) => back(`Password changed; ${otherSessionsText(n)}. Use your new password from now on, on every device.`)} />;
+      return (
+        <ChangePassword
+          onCancel={() => back()}
+          onChanged={(n) => back(`Password changed; ${otherSessionsText(n)}. Use your new password from now on, on every device.`)}
+        />
+      );
     case 'secret-key':
-      return <ChangeSecretKey onCancel={() => back()} onChanged={(secretKey, signedOutSessions) => setMode({ kind: 'new-secret-key', secretKey, signedOutSessions })} />;
+      return (
+        <ChangeSecretKey
+          onCancel={() => back()}
+          onChanged={(secretKey, signedOutSessions) => setMode({ kind: 'new-secret-key', secretKey, signedOutSessions })}
+        />
+      );
     case 'new-secret-key':
       return (
         <NewSecretKey

@@ -27,18 +27,22 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
   const [proofMethods, setProofMethods] = useState<readonly string[]>();
 
   const change = (proof: () => Promise<FactorProof>) =>
-    run(async () => {
-      try {
-        const { signedOutSessions } = await latchkey.client.account.changePassword(current, newPassword.password, await proof());
-        setCurrent('');
-        newPassword.clear();
-        onChanged(signedOutSessions);
-      } catch (e) {
-        const methods = e instanceof LatchkeyError && e.code === 'second_factor_required' ? e.details?.methods : undefined;
-        if (proofMethods === undefined && Array.isArray(methods) && methods.length > 0) return setProofMethods(methods.filter((m): m is string => typeof m === 'string'));
-        throw e;
-      }
-    }, { idleAfter: true });
+    run(
+      async () => {
+        try {
+          const { signedOutSessions } = await latchkey.client.account.changePassword(current, newPassword.password, await proof());
+          setCurrent('');
+          newPassword.clear();
+          onChanged(signedOutSessions);
+        } catch (e) {
+          const methods = e instanceof LatchkeyError && e.code === 'second_factor_required' ? e.details?.methods : undefined;
+          if (proofMethods === undefined && Array.isArray(methods) && methods.length > 0)
+            return setProofMethods(methods.filter((m): m is string => typeof m === 'string'));
+          throw e;
+        }
+      },
+      { idleAfter: true },
+    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -77,7 +81,11 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
       <p>Re-authenticate first: enter your current account password, then choose the new one. Every other device is signed out and needs the new password.</p>
       <form onSubmit={(e) => void submit(e)} aria-label="Change account password">
         <AccountPasswordField autoFocus value={current} onChange={setCurrent} hint="Your current password." />
-        <NewPasswordFields label="New account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard to guess.`} value={newPassword} />
+        <NewPasswordFields
+          label="New account password"
+          emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard to guess.`}
+          value={newPassword}
+        />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Changing your password…' : undefined} />
         <div className="actions">

@@ -19,8 +19,8 @@ export function ChangeSecretKey({ onCancel, onChanged }: { onCancel: () => void;
           why={
             <>
               <p>
-                This browser makes a new Secret Key. <strong>Your current Emergency Kit stops working at once</strong>, and every other device is signed out and needs the new Secret
-                Key. Your password, items and vaults stay the same.
+                This browser makes a new Secret Key. <strong>Your current Emergency Kit stops working at once</strong>, and every other device is signed out and
+                needs the new Secret Key. Your password, items and vaults stay the same.
               </p>
               <p>Re-authenticate first: enter your account password.</p>
             </>

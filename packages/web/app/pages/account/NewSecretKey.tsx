@@ -10,9 +10,23 @@ import { ErrorMessage, PageHeading } from '../../components/ui.tsx';
 import { useDownload } from '../../components/useDownload.ts';
 import { otherSessionsText } from './other-sessions-text.ts';
 
-export function NewSecretKey({ account, secretKey, signedOutSessions, onDone }: { account: AccountProfile; secretKey: SecretKey; signedOutSessions: number; onDone: () => void }) {
+export function NewSecretKey({
+  account,
+  secretKey,
+  signedOutSessions,
+  onDone,
+}: {
+  account: AccountProfile;
+  secretKey: SecretKey;
+  signedOutSessions: number;
+  onDone: () => void;
+}) {
   const { latchkey } = useApp();
-  const { saved, error, run: download } = useDownload(async () => {
+  const {
+    saved,
+    error,
+    run: download,
+  } = useDownload(async () => {
     await downloadEmergencyKit({ signInAddress: latchkey.server, email: account.email, name: account.name, secretKey });
     return 'Your browser is saving the new Emergency Kit. Print it or store it safely.';
   });
@@ -30,13 +44,15 @@ export function NewSecretKey({ account, secretKey, signedOutSessions, onDone }: 
       </p>
       <div className="explain">
         <p>
-          <strong>Your old Emergency Kit no longer works.</strong> Destroy printed copies and delete saved ones: the Secret Key on them is not accepted any more.
+          <strong>Your old Emergency Kit no longer works.</strong> Destroy printed copies and delete saved ones: the Secret Key on them is not accepted any
+          more.
         </p>
         <p>
           <strong>When you need the new one:</strong> to sign in on any other device or browser. This browser remembers it, so here you only type your password.
         </p>
         <p>
-          <strong>Keep it safe:</strong> download your new Emergency Kit and print it or store it somewhere only you can reach. Never write your password on a saved copy.
+          <strong>Keep it safe:</strong> download your new Emergency Kit and print it or store it somewhere only you can reach. Never write your password on a
+          saved copy.
         </p>
       </div>
       <ErrorMessage message={error} />

@@ -17,7 +17,10 @@ export function Overview({ account, notice, onMode }: { account: AccountProfile;
       ) : null}
       <section aria-labelledby="password-heading">
         <h2 id="password-heading">Account password</h2>
-        <p>Change it if you think someone else knows it. Every other device is signed out and needs the new password. Your Secret Key and Emergency Kit stay the same.</p>
+        <p>
+          Change it if you think someone else knows it. Every other device is signed out and needs the new password. Your Secret Key and Emergency Kit stay the
+          same.
+        </p>
         <button type="button" onClick={() => onMode({ kind: 'password' })}>
           Change password
         </button>
@@ -25,8 +28,8 @@ export function Overview({ account, notice, onMode }: { account: AccountProfile;
       <section aria-labelledby="secret-key-heading">
         <h2 id="secret-key-heading">Secret Key</h2>
         <p>
-          Change it if your Emergency Kit was lost or someone else may have seen it. You get a new Secret Key and a new Emergency Kit; the old kit stops working, and every other device is
-          signed out and needs the new Secret Key.
+          Change it if your Emergency Kit was lost or someone else may have seen it. You get a new Secret Key and a new Emergency Kit; the old kit stops
+          working, and every other device is signed out and needs the new Secret Key.
         </p>
         <button type="button" className="secondary" onClick={() => onMode({ kind: 'secret-key' })}>
           Change Secret Key

@@ -10,7 +10,11 @@ import { useDownload } from '../../components/useDownload.ts';
 
 export function DoneStep({ email, secretKey, signedOutSessions }: { email: string; secretKey: SecretKey; signedOutSessions: number }) {
   const { latchkey, navigate } = useApp();
-  const { saved, error, run: download } = useDownload(async () => {
+  const {
+    saved,
+    error,
+    run: download,
+  } = useDownload(async () => {
     await downloadEmergencyKit({ signInAddress: latchkey.server, email, secretKey });
     return 'Your browser is saving the Emergency Kit. Print it or store it safely.';
   });
@@ -34,11 +38,12 @@ export function DoneStep({ email, secretKey, signedOutSessions }: { email: strin
       </p>
       <div className="explain">
         <p>
-          <strong>Every session and device was signed out</strong> ({sessions} ended). Sign in again on each of them with your new password and new Secret Key. If you did not do this
-          recovery, someone has your recovery code and access to your email: sign in and replace your recovery code at once.
+          <strong>Every session and device was signed out</strong> ({sessions} ended). Sign in again on each of them with your new password and new Secret Key.
+          If you did not do this recovery, someone has your recovery code and access to your email: sign in and replace your recovery code at once.
         </p>
         <p>
-          <strong>Your recovery code still works.</strong> It is reusable and stays valid after this recovery. After signing in, you may replace it on the Recovery code page.
+          <strong>Your recovery code still works.</strong> It is reusable and stays valid after this recovery. After signing in, you may replace it on the
+          Recovery code page.
         </p>
         <p>Two-step verification, if you use it, is still on and will be asked for when you sign in.</p>
       </div>

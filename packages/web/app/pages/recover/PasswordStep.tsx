@@ -57,8 +57,8 @@ export function PasswordStep({
       <PageHeading>Choose a new account password</PageHeading>
       <StepList current={3} />
       <p>
-        Your recovery code is right. Choose a new account password for <strong>{grant.email}</strong>. This browser then makes a new Secret Key; the old password and Secret Key stop
-        working, and every device is signed out.
+        Your recovery code is right. Choose a new account password for <strong>{grant.email}</strong>. This browser then makes a new Secret Key; the old
+        password and Secret Key stop working, and every device is signed out.
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={grant.email} readOnly hidden />

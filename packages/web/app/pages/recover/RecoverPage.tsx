@@ -26,8 +26,10 @@ type Step =
   | { kind: 'password'; email: string; verificationId: string; grant: RecoveryGrant }
   | { kind: 'done'; email: string; secretKey: SecretKey; signedOutSessions: number };
 
-const TICKET_GONE = 'Checking your email was more than 30 minutes ago, so it has to be done again. Ask for a new code and enter it; your recovery code stays filled in.';
-const GRANT_GONE = 'Your recovery code was accepted more than 30 minutes ago, so it has to be checked again. Ask for a new email code; your recovery code stays filled in.';
+const TICKET_GONE =
+  'Checking your email was more than 30 minutes ago, so it has to be done again. Ask for a new code and enter it; your recovery code stays filled in.';
+const GRANT_GONE =
+  'Your recovery code was accepted more than 30 minutes ago, so it has to be checked again. Ask for a new email code; your recovery code stays filled in.';
 
 export function RecoverPage() {
   const [step, setStep] = useState<Step>({ kind: 'email' });

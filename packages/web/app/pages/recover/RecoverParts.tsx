@@ -6,10 +6,13 @@ import { describeError } from '../../errors.ts';
 export function AppLink({ to, children }: { to: string; children: ReactNode }) {
   const { navigate } = useApp();
   return (
-    <a href={to} onClick={(e) => {
+    <a
+      href={to}
+      onClick={(e) => {
         e.preventDefault();
         navigate(to);
-      }}>
+      }}
+    >
       {children}
     </a>
   );

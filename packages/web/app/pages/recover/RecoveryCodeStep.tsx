@@ -83,7 +83,8 @@ export function RecoveryCodeStep({
             <input type="radio" name="method" checked={method === 'code'} onChange={() => onDraft({ ...draft, method: 'code' })} /> My recovery code
           </label>
           <label className="check">
-            <input type="radio" name="method" checked={method === 'shares'} onChange={() => onDraft({ ...draft, method: 'shares' })} /> Share cards (the code was split among people I trust)
+            <input type="radio" name="method" checked={method === 'shares'} onChange={() => onDraft({ ...draft, method: 'shares' })} /> Share cards (the code
+            was split among people I trust)
           </label>
         </fieldset>
         {method === 'code' ? (

@@ -30,12 +30,23 @@ export function Check({ onBack }: { onBack: (notice?: string) => void }) {
   return (
     <main className="narrow recovery">
       <PageHeading>Check my recovery code</PageHeading>
-      <p>Type the code from your Recovery Kit to test that it works. This only tests it: nothing about your account changes, and the code is never sent (this browser proves it has it).</p>
+      <p>
+        Type the code from your Recovery Kit to test that it works. This only tests it: nothing about your account changes, and the code is never sent (this
+        browser proves it has it).
+      </p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Recovery code" autoComplete="off" spellCheck={false} autoCapitalize="characters" required value={typed.text} onChange={(v) => {
+        <Field
+          label="Recovery code"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="characters"
+          required
+          value={typed.text}
+          onChange={(v) => {
             typed.setText(v);
             setResult(undefined);
-          }} />
+          }}
+        />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Checking…' : undefined} />
         {result === true ? (
@@ -46,8 +57,8 @@ export function Check({ onBack }: { onBack: (notice?: string) => void }) {
         {result === false ? (
           <div className="error" role="alert">
             <p>
-              <strong>This code does not work for your account.</strong> It may be an old code that was replaced, or a new one that was never confirmed. If you cannot find your current code,
-              replace it now while you can still sign in.
+              <strong>This code does not work for your account.</strong> It may be an old code that was replaced, or a new one that was never confirmed. If you
+              cannot find your current code, replace it now while you can still sign in.
             </p>
           </div>
         ) : null}

@@ -7,7 +7,19 @@ import { ErrorMessage, Field, PageHeading, Progress } from '../../components/ui.
 import { useAsyncAction } from '../../components/useAsyncAction.ts';
 import { useRecoveryCodeField } from '../../components/useCodeField.ts';
 
-export function ConfirmCode({ code, keepsOld, onBack, onCancel, onConfirmed }: { code: RecoveryCode; keepsOld: string; onBack: () => void; onCancel: () => void; onConfirmed: () => void }) {
+export function ConfirmCode({
+  code,
+  keepsOld,
+  onBack,
+  onCancel,
+  onConfirmed,
+}: {
+  code: RecoveryCode;
+  keepsOld: string;
+  onBack: () => void;
+  onCancel: () => void;
+  onConfirmed: () => void;
+}) {
   const { latchkey } = useApp();
   const { set } = useRecoveryStatus();
   const typed = useRecoveryCodeField();
@@ -28,11 +40,20 @@ export function ConfirmCode({ code, keepsOld, onBack, onCancel, onConfirmed }: {
     <main className="narrow recovery">
       <PageHeading>Confirm your recovery code</PageHeading>
       <p>
-        Show that you stored it: type the whole code from the copy you kept (your Recovery Kit, text file or paper). On the Recovery Kit the last group is highlighted and printed on its own, so
-        you can check you reached the end. Dashes, spaces and capitals do not matter.
+        Show that you stored it: type the whole code from the copy you kept (your Recovery Kit, text file or paper). On the Recovery Kit the last group is
+        highlighted and printed on its own, so you can check you reached the end. Dashes, spaces and capitals do not matter.
       </p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Recovery code" autoComplete="off" spellCheck={false} autoCapitalize="characters" required value={typed.text} onChange={typed.setText} hint="Starts with R1-, then 7 groups of 5 characters." />
+        <Field
+          label="Recovery code"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="characters"
+          required
+          value={typed.text}
+          onChange={typed.setText}
+          hint="Starts with R1-, then 7 groups of 5 characters."
+        />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Confirming…' : undefined} />
         <div className="actions">

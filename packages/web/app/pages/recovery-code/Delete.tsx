@@ -12,8 +12,8 @@ export function Delete({ onBack }: { onBack: (notice?: string) => void }) {
       <PageHeading>Delete your recovery code</PageHeading>
       <div className="confirm">
         <p>
-          Your recovery code (and any unconfirmed new one) <strong>stops working at once</strong>. Without a recovery code, if you forget your account password or lose your Secret Key, nobody can
-          get you back into your account.
+          Your recovery code (and any unconfirmed new one) <strong>stops working at once</strong>. Without a recovery code, if you forget your account password
+          or lose your Secret Key, nobody can get you back into your account.
         </p>
         <ReauthenticateStep
           why={<p>Re-authenticate first: enter your account password to delete the code.</p>}

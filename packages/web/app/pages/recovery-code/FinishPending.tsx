@@ -31,8 +31,8 @@ export function FinishPending({ hasActive }: { hasActive: boolean }) {
       <h2 id="pending-heading">Unfinished setup</h2>
       <p>
         A new recovery code was created but never confirmed, so <strong>it does not work</strong>.{' '}
-        {hasActive ? 'Your current recovery code still works.' : 'You have no working recovery code yet.'} If you stored the new code, enter it here to make it your recovery code. If
-        you did not, set up a new one.
+        {hasActive ? 'Your current recovery code still works.' : 'You have no working recovery code yet.'} If you stored the new code, enter it here to make it
+        your recovery code. If you did not, set up a new one.
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <Field label="The new code you stored" autoComplete="off" spellCheck={false} autoCapitalize="characters" value={code.text} onChange={code.setText} />

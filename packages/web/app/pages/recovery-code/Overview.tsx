@@ -11,8 +11,8 @@ export function Overview({ status, notice, onMode }: { status: RecoveryCodeStatu
     <main className="narrow recovery">
       <PageHeading>Recovery code</PageHeading>
       <p>
-        A recovery code gets you back into your account if you forget your account password, lose your Secret Key, or lose every device. With it and access to your email, you choose a new
-        password and get a new Secret Key. Keep it on paper or somewhere outside Latchkey.
+        A recovery code gets you back into your account if you forget your account password, lose your Secret Key, or lose every device. With it and access to
+        your email, you choose a new password and get a new Secret Key. Keep it on paper or somewhere outside Latchkey.
       </p>
       {notice ? (
         <p className="notice" role="status">
@@ -57,7 +57,11 @@ function StatusCard({ status }: { status: RecoveryCodeStatus }) {
       {active ? (
         <ul>
           {status.confirmedAt ? <li>Set up on {formatDateTime(status.confirmedAt)}.</li> : null}
-          <li>{status.lastCheckedAt && status.lastCheckedAt !== status.confirmedAt ? `Last checked on ${formatDateTime(status.lastCheckedAt)}.` : 'Not checked since it was set up.'}</li>
+          <li>
+            {status.lastCheckedAt && status.lastCheckedAt !== status.confirmedAt
+              ? `Last checked on ${formatDateTime(status.lastCheckedAt)}.`
+              : 'Not checked since it was set up.'}
+          </li>
           <li>It stays valid after you use it, until you replace or delete it.</li>
         </ul>
       ) : (
@@ -70,14 +74,12 @@ function StatusCard({ status }: { status: RecoveryCodeStatus }) {
       ) : null}
       {status.locked ? (
         <p className="error">
-          <strong>Recovery with your code is locked</strong> after {status.failedAttempts} wrong codes in a row. Nobody can use a recovery code on your account until you check your code or replace
-          it here. If you did not try those codes, someone else may know your email address: replace your code.
+          <strong>Recovery with your code is locked</strong> after {status.failedAttempts} wrong codes in a row. Nobody can use a recovery code on your account
+          until you check your code or replace it here. If you did not try those codes, someone else may know your email address: replace your code.
         </p>
       ) : status.failedAttempts > 0 ? (
         <p className="error">
-          <strong>
-            {status.failedAttempts === 1 ? 'Someone tried 1 wrong recovery code' : `Someone tried ${status.failedAttempts} wrong recovery codes`}
-          </strong>{' '}
+          <strong>{status.failedAttempts === 1 ? 'Someone tried 1 wrong recovery code' : `Someone tried ${status.failedAttempts} wrong recovery codes`}</strong>{' '}
           on your account since your code last worked. If it was not you, replace your code.
         </p>
       ) : null}

@@ -18,12 +18,7 @@ import { Check } from './Check.tsx';
 import { Split } from './Split.tsx';
 import { Delete } from './Delete.tsx';
 
-export type Mode =
-  | { kind: 'overview'; notice?: string }
-  | { kind: 'setup' }
-  | { kind: 'check' }
-  | { kind: 'split'; code?: RecoveryCode }
-  | { kind: 'delete' };
+export type Mode = { kind: 'overview'; notice?: string } | { kind: 'setup' } | { kind: 'check' } | { kind: 'split'; code?: RecoveryCode } | { kind: 'delete' };
 
 export function RecoveryCodePage() {
   const { phase } = useApp();
@@ -38,7 +33,15 @@ export function RecoveryCodePage() {
 
   switch (mode.kind) {
     case 'setup':
-      return <Setup account={account} hadActive={status?.status === 'active'} onCancel={() => back()} onSplit={(code) => setMode({ kind: 'split', code })} onFinish={back} />;
+      return (
+        <Setup
+          account={account}
+          hadActive={status?.status === 'active'}
+          onCancel={() => back()}
+          onSplit={(code) => setMode({ kind: 'split', code })}
+          onFinish={back}
+        />
+      );
     case 'check':
       return <Check onBack={back} />;
     case 'split':

@@ -15,7 +15,19 @@ import { ConfirmCode } from './ConfirmCode.tsx';
 
 type SetupStep = { kind: 'reauth' } | { kind: 'show'; code: RecoveryCode } | { kind: 'confirm'; code: RecoveryCode } | { kind: 'done'; code: RecoveryCode };
 
-export function Setup({ account, hadActive: hadActiveAtStart, onCancel, onSplit, onFinish }: { account: AccountProfile; hadActive: boolean; onCancel: () => void; onSplit: (code: RecoveryCode) => void; onFinish: (notice?: string) => void }) {
+export function Setup({
+  account,
+  hadActive: hadActiveAtStart,
+  onCancel,
+  onSplit,
+  onFinish,
+}: {
+  account: AccountProfile;
+  hadActive: boolean;
+  onCancel: () => void;
+  onSplit: (code: RecoveryCode) => void;
+  onFinish: (notice?: string) => void;
+}) {
   const { latchkey } = useApp();
   const { set } = useRecoveryStatus();
   const [step, setStep] = useState<SetupStep>({ kind: 'reauth' });
@@ -50,9 +62,19 @@ export function Setup({ account, hadActive: hadActiveAtStart, onCancel, onSplit,
         </main>
       );
     case 'show':
-      return <ShowCode account={account} code={step.code} keepsOld={keepsOld} onStored={() => setStep({ kind: 'confirm', code: step.code })} onCancel={onCancel} />;
+      return (
+        <ShowCode account={account} code={step.code} keepsOld={keepsOld} onStored={() => setStep({ kind: 'confirm', code: step.code })} onCancel={onCancel} />
+      );
     case 'confirm':
-      return <ConfirmCode code={step.code} keepsOld={keepsOld} onBack={() => setStep({ kind: 'show', code: step.code })} onCancel={onCancel} onConfirmed={() => setStep({ kind: 'done', code: step.code })} />;
+      return (
+        <ConfirmCode
+          code={step.code}
+          keepsOld={keepsOld}
+          onBack={() => setStep({ kind: 'show', code: step.code })}
+          onCancel={onCancel}
+          onConfirmed={() => setStep({ kind: 'done', code: step.code })}
+        />
+      );
     case 'done':
       return (
         <main className="narrow recovery">

@@ -23,8 +23,8 @@ export function ShareCards({ account, shares, onDone }: { account: AccountProfil
   return (
     <>
       <p className="notice">
-        {shares.length} cards made; any {shares[0]?.threshold} of them rebuild your recovery code. Save each card and give it to a different person or keep it in a different place. Nothing is
-        saved unless you press a button.
+        {shares.length} cards made; any {shares[0]?.threshold} of them rebuild your recovery code. Save each card and give it to a different person or keep it
+        in a different place. Nothing is saved unless you press a button.
       </p>
       <ol className="share-list">
         {shares.map((share) => (

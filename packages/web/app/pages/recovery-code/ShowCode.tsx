@@ -19,9 +19,25 @@ function CodeDisplay({ code }: { code: RecoveryCode }) {
   );
 }
 
-export function ShowCode({ account, code, keepsOld, onStored, onCancel }: { account: AccountProfile; code: RecoveryCode; keepsOld: string; onStored: () => void; onCancel: () => void }) {
+export function ShowCode({
+  account,
+  code,
+  keepsOld,
+  onStored,
+  onCancel,
+}: {
+  account: AccountProfile;
+  code: RecoveryCode;
+  keepsOld: string;
+  onStored: () => void;
+  onCancel: () => void;
+}) {
   const { latchkey } = useApp();
-  const { saved, error, run: save } = useDownload(async (as: 'pdf' | 'text') => {
+  const {
+    saved,
+    error,
+    run: save,
+  } = useDownload(async (as: 'pdf' | 'text') => {
     await downloadRecoveryKit({ email: account.email, signInAddress: latchkey.server, recoveryCode: code }, as);
     return as === 'pdf'
       ? 'Your browser is saving the Recovery Kit PDF. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
@@ -50,8 +66,8 @@ export function ShowCode({ account, code, keepsOld, onStored, onCancel }: { acco
       <ErrorMessage message={error} />
       <div className="explain">
         <p>
-          <strong>Where to keep it:</strong> print the Recovery Kit, or write the code down, and keep it with your important papers. Do not keep it inside Latchkey: you need it exactly when
-          you cannot get in.
+          <strong>Where to keep it:</strong> print the Recovery Kit, or write the code down, and keep it with your important papers. Do not keep it inside
+          Latchkey: you need it exactly when you cannot get in.
         </p>
         <p>
           <strong>Not working yet:</strong> {keepsOld}

@@ -49,19 +49,37 @@ export function Split({ account, code: known, onBack }: { account: AccountProfil
     <main className="narrow recovery">
       <PageHeading>Split into shares</PageHeading>
       <p>
-        Make share cards for people you trust, for example family members. Any chosen number of them together rebuild your recovery code; fewer reveal nothing about it. Everything happens in
-        this browser: the cards are never sent anywhere. A wrong or altered card is detected when the cards are combined.
+        Make share cards for people you trust, for example family members. Any chosen number of them together rebuild your recovery code; fewer reveal nothing
+        about it. Everything happens in this browser: the cards are never sent anywhere. A wrong or altered card is detected when the cards are combined.
       </p>
       {shares === undefined ? (
         <form onSubmit={(e) => void submit(e)}>
           {known === undefined ? (
-            <Field label="Your recovery code" autoComplete="off" spellCheck={false} autoCapitalize="characters" required value={typed.text} onChange={typed.setText} hint="From your Recovery Kit. It is tested first." />
+            <Field
+              label="Your recovery code"
+              autoComplete="off"
+              spellCheck={false}
+              autoCapitalize="characters"
+              required
+              value={typed.text}
+              onChange={typed.setText}
+              hint="From your Recovery Kit. It is tested first."
+            />
           ) : (
             <p className="hint">Splitting the recovery code you just confirmed.</p>
           )}
           <div className="field-pair">
             <Field label="Number of cards" type="number" inputMode="numeric" min={2} max={20} required value={total} onChange={setTotal} />
-            <Field label="Cards needed to rebuild the code" type="number" inputMode="numeric" min={2} max={20} required value={threshold} onChange={setThreshold} />
+            <Field
+              label="Cards needed to rebuild the code"
+              type="number"
+              inputMode="numeric"
+              min={2}
+              max={20}
+              required
+              value={threshold}
+              onChange={setThreshold}
+            />
           </div>
           <ErrorMessage message={error} />
           <Progress text={busy ? 'Making share cards…' : undefined} />

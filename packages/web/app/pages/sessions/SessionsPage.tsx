@@ -64,16 +64,24 @@ export function SessionsPage() {
               </div>
               {s.twoStepPending ? (
                 <p className="pending-warning" data-testid="two-step-pending">
-                  <strong>This sign-in got past your password and Secret Key and is waiting for two-step verification.</strong> If this wasn't you, someone has your password and Secret
-                  Key: sign this session out, then change your account password and Secret Key.
+                  <strong>This sign-in got past your password and Secret Key and is waiting for two-step verification.</strong> If this wasn't you, someone has
+                  your password and Secret Key: sign this session out, then change your account password and Secret Key.
                 </p>
               ) : null}
             </div>
             {!s.current ? (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void act(async () => {
-                  await latchkey.client.sessions.revoke(s.id);
-                  return `Signed out ${s.deviceName}.`;
-                })} aria-label={`Sign out ${s.deviceName}, signed in ${formatDateTime(s.createdAt)}`}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() =>
+                  void act(async () => {
+                    await latchkey.client.sessions.revoke(s.id);
+                    return `Signed out ${s.deviceName}.`;
+                  })
+                }
+                aria-label={`Sign out ${s.deviceName}, signed in ${formatDateTime(s.createdAt)}`}
+              >
                 Sign out
               </button>
             ) : null}

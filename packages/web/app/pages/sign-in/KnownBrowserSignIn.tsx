@@ -5,7 +5,19 @@ import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { useSignIn } from './useSignIn.ts';
 import { HelpLinks, SignInButton } from './SignInParts.tsx';
 
-export function KnownBrowserSignIn({ email, others, notice, onChoose, onForget }: { email: string; others: string[]; notice?: string | undefined; onChoose: (email: string) => void; onForget: () => Promise<void> }) {
+export function KnownBrowserSignIn({
+  email,
+  others,
+  notice,
+  onChoose,
+  onForget,
+}: {
+  email: string;
+  others: string[];
+  notice?: string | undefined;
+  onChoose: (email: string) => void;
+  onForget: () => Promise<void>;
+}) {
   const [password, setPassword] = useState('');
   const { busy, error, run, prompt } = useSignIn();
   if (prompt) return prompt;

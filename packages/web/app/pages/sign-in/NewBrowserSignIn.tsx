@@ -59,7 +59,9 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
       <p>This browser has not been used with your account yet. You need your Emergency Kit: it has your Secret Key.</p>
       <details className="setup-code">
         <summary>Fill in from your Emergency Kit's setup code</summary>
-        <p className="hint">Scan the QR code on your Emergency Kit with your phone's camera app, copy the text it shows (it starts with “latchkey-setup:”), and paste it here.</p>
+        <p className="hint">
+          Scan the QR code on your Emergency Kit with your phone's camera app, copy the text it shows (it starts with “latchkey-setup:”), and paste it here.
+        </p>
         <Field label="Setup code" value={setupCode} onChange={setSetupCode} autoComplete="off" spellCheck={false} />
         <button type="button" className="secondary" onClick={applySetupCode} disabled={setupCode.trim() === ''}>
           Use setup code

@@ -20,16 +20,22 @@ export function HelpLinks() {
   const { navigate } = useApp();
   return (
     <>
-      <a href="/signin-help" onClick={(e) => {
+      <a
+        href="/signin-help"
+        onClick={(e) => {
           e.preventDefault();
           navigate('/signin-help');
-        }}>
+        }}
+      >
         Having trouble signing in?
       </a>
-      <a href="/signup" onClick={(e) => {
+      <a
+        href="/signup"
+        onClick={(e) => {
           e.preventDefault();
           navigate('/signup');
-        }}>
+        }}
+      >
         Create an account
       </a>
     </>

@@ -9,7 +9,15 @@ import { NewPasswordFields } from '../../components/NewPasswordFields.tsx';
 import { useNewPassword } from '../../components/useNewPassword.ts';
 import { useAsyncAction } from '../../components/useAsyncAction.ts';
 
-export function DetailsStep({ email, onBack, onCreated }: { email: string; onBack: () => void; onCreated: (done: { name: string; secretKey: SecretKey; account: AccountProfile }) => void }) {
+export function DetailsStep({
+  email,
+  onBack,
+  onCreated,
+}: {
+  email: string;
+  onBack: () => void;
+  onCreated: (done: { name: string; secretKey: SecretKey; account: AccountProfile }) => void;
+}) {
   const { latchkey } = useApp();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
@@ -36,9 +44,22 @@ export function DetailsStep({ email, onBack, onCreated }: { email: string; onBac
         We sent a code to <strong>{email}</strong>. Enter it below, with your name and the account password you want to use.
       </p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Code from the email" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6,8}" required value={code} onChange={setCode} hint="6 to 8 digits." />
+        <Field
+          label="Code from the email"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6,8}"
+          required
+          value={code}
+          onChange={setCode}
+          hint="6 to 8 digits."
+        />
         <Field label="Your name" autoComplete="name" required maxLength={200} value={name} onChange={setName} />
-        <NewPasswordFields label="Account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. Latchkey cannot reset it for you, so choose one you will remember.`} value={newPassword} />
+        <NewPasswordFields
+          label="Account password"
+          emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. Latchkey cannot reset it for you, so choose one you will remember.`}
+          value={newPassword}
+        />
         <ErrorMessage message={error} />
         <Progress text={busy ? 'Creating your account and encryption keys… this takes a few seconds.' : undefined} />
         <div className="actions">

@@ -32,10 +32,13 @@ export function EmailStep({ onSent }: { onSent: (email: string) => void }) {
       </form>
       <p>
         Already have an account?{' '}
-        <a href="/signin" onClick={(e) => {
-          e.preventDefault();
-          navigate('/signin');
-        }}>
+        <a
+          href="/signin"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/signin');
+          }}
+        >
           Sign in
         </a>
       </p>

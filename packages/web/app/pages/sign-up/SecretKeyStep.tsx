@@ -11,7 +11,11 @@ import { useDownload } from '../../components/useDownload.ts';
 
 export function SecretKeyStep({ email, name, secretKey, account }: { email: string; name: string; secretKey: SecretKey; account: AccountProfile }) {
   const { latchkey, unlocked, navigate } = useApp();
-  const { saved, error, run: download } = useDownload(async () => {
+  const {
+    saved,
+    error,
+    run: download,
+  } = useDownload(async () => {
     await downloadEmergencyKit({ signInAddress: latchkey.server, email, name, secretKey });
     return 'Your browser is saving the Emergency Kit. Print it or store it safely.';
   });
@@ -26,15 +30,15 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
       </p>
       <div className="explain">
         <p>
-          <strong>What it is:</strong> a long random key made in this browser. Together with your account password it encrypts everything in your account. Latchkey's server never sees it, so
-          nobody can look it up or reset it for you.
+          <strong>What it is:</strong> a long random key made in this browser. Together with your account password it encrypts everything in your account.
+          Latchkey's server never sees it, so nobody can look it up or reset it for you.
         </p>
         <p>
           <strong>When you need it:</strong> to sign in on a new device or browser. This browser remembers it, so here you only type your password.
         </p>
         <p>
-          <strong>Keep it safe:</strong> download your Emergency Kit, a PDF with your Secret Key and a setup code, and print it or store it somewhere only you can reach. Never write your
-          password on a saved copy.
+          <strong>Keep it safe:</strong> download your Emergency Kit, a PDF with your Secret Key and a setup code, and print it or store it somewhere only you
+          can reach. Never write your password on a saved copy.
         </p>
       </div>
       <ErrorMessage message={error} />

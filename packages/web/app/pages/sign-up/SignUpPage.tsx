@@ -10,11 +10,21 @@ import { EmailStep } from './EmailStep.tsx';
 import { DetailsStep } from './DetailsStep.tsx';
 import { SecretKeyStep } from './SecretKeyStep.tsx';
 
-type Step = { kind: 'email' } | { kind: 'details'; email: string } | { kind: 'secret-key'; email: string; name: string; secretKey: SecretKey; account: AccountProfile };
+type Step =
+  | { kind: 'email' }
+  | { kind: 'details'; email: string }
+  | { kind: 'secret-key'; email: string; name: string; secretKey: SecretKey; account: AccountProfile };
 
 export function SignUpPage() {
   const [step, setStep] = useState<Step>({ kind: 'email' });
   if (step.kind === 'email') return <EmailStep onSent={(email) => setStep({ kind: 'details', email })} />;
-  if (step.kind === 'details') return <DetailsStep email={step.email} onBack={() => setStep({ kind: 'email' })} onCreated={(done) => setStep({ kind: 'secret-key', email: step.email, ...done })} />;
+  if (step.kind === 'details')
+    return (
+      <DetailsStep
+        email={step.email}
+        onBack={() => setStep({ kind: 'email' })}
+        onCreated={(done) => setStep({ kind: 'secret-key', email: step.email, ...done })}
+      />
+    );
   return <SecretKeyStep email={step.email} name={step.name} secretKey={step.secretKey} account={step.account} />;
 }

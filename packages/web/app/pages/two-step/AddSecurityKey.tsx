@@ -7,7 +7,19 @@ import { methodsOf } from './methods.ts';
 import { GuardedPage } from './GuardedPage.tsx';
 import { BackupCodesShown } from './BackupCodesShown.tsx';
 
-export function AddSecurityKey({ name, status, email, onCancel, onDone }: { name: string; status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function AddSecurityKey({
+  name,
+  status,
+  email,
+  onCancel,
+  onDone,
+}: {
+  name: string;
+  status: TwoStepStatus;
+  email: string;
+  onCancel: () => void;
+  onDone: (notice?: string) => void;
+}) {
   const { latchkey } = useApp();
   const [codes, setCodes] = useState<string[]>();
   const done = `Security key “${name}” is added.`;

@@ -6,7 +6,11 @@ import { useDownload } from '../../components/useDownload.ts';
 
 export function BackupCodesShown({ codes, email, first, onDone }: { codes: string[]; email: string; first: boolean; onDone: () => void }) {
   const { latchkey } = useApp();
-  const { saved, error, run: save } = useDownload(async (as: 'pdf' | 'text') => {
+  const {
+    saved,
+    error,
+    run: save,
+  } = useDownload(async (as: 'pdf' | 'text') => {
     await downloadBackupCodes({ codes, email, signInAddress: latchkey.server }, as);
     return as === 'pdf'
       ? 'Your browser is saving a PDF of the backup codes. Open it and print it; delete the file afterwards if you do not want a copy on this device.'
@@ -16,8 +20,8 @@ export function BackupCodesShown({ codes, email, first, onDone }: { codes: strin
     <main className="narrow two-step">
       <PageHeading>{first ? 'Save your backup codes' : 'Your new backup codes'}</PageHeading>
       <p>
-        {first ? 'Two-step verification is on. ' : 'Your old backup codes no longer work. '}If you lose your phone or security key, each of these codes gets you in once.{' '}
-        <strong>They are shown only this once.</strong>
+        {first ? 'Two-step verification is on. ' : 'Your old backup codes no longer work. '}If you lose your phone or security key, each of these codes gets you
+        in once. <strong>They are shown only this once.</strong>
       </p>
       <ol className="backup-codes mono" data-testid="backup-codes" aria-label="Backup codes">
         {codes.map((code) => (

@@ -12,8 +12,8 @@ export function Overview({ status, notice, onMode }: { status: TwoStepStatus; no
     <main className="narrow two-step">
       <PageHeading>Two-step verification</PageHeading>
       <p>
-        With two-step verification, signing in on a new or signed-out device needs a second step after your password: a code from an authenticator app on your phone, or a security key
-        (such as a YubiKey). Backup codes get you in if you lose both.
+        With two-step verification, signing in on a new or signed-out device needs a second step after your password: a code from an authenticator app on your
+        phone, or a security key (such as a YubiKey). Backup codes get you in if you lose both.
       </p>
       {notice ? (
         <p className="notice ok" role="status">
@@ -31,7 +31,11 @@ export function Overview({ status, notice, onMode }: { status: TwoStepStatus; no
 
       <section className="factor" aria-labelledby="totp-heading">
         <h2 id="totp-heading">Authenticator app</h2>
-        <p>{status.totp ? 'On. Sign-ins accept the 6-digit code your app shows.' : 'Off. Use an app such as Aegis, Google Authenticator, 2FAS or your password manager on your phone.'}</p>
+        <p>
+          {status.totp
+            ? 'On. Sign-ins accept the 6-digit code your app shows.'
+            : 'Off. Use an app such as Aegis, Google Authenticator, 2FAS or your password manager on your phone.'}
+        </p>
         <div className="actions">
           {status.totp ? (
             <button type="button" className="danger secondary" onClick={() => onMode({ kind: 'totp-disable' })}>
@@ -60,7 +64,12 @@ export function Overview({ status, notice, onMode }: { status: TwoStepStatus; no
                     {key.lastUsedAt ? ` · last used ${formatDateTime(key.lastUsedAt)}` : ' · not used yet'}
                   </span>
                 </div>
-                <button type="button" className="danger secondary" aria-label={`Remove ${key.name}`} onClick={() => onMode({ kind: 'key-remove', id: key.id, name: key.name })}>
+                <button
+                  type="button"
+                  className="danger secondary"
+                  aria-label={`Remove ${key.name}`}
+                  onClick={() => onMode({ kind: 'key-remove', id: key.id, name: key.name })}
+                >
                   Remove
                 </button>
               </li>
@@ -75,7 +84,14 @@ export function Overview({ status, notice, onMode }: { status: TwoStepStatus; no
               if (keyName.trim() !== '') onMode({ kind: 'key-add', name: keyName.trim() });
             }}
           >
-            <Field label="Name for a new key" value={keyName} onChange={setKeyName} maxLength={100} autoComplete="off" hint="For example “Blue YubiKey” — so you can tell your keys apart." />
+            <Field
+              label="Name for a new key"
+              value={keyName}
+              onChange={setKeyName}
+              maxLength={100}
+              autoComplete="off"
+              hint="For example “Blue YubiKey” — so you can tell your keys apart."
+            />
             <button type="submit" className="secondary" disabled={keyName.trim() === ''}>
               Add security key
             </button>
@@ -89,12 +105,13 @@ export function Overview({ status, notice, onMode }: { status: TwoStepStatus; no
         <section className={`factor ${status.regenerateBackupCodes ? 'warn' : ''}`} aria-labelledby="backup-heading">
           <h2 id="backup-heading">Backup codes</h2>
           <p data-testid="backup-remaining">
-            {status.backupCodesRemaining === 1 ? '1 backup code left.' : `${status.backupCodesRemaining} backup codes left.`} Each code works once, in place of your app or key.
+            {status.backupCodesRemaining === 1 ? '1 backup code left.' : `${status.backupCodesRemaining} backup codes left.`} Each code works once, in place of
+            your app or key.
           </p>
           {status.regenerateBackupCodes ? (
             <p className="reminder-inline" role="status">
-              <strong>{status.backupCodesRemaining === 0 ? 'You have no backup codes left.' : 'You are running low on backup codes.'}</strong> Create new ones now, so you can still get in if
-              you lose your phone or key.
+              <strong>{status.backupCodesRemaining === 0 ? 'You have no backup codes left.' : 'You are running low on backup codes.'}</strong> Create new ones
+              now, so you can still get in if you lose your phone or key.
             </p>
           ) : null}
           <div className="actions">

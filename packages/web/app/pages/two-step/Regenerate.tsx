@@ -6,10 +6,21 @@ import { methodsOf } from './methods.ts';
 import { GuardedPage } from './GuardedPage.tsx';
 import { BackupCodesShown } from './BackupCodesShown.tsx';
 
-export function Regenerate({ status, email, onCancel, onDone }: { status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function Regenerate({
+  status,
+  email,
+  onCancel,
+  onDone,
+}: {
+  status: TwoStepStatus;
+  email: string;
+  onCancel: () => void;
+  onDone: (notice?: string) => void;
+}) {
   const { latchkey } = useApp();
   const [codes, setCodes] = useState<string[]>();
-  if (codes !== undefined) return <BackupCodesShown codes={codes} email={email} first={false} onDone={() => onDone('New backup codes are ready. The old ones no longer work.')} />;
+  if (codes !== undefined)
+    return <BackupCodesShown codes={codes} email={email} first={false} onDone={() => onDone('New backup codes are ready. The old ones no longer work.')} />;
   return (
     <GuardedPage
       title="Create new backup codes"

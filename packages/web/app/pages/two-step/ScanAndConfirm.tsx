@@ -15,7 +15,19 @@ import { QrCode, type DrawnQrCode } from './QrCode.tsx';
 /** The secret in groups of 4 for typing into an app by hand. */
 const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
-export function ScanAndConfirm({ secret, uri, qr, onCancel, onConfirmed }: { secret: string; uri: string; qr: DrawnQrCode; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
+export function ScanAndConfirm({
+  secret,
+  uri,
+  qr,
+  onCancel,
+  onConfirmed,
+}: {
+  secret: string;
+  uri: string;
+  qr: DrawnQrCode;
+  onCancel: () => void;
+  onConfirmed: (codes: string[]) => void;
+}) {
   const { latchkey, handleSignedOut } = useApp();
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');

@@ -10,7 +10,17 @@ import { BackupCodesShown } from './BackupCodesShown.tsx';
 
 type TotpStep = { kind: 'guard' } | { kind: 'scan'; secret: string; uri: string; qr: DrawnQrCode } | { kind: 'codes'; codes: string[] };
 
-export function TotpSetup({ status, email, onCancel, onDone }: { status: TwoStepStatus; email: string; onCancel: () => void; onDone: (notice?: string) => void }) {
+export function TotpSetup({
+  status,
+  email,
+  onCancel,
+  onDone,
+}: {
+  status: TwoStepStatus;
+  email: string;
+  onCancel: () => void;
+  onDone: (notice?: string) => void;
+}) {
   const { latchkey } = useApp();
   const [step, setStep] = useState<TotpStep>({ kind: 'guard' });
   const done = 'The authenticator app is on. Sign-ins on new or signed-out devices will ask for its code.';
@@ -32,7 +42,15 @@ export function TotpSetup({ status, email, onCancel, onDone }: { status: TwoStep
         />
       );
     case 'scan':
-      return <ScanAndConfirm secret={step.secret} uri={step.uri} qr={step.qr} onCancel={onCancel} onConfirmed={(codes) => (codes.length > 0 ? setStep({ kind: 'codes', codes }) : onDone(done))} />;
+      return (
+        <ScanAndConfirm
+          secret={step.secret}
+          uri={step.uri}
+          qr={step.qr}
+          onCancel={onCancel}
+          onConfirmed={(codes) => (codes.length > 0 ? setStep({ kind: 'codes', codes }) : onDone(done))}
+        />
+      );
     case 'codes':
       return <BackupCodesShown codes={step.codes} email={email} first onDone={() => onDone(done)} />;
   }

@@ -47,7 +47,19 @@ function fieldsOf(draft: Draft, item: Item | undefined): ItemFields {
   };
 }
 
-export function ItemEditor({ vaults, vaultId, item, onSaved, onCancel }: { vaults: VaultList; vaultId: string; item?: Item; onSaved: (item: Item, message: string) => Promise<void>; onCancel: () => void }) {
+export function ItemEditor({
+  vaults,
+  vaultId,
+  item,
+  onSaved,
+  onCancel,
+}: {
+  vaults: VaultList;
+  vaultId: string;
+  item?: Item;
+  onSaved: (item: Item, message: string) => Promise<void>;
+  onCancel: () => void;
+}) {
   const { latchkey, handleSignedOut } = useApp();
   const [base, setBase] = useState<Item | undefined>(item);
   const [draft, setDraft] = useState<Draft>(() => draftOf(item));
@@ -129,7 +141,17 @@ export function ItemEditor({ vaults, vaultId, item, onSaved, onCancel }: { vault
               }}
             />
           ) : null}
-          <Field label="Website" type="text" inputMode="url" value={draft.url} onChange={set('url')} autoComplete="off" spellCheck={false} autoCapitalize="off" placeholder="https://example.com" />
+          <Field
+            label="Website"
+            type="text"
+            inputMode="url"
+            value={draft.url}
+            onChange={set('url')}
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="off"
+            placeholder="https://example.com"
+          />
         </>
       ) : null}
       <Field label="Notes" multiline value={draft.notes} onChange={set('notes')} />

@@ -17,7 +17,21 @@ function safeHref(url: string): string | undefined {
   }
 }
 
-export function ItemView({ item, vaultName, notice, onEdit, onDeleted, onReload }: { item: Item; vaultName: string; notice: string | undefined; onEdit: () => void; onDeleted: () => Promise<void>; onReload: () => Promise<void> }) {
+export function ItemView({
+  item,
+  vaultName,
+  notice,
+  onEdit,
+  onDeleted,
+  onReload,
+}: {
+  item: Item;
+  vaultName: string;
+  notice: string | undefined;
+  onEdit: () => void;
+  onDeleted: () => Promise<void>;
+  onReload: () => Promise<void>;
+}) {
   const { latchkey, handleSignedOut } = useApp();
   const [revealed, setRevealed] = useState(false);
   const [confirming, setConfirming] = useState(false);

@@ -60,22 +60,23 @@ export function VaultPage() {
 
   let detail: ReactNode = null;
   if (route.kind === 'new') {
-    const vaultId = route.vaultId ?? (vaultFilter !== 'all' ? vaultFilter : vaults?.find((v) => v.kind === 'personal')?.id ?? vaults?.[0]?.id);
-    detail = vaults && vaultId ? (
-      <ItemEditor
-        key="new"
-        vaults={vaults}
-        vaultId={vaultId}
-        onSaved={async (item, message) => {
-          await reload();
-          setNotice(message);
-          navigate(`/items/${item.id}`, { replace: true });
-        }}
-        onCancel={() => navigate('/')}
-      />
-    ) : (
-      <Progress text="Loading…" />
-    );
+    const vaultId = route.vaultId ?? (vaultFilter !== 'all' ? vaultFilter : (vaults?.find((v) => v.kind === 'personal')?.id ?? vaults?.[0]?.id));
+    detail =
+      vaults && vaultId ? (
+        <ItemEditor
+          key="new"
+          vaults={vaults}
+          vaultId={vaultId}
+          onSaved={async (item, message) => {
+            await reload();
+            setNotice(message);
+            navigate(`/items/${item.id}`, { replace: true });
+          }}
+          onCancel={() => navigate('/')}
+        />
+      ) : (
+        <Progress text="Loading…" />
+      );
   } else if (selectedId !== undefined) {
     if (selected === undefined) {
       detail = vaults ? <p className="notice">This item is not in your vaults. It may have been deleted on another device.</p> : <Progress text="Loading…" />;
@@ -141,17 +142,26 @@ export function VaultPage() {
           </div>
           <div className="field grow">
             <label htmlFor="search">Search</label>
-            <input id="search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Title, username or website" autoComplete="off" />
+            <input
+              id="search"
+              type="search"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              placeholder="Title, username or website"
+              autoComplete="off"
+            />
           </div>
         </div>
         <div className="actions">
           <button type="button" onClick={() => open(`/items/new${vaultFilter !== 'all' ? `?vault=${encodeURIComponent(vaultFilter)}` : ''}`)}>
             New item
           </button>
-          <NewVault onCreated={async (vault) => {
-            await reload();
-            setVaultFilter(vault.id);
-          }} />
+          <NewVault
+            onCreated={async (vault) => {
+              await reload();
+              setVaultFilter(vault.id);
+            }}
+          />
         </div>
         {vaults === undefined && error === undefined ? <Progress text="Decrypting your vaults…" /> : null}
         {vaults !== undefined ? (
@@ -162,10 +172,14 @@ export function VaultPage() {
             <ul className="item-list">
               {shown.map((item) => (
                 <li key={item.id}>
-                  <a href={`/items/${item.id}`} aria-current={item.id === selectedId ? 'page' : undefined} onClick={(e) => {
+                  <a
+                    href={`/items/${item.id}`}
+                    aria-current={item.id === selectedId ? 'page' : undefined}
+                    onClick={(e) => {
                       e.preventDefault();
                       open(`/items/${item.id}`);
-                    }}>
+                    }}
+                  >
                     <span className="item-title">{item.title}</span>
                     <span className="item-sub">
                       {item.username ? `${item.username} · ` : ''}
@@ -182,10 +196,13 @@ export function VaultPage() {
       {showingDetail ? (
         <section className="detail-pane" aria-label="Item">
           <p className="back-link">
-            <a href="/" onClick={(e) => {
+            <a
+              href="/"
+              onClick={(e) => {
                 e.preventDefault();
                 open('/');
-              }}>
+              }}
+            >
               ← All items
             </a>
           </p>
