@@ -21,10 +21,15 @@ import { accountKey, updateStore, type RememberedSession } from './local-store.t
 
 const wrongPassword = () => new LatchkeyError('wrong_password', 'The account password is not right.');
 
-export async function rememberSession(ctx: ClientContext, account: AccountProfile, session: SessionGrant, token: string): Promise<void> {
+/**
+ * Remembers the session under the email the person typed, not the one the server's profile
+ * states: the remembered Secret Key is found by that email, so a server that answered with
+ * another one could otherwise make the device lose track of it.
+ */
+export async function rememberSession(ctx: ClientContext, email: string, account: AccountProfile, session: SessionGrant, token: string): Promise<void> {
   ctx.api.token = token;
   await updateStore(ctx.store, (s) => {
-    s.session = { server: ctx.api.baseUrl, email: account.email, userId: account.id, sessionId: session.id, token, expiresAt: session.expiresAt };
+    s.session = { server: ctx.api.baseUrl, email, userId: account.id, sessionId: session.id, token, expiresAt: session.expiresAt };
   });
 }
 
@@ -169,7 +174,7 @@ export async function signIn(ctx: ClientContext, params: SignInParams): Promise<
       const account = result.account ?? completed!.account;
       const session = completed ? { ...result.session, expiresAt: completed.sessionExpiresAt } : result.session;
       await openKeys(ctx, account, outcome.exportKey);
-      await rememberSession(ctx, account, session, token);
+      await rememberSession(ctx, params.email, account, session, token);
       await updateStore(ctx.store, (s) => {
         s.secretKeys = { ...s.secretKeys, [key]: secretKey };
         if (s.pendingSecretKeys) delete s.pendingSecretKeys[key];

@@ -86,7 +86,7 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
     device: await deviceForRequest(ctx),
   });
   if (result.session.token === undefined) throw new LatchkeyError('internal', 'The server did not return a session.');
-  await rememberSession(ctx, result.account, result.session, result.session.token);
+  await rememberSession(ctx, params.email, result.account, result.session, result.session.token);
   await updateStore(ctx.store, (s) => {
     delete s.pendingSignup;
   });

@@ -241,6 +241,19 @@ describe('a forged profile', () => {
     }
   });
 
+  it('with another email does not make the device forget its Secret Key: the session keeps the email the person typed', async () => {
+    const store = new MemoryStore();
+    const mitm = tamperingFetch();
+    mitm.tamper = forgeAccount((a) => ({ ...a, email: 'someone-else@example.com' }));
+    const client = sdkClient(server.url, { store, fetch: mitm.fetch });
+    await client.signIn({ email: alice.email, password: alice.password, secretKey: alice.secretKey });
+    expect((await store.read()).session?.email).toBe(alice.email);
+    // Unlocking finds the remembered Secret Key by that email (with the forged one it would be secret_key_required).
+    client.lock();
+    await client.unlock(alice.password);
+    expect(client.isUnlocked).toBe(true);
+  });
+
   it('with another account id does not switch rollback detection off', async () => {
     const bob = await signUpUser(server);
     const bobId = (await bob.client.whoami()).id;
