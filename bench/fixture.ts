@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { VaultId } from '@latchkey/core/ids';
 import type { ClientContext } from '@latchkey/client/context';
 import { ApiClient } from '@latchkey/client/http';
 import { directKeyDerivation } from '@latchkey/client/key-derivation';
@@ -20,7 +21,7 @@ export interface SyncFixture {
   readonly server: ServerProcess;
   readonly ctx: ClientContext;
   readonly password: string;
-  readonly vaultId: string;
+  readonly vaultId: VaultId;
   close(): Promise<void>;
 }
 

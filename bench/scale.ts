@@ -30,6 +30,7 @@ import { startServerProcess, type LoggedRequest, type ServerProcess } from './se
 import { measureRawOpaque, runPhase, signUpUsers, usersFor, WARMUP_MS, WINDOW_MS, withAddresses, type PhaseResult } from './sign-in.ts';
 import { sampleItem } from './sync.ts';
 import { fmt, mapConcurrent, pct, percentile, sleep } from './util.ts';
+import type { VaultId } from '@latchkey/core/ids';
 
 /** SPEC §7: "on PostgreSQL with 100,000 accounts and two server instances, 200 sign-ins/s with p99 server time < 50 ms". */
 const TOTAL_ACCOUNTS = Number(process.env.BENCH_SCALE_ACCOUNTS ?? 100_000);
@@ -192,7 +193,7 @@ async function measureSignIns(servers: readonly ServerProcess[], db: pg.Client, 
 // Items sync: one account, two devices, each on its own instance
 
 interface SyncAccount {
-  readonly vaultId: string;
+  readonly vaultId: VaultId;
   /** Signed up through the first instance. */
   readonly first: ClientContext;
   /** Signed in as a second device through the second instance. */

@@ -4,6 +4,7 @@
  * leaves the device unencrypted.
  */
 import type { ItemFields } from '@latchkey/core/item';
+import type { ItemId, SessionId, VaultId } from '@latchkey/core/ids';
 import { ApiClient, type Fetch } from './http.ts';
 import { directKeyDerivation, type KeyDerivation } from './key-derivation.ts';
 import { MemoryStore, type LocalStore } from './local-store.ts';
@@ -78,16 +79,16 @@ export class LatchkeyClient {
   };
 
   readonly items = {
-    list: (vaultId?: string) => items.listItems(this.ctx, vaultId),
-    get: (itemId: string) => items.getItem(this.ctx, itemId),
-    create: (vaultId: string, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
-    update: (itemId: string, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
-    delete: (itemId: string, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
+    list: (vaultId?: VaultId) => items.listItems(this.ctx, vaultId),
+    get: (itemId: ItemId) => items.getItem(this.ctx, itemId),
+    create: (vaultId: VaultId, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
+    update: (itemId: ItemId, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
+    delete: (itemId: ItemId, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
   };
 
   readonly sessions = {
     list: () => sessions.listSessions(this.ctx),
-    revoke: (sessionId: string) => sessions.revokeSession(this.ctx, sessionId),
+    revoke: (sessionId: SessionId) => sessions.revokeSession(this.ctx, sessionId),
     revokeOthers: () => sessions.revokeOtherSessions(this.ctx),
   };
 

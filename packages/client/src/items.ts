@@ -10,6 +10,7 @@
  */
 import { decryptItem, encryptItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { newItemId, type ItemId, type VaultId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { EncryptedItem } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
@@ -18,14 +19,14 @@ import { requireSession } from './sign-in.ts';
 import { fetchVaults, requireUnlocked, vaultKeysFor } from './vaults.ts';
 
 export interface Item extends ItemFields {
-  readonly id: string;
-  readonly vaultId: string;
+  readonly id: ItemId;
+  readonly vaultId: VaultId;
   readonly version: number;
   readonly updatedAt: string;
 }
 
 /** Opens (verifies, pins, caches) the keys of these vaults, fetching the vault list only when one is not cached. */
-async function openVaultKeys(ctx: ClientContext, vaultIds: readonly string[]): Promise<void> {
+async function openVaultKeys(ctx: ClientContext, vaultIds: readonly VaultId[]): Promise<void> {
   const cached = requireUnlocked(ctx).vaultKeys;
   const missing = new Set(vaultIds.filter((id) => !cached.has(id)));
   if (missing.size === 0) return;
@@ -34,7 +35,7 @@ async function openVaultKeys(ctx: ClientContext, vaultIds: readonly string[]): P
   await vaultKeysFor(ctx, summaries);
 }
 
-async function vaultKeyById(ctx: ClientContext, vaultId: string) {
+async function vaultKeyById(ctx: ClientContext, vaultId: VaultId) {
   await openVaultKeys(ctx, [vaultId]);
   return requireUnlocked(ctx).vaultKeys.get(vaultId)!;
 }
@@ -62,12 +63,12 @@ async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{
 }
 
 /** Decrypts as item `ids.itemId` of vault `ids.vaultId`: what the client asked for, whatever the server says. */
-async function decryptOne(ctx: ClientContext, encrypted: EncryptedItem, ids: { vaultId: string; itemId: string }): Promise<Item> {
+async function decryptOne(ctx: ClientContext, encrypted: EncryptedItem, ids: { vaultId: VaultId; itemId: ItemId }): Promise<Item> {
   const fields = await decryptItem(await vaultKeyById(ctx, ids.vaultId), { ...ids, version: encrypted.version }, encrypted.ciphertext);
   return { ...fields, id: ids.itemId, vaultId: ids.vaultId, version: encrypted.version, updatedAt: encrypted.updatedAt };
 }
 
-export async function listItems(ctx: ClientContext, vaultId?: string): Promise<Item[]> {
+export async function listItems(ctx: ClientContext, vaultId?: VaultId): Promise<Item[]> {
   requireUnlocked(ctx);
   await requireSession(ctx);
   const vaultIds = vaultId !== undefined ? [vaultId] : (await fetchVaults(ctx)).map((v) => v.id);
@@ -80,7 +81,7 @@ export async function listItems(ctx: ClientContext, vaultId?: string): Promise<I
   return items;
 }
 
-export async function getItem(ctx: ClientContext, itemId: string): Promise<Item> {
+export async function getItem(ctx: ClientContext, itemId: ItemId): Promise<Item> {
   requireUnlocked(ctx);
   await requireSession(ctx);
   const encrypted = await ctx.api.call(endpoints.getItem, { params: { itemId } });
@@ -89,10 +90,10 @@ export async function getItem(ctx: ClientContext, itemId: string): Promise<Item>
   return item;
 }
 
-export async function createItem(ctx: ClientContext, vaultId: string, fields: ItemFields): Promise<Item> {
+export async function createItem(ctx: ClientContext, vaultId: VaultId, fields: ItemFields): Promise<Item> {
   requireUnlocked(ctx);
   await requireSession(ctx);
-  const id = crypto.randomUUID();
+  const id = newItemId();
   const valid = validateItemFields(fields);
   const ciphertext = await encryptItem(await vaultKeyById(ctx, vaultId), { vaultId, itemId: id, version: 1 }, valid);
   await ctx.api.call(endpoints.createItem, { params: { vaultId }, body: { id, ciphertext } });
@@ -104,7 +105,7 @@ export async function createItem(ctx: ClientContext, vaultId: string, fields: It
  * Applies `changes` to the item as of `basedOn` (the version the user edited; by default the
  * current one). Fields set to `undefined` in `changes` are removed.
  */
-export async function updateItem(ctx: ClientContext, itemId: string, changes: Partial<ItemFields>, basedOn?: Item): Promise<Item> {
+export async function updateItem(ctx: ClientContext, itemId: ItemId, changes: Partial<ItemFields>, basedOn?: Item): Promise<Item> {
   const current = basedOn ?? (await getItem(ctx, itemId));
   const merged: Record<string, unknown> = { ...stripMeta(current), ...changes };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
@@ -116,7 +117,7 @@ export async function updateItem(ctx: ClientContext, itemId: string, changes: Pa
   return { ...fields, id: itemId, vaultId: current.vaultId, version, updatedAt: new Date().toISOString() };
 }
 
-export async function deleteItem(ctx: ClientContext, itemId: string, basedOn?: Item): Promise<void> {
+export async function deleteItem(ctx: ClientContext, itemId: ItemId, basedOn?: Item): Promise<void> {
   const current = basedOn ?? (await getItem(ctx, itemId));
   await ctx.api.call(endpoints.deleteItem, { params: { vaultId: current.vaultId, itemId }, body: { expectedVersion: current.version } });
   // The tombstone is above every version, so any copy of this item shown again is a rollback.

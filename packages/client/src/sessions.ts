@@ -1,5 +1,6 @@
 /** The account's sessions and security log, as the signed-in user sees them. */
 import type { AccountProfile, SecurityEvent, SessionInfo } from '@latchkey/core/wire/auth';
+import type { SessionId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
 import { requireSession } from './sign-in.ts';
@@ -14,7 +15,7 @@ export async function listSessions(ctx: ClientContext): Promise<SessionInfo[]> {
   return (await ctx.api.call(endpoints.listSessions)).sessions;
 }
 
-export async function revokeSession(ctx: ClientContext, sessionId: string): Promise<void> {
+export async function revokeSession(ctx: ClientContext, sessionId: SessionId): Promise<void> {
   await requireSession(ctx);
   await ctx.api.call(endpoints.revokeSession, { params: { id: sessionId } });
 }

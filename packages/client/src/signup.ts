@@ -11,6 +11,7 @@ import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } fro
 import { createVaultKey, encryptVaultAttributes, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { newVaultId, type UserId } from '@latchkey/core/ids';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import { deviceForRequest, type ClientContext } from './context.ts';
@@ -37,7 +38,7 @@ export interface CompleteSignup {
   readonly verificationId?: string;
 }
 
-export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: string }> {
+export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: UserId }> {
   requireLongEnoughPassword(params.password);
   const state = await ctx.store.read();
   const verificationId =
@@ -57,7 +58,7 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
   const auk = deriveAccountUnlockKey(exportKey);
 
   const keyset = await createKeyset();
-  const vaultId = crypto.randomUUID();
+  const vaultId = newVaultId();
   const vaultKey = createVaultKey();
   const personalVault = {
     id: vaultId,

@@ -4,6 +4,7 @@
  * against the key this device pinned for the vault, decrypt the vault's name, create new vaults.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
+import { newVaultId, type VaultId } from '@latchkey/core/ids';
 import { keysetRecipient, keysetSigner } from '@latchkey/core/keyset';
 import { importBoxKey, type BoxKey } from '@latchkey/core/sealed-box';
 import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapVaultKey, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
@@ -15,7 +16,7 @@ import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { requireSession } from './sign-in.ts';
 
 export interface Vault {
-  readonly id: string;
+  readonly id: VaultId;
   readonly name: string;
   readonly kind: 'personal' | 'shared';
   readonly role: 'owner' | 'member';
@@ -80,7 +81,7 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
   const keys = requireUnlocked(ctx);
   if (name.trim() === '') throw new LatchkeyError('invalid_request', 'A vault needs a name.');
   await requireSession(ctx);
-  const id = crypto.randomUUID();
+  const id = newVaultId();
   const raw = createVaultKey();
   const key = await importBoxKey(raw);
   const body = {

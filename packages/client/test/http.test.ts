@@ -7,6 +7,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
+import type { ItemId, SessionId, VaultId } from '@latchkey/core/ids';
 import type { Endpoint } from '@latchkey/core/wire/endpoint';
 import { ENDPOINTS, endpoints } from '@latchkey/core/wire/endpoints';
 import type { TObject } from '@sinclair/typebox';
@@ -125,7 +126,8 @@ describe('ApiClient.call against a server that answers wrongly', () => {
     const server = fakeServer({ status: 200, text: JSON.stringify({ id: '6f1c2a7e-1111-4222-8333-444455556666', version: 4 }) });
     const api = new ApiClient('https://latchkey.test/', server.fetch);
     api.token = 'token-of-the-session-0123456789';
-    const params = { vaultId: 'a/b?c', itemId: '9d8c7b6a-0000-4111-8222-333344445555' };
+    // Not a uuid on purpose: the path encoding is what is under test, not the schema.
+    const params = { vaultId: 'a/b?c' as VaultId, itemId: '9d8c7b6a-0000-4111-8222-333344445555' as ItemId };
     await expect(api.call(endpoints.updateItem, { params, body: { expectedVersion: 3, ciphertext: 'AAAA' } })).resolves.toEqual({
       id: '6f1c2a7e-1111-4222-8333-444455556666',
       version: 4,
@@ -140,7 +142,9 @@ describe('ApiClient.call against a server that answers wrongly', () => {
 
   it('sends no body and no content type when the endpoint takes none', async () => {
     const server = fakeServer({ status: 200, text: JSON.stringify({ revoked: 1 }) });
-    await expect(new ApiClient('https://latchkey.test', server.fetch).call(endpoints.revokeSession, { params: { id: 'x' } })).resolves.toEqual({ revoked: 1 });
+    await expect(new ApiClient('https://latchkey.test', server.fetch).call(endpoints.revokeSession, { params: { id: 'x' as SessionId } })).resolves.toEqual({
+      revoked: 1,
+    });
     expect(server.sent[0]!.body).toBeUndefined();
     expect(server.sent[0]!.headers).toEqual({ accept: 'application/json' });
   });

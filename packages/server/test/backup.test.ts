@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VaultId } from '@latchkey/core/ids';
 import type { ItemFields } from '@latchkey/core/item';
 import { sqliteDatabasePath } from '../src/storage/sqlite-file.ts';
 import {
@@ -42,7 +43,7 @@ describe.runIf(testDatabaseKind() === 'sqlite')('backup and restore of the embed
   let dataDir: string;
   let server: ServerProcess;
   let account: TestUser;
-  let vaultId: string;
+  let vaultId: VaultId;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'latchkey-backup-'));

@@ -4,13 +4,14 @@
  * each is noticed by the client instead of showing the wrong secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VaultId } from '@latchkey/core/ids';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { expectApiError, newVaultBody, send, signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
 import { errorCodeOf } from './helpers/error-code.ts';
 
 let server: TestServer;
 let user: TestUser;
-let personal: string;
+let personal: VaultId;
 
 beforeAll(async () => {
   server = await startTestServer();

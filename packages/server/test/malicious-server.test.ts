@@ -7,6 +7,7 @@
  * code, and nothing is encrypted under a key the server chose.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newVaultId, type VaultId } from '@latchkey/core/ids';
 import { fromBase64Url, randomBytes } from '@latchkey/core/bytes';
 import { generateSigningKeyPair } from '@latchkey/core/crypto/ed25519';
 import { createKeyset, encryptKeyset, keysetRecipient, keysetSigner, type Keyset } from '@latchkey/core/keyset';
@@ -27,8 +28,8 @@ let alice: TestUser;
 let aliceProfile: AccountProfile;
 /** Alice's opened keyset: what only Alice's own clients hold. */
 let _aliceKeyset: Keyset;
-let personalId: string;
-let workId: string;
+let personalId: VaultId;
+let workId: VaultId;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -149,7 +150,7 @@ describe('a malicious server cannot swap a vault key', () => {
     };
     for (const [label, plant] of Object.entries(planters)) {
       const device = await deviceOf(alice);
-      const vaultId = crypto.randomUUID();
+      const vaultId = newVaultId();
       const planted = await plant(vaultId);
       device.mitm.tamper = (call, body) =>
         isVaultList(call) ? { vaults: [...(body as VaultList).vaults, { id: vaultId, kind: 'shared', role: 'owner', ...planted }] } : undefined;

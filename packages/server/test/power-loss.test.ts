@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VaultId } from '@latchkey/core/ids';
 import type { LatchkeyClient } from '@latchkey/client/client';
 import type { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemFields } from '@latchkey/core/item';
@@ -51,7 +52,7 @@ interface Burst {
 /** Writes items with `parallel` writers until the server dies (or `max` were sent); every write that fails must fail because the server vanished. */
 async function writeUntilKilled(
   client: LatchkeyClient,
-  vaultId: string,
+  vaultId: VaultId,
   round: string,
   parallel: number,
   max: number,
@@ -97,7 +98,7 @@ describe(`acknowledged writes survive a SIGKILL of the server (${testDatabaseKin
   let dropDatabase: (() => Promise<void>) | undefined;
   let server: ServerProcess;
   let account: TestUser;
-  let vaultId: string;
+  let vaultId: VaultId;
   let expected: ExpectedItem[] = [];
 
   beforeAll(async () => {

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseItemId } from '@latchkey/core/ids';
 import { createSetupCode } from '@latchkey/core/setup-code';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { extractCode, startTestServer, type TestServer, waitForEmail } from '@latchkey/server/testing';
@@ -210,7 +211,7 @@ describe('web app', () => {
     await heading(page, `Edit ${LOGIN.title}`).waitFor();
     const itemId = /\/items\/([^/]+)\/edit/.exec(page.url())?.[1];
     expect(itemId).toBeDefined();
-    await sdk.items.update(itemId!, { username: SDK_USERNAME });
+    await sdk.items.update(parseItemId(itemId!), { username: SDK_USERNAME });
     await page.getByLabel('Notes').fill('edited in the browser, must not overwrite');
     await page.getByRole('button', { name: 'Save' }).click();
     const alert = page.getByRole('alert');

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Item } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
+import { parseItemId } from '@latchkey/core/ids';
 import { unlockedClient, type Cli } from '../cli-context.ts';
 import { SECRETS, STDIN, givenSecret, secretOption, type SecretSpec } from '../secret-input.ts';
 
@@ -93,7 +94,7 @@ export function itemCommands(program: Command, run: Run): void {
     .argument('<id>', 'item id')
     .action((id: string) =>
       run(async (cli) => {
-        const found = await (await unlockedClient(cli)).items.get(id);
+        const found = await (await unlockedClient(cli)).items.get(parseItemId(id));
         cli.out.result(itemJson(found), () => itemText(found));
       }),
     );
@@ -117,9 +118,10 @@ export function itemCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const fields = await fieldsFrom(opts);
         const client = await unlockedClient(cli);
-        const current = await client.items.get(id);
+        const itemId = parseItemId(id);
+        const current = await client.items.get(itemId);
         const basedOn = opts.expectedVersion !== undefined ? { ...current, version: opts.expectedVersion } : current;
-        const updated = await client.items.update(id, fields, basedOn);
+        const updated = await client.items.update(itemId, fields, basedOn);
         cli.out.result(itemJson(updated), () => `Updated "${updated.title}" to version ${updated.version}.`);
       }),
     );
@@ -130,7 +132,7 @@ export function itemCommands(program: Command, run: Run): void {
     .argument('<id>', 'item id')
     .action((id: string) =>
       run(async (cli) => {
-        await (await unlockedClient(cli)).items.delete(id);
+        await (await unlockedClient(cli)).items.delete(parseItemId(id));
         cli.out.result({ id, deleted: true }, () => `Deleted ${id}.`);
       }),
     );

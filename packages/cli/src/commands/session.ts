@@ -1,6 +1,7 @@
 /** `latchkey session list | revoke`. */
 import type { Command } from 'commander';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { parseSessionId } from '@latchkey/core/ids';
 import type { Cli } from '../cli-context.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
@@ -32,7 +33,7 @@ export function sessionCommands(program: Command, run: Run): void {
           return;
         }
         if (id === undefined) throw new LatchkeyError('invalid_request', 'Give a session id or --all-others.');
-        await client.sessions.revoke(id);
+        await client.sessions.revoke(parseSessionId(id));
         cli.out.result({ revoked: 1 }, () => `Session ${id} ended.`);
       }),
     );

@@ -9,16 +9,17 @@ import {
   Name,
   RandomId,
   RegistrationRecord,
+  SessionIdSchema,
   Timestamp,
-  Uuid,
+  UserIdSchema,
   strictObject,
 } from './common.ts';
 
-export const AccountProfile = Type.Object({ id: Uuid, email: Email, name: Name, accountId: Type.String(), keyset: EncryptedKeyset });
+export const AccountProfile = Type.Object({ id: UserIdSchema, email: Email, name: Name, accountId: Type.String(), keyset: EncryptedKeyset });
 export type AccountProfile = Static<typeof AccountProfile>;
 
 /** `token` is present only when the server chose it (sign-up); after OPAQUE both sides derive it. */
-export const SessionGrant = Type.Object({ id: Uuid, expiresAt: Timestamp, token: Type.Optional(Base64Url(64)) });
+export const SessionGrant = Type.Object({ id: SessionIdSchema, expiresAt: Timestamp, token: Type.Optional(Base64Url(64)) });
 export type SessionGrant = Static<typeof SessionGrant>;
 
 export const LoginStartRequest = strictObject({ email: Email, secretKeyVerifier: Hex64, startLoginRequest: Base64Url(256) });
@@ -64,7 +65,7 @@ export type CredentialsChangeFinishRequest = Static<typeof CredentialsChangeFini
 export type CredentialsChangeFinishResponse = Static<typeof CredentialsChangeFinishResponse>;
 
 export const SessionInfo = Type.Object({
-  id: Uuid,
+  id: SessionIdSchema,
   deviceName: Type.String(),
   platform: Type.String(),
   createdAt: Timestamp,
@@ -87,6 +88,6 @@ export const SecurityEvent = Type.Object({
 export type SecurityEvent = Static<typeof SecurityEvent>;
 export const SecurityLog = Type.Object({ events: Type.Array(SecurityEvent) });
 
-export const IdParams = strictObject({ id: Uuid });
+export const IdParams = strictObject({ id: SessionIdSchema });
 export { RandomId };
 export type CredentialsChangeStartResponse = Static<typeof CredentialsChangeStartResponse>;

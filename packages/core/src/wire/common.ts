@@ -4,9 +4,18 @@
  * field cannot mean one thing on one side and another on the other.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ItemId, SessionId, UserId, VaultId } from '../ids.ts';
 
 export const Base64Url = (maxLength = 4096) => Type.String({ pattern: '^[A-Za-z0-9_-]*$', minLength: 1, maxLength });
 export const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'A lowercase UUID.' });
+/**
+ * The id kinds (ids.ts): on the wire exactly `Uuid` (the same JSON Schema, so validation and the
+ * OpenAPI document are unchanged); in `Static<>` each carries its brand.
+ */
+export const UserIdSchema = Type.Unsafe<UserId>(Uuid);
+export const VaultIdSchema = Type.Unsafe<VaultId>(Uuid);
+export const ItemIdSchema = Type.Unsafe<ItemId>(Uuid);
+export const SessionIdSchema = Type.Unsafe<SessionId>(Uuid);
 export const RandomId = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'An opaque random identifier.' });
 export const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', minLength: 3, maxLength: 254 });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });

@@ -9,7 +9,7 @@ import {
   RandomId,
   RegistrationRecord,
   Timestamp,
-  Uuid,
+  UserIdSchema,
   strictObject,
 } from './common.ts';
 
@@ -52,7 +52,7 @@ export const RecoveryVerifyResponse = Type.Object({ ticket: Base64Url(64) });
 export const RecoveryProveRequest = strictObject({ ticket: Base64Url(64), proof: Base64Url(128) });
 export const RecoveryProveResponse = Type.Object({
   grant: Base64Url(64),
-  userId: Uuid,
+  userId: UserIdSchema,
   accountId: Type.String(),
   keyset: EncryptedKeyset,
   wrappedSymmetricKey: Type.String(),

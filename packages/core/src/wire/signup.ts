@@ -1,5 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Device, Email, EmailCode, EncryptedKeyset, Hex64, Name, RandomId, RegistrationRecord, Uuid, strictObject } from './common.ts';
+import {
+  Base64Url,
+  Device,
+  Email,
+  EmailCode,
+  EncryptedKeyset,
+  Hex64,
+  Name,
+  RandomId,
+  RegistrationRecord,
+  UserIdSchema,
+  VaultIdSchema,
+  strictObject,
+} from './common.ts';
 import { SessionGrant, AccountProfile } from './auth.ts';
 import { KeyWrapInput } from './key-wrap.ts';
 
@@ -7,12 +20,12 @@ export const SignupStartRequest = strictObject({ email: Email });
 export const SignupStartResponse = Type.Object({ status: Type.Literal('verification_sent'), verificationId: RandomId });
 
 export const SignupVerifyRequest = strictObject({ verificationId: RandomId, code: EmailCode });
-export const SignupVerifyResponse = Type.Object({ ticket: Base64Url(64), userId: Uuid });
+export const SignupVerifyResponse = Type.Object({ ticket: Base64Url(64), userId: UserIdSchema });
 
 export const SignupRegisterRequest = strictObject({ ticket: Base64Url(64), registrationRequest: Base64Url(256) });
 export const SignupRegisterResponse = Type.Object({ registrationResponse: Base64Url(512) });
 
-export const PersonalVault = strictObject({ id: Uuid, encryptedAttrs: Base64Url(), keyWrap: KeyWrapInput });
+export const PersonalVault = strictObject({ id: VaultIdSchema, encryptedAttrs: Base64Url(), keyWrap: KeyWrapInput });
 
 export const SignupFinishRequest = strictObject({
   ticket: Base64Url(64),

@@ -2,11 +2,12 @@
  * Encrypted items. Reads are scoped through `vault_access` to the caller; writes are
  * compare-and-set on `version`, so a stale edit is detected rather than overwriting a newer one.
  */
+import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { Tx } from '../context.ts';
 
 export interface ItemRow {
-  id: string;
-  vaultId: string;
+  id: ItemId;
+  vaultId: VaultId;
   version: number;
   ciphertext: string;
   updatedAt: Date;
@@ -20,22 +21,31 @@ const itemColumns = [
   'items.updated_at as updatedAt',
 ] as const;
 
+/** The one place item and vault ids are read from columns: the database holds only ids a client chose and the server validated. */
+const toItemRow = (row: Omit<ItemRow, 'id' | 'vaultId'> & { id: string; vaultId: string }): ItemRow => ({
+  ...row,
+  id: row.id as ItemId,
+  vaultId: row.vaultId as VaultId,
+});
+
 export async function listItems(db: Tx, vaultId: string): Promise<ItemRow[]> {
-  return db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).orderBy('items.created_at', 'asc').execute();
+  return (await db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).orderBy('items.created_at', 'asc').execute()).map(toItemRow);
 }
 
 export async function findItemForUser(db: Tx, userId: string, itemId: string): Promise<ItemRow | undefined> {
-  return db
+  const row = await db
     .selectFrom('items')
     .innerJoin('vault_access', 'vault_access.vault_id', 'items.vault_id')
     .select(itemColumns)
     .where('items.id', '=', itemId)
     .where('vault_access.user_id', '=', userId)
     .executeTakeFirst();
+  return row === undefined ? undefined : toItemRow(row);
 }
 
 export async function findItemInVault(db: Tx, vaultId: string, itemId: string): Promise<ItemRow | undefined> {
-  return db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).where('id', '=', itemId).executeTakeFirst();
+  const row = await db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).where('id', '=', itemId).executeTakeFirst();
+  return row === undefined ? undefined : toItemRow(row);
 }
 
 export async function itemIdExists(db: Tx, itemId: string): Promise<boolean> {

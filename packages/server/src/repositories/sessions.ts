@@ -1,9 +1,10 @@
 /** Sessions, looked up by the hash of their bearer token, always scoped to their user. */
+import type { SessionId, UserId } from '@latchkey/core/ids';
 import type { Tx } from '../context.ts';
 
 export interface SessionRow {
-  id: string;
-  userId: string;
+  id: SessionId;
+  userId: UserId;
   deviceId: string;
   deviceName: string;
   platform: string;
@@ -26,6 +27,13 @@ const sessionColumns = [
   'reauthenticated_at as reauthenticatedAt',
   'second_factor_pending as twoStepPending',
 ] as const;
+
+/** The one place session and user ids are read from columns: the database holds only ids the server minted. */
+const toSessionRow = <Row extends { id: string; userId: string }>(row: Row): Omit<Row, 'id' | 'userId'> & { id: SessionId; userId: UserId } => ({
+  ...row,
+  id: row.id as SessionId,
+  userId: row.userId as UserId,
+});
 
 export async function insertSession(
   db: Tx,
@@ -63,11 +71,12 @@ export async function insertSession(
 }
 
 export async function findSessionByTokenHash(db: Tx, tokenHash: string): Promise<SessionRow | undefined> {
-  return db.selectFrom('sessions').select(sessionColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
+  const row = await db.selectFrom('sessions').select(sessionColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row === undefined ? undefined : toSessionRow(row);
 }
 
 export async function listSessions(db: Tx, userId: string): Promise<SessionRow[]> {
-  return db.selectFrom('sessions').select(sessionColumns).where('user_id', '=', userId).orderBy('created_at', 'asc').execute();
+  return (await db.selectFrom('sessions').select(sessionColumns).where('user_id', '=', userId).orderBy('created_at', 'asc').execute()).map(toSessionRow);
 }
 
 export async function touchSession(db: Tx, sessionId: string, now: Date): Promise<void> {

@@ -2,12 +2,13 @@
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { Tx } from '../context.ts';
 import type { EncryptedKeyset } from '@latchkey/core/wire/common';
+import type { UserId } from '@latchkey/core/ids';
 import { pausePoint } from '../testing/pause-points.ts';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 export interface UserRow {
-  id: string;
+  id: UserId;
   email: string;
   name: string;
   accountId: string;
@@ -29,12 +30,16 @@ const userColumns = [
   'users.credentials_version as credentialsVersion',
 ] as const;
 
+/** The one place a user id is read from a column: the database holds only ids the server minted. */
+const toUserRow = <Row extends { id: string }>(row: Row | undefined): (Omit<Row, 'id'> & { id: UserId }) | undefined =>
+  row === undefined ? undefined : { ...row, id: row.id as UserId };
+
 export async function findUserByEmail(db: Tx, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').select(userColumns).where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  return toUserRow(await db.selectFrom('users').select(userColumns).where('email', '=', normalizeEmail(email)).executeTakeFirst());
 }
 
 export async function findUserById(db: Tx, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  return toUserRow(await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst());
 }
 
 export async function emailExists(db: Tx, email: string): Promise<boolean> {

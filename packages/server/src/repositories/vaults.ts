@@ -3,12 +3,13 @@
  * `vault_access`, so authorization happens inside the lookup: a vault the caller may not
  * read is indistinguishable from one that does not exist.
  */
+import type { VaultId } from '@latchkey/core/ids';
 import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
 import type { Tx } from '../context.ts';
 import type { VaultKind, VaultRole } from '../storage/schema.ts';
 
 export interface VaultAccessRow {
-  id: string;
+  id: VaultId;
   kind: VaultKind;
   role: VaultRole;
   encryptedAttrs: string;
@@ -36,8 +37,9 @@ const accessQuery = (db: Tx, userId: string) =>
 
 type AccessQueryRow = Awaited<ReturnType<ReturnType<typeof accessQuery>['executeTakeFirstOrThrow']>>;
 
+/** The one place a vault id is read from a column: the database holds only ids a client chose and the server validated. */
 const toAccessRow = (row: AccessQueryRow): VaultAccessRow => ({
-  id: row.id,
+  id: row.id as VaultId,
   kind: row.kind,
   role: row.role,
   encryptedAttrs: row.encryptedAttrs,

@@ -5,8 +5,8 @@
  * the endpoint table) get a `ReauthenticatedSession` from the route layer, and the services
  * behind them take only that.
  */
-import { randomUUID } from 'node:crypto';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { newSessionId, type SessionId, type UserId } from '@latchkey/core/ids';
 import type { AccountProfile, SessionGrant, SessionInfo } from '@latchkey/core/wire/auth';
 import type { Device } from '@latchkey/core/wire/common';
 import type { RequestMeta, ServerContext, Tx } from '../context.ts';
@@ -22,8 +22,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 export const PENDING_TWO_STEP_TTL_MS = 10 * 60_000;
 
 export interface AuthenticatedSession {
-  readonly id: string;
-  readonly userId: string;
+  readonly id: SessionId;
+  readonly userId: UserId;
   readonly reauthenticatedAt: Date | null;
   /** Signed in with password and Secret Key, but the second step is still owed. */
   readonly twoStepPending: boolean;
@@ -38,7 +38,7 @@ export async function createSession(
   ctx: ServerContext,
   tx: Tx,
   params: {
-    userId: string;
+    userId: UserId;
     device: Device;
     meta: RequestMeta;
     reauthenticated: boolean;
@@ -47,7 +47,7 @@ export async function createSession(
   },
 ): Promise<SessionGrant> {
   const now = ctx.clock();
-  const id = randomUUID();
+  const id = newSessionId();
   const token = params.token === 'server-chosen' ? newToken() : params.token.derived;
   const pending = params.twoStepPending === true;
   const expiresAt = new Date(now.getTime() + (pending ? PENDING_TWO_STEP_TTL_MS : SESSION_TTL_MS));

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LatchkeyError } from '@latchkey/core/errors';
+import type { UserId } from '@latchkey/core/ids';
 import { opaqueServer } from '@latchkey/core/opaque';
 import type { SignupFinishRequest, SignupFinishResponse } from '@latchkey/core/wire/signup';
 import type { RequestMeta, ServerContext } from '../context.ts';
@@ -38,15 +39,15 @@ export async function startSignup(ctx: ServerContext, meta: RequestMeta, email: 
 }
 
 /** The account id is fixed by the ticket, so OPAQUE registration and account creation agree on it. */
-export function userIdForTicket(ticket: string): string {
+export function userIdForTicket(ticket: string): UserId {
   const h = createHash('sha256').update(`latchkey/v1/signup-user-id\u0000${ticket}`).digest();
   h[6] = (h[6]! & 0x0f) | 0x40;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}` as UserId;
 }
 
-export async function verifySignupCode(ctx: ServerContext, verificationId: string, code: string): Promise<{ ticket: string; userId: string }> {
+export async function verifySignupCode(ctx: ServerContext, verificationId: string, code: string): Promise<{ ticket: string; userId: UserId }> {
   const { ticket } = await checkEmailCode(ctx, 'signup', verificationId, code);
   return { ticket, userId: userIdForTicket(ticket) };
 }

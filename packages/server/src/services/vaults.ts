@@ -1,5 +1,6 @@
 /** Vaults and items, always through owner-scoped finders: what the caller cannot read does not exist for them. */
 import { LatchkeyError } from '@latchkey/core/errors';
+import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { CreateItemRequest, CreateVaultRequest, EncryptedItem, UpdateItemRequest, VaultSummary } from '@latchkey/core/wire/vaults';
 import type { KeyWrapInput } from '@latchkey/core/wire/key-wrap';
 import type { RequestMeta, ServerContext } from '../context.ts';
@@ -36,7 +37,7 @@ export function requireOwnKeyWrap(keyWrap: KeyWrapInput, keysetId: string): void
   if (keyWrap.signerKeysetId !== keysetId) throw new LatchkeyError('invalid_request', 'The vault key wrap must be signed by your own keyset.');
 }
 
-export async function createVault(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateVaultRequest): Promise<{ id: string }> {
+export async function createVault(ctx: ServerContext, session: AuthenticatedSession, meta: RequestMeta, body: CreateVaultRequest): Promise<{ id: VaultId }> {
   const now = ctx.clock();
   const user = await findUserById(ctx.db, session.userId);
   if (user === undefined) throw new LatchkeyError('unauthenticated', 'Sign in again.');
@@ -53,18 +54,18 @@ export async function createVault(ctx: ServerContext, session: AuthenticatedSess
   return { id: body.id };
 }
 
-async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: string) {
+async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId) {
   const vault = await vaults.findVaultForUser(ctx.db, session.userId, vaultId);
   if (vault === undefined) throw noSuchVault();
   return vault;
 }
 
-export async function listItems(ctx: ServerContext, session: AuthenticatedSession, vaultId: string): Promise<EncryptedItem[]> {
+export async function listItems(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId): Promise<EncryptedItem[]> {
   await requireVault(ctx, session, vaultId);
   return (await items.listItems(ctx.db, vaultId)).map(toItem);
 }
 
-export async function getItem(ctx: ServerContext, session: AuthenticatedSession, itemId: string): Promise<EncryptedItem> {
+export async function getItem(ctx: ServerContext, session: AuthenticatedSession, itemId: ItemId): Promise<EncryptedItem> {
   const row = await items.findItemForUser(ctx.db, session.userId, itemId);
   if (row === undefined) throw noSuchItem();
   return toItem(row);
@@ -73,9 +74,9 @@ export async function getItem(ctx: ServerContext, session: AuthenticatedSession,
 export async function createItem(
   ctx: ServerContext,
   session: AuthenticatedSession,
-  vaultId: string,
+  vaultId: VaultId,
   body: CreateItemRequest,
-): Promise<{ id: string; version: number }> {
+): Promise<{ id: ItemId; version: number }> {
   await requireVault(ctx, session, vaultId);
   try {
     await items.insertItem(ctx.db, { id: body.id, vaultId, ciphertext: body.ciphertext, now: ctx.clock() });
@@ -86,7 +87,7 @@ export async function createItem(
   return { id: body.id, version: 1 };
 }
 
-async function conflictOrMissing(ctx: ServerContext, vaultId: string, itemId: string): Promise<never> {
+async function conflictOrMissing(ctx: ServerContext, vaultId: VaultId, itemId: ItemId): Promise<never> {
   const current = await items.findItemInVault(ctx.db, vaultId, itemId);
   if (current === undefined) throw noSuchItem();
   throw new LatchkeyError('conflict', 'This item was changed elsewhere since you opened it. Reload it and apply your change again.', {
@@ -97,10 +98,10 @@ async function conflictOrMissing(ctx: ServerContext, vaultId: string, itemId: st
 export async function updateItem(
   ctx: ServerContext,
   session: AuthenticatedSession,
-  vaultId: string,
-  itemId: string,
+  vaultId: VaultId,
+  itemId: ItemId,
   body: UpdateItemRequest,
-): Promise<{ id: string; version: number }> {
+): Promise<{ id: ItemId; version: number }> {
   await requireVault(ctx, session, vaultId);
   const version = await items.updateItemIfVersion(ctx.db, {
     id: itemId,
@@ -113,7 +114,7 @@ export async function updateItem(
   return { id: itemId, version };
 }
 
-export async function deleteItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: string, itemId: string, expectedVersion: number): Promise<void> {
+export async function deleteItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, itemId: ItemId, expectedVersion: number): Promise<void> {
   await requireVault(ctx, session, vaultId);
   if (!(await items.deleteItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion }))) await conflictOrMissing(ctx, vaultId, itemId);
 }

@@ -7,6 +7,7 @@
  *   const bob = await signUpUser({ url, dataDir }, { name: 'Bob' }); // any server
  *   await alice.client.items.create(vaultId, { kind: 'login', title: 'Bank' });
  */
+import type { UserId } from '@latchkey/core/ids';
 import type { Fetch } from '@latchkey/client/http';
 import { LatchkeyClient } from '@latchkey/client/client';
 import { MemoryStore } from '@latchkey/client/local-store';
@@ -32,7 +33,7 @@ export interface TestUser {
   readonly password: string;
   readonly name: string;
   readonly secretKey: string;
-  readonly userId: string;
+  readonly userId: UserId;
   /** Signed in and unlocked. */
   readonly client: LatchkeyClient;
   /** The device memory of `client` (remembered Secret Key, session, pending Secret Key). */

@@ -11,6 +11,7 @@
 import { expect } from 'vitest';
 import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
 import { fromBase64Url } from '@latchkey/core/bytes';
+import { newVaultId } from '@latchkey/core/ids';
 import { ERROR_STATUS, isErrorCode, type ErrorCode } from '@latchkey/core/errors';
 import { generateSigningKeyPair } from '@latchkey/core/crypto/ed25519';
 import { createKeyset, decryptKeyset, encryptKeyset, keysetRecipient, keysetSigner, wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
@@ -215,7 +216,7 @@ export async function prepareSignup(
   const { registrationResponse } = await okJson<SignupRegisterResponse>(registered, 'signup/register');
   const { registrationRecord, exportKey } = opaqueClient.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
   const keyset = await createKeyset();
-  const vaultId = crypto.randomUUID();
+  const vaultId = newVaultId();
   const vaultKey = createVaultKey();
   const body: SignupFinishRequest = {
     ticket,

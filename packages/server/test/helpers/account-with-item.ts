@@ -6,6 +6,7 @@
  *   const a = await signUpWithItem(server, (user) => ({ kind: 'login', title: 'Bank', username: user.email, password: 'secret' }));
  *   await send(server, { method: 'GET', path: `/api/vaults/${a.vaultId}/items/${a.itemId}`, token: a.token });
  */
+import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { ItemFields } from '@latchkey/core/item';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import { type Credentials, signUpUser, type TestServer, type TestUser } from '@latchkey/server/testing';
@@ -17,8 +18,8 @@ export interface AccountWithItem {
   /** The SDK session's bearer token. */
   readonly token: string;
   /** The personal vault, holding the item. */
-  readonly vaultId: string;
-  readonly itemId: string;
+  readonly vaultId: VaultId;
+  readonly itemId: ItemId;
 }
 
 /** Signs a user up and creates one item, `item(user)`, in the personal vault. */

@@ -18,6 +18,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ItemId, VaultId } from '@latchkey/core/ids';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -183,8 +184,8 @@ export async function startCrashServer(tmpPrefix: string, finishPath: string): P
 
 /** An item as it must come back after a crash. */
 export interface ExpectedItem {
-  readonly id: string;
-  readonly vaultId: string;
+  readonly id: ItemId;
+  readonly vaultId: VaultId;
   readonly version: number;
   readonly fields: ItemFields;
 }

@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Item, Vault } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
+import { parseVaultId } from '@latchkey/core/ids';
 import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
 import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../../components/ui.tsx';
@@ -78,7 +79,8 @@ export function ItemEditor({
       const fields = fieldsOf(draft, base);
       const saved =
         base === undefined
-          ? await latchkey.client.items.create(targetVault, fields)
+          ? // The vault id may come from the address bar: checked here, as the server would.
+            await latchkey.client.items.create(parseVaultId(targetVault), fields)
           : await latchkey.client.items.update(base.id, { username: undefined, password: undefined, urls: undefined, notes: undefined, ...fields }, base);
       await onSaved(saved, base === undefined ? 'Item saved.' : 'Changes saved.');
     } catch (e) {
