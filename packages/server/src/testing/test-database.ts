@@ -59,10 +59,12 @@ export function testPostgresAdminUrl(): string {
  * Creates an empty PostgreSQL database (no migrations) and returns its URL and a drop function.
  * Useful for tests that must open the database themselves, e.g. through a server process.
  */
-export async function createEmptyPostgresDatabase(): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
-  const adminUrl = testPostgresAdminUrl();
+export async function createEmptyPostgresDatabase(
+  options: { adminUrl?: string; prefix?: string } = {},
+): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
+  const adminUrl = options.adminUrl ?? testPostgresAdminUrl();
   // Lowercase hex only, so the name never needs quoting beyond the identifier quotes below.
-  const name = `latchkey_t_${randomBytes(6).toString('hex')}`;
+  const name = `${options.prefix ?? 'latchkey_t'}_${randomBytes(6).toString('hex')}`;
   await withAdminClient(adminUrl, (client) => client.query(`create database "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
