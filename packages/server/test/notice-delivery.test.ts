@@ -149,10 +149,11 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
       const committedAt = Date.now();
       await until('the notice', async () => ((await readOutbox(server.dataDir)).find((m) => m.to === to) ? true : undefined), 5_000);
       expect(Date.now() - committedAt).toBeLessThan(5_000);
-      const [row] = await rowsFor(ctx.db, to);
+      // The mail lands before the sender records it: wait for the record.
+      const row = await until('the notice to be marked sent', async () => (await rowsFor(ctx.db, to)).find((r) => r.status === 'sent'), 5_000);
       expect(row).toMatchObject({ status: 'sent', attempts: 1, claimed_by: expect.stringContaining(`/${process.pid}/`) });
       const mail = (await readOutbox(server.dataDir)).find((m) => m.to === to)!;
-      expect(mail.messageId).toBe(`<notice.${row!.id}@localhost>`);
+      expect(mail.messageId).toBe(`<notice.${row.id}@localhost>`);
       expect(mail.subject).toBe(PROVED);
     });
 
@@ -279,9 +280,14 @@ describe(`notice delivery (${testDatabaseKind()})`, () => {
         expect(third - second).toBeGreaterThanOrEqual(retryDelayMs(retry, 2) - 50);
         expect(third - second).toBeGreaterThan(second - first);
         const db = server.running.context.db;
-        const [row] = (await rowsFor(db, patient.email)).filter((r) => r.kind === 'credentials-changed');
+        // The mail server accepts before the sender records it: wait for the record.
+        const row = await until(
+          'the delivered notice to be marked sent',
+          async () => (await rowsFor(db, patient.email)).find((r) => r.kind === 'credentials-changed' && r.status === 'sent'),
+          5_000,
+        );
         expect(row).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
-        expect(delivered.messageId).toBe(`<notice.${row!.id}@localhost>`);
+        expect(delivered.messageId).toBe(`<notice.${row.id}@localhost>`);
 
         const failed = await until(
           'the doomed notice to fail',
