@@ -46,6 +46,18 @@ export const newPasswordAvailable = (): boolean => (process.env.LATCHKEY_NEW_PAS
 /** Whether `newPassword()` asks on the terminal (so a refused answer can be asked for again). */
 export const newPasswordPrompted = (): boolean => (process.env.LATCHKEY_NEW_PASSWORD ?? '') === '' && isInteractive();
 
+/**
+ * Checks, before a flow spends anything single-use, that a new password can be had and that one
+ * given in LATCHKEY_NEW_PASSWORD is long enough.
+ * @throws `secret_required` (no environment variable and no terminal), `password_too_short`.
+ */
+export function requireNewPasswordAvailable(): void {
+  if (!newPasswordAvailable())
+    throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
+  const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== '') requireLongEnoughPassword(fromEnv);
+}
+
 /** @throws `invalid_request` when the two typed passwords differ, `password_too_short` (MIN_PASSWORD_LENGTH). */
 export async function newPassword(): Promise<string> {
   const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;

@@ -110,7 +110,7 @@ describe('latchkey recover on a terminal', () => {
 });
 
 describe('latchkey recover in a script', () => {
-  it('reads the email code and the recovery code from stdin, and a missing password or a mistyped code costs no emailed code', async () => {
+  it('reads the email code and the recovery code from stdin, and a missing or too short password or a mistyped code costs no emailed code', async () => {
     const { user, code } = await userWithCode();
     const config = ['--config-dir', dir('script')];
     const before = Date.now();
@@ -127,6 +127,8 @@ describe('latchkey recover in a script', () => {
     const noPassword = await recover(`${emailCode}\n${code}\n`, {});
     expect(errorCode(noPassword)).toBe('secret_required');
     expect(noPassword.stderr).toContain('LATCHKEY_NEW_PASSWORD');
+    const shortPassword = await recover(`${emailCode}\n${code}\n`, { LATCHKEY_NEW_PASSWORD: 'short' });
+    expect(errorCode(shortPassword)).toBe('password_too_short');
 
     // The same emailed code still works: none of the failures above sent a request that used it.
     const recovered = await recover(`${emailCode}\n${code}\n`, password);

@@ -13,7 +13,7 @@ import type { RecoveryGrant } from '@latchkey/client/recovery-grant';
 import type { LatchkeyClient } from '@latchkey/client/client';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { unlockedClient, type Cli } from '../cli-context.ts';
-import { isInteractive, newPassword, newPasswordAvailable, newPasswordPrompted } from '../prompt.ts';
+import { isInteractive, newPassword, newPasswordPrompted, requireNewPasswordAvailable } from '../prompt.ts';
 import { factorProofOptions, withFactorProof, type ProofOptions } from '../factor-proof.ts';
 import {
   SECRETS,
@@ -86,8 +86,7 @@ async function recoverWithEmailCode(
   const codeFlag = opts.recoveryCode?.trim() === STDIN && process.stdin.isTTY ? undefined : opts.recoveryCode;
   const givenCode = shares ? undefined : await givenSecret(SECRETS.recoveryCode, codeFlag);
   if (shares === undefined && givenCode === undefined && !isInteractive()) throw secretRequired(SECRETS.recoveryCode);
-  if (!newPasswordAvailable())
-    throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
+  requireNewPasswordAvailable();
   // Checked on this device before any request: a typo or a bad card costs nothing.
   const known = shares
     ? await recoveryCodeOf({ shares })
