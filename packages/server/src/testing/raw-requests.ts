@@ -8,7 +8,7 @@
  * re-authentication, sign-up, credential change) from a user's email, password and Secret Key,
  * so tests can replay, steal or corrupt them one field at a time.
  */
-import { expect } from 'vitest';
+import assert from 'node:assert/strict';
 import { deriveAccountUnlockKey, deriveSessionToken } from '@latchkey/core/account-unlock-key';
 import { fromBase64Url } from '@latchkey/core/bytes';
 import { newVaultId } from '@latchkey/core/ids';
@@ -77,16 +77,16 @@ export async function send(server: Pick<TestServer, 'url'>, request: RawRequest)
  */
 export function expectApiError(response: RawResponse, expected?: ErrorCode | readonly ErrorCode[], context = ''): ErrorCode {
   const where = `${context} → HTTP ${response.status} ${response.text.slice(0, 300)}`;
-  expect(response.status, where).toBeLessThan(500);
-  expect(response.contentType ?? '', where).toMatch(/^application\/json/);
+  assert.ok(response.status < 500, `a 5xx: ${where}`);
+  assert.match(response.contentType ?? '', /^application\/json/, `not JSON: ${where}`);
   const error = (response.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  expect(typeof error?.message === 'string' && error.message.length > 0, `message missing: ${where}`).toBe(true);
+  assert.ok(typeof error?.message === 'string' && error.message.length > 0, `message missing: ${where}`);
   const code = error?.code;
-  if (!isErrorCode(code)) throw new Error(`not a known error code: ${where}`);
-  expect(response.status, `status does not match code ${code}: ${where}`).toBe(ERROR_STATUS[code]);
+  assert.ok(isErrorCode(code), `not a known error code: ${where}`);
+  assert.equal(response.status, ERROR_STATUS[code], `status does not match code ${code}: ${where}`);
   if (expected !== undefined) {
     const allowed: readonly ErrorCode[] = typeof expected === 'string' ? [expected] : expected;
-    expect(allowed, where).toContain(code);
+    assert.ok(allowed.includes(code), `expected ${allowed.join(' or ')}, got ${code}: ${where}`);
   }
   return code;
 }
