@@ -33,17 +33,6 @@ export function processCpuSeconds(pid: number): number | undefined {
   return stat === undefined ? undefined : (Number(stat.fields[11]) + Number(stat.fields[12])) / CLOCK_TICKS;
 }
 
-/** Summed CPU seconds of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
-export function cpuSecondsByName(comm: string): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = statFields(Number(entry));
-    if (stat?.comm === comm) total += (Number(stat.fields[11]) + Number(stat.fields[12])) / CLOCK_TICKS;
-  }
-  return total;
-}
-
 /** A field of /proc/<pid>/status in MiB (VmRSS, VmHWM, ...). */
 export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -24,6 +24,7 @@ import { BENCH_DEVICE, OutboxCodes, cheapDerivation } from './accounts.ts';
 import { insertFillerAccounts, type FillerResult } from './filler-accounts.ts';
 import { boundFetch, loopbackAddress } from './http.ts';
 import { createFreshDatabase } from './postgres.ts';
+import { PostgresCpuWindow } from './postgres-cpu.ts';
 import { machineBusySeconds, processCpuSeconds } from './proc.ts';
 import { check, row, type Row, type Section } from './report.ts';
 import { startServerProcess, type LoggedRequest, type ServerProcess } from './server-process.ts';
@@ -71,18 +72,10 @@ interface WindowUsage {
   readonly requests: readonly LoggedRequest[];
 }
 
-/** PostgreSQL processes by what they serve, from pg_stat_activity (PostgreSQL 10+ lists its background processes there too). */
-interface PostgresPids {
-  /** Client backends connected to the benchmark database. */
-  readonly mine: number[];
-  /** WAL writer, checkpointer, background writer, autovacuum and the like: work every database causes. */
-  readonly shared: number[];
-}
-
 class WindowProbe {
   private loadPids: readonly number[] = [];
   private before = new Map<number, number>();
-  private postgresBefore: PostgresPids = { mine: [], shared: [] };
+  private postgresWindow: PostgresCpuWindow | undefined;
   private marks: number[] = [];
   private machine = 0;
   private self = process.cpuUsage();
@@ -94,17 +87,10 @@ class WindowProbe {
     private readonly db: pg.Client,
   ) {}
 
-  private async postgresPids(): Promise<PostgresPids> {
-    const result = await this.db.query<{ pid: number; mine: boolean; client: boolean }>(
-      "select pid, datname = current_database() as mine, backend_type = 'client backend' as client from pg_stat_activity where pid <> pg_backend_pid()",
-    );
-    return { mine: result.rows.filter((r) => r.client && r.mine).map((r) => r.pid), shared: result.rows.filter((r) => !r.client).map((r) => r.pid) };
-  }
-
   async start(loadPids: readonly number[]): Promise<void> {
     this.loadPids = loadPids;
-    this.postgresBefore = await this.postgresPids();
-    const pids = [...this.servers.map((s) => s.pid), ...loadPids, ...this.postgresBefore.mine, ...this.postgresBefore.shared];
+    this.postgresWindow = await PostgresCpuWindow.open(this.db);
+    const pids = [...this.servers.map((s) => s.pid), ...loadPids];
     this.before = new Map(pids.map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
     this.marks = this.servers.map((s) => s.requests.length);
     this.machine = machineBusySeconds();
@@ -124,11 +110,9 @@ class WindowProbe {
     // A process that started during the window counts from zero; one that exited took its figure with it (pools keep their connections under load).
     const used = (pid: number) => Math.max(0, (cpu(pid) ?? this.before.get(pid) ?? 0) - (this.before.get(pid) ?? 0));
     const servers = this.servers.map((s) => used(s.pid));
-    const now = await this.postgresPids();
-    const sum = (pids: Iterable<number>) => [...new Set(pids)].reduce((total, pid) => total + used(pid), 0);
-    const postgres = sum([...this.postgresBefore.mine, ...now.mine]);
-    const postgresShared = sum([...this.postgresBefore.shared, ...now.shared]);
-    const load = sum(this.loadPids) + (self.user + self.system) / 1e6;
+    if (this.postgresWindow === undefined) throw new Error('the measurement window was not opened');
+    const { mine: postgres, shared: postgresShared } = await this.postgresWindow.close();
+    const load = this.loadPids.reduce((total, pid) => total + used(pid), 0) + (self.user + self.system) / 1e6;
     const serverTotal = servers.reduce((a, b) => a + b, 0);
     const requests = this.servers.flatMap((s, i) => s.requests.slice(this.marks[i], s.requests.length));
     this.usage = {

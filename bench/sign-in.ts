@@ -16,10 +16,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as opaque from '@serenity-kit/opaque';
+import pg from 'pg';
 import { opaqueReady, opaqueServer } from '@latchkey/core/opaque';
 import { BENCH_ONLY_KEY_STRETCHING, OutboxCodes, cheapDerivation, signUp, type BenchUser } from './accounts.ts';
 import { boundFetch, loopbackAddress } from './http.ts';
-import { cpuSeconds, cpuSecondsByName, machineBusySeconds } from './proc.ts';
+import { PostgresCpuWindow } from './postgres-cpu.ts';
+import { cpuSeconds, machineBusySeconds } from './proc.ts';
 import { createFreshDatabase } from './postgres.ts';
 import { check, row, type Row, type Section } from './report.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
@@ -144,6 +146,8 @@ export interface PhaseOptions {
   readonly perUserBudget?: number;
   /** Called when the measurement window opens and closes, with the load processes' pids (for CPU figures of the caller's own). */
   readonly probe?: { start(loadPids: readonly number[]): void | Promise<void>; stop(): void | Promise<void> };
+  /** Connected to the servers' PostgreSQL database, to count the CPU of its backends; none for SQLite. */
+  readonly postgres?: pg.Client;
 }
 
 export interface PhaseResult {
@@ -152,8 +156,10 @@ export interface PhaseResult {
   readonly serverUtilization: number[];
   /** Completed sign-ins per CPU-second of all server processes together. */
   readonly perServerCpuSecond: number;
-  /** PostgreSQL CPU (all `postgres` processes) per sign-in, ms. */
+  /** CPU of the PostgreSQL backends serving the servers' database, per sign-in, ms (NaN without PostgreSQL). */
   readonly postgresCpuMsPerSignIn: number;
+  /** CPU of PostgreSQL's background processes (WAL writer, checkpointer, ...), per sign-in, ms. */
+  readonly postgresSharedCpuMsPerSignIn: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: Record<string, number>;
@@ -201,14 +207,14 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     await options.probe?.start(loaders.map((l) => l.child.pid as number));
     const cpuBefore = options.servers.map((s) => cpuSeconds(s.pid));
     const loadBefore = loaders.reduce((sum, l) => sum + cpuSeconds(l.child.pid as number), 0);
-    const pgBefore = cpuSecondsByName('postgres');
+    const pgWindow = options.postgres ? await PostgresCpuWindow.open(options.postgres) : undefined;
     const machineBefore = machineBusySeconds();
     const selfBefore = process.cpuUsage();
     const t0 = performance.now();
     await sleep(windowEnd - Date.now());
     const cpuAfter = options.servers.map((s) => cpuSeconds(s.pid));
     const loadAfter = loaders.reduce((sum, l) => sum + cpuSeconds(l.child.pid as number), 0);
-    const pgAfter = cpuSecondsByName('postgres');
+    const pgUsed = (await pgWindow?.close()) ?? { mine: 0, shared: 0 };
     const machineAfter = machineBusySeconds();
     const self = process.cpuUsage(selfBefore);
     const seconds = (performance.now() - t0) / 1000;
@@ -232,7 +238,8 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       signInsPerSec: completed / (WINDOW_MS / 1000),
       serverUtilization: serverCpu.map((c) => c / seconds),
       perServerCpuSecond: completed / totalServerCpu,
-      postgresCpuMsPerSignIn: ((pgAfter - pgBefore) * 1000) / completed,
+      postgresCpuMsPerSignIn: pgWindow ? (pgUsed.mine * 1000) / completed : Number.NaN,
+      postgresSharedCpuMsPerSignIn: pgWindow ? (pgUsed.shared * 1000) / completed : Number.NaN,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       errors,
@@ -240,7 +247,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       skipped: results.reduce((sum, r) => sum + r.skipped, 0),
       loadUtilization: (loadAfter - loadBefore) / seconds,
       otherUtilization:
-        Math.max(0, machineAfter - machineBefore - totalServerCpu - (loadAfter - loadBefore) - (pgAfter - pgBefore) - (self.user + self.system) / 1e6) /
+        Math.max(0, machineAfter - machineBefore - totalServerCpu - (loadAfter - loadBefore) - pgUsed.mine - pgUsed.shared - (self.user + self.system) / 1e6) /
         seconds,
     };
   } finally {
@@ -258,7 +265,9 @@ const describe = (r: PhaseResult): string => {
   return (
     `server CPU ${r.serverUtilization.map((u) => pct(u)).join(' + ')}, load generators ${pct(r.loadUtilization)}, other processes on the machine ${pct(r.otherUtilization)} of a core, ${fmt(r.perServerCpuSecond, 0)} sign-ins per server CPU-second, ` +
     `latency p50 ${fmt(r.p50Ms, 0)} ms / p99 ${fmt(r.p99Ms, 0)} ms` +
-    (Number.isFinite(r.postgresCpuMsPerSignIn) && r.postgresCpuMsPerSignIn > 0 ? `, PostgreSQL CPU ${fmt(r.postgresCpuMsPerSignIn, 2)} ms per sign-in` : '') +
+    (Number.isFinite(r.postgresCpuMsPerSignIn)
+      ? `, PostgreSQL CPU ${fmt(r.postgresCpuMsPerSignIn, 2)} ms per sign-in in its backends (+ ${fmt(r.postgresSharedCpuMsPerSignIn, 2)} ms in its background processes)`
+      : '') +
     (errors ? `; errors: ${errors}` : '') +
     (r.exhausted ? '; USER POOL EXHAUSTED: the figure is a lower bound' : '')
   );
@@ -327,7 +336,9 @@ export async function benchSignIn(): Promise<Section> {
   }
   const dataDirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), 'latchkey-bench-signin-pg-'))));
   const servers: ServerProcess[] = [];
+  const postgres = new pg.Client({ connectionString: database.url });
   try {
+    await postgres.connect();
     servers.push(
       await startServerProcess({ entry: 'direct', dataDir: dataDirs[0] as string, databaseUrl: database.url, ...(serverCpu ? { cpus: serverCpu } : {}) }),
     );
@@ -340,6 +351,7 @@ export async function benchSignIn(): Promise<Section> {
       loadProcesses: 1,
       loadCpus: loadCpu,
       concurrencyPerProcess: CONCURRENCY,
+      postgres,
     });
     // The second instance reads the first one's keyring: the database holds secrets sealed with it.
     const serverKeysFile = path.join(dataDirs[0] as string, 'server-keys.json');
@@ -358,6 +370,7 @@ export async function benchSignIn(): Promise<Section> {
       loadProcesses: 2,
       loadCpus: undefined,
       concurrencyPerProcess: CONCURRENCY,
+      postgres,
     });
 
     const oneRatio = one.perServerCpuSecond / raw.opsPerSec;
@@ -397,6 +410,7 @@ export async function benchSignIn(): Promise<Section> {
       `On this ${availableParallelism()}-core machine the two servers share both cores with PostgreSQL and the load generators, so the measured 2-process figure cannot show server scaling; the CPU-normalised row divides out that competition (sign-ins per CPU-second spent in the two server processes, times two cores) and is what two dedicated cores would give if PostgreSQL keeps up.`,
     );
   } finally {
+    await postgres.end().catch(() => undefined);
     await Promise.all(servers.map((s) => s.stop()));
     await database.drop();
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
