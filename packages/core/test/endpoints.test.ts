@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { defineEndpoint } from '../src/wire/endpoint.ts';
 import { ENDPOINTS, routeKey } from '../src/wire/endpoints.ts';
+import { organizationEndpoints } from '../src/wire/organization-endpoints.ts';
 import { strictObject } from '../src/wire/common.ts';
 
 describe('defineEndpoint', () => {
@@ -40,6 +41,24 @@ describe('the table', () => {
     for (const e of ENDPOINTS) {
       expect(e.path, e.name).toMatch(/^\/api\//);
       if (e.method === 'GET') expect(e.body, e.name).toBeUndefined();
+    }
+  });
+});
+
+describe('the families and teams table (joins the table with its routes)', () => {
+  const entries = Object.values(organizationEndpoints);
+
+  it('has unique routes that clash with no other endpoint, all under /api for a full session', () => {
+    expect(new Set(entries.map(routeKey)).size).toBe(entries.length);
+    const taken = new Set(ENDPOINTS.map(routeKey));
+    for (const e of entries) {
+      // Before the routes exist the entry is not in the table; after, it is the same endpoint under the same name.
+      const joined = ENDPOINTS.find((t) => t.name === e.name);
+      if (joined === undefined) expect(taken.has(routeKey(e)), e.name).toBe(false);
+      else expect(routeKey(joined), e.name).toBe(routeKey(e));
+      expect(e.path, e.name).toMatch(/^\/api\//);
+      expect(e.auth, e.name).toBe('session');
+      if (e.method === 'GET' || e.method === 'DELETE') expect(e.body, e.name).toBeUndefined();
     }
   });
 });

@@ -17,6 +17,19 @@ export const KeyWrapInput = strictObject({
 export type KeyWrapInput = Static<typeof KeyWrapInput>;
 
 /**
+ * A signed wrap of format 2 (group and organization keysets: the key version and the wrapped
+ * keyset are in the statement, docs/protocol.md §22.6), as a client sends it.
+ */
+export const VersionedKeyWrapInput = strictObject({
+  version: Type.Integer({ minimum: 2, maximum: 2, description: 'The signed-wrap format for group and organization keysets: 2.' }),
+  recipientKeysetId: Uuid,
+  ciphertext: Base64Url(256),
+  signerKeysetId: Uuid,
+  signature: Base64Url(86),
+});
+export type VersionedKeyWrapInput = Static<typeof VersionedKeyWrapInput>;
+
+/**
  * What the server returns. Looser than the input on purpose: a wrap stored before signatures
  * existed (version 0, no signer, no signature) still reaches the client, which refuses it with
  * `untrusted_key` instead of failing on the response's shape.
