@@ -54,6 +54,14 @@ export const ERROR_STATUS = {
   not_enough_shares: 400,
   kit_overflow: 400,
   decryption_failed: 400,
+  /** A CPace share that is not a canonical ristretto255 element, is the identity, or echoes our own. */
+  cpace_invalid_share: 400,
+  /** The other device's CPace key-confirmation tag does not verify: a wrong verification code, or messages from another run. */
+  cpace_confirmation_failed: 400,
+  /** A CPace run driven past its end (each step is single-use). */
+  cpace_state_used: 409,
+  enrollment_code_malformed: 400,
+  enrollment_code_typo: 400,
   not_signed_in: 401,
   /** A secret the CLI needs was given nowhere (flag, `-`, environment) and there is no terminal to ask on. */
   secret_required: 400,
