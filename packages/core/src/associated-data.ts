@@ -17,7 +17,9 @@ export type CiphertextPurpose =
   | 'recovery-share-envelope'
   | 'totp-secret'
   | 'login-state'
-  | 'opaque-server-setup';
+  | 'opaque-server-setup'
+  | 'enrollment-credential-bundle'
+  | 'device-credential-bundle';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

@@ -50,6 +50,20 @@ export async function importAesGcmKey(raw: Uint8Array, backend: AesGcmBackend = 
   return { backend: 'webcrypto', bits: raw.length * 8, key };
 }
 
+/**
+ * Wraps a WebCrypto AES-GCM key the caller made or loaded itself (typically non-extractable,
+ * kept in IndexedDB), so its bytes never pass through JavaScript.
+ * @throws TypeError unless it is a 128- or 256-bit AES-GCM secret key allowed to encrypt and decrypt.
+ */
+export function aesGcmKeyFromCryptoKey(key: CryptoKey): AesGcmKey {
+  const algorithm = key.algorithm as { name?: string; length?: number };
+  if (key.type !== 'secret' || algorithm.name !== 'AES-GCM' || (algorithm.length !== 128 && algorithm.length !== 256)) {
+    throw new TypeError('not an AES-GCM key of 128 or 256 bits');
+  }
+  if (!key.usages.includes('encrypt') || !key.usages.includes('decrypt')) throw new TypeError('the AES-GCM key must allow encrypt and decrypt');
+  return { backend: 'webcrypto', bits: algorithm.length, key };
+}
+
 // The tag lengths WebCrypto allows; the native back end is held to the same set.
 const TAG_LENGTHS = new Set([32, 64, 96, 104, 112, 120, 128]);
 const checkTagLength = (tagLength: number) => {
