@@ -12,6 +12,7 @@ export type CiphertextPurpose =
   | 'vault-key'
   | 'group-key'
   | 'organization-key'
+  | 'vault-key-escrow'
   | 'vault-attrs'
   | 'item'
   | 'recovery-share-envelope'

@@ -23,16 +23,24 @@ import { associatedData, canonicalFields } from './associated-data.ts';
 import { LatchkeyError } from './errors.ts';
 
 /**
- * What a wrapped key is for: a vault key (subject: the vault), or the symmetric key that opens a
- * group's or an organization's keyset (subject: the group or the organization).
+ * What a wrapped key is for: a vault key (subject: the vault), the symmetric key that opens a
+ * group's or an organization's keyset (subject: the group or the organization), or a vault key
+ * escrowed to an organization's Recovery Group (subject: the vault; recovery-escrow.ts).
  */
-export type KeyWrapPurpose = 'vault-key' | 'group-key' | 'organization-key';
+export type KeyWrapPurpose = 'vault-key' | 'group-key' | 'organization-key' | 'vault-key-escrow';
 
 /** The field naming the subject in the HPKE associated data, per purpose. */
-const SUBJECT_FIELD: Readonly<Record<KeyWrapPurpose, string>> = { 'vault-key': 'vault', 'group-key': 'group', 'organization-key': 'organization' };
+const SUBJECT_FIELD: Readonly<Record<KeyWrapPurpose, string>> = {
+  'vault-key': 'vault',
+  'group-key': 'group',
+  'organization-key': 'organization',
+  'vault-key-escrow': 'vault',
+};
 
-/** Purposes whose wraps always carry a key version and the wrapped keyset (format 2). */
-const VERSIONED_PURPOSES: ReadonlySet<KeyWrapPurpose> = new Set(['group-key', 'organization-key']);
+/** Purposes whose wraps always carry a key version (format 2): of the wrapped keyset, or of the recipient Recovery Group. */
+const VERSIONED_PURPOSES: ReadonlySet<KeyWrapPurpose> = new Set(['group-key', 'organization-key', 'vault-key-escrow']);
+/** Versioned purposes that wrap the symmetric key of a keyset, and so name it. */
+const KEYSET_PURPOSES: ReadonlySet<KeyWrapPurpose> = new Set(['group-key', 'organization-key']);
 
 /** Format 1: vault keys (no key version; one key per vault). */
 export const KEY_WRAP_VERSION = 1 as const;
@@ -75,7 +83,8 @@ export interface KeyWrapContext {
   readonly recipient: KeyWrapRecipient;
   /**
    * The key version (1, 2, … as the group or organization is re-keyed). Required for
-   * `group-key` and `organization-key`; absent for a format-1 vault key.
+   * `group-key`, `organization-key` and `vault-key-escrow` (the Recovery Group's version);
+   * absent for a format-1 vault key.
    */
   readonly keyVersion?: number;
   /** The keyset whose symmetric key is wrapped (`group-key`, `organization-key`). */
@@ -112,8 +121,9 @@ export function keyWrapFormat(context: KeyWrapContext): KeyWrapFormat {
     return KEY_WRAP_VERSION;
   }
   if (!Number.isSafeInteger(context.keyVersion) || context.keyVersion < 1) throw new TypeError('a key version is a positive integer');
-  if (VERSIONED_PURPOSES.has(context.purpose) && context.wrappedKeysetId === undefined)
-    throw new TypeError(`a ${context.purpose} wrap names the wrapped keyset`);
+  if (!VERSIONED_PURPOSES.has(context.purpose)) throw new TypeError(`a ${context.purpose} wrap has no key version`);
+  if (KEYSET_PURPOSES.has(context.purpose) !== (context.wrappedKeysetId !== undefined))
+    throw new TypeError(`a ${context.purpose} wrap ${KEYSET_PURPOSES.has(context.purpose) ? 'names' : 'does not name'} a wrapped keyset`);
   return KEY_WRAP_VERSION_VERSIONED;
 }
 
