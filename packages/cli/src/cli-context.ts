@@ -9,6 +9,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { FileStore } from './file-store.ts';
 import { createOutput, type Output } from './output.ts';
 import { currentPassword } from './prompt.ts';
+import { sessionToken } from './session-token.ts';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -44,12 +45,15 @@ export function createCli(options: GlobalOptions): Cli {
 }
 
 /**
- * The client of the remembered session, unlocked with the account password (`LATCHKEY_PASSWORD`
- * or a prompt): every command that reads or writes keys starts here. Each run of the CLI is a
- * new process, so nothing stays unlocked between commands.
+ * The client of the remembered session, unlocked: with `LATCHKEY_SESSION` set, by the unlocked
+ * session it names (no password, no re-authentication; a wrong or ended token is an error, never
+ * a fall-back to the password); otherwise with the account password (`LATCHKEY_PASSWORD` or a
+ * prompt), one re-authentication per command. Every command that reads or writes keys starts here.
  */
 export async function unlockedClient(cli: Cli): Promise<LatchkeyClient> {
   const client = await cli.client();
-  await client.unlock(await currentPassword());
+  const token = sessionToken();
+  if (token !== undefined) await client.unlockedSession.resume(token);
+  else await client.unlock(await currentPassword());
   return client;
 }

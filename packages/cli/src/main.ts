@@ -11,6 +11,8 @@ import { storageCommands } from './commands/storage.ts';
 import { recoveryCommands } from './commands/recovery.ts';
 import { twoStepCommands } from './commands/two-step.ts';
 import { generateCommand } from './commands/generate.ts';
+import { unlockCommands } from './commands/unlock.ts';
+import { forgetUnlockIfSessionEnded } from './session-token.ts';
 
 const program = new Command();
 program
@@ -26,9 +28,11 @@ const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
 async function run(action: (cli: ReturnType<typeof createCli>) => Promise<void>): Promise<void> {
   const options = globals();
+  const cli = createCli(options);
   try {
-    await action(createCli(options));
+    await action(cli);
   } catch (error) {
+    await forgetUnlockIfSessionEnded(cli.store, error).catch(() => undefined);
     reportError(error, options.json === true);
     process.exitCode = 1;
   }
@@ -41,6 +45,7 @@ sessionCommands(program, run);
 recoveryCommands(program, run);
 twoStepCommands(program, run);
 generateCommand(program, run);
+unlockCommands(program, run);
 serverCommand(program);
 storageCommands(program);
 

@@ -18,6 +18,7 @@ import * as credentials from './credentials.ts';
 import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
 import * as twoStep from './two-step.ts';
+import * as unlockedSession from './unlocked-session.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -65,6 +66,16 @@ export class LatchkeyClient {
   signOut() {
     return signInFlow.signOut(this.ctx);
   }
+  /**
+   * Unlocked sessions for scripts: `start` unlocks with the password once and returns a token;
+   * `resume` opens the keys with it in a later process (no password, no re-authentication);
+   * `end` deletes the sealed keys, so every token for them stops working.
+   */
+  readonly unlockedSession = {
+    start: (password: string, options?: { idleTimeoutMinutes?: number }) => unlockedSession.startUnlockedSession(this.ctx, password, options),
+    resume: (token: string) => unlockedSession.resumeUnlockedSession(this.ctx, token),
+    end: () => unlockedSession.forgetUnlockedSession(this.ctx),
+  };
   whoami() {
     return sessions.whoami(this.ctx);
   }

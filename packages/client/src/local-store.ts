@@ -18,6 +18,19 @@ export interface RememberedSession {
   readonly expiresAt: string;
 }
 
+/**
+ * An unlocked session (`unlocked-session.ts`): the opened keyset and profile, sealed under a key
+ * that only the session token holds, bound to this unlock's id and the server session id.
+ */
+export interface SealedUnlock {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly idleTimeoutMinutes: number;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly box: string;
+}
+
 export interface LocalState {
   deviceId?: string;
   session?: RememberedSession;
@@ -33,6 +46,8 @@ export interface LocalState {
   itemVersions?: Record<string, Record<string, number>>;
   /** Pinned key fingerprints per keyset id, by `pinId(purpose, subject)` (e.g. `vault-key:<vault id>`). */
   keyPins?: Record<string, Record<string, string>>;
+  /** The unlocked session for scripts, if one is open; nothing in it opens without its token. */
+  unlocked?: SealedUnlock;
 }
 
 /**

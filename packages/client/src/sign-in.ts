@@ -227,5 +227,7 @@ export async function signOut(ctx: ClientContext): Promise<void> {
   ctx.api.token = undefined;
   await updateStore(ctx.store, (s) => {
     delete s.session;
+    // An unlocked session for scripts ends with the session it was made in.
+    delete s.unlocked;
   });
 }

@@ -20,7 +20,9 @@ export type CiphertextPurpose =
   | 'login-state'
   | 'opaque-server-setup'
   | 'enrollment-credential-bundle'
-  | 'device-credential-bundle';
+  | 'device-credential-bundle'
+  | 'unlocked-session'
+  | 'export';
 
 export type Binding = Readonly<Record<string, string | number>>;
 

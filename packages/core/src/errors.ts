@@ -69,6 +69,14 @@ export const ERROR_STATUS = {
   client_locked: 401,
   /** A new account password shorter than `MIN_PASSWORD_LENGTH` (core/account-password.ts). */
   password_too_short: 400,
+  /** `LATCHKEY_SESSION` is not a token of this device's unlocked session (malformed, from another unlock, or altered). */
+  invalid_session_token: 401,
+  /** The unlocked session the token belonged to has ended: `latchkey lock`, the idle timeout, sign-out, or the server ending the session. */
+  session_locked: 401,
+  /** A secret reference (`lk://vault/item/field`) that does not parse, or names a field that is not there. */
+  invalid_reference: 400,
+  /** An import or export file that is malformed, truncated, or opened with the wrong password. */
+  invalid_file: 400,
   network_error: 503,
   /** The server answered, but not as the endpoint promises: not JSON, the wrong shape, an unexpected status, an error without a known code. */
   invalid_server_response: 502,
