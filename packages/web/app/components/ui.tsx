@@ -1,5 +1,7 @@
 /** Small accessible building blocks shared by every page. */
 import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { copyToClipboard } from '../clipboard.ts';
+import { useToast } from './Toast.tsx';
 
 /** A page's main heading; takes focus when the page appears so screen readers announce it. */
 export function PageHeading({ children, takeFocus = true }: { children: ReactNode; takeFocus?: boolean }) {
@@ -95,30 +97,20 @@ export function Progress({ text }: { text: string | undefined }) {
   );
 }
 
-/** Copies text to the clipboard and says so. */
+/** Copies text to the clipboard, says so in a toast, and takes it off the clipboard again later (clipboard.ts). */
 export function CopyButton({ text, label, what }: { text: string; label?: string; what: string }) {
-  const [status, setStatus] = useState<string>('');
-  useEffect(() => {
-    if (status === '') return;
-    const timer = window.setTimeout(() => setStatus(''), 3000);
-    return () => window.clearTimeout(timer);
-  }, [status]);
+  const toast = useToast();
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(text);
-      setStatus(`${what} copied`);
+      const seconds = await copyToClipboard(text);
+      toast(`${what} copied. The clipboard is cleared in ${seconds} s.`);
     } catch {
-      setStatus('Could not copy: your browser did not allow it. Select the text and copy it instead.');
+      toast('Could not copy: your browser did not allow it. Select the text and copy it instead.');
     }
   };
   return (
-    <>
-      <button type="button" className="secondary" onClick={() => void copy()} aria-label={`Copy ${what.toLowerCase()}`}>
-        {label ?? 'Copy'}
-      </button>
-      <span className="visually-hidden" role="status" aria-live="polite">
-        {status}
-      </span>
-    </>
+    <button type="button" className="secondary" onClick={() => void copy()} aria-label={`Copy ${what.toLowerCase()}`}>
+      {label ?? 'Copy'}
+    </button>
   );
 }

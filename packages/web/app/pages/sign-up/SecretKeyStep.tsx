@@ -6,7 +6,7 @@ import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
 import { useApp } from '../../app-context.tsx';
 import { downloadEmergencyKit } from '../../kits.ts';
-import { ErrorMessage, PageHeading } from '../../components/ui.tsx';
+import { CopyButton, ErrorMessage, PageHeading } from '../../components/ui.tsx';
 import { useDownload } from '../../components/useDownload.ts';
 
 export function SecretKeyStep({ email, name, secretKey, account }: { email: string; name: string; secretKey: SecretKey; account: AccountProfile }) {
@@ -27,6 +27,9 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
       <p>Your account is ready. This is your Secret Key:</p>
       <p className="secret-key" role="note" aria-label="Secret Key">
         {secretKey}
+      </p>
+      <p>
+        <CopyButton text={secretKey} what="Secret Key" label="Copy Secret Key" />
       </p>
       <div className="explain">
         <p>
