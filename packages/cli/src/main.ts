@@ -12,6 +12,7 @@ import { recoveryCommands } from './commands/recovery.ts';
 import { twoStepCommands } from './commands/two-step.ts';
 import { generateCommand } from './commands/generate.ts';
 import { unlockCommands } from './commands/unlock.ts';
+import { secretReferenceCommands } from './commands/secret-references.ts';
 import { forgetUnlockIfSessionEnded } from './session-token.ts';
 
 const program = new Command();
@@ -46,6 +47,7 @@ recoveryCommands(program, run);
 twoStepCommands(program, run);
 generateCommand(program, run);
 unlockCommands(program, run);
+secretReferenceCommands(program, run);
 serverCommand(program);
 storageCommands(program);
 
