@@ -16,6 +16,7 @@ const SessionsPage = lazy(async () => ({ default: (await import('./pages/session
 const GeneratorPage = lazy(async () => ({ default: (await import('./pages/generator/GeneratorPage.tsx')).GeneratorPage }));
 const RecoveryCodePage = lazy(async () => ({ default: (await import('./pages/recovery-code/RecoveryCodePage.tsx')).RecoveryCodePage }));
 const TwoStepPage = lazy(async () => ({ default: (await import('./pages/two-step/TwoStepPage.tsx')).TwoStepPage }));
+const SettingsPage = lazy(async () => ({ default: (await import('./pages/settings/SettingsPage.tsx')).SettingsPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -54,6 +55,7 @@ function Header() {
             <NavLink to="/recovery-code">Recovery code</NavLink>
             <NavLink to="/two-step">Two-step verification</NavLink>
             <NavLink to="/account">Account</NavLink>
+            <NavLink to="/settings">Settings</NavLink>
           </nav>
           <div className="account">
             <span className="who" title={phase.account.email}>
@@ -90,6 +92,7 @@ function Page() {
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
       if (path.startsWith('/two-step')) return <TwoStepPage />;
       if (path.startsWith('/account')) return <AccountPage />;
+      if (path.startsWith('/settings')) return <SettingsPage />;
       return <VaultPage />;
   }
 }

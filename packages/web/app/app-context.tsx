@@ -12,7 +12,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import { createLatchkey, rememberedSessionEmail, type Latchkey } from './latchkey.ts';
 import { SIGNED_OUT_CODES, errorCode } from './errors.ts';
-import { idleLockSeconds, watchIdle } from './idle-lock.ts';
+import { watchIdle } from './idle-lock.ts';
+import { applyTheme, readSettings, saveSetting, type Settings } from './settings.ts';
 
 export type Phase =
   | { kind: 'loading' }
@@ -31,6 +32,9 @@ interface AppContextValue {
   signOut(): Promise<void>;
   /** Call with any error from the SDK: if it means the session is gone, go to sign-in (the keys are gone: to unlock). Returns true if handled. */
   handleSignedOut(error: unknown): boolean;
+  /** This browser's settings (settings.ts), and changing one: saved, and applied at once. */
+  readonly settings: Settings;
+  changeSetting<K extends keyof Settings>(key: K, value: Settings[K]): void;
 }
 
 const AppContext = createContext<AppContextValue | undefined>(undefined);
@@ -44,6 +48,12 @@ export function useApp(): AppContextValue {
 export function AppProvider({ children }: { children: ReactNode }) {
   const latchkey = useMemo(() => createLatchkey(), []);
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [settings, setSettings] = useState(readSettings);
+  useEffect(() => applyTheme(settings.theme), [settings.theme]);
+  const changeSetting = useCallback(<K extends keyof Settings>(key: K, value: Settings[K]) => {
+    saveSetting(key, value);
+    setSettings((current) => ({ ...current, [key]: value }));
+  }, []);
   const [path, setPath] = useState(() => window.location.pathname + window.location.search);
 
   useEffect(() => {
@@ -107,8 +117,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
   // Lock after a period without input while unlocked.
   useEffect(() => {
     if (phase.kind !== 'unlocked') return;
-    return watchIdle(idleLockSeconds(), () => lock('Locked after a period without activity.'));
-  }, [phase.kind, lock]);
+    if (settings.idleLockSeconds === null) return;
+    return watchIdle(settings.idleLockSeconds, () => lock('Locked after a period without activity.'));
+  }, [phase.kind, lock, settings.idleLockSeconds]);
 
   const value: AppContextValue = {
     latchkey,
@@ -119,6 +130,8 @@ export function AppProvider({ children }: { children: ReactNode }) {
     lock,
     signOut: () => endSession(),
     handleSignedOut,
+    settings,
+    changeSetting,
   };
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }

@@ -1,29 +1,14 @@
 /**
  * Copying secrets: what Latchkey puts on the clipboard is taken off again after a while
- * (30 seconds by default; the `latchkey.clipboardClearSeconds` localStorage setting, 1 s to
- * 10 minutes), but only if it is still there, so something the person copied since from
- * elsewhere is kept.
+ * (30 seconds by default; settings.ts), but only if it is still there, so something the
+ * person copied since from elsewhere is kept.
  *
  * Whether it is still there can be read only with the clipboard-read permission. Without it,
  * the clipboard is cleared anyway: a password left on the clipboard is the greater harm than a
  * clipboard emptied once. Asking for the permission just to check would show a prompt out of
  * nowhere, so it is never asked for.
  */
-export const DEFAULT_CLIPBOARD_CLEAR_SECONDS = 30;
-const MIN_SECONDS = 1;
-const MAX_SECONDS = 600;
-const SETTING = 'latchkey.clipboardClearSeconds';
-
-export function clipboardClearSeconds(): number {
-  let configured: number;
-  try {
-    configured = Number(localStorage.getItem(SETTING) ?? DEFAULT_CLIPBOARD_CLEAR_SECONDS);
-  } catch {
-    return DEFAULT_CLIPBOARD_CLEAR_SECONDS;
-  }
-  if (!Number.isFinite(configured)) return DEFAULT_CLIPBOARD_CLEAR_SECONDS;
-  return Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.round(configured)));
-}
+import { readSettings } from './settings.ts';
 
 /** The one pending clear: a newer copy replaces it (and will clear its own text). */
 let pendingClear: number | undefined;
@@ -60,7 +45,7 @@ async function clearIfStillThere(copied: string): Promise<void> {
  */
 export async function copyToClipboard(text: string): Promise<number> {
   await navigator.clipboard.writeText(text);
-  const seconds = clipboardClearSeconds();
+  const seconds = readSettings().clipboardClearSeconds;
   if (pendingClear !== undefined) window.clearTimeout(pendingClear);
   pendingClear = window.setTimeout(() => {
     pendingClear = undefined;

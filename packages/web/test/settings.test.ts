@@ -1,7 +1,9 @@
 /**
- * Copying in the web app (issue 15, "copy that people can see"): every Copy button shows a
- * visible toast, and what was copied is taken off the clipboard after the configured time, but
- * only when it is still there. The Secret Key can be copied at sign-up. Real Chromium, with the
+ * Copying and the Settings page in the web app (issue 15, "copy that people can see" and
+ * "settings"): every Copy button shows a visible toast, and what was copied is taken off the
+ * clipboard after the configured time, but only when it is still there; the Secret Key can be
+ * copied at sign-up. The Settings page changes the clipboard time, the idle lock (down to "only
+ * when the browser closes") and the theme, at once and across reloads. Real Chromium, with the
  * clipboard permissions a person grants, against an in-process server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +103,52 @@ describe('copying in the web app', () => {
     // Well past the 2 s: the pending clear ran and found someone else's text.
     await page.waitForTimeout(3_500);
     expect(await clipboard(page)).toBe('copied from another app');
+  });
+
+  it('is linked from the navigation; the clipboard time chosen there is the one used', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await heading(page, 'Settings').waitFor();
+    await page.getByRole('group', { name: 'Clear copied passwords from the clipboard after' }).getByLabel('10 seconds').check();
+    await screenshot(page, 'settings-01-page');
+    await page.getByRole('link', { name: 'Items', exact: true }).click();
+    await page.getByRole('link', { name: new RegExp(LOGIN.title) }).click();
+    await page.getByRole('button', { name: 'Copy password' }).click();
+    await expect.poll(() => toast(page).textContent()).toBe('Password copied. The clipboard is cleared in 10 s.');
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.clipboardClearSeconds'))).toBe('10');
+  });
+
+  it('switches the theme at once, and keeps it after a reload', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body.parentElement as HTMLElement).backgroundColor);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const theme = page.getByRole('group', { name: 'Theme' });
+    await theme.getByLabel('Dark').check();
+    await expect.poll(background).toBe('rgb(18, 19, 23)');
+    await screenshot(page, 'settings-02-dark');
+    await theme.getByLabel('Light').check();
+    await expect.poll(background).toBe('rgb(246, 247, 249)');
+    await theme.getByLabel('Dark').check();
+    await page.reload();
+    await heading(page, 'Latchkey is locked').waitFor();
+    await expect.poll(background).toBe('rgb(18, 19, 23)');
+  });
+
+  it('does not lock on idle when set to lock only when the browser closes', async () => {
+    // A 5-second idle lock first (below what the page offers; the same setting), to see the change matter.
+    await page.evaluate(() => localStorage.setItem('latchkey.idleLockSeconds', '5'));
+    await page.reload();
+    await heading(page, 'Latchkey is locked').waitFor();
+    await page.getByLabel('Account password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    // Unlocking comes back to the page it locked on.
+    await heading(page, 'Settings').waitFor({ timeout: 60_000 });
+    await page.getByRole('group', { name: 'Lock Latchkey after no activity for' }).getByLabel('Only when the browser closes').check();
+    expect(await page.getByRole('note').filter({ hasText: 'Lock it yourself' }).isVisible()).toBe(true);
+    // The 5-second watch would have locked by now: the change took effect at once.
+    await page.waitForTimeout(7_000);
+    expect(await heading(page, 'Settings').isVisible()).toBe(true);
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.idleLockSeconds'))).toBe('browser-close');
+
+    await page.getByRole('group', { name: 'Lock Latchkey after no activity for' }).getByLabel('1 minute').check();
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.idleLockSeconds'))).toBe('60');
   });
 });
