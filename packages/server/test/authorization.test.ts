@@ -37,6 +37,27 @@ import { issueBackupCodes } from '../src/services/backup-codes.ts';
 import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
+import { addGroupMember } from '@latchkey/core/group-keyset';
+import {
+  acceptanceFor,
+  acceptedMember,
+  addMember,
+  confirmBody,
+  createHttpOrganization,
+  createTestGroup,
+  groupBody,
+  type HttpOrganization,
+  invite,
+  organizationBody,
+  type OrgPerson,
+  orgPerson,
+  quietPerson,
+  rekeyBody,
+  share,
+  sharedVaultOf,
+  shareBody,
+  suspend,
+} from './helpers/org-http.ts';
 import {
   beginReauth,
   beginSignIn,
@@ -80,6 +101,8 @@ interface World {
   readonly bTotp: string;
   /** A live session of A's waiting for its second step (a new one when the last was ended). */
   waitingToken(): Promise<string>;
+  /** A, B and C as their clients know them (opened keysets), and A's family, organized by A. */
+  readonly org: { readonly a: OrgPerson; readonly b: OrgPerson; readonly c: OrgPerson; readonly family: HttpOrganization };
 }
 
 /** The request one caller sends. `token` replaces the caller's usual token (e.g. a fresh session to sign out). */
@@ -165,6 +188,21 @@ async function emailedCode(server: TestServer, email: string): Promise<{ verific
 async function freshItemOfA(w: World): Promise<Target> {
   const item = await w.a.user.client.items.create(w.a.vaultId, { kind: 'login', title: 'Fresh', username: 'a', password: 'fresh-secret' });
   return { itemId: item.id };
+}
+
+const familyPath = (w: World, rest = '') => `/api/organizations/${w.org.family.id}${rest}`;
+
+/** A confirmed member of A's family who never calls a route. */
+async function confirmedQuietMember(w: World): Promise<OrgPerson> {
+  const member = await quietPerson(w.server);
+  await addMember(w.server, w.org.family, member, 'member');
+  return member;
+}
+
+/** A vault of A's shared with a member of A's family. */
+async function sharedVaultOfA(w: World): Promise<Target> {
+  const vault = await sharedVaultOf(w.server, w.org.a);
+  return { vaultId: vault.id, shareId: await share(w.server, w.org.family, vault, w.org.a, await confirmedQuietMember(w), 'view') };
 }
 
 /** One row per endpoint of the table. */
@@ -499,6 +537,175 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     }),
     anyone: fails('code_expired'),
   },
+
+  // Families and teams (§22): A organizes the family `w.org.family`; B is in no organization of A's.
+  createOrganization: {
+    access: 'session',
+    // B makes an organization of B's own: anyone signed in may.
+    call: async (w, caller) => ({ path: '/api/organizations', body: (await organizationBody(caller === 'other' ? w.org.b : w.org.a)).body }),
+    owner: ok(201),
+    other: ok(201),
+  },
+  listOrganizations: { access: 'session', call: async () => ({ path: '/api/organizations' }), owner: ok(), other: ok() },
+  getOrganization: { access: 'session', call: async (w) => ({ path: familyPath(w) }), owner: ok(), other: fails('not_found') },
+  organizationLog: { access: 'session', call: async (w) => ({ path: familyPath(w, '/log') }), owner: ok(), other: fails('not_found') },
+  createInvitation: {
+    access: 'session',
+    call: async (w) => ({ path: familyPath(w, '/invitations'), body: { email: uniqueEmail('matrix-invited'), role: 'member' } }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  listInvitations: { access: 'session', call: async (w) => ({ path: familyPath(w, '/invitations') }), owner: ok(), other: fails('not_found') },
+  revokeInvitation: {
+    access: 'session',
+    prepare: async (w) => ({ invitationId: (await invite(w.server, w.org.family, uniqueEmail('matrix-revoked'), 'member')).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/invitations/${t.invitationId}`) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  resendInvitation: {
+    access: 'session',
+    prepare: async (w) => ({ invitationId: (await invite(w.server, w.org.family, uniqueEmail('matrix-resent'), 'member')).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/invitations/${t.invitationId}/resend`), body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  // A is the invitee here (of C's family): B, signed in, holds A's code but is not the invited address.
+  describeInvitation: {
+    access: 'session',
+    prepare: async (w) => ({ code: (await invite(w.server, await createHttpOrganization(w.server, w.org.c), w.a.user.email, 'member')).code }),
+    call: async (_w, _caller, t) => ({ path: '/api/invitations/describe', body: { token: t.code } }),
+    owner: ok(),
+    other: fails('forbidden'),
+  },
+  acceptInvitation: {
+    access: 'session',
+    prepare: async (w) => {
+      const { code } = await invite(w.server, await createHttpOrganization(w.server, w.org.c), w.a.user.email, 'member');
+      return { code, acceptance: JSON.stringify(await acceptanceFor(w.server, w.org.a, code)) };
+    },
+    call: async (_w, _caller, t) => ({ path: '/api/invitations/accept', body: { token: t.code, acceptance: JSON.parse(t.acceptance!) } }),
+    owner: ok(),
+    other: fails('forbidden'),
+  },
+  listMembers: { access: 'session', call: async (w) => ({ path: familyPath(w, '/members') }), owner: ok(), other: fails('not_found') },
+  confirmMember: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await quietPerson(w.server);
+      const acceptance = await acceptedMember(w.server, w.org.family, member, 'member');
+      return { userId: member.id, body: JSON.stringify(await confirmBody(w.org.family, member, 'member', acceptance)) };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/members/${t.userId}/confirm`), body: JSON.parse(t.body!) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  removeMember: {
+    access: 'session',
+    prepare: async (w) => ({ userId: (await confirmedQuietMember(w)).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/members/${t.userId}`) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  suspendMember: {
+    access: 'session',
+    prepare: async (w) => ({ userId: (await confirmedQuietMember(w)).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/members/${t.userId}/suspend`), body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  reinstateMember: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await confirmedQuietMember(w);
+      await suspend(w.server, w.org.family, member);
+      return { userId: member.id };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/members/${t.userId}/reinstate`), body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  createGroup: {
+    access: 'session',
+    call: async (w) => ({ path: familyPath(w, '/groups'), body: (await groupBody(w.org.family, [w.org.a])).body }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  listGroups: { access: 'session', call: async (w) => ({ path: familyPath(w, '/groups') }), owner: ok(), other: fails('not_found') },
+  getGroup: {
+    access: 'session',
+    prepare: async (w) => ({ groupId: (await createTestGroup(w.server, w.org.family, [w.org.a])).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/groups/${t.groupId}`) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  addGroupMember: {
+    access: 'session',
+    prepare: async (w) => {
+      const group = await createTestGroup(w.server, w.org.family, [w.org.a]);
+      const member = await confirmedQuietMember(w);
+      const wrap = await addGroupMember(
+        { organizationId: w.org.family.id, keyset: w.org.family.keyset },
+        { groupId: group.id, keyVersion: 1, keyset: group.version.keyset },
+        member.member,
+      );
+      return { groupId: group.id, body: JSON.stringify({ userId: member.id, keyVersion: 1, wrap }) };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/groups/${t.groupId}/members`), body: JSON.parse(t.body!) }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  rekeyGroup: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await confirmedQuietMember(w);
+      const group = await createTestGroup(w.server, w.org.family, [w.org.a, member]);
+      return { groupId: group.id, body: JSON.stringify(await rekeyBody(w.org.family, group, [w.org.a, member], [member])) };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/groups/${t.groupId}/rekey`), body: JSON.parse(t.body!) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  deleteGroup: {
+    access: 'session',
+    prepare: async (w) => ({ groupId: (await createTestGroup(w.server, w.org.family, [w.org.a])).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/groups/${t.groupId}`) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  shareVault: {
+    access: 'session',
+    prepare: async (w) => {
+      const vault = await sharedVaultOf(w.server, w.org.a);
+      const member = await confirmedQuietMember(w);
+      return { vaultId: vault.id, body: JSON.stringify(await shareBody(w.org.family, vault, w.org.a, member, 'view')) };
+    },
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}/shares`, body: JSON.parse(t.body!) }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  listVaultShares: {
+    access: 'session',
+    prepare: sharedVaultOfA,
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}/shares` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  changeShareRole: {
+    access: 'session',
+    prepare: sharedVaultOfA,
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}/shares/${t.shareId}`, body: { role: 'edit' } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  unshareVault: {
+    access: 'session',
+    prepare: sharedVaultOfA,
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}/shares/${t.shareId}` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  listSharedVaults: { access: 'session', call: async () => ({ path: '/api/shared-vaults' }), owner: ok(), other: ok() },
 };
 
 /** A well-formed code three steps ahead: outside the ±1 window, so wrong now. */
@@ -622,6 +829,13 @@ describe('authorization matrix: callers × every route', () => {
     const server = await startTestServer();
     const [a, b] = [await setUpAccount(server), await setUpAccount(server)];
     const c = await signUpUser(server);
+    // Their keysets as their clients hold them (a sign-in each, before two-step verification is on).
+    const [aPerson, bPerson, cPerson] = [
+      await orgPerson(server, a.user, a.profile.id),
+      await orgPerson(server, b.user, b.profile.id),
+      await orgPerson(server, c),
+    ];
+    const family = await createHttpOrganization(server, aPerson);
     const spare = await signInAgain(server, a.credentials);
     const signedOut = await send(server, { method: 'POST', path: '/api/auth/signout', token: spare.token, body: {} });
     expect(signedOut.status).toBe(200);
@@ -645,6 +859,7 @@ describe('authorization matrix: callers × every route', () => {
       garbageToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'),
       aTotp,
       bTotp,
+      org: { a: aPerson, b: bPerson, c: cPerson, family },
       async waitingToken() {
         // Waiting sessions last 10 minutes, and A's credential change or "sign out everywhere else" ends them.
         const alive =

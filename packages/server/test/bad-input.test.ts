@@ -37,6 +37,27 @@ import {
   verifiedTicket,
 } from '@latchkey/server/testing';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
+import { addGroupMember as wrapForNewGroupMember, rekeyGroup as rekeyGroupKeyset } from '@latchkey/core/group-keyset';
+import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
+import {
+  acceptanceFor,
+  acceptedMember,
+  confirmAccepted,
+  confirmBody,
+  createHttpOrganization,
+  createTestGroup,
+  groupBody,
+  type HttpOrganization,
+  invite,
+  organizationBody,
+  type OrgPerson,
+  orgPerson,
+  revoke,
+  share,
+  sharedVaultOf,
+  shareBody,
+  suspend,
+} from './helpers/org-http.ts';
 
 interface World {
   readonly server: TestServer;
@@ -49,7 +70,54 @@ interface World {
   readonly spare: { readonly signOut: string; readonly disposable: string; readonly disposableAccountId: string; readonly sessionIdOfA: string };
   /** A finish body from a real sign-up, with a ticket that is still unused. */
   readonly signup: Awaited<ReturnType<typeof prepareSignup>>;
+  /** A's family (A organizes it), with a person in each state and a group and a shared vault. */
+  readonly org: OrgWorld;
 }
+
+interface OrgWorld {
+  readonly organization: HttpOrganization;
+  readonly a: OrgPerson;
+  /** A confirmed organizer (so a confirmation body carries an organization key wrap), in the group, with a share of the vault. */
+  readonly member: OrgPerson;
+  readonly memberAcceptance: MemberAcceptance;
+  readonly suspended: OrgPerson;
+  /** Revoked, so re-sending it is a stable `conflict`. */
+  readonly revokedInvitationId: string;
+  /** Invited and signed up, not yet accepted: reads the invitation. */
+  readonly reader: { readonly person: OrgPerson; readonly code: string };
+  /** Invited; the control accepts. */
+  readonly acceptor: { readonly person: OrgPerson; readonly code: string; readonly acceptance: MemberAcceptance };
+  readonly group: Awaited<ReturnType<typeof createTestGroup>>;
+  readonly vault: { readonly id: string; readonly raw: Uint8Array };
+  readonly shareId: string;
+}
+
+/** A's family and everything the organization routes' valid requests name (the set-up goes through the services). */
+async function setUpOrganization(server: TestServer, a: Account): Promise<OrgWorld> {
+  const aPerson = await orgPerson(server, a.user, a.profile.id);
+  const organization = await createHttpOrganization(server, aPerson);
+  const newPerson = async () => orgPerson(server, await signUpUser(server));
+  const member = await newPerson();
+  const memberAcceptance = await acceptedMember(server, organization, member, 'organizer');
+  await confirmAccepted(server, organization, member, 'organizer', memberAcceptance);
+  const suspended = await newPerson();
+  const suspendedAcceptance = await acceptedMember(server, organization, suspended, 'member');
+  await confirmAccepted(server, organization, suspended, 'member', suspendedAcceptance);
+  await suspend(server, organization, suspended);
+  const revoked = await invite(server, organization, uniqueEmail('revoked'), 'member');
+  await revoke(server, organization, revoked.id);
+  const readerPerson = await newPerson();
+  const reader = { person: readerPerson, code: (await invite(server, organization, readerPerson.email, 'member')).code };
+  const acceptorPerson = await newPerson();
+  const acceptorCode = (await invite(server, organization, acceptorPerson.email, 'member')).code;
+  const acceptor = { person: acceptorPerson, code: acceptorCode, acceptance: await acceptanceFor(server, acceptorPerson, acceptorCode) };
+  const group = await createTestGroup(server, organization, [aPerson, member]);
+  const vault = await sharedVaultOf(server, aPerson);
+  const shareId = await share(server, organization, vault, aPerson, member, 'view');
+  return { organization, a: aPerson, member, memberAcceptance, suspended, revokedInvitationId: revoked.id, reader, acceptor, group, vault, shareId };
+}
+
+const orgPath = (w: World, rest = '') => `/api/organizations/${w.org.organization.id}${rest}`;
 
 interface ValidRequest {
   readonly path: string;
@@ -199,6 +267,99 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   },
   'POST /api/auth/two-step/options': { valid: (w) => ({ path: '/api/auth/two-step/options', token: w.a.token, body: {} }), control: 'invalid_request' },
   'POST /api/auth/two-step': { valid: (w) => ({ path: '/api/auth/two-step', token: w.a.token, body: { otp: '000000' } }), control: 'invalid_request' },
+  'POST /api/organizations': {
+    valid: async (w) => ({ path: '/api/organizations', token: w.a.token, body: (await organizationBody(w.org.a)).body }),
+    control: { status: 201 },
+  },
+  'POST /api/organizations/{organizationId}/invitations': {
+    valid: (w) => ({ path: orgPath(w, '/invitations'), token: w.a.token, body: { email: uniqueEmail('invited'), role: 'member' } }),
+    control: { status: 201 },
+  },
+  'POST /api/organizations/{organizationId}/invitations/{invitationId}/resend': {
+    valid: (w) => ({ path: orgPath(w, `/invitations/${w.org.revokedInvitationId}/resend`), token: w.a.token, body: {} }),
+    control: 'conflict',
+  },
+  'POST /api/invitations/describe': {
+    valid: (w) => ({ path: '/api/invitations/describe', token: w.org.reader.person.token, body: { token: w.org.reader.code } }),
+    control: { status: 200 },
+  },
+  'POST /api/invitations/accept': {
+    valid: (w) => ({
+      path: '/api/invitations/accept',
+      token: w.org.acceptor.person.token,
+      body: { token: w.org.acceptor.code, acceptance: w.org.acceptor.acceptance },
+    }),
+    control: { status: 200 },
+  },
+  'POST /api/organizations/{organizationId}/members/{userId}/confirm': {
+    // Already confirmed: a stable conflict, after every check of the body.
+    valid: async (w) => ({
+      path: orgPath(w, `/members/${w.org.member.id}/confirm`),
+      token: w.a.token,
+      body: await confirmBody(w.org.organization, w.org.member, 'organizer', w.org.memberAcceptance),
+    }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/members/{userId}/suspend': {
+    valid: (w) => ({ path: orgPath(w, `/members/${w.org.suspended.id}/suspend`), token: w.a.token, body: {} }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/members/{userId}/reinstate': {
+    valid: (w) => ({ path: orgPath(w, `/members/${w.org.member.id}/reinstate`), token: w.a.token, body: {} }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/groups': {
+    valid: async (w) => ({ path: orgPath(w, '/groups'), token: w.a.token, body: (await groupBody(w.org.organization, [w.org.a])).body }),
+    control: { status: 201 },
+  },
+  'POST /api/organizations/{organizationId}/groups/{groupId}/members': {
+    // Already in the group: already_exists, after every check of the wrap.
+    valid: async (w) => ({
+      path: orgPath(w, `/groups/${w.org.group.id}/members`),
+      token: w.a.token,
+      body: {
+        userId: w.org.member.id,
+        keyVersion: 1,
+        wrap: await wrapForNewGroupMember(
+          { organizationId: w.org.organization.id, keyset: w.org.organization.keyset },
+          { groupId: w.org.group.id, keyVersion: 1, keyset: w.org.group.version.keyset },
+          w.org.member.member,
+        ),
+      },
+    }),
+    control: 'already_exists',
+  },
+  'POST /api/organizations/{organizationId}/groups/{groupId}/rekey': {
+    // From a version the group is not at: a stable conflict, after the certificate checks.
+    valid: async (w) => {
+      const next = await rekeyGroupKeyset(
+        { organizationId: w.org.organization.id, keyset: w.org.organization.keyset },
+        w.org.group.id,
+        4,
+        [w.org.a.member, w.org.member.member],
+        [w.org.member.id],
+      );
+      return {
+        path: orgPath(w, `/groups/${w.org.group.id}/rekey`),
+        token: w.a.token,
+        body: { fromKeyVersion: 4, keyset: next.sealed, certificate: next.certificate, removeUserIds: [w.org.member.id], members: next.wraps, vaultShares: [] },
+      };
+    },
+    control: 'conflict',
+  },
+  'POST /api/vaults/{vaultId}/shares': {
+    // Shared with them already: already_exists, after every check of the wrap.
+    valid: async (w) => ({
+      path: `/api/vaults/${w.org.vault.id}/shares`,
+      token: w.a.token,
+      body: await shareBody(w.org.organization, w.org.vault, w.org.a, w.org.member, 'edit'),
+    }),
+    control: 'already_exists',
+  },
+  'PUT /api/vaults/{vaultId}/shares/{shareId}': {
+    valid: (w) => ({ path: `/api/vaults/${w.org.vault.id}/shares/${w.org.shareId}`, token: w.a.token, body: { role: 'view' } }),
+    control: { status: 200 },
+  },
   'POST /api/recovery/start': { valid: () => ({ path: '/api/recovery/start', body: { email: uniqueEmail('bad-input') } }), control: { status: 202 } },
   'POST /api/recovery/verify': {
     valid: () => ({ path: '/api/recovery/verify', body: { verificationId: randomId(), code: '12345678' } }),
@@ -290,6 +451,13 @@ function wrongTypes(schema: JsonSchema): Array<[string, unknown]> {
         ['a fraction', 1.5],
         ['null', null],
         ['a boolean', true],
+        ['an object', {}],
+      ];
+    case 'array':
+      return [
+        ['a string', 'x'],
+        ['a number', 1],
+        ['null', null],
         ['an object', {}],
       ];
     case 'object':
@@ -516,6 +684,7 @@ beforeAll(async () => {
       sessionIdOfA: (await signInAgain(server, a.credentials)).id,
     },
     signup: await prepareSignup(server, uniqueEmail('half-signed-up')),
+    org: await setUpOrganization(server, a),
   };
   doc = (await send(server, { method: 'GET', path: '/api/openapi.json' })).json as OpenApi;
 });
@@ -590,12 +759,24 @@ describe('ids in paths', () => {
     return new RegExp(pattern).test(value);
   };
 
+  /** The real ids a route's valid request names, by path parameter. */
+  const idsIn = (key: string): Record<string, string> => ({
+    vaultId: key.includes('/shares') ? w.org.vault.id : w.a.vaultId,
+    itemId: w.a.itemId,
+    id: w.spare.sessionIdOfA,
+    organizationId: w.org.organization.id,
+    invitationId: w.org.revokedInvitationId,
+    userId: key.endsWith('/confirm') || key.endsWith('/reinstate') ? w.org.member.id : w.org.suspended.id,
+    groupId: w.org.group.id,
+    shareId: w.org.shareId,
+  });
+
   const paramRoutes = () => operations().filter((o) => (o.op.parameters ?? []).some((p) => p.in === 'path'));
 
   async function validRequest(key: string, method: string): Promise<ValidRequest | { path: string; body?: undefined; token: string }> {
     const bodyRoute = BODY_ROUTES[key];
     if (bodyRoute !== undefined) return bodyRoute.valid(w);
-    const fill: Record<string, string> = { vaultId: w.a.vaultId, itemId: w.a.itemId, id: w.spare.sessionIdOfA };
+    const fill = idsIn(key);
     const path = key.slice(method.length + 1).replace(/\{(\w+)\}/g, (_, name: string) => fill[name] ?? `{${name}}`);
     return { path, token: w.a.token };
   }
@@ -606,13 +787,34 @@ describe('ids in paths', () => {
         .map((o) => o.key)
         .sort(),
     ).toEqual([
+      'DELETE /api/organizations/{organizationId}/groups/{groupId}',
+      'DELETE /api/organizations/{organizationId}/invitations/{invitationId}',
+      'DELETE /api/organizations/{organizationId}/members/{userId}',
       'DELETE /api/sessions/{id}',
       'DELETE /api/two-step/security-keys/{id}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
+      'DELETE /api/vaults/{vaultId}/shares/{shareId}',
       'GET /api/items/{itemId}',
+      'GET /api/organizations/{organizationId}',
+      'GET /api/organizations/{organizationId}/groups',
+      'GET /api/organizations/{organizationId}/groups/{groupId}',
+      'GET /api/organizations/{organizationId}/invitations',
+      'GET /api/organizations/{organizationId}/log',
+      'GET /api/organizations/{organizationId}/members',
       'GET /api/vaults/{vaultId}/items',
+      'GET /api/vaults/{vaultId}/shares',
+      'POST /api/organizations/{organizationId}/groups',
+      'POST /api/organizations/{organizationId}/groups/{groupId}/members',
+      'POST /api/organizations/{organizationId}/groups/{groupId}/rekey',
+      'POST /api/organizations/{organizationId}/invitations',
+      'POST /api/organizations/{organizationId}/invitations/{invitationId}/resend',
+      'POST /api/organizations/{organizationId}/members/{userId}/confirm',
+      'POST /api/organizations/{organizationId}/members/{userId}/reinstate',
+      'POST /api/organizations/{organizationId}/members/{userId}/suspend',
       'POST /api/vaults/{vaultId}/items',
+      'POST /api/vaults/{vaultId}/shares',
       'PUT /api/vaults/{vaultId}/items/{itemId}',
+      'PUT /api/vaults/{vaultId}/shares/{shareId}',
     ]);
   });
 
@@ -660,8 +862,7 @@ describe('ids in paths', () => {
         request: async () => {
           const valid = await validRequest(o.key, o.method);
           let path = valid.path;
-          for (const name of unknown)
-            path = path.replace(name === 'vaultId' ? w.a.vaultId : name === 'itemId' ? w.a.itemId : w.spare.sessionIdOfA, crypto.randomUUID());
+          for (const name of unknown) path = path.replace(idsIn(o.key)[name]!, crypto.randomUUID());
           return {
             path,
             token: valid.token!,

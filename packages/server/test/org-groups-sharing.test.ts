@@ -129,9 +129,9 @@ describe('groups and shared vaults', () => {
         }),
       ),
     ).toBe('forbidden');
-    expect(await codeOf(() => unshareVault(o.ctx, { userId: ann.id }, shareId))).toBe('forbidden');
-    expect(await codeOf(() => unshareVault(o.ctx, { userId: ben.id }, shareId))).toBe('not_found');
-    await changeShareRole(o.ctx, { userId: organizer.id }, shareId, 'manage');
+    expect(await codeOf(() => unshareVault(o.ctx, { userId: ann.id }, vault.id, shareId))).toBe('forbidden');
+    expect(await codeOf(() => unshareVault(o.ctx, { userId: ben.id }, vault.id, shareId))).toBe('not_found');
+    await changeShareRole(o.ctx, { userId: organizer.id }, vault.id, shareId, 'manage');
     await shareVault(o.ctx, { userId: ann.id }, org.id, {
       shareId: crypto.randomUUID(),
       vaultId: vault.id,
@@ -139,7 +139,7 @@ describe('groups and shared vaults', () => {
       role: 'edit',
       wrap: toBen,
     });
-    expect(await unshareVault(o.ctx, { userId: organizer.id }, shareId)).toEqual({ rotateSecrets: true });
+    expect(await unshareVault(o.ctx, { userId: organizer.id }, vault.id, shareId)).toEqual({ rotateSecrets: true });
     expect(await codeOf(() => getSharedVault(o.ctx, { userId: ann.id }, vault.id))).toBe('not_found');
     expect(await t.storage.db.selectFrom('vault_shares').select('id').where('id', '=', shareId).executeTakeFirst()).toBeUndefined();
   });

@@ -6,6 +6,7 @@
 import { Empty } from './common.ts';
 import { defineEndpoint, nameEndpoints, type NamedEndpoint } from './endpoint.ts';
 import * as auth from './auth.ts';
+import { organizationTable } from './organization-endpoints.ts';
 import * as recovery from './recovery.ts';
 import * as signup from './signup.ts';
 import * as twoStep from './two-step.ts';
@@ -449,6 +450,9 @@ const table = {
     body: Empty,
     response: twoStep.ChallengeOptions,
   }),
+
+  // Families and teams: organizations, invitations, members, groups, vault shares (§22)
+  ...organizationTable,
 };
 
 export const endpoints = nameEndpoints(table);

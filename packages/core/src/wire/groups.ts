@@ -16,7 +16,7 @@ const MAX_SHARES = 10_000;
 
 /** The group's current key version wrapped to one confirmed member's certified keyset. */
 export const GroupMemberWrapInput = strictObject({ userId: UserIdSchema, wrap: VersionedKeyWrapInput });
-export const GroupMemberWrap = Type.Object({ userId: UserIdSchema, wrap: KeyWrap });
+export const GroupMemberWrap = Type.Object({ userId: Uuid, wrap: KeyWrap });
 
 export const CreateGroupRequest = strictObject({
   id: Uuid,
@@ -28,7 +28,7 @@ export const CreateGroupRequest = strictObject({
 export type CreateGroupRequest = Static<typeof CreateGroupRequest>;
 export const CreatedGroup = Type.Object({ id: Uuid, keyVersion: Type.Integer() });
 
-export const GroupSummary = Type.Object({ id: Uuid, name: Type.String(), kind: GroupKind, keyVersion: Type.Integer(), members: Type.Array(UserIdSchema) });
+export const GroupSummary = Type.Object({ id: Uuid, name: Type.String(), kind: GroupKind, keyVersion: Type.Integer(), members: Type.Array(Uuid) });
 export type GroupSummary = Static<typeof GroupSummary>;
 /** The groups a caller is in (all of them for those who manage groups). */
 export const GroupList = Type.Object({ groups: Type.Array(GroupSummary) });
@@ -46,7 +46,7 @@ export const Group = Type.Object({
   keyVersion: Type.Integer(),
   keyset: SealedKeyset,
   certificate: GroupCertificate,
-  members: Type.Array(UserIdSchema),
+  members: Type.Array(Uuid),
   keyWrap: Type.Optional(KeyWrap),
   memberWraps: Type.Optional(Type.Array(GroupMemberWrap)),
   sharedVaultIds: Type.Array(VaultIdSchema),

@@ -39,17 +39,18 @@ export const SealedKeysetInput = sealedKeyset.input;
 export const SealedKeyset = sealedKeyset.output;
 
 /** `MemberAcceptance` (member-acceptance.ts): signed by the member's own keyset. */
-const memberAcceptance = both({
+const memberAcceptanceFields = {
   version: Type.Integer({ minimum: 1, maximum: 1 }),
   organizationId: Uuid,
   organizationKeysetId: Uuid,
   organizationSigningPublicKey: PublicKey,
-  userId: UserIdSchema,
+  userId: Uuid,
   keysetId: Uuid,
   publicKey: PublicKey,
   signingPublicKey: PublicKey,
   signature: Signature,
-});
+};
+const memberAcceptance = both(memberAcceptanceFields);
 export const MemberAcceptanceInput = memberAcceptance.input;
 export const MemberAcceptance = memberAcceptance.output;
 
@@ -63,7 +64,7 @@ const certifiedKeysetFields = {
   signature: Signature,
 };
 /** `MemberCertificate` (keyset-certificate.ts): signed by the organization keyset. */
-const memberCertificate = both({ ...certifiedKeysetFields, userId: UserIdSchema });
+const memberCertificate = both({ ...certifiedKeysetFields, userId: Uuid });
 export const MemberCertificateInput = memberCertificate.input;
 export const MemberCertificate = memberCertificate.output;
 /** `GroupCertificate` (keyset-certificate.ts): one version of a group keyset, signed by the organization keyset. */
@@ -165,7 +166,7 @@ export const AcceptedInvitation = Type.Object({ organizationId: Uuid, status: Me
 // Members (§22.4, §22.7)
 
 export const Member = Type.Object({
-  userId: UserIdSchema,
+  userId: Uuid,
   email: Type.String(),
   name: Type.String(),
   role: OrganizationRole,

@@ -33,7 +33,7 @@ export const UnsharedVault = Type.Object({ rotateSecrets: Type.Literal(true) });
 export const VaultShare = Type.Object({
   id: Uuid,
   organizationId: Uuid,
-  userId: Type.Union([UserIdSchema, Type.Null()]),
+  userId: Type.Union([Uuid, Type.Null()]),
   groupId: Type.Union([Uuid, Type.Null()]),
   role: VaultShareRole,
 });
@@ -53,7 +53,7 @@ export const SharedVault = Type.Object({
   groupId: Type.Union([Uuid, Type.Null()]),
   groupKeyVersion: Type.Union([Type.Integer(), Type.Null()]),
   /** Signed by the sharer's keyset: the client checks the sharer's member certificate first. */
-  sharedBy: UserIdSchema,
+  sharedBy: Uuid,
   wrap: KeyWrap,
 });
 export type SharedVault = Static<typeof SharedVault>;

@@ -43,6 +43,12 @@ export async function findItemForUser(db: Tx, userId: string, itemId: string): P
   return row === undefined ? undefined : toItemRow(row);
 }
 
+/** Any item by id: only for a caller whose access to its vault is checked next (a share). */
+export async function findItemById(db: Tx, itemId: string): Promise<ItemRow | undefined> {
+  const row = await db.selectFrom('items').select(itemColumns).where('id', '=', itemId).executeTakeFirst();
+  return row === undefined ? undefined : toItemRow(row);
+}
+
 export async function findItemInVault(db: Tx, vaultId: string, itemId: string): Promise<ItemRow | undefined> {
   const row = await db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).where('id', '=', itemId).executeTakeFirst();
   return row === undefined ? undefined : toItemRow(row);

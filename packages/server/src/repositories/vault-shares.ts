@@ -4,6 +4,7 @@
  * their confirmed membership (and, for group shares, their group membership), so a vault the
  * caller may not read is not found.
  */
+import type { VaultId } from '@latchkey/core/ids';
 import type { KeyWrap } from '@latchkey/core/key-wrap';
 import type { Tx } from '../context.ts';
 import type { VaultShareRole } from '../storage/organization-schema.ts';
@@ -11,7 +12,7 @@ import { wrapColumns, wrapFromColumns } from './organizations.ts';
 
 export interface VaultShareRow {
   id: string;
-  vaultId: string;
+  vaultId: VaultId;
   organizationId: string;
   userId: string | null;
   groupId: string | null;
@@ -25,7 +26,7 @@ type Raw = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrTh
 const baseQuery = (db: Tx) => db.selectFrom('vault_shares').selectAll('vault_shares');
 const toRow = (r: Raw): VaultShareRow => ({
   id: r.id,
-  vaultId: r.vault_id,
+  vaultId: r.vault_id as VaultId,
   organizationId: r.organization_id,
   userId: r.user_id,
   groupId: r.group_id,
@@ -114,7 +115,7 @@ export async function deleteUserSharesInOrganization(db: Tx, organizationId: str
 
 /** A vault shared with the caller, directly or through a group, as the caller may read it. */
 export interface ReadableSharedVault {
-  vaultId: string;
+  vaultId: VaultId;
   shareId: string;
   organizationId: string;
   role: VaultShareRole;
@@ -122,6 +123,8 @@ export interface ReadableSharedVault {
   /** Set for a share through a group: the vault key is wrapped to that group's keyset. */
   groupId: string | null;
   groupKeyVersion: number | null;
+  /** Who shared it: their keyset signed the wrap (the client checks their member certificate). */
+  sharedBy: string;
   wrap: KeyWrap;
 }
 
@@ -142,13 +145,14 @@ const readableQuery = (db: Tx, userId: string) =>
 
 type ReadableRaw = Awaited<ReturnType<ReturnType<typeof readableQuery>['executeTakeFirstOrThrow']>>;
 const toReadable = (r: ReadableRaw): ReadableSharedVault => ({
-  vaultId: r.vault_id,
+  vaultId: r.vault_id as VaultId,
   shareId: r.id,
   organizationId: r.organization_id,
   role: r.role,
   encryptedAttrs: r.encrypted_attrs,
   groupId: r.group_id,
   groupKeyVersion: r.group_key_version,
+  sharedBy: r.shared_by,
   wrap: wrapFromColumns(r),
 });
 

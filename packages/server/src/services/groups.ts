@@ -224,7 +224,24 @@ export async function getGroup(ctx: ServerContext, actor: Actor, organizationId:
     members,
     ...(wrap === undefined ? {} : { keyWrap: wrap }),
     ...(manages ? { memberWraps: await groups.listGroupKeyWraps(ctx.db, groupId, group.keyVersion) } : {}),
+    // Each must be re-wrapped to the new group key at a re-key.
+    sharedVaultIds: (await listGroupShares(ctx.db, groupId)).map((s) => s.vaultId),
   };
+}
+
+/**
+ * The organization's groups the caller is in; every group for those who may manage groups.
+ * @throws LatchkeyError `not_found` (non-members), `forbidden` (not confirmed).
+ */
+export async function listGroups(ctx: ServerContext, actor: Actor, organizationId: string) {
+  const { membership } = await authorize(ctx.db, actor.userId, organizationId, 'members.list');
+  const manages = may(membership.role, 'group.manage');
+  const listed = [];
+  for (const group of await groups.listGroups(ctx.db, organizationId)) {
+    const members = await groups.listGroupMemberIds(ctx.db, group.id);
+    if (manages || members.includes(actor.userId)) listed.push({ id: group.id, name: group.name, kind: group.kind, keyVersion: group.keyVersion, members });
+  }
+  return listed;
 }
 
 export async function deleteGroup(ctx: ServerContext, actor: Actor, organizationId: string, groupId: string): Promise<void> {

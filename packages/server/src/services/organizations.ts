@@ -120,5 +120,12 @@ export async function getOrganization(ctx: ServerContext, actor: Actor, organiza
 /** The organization's security log. @throws `not_found`, `forbidden` (members). */
 export async function organizationLog(ctx: ServerContext, actor: Actor, organizationId: string) {
   await authorize(ctx.db, actor.userId, organizationId, 'log.view');
-  return organizations.listOrganizationEvents(ctx.db, organizationId);
+  return (await organizations.listOrganizationEvents(ctx.db, organizationId)).map((e) => ({
+    id: String(e.id),
+    type: e.type,
+    actorUserId: e.actorUserId,
+    subjectUserId: e.subjectUserId,
+    createdAt: e.createdAt.toISOString(),
+    detail: e.detail,
+  }));
 }

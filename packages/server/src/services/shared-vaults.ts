@@ -26,6 +26,9 @@ import { authorize, forbidden } from './org-permissions.ts';
 const noSuchVault = () => new LatchkeyError('not_found', 'No such vault.');
 const ROLE_RANK: Readonly<Record<VaultShareRole | 'owner', number>> = { view: 1, edit: 2, manage: 3, owner: 4 };
 
+/** True when `access` (a vault's owner, or a share's role) allows at least `needed`. */
+export const accessAllows = (access: VaultShareRole | 'owner', needed: VaultShareRole | 'owner'): boolean => ROLE_RANK[access] >= ROLE_RANK[needed];
+
 /**
  * The strongest way the caller may reach `vaultId`: `owner` (their own vault), or the best role
  * among shares to them and their groups; `undefined` when they may not read it.
@@ -117,12 +120,19 @@ export async function shareVault(ctx: ServerContext, actor: Actor, organizationI
   return { shareId: input.shareId };
 }
 
+/** A share of `vaultId` (one of another vault is not found, as an unknown one). */
+async function requireShareOf(db: Tx, vaultId: string, shareId: string): Promise<shares.VaultShareRow> {
+  const share = await shares.findVaultShare(db, shareId);
+  if (share === undefined || share.vaultId !== vaultId) throw new LatchkeyError('not_found', 'No such share.');
+  return share;
+}
+
 /** @throws LatchkeyError `not_found`, `forbidden`. */
-export async function changeShareRole(ctx: ServerContext, actor: Actor, shareId: string, role: VaultShareRole): Promise<void> {
-  const share = await shares.findVaultShare(ctx.db, shareId);
-  if (share === undefined) throw new LatchkeyError('not_found', 'No such share.');
+export async function changeShareRole(ctx: ServerContext, actor: Actor, vaultId: string, shareId: string, role: VaultShareRole): Promise<void> {
+  // The vault first: for someone who cannot read it, its shares do not exist either.
+  await requireManager(ctx.db, actor.userId, vaultId);
+  const share = await requireShareOf(ctx.db, vaultId, shareId);
   await authorize(ctx.db, actor.userId, share.organizationId, 'vault.share');
-  await requireManager(ctx.db, actor.userId, share.vaultId);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await shares.updateVaultShareRole(tx, shareId, role, now))) throw new LatchkeyError('not_found', 'No such share.');
@@ -142,11 +152,11 @@ export async function changeShareRole(ctx: ServerContext, actor: Actor, shareId:
  * the group's members) saw the vault's items and may have kept them.
  * @throws LatchkeyError `not_found`, `forbidden`.
  */
-export async function unshareVault(ctx: ServerContext, actor: Actor, shareId: string): Promise<{ rotateSecrets: true }> {
-  const share = await shares.findVaultShare(ctx.db, shareId);
-  if (share === undefined) throw new LatchkeyError('not_found', 'No such share.');
+export async function unshareVault(ctx: ServerContext, actor: Actor, vaultId: string, shareId: string): Promise<{ rotateSecrets: true }> {
+  // The vault first: for someone who cannot read it, its shares do not exist either.
+  await requireManager(ctx.db, actor.userId, vaultId);
+  const share = await requireShareOf(ctx.db, vaultId, shareId);
   await authorize(ctx.db, actor.userId, share.organizationId, 'vault.share');
-  await requireManager(ctx.db, actor.userId, share.vaultId);
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await shares.deleteVaultShare(tx, shareId))) throw new LatchkeyError('not_found', 'No such share.');

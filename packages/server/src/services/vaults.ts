@@ -1,4 +1,9 @@
-/** Vaults and items, always through owner-scoped finders: what the caller cannot read does not exist for them. */
+/**
+ * Vaults and items, always through owner-scoped finders: what the caller cannot read does not
+ * exist for them. Besides their own vaults (`vault_access`), a person reaches a vault shared with
+ * them or one of their groups in an organization they are a confirmed member of (`vault_shares`,
+ * docs/protocol.md §22.6): `view` reads its items, `edit` also writes them.
+ */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { CreateItemRequest, CreateVaultRequest, EncryptedItem, UpdateItemRequest, VaultSummary } from '@latchkey/core/wire/vaults';
@@ -10,6 +15,7 @@ import { findUserById } from '../repositories/users.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { AuthenticatedSession } from './sessions.ts';
+import { accessAllows, vaultAccessOf } from './shared-vaults.ts';
 
 const noSuchVault = () => new LatchkeyError('not_found', 'No such vault.');
 const noSuchItem = () => new LatchkeyError('not_found', 'No such item.');
@@ -54,20 +60,28 @@ export async function createVault(ctx: ServerContext, session: AuthenticatedSess
   return { id: body.id };
 }
 
-async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId) {
-  const vault = await vaults.findVaultForUser(ctx.db, session.userId, vaultId);
-  if (vault === undefined) throw noSuchVault();
-  return vault;
+/**
+ * @throws LatchkeyError `not_found` when the caller may not read the vault; `forbidden` when a
+ *   share lets them read it but not `needed`.
+ */
+async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, needed: 'view' | 'edit'): Promise<void> {
+  if ((await vaults.findVaultForUser(ctx.db, session.userId, vaultId)) !== undefined) return;
+  const access = await vaultAccessOf(ctx.db, session.userId, vaultId);
+  if (access === undefined) throw noSuchVault();
+  if (!accessAllows(access, needed)) throw new LatchkeyError('forbidden', 'This vault is shared with you to view; you cannot change its items.');
 }
 
 export async function listItems(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId): Promise<EncryptedItem[]> {
-  await requireVault(ctx, session, vaultId);
+  await requireVault(ctx, session, vaultId, 'view');
   return (await items.listItems(ctx.db, vaultId)).map(toItem);
 }
 
 export async function getItem(ctx: ServerContext, session: AuthenticatedSession, itemId: ItemId): Promise<EncryptedItem> {
-  const row = await items.findItemForUser(ctx.db, session.userId, itemId);
-  if (row === undefined) throw noSuchItem();
+  const own = await items.findItemForUser(ctx.db, session.userId, itemId);
+  if (own !== undefined) return toItem(own);
+  const row = await items.findItemById(ctx.db, itemId);
+  // A share of the item's vault, else it does not exist for the caller.
+  if (row === undefined || (await vaultAccessOf(ctx.db, session.userId, row.vaultId)) === undefined) throw noSuchItem();
   return toItem(row);
 }
 
@@ -77,7 +91,7 @@ export async function createItem(
   vaultId: VaultId,
   body: CreateItemRequest,
 ): Promise<{ id: ItemId; version: number }> {
-  await requireVault(ctx, session, vaultId);
+  await requireVault(ctx, session, vaultId, 'edit');
   try {
     await items.insertItem(ctx.db, { id: body.id, vaultId, ciphertext: body.ciphertext, now: ctx.clock() });
   } catch (error) {
@@ -102,7 +116,7 @@ export async function updateItem(
   itemId: ItemId,
   body: UpdateItemRequest,
 ): Promise<{ id: ItemId; version: number }> {
-  await requireVault(ctx, session, vaultId);
+  await requireVault(ctx, session, vaultId, 'edit');
   const version = await items.updateItemIfVersion(ctx.db, {
     id: itemId,
     vaultId,
@@ -115,6 +129,6 @@ export async function updateItem(
 }
 
 export async function deleteItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, itemId: ItemId, expectedVersion: number): Promise<void> {
-  await requireVault(ctx, session, vaultId);
+  await requireVault(ctx, session, vaultId, 'edit');
   if (!(await items.deleteItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion }))) await conflictOrMissing(ctx, vaultId, itemId);
 }
