@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret, TOTP as ReferenceTotp } from 'otpauth';
 import { totpCode } from '@latchkey/core/totp-code';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
 import { BIN, errorCode, latchkey } from './helpers/run-cli.ts';
@@ -158,5 +159,18 @@ describe('latchkey inject', () => {
     await writeFile(template, 'A={{ lk://Work/Prod DB }}\n');
     expect(errorCode(await json(['inject', '-i', template, '-o', out]))).toBe('invalid_reference');
     await expect(stat(out)).rejects.toThrow();
+  });
+});
+
+describe('latchkey item get with a TOTP secret', () => {
+  it("prints the current one-time code and the seconds it has left, the same as otpauth's", async () => {
+    const reference = new ReferenceTotp({ secret: Secret.fromBase32(TOTP) });
+    const before = reference.generate();
+    const got = (await json(['item', 'get', dbId])).json as { totpCode: { code: string; secondsLeft: number } };
+    expect([before, reference.generate()]).toContain(got.totpCode.code);
+    expect(got.totpCode.secondsLeft).toBeGreaterThanOrEqual(1);
+    expect(got.totpCode.secondsLeft).toBeLessThanOrEqual(30);
+    const text = await raw(['item', 'get', dbId]);
+    expect(text.stdout).toMatch(/^ {2}one-time code: \d{6} \(\d{1,2} s left\)$/m);
   });
 });

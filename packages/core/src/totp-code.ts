@@ -78,3 +78,10 @@ export function totpCode(stored: string, nowMs: number = Date.now()): string {
   const params = parseTotp(stored);
   return hotp(params, Math.floor(nowMs / 1000 / params.period));
 }
+
+/** The code at `nowMs` and the whole seconds it has left, for showing it with a countdown. */
+export function currentTotp(stored: string, nowMs: number = Date.now()): { readonly code: string; readonly secondsLeft: number } {
+  const params = parseTotp(stored);
+  const seconds = Math.floor(nowMs / 1000);
+  return { code: hotp(params, Math.floor(seconds / params.period)), secondsLeft: params.period - (seconds % params.period) };
+}

@@ -1,7 +1,7 @@
 /** TOTP codes from stored secrets: RFC 6238 Appendix B vectors, otpauth:// URIs, bare base32 secrets, bad input. */
 import { describe, expect, it } from 'vitest';
 import { LatchkeyError } from '../src/errors.ts';
-import { decodeBase32, hotp, parseTotp, totpCode } from '../src/totp-code.ts';
+import { currentTotp, decodeBase32, hotp, parseTotp, totpCode } from '../src/totp-code.ts';
 
 const base32 = (bytes: Uint8Array): string => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -58,5 +58,14 @@ describe('totpCode', () => {
 
   it('decodes base32 per RFC 4648', () => {
     expect(new TextDecoder().decode(decodeBase32('MZXW6YTBOI======'))).toBe('foobar');
+  });
+});
+
+describe('currentTotp', () => {
+  it('gives the code with the whole seconds left in its period', () => {
+    const uri = `otpauth://totp/x?secret=${SEEDS.SHA1}&digits=8`;
+    expect(currentTotp(uri, 59_000)).toEqual({ code: '94287082', secondsLeft: 1 });
+    expect(currentTotp(uri, 30_000)).toEqual({ code: totpCode(uri, 30_000), secondsLeft: 30 });
+    expect(currentTotp(`otpauth://totp/x?secret=${SEEDS.SHA1}&period=60`, 61_500).secondsLeft).toBe(59);
   });
 });

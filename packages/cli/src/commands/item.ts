@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Item } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
 import { parseItemId } from '@latchkey/core/ids';
+import { currentTotp } from '@latchkey/core/totp-code';
 import { unlockedClient, type Cli } from '../cli-context.ts';
 import { SECRETS, STDIN, givenSecret, secretOption, type SecretSpec } from '../secret-input.ts';
 
@@ -31,8 +32,25 @@ const itemJson = (item: Item) => ({
   urls: item.urls ?? [],
   notes: item.notes ?? null,
   totp: item.totp ?? null,
+  totpCode: oneTimeCode(item),
   updatedAt: item.updatedAt,
 });
+
+/** The current one-time code of the item's TOTP secret, or null (none, or not usable). */
+function oneTimeCode(item: Item): { code: string; secondsLeft: number } | null {
+  if (item.totp === undefined) return null;
+  try {
+    return currentTotp(item.totp);
+  } catch {
+    return null;
+  }
+}
+
+function oneTimeCodeLine(item: Item): string {
+  if (item.totp === undefined) return '';
+  const current = oneTimeCode(item);
+  return current ? `  one-time code: ${current.code} (${current.secondsLeft} s left)` : '  one-time code: (the TOTP secret is not usable)';
+}
 
 const itemText = (item: Item) =>
   [
@@ -41,6 +59,7 @@ const itemText = (item: Item) =>
     item.password !== undefined ? `  password: ${item.password}` : '',
     ...(item.urls ?? []).map((u) => `  url: ${u}`),
     item.notes !== undefined ? `  notes: ${item.notes}` : '',
+    oneTimeCodeLine(item),
   ]
     .filter(Boolean)
     .join('\n');

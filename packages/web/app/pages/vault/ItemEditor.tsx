@@ -7,6 +7,8 @@ import { useState, type FormEvent } from 'react';
 import type { Item, Vault } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
 import { parseVaultId } from '@latchkey/core/ids';
+import { parseTotp } from '@latchkey/core/totp-code';
+import { LatchkeyError } from '@latchkey/core/errors';
 import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
 import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../../components/ui.tsx';
@@ -19,6 +21,7 @@ interface Draft {
   password: string;
   url: string;
   notes: string;
+  totp: string;
 }
 
 const draftOf = (item: Item | undefined): Draft => ({
@@ -28,11 +31,11 @@ const draftOf = (item: Item | undefined): Draft => ({
   password: item?.password ?? '',
   url: item?.urls?.[0] ?? '',
   notes: item?.notes ?? '',
+  totp: item?.totp ?? '',
 });
 
 /**
- * Empty fields are left out; extra URLs beyond the first (edited here) and a TOTP secret (not
- * edited here yet) are kept. Switching to "Secure note" keeps filled-in login fields: nothing
+ * Empty fields are left out; extra URLs beyond the first (edited here) are kept. Switching to "Secure note" keeps filled-in login fields: nothing
  * is dropped without the person clearing it.
  */
 function fieldsOf(draft: Draft, item: Item | undefined): ItemFields {
@@ -44,8 +47,20 @@ function fieldsOf(draft: Draft, item: Item | undefined): ItemFields {
     ...(draft.password !== '' ? { password: draft.password } : {}),
     ...(urls.length > 0 ? { urls } : {}),
     ...(draft.notes !== '' ? { notes: draft.notes } : {}),
-    ...(item?.totp !== undefined ? { totp: item.totp } : {}),
+    ...(draft.totp.trim() !== '' ? { totp: draft.totp.trim() } : {}),
   };
+}
+
+/** Why a typed TOTP secret is not usable, or undefined when it is (or when there is none). */
+function totpError(typed: string): string | undefined {
+  if (typed.trim() === '') return undefined;
+  try {
+    parseTotp(typed);
+    return undefined;
+  } catch (e) {
+    // parseTotp's message names what is wrong ("… is not a base32 character"), unlike the generic one for invalid_request.
+    return e instanceof LatchkeyError ? e.message : describeError(e);
+  }
 }
 
 export function ItemEditor({
@@ -74,6 +89,8 @@ export function ItemEditor({
     event.preventDefault();
     setError(undefined);
     if (draft.title.trim() === '') return setError({ message: 'Give the item a title, such as the name of the website.', conflict: false });
+    const totpProblem = totpError(draft.totp);
+    if (totpProblem !== undefined) return setError({ message: totpProblem, conflict: false });
     setBusy(true);
     try {
       const fields = fieldsOf(draft, base);
@@ -81,7 +98,11 @@ export function ItemEditor({
         base === undefined
           ? // The vault id may come from the address bar: checked here, as the server would.
             await latchkey.client.items.create(parseVaultId(targetVault), fields)
-          : await latchkey.client.items.update(base.id, { username: undefined, password: undefined, urls: undefined, notes: undefined, ...fields }, base);
+          : await latchkey.client.items.update(
+              base.id,
+              { username: undefined, password: undefined, urls: undefined, notes: undefined, totp: undefined, ...fields },
+              base,
+            );
       await onSaved(saved, base === undefined ? 'Item saved.' : 'Changes saved.');
     } catch (e) {
       if (handleSignedOut(e)) return;
@@ -153,6 +174,13 @@ export function ItemEditor({
             spellCheck={false}
             autoCapitalize="off"
             placeholder="https://example.com"
+          />
+          <SecretField
+            label="One-time password (TOTP)"
+            value={draft.totp}
+            onChange={set('totp')}
+            autoComplete="off"
+            hint="The setup key the website shows next to its QR code, or its otpauth:// link. Latchkey then shows the current code."
           />
         </>
       ) : null}

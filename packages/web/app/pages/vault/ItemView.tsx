@@ -4,6 +4,7 @@ import type { Item } from '@latchkey/client/client';
 import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
 import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
+import { OneTimeCode } from './OneTimeCode.tsx';
 
 const KIND_NAMES = { login: 'Login', note: 'Secure note', password: 'Password' } as const;
 
@@ -107,13 +108,21 @@ export function ItemView({
           );
         })}
         {item.totp ? (
-          <div className="field-row">
-            <dt>One-time password secret</dt>
-            <dd>
-              <span className="value mono">••••••••</span>
-              <CopyButton text={item.totp} what="One-time password secret" />
-            </dd>
-          </div>
+          <>
+            <div className="field-row">
+              <dt>One-time code</dt>
+              <dd>
+                <OneTimeCode secret={item.totp} />
+              </dd>
+            </div>
+            <div className="field-row">
+              <dt>One-time password secret</dt>
+              <dd>
+                <span className="value mono">••••••••</span>
+                <CopyButton text={item.totp} what="One-time password secret" />
+              </dd>
+            </div>
+          </>
         ) : null}
         {item.notes ? (
           <div className="field-row">
