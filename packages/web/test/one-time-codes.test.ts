@@ -2,7 +2,8 @@
  * Live one-time codes in the web app (issue 15 §1): an item with a TOTP secret shows the current
  * code, the same as the `otpauth` library's for the same secret and time, with a countdown and
  * a Copy button; the item editor takes a pasted setup key or an otpauth:// URI and refuses one
- * that is not usable. Real Chromium against an in-process server.
+ * that is not usable. Each view is named in the window title, never with an item's title (the
+ * window title goes into the browser history). Real Chromium against an in-process server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -95,5 +96,24 @@ describe('one-time codes in the web app', () => {
     // The device that did not make the change sees the same secret.
     const stored = await user.client.items.list();
     expect(stored.find((i) => i.title === ITEM.title)?.totp).toBe(PASTED_SECRET);
+  });
+
+  it("names each view in the window title, and never puts an item's title there", async () => {
+    expect(await page.title()).toBe('Item – Latchkey');
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => page.title()).toBe('Edit item – Latchkey');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('link', { name: 'Items', exact: true }).click();
+    await expect.poll(() => page.title()).toBe('Items – Latchkey');
+    for (const [link, title] of [
+      ['Sessions', "Where you're signed in"],
+      ['Settings', 'Settings'],
+      ['Generator', 'Password generator'],
+    ] as const) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await expect.poll(() => page.title()).toBe(`${title} – Latchkey`);
+    }
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => page.title()).toBe('Latchkey is locked');
   });
 });

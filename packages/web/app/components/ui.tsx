@@ -3,12 +3,22 @@ import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type Reac
 import { copyToClipboard } from '../clipboard.ts';
 import { useToast } from './Toast.tsx';
 
-/** A page's main heading; takes focus when the page appears so screen readers announce it. */
-export function PageHeading({ children, takeFocus = true }: { children: ReactNode; takeFocus?: boolean }) {
+/**
+ * A page's main heading; takes focus when the page appears so screen readers announce it, and
+ * names the view in the window title ("Sessions – Latchkey"). The window title goes into the
+ * browser's history (and history sync), so a heading holding decrypted data, such as an item's
+ * title, passes a generic `documentTitle` instead; `false` leaves the window title to another
+ * heading on the same page.
+ */
+export function PageHeading({ children, takeFocus = true, documentTitle }: { children: ReactNode; takeFocus?: boolean; documentTitle?: string | false }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (takeFocus) ref.current?.focus();
   }, [takeFocus]);
+  const windowTitle = documentTitle ?? (typeof children === 'string' ? children : undefined);
+  useEffect(() => {
+    if (windowTitle) document.title = windowTitle.includes('Latchkey') ? windowTitle : `${windowTitle} – Latchkey`;
+  }, [windowTitle]);
   return (
     <h1 ref={ref} tabIndex={-1}>
       {children}

@@ -125,7 +125,7 @@ export function ItemEditor({
 
   return (
     <form className="item-editor" onSubmit={(e) => void save(e)}>
-      <PageHeading>{base === undefined ? 'New item' : `Edit ${base.title}`}</PageHeading>
+      <PageHeading documentTitle={base === undefined ? 'New item' : 'Edit item'}>{base === undefined ? 'New item' : `Edit ${base.title}`}</PageHeading>
       {base === undefined ? (
         <div className="field">
           <label htmlFor="item-vault">Vault</label>

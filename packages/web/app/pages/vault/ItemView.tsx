@@ -55,7 +55,7 @@ export function ItemView({
 
   return (
     <article className="item-view">
-      <PageHeading>{item.title}</PageHeading>
+      <PageHeading documentTitle="Item">{item.title}</PageHeading>
       <p className="hint">
         {KIND_NAMES[item.kind]} in {vaultName} · version {item.version}
       </p>

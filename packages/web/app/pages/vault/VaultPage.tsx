@@ -117,7 +117,9 @@ export function VaultPage() {
   return (
     <main className={`vault ${showingDetail ? 'has-detail' : ''}`}>
       <section className="list-pane" aria-label="Items">
-        <PageHeading takeFocus={route.kind === 'list'}>Items</PageHeading>
+        <PageHeading takeFocus={route.kind === 'list'} documentTitle={route.kind === 'list' ? 'Items' : false}>
+          Items
+        </PageHeading>
         <ErrorMessage message={error}>
           <button type="button" className="secondary" onClick={() => void reload()}>
             Try again
