@@ -205,6 +205,34 @@ async function sharedVaultOfA(w: World): Promise<Target> {
   return { vaultId: vault.id, shareId: await share(w.server, w.org.family, vault, w.org.a, await confirmedQuietMember(w), 'view') };
 }
 
+/** The device id of A's session (`a.token`). */
+async function deviceOfA(w: World): Promise<string> {
+  const row = await w.db.selectFrom('sessions').select('device_id').where('id', '=', w.aSessionId).executeTakeFirstOrThrow();
+  return row.device_id;
+}
+
+/** An enrollment of A's, approved when `trustedDeviceId` is given, with all four messages when `bundle` is. */
+async function enrollmentOfA(w: World, e: { newDeviceId: string; trustedDeviceId?: string; bundle?: string }): Promise<string> {
+  const id = randomId();
+  const message = (n: number) => (e.bundle === undefined ? null : Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString('base64url'));
+  await w.db
+    .insertInto('device_enrollments')
+    .values({
+      id,
+      user_id: w.a.profile.id,
+      new_device_id: e.newDeviceId,
+      trusted_device_id: e.trustedDeviceId ?? null,
+      message_1: message(32),
+      message_2: message(96),
+      message_3: message(64),
+      message_4: e.bundle ?? null,
+      created_at: new Date(),
+      expires_at: new Date(Date.now() + 10 * 60_000),
+    })
+    .execute();
+  return id;
+}
+
 /** One row per endpoint of the table. */
 const MATRIX: { readonly [name in EndpointName]: Row } = {
   // Sign-up and sign-in: public, callable by anyone.
@@ -504,6 +532,42 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: fails('invalid_request'),
     other: fails('invalid_request'),
     waiting: fails('invalid_code'),
+  },
+
+  // Device enrollment: every enrollment is one account's; B gets not_found for A's, and lists none of them.
+  requestDeviceEnrollment: { access: 'session', call: async () => ({ path: '/api/device-enrollments', body: {} }), owner: ok(201), other: ok(201) },
+  listDeviceEnrollments: {
+    access: 'session',
+    prepare: async (w) => ({ enrollmentId: await enrollmentOfA(w, { newDeviceId: 'matrix-new-device' }) }),
+    call: async () => ({ path: '/api/device-enrollments' }),
+    owner: ok(),
+    other: ok(),
+  },
+  approveDeviceEnrollment: {
+    access: 'session',
+    prepare: async (w) => ({ enrollmentId: await enrollmentOfA(w, { newDeviceId: 'matrix-new-device' }) }),
+    call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/approve', body: { enrollmentId: t.enrollmentId } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  relayDeviceEnrollmentMessage: {
+    access: 'session',
+    prepare: async (w) => ({ enrollmentId: await enrollmentOfA(w, { newDeviceId: await deviceOfA(w), trustedDeviceId: 'matrix-trusted-device' }) }),
+    call: async (_w, _caller, t) => ({
+      path: '/api/device-enrollments/messages',
+      body: { enrollmentId: t.enrollmentId, step: 1, message: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') },
+    }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  finishDeviceEnrollment: {
+    access: 'session',
+    prepare: async (w) => ({
+      enrollmentId: await enrollmentOfA(w, { newDeviceId: await deviceOfA(w), trustedDeviceId: 'matrix-trusted-device', bundle: junkCiphertext() }),
+    }),
+    call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/finish', body: { enrollmentId: t.enrollmentId } }),
+    owner: ok(),
+    other: fails('not_found'),
   },
 
   // Recovery: public (the person has lost their credentials); unknown tickets and grants fail alike for everyone.

@@ -261,6 +261,19 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     valid: (w) => ({ path: `/api/two-step/security-keys/${randomId()}`, token: w.a.token, body: {} }),
     control: 'not_found',
   },
+  'POST /api/device-enrollments': { valid: (w) => ({ path: '/api/device-enrollments', token: w.a.token, body: {} }), control: { status: 201 } },
+  'POST /api/device-enrollments/approve': {
+    valid: (w) => ({ path: '/api/device-enrollments/approve', token: w.a.token, body: { enrollmentId: randomId() } }),
+    control: 'not_found',
+  },
+  'POST /api/device-enrollments/messages': {
+    valid: (w) => ({ path: '/api/device-enrollments/messages', token: w.a.token, body: { enrollmentId: randomId(), step: 1, message: filled(32, 1) } }),
+    control: 'not_found',
+  },
+  'POST /api/device-enrollments/finish': {
+    valid: (w) => ({ path: '/api/device-enrollments/finish', token: w.a.token, body: { enrollmentId: randomId() } }),
+    control: 'not_found',
+  },
   'POST /api/two-step/security-keys/proof-options': {
     valid: (w) => ({ path: '/api/two-step/security-keys/proof-options', token: w.a.token, body: {} }),
     control: 'invalid_request',

@@ -20,12 +20,16 @@ import type { Fetch } from '@latchkey/client/http';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { Secret, TOTP } from 'otpauth';
+import { randomBytes, toBase64Url } from '@latchkey/core/bytes';
+import { generateEnrollmentCode } from '@latchkey/core/enrollment-code';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
+import { approveEnrollment, enrollmentOf, finishEnrollment, relayMessage, requestEnrollment, runEnrollment } from './helpers/device-enrollment.ts';
 import {
   createEmptyPostgresDatabase,
   readEmailCode,
   sdkClient,
   type ServerProcess,
+  signInAgain,
   signUpUser,
   startServerProcess,
   stopAllServerProcesses,
@@ -176,6 +180,37 @@ describe.skipIf(testDatabaseKind() !== 'postgres')(
         expect(profile.status).toBe(200);
         expect(profile.body.id).toBe(bob.userId);
       }
+    });
+
+    it('a device enrollment runs across A and B; its approval and its bundle, raced across both, go to one device once', async () => {
+      const carol = await signUpUser({ url: a.url, dataDir: data.dataDir }, { name: 'Carol' });
+      const onA = async () => ({ url: a.url, token: (await signInAgain({ url: a.url }, carol)).token });
+      const newDevice = await onA();
+      // The trusted device talks to B; the whole run crosses instances at every step.
+      const trusted = { url: b.url, token: (await onA()).token };
+      const code = generateEnrollmentCode();
+      const bundle = randomBytes(100);
+      const outcome = await runEnrollment({ accountId: carol.userId, newDevice, trusted, shown: code, typed: code, bundle });
+      expect(outcome).toMatchObject({ kind: 'enrolled', bundle });
+
+      const contenders = await Promise.all(Array.from({ length: 10 }, async (_, i) => ({ url: i % 2 === 0 ? a.url : b.url, token: (await onA()).token })));
+      const requested = enrollmentOf(await requestEnrollment(newDevice));
+      const approvals = await Promise.all(contenders.map((d) => approveEnrollment(d, requested.enrollmentId)));
+      expect(approvals.map((r) => r.status).filter((s) => s === 200)).toHaveLength(1);
+      expect(approvals.filter((r) => r.status !== 200).map((r) => (r.json as { error: { code: string } }).error.code)).toEqual(Array(9).fill('code_used'));
+
+      const winner = contenders[approvals.findIndex((r) => r.status === 200)]!;
+      const id = requested.enrollmentId;
+      const bytes = (n: number) => toBase64Url(randomBytes(n));
+      expect((await relayMessage(newDevice, id, 1, bytes(32))).status).toBe(200);
+      expect((await relayMessage(winner, id, 2, bytes(96))).status).toBe(200);
+      expect((await relayMessage(newDevice, id, 3, bytes(64))).status).toBe(200);
+      expect((await relayMessage(winner, id, 4, bytes(80))).status).toBe(200);
+      const finishes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => finishEnrollment({ url: i % 2 === 0 ? a.url : b.url, token: newDevice.token }, id)),
+      );
+      expect(finishes.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(finishes.filter((r) => r.status !== 200).every((r) => (r.json as { error: { code: string } }).error.code === 'not_found')).toBe(true);
     });
 
     it('a sign-up code verified on A is refused on B with code_used', async () => {

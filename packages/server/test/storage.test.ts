@@ -13,6 +13,7 @@ import { createTestStorage, testDatabaseKind, type TestStorage } from '@latchkey
 const EXPECTED_TABLES = [
   'backup_codes',
   'challenges',
+  'device_enrollments',
   'devices',
   'email_codes',
   'group_key_wraps',

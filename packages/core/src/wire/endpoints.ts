@@ -7,6 +7,7 @@ import { Empty } from './common.ts';
 import { defineEndpoint, nameEndpoints, type NamedEndpoint } from './endpoint.ts';
 import * as auth from './auth.ts';
 import { organizationTable } from './organization-endpoints.ts';
+import * as deviceEnrollment from './device-enrollment.ts';
 import * as recovery from './recovery.ts';
 import * as signup from './signup.ts';
 import * as twoStep from './two-step.ts';
@@ -453,6 +454,52 @@ const table = {
 
   // Families and teams: organizations, invitations, members, groups, vault shares (§22)
   ...organizationTable,
+  // Enrolling a new device from a trusted one: the relay of the CPace run (§24.7)
+  requestDeviceEnrollment: defineEndpoint({
+    method: 'POST',
+    path: '/api/device-enrollments',
+    tag: 'devices',
+    summary: "Ask for this device to be enrolled by one of the account's trusted devices (expires in 10 minutes)",
+    auth: 'session',
+    body: Empty,
+    response: deviceEnrollment.DeviceEnrollmentResponse,
+    status: 201,
+  }),
+  listDeviceEnrollments: defineEndpoint({
+    method: 'GET',
+    path: '/api/device-enrollments',
+    tag: 'devices',
+    summary: "The account's live enrollments this device may see: unapproved ones, and those it is a party to",
+    auth: 'session',
+    response: deviceEnrollment.DeviceEnrollmentList,
+  }),
+  approveDeviceEnrollment: defineEndpoint({
+    method: 'POST',
+    path: '/api/device-enrollments/approve',
+    tag: 'devices',
+    summary: 'Become the trusted device of an enrollment (once; it then shows the verification code)',
+    auth: 'session',
+    body: deviceEnrollment.DeviceEnrollmentRef,
+    response: deviceEnrollment.DeviceEnrollmentResponse,
+  }),
+  relayDeviceEnrollmentMessage: defineEndpoint({
+    method: 'POST',
+    path: '/api/device-enrollments/messages',
+    tag: 'devices',
+    summary: 'Post the next message of the run (each step once, in order, by its device)',
+    auth: 'session',
+    body: deviceEnrollment.DeviceEnrollmentMessage,
+    response: deviceEnrollment.DeviceEnrollmentResponse,
+  }),
+  finishDeviceEnrollment: defineEndpoint({
+    method: 'POST',
+    path: '/api/device-enrollments/finish',
+    tag: 'devices',
+    summary: 'Take the sealed credential bundle and end the enrollment (once)',
+    auth: 'session',
+    body: deviceEnrollment.DeviceEnrollmentRef,
+    response: deviceEnrollment.DeviceEnrollmentBundle,
+  }),
 };
 
 export const endpoints = nameEndpoints(table);

@@ -51,6 +51,9 @@ export const RATE_LIMITS = {
   // invitation: enough for a team's onboarding day, not for using the server to spam an address.
   invitationsPerOrganization: { limit: 100, windowSeconds: 3600 },
   invitationResendsPerInvitation: { limit: 3, windowSeconds: 3600 },
+  // Device enrollments an account may request: each carries one CPace run, so one guess at a
+  // 40-bit verification code; enough for a household setting up its devices, not for guessing.
+  deviceEnrollmentsPerUser: { limit: 20, windowSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -40,6 +40,7 @@ import * as loginAttemptSource from './migrations/0007_login_attempt_source.ts';
 import * as factorSetups from './migrations/0008_factor_setups.ts';
 import * as organizations from './migrations/0009_organizations.ts';
 import * as outbox from './migrations/0010_outbox.ts';
+import * as deviceEnrollments from './migrations/0011_device_enrollments.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_factor_setups': factorSetups,
   '0009_organizations': organizations,
   '0010_outbox': outbox,
+  '0011_device_enrollments': deviceEnrollments,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -250,6 +250,20 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** One relayed enrollment run (migration 0011); the messages are opaque base64url, each written once. */
+export interface DeviceEnrollmentsTable {
+  id: string;
+  user_id: string;
+  new_device_id: string;
+  trusted_device_id: string | null;
+  message_1: string | null;
+  message_2: string | null;
+  message_3: string | null;
+  message_4: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
 /** Every table; the families-and-teams tables are in organization-schema.ts. */
 export interface Database extends OrganizationTables {
   totp_factors: TotpFactorsTable;
@@ -271,6 +285,7 @@ export interface Database extends OrganizationTables {
   security_events: SecurityEventsTable;
   rate_limits: RateLimitsTable;
   outbox: OutboxTable;
+  device_enrollments: DeviceEnrollmentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -128,7 +128,7 @@ async function okJson<T>(response: RawResponse, what: string): Promise<T> {
 }
 
 /** Starts a sign-in (`/api/auth/login/start`) and computes the client's proof, without sending it. */
-export async function beginSignIn(server: TestServer, credentials: Credentials): Promise<PendingLogin> {
+export async function beginSignIn(server: Pick<TestServer, 'url'>, credentials: Credentials): Promise<PendingLogin> {
   const start = await opaqueLoginStart(credentials);
   const res = await send(server, { method: 'POST', path: '/api/auth/login/start', body: { email: credentials.email, ...start.body } });
   const { loginId, loginResponse } = await okJson<LoginStartResponse>(res, 'login/start');
@@ -144,7 +144,7 @@ export async function beginReauth(server: TestServer, credentials: Credentials, 
 }
 
 /** A second session for the user, from a full raw sign-in on a new device. */
-export async function signInAgain(server: TestServer, credentials: Credentials): Promise<{ token: string; id: string }> {
+export async function signInAgain(server: Pick<TestServer, 'url'>, credentials: Credentials): Promise<{ token: string; id: string }> {
   const pending = await beginSignIn(server, credentials);
   const res = await send(server, {
     method: 'POST',
