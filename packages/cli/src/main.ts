@@ -14,6 +14,8 @@ import { generateCommand } from './commands/generate.ts';
 import { unlockCommands } from './commands/unlock.ts';
 import { secretReferenceCommands } from './commands/secret-references.ts';
 import { forgetUnlockIfSessionEnded } from './session-token.ts';
+import { orgCommands } from './commands/org.ts';
+import { groupCommands } from './commands/group.ts';
 
 const program = new Command();
 program
@@ -42,6 +44,8 @@ async function run(action: (cli: ReturnType<typeof createCli>) => Promise<void>)
 accountCommands(program, run);
 vaultCommands(program, run);
 itemCommands(program, run);
+orgCommands(program, run);
+groupCommands(program, run);
 sessionCommands(program, run);
 recoveryCommands(program, run);
 twoStepCommands(program, run);

@@ -19,6 +19,10 @@ import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
 import * as twoStep from './two-step.ts';
 import * as unlockedSession from './unlocked-session.ts';
+import * as organizations from './organizations.ts';
+import * as invitations from './invitations.ts';
+import * as groups from './groups.ts';
+import * as sharing from './vault-sharing.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -83,11 +87,68 @@ export class LatchkeyClient {
     return sessions.securityLog(this.ctx);
   }
 
+  /** The caller's own vaults and those shared with them (each `Vault` says its `access`). */
   readonly vaults = {
     list: () => vaults.listVaults(this.ctx),
     create: (name: string) => vaults.createVault(this.ctx, name),
     find: (nameOrId: string) => vaults.findVault(this.ctx, nameOrId),
+    /** Shares a (non-Personal) vault the caller owns or manages with a confirmed member or a group. */
+    share: (vaultId: VaultId, target: sharing.ShareTarget, role: sharing.VaultShareRole, options?: { organizationId?: string }) =>
+      sharing.shareVault(this.ctx, vaultId, target, role, options),
+    /** Removes a share; the answer says to rotate what they saw. */
+    unshare: (vaultId: VaultId, target: sharing.ShareTarget) => sharing.unshareVault(this.ctx, vaultId, target),
+    changeShareRole: (vaultId: VaultId, target: sharing.ShareTarget, role: sharing.VaultShareRole) => sharing.changeShareRole(this.ctx, vaultId, target, role),
+    shares: (vaultId: VaultId) => sharing.listVaultShares(this.ctx, vaultId),
   };
+
+  /**
+   * Families and teams (docs/protocol.md §22). Every member is shown with the fingerprint this
+   * device computes; `confirm` signs only when the fingerprint the person compared matches.
+   */
+  readonly organizations = {
+    create: (params: { name: string; kind: organizations.OrganizationKind }) => organizations.createOrganization(this.ctx, params),
+    list: () => organizations.listOrganizations(this.ctx),
+    find: (nameOrId: string) => organizations.findOrganization(this.ctx, nameOrId),
+    members: (organizationId: string) => organizations.listMembers(this.ctx, organizationId),
+    /** A member by email or user id, with their fingerprint. */
+    findMember: (organizationId: string, emailOrId: string) => organizations.findMember(this.ctx, organizationId, emailOrId),
+    /** The caller's own fingerprint in the organization: read it to whoever confirms them. */
+    myFingerprint: (organizationId: string) => organizations.myFingerprint(this.ctx, organizationId),
+    confirm: (organizationId: string, userId: string, comparedFingerprint: string) =>
+      organizations.confirmMember(this.ctx, organizationId, userId, comparedFingerprint),
+    remove: (organizationId: string, userId: string) => organizations.removeMember(this.ctx, organizationId, userId),
+    leave: (organizationId: string) => organizations.removeMember(this.ctx, organizationId, this.requireUserId()),
+    suspend: (organizationId: string, userId: string) => organizations.suspendMember(this.ctx, organizationId, userId),
+    reinstate: (organizationId: string, userId: string) => organizations.reinstateMember(this.ctx, organizationId, userId),
+    log: (organizationId: string) => organizations.organizationLog(this.ctx, organizationId),
+  };
+
+  /** Inviting people (organizers, owners, admins) and accepting an invitation (the invitee). */
+  readonly invitations = {
+    create: (organizationId: string, email: string, role: organizations.OrganizationRole) => invitations.invite(this.ctx, organizationId, email, role),
+    list: (organizationId: string) => invitations.listInvitations(this.ctx, organizationId),
+    revoke: (organizationId: string, invitationId: string) => invitations.revokeInvitation(this.ctx, organizationId, invitationId),
+    resend: (organizationId: string, invitationId: string) => invitations.resendInvitation(this.ctx, organizationId, invitationId),
+    /** What the invitation behind a code (or the emailed link) is, before accepting. */
+    describe: (codeOrLink: string) => invitations.describeInvitation(this.ctx, codeOrLink),
+    /** Signs the acceptance and returns the fingerprint to compare with the person who confirms. */
+    accept: (codeOrLink: string) => invitations.acceptInvitation(this.ctx, codeOrLink),
+  };
+
+  /** Groups of an organization; removing a member re-keys the group (the caller must be in it). */
+  readonly groups = {
+    list: (organizationId: string) => groups.listGroups(this.ctx, organizationId),
+    find: (organizationId: string, nameOrId: string) => groups.findGroup(this.ctx, organizationId, nameOrId),
+    create: (organizationId: string, name: string, memberUserIds: readonly string[], options?: { includeMe?: boolean }) =>
+      groups.createGroup(this.ctx, organizationId, name, memberUserIds, options),
+    add: (organizationId: string, groupId: string, userId: string) => groups.addGroupMember(this.ctx, organizationId, groupId, userId),
+    remove: (organizationId: string, groupId: string, userId: string) => groups.removeGroupMember(this.ctx, organizationId, groupId, userId),
+    delete: (organizationId: string, groupId: string) => groups.deleteGroup(this.ctx, organizationId, groupId),
+  };
+
+  private requireUserId(): string {
+    return vaults.requireUnlocked(this.ctx).account.id;
+  }
 
   readonly items = {
     list: (vaultId?: VaultId) => items.listItems(this.ctx, vaultId),
@@ -147,7 +208,11 @@ export class LatchkeyClient {
 }
 
 export type { Item } from './items.ts';
-export type { Vault } from './vaults.ts';
+export type { Vault, VaultAccess } from './vaults.ts';
+export type { OrganizationSummary, OrganizationMember, MembershipEndedResult, OrganizationKind, OrganizationRole, MembershipStatus } from './organizations.ts';
+export type { AcceptedInvitation, InvitationDescription, InvitationSummary } from './invitations.ts';
+export type { GroupSummary } from './groups.ts';
+export type { ShareTarget, VaultShareInfo, VaultShareRole, UnshareResult } from './vault-sharing.ts';
 export type { TwoStepProof } from './sign-in.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';

@@ -8,6 +8,7 @@
  * keyset id is bound into the keyset's Account Unlock Key ciphertext, so it is authenticated
  * once the keyset opens, and it survives password changes, Secret Key changes and recovery.
  */
+import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
 
 export interface RememberedSession {
   readonly server: string;
@@ -48,6 +49,12 @@ export interface LocalState {
   keyPins?: Record<string, Record<string, string>>;
   /** The unlocked session for scripts, if one is open; nothing in it opens without its token. */
   unlocked?: SealedUnlock;
+  /**
+   * Per keyset id, per organization id: the member acceptance this keyset signed (public). It
+   * pins the organization key the person was shown and gives their side of the fingerprint
+   * before they are confirmed (docs/protocol.md §22.3).
+   */
+  acceptances?: Record<string, Record<string, MemberAcceptance>>;
 }
 
 /**

@@ -2,6 +2,8 @@
  * Vaults on the client: verify each vault key's signed wrap against a trusted keyset, unwrap it
  * with the keyset's private key (the wrap is bound to this vault and this keyset), check it
  * against the key this device pinned for the vault, decrypt the vault's name, create new vaults.
+ * Vaults shared with the caller in an organization come in the same list, with the caller's role
+ * (their keys open as `shared-vault-keys.ts` says).
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import { newVaultId, type VaultId } from '@latchkey/core/ids';
@@ -10,16 +12,25 @@ import { importBoxKey, type BoxKey } from '@latchkey/core/sealed-box';
 import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapVaultKey, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
-import type { VaultSummary } from '@latchkey/core/wire/vaults';
+import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
 import type { ClientContext, UnlockedKeys } from './context.ts';
 import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { requireSession } from './sign-in.ts';
+import { closeShareOpening, fetchSharedVaults, newShareOpening, openSharedVaultKey, type ShareOpening, type SharedVaultShare } from './shared-vault-keys.ts';
+
+/** How the caller may use a vault: their own, or shared with them with a role (docs/protocol.md §22.6). */
+export type VaultAccess = 'owner' | 'manage' | 'edit' | 'view';
 
 export interface Vault {
   readonly id: VaultId;
   readonly name: string;
   readonly kind: 'personal' | 'shared';
+  /** `owner` for the caller's own vaults, `member` for vaults shared with them. */
   readonly role: 'owner' | 'member';
+  /** What the caller may do: `view` reads, `edit` also writes items, `manage` also shares; `owner` all. */
+  readonly access: VaultAccess;
+  /** The organization the vault is shared with the caller in; `null` for the caller's own vaults. */
+  readonly organizationId: string | null;
 }
 
 export function requireUnlocked(ctx: ClientContext): UnlockedKeys {
@@ -27,51 +38,112 @@ export function requireUnlocked(ctx: ClientContext): UnlockedKeys {
   return ctx.keys;
 }
 
+/** A vault the server says the caller may read, and the wrap that should open its key. */
+export interface VaultEntry {
+  readonly id: VaultId;
+  readonly kind: 'personal' | 'shared';
+  readonly encryptedAttrs: string;
+  readonly access: VaultAccess;
+  readonly organizationId: string | null;
+  /** The caller's own wrap (signed by their keyset), or the shares that reach them. */
+  readonly source: { readonly via: 'own'; readonly keyWrap: KeyWrap } | { readonly via: 'share'; readonly shares: readonly SharedVaultShare[] };
+}
+
 /**
- * The vault keys of `vaults`, each verified (signature by a trusted keyset, then this device's
- * pin) before it is used or cached.
+ * The raw key of one vault, verified: the wrap's signature by a trusted keyset (own, or a member
+ * the organization certified), the recipient (this keyset, or a group keyset the organization
+ * certified and wrapped to this person), then this device's pin. The caller wipes it.
+ * @throws LatchkeyError `untrusted_key`, `key_changed`, `decryption_failed`.
+ */
+export async function openVaultKeyRaw(ctx: ClientContext, vault: VaultEntry, opening?: ShareOpening): Promise<Uint8Array> {
+  const keys = requireUnlocked(ctx);
+  let raw: Uint8Array;
+  if (vault.source.via === 'own') {
+    raw = await unwrapVaultKey(vault.source.keyWrap, vault.id, keysetRecipient(keys.keyset), keys.keyset.encryption.privateKey, trustedSigners(keys));
+  } else {
+    const mine = opening ?? newShareOpening();
+    try {
+      raw = await openSharedVaultKey(ctx, vault.id, vault.source.shares, mine);
+    } finally {
+      if (opening === undefined) await closeShareOpening(mine);
+    }
+  }
+  try {
+    await checkAndPinKeys(ctx, keys.keyset.id, [{ purpose: 'vault-key', subjectId: vault.id, fingerprint: vaultKeyFingerprint(vault.id, raw) }]);
+  } catch (error) {
+    wipe(raw);
+    throw error;
+  }
+  return raw;
+}
+
+/**
+ * The vault keys of `vaults`, each verified (see `openVaultKeyRaw`) before it is used or cached.
  * @throws LatchkeyError `untrusted_key` for a wrap no trusted keyset signed for this vault and
  *   keyset; `key_changed` for a key other than the pinned one; `decryption_failed`.
  */
-export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultSummary[]): Promise<Map<string, BoxKey>> {
+export async function vaultKeysFor(ctx: ClientContext, vaults: readonly VaultEntry[]): Promise<Map<string, BoxKey>> {
   const keys = requireUnlocked(ctx);
   const toOpen = vaults.filter((v) => !keys.vaultKeys.has(v.id));
-  const trust = trustedSigners(keys);
-  const recipient = keysetRecipient(keys.keyset);
-  const opened = await Promise.allSettled(toOpen.map((v) => unwrapVaultKey(v.keyWrap, v.id, recipient, keys.keyset.encryption.privateKey, trust)));
+  const opening = newShareOpening();
+  const opened = await Promise.allSettled(toOpen.map((v) => openVaultKeyRaw(ctx, v, opening)));
   const raws = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    await checkAndPinKeys(
-      ctx,
-      keys.keyset.id,
-      toOpen.map((v, i) => ({ purpose: 'vault-key', subjectId: v.id, fingerprint: vaultKeyFingerprint(v.id, raws[i]!) })),
-    );
     const imported = await Promise.all(raws.map((raw) => importBoxKey(raw)));
     toOpen.forEach((v, i) => {
       keys.vaultKeys.set(v.id, imported[i]!);
     });
   } finally {
     raws.forEach(wipe);
+    await closeShareOpening(opening);
   }
   return new Map(vaults.map((v) => [v.id, keys.vaultKeys.get(v.id)!]));
 }
 
-export async function fetchVaults(ctx: ClientContext): Promise<VaultSummary[]> {
+const ROLE_RANK: Readonly<Record<VaultAccess, number>> = { view: 1, edit: 2, manage: 3, owner: 4 };
+
+/** The caller's own vaults and, once, each vault shared with them (with the strongest role of its shares). */
+export async function fetchVaults(ctx: ClientContext): Promise<VaultEntry[]> {
   await requireSession(ctx);
-  return (await ctx.api.call(endpoints.listVaults)).vaults;
+  const [own, shared] = await Promise.all([ctx.api.call(endpoints.listVaults), fetchSharedVaults(ctx)]);
+  const entries: VaultEntry[] = own.vaults.map((v) => ({
+    id: v.id,
+    kind: v.kind,
+    encryptedAttrs: v.encryptedAttrs,
+    access: v.role === 'owner' ? 'owner' : 'edit',
+    organizationId: null,
+    source: { via: 'own', keyWrap: v.keyWrap },
+  }));
+  const seen = new Set<string>(entries.map((e) => e.id));
+  const byVault = new Map<string, SharedVaultShare[]>();
+  for (const s of shared) if (!seen.has(s.vaultId)) byVault.set(s.vaultId, [...(byVault.get(s.vaultId) ?? []), s]);
+  for (const [vaultId, shares] of byVault) {
+    const best = shares.reduce((a, b) => (ROLE_RANK[b.role] > ROLE_RANK[a.role] ? b : a));
+    entries.push({
+      id: vaultId as VaultId,
+      kind: 'shared',
+      encryptedAttrs: best.encryptedAttrs,
+      access: best.role,
+      organizationId: best.organizationId,
+      source: { via: 'share', shares },
+    });
+  }
+  return entries;
 }
 
 export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
   requireUnlocked(ctx);
-  const summaries = await fetchVaults(ctx);
-  const vaultKeys = await vaultKeysFor(ctx, summaries);
+  const entries = await fetchVaults(ctx);
+  const vaultKeys = await vaultKeysFor(ctx, entries);
   return Promise.all(
-    summaries.map(async (v) => ({
+    entries.map(async (v) => ({
       id: v.id,
       kind: v.kind,
-      role: v.role,
+      role: v.access === 'owner' ? 'owner' : 'member',
+      access: v.access,
+      organizationId: v.organizationId,
       name: (await decryptVaultAttributes(vaultKeys.get(v.id)!, v.id, v.encryptedAttrs)).name,
     })),
   );
@@ -94,7 +166,7 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
   wipe(raw);
   await ctx.api.call(endpoints.createVault, body);
   keys.vaultKeys.set(id, key);
-  return { id, name, kind: 'shared', role: 'owner' };
+  return { id, name, kind: 'shared', role: 'owner', access: 'owner', organizationId: null };
 }
 
 /** Finds a vault by exact name (case-insensitive) or id. Throws `not_found` or `invalid_request` when ambiguous. */

@@ -46,6 +46,8 @@ export const ERROR_STATUS = {
   untrusted_key: 409,
   /** A vault key other than the one this device pinned for that vault, even if properly signed. */
   key_changed: 409,
+  /** The member fingerprint a person compared is not the one of the acceptance the server holds: the keys were not confirmed. */
+  fingerprint_mismatch: 409,
   recovery_code_malformed: 400,
   recovery_code_typo: 400,
   share_invalid: 400,

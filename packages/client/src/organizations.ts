@@ -1,0 +1,295 @@
+/**
+ * Families and teams on the client (docs/protocol.md §22): creating an organization (its keyset
+ * made, wrapped and certified here), listing members with the fingerprint this client computes,
+ * confirming a member only with the fingerprint the person compared, removing and suspending.
+ *
+ * Protects against: a server that substitutes a member's keys at confirmation (the fingerprint is
+ * computed here from the signed acceptance, and a mismatch stops before anything is signed), or
+ * hands an organizer an organization keyset of its own (it must be the pinned one).
+ */
+import { fromBase64Url } from '@latchkey/core/bytes';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { parseUserId } from '@latchkey/core/ids';
+import { keysetPublicPart, type Keyset } from '@latchkey/core/keyset';
+import { memberFingerprint, sameMemberFingerprint } from '@latchkey/core/member-fingerprint';
+import { signMemberAcceptance, verifyMemberAcceptance } from '@latchkey/core/member-acceptance';
+import { certifyAcceptedMember, createOrganizationKeyset, openOrganizationKeyset, wrapOrganizationKeyset } from '@latchkey/core/organization-keyset';
+import { endpoints } from '@latchkey/core/wire/endpoints';
+import type { Member, OrganizationEvent, OrganizationKind, OrganizationRole, MembershipStatus } from '@latchkey/core/wire/organizations';
+import type { ClientContext } from './context.ts';
+import { certifiedMember, fetchMembers, pinnedOrganization, rememberAcceptance, type PinnedOrganization } from './organization-trust.ts';
+import { rekeyGroupAfterLeaving } from './groups.ts';
+import { wipeKeyset } from './shared-vault-keys.ts';
+import { requireSession } from './sign-in.ts';
+import { requireUnlocked } from './vaults.ts';
+
+export type { OrganizationKind, OrganizationRole, MembershipStatus };
+
+/** The roles whose holders get the organization keyset wrapped to them (§22.1). */
+export const KEY_HOLDING_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'admin', 'recovery_admin'];
+
+export interface OrganizationSummary {
+  readonly id: string;
+  readonly kind: OrganizationKind;
+  readonly name: string;
+  readonly role: OrganizationRole;
+  /** `accepted`: waiting for an organizer or admin to confirm; `confirmed`; `suspended`. */
+  readonly status: MembershipStatus;
+}
+
+export interface OrganizationMember {
+  readonly userId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: OrganizationRole;
+  readonly status: MembershipStatus;
+  /**
+   * The 24-digit member fingerprint ("0412 9981 …", six groups), computed on this device from the
+   * member's signed acceptance; `null` when that acceptance is not valid for the organization key
+   * this device trusts (never confirm such a member).
+   */
+  readonly fingerprint: string | null;
+  /** True when the organization certified exactly the keyset this member accepted with. */
+  readonly certified: boolean;
+  /** This row is the signed-in person. */
+  readonly isYou: boolean;
+}
+
+/** What removing or suspending someone did, and what the caller should still do. */
+export interface MembershipEndedResult {
+  /** Groups this client re-keyed so the person's old group key opens nothing new. */
+  readonly rekeyedGroups: readonly string[];
+  /** Groups that still need a re-key by a member of the group who holds the organization key. */
+  readonly groupsToRekey: readonly string[];
+  /** Always true: what they could read they may have kept; rotate those secrets. */
+  readonly rotateSecrets: true;
+}
+
+const userIdOf = (ctx: ClientContext): string => requireUnlocked(ctx).account.id;
+
+/**
+ * Creates a family (`organizer`) or team (`owner`) with the caller as its first confirmed member.
+ * The organization keyset is made here; the caller's acceptance is remembered before the server
+ * hears of the organization, so no answer of the server's can introduce another organization key.
+ */
+export async function createOrganization(ctx: ClientContext, params: { name: string; kind: OrganizationKind }): Promise<OrganizationSummary> {
+  const keys = requireUnlocked(ctx);
+  const name = params.name.trim();
+  if (name === '') throw new LatchkeyError('invalid_request', 'An organization needs a name.');
+  await requireSession(ctx);
+  const id = crypto.randomUUID();
+  const org = await createOrganizationKeyset(id, keys.keyset, keys.account.id);
+  try {
+    const creatorAcceptance = signMemberAcceptance(keys.keyset, keys.account.id, { organizationId: id, keyset: keysetPublicPart(org.keyset) });
+    await rememberAcceptance(ctx, creatorAcceptance);
+    const created = await ctx.api.call(endpoints.createOrganization, {
+      id,
+      kind: params.kind,
+      name,
+      keyset: org.sealed,
+      creatorWrap: org.creatorWrap,
+      creatorCertificate: org.creatorCertificate,
+      creatorAcceptance,
+    });
+    return { id, kind: params.kind, name, role: created.role, status: 'confirmed' };
+  } finally {
+    wipeKeyset(org.keyset);
+  }
+}
+
+export async function listOrganizations(ctx: ClientContext): Promise<OrganizationSummary[]> {
+  await requireSession(ctx);
+  return (await ctx.api.call(endpoints.listOrganizations)).organizations;
+}
+
+/** Finds an organization of the caller by id or exact name (case-insensitive). */
+export async function findOrganization(ctx: ClientContext, nameOrId: string): Promise<OrganizationSummary> {
+  const all = await listOrganizations(ctx);
+  const byId = all.find((o) => o.id === nameOrId);
+  if (byId !== undefined) return byId;
+  const matches = all.filter((o) => o.name.toLowerCase() === nameOrId.toLowerCase());
+  if (matches.length === 0) throw new LatchkeyError('not_found', `No organization named "${nameOrId}".`);
+  if (matches.length > 1) throw new LatchkeyError('invalid_request', `Several organizations are named "${nameOrId}"; use the id.`);
+  return matches[0]!;
+}
+
+/**
+ * The caller's own fingerprint in an organization (their side of the comparison), from the
+ * acceptance this keyset signed.
+ * @throws LatchkeyError `untrusted_key` when this device has no such acceptance and the server
+ *   shows none signed by this keyset.
+ */
+export async function myFingerprint(ctx: ClientContext, organizationId: string): Promise<string> {
+  return memberFingerprint((await pinnedOrganization(ctx, organizationId)).acceptance);
+}
+
+function describeMember(ctx: ClientContext, pinned: PinnedOrganization, m: Member): OrganizationMember {
+  let fingerprint: string | null = null;
+  try {
+    verifyMemberAcceptance(m.acceptance, {
+      organizationId: pinned.organizationId,
+      keyset: { id: pinned.signer.keysetId, signingPublicKey: pinned.signer.signingPublicKey },
+    });
+    if (m.acceptance.userId === m.userId) fingerprint = memberFingerprint(m.acceptance);
+  } catch {
+    fingerprint = null;
+  }
+  const certified = certifiedMember(pinned, m.userId, m.certificate);
+  return {
+    userId: m.userId,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    status: m.status,
+    fingerprint,
+    certified: certified !== undefined && certified.keyset.id === m.acceptance.keysetId,
+    isYou: m.userId === userIdOf(ctx),
+  };
+}
+
+/** The members, each with the fingerprint computed here. */
+export async function listMembers(ctx: ClientContext, organizationId: string): Promise<OrganizationMember[]> {
+  requireUnlocked(ctx);
+  const members = await fetchMembers(ctx, organizationId);
+  const pinned = await pinnedOrganization(ctx, organizationId, members);
+  return members.map((m) => describeMember(ctx, pinned, m));
+}
+
+/** Finds a member by email (case-insensitive) or user id. */
+export async function findMember(ctx: ClientContext, organizationId: string, emailOrId: string): Promise<OrganizationMember> {
+  const wanted = emailOrId.trim().toLowerCase();
+  const member = (await listMembers(ctx, organizationId)).find((m) => m.userId === wanted || m.email.toLowerCase() === wanted);
+  if (member === undefined) throw new LatchkeyError('not_found', `No member "${emailOrId}" in this organization.`);
+  return member;
+}
+
+/**
+ * The organization keyset, opened for an organizer, owner or admin: the server's sealed keyset
+ * must be the pinned one and its wrap signed by it.
+ * @throws LatchkeyError `forbidden` for members (they hold no organization key); `untrusted_key`.
+ */
+export async function openOrganization(
+  ctx: ClientContext,
+  organizationId: string,
+  pinned?: PinnedOrganization,
+): Promise<{ keyVersion: number; keyset: Keyset; pinned: PinnedOrganization }> {
+  const me = requireUnlocked(ctx).keyset;
+  await requireSession(ctx);
+  const trusted = pinned ?? (await pinnedOrganization(ctx, organizationId));
+  const org = await ctx.api.call(endpoints.getOrganization, { params: { organizationId } });
+  if (org.keyWrap === undefined) throw new LatchkeyError('forbidden', 'Only confirmed organizers, owners and admins hold the organization key.');
+  let publicKey: Uint8Array;
+  try {
+    publicKey = fromBase64Url(org.keyset.publicKey);
+  } catch {
+    throw new LatchkeyError('untrusted_key', 'The organization keyset the server returned is malformed.');
+  }
+  // The X25519 half comes from the sealed keyset: opening it with a key the pinned signer wrapped authenticates it.
+  const keyset = await openOrganizationKeyset(
+    organizationId,
+    org.keyVersion,
+    org.keyset,
+    org.keyWrap,
+    { id: trusted.signer.keysetId, signingPublicKey: trusted.signer.signingPublicKey, publicKey },
+    me,
+  );
+  return { keyVersion: org.keyVersion, keyset, pinned: trusted };
+}
+
+/**
+ * Confirms an accepted member after the two people compared the fingerprint: `fingerprint` is
+ * what the member read out (or typed); it must equal the fingerprint this client computes from
+ * the acceptance the server holds, or nothing is signed.
+ * @throws LatchkeyError `fingerprint_mismatch`; `untrusted_key` (an acceptance not valid for the
+ *   pinned organization key); `not_found`; `conflict` (not waiting for confirmation); `forbidden`.
+ */
+export async function confirmMember(ctx: ClientContext, organizationId: string, userId: string, fingerprint: string): Promise<OrganizationMember> {
+  requireUnlocked(ctx);
+  const members = await fetchMembers(ctx, organizationId);
+  const pinned = await pinnedOrganization(ctx, organizationId, members);
+  const target = members.find((m) => m.userId === userId);
+  if (target === undefined) throw new LatchkeyError('not_found', 'No such member.');
+  if (target.status !== 'accepted')
+    throw new LatchkeyError('conflict', target.status === 'confirmed' ? 'This member is already confirmed.' : 'This membership is suspended.');
+  const described = describeMember(ctx, pinned, target);
+  if (described.fingerprint === null || target.acceptance.userId !== userId)
+    throw new LatchkeyError('untrusted_key', 'This acceptance is not valid for the organization key you trust: do not confirm, and tell the person.');
+  if (!sameMemberFingerprint(fingerprint, described.fingerprint)) {
+    throw new LatchkeyError(
+      'fingerprint_mismatch',
+      'The fingerprint you compared is not the one of the keys the server holds for this person. Nothing was confirmed.',
+      {
+        details: { expected: described.fingerprint },
+      },
+    );
+  }
+  const org = await openOrganization(ctx, organizationId, pinned);
+  try {
+    const certificate = certifyAcceptedMember(organizationId, org.keyset, target.acceptance);
+    const organizationKeyWrap = KEY_HOLDING_ROLES.includes(target.role)
+      ? await wrapOrganizationKeyset(organizationId, org.keyVersion, org.keyset, {
+          userId,
+          keyset: {
+            id: target.acceptance.keysetId,
+            publicKey: fromBase64Url(target.acceptance.publicKey),
+            signingPublicKey: fromBase64Url(target.acceptance.signingPublicKey),
+          },
+        })
+      : undefined;
+    await ctx.api.call(endpoints.confirmMember, {
+      params: { organizationId, userId: parseUserId(userId) },
+      body: { certificate, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+    });
+  } finally {
+    wipeKeyset(org.keyset);
+  }
+  return { ...described, status: 'confirmed', certified: true };
+}
+
+/** Re-keys what the server says the person left; a group this client cannot re-key is reported, not hidden. */
+async function afterMembershipEnded(ctx: ClientContext, organizationId: string, userId: string, groupIds: readonly string[]): Promise<MembershipEndedResult> {
+  const rekeyed: string[] = [];
+  const pending: string[] = [];
+  for (const groupId of groupIds) {
+    try {
+      await rekeyGroupAfterLeaving(ctx, organizationId, groupId, [userId]);
+      rekeyed.push(groupId);
+    } catch (error) {
+      if (!(error instanceof LatchkeyError) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;
+      pending.push(groupId);
+    }
+  }
+  return { rekeyedGroups: rekeyed, groupsToRekey: pending, rotateSecrets: true };
+}
+
+/**
+ * Removes a member (or, with the caller's own id, leaves): the server deletes every key and access
+ * of theirs at once; this client then re-keys the groups they were in.
+ * @throws LatchkeyError `not_found`, `forbidden`, `conflict` (the last organizer or owner).
+ */
+export async function removeMember(ctx: ClientContext, organizationId: string, userId: string): Promise<MembershipEndedResult> {
+  requireUnlocked(ctx);
+  await requireSession(ctx);
+  const ended = await ctx.api.call(endpoints.removeMember, { params: { organizationId, userId: parseUserId(userId) } });
+  if (userId === userIdOf(ctx)) return { rekeyedGroups: [], groupsToRekey: ended.groupsToRekey, rotateSecrets: true };
+  return afterMembershipEnded(ctx, organizationId, userId, ended.groupsToRekey);
+}
+
+/** Suspends a member: every access goes as on removal, the membership stays; reinstating needs a new confirmation. */
+export async function suspendMember(ctx: ClientContext, organizationId: string, userId: string): Promise<MembershipEndedResult> {
+  requireUnlocked(ctx);
+  await requireSession(ctx);
+  const ended = await ctx.api.call(endpoints.suspendMember, { params: { organizationId, userId: parseUserId(userId) }, body: {} });
+  return afterMembershipEnded(ctx, organizationId, userId, ended.groupsToRekey);
+}
+
+export async function reinstateMember(ctx: ClientContext, organizationId: string, userId: string): Promise<void> {
+  await requireSession(ctx);
+  await ctx.api.call(endpoints.reinstateMember, { params: { organizationId, userId: parseUserId(userId) }, body: {} });
+}
+
+/** The organization's security log (organizers, owners, admins). */
+export async function organizationLog(ctx: ClientContext, organizationId: string): Promise<OrganizationEvent[]> {
+  await requireSession(ctx);
+  return (await ctx.api.call(endpoints.organizationLog, { params: { organizationId } })).events;
+}
