@@ -1,5 +1,5 @@
 /** The app shell: header with navigation for the unlocked app, and which page to show when. */
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useApp } from './app-context.tsx';
 import { Progress } from './components/ui.tsx';
 import { SignInPage } from './pages/sign-in/SignInPage.tsx';
@@ -37,7 +37,11 @@ function NavLink({ to, children }: { to: string; children: string }) {
 }
 
 function Header() {
-  const { phase, lock, signOut } = useApp();
+  const { phase, path, lock, signOut } = useApp();
+  // On a phone the navigation and account buttons fold into a menu (styles.css). It is open for
+  // the page it was opened on only, so choosing a page closes it.
+  const [menuOpenOn, setMenuOpenOn] = useState<string>();
+  const menuOpen = menuOpenOn === path;
   return (
     <header className="top">
       <a className="skip" href="#content">
@@ -48,25 +52,36 @@ function Header() {
       </span>
       {phase.kind === 'unlocked' ? (
         <>
-          <nav aria-label="Main">
-            <NavLink to="/">Items</NavLink>
-            <NavLink to="/generator">Generator</NavLink>
-            <NavLink to="/sessions">Sessions</NavLink>
-            <NavLink to="/recovery-code">Recovery code</NavLink>
-            <NavLink to="/two-step">Two-step verification</NavLink>
-            <NavLink to="/account">Account</NavLink>
-            <NavLink to="/settings">Settings</NavLink>
-          </nav>
-          <div className="account">
-            <span className="who" title={phase.account.email}>
-              {phase.account.email}
-            </span>
-            <button type="button" className="secondary" onClick={() => lock()}>
-              Lock
-            </button>
-            <button type="button" className="secondary" onClick={() => void signOut()}>
-              Sign out
-            </button>
+          <button
+            type="button"
+            className="secondary menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-menu"
+            onClick={() => setMenuOpenOn(menuOpen ? undefined : path)}
+          >
+            Menu
+          </button>
+          <div id="main-menu" className={menuOpen ? 'menu open' : 'menu'}>
+            <nav aria-label="Main">
+              <NavLink to="/">Items</NavLink>
+              <NavLink to="/generator">Generator</NavLink>
+              <NavLink to="/sessions">Sessions</NavLink>
+              <NavLink to="/recovery-code">Recovery code</NavLink>
+              <NavLink to="/two-step">Two-step verification</NavLink>
+              <NavLink to="/account">Account</NavLink>
+              <NavLink to="/settings">Settings</NavLink>
+            </nav>
+            <div className="account">
+              <span className="who" title={phase.account.email}>
+                {phase.account.email}
+              </span>
+              <button type="button" className="secondary" onClick={() => lock()}>
+                Lock
+              </button>
+              <button type="button" className="secondary" onClick={() => void signOut()}>
+                Sign out
+              </button>
+            </div>
           </div>
         </>
       ) : null}

@@ -356,6 +356,21 @@ describe('web app', () => {
     await screenshot(p, '17-phone-item-view');
     const width = await p.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(375); // no sideways scrolling at phone width
+
+    // The header is one line on a phone; the navigation is behind the Menu button.
+    const header = async () => (await p.locator('header.top').boundingBox())?.height ?? Number.POSITIVE_INFINITY;
+    expect(await header()).toBeLessThan(80);
+    const menu = p.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await p.getByRole('link', { name: 'Sessions' }).isVisible()).toBe(false);
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await screenshot(p, '18-phone-menu');
+    await p.getByRole('link', { name: 'Sessions' }).click();
+    await heading(p, "Where you're signed in").waitFor();
+    // Choosing a page closes the menu again.
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await header()).toBeLessThan(80);
     await fresh.context.close();
   });
 
