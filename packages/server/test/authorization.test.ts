@@ -31,6 +31,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '@latchkey/core/errors';
 import { ENDPOINTS, endpoints, type EndpointName } from '@latchkey/core/wire/endpoints';
+import { organizationEndpoints } from '@latchkey/core/wire/organization-endpoints';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
 import { Secret, TOTP } from 'otpauth';
 import { issueBackupCodes } from '../src/services/backup-codes.ts';
@@ -1075,6 +1076,273 @@ describe('authorization matrix: callers × every route', () => {
         path.includes(w.a.vaultId) || path.includes(w.a.itemId) ? 404 : 200,
       );
     }
+  });
+  /**
+   * Organization roles × every families-and-teams route (docs/protocol.md §22.1). A organizes a
+   * family and owns a team; in them are an admin and an admin with recovery powers (team only), a
+   * confirmed member and a member who accepted but is not confirmed; an outsider is in neither;
+   * and A's own session still waiting for its second step. Each call gets fresh, real targets (an
+   * invitation, a member to confirm or remove, a group, a shared vault of A's). Organization
+   * permissions come from the role; vault shares from the vault (only its owner or a `manage`
+   * share may change them, whatever the role). A refused call changes no organization row.
+   */
+  describe('organization roles × every organization route', () => {
+    type Role = 'top' | 'admin' | 'recovery_admin' | 'member' | 'unconfirmed' | 'outsider' | 'waiting';
+    /** What a route needs of its caller. */
+    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'read-group' | 'share-vault' | 'vault-manager';
+    type OrgCall = { readonly method: string; readonly path: string; readonly body?: unknown };
+    interface RoleRow {
+      readonly rule: Rule;
+      readonly status?: number;
+      /** The request `caller` sends in `org`, with targets made for this one call. */
+      readonly request: (org: HttpOrganization, caller: OrgPerson, confirmed: boolean) => Promise<OrgCall>;
+    }
+
+    let people: Record<'admin' | 'recovery_admin' | 'member' | 'unconfirmed' | 'outsider', OrgPerson>;
+    let family: HttpOrganization;
+    let team: HttpOrganization;
+    beforeAll(async () => {
+      // Five more sign-ups from this one address: the matrix checks who may do what, not the sign-up limit.
+      await w.db.deleteFrom('rate_limits').execute();
+      const person = async () => orgPerson(w.server, await signUpUser(w.server));
+      people = { admin: await person(), recovery_admin: await person(), member: await person(), unconfirmed: await person(), outsider: await person() };
+      family = await createHttpOrganization(w.server, w.org.a, 'family');
+      team = await createHttpOrganization(w.server, w.org.a, 'team');
+      await addMember(w.server, team, people.admin, 'admin');
+      await addMember(w.server, team, people.recovery_admin, 'recovery_admin');
+      for (const org of [family, team]) {
+        await addMember(w.server, org, people.member, 'member');
+        await acceptedMember(w.server, org, people.unconfirmed, 'member');
+      }
+    }, 180_000);
+
+    const orgUrl = (org: HttpOrganization, rest = '') => `/api/organizations/${org.id}${rest}`;
+    const member = async (org: HttpOrganization) => {
+      const x = await quietPerson(w.server);
+      await addMember(w.server, org, x, 'member');
+      return x;
+    };
+    const sharedVault = async (org: HttpOrganization) => {
+      const vault = await sharedVaultOf(w.server, w.org.a);
+      return { vault, shareId: await share(w.server, org, vault, w.org.a, await member(org), 'view') };
+    };
+
+    const ROLE_MATRIX: { readonly [name in keyof typeof organizationEndpoints]: RoleRow } = {
+      createOrganization: {
+        rule: 'anyone',
+        status: 201,
+        request: async (_org, caller) => ({ method: 'POST', path: '/api/organizations', body: (await organizationBody(caller)).body }),
+      },
+      listOrganizations: { rule: 'anyone', request: async () => ({ method: 'GET', path: '/api/organizations' }) },
+      getOrganization: { rule: 'view', request: async (org) => ({ method: 'GET', path: orgUrl(org) }) },
+      organizationLog: { rule: 'manage', request: async (org) => ({ method: 'GET', path: orgUrl(org, '/log') }) },
+      createInvitation: {
+        rule: 'manage',
+        status: 201,
+        request: async (org) => ({ method: 'POST', path: orgUrl(org, '/invitations'), body: { email: uniqueEmail('role-invited'), role: 'member' } }),
+      },
+      listInvitations: { rule: 'manage', request: async (org) => ({ method: 'GET', path: orgUrl(org, '/invitations') }) },
+      revokeInvitation: {
+        rule: 'manage',
+        request: async (org) => ({
+          method: 'DELETE',
+          path: orgUrl(org, `/invitations/${(await invite(w.server, org, uniqueEmail('role-revoked'), 'member')).id}`),
+        }),
+      },
+      resendInvitation: {
+        rule: 'manage',
+        request: async (org) => ({
+          method: 'POST',
+          path: orgUrl(org, `/invitations/${(await invite(w.server, org, uniqueEmail('role-resent'), 'member')).id}/resend`),
+          body: {},
+        }),
+      },
+      // Whoever the caller is in these organizations, an invitation of their own (to C's) is theirs to read and accept.
+      describeInvitation: {
+        rule: 'invitee',
+        request: async (_org, caller) => ({
+          method: 'POST',
+          path: '/api/invitations/describe',
+          body: { token: (await invite(w.server, await createHttpOrganization(w.server, w.org.c), caller.email, 'member')).code },
+        }),
+      },
+      acceptInvitation: {
+        rule: 'invitee',
+        request: async (_org, caller) => {
+          const { code } = await invite(w.server, await createHttpOrganization(w.server, w.org.c), caller.email, 'member');
+          return { method: 'POST', path: '/api/invitations/accept', body: { token: code, acceptance: await acceptanceFor(w.server, caller, code) } };
+        },
+      },
+      listMembers: { rule: 'list', request: async (org) => ({ method: 'GET', path: orgUrl(org, '/members') }) },
+      confirmMember: {
+        rule: 'manage',
+        request: async (org) => {
+          const x = await quietPerson(w.server);
+          const acceptance = await acceptedMember(w.server, org, x, 'member');
+          return { method: 'POST', path: orgUrl(org, `/members/${x.id}/confirm`), body: await confirmBody(org, x, 'member', acceptance) };
+        },
+      },
+      removeMember: { rule: 'manage', request: async (org) => ({ method: 'DELETE', path: orgUrl(org, `/members/${(await member(org)).id}`) }) },
+      suspendMember: {
+        rule: 'manage',
+        request: async (org) => ({ method: 'POST', path: orgUrl(org, `/members/${(await member(org)).id}/suspend`), body: {} }),
+      },
+      reinstateMember: {
+        rule: 'manage',
+        request: async (org) => {
+          const x = await member(org);
+          await suspend(w.server, org, x);
+          return { method: 'POST', path: orgUrl(org, `/members/${x.id}/reinstate`), body: {} };
+        },
+      },
+      createGroup: {
+        rule: 'manage',
+        status: 201,
+        request: async (org) => ({ method: 'POST', path: orgUrl(org, '/groups'), body: (await groupBody(org, [w.org.a])).body }),
+      },
+      listGroups: { rule: 'list', request: async (org) => ({ method: 'GET', path: orgUrl(org, '/groups') }) },
+      getGroup: {
+        rule: 'read-group',
+        request: async (org) => ({ method: 'GET', path: orgUrl(org, `/groups/${(await createTestGroup(w.server, org, [w.org.a])).id}`) }),
+      },
+      addGroupMember: {
+        rule: 'manage',
+        status: 201,
+        request: async (org) => {
+          const group = await createTestGroup(w.server, org, [w.org.a]);
+          const x = await member(org);
+          const wrap = await addGroupMember(
+            { organizationId: org.id, keyset: org.keyset },
+            { groupId: group.id, keyVersion: 1, keyset: group.version.keyset },
+            x.member,
+          );
+          return { method: 'POST', path: orgUrl(org, `/groups/${group.id}/members`), body: { userId: x.id, keyVersion: 1, wrap } };
+        },
+      },
+      // Only a member of the group can re-key it: the caller is in it whenever they are a confirmed member.
+      rekeyGroup: {
+        rule: 'manage',
+        request: async (org, caller, confirmed) => {
+          const x = await member(org);
+          const stay = caller.id === w.org.a.id || !confirmed ? [w.org.a] : [w.org.a, caller];
+          const group = await createTestGroup(w.server, org, [...stay, x]);
+          return { method: 'POST', path: orgUrl(org, `/groups/${group.id}/rekey`), body: await rekeyBody(org, group, [...stay, x], [x]) };
+        },
+      },
+      deleteGroup: {
+        rule: 'manage',
+        request: async (org) => ({ method: 'DELETE', path: orgUrl(org, `/groups/${(await createTestGroup(w.server, org, [w.org.a])).id}`) }),
+      },
+      shareVault: {
+        rule: 'share-vault',
+        status: 201,
+        request: async (org) => {
+          const vault = await sharedVaultOf(w.server, w.org.a);
+          return { method: 'POST', path: `/api/vaults/${vault.id}/shares`, body: await shareBody(org, vault, w.org.a, await member(org), 'view') };
+        },
+      },
+      listVaultShares: {
+        rule: 'vault-manager',
+        request: async (org) => ({ method: 'GET', path: `/api/vaults/${(await sharedVault(org)).vault.id}/shares` }),
+      },
+      changeShareRole: {
+        rule: 'vault-manager',
+        request: async (org) => {
+          const { vault, shareId } = await sharedVault(org);
+          return { method: 'PUT', path: `/api/vaults/${vault.id}/shares/${shareId}`, body: { role: 'edit' } };
+        },
+      },
+      unshareVault: {
+        rule: 'vault-manager',
+        request: async (org) => {
+          const { vault, shareId } = await sharedVault(org);
+          return { method: 'DELETE', path: `/api/vaults/${vault.id}/shares/${shareId}` };
+        },
+      },
+      listSharedVaults: { rule: 'anyone', request: async () => ({ method: 'GET', path: '/api/shared-vaults' }) },
+    };
+
+    const ADMINS: readonly Role[] = ['top', 'admin', 'recovery_admin'];
+    const CONFIRMED: readonly Role[] = [...ADMINS, 'member'];
+    /** The table of §22.1, as each rule reads it. */
+    function expected(row: RoleRow, role: Role): Expected {
+      const success = ok(row.status ?? 200);
+      if (role === 'waiting') return fails('second_factor_required');
+      switch (row.rule) {
+        case 'anyone':
+        case 'invitee':
+          return success;
+        case 'view':
+          return role === 'outsider' ? fails('not_found') : success;
+        case 'list':
+          return role === 'outsider' ? fails('not_found') : role === 'unconfirmed' ? fails('forbidden') : success;
+        case 'manage':
+          return role === 'outsider' ? fails('not_found') : ADMINS.includes(role) ? success : fails('forbidden');
+        case 'read-group':
+          // A group the caller is not in exists only for those who manage groups.
+          return ADMINS.includes(role) ? success : fails('not_found');
+        case 'share-vault':
+          // The organization is checked first (an unconfirmed member may share nothing), then the vault, which is A's alone.
+          return role === 'top' ? success : role === 'unconfirmed' ? fails('forbidden') : fails('not_found');
+        case 'vault-manager':
+          return role === 'top' ? success : fails('not_found');
+      }
+    }
+
+    const ORGANIZATION_TABLES = [
+      'memberships',
+      'invitations',
+      'organization_key_wraps',
+      'groups',
+      'group_keysets',
+      'group_memberships',
+      'group_key_wraps',
+      'vault_shares',
+      'organization_events',
+    ] as const;
+    async function organizationRows(): Promise<string[]> {
+      const out: string[] = [];
+      for (const table of ORGANIZATION_TABLES) out.push(...(await w.db.selectFrom(table).selectAll().execute()).map((r) => `${table} ${JSON.stringify(r)}`));
+      return out.sort();
+    }
+
+    it('has one row per organization route', () => {
+      expect(Object.keys(ROLE_MATRIX).sort()).toEqual(Object.keys(organizationEndpoints).sort());
+      // …and they are endpoints of the one table, so the matrix above covers them for the other callers too.
+      for (const name of Object.keys(organizationEndpoints)) expect(ENDPOINTS, name).toContain(endpoints[name as EndpointName]);
+    });
+
+    it.each(Object.keys(ROLE_MATRIX) as Array<keyof typeof organizationEndpoints>)(
+      '%s',
+      async (name) => {
+        const row = ROLE_MATRIX[name];
+        const endpoint = organizationEndpoints[name];
+        const problems: string[] = [];
+        for (const [org, roles] of [
+          [family, ['outsider', 'unconfirmed', 'member', 'waiting', 'top']],
+          [team, ['outsider', 'unconfirmed', 'member', 'admin', 'recovery_admin', 'waiting', 'top']],
+        ] as const) {
+          for (const role of roles as readonly Role[]) {
+            const caller = role === 'top' || role === 'waiting' ? w.org.a : people[role];
+            const call = await row.request(org, caller, CONFIRMED.includes(role));
+            expect(call.method, name).toBe(endpoint.method);
+            const token = role === 'waiting' ? await w.waitingToken() : role === 'top' ? w.a.token : caller.token;
+            const want = expected(row, role);
+            const before = want.code === undefined ? undefined : await organizationRows();
+            const res = await send(w.server, { method: call.method, path: call.path, token, ...(call.body === undefined ? {} : { body: call.body }) });
+            const context = `${name} as ${role} of the ${org.kind}`;
+            try {
+              expectOutcome(res, want, context);
+              if (before !== undefined) expect(await organizationRows(), `${context}: a refused call changed organization rows`).toEqual(before);
+            } catch (error) {
+              problems.push((error as Error).message);
+            }
+          }
+        }
+        expect(problems).toEqual([]);
+      },
+      120_000,
+    );
   });
 });
 

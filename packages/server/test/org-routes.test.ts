@@ -99,6 +99,19 @@ describe('an organization over HTTP', () => {
     expect(normalized[0]).toEqual(normalized[1]);
   });
 
+  it('keeps the invitation code out of the database and the logs (only its hash is stored)', async () => {
+    const hal = await person();
+    const { code } = await invite(server, org, hal.email, 'member');
+    const acceptance = await acceptanceFor(server, hal, code);
+    ok(await api('POST', '/api/invitations/describe', hal, { token: code }));
+    ok(await api('POST', '/api/invitations/accept', hal, { token: code, acceptance }));
+    expect(server.logs.filter((line) => line.includes(code))).toEqual([]);
+    for (const table of ['invitations', 'memberships', 'organization_events'] as const) {
+      const rows = JSON.stringify(await db().selectFrom(table).selectAll().execute());
+      expect(rows.includes(code), table).toBe(false);
+    }
+  });
+
   it('revokes and re-sends invitations: the old code stops working, a revoked one is never accepted', async () => {
     const carl = await person();
     const first = await invite(server, org, carl.email, 'member');
@@ -115,6 +128,20 @@ describe('an organization over HTTP', () => {
     expect(await db().selectFrom('memberships').select('id').where('user_id', '=', carl.id).execute()).toEqual([]);
     const listed = ok(await api('GET', `/api/organizations/${org.id}/invitations`, alice)).invitations as Array<{ id: string; status: string }>;
     expect(listed.find((i) => i.id === first.id)?.status).toBe('revoked');
+  });
+
+  it('re-sending is rate-limited per invitation: the fourth within the hour is rate_limited and issues no new code', async () => {
+    const gus = await person();
+    const { id } = await invite(server, org, gus.email, 'member');
+    for (let i = 1; i <= 3; i++) ok(await api('POST', `/api/organizations/${org.id}/invitations/${id}/resend`, alice, {}));
+    const tokenHash = async () => await db().selectFrom('invitations').select(['token_hash', 'resent_count']).where('id', '=', id).executeTakeFirstOrThrow();
+    const before = await tokenHash();
+    const limited = await api('POST', `/api/organizations/${org.id}/invitations/${id}/resend`, alice, {});
+    expectApiError(limited, 'rate_limited');
+    expect((limited.json as { error: { details?: { retryAfterSeconds?: number } } }).error.details?.retryAfterSeconds).toBeGreaterThan(0);
+    // No new code was issued (so none could be emailed), and the count did not move.
+    expect(before.resent_count).toBe(3);
+    expect(await tokenHash()).toEqual(before);
   });
 
   it('a shared vault: view lists it and reads its items, edit also writes them, manage shares it; unsharing takes it away at once', async () => {

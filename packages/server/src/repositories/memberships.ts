@@ -78,6 +78,18 @@ export async function listMemberships(db: Tx, organizationId: string): Promise<(
     .execute();
 }
 
+/** Whether the account with this (normalized) email has a membership of the organization, in any status. */
+export async function hasMemberWithEmail(db: Tx, organizationId: string, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select('memberships.id')
+    .where('memberships.organization_id', '=', organizationId)
+    .where('users.email', '=', email)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The organizations a user belongs to (any status), with their role. */
 export async function listMembershipsOfUser(db: Tx, userId: string) {
   return db

@@ -171,3 +171,8 @@ export async function listOrganizationEvents(db: Tx, organizationId: string, lim
     .limit(limit)
     .execute();
 }
+
+/** Locks the organization row for the rest of the transaction (PostgreSQL row lock; SQLite transactions are serial). */
+export async function lockOrganizationRow(db: Tx, organizationId: string, now: Date): Promise<void> {
+  await db.updateTable('organizations').set({ updated_at: now }).where('id', '=', organizationId).execute();
+}

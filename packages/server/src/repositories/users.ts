@@ -124,3 +124,13 @@ export async function replaceCredentials(
     .where('owner_user_id', '=', userId)
     .execute();
 }
+
+/** A user's own keyset, public half, as stored. */
+export async function findUserPublicKeyset(db: Tx, userId: string): Promise<{ id: string; publicKey: string; signingPublicKey: string } | undefined> {
+  return db
+    .selectFrom('users')
+    .innerJoin('keysets', 'keysets.id', 'users.keyset_id')
+    .select(['keysets.id', 'keysets.public_key as publicKey', 'keysets.signing_public_key as signingPublicKey'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
+}

@@ -61,6 +61,10 @@ export async function findVaultForUser(db: Tx, userId: string, vaultId: string):
   return row === undefined ? undefined : toAccessRow(row);
 }
 
+export async function findVaultKind(db: Tx, vaultId: string): Promise<VaultKind | undefined> {
+  return (await db.selectFrom('vaults').select('kind').where('id', '=', vaultId).executeTakeFirst())?.kind;
+}
+
 export async function vaultIdExists(db: Tx, vaultId: string): Promise<boolean> {
   return (await db.selectFrom('vaults').select('id').where('id', '=', vaultId).executeTakeFirst()) !== undefined;
 }

@@ -89,14 +89,7 @@ export async function createInvitation(
   if (await invitations.findPendingInvitationForEmail(ctx.db, organizationId, email, now)) {
     throw new LatchkeyError('already_exists', 'This address already has a pending invitation; re-send it instead.');
   }
-  const member = await ctx.db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select('memberships.id')
-    .where('memberships.organization_id', '=', organizationId)
-    .where('users.email', '=', email)
-    .executeTakeFirst();
-  if (member !== undefined) throw new LatchkeyError('already_exists', 'This person is already a member.');
+  if (await memberships.hasMemberWithEmail(ctx.db, organizationId, email)) throw new LatchkeyError('already_exists', 'This person is already a member.');
   await enforceRateLimits(ctx, [['invitationsPerOrganization', organizationId]], now);
   const token = newToken();
   const id = crypto.randomUUID();

@@ -15,7 +15,8 @@ import type { SealedKeyset } from '@latchkey/core/keyset';
 import type { TrustedSigner } from '@latchkey/core/key-wrap';
 import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
 import type { Tx } from '../context.ts';
-import type { OrganizationKeysetRow } from '../repositories/organizations.ts';
+import { lockOrganizationRow, type OrganizationKeysetRow } from '../repositories/organizations.ts';
+import { findUserPublicKeyset } from '../repositories/users.ts';
 
 export const invalid = (message: string) => new LatchkeyError('invalid_request', message);
 
@@ -25,14 +26,7 @@ export const organizationSigner = (keyset: OrganizationKeysetRow): TrustedSigner
 });
 
 /** A user's own keyset, public half, as stored. */
-export async function userPublicKeyset(db: Tx, userId: string): Promise<{ id: string; publicKey: string; signingPublicKey: string } | undefined> {
-  return db
-    .selectFrom('users')
-    .innerJoin('keysets', 'keysets.id', 'users.keyset_id')
-    .select(['keysets.id', 'keysets.public_key as publicKey', 'keysets.signing_public_key as signingPublicKey'])
-    .where('users.id', '=', userId)
-    .executeTakeFirst();
-}
+export const userPublicKeyset = findUserPublicKeyset;
 
 /** @throws `invalid_request` unless the acceptance names this user's stored keyset exactly. */
 export function requireAcceptanceOfKeyset(
@@ -101,7 +95,5 @@ export function requireWrap(wrap: KeyWrap, expected: { version: 1 | 2; recipient
     );
 }
 
-/** Locks the organization row for the rest of the transaction, so membership changes of one organization run one at a time (PostgreSQL row lock; SQLite transactions are serial). */
-export async function lockOrganization(db: Tx, organizationId: string, now: Date): Promise<void> {
-  await db.updateTable('organizations').set({ updated_at: now }).where('id', '=', organizationId).execute();
-}
+/** Locks the organization row for the rest of the transaction, so membership changes of one organization run one at a time. */
+export const lockOrganization = lockOrganizationRow;

@@ -16,7 +16,7 @@ import * as groups from '../repositories/groups.ts';
 import * as memberships from '../repositories/memberships.ts';
 import * as organizations from '../repositories/organizations.ts';
 import * as shares from '../repositories/vault-shares.ts';
-import { findVaultForUser } from '../repositories/vaults.ts';
+import { findVaultForUser, findVaultKind } from '../repositories/vaults.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { VaultShareRole } from '../storage/organization-schema.ts';
 import type { Actor } from './organizations.ts';
@@ -66,8 +66,7 @@ export interface ShareVaultInput {
 export async function shareVault(ctx: ServerContext, actor: Actor, organizationId: string, input: ShareVaultInput): Promise<{ shareId: string }> {
   await authorize(ctx.db, actor.userId, organizationId, 'vault.share');
   await requireManager(ctx.db, actor.userId, input.vaultId);
-  const vault = await ctx.db.selectFrom('vaults').select('kind').where('id', '=', input.vaultId).executeTakeFirstOrThrow();
-  if (vault.kind === 'personal') throw invalid('A Personal vault cannot be shared; create a vault for sharing.');
+  if ((await findVaultKind(ctx.db, input.vaultId)) === 'personal') throw invalid('A Personal vault cannot be shared; create a vault for sharing.');
   const own = (await userPublicKeyset(ctx.db, actor.userId))!;
   const now = ctx.clock();
   let target: { userId: string } | { groupId: string; groupKeyVersion: number };
