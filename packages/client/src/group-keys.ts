@@ -5,7 +5,8 @@
  * group, version, keyset and member.
  *
  * Protects against: a server that hands a member a group keyset of its own (planted group key),
- * an old version's wrap passed off as the current one, or a wrap moved between groups or members.
+ * an old version's wrap passed off as the current one, a version older than one this device
+ * opened (`rollback_detected`), or a wrap moved between groups or members.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import { keysetRecipient, type Keyset } from '@latchkey/core/keyset';
@@ -14,6 +15,7 @@ import { openSharedKeyset } from '@latchkey/core/shared-keyset';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { Group } from '@latchkey/core/wire/groups';
 import type { ClientContext } from './context.ts';
+import { updateStore } from './local-store.ts';
 import type { PinnedOrganization } from './organization-trust.ts';
 import { requireSession } from './sign-in.ts';
 import { requireUnlocked } from './vaults.ts';
@@ -55,5 +57,24 @@ export async function openGroup(ctx: ClientContext, pinned: PinnedOrganization, 
     me.encryption.privateKey,
     (id: string) => (id === pinned.signer.keysetId ? pinned.signer : undefined),
   );
+  await checkAndRecordGroupVersion(ctx, group.id, certified.keyVersion);
   return { groupId: group.id, keyVersion: certified.keyVersion, keyset };
+}
+
+/**
+ * Refuses a group key version lower than one this device has opened (a server handing out the
+ * version from before a removal as the current one), then records the new high-water mark.
+ * @throws LatchkeyError `rollback_detected`.
+ */
+async function checkAndRecordGroupVersion(ctx: ClientContext, groupId: string, keyVersion: number): Promise<void> {
+  const keysetId = requireUnlocked(ctx).keyset.id;
+  const seen = (await ctx.store.read()).groupVersions?.[keysetId]?.[groupId] ?? 0;
+  if (keyVersion < seen)
+    throw new LatchkeyError('rollback_detected', `The server returned version ${keyVersion} of a group key this device has seen at version ${seen}.`);
+  if (keyVersion === seen) return;
+  await updateStore(ctx.store, (s) => {
+    const mine = { ...s.groupVersions?.[keysetId] };
+    mine[groupId] = Math.max(mine[groupId] ?? 0, keyVersion);
+    s.groupVersions = { ...s.groupVersions, [keysetId]: mine };
+  });
 }

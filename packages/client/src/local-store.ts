@@ -55,6 +55,8 @@ export interface LocalState {
    * before they are confirmed (docs/protocol.md §22.3).
    */
   acceptances?: Record<string, Record<string, MemberAcceptance>>;
+  /** Highest key version seen per group id, per keyset id: a server showing an older one is noticed. */
+  groupVersions?: Record<string, Record<string, number>>;
 }
 
 /**

@@ -3,7 +3,8 @@
  * to a real server through a `fetch` that rewrites answers, as a server with its own code and
  * database could. A substituted member key at confirmation is caught by the fingerprint; a planted
  * or swapped vault-key wrap and a substituted or swapped group-key wrap are refused with
- * `untrusted_key`; a member removed from a group is not slipped back in at the next re-key.
+ * `untrusted_key`; a member removed from a group is not slipped back in at the next re-key; and a
+ * device that opened a group's new key version refuses the old one (`rollback_detected`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url } from '@latchkey/core/bytes';
@@ -190,6 +191,7 @@ describe('a malicious server against families', () => {
   it('does not let the server slip a removed member back into a group at the next re-key', async () => {
     const before = await groupAsSeenBy(alice);
     const carolsOldWrap = before.memberWraps!.find((w) => w.userId === carol.userId)!;
+    const bobsViewOfVersion1 = await groupAsSeenBy(bob);
     const removed = await alice.client.groups.remove(orgId, groupId, carol.userId);
     expect(removed).toMatchObject({ keyVersion: 2, rotateSecrets: true });
     const wraps = await db().selectFrom('group_key_wraps').select(['user_id', 'key_version']).where('group_id', '=', groupId).execute();
@@ -212,7 +214,14 @@ describe('a malicious server against families', () => {
     const after = await db().selectFrom('groups').select('key_version').where('id', '=', groupId).executeTakeFirstOrThrow();
     expect(after.key_version).toBe(2);
     // Bob, still in the group, reads its vault under the new key.
-    expect((await (await signInAgain(bob)).vaults.list()).map((v) => v.id)).toContain(groupVault);
+    expect((await (await restarted(bob)).vaults.list()).map((v) => v.id)).toContain(groupVault);
+    // Once his device opened version 2, the server cannot hand it version 1 as the current one.
+    bob.mitm.tamper = (call) => (isPath(call, 'GET', `/api/organizations/${orgId}/groups/${groupId}`) ? bobsViewOfVersion1 : undefined);
+    try {
+      expect(await errorCodeOf((await restarted(bob)).vaults.list())).toBe('rollback_detected');
+    } finally {
+      bob.mitm.tamper = undefined;
+    }
   });
 });
 
@@ -227,6 +236,13 @@ async function groupAsSeenBy(p: Person): Promise<Group> {
   const answer = await send(server, { method: 'GET', path: `/api/organizations/${orgId}/groups/${groupId}`, token });
   expect(answer.status).toBe(200);
   return answer.json as Group;
+}
+
+/** The same device of `p` (same memory) started again: nothing cached, unlocked with the password. */
+async function restarted(p: Person) {
+  const client = sdkClient(server.url, { store: p.store, fetch: p.mitm.fetch });
+  await client.unlock(p.password);
+  return client;
 }
 
 /** A new device of `p` (empty memory) behind the same tampering fetch. */
