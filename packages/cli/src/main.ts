@@ -13,6 +13,8 @@ import { twoStepCommands } from './commands/two-step.ts';
 import { generateCommand } from './commands/generate.ts';
 import { unlockCommands } from './commands/unlock.ts';
 import { secretReferenceCommands } from './commands/secret-references.ts';
+import { exportCommand } from './commands/export.ts';
+import { importCommand } from './commands/import.ts';
 import { forgetUnlockIfSessionEnded } from './session-token.ts';
 import { orgCommands } from './commands/org.ts';
 import { groupCommands } from './commands/group.ts';
@@ -52,6 +54,8 @@ twoStepCommands(program, run);
 generateCommand(program, run);
 unlockCommands(program, run);
 secretReferenceCommands(program, run);
+exportCommand(program, run);
+importCommand(program, run);
 serverCommand(program);
 storageCommands(program);
 
