@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
-import { launchChromium, screenshot } from './helpers/browser.ts';
+import { launchChromium, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
 
 const URI_SECRET = 'KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ';
 const ITEM = {
@@ -26,7 +26,6 @@ let browser: Browser;
 let user: TestUser;
 let page: Page;
 
-const heading = (p: Page, name: string | RegExp) => p.getByRole('heading', { level: 1, name });
 const shownCode = () => page.locator('.one-time-code').getAttribute('data-code');
 /** Codes around now: the period may turn over between reading the page and computing. */
 const referenceCodes = (secret: string) => {
@@ -58,13 +57,7 @@ afterEach(async ({ task }) => {
 
 describe('one-time codes in the web app', () => {
   it("shows the current code of an otpauth:// secret, equal to otpauth's, with a countdown and Copy", async () => {
-    await page.goto(server.url);
-    await heading(page, 'Sign in to Latchkey').waitFor();
-    await page.getByLabel('Email address').fill(user.email);
-    await page.getByLabel('Secret Key').fill(user.secretKey);
-    await page.getByLabel('Account password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await heading(page, 'Items').waitFor({ timeout: 60_000 });
+    await signInOnNewBrowser(page, server.url, user);
     await page.getByRole('link', { name: new RegExp(ITEM.title) }).click();
     await page.locator('.one-time-code').waitFor();
 

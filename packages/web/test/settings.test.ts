@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { extractCode, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
-import { launchChromium, screenshot } from './helpers/browser.ts';
+import { launchChromium, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
 
 const LOGIN = { kind: 'login' as const, title: 'Harbour Credit Union c8', username: 'clip.user.r4@example.net', password: 'Clip-pw-Orchid-5521-q' };
 
@@ -75,13 +75,7 @@ describe('copying in the web app', () => {
   });
 
   it('copies a password with a visible toast, and clears the clipboard after the configured time', async () => {
-    await page.goto(server.url);
-    await heading(page, 'Sign in to Latchkey').waitFor();
-    await page.getByLabel('Email address').fill(user.email);
-    await page.getByLabel('Secret Key').fill(user.secretKey);
-    await page.getByLabel('Account password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await heading(page, 'Items').waitFor({ timeout: 60_000 });
+    await signInOnNewBrowser(page, server.url, user);
     await page.evaluate(() => localStorage.setItem('latchkey.clipboardClearSeconds', '2'));
 
     await page.getByRole('link', { name: new RegExp(LOGIN.title) }).click();

@@ -14,7 +14,6 @@ import type { KeyWrap } from '@latchkey/core/key-wrap';
 import type { SealedKeyset } from '@latchkey/core/keyset';
 import type { TrustedSigner } from '@latchkey/core/key-wrap';
 import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
-import type { Tx } from '../context.ts';
 import { lockOrganizationRow, type OrganizationKeysetRow } from '../repositories/organizations.ts';
 import { findUserPublicKeyset } from '../repositories/users.ts';
 

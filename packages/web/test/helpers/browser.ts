@@ -45,3 +45,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Signs in on a browser that does not know the account (email, Secret Key, password) and waits for the Items page. */
+export async function signInOnNewBrowser(page: Page, url: string, account: { email: string; secretKey: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('heading', { level: 1, name: 'Sign in to Latchkey' }).waitFor();
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Secret Key').fill(account.secretKey);
+  await page.getByLabel('Account password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Items' }).waitFor({ timeout: 60_000 });
+}
