@@ -4,6 +4,7 @@ import { useApp } from './app-context.tsx';
 import { Progress } from './components/ui.tsx';
 import { SignInPage } from './pages/sign-in/SignInPage.tsx';
 import { UnlockPage } from './pages/unlock/UnlockPage.tsx';
+import { captureInvitationFromHash, pendingInvitation } from './pages/organizations/pending-invitation.ts';
 import { RecoveryReminder, RecoveryStatusProvider } from './recovery-status.tsx';
 
 // Sign-in and unlock are the first pages anyone sees: they load with the app. Every other page
@@ -17,6 +18,8 @@ const GeneratorPage = lazy(async () => ({ default: (await import('./pages/genera
 const RecoveryCodePage = lazy(async () => ({ default: (await import('./pages/recovery-code/RecoveryCodePage.tsx')).RecoveryCodePage }));
 const TwoStepPage = lazy(async () => ({ default: (await import('./pages/two-step/TwoStepPage.tsx')).TwoStepPage }));
 const SettingsPage = lazy(async () => ({ default: (await import('./pages/settings/SettingsPage.tsx')).SettingsPage }));
+const OrganizationsPage = lazy(async () => ({ default: (await import('./pages/organizations/OrganizationsPage.tsx')).OrganizationsPage }));
+const InvitationPage = lazy(async () => ({ default: (await import('./pages/organizations/InvitationPage.tsx')).InvitationPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -68,6 +71,7 @@ function Header() {
               <NavLink to="/sessions">Sessions</NavLink>
               <NavLink to="/recovery-code">Recovery code</NavLink>
               <NavLink to="/two-step">Two-step verification</NavLink>
+              <NavLink to="/organizations">Organizations</NavLink>
               <NavLink to="/account">Account</NavLink>
               <NavLink to="/settings">Settings</NavLink>
             </nav>
@@ -89,8 +93,12 @@ function Header() {
   );
 }
 
+// An emailed invitation link (#/invitations/<code>) is kept through sign-in or sign-up.
+captureInvitationFromHash();
+
 function Page() {
   const { phase, path } = useApp();
+  const [invitation, setInvitation] = useState(pendingInvitation);
   switch (phase.kind) {
     case 'loading':
       return <Progress text="Starting Latchkey…" />;
@@ -102,6 +110,8 @@ function Page() {
     case 'locked':
       return <UnlockPage email={phase.email} notice={phase.notice} />;
     case 'unlocked':
+      if (invitation !== undefined) return <InvitationPage code={invitation} onDone={() => setInvitation(undefined)} />;
+      if (path.startsWith('/organizations')) return <OrganizationsPage />;
       if (path.startsWith('/sessions')) return <SessionsPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
