@@ -8,14 +8,26 @@ const KEY = 'latchkey.pendingInvitation';
 export function captureInvitationFromHash(): void {
   const match = /^#\/invitations\/([A-Za-z0-9_-]{43})$/.exec(window.location.hash);
   if (match?.[1] === undefined) return;
-  sessionStorage.setItem(KEY, match[1]);
   window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  try {
+    sessionStorage.setItem(KEY, match[1]);
+  } catch {
+    // Storage disabled: the link cannot be kept through a sign-in; the app itself must still start.
+  }
 }
 
 export function pendingInvitation(): string | undefined {
-  return sessionStorage.getItem(KEY) ?? undefined;
+  try {
+    return sessionStorage.getItem(KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function forgetPendingInvitation(): void {
-  sessionStorage.removeItem(KEY);
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // Nothing was kept.
+  }
 }
