@@ -143,15 +143,21 @@ function parseBitwarden(value: Record<string, unknown>): ImportPlan {
     if (typeof folder.id === 'string' && typeof folder.name === 'string') folders.set(folder.id, folder.name);
   }
   const builder = new PlanBuilder();
-  value.items.forEach((raw, index) => {
+  for (const [index, raw] of value.items.entries()) {
     const entry = `item ${index + 1}`;
     if (typeof raw !== 'object' || raw === null) throw invalidFile(`${entry} is not an object`);
     const item = raw as Record<string, unknown>;
     const title = text(item.name);
     const type = item.type;
     if (typeof type !== 'number') throw invalidFile(`${entry} has no type`);
-    if (BITWARDEN_UNSUPPORTED[type] !== undefined) return builder.skip(entry, title, `${BITWARDEN_UNSUPPORTED[type]}: Latchkey has no such item kind yet`);
-    if (type !== 1 && type !== 2) return builder.skip(entry, title, `an item of unknown type ${type}`);
+    if (BITWARDEN_UNSUPPORTED[type] !== undefined) {
+      builder.skip(entry, title, `${BITWARDEN_UNSUPPORTED[type]}: Latchkey has no such item kind yet`);
+      continue;
+    }
+    if (type !== 1 && type !== 2) {
+      builder.skip(entry, title, `an item of unknown type ${type}`);
+      continue;
+    }
     const login = (item.login ?? {}) as Record<string, unknown>;
     const uris = Array.isArray(login.uris) ? login.uris.map((u) => text((u as { uri?: unknown }).uri)).filter((u): u is string => u !== undefined) : [];
     const customFields = Array.isArray(item.fields)
@@ -171,7 +177,7 @@ function parseBitwarden(value: Record<string, unknown>): ImportPlan {
       notes,
       totp: text(login.totp),
     });
-  });
+  }
   return builder.plan('bitwarden-json');
 }
 
