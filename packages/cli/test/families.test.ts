@@ -73,7 +73,7 @@ describe('a family through the CLI', () => {
     for (const p of [bob, carol]) {
       const before = Date.now() - 1000;
       expect(await ok(as(olivia, 'org', 'invite', ORG, p.email))).toMatchObject({ email: p.email, role: 'member', status: 'pending' });
-      const accepted = (await ok(as(p, 'org', 'accept', await invitationCode(p.email, before)))) as { fingerprint: string; status: string };
+      const accepted = (await ok(as(p, 'org', 'accept', '--', await invitationCode(p.email, before)))) as { fingerprint: string; status: string };
       expect(accepted.status).toBe('accepted');
       expect(accepted.fingerprint).toMatch(/^(\d{4} ){5}\d{4}$/);
       fingerprints.set(p.email, accepted.fingerprint);

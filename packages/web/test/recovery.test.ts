@@ -17,7 +17,7 @@ import { generateRecoveryCode } from '@latchkey/core/recovery-code';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { extractCode, readOutbox, signUpUser, startTestServer, type TestServer, type TestUser, waitForEmail } from '@latchkey/server/testing';
 import { extractPdfText } from '@latchkey/client/testing';
-import { launchChromium, screenshot, watchContext, type RecordedRequest } from './helpers/browser.ts';
+import { launchChromium, openFromNavigation, type RecordedRequest, screenshot, unfoldHeader, watchContext } from './helpers/browser.ts';
 
 const PASSWORD = 'original password 4Kq lantern';
 const NEW_PASSWORD = 'recovered password 8Zm harbour';
@@ -398,11 +398,12 @@ describe('recovery codes in the web app', () => {
     await p.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => p.getByTestId('password-value').innerText()).toBe(LOGIN.password);
     // The reused code stays active after recovery.
-    await p.getByRole('link', { name: 'Recovery code' }).click();
+    await openFromNavigation(p, 'Recovery code');
     await heading(p, 'Recovery code').waitFor();
     await expect.poll(() => p.getByRole('heading', { name: 'Your recovery code is set up' }).isVisible()).toBe(true);
     await screenshot(p, 'recovery-17-phone-page-after-recovery');
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await unfoldHeader(p);
     await p.getByRole('button', { name: 'Sign out' }).click();
     await heading(p, 'Sign in to Latchkey').waitFor();
     await fresh.close();
@@ -444,7 +445,7 @@ describe('recovery codes in the web app', () => {
     await expect.poll(() => p.getByText(NOTE.notes).isVisible()).toBe(true);
 
     // Delete, after re-authentication: the code stops working and the reminder comes back.
-    await p.getByRole('link', { name: 'Recovery code' }).click();
+    await openFromNavigation(p, 'Recovery code');
     await p.getByRole('button', { name: 'Delete code' }).click();
     await heading(p, 'Delete your recovery code').waitFor();
     await p.getByLabel('Account password', { exact: true }).fill(NEWER_PASSWORD);
@@ -453,7 +454,7 @@ describe('recovery codes in the web app', () => {
     await heading(p, /^Recovery code$/).waitFor({ timeout: 60_000 }); // not the "Delete your recovery code" heading still shown
     await expect.poll(() => p.getByText('Your recovery code was deleted.').isVisible()).toBe(true);
     await expect.poll(() => p.getByRole('heading', { name: 'You have no working recovery code' }).isVisible()).toBe(true);
-    await p.getByRole('link', { name: 'Items', exact: true }).click();
+    await openFromNavigation(p, 'Items');
     await expect.poll(() => p.getByRole('complementary', { name: 'Recovery code reminder' }).innerText()).toContain('You have no recovery code');
     await fresh.close();
   });

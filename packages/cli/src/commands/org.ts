@@ -103,7 +103,7 @@ export function orgCommands(program: Command, run: Run): void {
   org
     .command('accept')
     .description('Accept an invitation (the code or link from the email) and show your fingerprint')
-    .argument('<code>', 'the invitation code, or the whole link')
+    .argument('<code>', 'the invitation code, or the whole link (a code that starts with "-" goes after --: org accept -- -AbC…)')
     .action((code: string) =>
       run(async (cli) => {
         const accepted = await (await unlockedClient(cli)).invitations.accept(code);

@@ -56,3 +56,15 @@ export async function signInOnNewBrowser(page: Page, url: string, account: { ema
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Items' }).waitFor({ timeout: 60_000 });
 }
+
+/** Opens the header's Menu where it folds the navigation and account buttons away (phone widths); nothing elsewhere. */
+export async function unfoldHeader(page: Page): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+}
+
+/** Follows a link of the main navigation, at any width. */
+export async function openFromNavigation(page: Page, name: string): Promise<void> {
+  await unfoldHeader(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
