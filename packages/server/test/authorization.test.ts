@@ -50,6 +50,7 @@ import {
   type HttpOrganization,
   invite,
   organizationBody,
+  organizationKeyWrapFor,
   type OrgPerson,
   orgPerson,
   quietPerson,
@@ -58,6 +59,7 @@ import {
   sharedVaultOf,
   shareBody,
   suspend,
+  withTwoStep,
 } from './helpers/org-http.ts';
 import {
   beginReauth,
@@ -690,6 +692,44 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(),
     other: fails('not_found'),
   },
+  changeMemberRole: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await confirmedQuietMember(w);
+      return { userId: member.id, wrap: JSON.stringify(await organizationKeyWrapFor(w.org.family, member)) };
+    },
+    call: async (w, _caller, t) => ({
+      path: familyPath(w, `/members/${t.userId}/role`),
+      body: { from: 'member', role: 'organizer', organizationKeyWrap: JSON.parse(t.wrap!) },
+    }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  transferOwnership: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await confirmedQuietMember(w);
+      return { userId: member.id, wrap: JSON.stringify(await organizationKeyWrapFor(w.org.family, member)) };
+    },
+    call: async (w, _caller, t) => ({
+      path: familyPath(w, `/members/${t.userId}/transfer`),
+      body: { from: 'member', stepDown: false, organizationKeyWrap: JSON.parse(t.wrap!) },
+    }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  // A family has no two-step reset (its organizer gets forbidden); the role matrix below covers teams.
+  resetMemberTwoStep: {
+    access: 'session',
+    prepare: async (w) => {
+      const member = await confirmedQuietMember(w);
+      await withTwoStep(w.server, member);
+      return { userId: member.id };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/members/${t.userId}/reset-two-step`), body: {} }),
+    owner: fails('forbidden'),
+    other: fails('not_found'),
+  },
   createGroup: {
     access: 'session',
     call: async (w) => ({ path: familyPath(w, '/groups'), body: (await groupBody(w.org.family, [w.org.a])).body }),
@@ -1089,7 +1129,7 @@ describe('authorization matrix: callers × every route', () => {
   describe('organization roles × every organization route', () => {
     type Role = 'top' | 'admin' | 'recovery_admin' | 'member' | 'unconfirmed' | 'outsider' | 'waiting';
     /** What a route needs of its caller. */
-    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'read-group' | 'share-vault' | 'vault-manager';
+    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'top' | 'team-admin' | 'read-group' | 'share-vault' | 'vault-manager';
     type OrgCall = { readonly method: string; readonly path: string; readonly body?: unknown };
     interface RoleRow {
       readonly rule: Rule;
@@ -1195,6 +1235,36 @@ describe('authorization matrix: callers × every route', () => {
           return { method: 'POST', path: orgUrl(org, `/members/${x.id}/reinstate`), body: {} };
         },
       },
+      changeMemberRole: {
+        rule: 'top',
+        request: async (org) => {
+          const x = await member(org);
+          return {
+            method: 'POST',
+            path: orgUrl(org, `/members/${x.id}/role`),
+            body: { from: 'member', role: org.kind === 'team' ? 'admin' : 'organizer', organizationKeyWrap: await organizationKeyWrapFor(org, x) },
+          };
+        },
+      },
+      transferOwnership: {
+        rule: 'top',
+        request: async (org) => {
+          const x = await member(org);
+          return {
+            method: 'POST',
+            path: orgUrl(org, `/members/${x.id}/transfer`),
+            body: { from: 'member', stepDown: false, organizationKeyWrap: await organizationKeyWrapFor(org, x) },
+          };
+        },
+      },
+      resetMemberTwoStep: {
+        rule: 'team-admin',
+        request: async (org) => {
+          const x = await member(org);
+          await withTwoStep(w.server, x);
+          return { method: 'POST', path: orgUrl(org, `/members/${x.id}/reset-two-step`), body: {} };
+        },
+      },
       createGroup: {
         rule: 'manage',
         status: 201,
@@ -1265,7 +1335,7 @@ describe('authorization matrix: callers × every route', () => {
     const ADMINS: readonly Role[] = ['top', 'admin', 'recovery_admin'];
     const CONFIRMED: readonly Role[] = [...ADMINS, 'member'];
     /** The table of §22.1, as each rule reads it. */
-    function expected(row: RoleRow, role: Role): Expected {
+    function expected(row: RoleRow, role: Role, kind: 'family' | 'team'): Expected {
       const success = ok(row.status ?? 200);
       if (role === 'waiting') return fails('second_factor_required');
       switch (row.rule) {
@@ -1278,6 +1348,12 @@ describe('authorization matrix: callers × every route', () => {
           return role === 'outsider' ? fails('not_found') : role === 'unconfirmed' ? fails('forbidden') : success;
         case 'manage':
           return role === 'outsider' ? fails('not_found') : ADMINS.includes(role) ? success : fails('forbidden');
+        case 'top':
+          // Role changes and transfers: organizers and owners only (§22.10).
+          return role === 'outsider' ? fails('not_found') : role === 'top' ? success : fails('forbidden');
+        case 'team-admin':
+          // Two-step resets: owners and admins of teams; a family has no such role.
+          return role === 'outsider' ? fails('not_found') : kind === 'team' && ADMINS.includes(role) ? success : fails('forbidden');
         case 'read-group':
           // A group the caller is not in exists only for those who manage groups.
           return ADMINS.includes(role) ? success : fails('not_found');
@@ -1327,7 +1403,7 @@ describe('authorization matrix: callers × every route', () => {
             const call = await row.request(org, caller, CONFIRMED.includes(role));
             expect(call.method, name).toBe(endpoint.method);
             const token = role === 'waiting' ? await w.waitingToken() : role === 'top' ? w.a.token : caller.token;
-            const want = expected(row, role);
+            const want = expected(row, role, org.kind);
             const before = want.code === undefined ? undefined : await organizationRows();
             const res = await send(w.server, { method: call.method, path: call.path, token, ...(call.body === undefined ? {} : { body: call.body }) });
             const context = `${name} as ${role} of the ${org.kind}`;

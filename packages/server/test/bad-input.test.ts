@@ -42,6 +42,7 @@ import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
 import {
   acceptanceFor,
   acceptedMember,
+  addMember,
   confirmAccepted,
   confirmBody,
   createHttpOrganization,
@@ -50,8 +51,10 @@ import {
   type HttpOrganization,
   invite,
   organizationBody,
+  organizationKeyWrapFor,
   type OrgPerson,
   orgPerson,
+  quietPerson,
   revoke,
   share,
   sharedVaultOf,
@@ -90,6 +93,8 @@ interface OrgWorld {
   readonly group: Awaited<ReturnType<typeof createTestGroup>>;
   readonly vault: { readonly id: string; readonly raw: Uint8Array };
   readonly shareId: string;
+  /** A's team, with a confirmed member who has no two-step verification (a reset is a stable `invalid_request`). */
+  readonly team: { readonly organization: HttpOrganization; readonly member: OrgPerson };
 }
 
 /** A's family and everything the organization routes' valid requests name (the set-up goes through the services). */
@@ -114,7 +119,23 @@ async function setUpOrganization(server: TestServer, a: Account): Promise<OrgWor
   const group = await createTestGroup(server, organization, [aPerson, member]);
   const vault = await sharedVaultOf(server, aPerson);
   const shareId = await share(server, organization, vault, aPerson, member, 'view');
-  return { organization, a: aPerson, member, memberAcceptance, suspended, revokedInvitationId: revoked.id, reader, acceptor, group, vault, shareId };
+  const team = await createHttpOrganization(server, aPerson, 'team');
+  const teamMember = await quietPerson(server);
+  await addMember(server, team, teamMember, 'member');
+  return {
+    organization,
+    a: aPerson,
+    member,
+    memberAcceptance,
+    suspended,
+    revokedInvitationId: revoked.id,
+    reader,
+    acceptor,
+    group,
+    vault,
+    shareId,
+    team: { organization: team, member: teamMember },
+  };
 }
 
 const orgPath = (w: World, rest = '') => `/api/organizations/${w.org.organization.id}${rest}`;
@@ -321,6 +342,33 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     valid: (w) => ({ path: orgPath(w, `/members/${w.org.member.id}/reinstate`), token: w.a.token, body: {} }),
     control: 'conflict',
   },
+  'POST /api/organizations/{organizationId}/members/{userId}/role': {
+    // The member is an organizer, not the member the request says it saw: a stable conflict.
+    valid: async (w) => ({
+      path: orgPath(w, `/members/${w.org.member.id}/role`),
+      token: w.a.token,
+      body: { from: 'member', role: 'organizer', organizationKeyWrap: await organizationKeyWrapFor(w.org.organization, w.org.member) },
+    }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/members/{userId}/transfer': {
+    // Already an organizer: a stable conflict.
+    valid: async (w) => ({
+      path: orgPath(w, `/members/${w.org.member.id}/transfer`),
+      token: w.a.token,
+      body: { from: 'organizer', stepDown: false, organizationKeyWrap: await organizationKeyWrapFor(w.org.organization, w.org.member) },
+    }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/members/{userId}/reset-two-step': {
+    // A team member without two-step verification: nothing to reset, a stable invalid_request.
+    valid: (w) => ({
+      path: `/api/organizations/${w.org.team.organization.id}/members/${w.org.team.member.id}/reset-two-step`,
+      token: w.a.token,
+      body: {},
+    }),
+    control: 'invalid_request',
+  },
   'POST /api/organizations/{organizationId}/groups': {
     valid: async (w) => ({ path: orgPath(w, '/groups'), token: w.a.token, body: (await groupBody(w.org.organization, [w.org.a])).body }),
     control: { status: 201 },
@@ -479,6 +527,14 @@ function wrongTypes(schema: JsonSchema): Array<[string, unknown]> {
         ['a number', 1],
         ['null', null],
         ['an array', []],
+      ];
+    case 'boolean':
+      // No coercion: "true", 1 and null are not a yes.
+      return [
+        ['a string', 'true'],
+        ['a number', 1],
+        ['null', null],
+        ['an object', {}],
       ];
     default:
       throw new Error(`no wrong-type values for schema ${JSON.stringify(schema)}: teach wrongTypes()`);
@@ -777,9 +833,13 @@ describe('ids in paths', () => {
     vaultId: key.includes('/shares') ? w.org.vault.id : w.a.vaultId,
     itemId: w.a.itemId,
     id: w.spare.sessionIdOfA,
-    organizationId: w.org.organization.id,
+    organizationId: key.endsWith('/reset-two-step') ? w.org.team.organization.id : w.org.organization.id,
     invitationId: w.org.revokedInvitationId,
-    userId: key.endsWith('/confirm') || key.endsWith('/reinstate') ? w.org.member.id : w.org.suspended.id,
+    userId: key.endsWith('/reset-two-step')
+      ? w.org.team.member.id
+      : key.endsWith('/confirm') || key.endsWith('/reinstate') || key.endsWith('/role') || key.endsWith('/transfer')
+        ? w.org.member.id
+        : w.org.suspended.id,
     groupId: w.org.group.id,
     shareId: w.org.shareId,
   });
@@ -823,7 +883,10 @@ describe('ids in paths', () => {
       'POST /api/organizations/{organizationId}/invitations/{invitationId}/resend',
       'POST /api/organizations/{organizationId}/members/{userId}/confirm',
       'POST /api/organizations/{organizationId}/members/{userId}/reinstate',
+      'POST /api/organizations/{organizationId}/members/{userId}/reset-two-step',
+      'POST /api/organizations/{organizationId}/members/{userId}/role',
       'POST /api/organizations/{organizationId}/members/{userId}/suspend',
+      'POST /api/organizations/{organizationId}/members/{userId}/transfer',
       'POST /api/vaults/{vaultId}/items',
       'POST /api/vaults/{vaultId}/shares',
       'PUT /api/vaults/{vaultId}/items/{itemId}',

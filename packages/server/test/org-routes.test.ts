@@ -7,9 +7,19 @@
  * twice at once, an invitation used after revocation), each with exactly one outcome and no
  * partial rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memberFingerprint } from '@latchkey/core/member-fingerprint';
-import { type RawResponse, expectApiError, readOutbox, send, signUpUser, startTestServer, type TestServer, uniqueEmail } from '@latchkey/server/testing';
+import {
+  type RawResponse,
+  expectApiError,
+  readOutbox,
+  send,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+  uniqueEmail,
+  waitForEmail,
+} from '@latchkey/server/testing';
 import {
   acceptanceFor,
   acceptedMember,
@@ -20,6 +30,7 @@ import {
   groupBody,
   invite,
   invitationCode,
+  organizationKeyWrapFor,
   type HttpOrganization,
   type OrgPerson,
   orgPerson,
@@ -27,6 +38,7 @@ import {
   share,
   sharedVaultOf,
   shareBody,
+  withTwoStep,
 } from './helpers/org-http.ts';
 
 let server: TestServer;
@@ -335,5 +347,245 @@ describe('races over HTTP: exactly one outcome, no partial rows', () => {
     // Used after revocation (or after acceptance): refused, nothing written.
     expectApiError(await api('POST', '/api/invitations/accept', ned, { token: code, acceptance }), ['code_used', 'code_expired']);
     expect(await db().selectFrom('memberships').select('status').where('user_id', '=', ned.id).execute()).toEqual(membership);
+  });
+});
+
+describe('team administration over HTTP: roles, transfer, two-step reset (§22.10)', () => {
+  // Each test signs up a few people: the sign-up limit per source is not under test here.
+  beforeEach(async () => {
+    await db().deleteFrom('rate_limits').where('bucket', 'like', 'signupPer%').execute();
+  });
+  const role = (org: HttpOrganization, who: OrgPerson, body: unknown) => api('POST', `/api/organizations/${org.id}/members/${who.id}/role`, org.creator, body);
+  const roleOf = async (org: HttpOrganization, who: OrgPerson) =>
+    (await db().selectFrom('memberships').select('role').where('organization_id', '=', org.id).where('user_id', '=', who.id).executeTakeFirst())?.role;
+  const wrapsOf = async (org: HttpOrganization, who: OrgPerson) =>
+    db().selectFrom('organization_key_wraps').select('key_version').where('organization_id', '=', org.id).where('user_id', '=', who.id).execute();
+  const outboxTo = async (email: string, kind: string) =>
+    db().selectFrom('outbox').select(['kind', 'data']).where('recipient', '=', email.toLowerCase()).where('kind', '=', kind).execute();
+
+  it('promotes a member with the organization key and demotes them again, deleting their wrap; the member is emailed and the log says so', async () => {
+    const alice = await person();
+    const ben = await person();
+    const family = await createHttpOrganization(server, alice);
+    await addMember(server, family, ben, 'member');
+    const wrap = await organizationKeyWrapFor(family, ben);
+    // Bad promotions: no wrap, a wrap to someone else, a team role in a family, a stale `from`.
+    expectApiError(await role(family, ben, { from: 'member', role: 'organizer' }), 'invalid_request');
+    expectApiError(
+      await role(family, ben, { from: 'member', role: 'organizer', organizationKeyWrap: await organizationKeyWrapFor(family, alice) }),
+      'invalid_request',
+    );
+    expectApiError(await role(family, ben, { from: 'member', role: 'admin', organizationKeyWrap: wrap }), 'invalid_request');
+    expectApiError(await role(family, ben, { from: 'organizer', role: 'member' }), 'conflict');
+    expectApiError(await role(family, ben, { from: 'member', role: 'member' }), 'invalid_request');
+    expect(await roleOf(family, ben)).toBe('member');
+    expect(await wrapsOf(family, ben)).toEqual([]);
+
+    expect(ok(await role(family, ben, { from: 'member', role: 'organizer', organizationKeyWrap: wrap }))).toEqual({ role: 'organizer' });
+    expect(ok(await api('GET', `/api/organizations/${family.id}`, ben)).keyWrap).toEqual(wrap);
+    // Now an organizer, ben may confirm people himself.
+    ok(await api('GET', `/api/organizations/${family.id}/log`, ben));
+    // A demotion carries no wrap; it deletes ben's.
+    expectApiError(await role(family, ben, { from: 'organizer', role: 'member', organizationKeyWrap: wrap }), 'invalid_request');
+    expect(ok(await role(family, ben, { from: 'organizer', role: 'member' }))).toEqual({ role: 'member' });
+    expect(await wrapsOf(family, ben)).toEqual([]);
+    expect(ok(await api('GET', `/api/organizations/${family.id}`, ben))).not.toHaveProperty('keyWrap');
+    expectApiError(await api('GET', `/api/organizations/${family.id}/log`, ben), 'forbidden');
+    // A member may change no role, not even their own.
+    expectApiError(await api('POST', `/api/organizations/${family.id}/members/${alice.id}/role`, ben, { from: 'organizer', role: 'member' }), 'forbidden');
+
+    const log = ok(await api('GET', `/api/organizations/${family.id}/log`, alice)).events as Array<{ type: string; detail: Record<string, unknown> }>;
+    expect(log.filter((e) => e.type === 'member.role-changed').map((e) => e.detail)).toEqual([
+      { from: 'organizer', to: 'member' },
+      { from: 'member', to: 'organizer' },
+    ]);
+    const notices = await outboxTo(ben.email, 'member-role-changed');
+    expect(notices.map((n) => (n.data as { role: string }).role).sort()).toEqual(['member', 'organizer']);
+  });
+
+  it('the last organizer cannot step down; with a second one they can, and a team admin can change no role', async () => {
+    const alice = await person();
+    const family = await createHttpOrganization(server, alice);
+    expectApiError(await role(family, alice, { from: 'organizer', role: 'member' }), 'conflict');
+    expect(await roleOf(family, alice)).toBe('organizer');
+
+    const team = await createHttpOrganization(server, alice, 'team');
+    const [adam, mia] = [await person(), await person()];
+    await addMember(server, team, adam, 'admin');
+    await addMember(server, team, mia, 'member');
+    // An admin acts on members only, and may make nobody an admin: the table gives role changes to owners.
+    expectApiError(
+      await api('POST', `/api/organizations/${team.id}/members/${mia.id}/role`, adam, {
+        from: 'member',
+        role: 'admin',
+        organizationKeyWrap: await organizationKeyWrapFor(team, mia),
+      }),
+      'forbidden',
+    );
+    // Key holder to key holder: no new wrap, the old one stays.
+    expect(ok(await role(team, adam, { from: 'admin', role: 'recovery_admin' }))).toEqual({ role: 'recovery_admin' });
+    expect(await wrapsOf(team, adam)).toHaveLength(1);
+    expectApiError(await role(team, adam, { from: 'recovery_admin', role: 'organizer' }), 'invalid_request');
+  });
+
+  it('transfers a team: the member becomes owner with the key, the owner steps down to admin in the same transaction', async () => {
+    const alice = await person();
+    const mia = await person();
+    const team = await createHttpOrganization(server, alice, 'team');
+    await addMember(server, team, mia, 'member');
+    const path = `/api/organizations/${team.id}/members/${mia.id}/transfer`;
+    expectApiError(await api('POST', path, alice, { from: 'member', stepDown: true }), 'invalid_request');
+    expectApiError(
+      await api('POST', `/api/organizations/${team.id}/members/${alice.id}/transfer`, alice, { from: 'owner', stepDown: true }),
+      'invalid_request',
+    );
+    expect(await roleOf(team, alice)).toBe('owner');
+    const body = { from: 'member', stepDown: true, organizationKeyWrap: await organizationKeyWrapFor(team, mia) };
+    expect(ok(await api('POST', path, alice, body))).toEqual({ role: 'owner', yourRole: 'admin' });
+    expect([await roleOf(team, mia), await roleOf(team, alice)]).toEqual(['owner', 'admin']);
+    expect(ok(await api('GET', `/api/organizations/${team.id}`, mia)).keyWrap).toEqual(body.organizationKeyWrap);
+    expect(await wrapsOf(team, alice)).toHaveLength(1);
+    // Alice is an admin now: no more transfers or role changes of hers.
+    expectApiError(await api('POST', `/api/organizations/${team.id}/members/${mia.id}/transfer`, alice, { from: 'owner', stepDown: false }), 'forbidden');
+    const log = ok(await api('GET', `/api/organizations/${team.id}/log`, mia)).events as Array<{ type: string; detail: Record<string, unknown> }>;
+    expect(log.find((e) => e.type === 'organization.ownership-transferred')?.detail).toEqual({ from: 'member', to: 'owner', steppedDownTo: 'admin' });
+  });
+
+  it('a family organizer hands over and becomes a member: their organization key wrap goes', async () => {
+    const alice = await person();
+    const ben = await person();
+    const family = await createHttpOrganization(server, alice);
+    await addMember(server, family, ben, 'member');
+    const body = { from: 'member', stepDown: true, organizationKeyWrap: await organizationKeyWrapFor(family, ben) };
+    expect(ok(await api('POST', `/api/organizations/${family.id}/members/${ben.id}/transfer`, alice, body))).toEqual({ role: 'organizer', yourRole: 'member' });
+    expect(await wrapsOf(family, alice)).toEqual([]);
+    expect(await wrapsOf(family, ben)).toHaveLength(1);
+  });
+
+  it("resets a member's two-step verification: every factor and session goes, no key or item changes; logged and emailed to the member and every owner; once a day", async () => {
+    const [alice, olga, adam, mia] = [await person(), await person(), await person(), await person()];
+    const team = await createHttpOrganization(server, alice, 'team');
+    await addMember(server, team, olga, 'owner');
+    await addMember(server, team, adam, 'admin');
+    await addMember(server, team, mia, 'member');
+    await withTwoStep(server, mia);
+    const path = (who: OrgPerson) => `/api/organizations/${team.id}/members/${who.id}/reset-two-step`;
+    // An admin acts on members only; nobody resets themselves; a member without two-step verification has nothing to reset.
+    expectApiError(await api('POST', path(alice), adam, {}), 'forbidden');
+    expectApiError(await api('POST', path(adam), adam, {}), 'invalid_request');
+    expectApiError(await api('POST', path(olga), alice, {}), 'invalid_request');
+    expectApiError(await api('POST', path(mia), mia, {}), 'forbidden');
+
+    const keysOfMia = async () => ({
+      vaults: await db().selectFrom('vault_access').selectAll().where('user_id', '=', mia.id).execute(),
+      keyset: await db().selectFrom('users').select(['keyset_id', 'opaque_record']).where('id', '=', mia.id).execute(),
+      wraps: await db().selectFrom('organization_key_wraps').selectAll().where('user_id', '=', mia.id).execute(),
+    });
+    const before = await keysOfMia();
+    expect((await api('GET', '/api/account', mia)).status).toBe(200);
+    const after = Date.now() - 1000;
+    const done = ok(await api('POST', path(mia), adam, {}));
+    expect(done).toMatchObject({ reset: true });
+    expect(done.sessionsEnded).toBeGreaterThanOrEqual(1);
+    for (const table of ['totp_factors', 'security_keys', 'backup_codes', 'sessions', 'challenges'] as const) {
+      expect(await db().selectFrom(table).select('user_id').where('user_id', '=', mia.id).execute(), table).toEqual([]);
+    }
+    expect(await keysOfMia()).toEqual(before);
+    expectApiError(await api('GET', '/api/account', mia), 'unauthenticated');
+    const security = await db()
+      .selectFrom('security_events')
+      .select(['type', 'detail'])
+      .where('user_id', '=', mia.id)
+      .where('type', '=', 'two-factor.reset-by-organization')
+      .execute();
+    expect(security).toHaveLength(1);
+    const log = ok(await api('GET', `/api/organizations/${team.id}/log`, alice)).events as Array<{ type: string; actorUserId: string; subjectUserId: string }>;
+    expect(log.find((e) => e.type === 'member.two-step-reset')).toMatchObject({ actorUserId: adam.id, subjectUserId: mia.id });
+    expect(await outboxTo(mia.email, 'two-step-reset')).toHaveLength(1);
+    for (const owner of [alice, olga]) expect(await outboxTo(owner.email, 'member-two-step-reset'), owner.email).toHaveLength(1);
+    expect(await outboxTo(adam.email, 'member-two-step-reset')).toEqual([]);
+    const mail = await waitForEmail(server.dataDir, { to: mia.email, subjectIncludes: 'two-step verification was removed', after });
+    expect(mail.text).toContain('change your password and your Secret Key');
+
+    // Set up again the same day: a second reset is refused and removes nothing.
+    await withTwoStep(server, mia);
+    expectApiError(await api('POST', path(mia), alice, {}), 'rate_limited');
+    expect(await db().selectFrom('totp_factors').select('status').where('user_id', '=', mia.id).execute()).toHaveLength(2);
+  });
+
+  it('a family has no two-step reset, not even for its organizer', async () => {
+    const alice = await person();
+    const ben = await person();
+    const family = await createHttpOrganization(server, alice);
+    await addMember(server, family, ben, 'member');
+    await withTwoStep(server, ben);
+    expectApiError(await api('POST', `/api/organizations/${family.id}/members/${ben.id}/reset-two-step`, alice, {}), 'forbidden');
+    expect(await db().selectFrom('security_keys').select('id').where('user_id', '=', ben.id).execute()).toHaveLength(1);
+  });
+});
+
+describe('team administration races: exactly one outcome', () => {
+  // Each test signs up a few people: the sign-up limit per source is not under test here.
+  beforeEach(async () => {
+    await db().deleteFrom('rate_limits').where('bucket', 'like', 'signupPer%').execute();
+  });
+  const statuses = (results: RawResponse[]) => results.map((r) => r.status).sort();
+
+  it('two role changes of one member at once: one succeeds, the other gets conflict', async () => {
+    const [alice, bob, kim] = [await person(), await person(), await person()];
+    const team = await createHttpOrganization(server, alice, 'team');
+    await addMember(server, team, bob, 'owner');
+    await addMember(server, team, kim, 'admin');
+    const path = `/api/organizations/${team.id}/members/${kim.id}/role`;
+    const results = await Promise.all([api('POST', path, alice, { from: 'admin', role: 'member' }), api('POST', path, bob, { from: 'admin', role: 'owner' })]);
+    expect(statuses(results)).toEqual([200, 409]);
+    expectApiError(results.find((r) => r.status === 409)!, 'conflict');
+    const row = await db()
+      .selectFrom('memberships')
+      .select('role')
+      .where('organization_id', '=', team.id)
+      .where('user_id', '=', kim.id)
+      .executeTakeFirstOrThrow();
+    const wraps = await db()
+      .selectFrom('organization_key_wraps')
+      .select('user_id')
+      .where('organization_id', '=', team.id)
+      .where('user_id', '=', kim.id)
+      .execute();
+    // Demoted: no wrap left; made owner: the wrap stays.
+    expect({ role: row.role, wraps: wraps.length }).toEqual(row.role === 'member' ? { role: 'member', wraps: 0 } : { role: 'owner', wraps: 1 });
+    const events = await db()
+      .selectFrom('organization_events')
+      .select('type')
+      .where('subject_user_id', '=', kim.id)
+      .where('type', '=', 'member.role-changed')
+      .execute();
+    expect(events).toHaveLength(1);
+  });
+
+  it('a transfer to a member while another organizer removes them: either they are gone with no wrap, or they are organizer with theirs', async () => {
+    const [alice, bob, carl] = [await person(), await person(), await person()];
+    const family = await createHttpOrganization(server, alice);
+    await addMember(server, family, bob, 'organizer');
+    await addMember(server, family, carl, 'member');
+    const body = { from: 'member', stepDown: false, organizationKeyWrap: await organizationKeyWrapFor(family, carl) };
+    const [transfer, removal] = await Promise.all([
+      api('POST', `/api/organizations/${family.id}/members/${carl.id}/transfer`, alice, body),
+      api('DELETE', `/api/organizations/${family.id}/members/${carl.id}`, bob),
+    ]);
+    expect(removal.status === 200 || transfer.status === 200, `${transfer.text} ${removal.text}`).toBe(true);
+    if (transfer.status !== 200) expectApiError(transfer, 'not_found');
+    const membership = await db().selectFrom('memberships').select('role').where('organization_id', '=', family.id).where('user_id', '=', carl.id).execute();
+    const wraps = await db()
+      .selectFrom('organization_key_wraps')
+      .select('user_id')
+      .where('organization_id', '=', family.id)
+      .where('user_id', '=', carl.id)
+      .execute();
+    if (removal.status === 200) {
+      expect({ membership, wraps }).toEqual({ membership: [], wraps: [] });
+    } else {
+      expect({ membership, wraps: wraps.length }).toEqual({ membership: [{ role: 'organizer' }], wraps: 1 });
+    }
   });
 });

@@ -154,6 +154,36 @@ export const organizationTable = {
     body: Empty,
     response: orgs.ReinstatedMember,
   }),
+  changeMemberRole: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/members/:userId/role',
+    tag: 'organizations',
+    summary: "Change a confirmed member's role (compare-and-set on the role the caller saw); promotion to a key-holding role carries the organization key",
+    auth: 'session',
+    params: orgs.MemberParams,
+    body: orgs.ChangeMemberRoleRequest,
+    response: orgs.ChangedMemberRole,
+  }),
+  transferOwnership: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/members/:userId/transfer',
+    tag: 'organizations',
+    summary: 'Make a confirmed member organizer (family) or owner (team); the caller may step down in the same transaction',
+    auth: 'session',
+    params: orgs.MemberParams,
+    body: orgs.TransferOwnershipRequest,
+    response: orgs.TransferredOwnership,
+  }),
+  resetMemberTwoStep: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/members/:userId/reset-two-step',
+    tag: 'organizations',
+    summary: "Teams: remove a member's two-step verification (not any key or data); logged, the member and every owner emailed, the member signed out",
+    auth: 'session',
+    params: orgs.MemberParams,
+    body: Empty,
+    response: orgs.TwoStepResetDone,
+  }),
 
   // Groups (§22.5)
   createGroup: defineEndpoint({

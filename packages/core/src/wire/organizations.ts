@@ -187,3 +187,31 @@ export const ConfirmedMember = Type.Object({ confirmed: Type.Literal(true) });
 export const MembershipEnded = Type.Object({ groupsToRekey: Type.Array(Uuid) });
 export type MembershipEnded = Static<typeof MembershipEnded>;
 export const ReinstatedMember = Type.Object({ reinstated: Type.Literal(true) });
+
+// Team administration (§22.10)
+
+/**
+ * `from` is the role the caller saw (compare-and-set: a change made meanwhile is `conflict`).
+ * `organizationKeyWrap` is required exactly when the member gains the organization key (a member
+ * promoted to a key-holding role) and refused otherwise; a demotion to member deletes their wraps.
+ */
+export const ChangeMemberRoleRequest = strictObject({
+  from: OrganizationRole,
+  role: OrganizationRole,
+  organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
+});
+export type ChangeMemberRoleRequest = Static<typeof ChangeMemberRoleRequest>;
+export const ChangedMemberRole = Type.Object({ role: OrganizationRole });
+/**
+ * Makes the member the organization's organizer (family) or owner (team). `from` as above; with
+ * `stepDown` the caller becomes an admin (team) or a member (family) in the same transaction.
+ */
+export const TransferOwnershipRequest = strictObject({
+  from: OrganizationRole,
+  stepDown: Type.Boolean(),
+  organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
+});
+export type TransferOwnershipRequest = Static<typeof TransferOwnershipRequest>;
+export const TransferredOwnership = Type.Object({ role: OrganizationRole, yourRole: OrganizationRole });
+/** What a two-step reset removed; the member's sessions are all ended. */
+export const TwoStepResetDone = Type.Object({ reset: Type.Literal(true), sessionsEnded: Type.Integer() });

@@ -79,3 +79,8 @@ export async function countSecurityKeyFailure(db: Tx, userId: string): Promise<n
 export async function resetSecurityKeyFailures(db: Tx, userId: string): Promise<void> {
   await db.updateTable('users').set({ security_key_failures: 0 }).where('id', '=', userId).execute();
 }
+
+/** Clears the backup-code and security-key failure counters (the methods they counted against are gone). */
+export async function clearTwoStepFailures(db: Tx, userId: string): Promise<void> {
+  await db.updateTable('users').set({ backup_code_failures: 0, security_key_failures: 0 }).where('id', '=', userId).execute();
+}

@@ -72,3 +72,8 @@ export async function takeChallengeByValue(
 export async function deleteExpiredChallenges(db: Tx, now: Date): Promise<void> {
   await db.deleteFrom('challenges').where('expires_at', '<', now).execute();
 }
+
+/** Deletes every open challenge of the user (a two-step reset: no registration begun before it may finish after it). */
+export async function deleteChallengesOf(db: Tx, userId: string): Promise<void> {
+  await db.deleteFrom('challenges').where('user_id', '=', userId).execute();
+}

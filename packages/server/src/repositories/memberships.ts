@@ -147,3 +147,31 @@ export async function countConfirmedWithRoles(db: Tx, organizationId: string, ro
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Compare-and-set of a confirmed member's role: false when the membership is no longer confirmed with role `from`. */
+export async function changeMembershipRole(
+  db: Tx,
+  c: { organizationId: string; userId: string; from: OrganizationRole; to: OrganizationRole; now: Date },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('memberships')
+    .set({ role: c.to, updated_at: c.now })
+    .where('organization_id', '=', c.organizationId)
+    .where('user_id', '=', c.userId)
+    .where('status', '=', 'confirmed')
+    .where('role', '=', c.from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The confirmed members holding one of `roles`, with their email (to notify every owner). */
+export async function listConfirmedWithRoles(db: Tx, organizationId: string, roles: readonly OrganizationRole[]): Promise<{ userId: string; email: string }[]> {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['memberships.user_id as userId', 'users.email'])
+    .where('memberships.organization_id', '=', organizationId)
+    .where('memberships.status', '=', 'confirmed')
+    .where('memberships.role', 'in', roles)
+    .execute();
+}

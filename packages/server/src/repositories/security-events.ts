@@ -29,7 +29,8 @@ export type SecurityEventType =
   | 'two-factor.totp-disabled'
   | 'two-factor.security-key-added'
   | 'two-factor.security-key-removed'
-  | 'two-factor.backup-codes-regenerated';
+  | 'two-factor.backup-codes-regenerated'
+  | 'two-factor.reset-by-organization';
 
 export async function recordSecurityEvent(
   db: Tx,

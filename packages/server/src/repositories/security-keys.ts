@@ -56,3 +56,9 @@ export async function deleteSecurityKey(db: Tx, userId: string, id: string): Pro
   const result = await db.deleteFrom('security_keys').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+/** Deletes every security key of the user (a two-step reset by a team administrator); returns how many. */
+export async function deleteAllSecurityKeys(db: Tx, userId: string): Promise<number> {
+  const result = await db.deleteFrom('security_keys').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ServerContext } from '../context.ts';
 import { route } from '../http/route.ts';
+import * as memberRoles from '../services/member-roles.ts';
+import { resetMemberTwoStep } from '../services/member-two-step-reset.ts';
 import * as memberships from '../services/memberships.ts';
 import * as organizations from '../services/organizations.ts';
 
@@ -28,4 +30,11 @@ export function organizationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     await memberships.reinstateMember(ctx, session, params.organizationId, params.userId);
     return { reinstated: true as const };
   });
+  route(app, ctx, endpoints.changeMemberRole, ({ params, body, session }) =>
+    memberRoles.changeMemberRole(ctx, session, params.organizationId, params.userId, body),
+  );
+  route(app, ctx, endpoints.transferOwnership, ({ params, body, session }) =>
+    memberRoles.transferOwnership(ctx, session, params.organizationId, params.userId, body),
+  );
+  route(app, ctx, endpoints.resetMemberTwoStep, ({ params, session, meta }) => resetMemberTwoStep(ctx, session, meta, params.organizationId, params.userId));
 }

@@ -32,6 +32,9 @@ interface Occurrence {
 /** A notice owed by a committed change: its kind and the facts its text is built from. Never a secret. */
 export type SecurityNotice =
   | { readonly kind: 'membership-ended'; readonly organizationName: string; readonly suspended: boolean }
+  | { readonly kind: 'member-role-changed'; readonly organizationName: string; readonly previousRole: string; readonly role: string; readonly byName: string }
+  | (Occurrence & { readonly kind: 'two-step-reset'; readonly organizationName: string; readonly byName: string; readonly sessionsEnded: number })
+  | (Occurrence & { readonly kind: 'member-two-step-reset'; readonly organizationName: string; readonly byName: string; readonly memberEmail: string })
   | (Occurrence &
       (
         | { readonly kind: 'new-device-sign-in'; readonly device: string }
@@ -149,6 +152,12 @@ export function renderSecurityNotice(n: SecurityNotice, publicUrl: string): Noti
       };
     case 'membership-ended':
       return organizationNotices.memberRemoved({ organizationName: n.organizationName, suspended: n.suspended });
+    case 'member-role-changed':
+      return organizationNotices.roleChanged(n);
+    case 'two-step-reset':
+      return organizationNotices.twoStepReset({ ...n, when: when(n), publicUrl });
+    case 'member-two-step-reset':
+      return organizationNotices.memberTwoStepReset({ ...n, when: when(n) });
     default:
       throw new Error(`unknown notice kind ${JSON.stringify((n as { kind: unknown }).kind)}`);
   }

@@ -22,7 +22,10 @@ export type OrganizationAction =
   | 'member.suspend'
   | 'group.manage'
   | 'vault.share'
-  | 'log.view';
+  | 'log.view'
+  | 'member.change-role'
+  | 'ownership.transfer'
+  | 'member.reset-two-step';
 
 /** Roles that exist in each kind of organization. */
 export const ROLES_BY_KIND: Readonly<Record<OrganizationKind, readonly OrganizationRole[]>> = {
@@ -49,13 +52,17 @@ const ADMIN_ACTIONS: readonly OrganizationAction[] = [
   'log.view',
 ];
 const MEMBER_ACTIONS: readonly OrganizationAction[] = ['organization.view', 'members.list', 'vault.share'];
+/** Roles are changed, and ownership handed over, by organizers and owners only (§22.10). */
+const TOP_ACTIONS: readonly OrganizationAction[] = [...ADMIN_ACTIONS, 'member.change-role', 'ownership.transfer'];
+/** Resetting a member's two-step verification exists in teams only: owners and admins may (never a family organizer). */
+const TEAM_ADMIN_ACTIONS: readonly OrganizationAction[] = [...ADMIN_ACTIONS, 'member.reset-two-step'];
 
 /** The table: what each role may do (only while its membership is confirmed). */
 export const PERMISSIONS: Readonly<Record<OrganizationRole, ReadonlySet<OrganizationAction>>> = {
-  organizer: new Set(ADMIN_ACTIONS),
-  owner: new Set(ADMIN_ACTIONS),
-  admin: new Set(ADMIN_ACTIONS),
-  recovery_admin: new Set(ADMIN_ACTIONS),
+  organizer: new Set(TOP_ACTIONS),
+  owner: new Set([...TOP_ACTIONS, 'member.reset-two-step']),
+  admin: new Set(TEAM_ADMIN_ACTIONS),
+  recovery_admin: new Set(TEAM_ADMIN_ACTIONS),
   member: new Set(MEMBER_ACTIONS),
 };
 
@@ -69,7 +76,7 @@ export function may(role: OrganizationRole, action: OrganizationAction): boolean
   return PERMISSIONS[role].has(action);
 }
 
-/** True when `actor` may invite as, confirm, suspend or remove someone with role `target`. */
+/** True when `actor` may invite as, confirm, suspend, remove, reset or change the role of someone with role `target` (or give them role `target`). */
 export function mayActOn(actor: OrganizationRole, target: OrganizationRole): boolean {
   return RANK[actor] > RANK[target] || (RANK[actor] === 3 && RANK[target] === 3);
 }

@@ -4,6 +4,17 @@
  * tells whether the person already uses Latchkey. The token stands on a line of its own.
  */
 import type { Notice } from './notifications.ts';
+import { KEY_HOLDING_ROLES } from './org-permissions.ts';
+
+const ROLE_NAMES: Readonly<Record<string, string>> = {
+  organizer: 'organizer',
+  owner: 'owner',
+  admin: 'admin',
+  recovery_admin: 'admin with recovery powers',
+  member: 'member',
+};
+const roleName = (role: string) => ROLE_NAMES[role] ?? role;
+const holdsKey = (role: string) => (KEY_HOLDING_ROLES as readonly string[]).includes(role);
 
 const kindName = (kind: 'family' | 'team') => (kind === 'family' ? 'family' : 'team');
 
@@ -24,5 +35,31 @@ export const organizationNotices = {
       `${o.suspended ? `Your membership of "${o.organizationName}" was suspended.` : `You were removed from "${o.organizationName}".`} ` +
       `You no longer have access to its shared vaults and groups. Your own vaults are not affected.\n` +
       `If you think this is a mistake, contact an organizer or administrator.\n`,
+  }),
+  roleChanged: (o: { organizationName: string; previousRole: string; role: string; byName: string }): Notice => ({
+    subject: `Your role in "${o.organizationName}" on Latchkey is now ${roleName(o.role)}`,
+    text:
+      `${o.byName} changed your role in "${o.organizationName}" from ${roleName(o.previousRole)} to ${roleName(o.role)}.\n` +
+      `${holdsKey(o.role) ? 'You now hold the organization key and can confirm and manage members.' : 'You no longer hold the organization key.'}\n` +
+      `If you think this is a mistake, contact an organizer or owner.\n`,
+  }),
+  /** To the member: impossible to take for routine, because an administrator who also had the password and Secret Key could now sign in as them. */
+  twoStepReset: (o: { organizationName: string; byName: string; sessionsEnded: number; when: string; publicUrl: string }): Notice => ({
+    subject: 'Your Latchkey two-step verification was removed by a team administrator',
+    text:
+      `${o.byName}, an administrator of the team "${o.organizationName}", removed two-step verification from your Latchkey account: ` +
+      `your authenticator app, security keys and backup codes no longer work, and ${o.sessionsEnded} session(s) were signed out.\n${o.when}\n\n` +
+      `Your password, Secret Key, vaults and items did not change. Until you set up two-step verification again, your password and Secret Key alone sign in.\n` +
+      `Sign in at ${o.publicUrl} and turn two-step verification on again now.\n\n` +
+      `If you did not ask for this, someone may be trying to get into your account: change your password and your Secret Key, ` +
+      `set up two-step verification again, review your security log, and tell the team's owners.\n`,
+  }),
+  /** To every owner of the team, so one administrator cannot do it unseen. */
+  memberTwoStepReset: (o: { organizationName: string; byName: string; memberEmail: string; when: string }): Notice => ({
+    subject: `Two-step verification of a member of "${o.organizationName}" was removed`,
+    text:
+      `${o.byName} removed two-step verification from the Latchkey account of ${o.memberEmail}, a member of the team "${o.organizationName}".\n${o.when}\n\n` +
+      `The member was signed out everywhere and emailed. If this was not agreed with the member, check with them at once: ` +
+      `an administrator who also knows their password and Secret Key could now sign in as them. The team's log records it.\n`,
   }),
 };

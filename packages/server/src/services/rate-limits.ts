@@ -51,6 +51,10 @@ export const RATE_LIMITS = {
   // invitation: enough for a team's onboarding day, not for using the server to spam an address.
   invitationsPerOrganization: { limit: 100, windowSeconds: 3600 },
   invitationResendsPerInvitation: { limit: 3, windowSeconds: 3600 },
+  // A team administrator's reset of a member's two-step verification (§22.10): once a day per
+  // member, so it cannot keep a member's second step off, and a bounded number per team.
+  twoStepResetsPerMember: { limit: 1, windowSeconds: 86400 },
+  twoStepResetsPerOrganization: { limit: 10, windowSeconds: 3600 },
   // Device enrollments an account may request: each carries one CPace run, so one guess at a
   // 40-bit verification code; enough for a household setting up its devices, not for guessing.
   deviceEnrollmentsPerUser: { limit: 20, windowSeconds: 3600 },

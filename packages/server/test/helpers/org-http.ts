@@ -17,7 +17,10 @@ import { signMemberAcceptance, type MemberAcceptance } from '@latchkey/core/memb
 import { certifyAcceptedMember, createOrganizationKeyset, wrapOrganizationKeyset } from '@latchkey/core/organization-keyset';
 import { createVaultKey, encryptVaultAttributes, importVaultKey, wrapVaultKey } from '@latchkey/core/vault-key';
 import { readOutbox, send, type TestServer, waitForEmail } from '@latchkey/server/testing';
+import { insertSecurityKey } from '../../src/repositories/security-keys.ts';
+import { activatePendingTotp, putPendingTotp } from '../../src/repositories/totp-factors.ts';
 import { insertVault } from '../../src/repositories/vaults.ts';
+import { issueBackupCodes } from '../../src/services/backup-codes.ts';
 import { createGroup } from '../../src/services/groups.ts';
 import { createInvitation, describeInvitation, revokeInvitation } from '../../src/services/invitations.ts';
 import { acceptInvitation, confirmMember, suspendMember } from '../../src/services/memberships.ts';
@@ -253,4 +256,23 @@ export async function share(
   const body = await shareBody(org, vault, sharer, to, role);
   await shareVault(ctxOf(server), { userId: sharer.id }, org.id, { shareId: body.id, vaultId: vault.id, recipient: body.recipient, role, wrap: body.wrap });
   return body.id;
+}
+
+/** The promoter's client: the organization keyset wrapped to a member who gains it (role change, transfer). */
+export async function organizationKeyWrapFor(org: HttpOrganization, person: OrgPerson) {
+  return wrapOrganizationKeyset(org.id, 1, org.keyset, person.member);
+}
+
+/**
+ * Gives a person two-step verification straight in the database: an authenticator app (active,
+ * and a pending setup), a security key and backup codes, as a reset must remove all of them.
+ */
+export async function withTwoStep(server: TestServer, person: { id: string }): Promise<void> {
+  const db = ctxOf(server).db;
+  const now = new Date();
+  await putPendingTotp(db, person.id, 'sealed-active-secret', null, now);
+  await activatePendingTotp(db, person.id, 'sealed-active-secret', 1, now);
+  await putPendingTotp(db, person.id, 'sealed-pending-secret', null, now);
+  await insertSecurityKey(db, { id: `key-${crypto.randomUUID()}`, userId: person.id, name: 'YubiKey', publicKey: 'AAAA', counter: 0, transports: '[]', now });
+  await issueBackupCodes(db, person.id, now);
 }
