@@ -3,7 +3,7 @@
  * another account losslessly; plaintext formats only with explicit confirmation; re-importing
  * adds nothing; a malformed file imports nothing; a Bitwarden file lands in folder vaults.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +124,29 @@ describe('latchkey import', () => {
     }
     expect(errorCode(await cli(bobDir, ['import', path.join(fixtures, 'chrome.csv'), '--format', 'bitwarden-json']))).toBe('invalid_file');
     expect((await bob.client.items.list()).length).toBe(before);
+  });
+
+  it('imports a 1Password .1pux archive and a KeePass XML file; a second import adds nothing; a cut archive imports nothing', async () => {
+    const carol = await signUpUser(server);
+    const carolDir = await device(carol, 'carol');
+    const pux = path.join(fixtures, '1password.1pux');
+    const first = await cli(carolDir, ['import', pux]);
+    expect(first.json).toMatchObject({ format: '1password-1pux', imported: 5, duplicates: 0, newVaults: ['Famille ünïcødé'] });
+    expect(await cli(carolDir, ['import', pux])).toMatchObject({ json: { imported: 0, duplicates: 5 } });
+    const items = await carol.client.items.list();
+    const personal = await carol.client.vaults.find('Personal');
+    expect(items.find((i) => i.title === 'GitHub')).toMatchObject({ vaultId: personal.id, totp: expect.stringContaining('otpauth://') });
+    expect(items.find((i) => i.title === 'Banque')?.totp).toBe('JBSWY3DPEHPK3PXP');
+
+    const keepass = await cli(carolDir, ['import', path.join(fixtures, 'keepass.xml')]);
+    // Its "Banque" is the one the .1pux brought into the same vault: a duplicate.
+    expect(keepass.json).toMatchObject({ format: 'keepass-xml', imported: 3, duplicates: 1, newVaults: ['Famille ünïcødé/Servers'] });
+    expect((await carol.client.items.list()).length).toBe(8);
+
+    const bytes = await readFile(pux);
+    const cut = path.join(root, 'cut.1pux');
+    await writeFile(cut, bytes.subarray(0, bytes.length - 40));
+    expect(errorCode(await cli(carolDir, ['import', cut]))).toBe('invalid_file');
+    expect((await carol.client.items.list()).length).toBe(8);
   });
 });

@@ -4,38 +4,21 @@
  * skipped and why); the client uploads the plan. A file that does not parse as its format is
  * `invalid_file` and yields no plan at all, so nothing is imported from it.
  *
- * Formats: Bitwarden JSON (unencrypted export), CSV (Chrome, Firefox, Bitwarden, Latchkey's own
- * columns: recognised by header names), and Latchkey's JSON content (`export --format json`, or
- * an encrypted export once opened, export-file.ts).
+ * Formats: Bitwarden JSON (unencrypted export), CSV (Chrome, Firefox, Bitwarden, 1Password,
+ * Latchkey's own columns: recognised by header names), 1Password `.1pux` (import-1password.ts),
+ * KeePass 2 XML (import-keepass.ts), and Latchkey's JSON content (`export --format json`, or an
+ * encrypted export once opened, export-file.ts). `planImportFile` takes a file's bytes (a
+ * `.1pux` is a ZIP archive); `planImport` takes text.
  */
 import { parseCsv } from './csv.ts';
-import { LatchkeyError } from './errors.ts';
 import { parseExportContent } from './export-file.ts';
-import { validateItemFields, type ItemFields, type ItemKind } from './item.ts';
+import { parse1Pux } from './import-1password.ts';
+import { parseKeePassXml } from './import-keepass.ts';
+import { looksLikeZip } from './zip.ts';
+import type { ItemFields, ItemKind } from './item.ts';
+import { PlanBuilder, invalidFile, text, type ImportFormat, type ImportPlan } from './import-plan.ts';
 
-export const IMPORT_FORMATS = ['latchkey', 'latchkey-json', 'bitwarden-json', 'csv'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
-
-export interface PlannedVault {
-  /** The vault's name; undefined for entries without one (they go to the Personal vault, or `--vault`). */
-  readonly name: string | undefined;
-  readonly items: readonly ItemFields[];
-}
-
-export interface SkippedEntry {
-  /** Where in the file: "row 12", "item 3". */
-  readonly entry: string;
-  readonly title?: string;
-  readonly reason: string;
-}
-
-export interface ImportPlan {
-  readonly format: ImportFormat;
-  readonly vaults: readonly PlannedVault[];
-  readonly skipped: readonly SkippedEntry[];
-}
-
-const invalidFile = (why: string) => new LatchkeyError('invalid_file', `This file cannot be imported: ${why}. Nothing was imported.`);
+export { IMPORT_FORMATS, type ImportFormat, type ImportPlan, type PlannedVault, type SkippedEntry } from './import-plan.ts';
 
 /** Which format a file is, from its content. Encrypted Latchkey exports are `latchkey` (open them with export-file.ts first). */
 export function detectImportFormat(text: string): ImportFormat {
@@ -56,80 +39,34 @@ export function detectImportFormat(text: string): ImportFormat {
     }
     throw invalidFile('it is JSON of no format Latchkey knows');
   }
+  if (trimmed.startsWith('<')) {
+    if (/<KeePassFile[\s>]/.test(trimmed.slice(0, 4096))) return 'keepass-xml';
+    throw invalidFile('it is XML, but not a KeePass 2 XML export');
+  }
+  // 1Password 8 writes Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes; 1Password 7 notesPlain.
+  const header = trimmed.slice(0, trimmed.search(/\r?\n|$/)).toLowerCase();
+  if ((header.includes('otpauth') && header.includes('archived')) || header.includes('notesplain')) return '1password-csv';
   return 'csv';
 }
 
-/** The title an entry without one gets: its site's host name, else its user name. */
-function fallbackTitle(urls: readonly string[], username: string | undefined): string | undefined {
-  for (const url of urls) {
-    try {
-      return new URL(url).hostname || url;
-    } catch {
-      return url;
-    }
-  }
-  return username;
+/** Which format a file is, from its bytes: a ZIP archive is a 1Password `.1pux`, anything else is read as UTF-8 text. */
+export function detectImportFileFormat(bytes: Uint8Array): ImportFormat {
+  return looksLikeZip(bytes) ? '1password-1pux' : detectImportFormat(decodeText(bytes));
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const decodeText = (bytes: Uint8Array): string => new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 
-interface Draft {
-  kind: ItemKind;
-  title: string | undefined;
-  username: string | undefined;
-  password: string | undefined;
-  urls: string[];
-  notes: string | undefined;
-  totp: string | undefined;
-}
-
-/** A draft as item fields, or the reason it is skipped. */
-function toItem(draft: Draft): ItemFields | string {
-  const title = draft.title?.trim() ? draft.title : fallbackTitle(draft.urls, draft.username);
-  if (title === undefined) {
-    if (draft.password === undefined && draft.notes === undefined) return 'empty: no title, site, user name, password or notes';
-    return 'no title, site or user name to name it by';
+/**
+ * The plan for a file's bytes, in `format` (detected when not given); as `planImport` for the
+ * text formats, and a `.1pux` ZIP archive besides.
+ * @throws `invalid_file` for a malformed or truncated file (then nothing at all is imported).
+ */
+export async function planImportFile(bytes: Uint8Array, format: ImportFormat = detectImportFileFormat(bytes)): Promise<ImportPlan> {
+  if (format === '1password-1pux') {
+    if (!looksLikeZip(bytes)) throw invalidFile('a 1Password .1pux export is a ZIP archive, and this is not one');
+    return parse1Pux(bytes);
   }
-  const kind: ItemKind =
-    draft.kind === 'login' && draft.username === undefined && draft.urls.length === 0 && draft.totp === undefined && draft.password !== undefined
-      ? 'password'
-      : draft.kind;
-  const fields: Record<string, unknown> = { kind, title };
-  if (draft.username !== undefined) fields.username = draft.username;
-  if (draft.password !== undefined) fields.password = draft.password;
-  if (draft.urls.length > 0) fields.urls = draft.urls;
-  if (draft.notes !== undefined) fields.notes = draft.notes;
-  if (draft.totp !== undefined) fields.totp = draft.totp;
-  try {
-    return validateItemFields(fields);
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-class PlanBuilder {
-  private readonly byVault = new Map<string | undefined, ItemFields[]>();
-  readonly skipped: SkippedEntry[] = [];
-
-  add(vault: string | undefined, entry: string, draft: Draft): void {
-    const item = toItem(draft);
-    if (typeof item === 'string') {
-      this.skipped.push({ entry, ...(draft.title ? { title: draft.title } : {}), reason: item });
-      return;
-    }
-    const name = vault?.trim() || undefined;
-    const list = this.byVault.get(name) ?? [];
-    list.push(item);
-    this.byVault.set(name, list);
-  }
-
-  skip(entry: string, title: string | undefined, reason: string): void {
-    this.skipped.push({ entry, ...(title ? { title } : {}), reason });
-  }
-
-  plan(format: ImportFormat): ImportPlan {
-    return { format, vaults: [...this.byVault].map(([name, items]) => ({ name, items })), skipped: this.skipped };
-  }
+  return planImport(decodeText(bytes), format);
 }
 
 // Bitwarden item types (Bitwarden's export format): 1 login, 2 secure note, 3 card, 4 identity, 5 SSH key.
@@ -189,11 +126,12 @@ const CSV_HEADERS = {
   username: ['username', 'login_username', 'login', 'user', 'email'],
   password: ['password', 'login_password'],
   urls: ['urls', 'url', 'login_uri', 'website', 'origin'],
-  notes: ['notes', 'note', 'extra', 'comments'],
+  notes: ['notes', 'note', 'extra', 'comments', 'notesplain'],
   totp: ['totp', 'login_totp', 'otpauth'],
+  tags: ['tags'],
 } as const;
 
-function parseGenericCsv(input: string): ImportPlan {
+function parseGenericCsv(input: string, format: ImportFormat): ImportPlan {
   const rows = parseCsv(input);
   if (rows.length === 0) throw invalidFile('the CSV file is empty');
   const header = rows[0]!.map((h) => h.trim().toLowerCase());
@@ -205,24 +143,26 @@ function parseGenericCsv(input: string): ImportPlan {
     const entry = `row ${index + 2}`;
     if (row.length !== header.length) throw invalidFile(`${entry} has ${row.length} fields where the header has ${header.length} (cut short or malformed)`);
     const get = (i: number) => (i >= 0 ? text(row[i]) : undefined);
-    const kindText = get(at.kind)?.toLowerCase();
+    const kindText = get(at.kind)?.toLowerCase().replace(/\s/g, '');
     const kind: ItemKind =
       kindText === 'note' || kindText === 'securenote' || kindText === 'password' ? (kindText === 'password' ? 'password' : 'note') : 'login';
+    const tags = get(at.tags);
     const urls = (get(at.urls) ?? '')
       .split(/\r?\n/)
       .map((u) => u.trim())
       .filter((u) => u !== '');
     builder.add(get(at.vault), entry, {
       kind,
+      explicitKind: kindText !== undefined,
       title: get(at.title),
       username: get(at.username),
       password: get(at.password),
       urls,
-      notes: get(at.notes),
+      notes: [get(at.notes), tags && `Tags: ${tags}`].filter((n) => n).join('\n') || undefined,
       totp: get(at.totp),
     });
   });
-  return builder.plan('csv');
+  return builder.plan(format);
 }
 
 /**
@@ -232,7 +172,9 @@ function parseGenericCsv(input: string): ImportPlan {
  */
 export function planImport(input: string, format: ImportFormat = detectImportFormat(input)): ImportPlan {
   const body = input.replace(/^\uFEFF/, '');
-  if (format === 'csv') return parseGenericCsv(body);
+  if (format === 'csv' || format === '1password-csv') return parseGenericCsv(body, format);
+  if (format === 'keepass-xml') return parseKeePassXml(body);
+  if (format === '1password-1pux') throw invalidFile('a 1Password .1pux export is a ZIP archive: read it with planImportFile');
   if (format === 'latchkey') throw invalidFile('an encrypted Latchkey export must be opened with its password first');
   let parsed: unknown;
   try {

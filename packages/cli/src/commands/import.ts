@@ -13,10 +13,10 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { openExport } from '@latchkey/core/export-file';
 import {
   IMPORT_FORMATS,
-  detectImportFormat,
+  detectImportFileFormat,
   itemContentKey,
   planFromExportContent,
-  planImport,
+  planImportFile,
   type ImportFormat,
   type ImportPlan,
 } from '@latchkey/core/import-file';
@@ -34,12 +34,12 @@ interface ImportOptions {
 }
 
 async function readPlan(file: string, format: ImportFormat | undefined): Promise<ImportPlan> {
-  const text = await readFile(file, 'utf8');
-  const chosen = format ?? detectImportFormat(text);
-  if (chosen !== 'latchkey') return planImport(text, chosen);
+  const bytes = new Uint8Array(await readFile(file));
+  const chosen = format ?? detectImportFileFormat(bytes);
+  if (chosen !== 'latchkey') return planImportFile(bytes, chosen);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new LatchkeyError('invalid_file', 'This Latchkey export is not valid JSON (cut short?). Nothing was imported.');
   }
