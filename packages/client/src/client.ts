@@ -121,6 +121,14 @@ export class LatchkeyClient {
     suspend: (organizationId: string, userId: string) => organizations.suspendMember(this.ctx, organizationId, userId),
     reinstate: (organizationId: string, userId: string) => organizations.reinstateMember(this.ctx, organizationId, userId),
     log: (organizationId: string) => organizations.organizationLog(this.ctx, organizationId),
+    /** Organizers and owners: a promotion to a key-holding role wraps the organization key to the member's certified keyset. */
+    changeRole: (organizationId: string, userId: string, role: organizations.OrganizationRole) =>
+      organizations.changeMemberRole(this.ctx, organizationId, userId, role),
+    /** Makes the member organizer (family) or owner (team); `stepDown` makes the caller admin (team) or member (family). */
+    transferOwnership: (organizationId: string, userId: string, options: { stepDown: boolean } = { stepDown: false }) =>
+      organizations.transferOwnership(this.ctx, organizationId, userId, options),
+    /** Teams: removes the member's two-step verification (owners and admins). */
+    resetTwoStep: (organizationId: string, userId: string) => organizations.resetMemberTwoStep(this.ctx, organizationId, userId),
   };
 
   /** Inviting people (organizers, owners, admins) and accepting an invitation (the invitee). */

@@ -293,3 +293,85 @@ export async function organizationLog(ctx: ClientContext, organizationId: string
   await requireSession(ctx);
   return (await ctx.api.call(endpoints.organizationLog, { params: { organizationId } })).events;
 }
+
+/**
+ * The organization keyset wrapped to a member who is about to gain it, made only for the keyset
+ * their certificate names (verified under the pinned organization key): a keyset the server
+ * merely lists never receives the organization key.
+ * @throws LatchkeyError `untrusted_key` when the certificate does not verify for this member.
+ */
+async function organizationKeyWrapForMember(ctx: ClientContext, organizationId: string, pinned: PinnedOrganization, target: Member) {
+  const certified = certifiedMember(pinned, target.userId, target.certificate);
+  if (certified === undefined || certified.keyset.id !== target.acceptance.keysetId)
+    throw new LatchkeyError('untrusted_key', "This member's certificate does not verify under the organization key you trust: nothing was sent.");
+  const org = await openOrganization(ctx, organizationId, pinned);
+  try {
+    return await wrapOrganizationKeyset(organizationId, org.keyVersion, org.keyset, certified);
+  } finally {
+    wipeKeyset(org.keyset);
+  }
+}
+
+/** The confirmed member `userId` and the pinned organization key, read fresh (their current role is the compare-and-set's `from`). */
+async function confirmedMemberOf(ctx: ClientContext, organizationId: string, userId: string) {
+  requireUnlocked(ctx);
+  const members = await fetchMembers(ctx, organizationId);
+  const pinned = await pinnedOrganization(ctx, organizationId, members);
+  const target = members.find((m) => m.userId === userId);
+  if (target === undefined) throw new LatchkeyError('not_found', 'No such member.');
+  if (target.status !== 'confirmed') throw new LatchkeyError('conflict', 'Only a confirmed member can change role; confirm them first.');
+  return { pinned, target };
+}
+
+/**
+ * Changes a confirmed member's role (organizers and owners; docs/protocol.md §22.10). A member who
+ * gains the organization key gets it wrapped here to their certified keyset; one who loses it
+ * has their wrap deleted by the server. The change is made against the role this client read,
+ * so a change made meanwhile by someone else is `conflict` rather than overwritten.
+ * @throws LatchkeyError `untrusted_key` (an uncertified member would gain the key: nothing sent);
+ *   `forbidden`, `conflict` (changed meanwhile; the last organizer or owner), `invalid_request`.
+ */
+export async function changeMemberRole(
+  ctx: ClientContext,
+  organizationId: string,
+  userId: string,
+  role: OrganizationRole,
+): Promise<{ role: OrganizationRole; previousRole: OrganizationRole }> {
+  const { pinned, target } = await confirmedMemberOf(ctx, organizationId, userId);
+  const gains = !KEY_HOLDING_ROLES.includes(target.role) && KEY_HOLDING_ROLES.includes(role);
+  const organizationKeyWrap = gains ? await organizationKeyWrapForMember(ctx, organizationId, pinned, target) : undefined;
+  const changed = await ctx.api.call(endpoints.changeMemberRole, {
+    params: { organizationId, userId: parseUserId(userId) },
+    body: { from: target.role, role, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+  });
+  return { role: changed.role, previousRole: target.role };
+}
+
+/**
+ * Makes a confirmed member the organizer (family) or owner (team); with `stepDown` the caller
+ * becomes admin (team) or member (family) in the same transaction.
+ * @throws LatchkeyError as `changeMemberRole`.
+ */
+export async function transferOwnership(
+  ctx: ClientContext,
+  organizationId: string,
+  userId: string,
+  options: { stepDown: boolean },
+): Promise<{ role: OrganizationRole; yourRole: OrganizationRole }> {
+  const { pinned, target } = await confirmedMemberOf(ctx, organizationId, userId);
+  const organizationKeyWrap = KEY_HOLDING_ROLES.includes(target.role) ? undefined : await organizationKeyWrapForMember(ctx, organizationId, pinned, target);
+  return ctx.api.call(endpoints.transferOwnership, {
+    params: { organizationId, userId: parseUserId(userId) },
+    body: { from: target.role, stepDown: options.stepDown, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+  });
+}
+
+/**
+ * Removes a team member's two-step verification (owners and admins; docs/protocol.md §22.10).
+ * No key or data changes; the member is signed out everywhere, and they and every owner are emailed.
+ */
+export async function resetMemberTwoStep(ctx: ClientContext, organizationId: string, userId: string): Promise<{ sessionsEnded: number }> {
+  await requireSession(ctx);
+  const done = await ctx.api.call(endpoints.resetMemberTwoStep, { params: { organizationId, userId: parseUserId(userId) }, body: {} });
+  return { sessionsEnded: done.sessionsEnded };
+}

@@ -1,6 +1,6 @@
 /**
  * `latchkey org create | list | invite | invitations | accept | fingerprint | confirm | members |
- * remove | log`: families and teams (docs/protocol.md §22). The member fingerprint is shown on both
+ * remove | role | transfer | reset-2fa | log`: families and teams (docs/protocol.md §22, §22.10). The member fingerprint is shown on both
  * sides: `accept` and `fingerprint` print the member's, `members` the one the organizer's client
  * computes, and `confirm` asks the organizer to type what the member read out (or takes
  * `--fingerprint` in scripts) and confirms only when it matches.
@@ -179,6 +179,69 @@ export function orgCommands(program: Command, run: Run): void {
           ]
             .filter(Boolean)
             .join('\n'),
+        );
+      }),
+    );
+
+  org
+    .command('role')
+    .description("Change a confirmed member's role (organizers and owners); a promotion to a key-holding role gives them the organization key")
+    .argument('<org>', 'organization name or id')
+    .argument('<member>', 'their email or user id')
+    .argument('<role>', 'family: organizer or member; team: owner, admin, recovery_admin or member')
+    .action((nameOrId: string, who: string, roleText: string) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const id = await organizationId(client, nameOrId);
+        const member = await client.organizations.findMember(id, who);
+        const changed = await client.organizations.changeRole(id, member.userId, parseRole(roleText));
+        cli.out.result({ userId: member.userId, email: member.email, ...changed }, () =>
+          [
+            `${member.email} is now ${changed.role} (was ${changed.previousRole}).`,
+            changed.role === 'member' && changed.previousRole !== 'member'
+              ? 'Their copy of the organization key was deleted; a device of theirs may still hold the key it opened.'
+              : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      }),
+    );
+
+  org
+    .command('transfer')
+    .description('Make a confirmed member the organizer (family) or owner (team); --step-down makes you admin (team) or member (family)')
+    .argument('<org>', 'organization name or id')
+    .argument('<member>', 'their email or user id')
+    .option('--step-down', 'in the same step, step down yourself')
+    .action((nameOrId: string, who: string, opts: { stepDown?: boolean }) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const id = await organizationId(client, nameOrId);
+        const member = await client.organizations.findMember(id, who);
+        const done = await client.organizations.transferOwnership(id, member.userId, { stepDown: opts.stepDown === true });
+        cli.out.result({ userId: member.userId, email: member.email, ...done }, () => `${member.email} is now ${done.role}; you are ${done.yourRole}.`);
+      }),
+    );
+
+  org
+    .command('reset-2fa')
+    .description(
+      "Teams: remove a member's two-step verification (owners and admins). No key or data changes; they are signed out everywhere, and they and every owner are emailed. At most once a day per member",
+    )
+    .argument('<org>', 'team name or id')
+    .argument('<member>', 'their email or user id')
+    .action((nameOrId: string, who: string) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const id = await organizationId(client, nameOrId);
+        const member = await client.organizations.findMember(id, who);
+        const done = await client.organizations.resetTwoStep(id, member.userId);
+        cli.out.result({ userId: member.userId, email: member.email, reset: true, ...done }, () =>
+          [
+            `Removed two-step verification from ${member.email}; ${done.sessionsEnded} session(s) of theirs were signed out.`,
+            'They and every owner were emailed. Until they set it up again, their password and Secret Key alone sign in: ask them to do it now.',
+          ].join('\n'),
         );
       }),
     );
