@@ -19,6 +19,7 @@ const RecoveryCodePage = lazy(async () => ({ default: (await import('./pages/rec
 const TwoStepPage = lazy(async () => ({ default: (await import('./pages/two-step/TwoStepPage.tsx')).TwoStepPage }));
 const SettingsPage = lazy(async () => ({ default: (await import('./pages/settings/SettingsPage.tsx')).SettingsPage }));
 const OrganizationsPage = lazy(async () => ({ default: (await import('./pages/organizations/OrganizationsPage.tsx')).OrganizationsPage }));
+const VaultSharePage = lazy(async () => ({ default: (await import('./pages/organizations/VaultSharePage.tsx')).VaultSharePage }));
 const InvitationPage = lazy(async () => ({ default: (await import('./pages/organizations/InvitationPage.tsx')).InvitationPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
@@ -96,9 +97,13 @@ function Header() {
 // An emailed invitation link (#/invitations/<code>) is kept through sign-in or sign-up.
 captureInvitationFromHash();
 
+/** `/vaults/<id>/share`: the share page of one vault. */
+const sharedVaultId = (path: string) => /^\/vaults\/([^/?#]+)\/share$/.exec(path)?.[1];
+
 function Page() {
   const { phase, path } = useApp();
   const [invitation, setInvitation] = useState(pendingInvitation);
+  const sharingVault = sharedVaultId(path);
   switch (phase.kind) {
     case 'loading':
       return <Progress text="Starting Latchkey…" />;
@@ -112,6 +117,7 @@ function Page() {
     case 'unlocked':
       if (invitation !== undefined) return <InvitationPage code={invitation} onDone={() => setInvitation(undefined)} />;
       if (path.startsWith('/organizations')) return <OrganizationsPage />;
+      if (sharingVault !== undefined) return <VaultSharePage key={sharingVault} vaultId={sharingVault} />;
       if (path.startsWith('/sessions')) return <SessionsPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;

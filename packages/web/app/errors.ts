@@ -53,6 +53,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
     'The server sent a key that your own account did not make, so it was refused and nothing was encrypted with it. Tell whoever runs your Latchkey server: it may have been tampered with.',
   key_changed:
     'The server sent a different key for one of your vaults than this browser knows, so it was refused and nothing was changed. Tell whoever runs your Latchkey server: it may have been tampered with.',
+  fingerprint_mismatch:
+    'That fingerprint does not match the one shown here for them, so nobody was confirmed. Ask them to read theirs again; if it still differs, do not confirm them: someone may be in between.',
   decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
   not_signed_in: 'You are signed out. Sign in again to continue.',
   client_locked: 'Latchkey is locked in this browser. Unlock it with your account password to continue.',

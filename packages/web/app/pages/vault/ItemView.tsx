@@ -21,6 +21,7 @@ function safeHref(url: string): string | undefined {
 export function ItemView({
   item,
   vaultName,
+  canEdit,
   notice,
   onEdit,
   onDeleted,
@@ -28,6 +29,8 @@ export function ItemView({
 }: {
   item: Item;
   vaultName: string;
+  /** False in a vault shared with this person to view only: no edit or delete controls. */
+  canEdit: boolean;
   notice: string | undefined;
   onEdit: () => void;
   onDeleted: () => Promise<void>;
@@ -156,6 +159,8 @@ export function ItemView({
             </button>
           </div>
         </div>
+      ) : !canEdit ? (
+        <p className="hint">Shared with you to view: only people with edit access change or delete it.</p>
       ) : (
         <div className="actions">
           <button type="button" onClick={onEdit}>

@@ -14,6 +14,7 @@ import { ItemView } from './ItemView.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { NewVault } from './NewVault.tsx';
 import { parseRoute } from './routes.ts';
+import { shareable } from '../organizations/shareable.ts';
 
 export function VaultPage() {
   const { latchkey, path, navigate, handleSignedOut } = useApp();
@@ -49,6 +50,10 @@ export function VaultPage() {
   }, [items, vaultFilter, query]);
 
   const vaultName = (id: string) => vaults?.find((v) => v.id === id)?.name ?? 'Vault';
+  // A vault shared with `view` is read only here; the server refuses a write anyway.
+  const writable = useMemo(() => (vaults ?? []).filter((v) => v.access !== 'view'), [vaults]);
+  const canWrite = (id: string) => writable.some((v) => v.id === id);
+  const filteredVault = vaults?.find((v) => v.id === vaultFilter);
   const selectedId = route.kind === 'view' || route.kind === 'edit' ? route.id : undefined;
   const selected = selectedId !== undefined ? items.find((i) => i.id === selectedId) : undefined;
   const showingDetail = route.kind !== 'list';
@@ -60,12 +65,13 @@ export function VaultPage() {
 
   let detail: ReactNode = null;
   if (route.kind === 'new') {
-    const vaultId = route.vaultId ?? (vaultFilter !== 'all' ? vaultFilter : (vaults?.find((v) => v.kind === 'personal')?.id ?? vaults?.[0]?.id));
+    const wanted = route.vaultId ?? (vaultFilter !== 'all' ? vaultFilter : undefined);
+    const vaultId = wanted !== undefined && canWrite(wanted) ? wanted : (writable.find((v) => v.kind === 'personal')?.id ?? writable[0]?.id);
     detail =
       vaults && vaultId ? (
         <ItemEditor
           key="new"
-          vaults={vaults}
+          vaults={writable}
           vaultId={vaultId}
           onSaved={async (item, message) => {
             await reload();
@@ -80,6 +86,12 @@ export function VaultPage() {
   } else if (selectedId !== undefined) {
     if (selected === undefined) {
       detail = vaults ? <p className="notice">This item is not in your vaults. It may have been deleted on another device.</p> : <Progress text="Loading…" />;
+    } else if (route.kind === 'edit' && !canWrite(selected.vaultId)) {
+      detail = (
+        <p className="notice" role="status">
+          You can only view the items of {vaultName(selected.vaultId)}: ask its owner for edit access to change them.
+        </p>
+      );
     } else if (route.kind === 'edit') {
       detail = (
         <ItemEditor
@@ -101,6 +113,7 @@ export function VaultPage() {
           key={selected.id}
           item={selected}
           vaultName={vaultName(selected.vaultId)}
+          canEdit={canWrite(selected.vaultId)}
           notice={notice}
           onEdit={() => open(`/items/${selected.id}/edit`)}
           onDeleted={async () => {
@@ -158,6 +171,11 @@ export function VaultPage() {
           <button type="button" onClick={() => open(`/items/new${vaultFilter !== 'all' ? `?vault=${encodeURIComponent(vaultFilter)}` : ''}`)}>
             New item
           </button>
+          {filteredVault !== undefined && shareable([filteredVault]).length > 0 ? (
+            <button type="button" className="secondary" onClick={() => open(`/vaults/${encodeURIComponent(filteredVault.id)}/share`)}>
+              Share {filteredVault.name}
+            </button>
+          ) : null}
           <NewVault
             onCreated={async (vault) => {
               await reload();
