@@ -7,8 +7,10 @@
  * and another with a group of both from the organization page (view); each reads exactly what
  * they may and edits only where the role allows (no edit controls with view; a forced write is
  * refused by the server); removal takes access away at once (the removed person's open page,
- * still holding the old keys, gets nothing new: reloading shows the vault gone). Then unsharing,
- * deleting a group, suspending and reinstating (a new confirmation), and the organization log.
+ * still holding the old keys, gets nothing new: reloading shows the vault gone). Then resending
+ * and revoking an invitation, changing a share's role (manage shares, view is read only),
+ * unsharing and leaving a group (each says to rotate), deleting a group, suspending and
+ * reinstating (a new confirmation), and the organization log.
  *
  * Accounts are made with the SDK (cheapest); everything about the family goes through the pages.
  */
@@ -212,6 +214,30 @@ describe('a family in the web app, three people', () => {
     expect(await bobPage.getByRole('form', { name: 'Invite' }).count()).toBe(0); // a member does not invite
   });
 
+  it('sends an invitation again (the earlier link stops working) and revokes it', async () => {
+    const dave = await signUpUser(server, { name: 'Dave Later' });
+    const linkIn = async (after: number) => {
+      const mail = await waitForEmail(server.dataDir, { to: dave.email, subjectIncludes: 'invited you', after });
+      return /^(https?:\/\/\S+\/#\/invitations\/[A-Za-z0-9_-]{43})$/m.exec(mail.text)?.[1] ?? '';
+    };
+    const firstSent = Date.now() - 1_000;
+    await org.getByLabel('Email to invite').fill(dave.email);
+    await org.getByRole('button', { name: 'Invite', exact: true }).click();
+    await expect.poll(() => statusOf(org)).toBe(`Invitation sent to ${dave.email}.`);
+    const first = await linkIn(firstSent);
+    const resent = Date.now();
+    await org.getByRole('button', { name: `Resend to ${dave.email}` }).click();
+    await expect.poll(() => statusOf(org)).toBe(`Sent again to ${dave.email}; the earlier link no longer works.`);
+    const second = await linkIn(resent);
+    expect(second).not.toBe(first);
+    await expect(dave.client.invitations.describe(first)).rejects.toMatchObject({ code: 'invalid_code' });
+    expect((await dave.client.invitations.describe(second)).name).toBe(FAMILY);
+    await org.getByRole('button', { name: `Revoke for ${dave.email}` }).click();
+    await expect.poll(() => statusOf(org)).toBe(`The invitation to ${dave.email} was revoked.`);
+    expect(await org.getByRole('list', { name: 'Pending invitations' }).innerText()).not.toContain(dave.email);
+    await expect(dave.client.invitations.describe(second)).rejects.toMatchObject({ code: 'code_expired' });
+  });
+
   it('shares a vault with one person from the Items page, to edit', async () => {
     await openItems(org);
     await org.getByLabel('Vault', { exact: true }).selectOption({ label: 'Personal' });
@@ -348,6 +374,29 @@ describe('a family in the web app, three people', () => {
     await expect.poll(() => itemTitles(bobPage)).toContain(later.title);
   });
 
+  it("changing a share's role takes effect for the person: manage lets him share, view takes his edit controls away", async () => {
+    await openFamily(org);
+    await org.getByLabel(`Role of ${bob.email} in ${projects.name}`, { exact: true }).selectOption('manage');
+    await expect.poll(() => statusOf(org), { timeout: 30_000 }).toBe(`${bob.email} can now manage ${projects.name}.`);
+    await openItems(bobPage);
+    await bobPage.getByLabel('Vault', { exact: true }).selectOption({ label: projects.name });
+    await bobPage.getByRole('button', { name: `Share ${projects.name}` }).click();
+    await heading(bobPage, `Share ${projects.name}`).waitFor();
+    await expect.poll(() => bobPage.getByRole('list', { name: 'Vault shares' }).innerText()).toContain(`${projects.name} → ${bob.email}: manage`);
+    expect(await bobPage.getByRole('form', { name: 'Share a vault' }).isVisible()).toBe(true);
+
+    await org.getByLabel(`Role of ${bob.email} in ${projects.name}`, { exact: true }).selectOption('view');
+    await expect.poll(() => statusOf(org), { timeout: 30_000 }).toBe(`${bob.email} can now view ${projects.name}.`);
+    await openItems(bobPage);
+    await bobPage
+      .locator('.item-list')
+      .getByRole('link', { name: new RegExp(projectsItem.title) })
+      .click();
+    await heading(bobPage, projectsItem.title).waitFor();
+    expect(await bobPage.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    await expect(bob.client.items.update(projectsItem.id, { username: 'forced' })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
   it('unsharing takes the vault away and says to rotate what they saw', async () => {
     await openFamily(org);
     await org.getByRole('button', { name: `Unshare ${projects.name} from ${bob.email}` }).click();
@@ -355,6 +404,18 @@ describe('a family in the web app, three people', () => {
       .poll(() => statusOf(org), { timeout: 30_000 })
       .toBe(`${projects.name} is no longer shared with ${bob.email}. What they could see they may have kept: ${ROTATE}.`);
     expect(await org.getByRole('list', { name: 'Vault shares' }).innerText()).not.toContain(bob.email);
+    expect(await openItems(bobPage)).toEqual(['Personal', household.name]);
+  });
+
+  it('removing someone from a group re-keys it and takes its vaults away; adding them back gives them again', async () => {
+    await org.getByRole('button', { name: `Remove ${bob.email} from ${GROUP}` }).click();
+    await expect
+      .poll(() => statusOf(org), { timeout: 30_000 })
+      .toBe(`${bob.email} left ${GROUP}; the group was re-keyed. What they could see they may have kept: ${ROTATE}.`);
+    expect(await openItems(bobPage)).toEqual(['Personal']);
+    await org.getByLabel(`Person to add to ${GROUP}`).selectOption({ label: bob.email });
+    await org.getByRole('button', { name: `Add to ${GROUP}` }).click();
+    await expect.poll(() => statusOf(org), { timeout: 30_000 }).toBe(`${bob.email} is in ${GROUP}.`);
     expect(await openItems(bobPage)).toEqual(['Personal', household.name]);
   });
 
