@@ -4,7 +4,7 @@
  * default) the header is ignored, so nobody can pick their own address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecurityEvent } from '@latchkey/core/wire/auth';
+import type { SecurityEvent, SessionInfo } from '@latchkey/core/wire/auth';
 import type { SignupFinishResponse } from '@latchkey/core/wire/signup';
 import { RATE_LIMITS } from '../src/services/rate-limits.ts';
 import { expectApiError, prepareSignup, send, startTestServer, testDatabaseKind, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
@@ -14,12 +14,18 @@ const OTHER_CLIENT = '203.0.113.10';
 
 /** Signs up through raw requests, sending `/api/signup/finish` with `headers`; returns the account's security log. */
 async function signUpWithHeaders(server: TestServer, headers: Record<string, string>): Promise<SecurityEvent[]> {
+  return (await signUpAndList(server, headers)).events;
+}
+
+/** The same, with the session list (each session's address as the server saw it at sign-in). */
+async function signUpAndList(server: TestServer, headers: Record<string, string>): Promise<{ events: SecurityEvent[]; sessions: SessionInfo[] }> {
   const { body } = await prepareSignup(server, uniqueEmail('proxied'));
   const finished = await send(server, { method: 'POST', path: '/api/signup/finish', body, headers });
   expect(finished.status, finished.text).toBe(201);
   const token = (finished.json as SignupFinishResponse).session.token;
   const log = await send(server, { method: 'GET', path: '/api/account/security-log', token });
-  return (log.json as { events: SecurityEvent[] }).events;
+  const list = await send(server, { method: 'GET', path: '/api/sessions', token, headers: { 'x-forwarded-for': OTHER_CLIENT } });
+  return { events: (log.json as { events: SecurityEvent[] }).events, sessions: (list.json as { sessions: SessionInfo[] }).sessions };
 }
 
 async function sourceBuckets(server: TestServer, rule: string): Promise<string[]> {
@@ -39,6 +45,12 @@ describe(`--trust-proxy 127.0.0.1 (${testDatabaseKind()})`, () => {
     expect(events.find((e) => e.type === 'account.created')?.ip).toBe(CLIENT);
     const requestLogs = server.logs.map((line) => JSON.parse(line) as { req?: { url?: string; remoteAddress?: string } });
     expect(requestLogs.some((l) => l.req?.url === '/api/signup/finish' && l.req.remoteAddress === CLIENT)).toBe(true);
+  });
+
+  it('lists each session with the forwarded address it signed in from', async () => {
+    const { sessions } = await signUpAndList(server, { 'x-forwarded-for': CLIENT });
+    // The address is the sign-in's, not the one of the request that lists (OTHER_CLIENT).
+    expect(sessions.map((s) => s.ip)).toEqual([CLIENT]);
   });
 
   it('rate limits per forwarded client address, not per proxy', async () => {
@@ -71,9 +83,10 @@ describe(`without --trust-proxy (${testDatabaseKind()})`, () => {
   });
   afterAll(() => server.close());
 
-  it('ignores X-Forwarded-For: the TCP peer is the client for logs and rate limits', async () => {
-    const events = await signUpWithHeaders(server, { 'x-forwarded-for': CLIENT });
+  it('ignores X-Forwarded-For: the TCP peer is the client for logs, sessions and rate limits', async () => {
+    const { events, sessions } = await signUpAndList(server, { 'x-forwarded-for': CLIENT });
     expect(events.find((e) => e.type === 'account.created')?.ip).toBe('127.0.0.1');
+    expect(sessions.map((s) => s.ip)).toEqual(['127.0.0.1']);
     const email = uniqueEmail('spoof');
     const sentAfter = Date.now() - 1000;
     await send(server, { method: 'POST', path: '/api/signup/start', body: { email }, headers: { 'x-forwarded-for': OTHER_CLIENT } });

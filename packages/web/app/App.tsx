@@ -21,6 +21,7 @@ const SettingsPage = lazy(async () => ({ default: (await import('./pages/setting
 const OrganizationsPage = lazy(async () => ({ default: (await import('./pages/organizations/OrganizationsPage.tsx')).OrganizationsPage }));
 const VaultSharePage = lazy(async () => ({ default: (await import('./pages/organizations/VaultSharePage.tsx')).VaultSharePage }));
 const InvitationPage = lazy(async () => ({ default: (await import('./pages/organizations/InvitationPage.tsx')).InvitationPage }));
+const SecurityLogPage = lazy(async () => ({ default: (await import('./pages/security-log/SecurityLogPage.tsx')).SecurityLogPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -70,6 +71,7 @@ function Header() {
               <NavLink to="/">Items</NavLink>
               <NavLink to="/generator">Generator</NavLink>
               <NavLink to="/sessions">Sessions</NavLink>
+              <NavLink to="/security-log">Security log</NavLink>
               <NavLink to="/recovery-code">Recovery code</NavLink>
               <NavLink to="/two-step">Two-step verification</NavLink>
               <NavLink to="/organizations">Organizations</NavLink>
@@ -119,6 +121,7 @@ function Page() {
       if (path.startsWith('/organizations')) return <OrganizationsPage />;
       if (sharingVault !== undefined) return <VaultSharePage key={sharingVault} vaultId={sharingVault} />;
       if (path.startsWith('/sessions')) return <SessionsPage />;
+      if (path.startsWith('/security-log')) return <SecurityLogPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
       if (path.startsWith('/two-step')) return <TwoStepPage />;

@@ -15,7 +15,12 @@ export function sessionCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const sessions = await (await cli.client()).sessions.list();
         cli.out.result(sessions, () =>
-          sessions.map((s) => `${s.id}  ${s.deviceName} (${s.platform})  last used ${s.lastUsedAt}${s.current ? '  [this one]' : ''}`).join('\n'),
+          sessions
+            .map(
+              (s) =>
+                `${s.id}  ${s.deviceName} (${s.platform})  last used ${s.lastUsedAt}${s.ip !== null ? `  signed in from ${s.ip}` : ''}${s.current ? '  [this one]' : ''}`,
+            )
+            .join('\n'),
         );
       }),
     );

@@ -70,6 +70,8 @@ export const SessionInfo = Type.Object({
   platform: Type.String(),
   createdAt: Timestamp,
   lastUsedAt: Timestamp,
+  /** The client address the server saw at sign-in (behind a proxy, see docs/operations.md); null when none was recorded. */
+  ip: Type.Union([Type.String(), Type.Null()]),
   current: Type.Boolean(),
   /** Signed in with password and Secret Key, still waiting for the second step. */
   twoStepPending: Type.Boolean(),

@@ -13,6 +13,7 @@ export interface SessionRow {
   expiresAt: Date;
   reauthenticatedAt: Date | null;
   twoStepPending: boolean;
+  ip: string | null;
 }
 
 const sessionColumns = [
@@ -26,6 +27,7 @@ const sessionColumns = [
   'expires_at as expiresAt',
   'reauthenticated_at as reauthenticatedAt',
   'second_factor_pending as twoStepPending',
+  'ip',
 ] as const;
 
 /** The one place session and user ids are read from columns: the database holds only ids the server minted. */

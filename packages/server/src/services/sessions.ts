@@ -130,6 +130,7 @@ export async function listSessions(ctx: ServerContext, session: AuthenticatedSes
     platform: row.platform,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt.toISOString(),
+    ip: row.ip,
     current: row.id === session.id,
     twoStepPending: row.twoStepPending,
   }));

@@ -8,10 +8,17 @@ import type { SessionInfo } from '@latchkey/core/wire/auth';
 import { useApp } from '../../app-context.tsx';
 import { describeError } from '../../errors.ts';
 import { formatDateTime } from '../../dates.ts';
+import { describeNetworkPlace } from '@latchkey/core/network-place';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 
+/** "this server's own machine (loopback)", "network 203.0.113.0/24": the sign-in's address as the server saw it, nothing looked up. */
+const placeOf = (ip: string | null) => {
+  const { description } = describeNetworkPlace(ip);
+  return description.charAt(0).toLowerCase() + description.slice(1);
+};
+
 export function SessionsPage() {
-  const { latchkey, handleSignedOut } = useApp();
+  const { latchkey, handleSignedOut, navigate } = useApp();
   const [sessions, setSessions] = useState<SessionInfo[]>();
   const [error, setError] = useState<string>();
   const [status, setStatus] = useState<string>();
@@ -47,7 +54,20 @@ export function SessionsPage() {
   return (
     <main className="narrow">
       <PageHeading>Where you're signed in</PageHeading>
-      <p>If you see a device you do not recognise, sign it out and change your account password.</p>
+      <p>
+        If you see a device you do not recognise, sign it out and change your account password. The place is the network the server saw the sign-in come from;
+        nothing is looked up elsewhere. Everything that happened is in the{' '}
+        <a
+          href="/security-log"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/security-log');
+          }}
+        >
+          security log
+        </a>
+        .
+      </p>
       <ErrorMessage message={error} />
       <p role="status" aria-live="polite" className="notice-line">
         {status}
@@ -61,6 +81,10 @@ export function SessionsPage() {
               {s.twoStepPending ? <span className="badge warn">Waiting for two-step verification</span> : null}
               <div className="hint">
                 {s.twoStepPending ? 'Password and Secret Key entered' : 'Signed in'} {formatDateTime(s.createdAt)} · last used {formatDateTime(s.lastUsedAt)}
+              </div>
+              <div className="hint" data-testid="session-place">
+                From {placeOf(s.ip)}
+                {s.ip !== null ? ` · IP ${s.ip}` : ''}
               </div>
               {s.twoStepPending ? (
                 <p className="pending-warning" data-testid="two-step-pending">
