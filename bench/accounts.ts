@@ -45,7 +45,8 @@ export const BENCH_DEVICE = { name: 'Latchkey bench', platform: 'bench' } as con
 
 /**
  * Reads one-time codes from `<dataDir>/outbox/*.eml`, each file once: sign-up verification codes
- * by default, or the emails whose subject holds `subjectIncludes` (e.g. recovery email codes).
+ * by default, or the emails whose subject holds `subjectIncludes` (e.g. recovery email codes),
+ * with `extract` taking the code out of the body (e.g. the token of an invitation link).
  */
 export class OutboxCodes {
   private readonly seen = new Set<string>();
@@ -53,6 +54,7 @@ export class OutboxCodes {
   constructor(
     private readonly dataDir: string,
     private readonly subjectIncludes = 'verification code',
+    private readonly extract: (text: string) => string = extractCode,
   ) {}
 
   async waitForCode(email: string, timeoutMs = 15_000): Promise<string> {
@@ -81,7 +83,7 @@ export class OutboxCodes {
       if (!name.endsWith('.eml') || this.seen.has(name)) continue;
       this.seen.add(name);
       const mail = parseEml(await readFile(path.join(dir, name), 'utf8'));
-      if (mail.subject.includes(this.subjectIncludes)) this.codes.set(mail.to.toLowerCase(), extractCode(mail.text));
+      if (mail.subject.includes(this.subjectIncludes)) this.codes.set(mail.to.toLowerCase(), this.extract(mail.text));
     }
   }
 }

@@ -4,11 +4,12 @@
  * in the same run and the ratio between them.
  *
  * Targets that are missed are reported as GAP, not asserted: the exit code is non-zero only when
- * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin,web,scale runs a subset.
+ * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin,families,web,scale runs a subset.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
+import { benchFamilies } from './families.ts';
 import { startSyncFixture } from './fixture.ts';
 import { benchMemory } from './memory.ts';
 import { benchRecovery } from './recovery.ts';
@@ -21,7 +22,7 @@ import { benchUnlock, unlockEndToEndRow } from './unlock.ts';
 import { benchWeb } from './web.ts';
 import { fmt, pct, REPO_ROOT, sleep } from './util.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin,web,scale').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin,families,web,scale').split(',').map((s) => s.trim()));
 
 const sections: Section[] = [];
 let failed = false;
@@ -77,6 +78,7 @@ await section('sync', 'Sync (3,000-item vault)', async () => {
 });
 await section('recovery', 'Recovery', benchRecovery);
 await section('signin', 'Sign-in', benchSignIn);
+await section('families', 'Families (sharing)', benchFamilies);
 await section('web', 'Web first load (sign-in page)', benchWeb);
 await section('scale', 'Scale (PostgreSQL, 100,000 accounts, 2 instances)', benchScale);
 
