@@ -10,6 +10,7 @@
  * for one of the server's making or moved from another vault, and a substituted group key.
  */
 import { LatchkeyError } from '@latchkey/core/errors';
+import type { TrustedSignerLookup } from '@latchkey/core/key-wrap';
 import { keysetRecipient, type Keyset } from '@latchkey/core/keyset';
 import { wipe } from '@latchkey/core/bytes';
 import { unwrapVaultKey } from '@latchkey/core/vault-key';
@@ -31,11 +32,13 @@ export async function fetchSharedVaults(ctx: ClientContext): Promise<SharedVault
 }
 
 /**
- * What one operation learns while opening several shared vaults: each organization's pin and
- * member list, each group's opened keyset. Fetched once, trusted only after verification.
+ * What one operation learns while opening several shared vaults: each organization's pin, member
+ * list and the signers its certificates vouch for, each group's opened keyset. Fetched and
+ * verified once per operation (checking every member's certificate again for each of 200 vaults
+ * made listing them take seconds), trusted only after verification.
  */
 export interface ShareOpening {
-  readonly organizations: Map<string, Promise<{ pinned: PinnedOrganization; members: Member[] }>>;
+  readonly organizations: Map<string, Promise<{ pinned: PinnedOrganization; members: Member[]; trust: TrustedSignerLookup }>>;
   readonly groups: Map<string, Promise<OpenedGroup>>;
 }
 
@@ -61,7 +64,8 @@ export function organizationOf(ctx: ClientContext, opening: ShareOpening, organi
   if (pending === undefined) {
     pending = (async () => {
       const members = await fetchMembers(ctx, organizationId);
-      return { pinned: await pinnedOrganization(ctx, organizationId, members), members };
+      const pinned = await pinnedOrganization(ctx, organizationId, members);
+      return { pinned, members, trust: memberSigners(requireUnlocked(ctx).keyset, certifiedMembers(pinned, members)) };
     })();
     opening.organizations.set(organizationId, pending);
   }
@@ -87,8 +91,7 @@ export async function openSharedVaultKey(ctx: ClientContext, vaultId: string, sh
   let firstError: unknown;
   for (const share of ordered) {
     try {
-      const { pinned, members } = await organizationOf(ctx, opening, share.organizationId);
-      const trust = memberSigners(me, certifiedMembers(pinned, members));
+      const { pinned, trust } = await organizationOf(ctx, opening, share.organizationId);
       if (share.groupId === null) return await unwrapVaultKey(share.wrap, vaultId, keysetRecipient(me), me.encryption.privateKey, trust);
       const group = await groupOf(ctx, opening, pinned, share.groupId);
       if (group.keyVersion !== share.groupKeyVersion)
