@@ -9,6 +9,7 @@ import type { ServerContext } from './context.ts';
 import { installErrorHandling, sendError } from './http/errors.ts';
 import { installSourceRateLimits } from './http/source-rate-limits.ts';
 import { recordApiRoutes } from './http/route-table.ts';
+import { lazySchemaCompilers } from './http/lazy-schema-compilers.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -24,6 +25,9 @@ import { webAppRoutes } from './routes/web-app.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Ajv validates exactly what was sent: nothing removed, coerced or filled in. */
+export const AJV_OPTIONS = { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } };
+
 export interface AppOptions {
   /** Fastify logger options; `false` for silence. Request logs carry method, URL and status, never bodies or headers. */
   readonly logger: boolean | Record<string, unknown>;
@@ -37,7 +41,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ajv: AJV_OPTIONS,
+    // Each route's validator and serializers are compiled when it is first called, not at start-up (idle memory).
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     // Bad URLs and over-long path values are rejected by the router, before the error handler.
     frameworkErrors: sendError,
   });
