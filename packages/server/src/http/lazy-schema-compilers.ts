@@ -31,13 +31,25 @@ type Serializer = (data: unknown) => string;
 type RouteCompiler<T> = (route: RouteSchema) => T;
 type CompilerFactory<T> = (externalSchemas: unknown, options: unknown) => RouteCompiler<T>;
 
+// Fastify's default compilers, required only when the first route is compiled: Ajv and
+// fast-json-stringify are themselves several MB of code that an idle server never runs. A
+// synchronous require, because a serializer must answer synchronously; it happens once.
 const requireFromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-const buildAjvCompiler = (requireFromFastify('@fastify/ajv-compiler') as () => CompilerFactory<Validator>)();
-const buildSerializerCompiler = (requireFromFastify('@fastify/fast-json-stringify-compiler') as () => CompilerFactory<Serializer>)();
+let ajvCompiler: CompilerFactory<Validator> | undefined;
+let serializerCompiler: CompilerFactory<Serializer> | undefined;
 
 /** Fastify's default compilers, compiling at once (the tests compile every endpoint's schemas with them). */
 export function defaultSchemaCompilers(): { buildValidator: CompilerFactory<Validator>; buildSerializer: CompilerFactory<Serializer> } {
-  return { buildValidator: buildAjvCompiler, buildSerializer: buildSerializerCompiler };
+  return {
+    buildValidator: (externalSchemas, options) => {
+      ajvCompiler ??= (requireFromFastify('@fastify/ajv-compiler') as () => CompilerFactory<Validator>)();
+      return ajvCompiler(externalSchemas, options);
+    },
+    buildSerializer: (externalSchemas, options) => {
+      serializerCompiler ??= (requireFromFastify('@fastify/fast-json-stringify-compiler') as () => CompilerFactory<Serializer>)();
+      return serializerCompiler(externalSchemas, options);
+    },
+  };
 }
 
 /** A validator that compiles its schema when it first validates; Fastify reads `errors` off it after a refusal. */
@@ -62,6 +74,7 @@ function lazySerializer(route: RouteSchema, compiler: () => RouteCompiler<Serial
 
 /** Fastify's `schemaController.compilersFactory`: its default compilers, each route's compiled on first use. */
 export function lazySchemaCompilers(): CompilersFactory {
+  const { buildValidator: buildAjvCompiler, buildSerializer: buildSerializerCompiler } = defaultSchemaCompilers();
   const buildValidator: CompilerFactory<Validator> = (externalSchemas, options) => {
     let compiler: RouteCompiler<Validator> | undefined;
     return (route) => lazyValidator(route, () => (compiler ??= buildAjvCompiler(externalSchemas, options)));
