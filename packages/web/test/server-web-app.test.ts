@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import Fastify from 'fastify';
+import Fastify, { type RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAppRoutes } from '@latchkey/server/web-app';
 
@@ -57,11 +57,33 @@ function initialScripts(): string[] {
 
 describe('web app first load', () => {
   let app: ReturnType<typeof Fastify>;
+  const routes: string[] = [];
   beforeAll(async () => {
     app = Fastify({ logger: false });
+    app.addHook('onRoute', (route: RouteOptions) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    });
     await webAppRoutes(app);
   });
   afterAll(() => app.close());
+
+  it("serves the build's files through one handler, not a route per file (idle memory), and nothing that is not in the build", async () => {
+    expect(routes.sort()).toEqual(['GET /', 'GET /*']);
+    const files = readdirSync(path.join(DIST, 'assets')).filter((f) => !/\.(br|gz)$/.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const response = await app.inject({ method: 'GET', url: `/assets/${file}?v=1`, headers: { 'accept-encoding': 'identity' } });
+      expect(response.statusCode, file).toBe(200);
+      expect(response.rawPayload.equals(readFileSync(path.join(DIST, 'assets', file))), file).toBe(true);
+    }
+    const head = await app.inject({ method: 'HEAD', url: '/favicon.svg', headers: { 'accept-encoding': 'br' } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-encoding']).toBe('br');
+    expect(head.headers['cache-control']).toBe('no-cache');
+    for (const missing of ['/assets/nothing-here.js', '/favicon.png', '/../package.json', '/assets/../../package.json', '/.vite/manifest.json']) {
+      expect((await app.inject({ method: 'GET', url: missing })).statusCode, missing).toBe(404);
+    }
+  });
 
   it('sends the precompressed copy a browser asks for, with Content-Encoding, Vary and the security headers', async () => {
     const script = initialScripts().find((file) => /^assets\/index-.*\.js$/.test(file))!;

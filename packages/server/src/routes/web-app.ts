@@ -17,7 +17,7 @@
  *
  * If the app has not been built the server still runs the API, and `/` says how to build it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -86,10 +86,12 @@ export async function webAppRoutes(app: FastifyInstance, options: { distDir?: st
     return;
   }
 
+  // No route per file (each would be a GET and a HEAD route, with the compressed copies too):
+  // one handler below serves the files the build holds, and sendFile picks the copy the
+  // browser accepts (`preCompressed`).
   await app.register(fastifyStatic, {
     root: distDir,
-    // Only the files that exist at start-up get routes; everything else reaches the fallback below.
-    wildcard: false,
+    serve: false,
     index: false,
     serveDotFiles: false,
     preCompressed: true,
@@ -99,14 +101,32 @@ export async function webAppRoutes(app: FastifyInstance, options: { distDir?: st
       void reply.header('cache-control', /[\\/]assets[\\/]/.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
+  // Only the files that exist at start-up are served; everything else reaches the fallback.
+  const files = builtFiles(distDir);
 
   const sendApp = async (_request: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', distDir);
   app.get('/', { schema: { hide: true } }, sendApp);
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    if (isApiPath(pathname) || looksLikeFile(pathname)) return notFound(reply);
+    if (isApiPath(pathname)) return notFound(reply);
+    if (files.has(pathname)) return reply.sendFile(pathname.slice(1));
+    if (looksLikeFile(pathname)) return notFound(reply);
     return sendApp(request, reply);
   });
+}
+
+/** The URL paths (`/assets/index-….js`) of the build's files, without the compressed copies and dot files. */
+function builtFiles(distDir: string): ReadonlySet<string> {
+  const paths = new Set<string>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+      else if (entry.isFile() && !isCompressedCopy(entry.name)) paths.add(`${prefix}${entry.name}`);
+    }
+  };
+  walk(distDir, '/');
+  return paths;
 }
 
 function isApiPath(url: string): boolean {
