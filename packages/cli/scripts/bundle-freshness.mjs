@@ -1,4 +1,4 @@
-// Whether dist/latchkey.mjs was built from the sources as they are now: it must be newer than
+// Whether a bundle under dist/ was built from the sources as they are now: it must be newer than
 // every file under the source folders it is made from. An edited source therefore never runs
 // stale; bin/latchkey.js falls back to the TypeScript sources through tsx instead.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -6,8 +6,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packagesDir = fileURLToPath(new URL('../..', import.meta.url));
+const sourcesOf = (...names) => names.map((name) => path.join(packagesDir, name, 'src'));
+
+/** The whole command line (src/main.ts): the SDK, the CLI and the server. */
 export const BUNDLE_PATH = path.join(packagesDir, 'cli', 'dist', 'latchkey.mjs');
-const SOURCES = ['core', 'client', 'server', 'cli'].map((name) => path.join(packagesDir, name, 'src'));
+export const SOURCES = sourcesOf('core', 'client', 'server', 'cli');
+
+/** `latchkey server` alone (src/server-main.ts): the server and core, no SDK (packages/client) and no CLI commands. */
+export const SERVER_BUNDLE_PATH = path.join(packagesDir, 'cli', 'dist', 'latchkey-server.mjs');
+export const SERVER_SOURCES = sourcesOf('core', 'server', 'cli');
 
 function newerThan(dir, builtAt) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
