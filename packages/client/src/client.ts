@@ -3,6 +3,7 @@
  * cryptographic step; callers pass passwords and get plaintext items, and nothing secret
  * leaves the device unencrypted.
  */
+import type { ImportPlan } from '@latchkey/core/import-file';
 import type { ItemFields } from '@latchkey/core/item';
 import type { ItemId, SessionId, VaultId } from '@latchkey/core/ids';
 import { ApiClient, type Fetch } from './http.ts';
@@ -13,6 +14,7 @@ import * as signup from './signup.ts';
 import * as signInFlow from './sign-in.ts';
 import * as vaults from './vaults.ts';
 import * as items from './items.ts';
+import * as importing from './import.ts';
 import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
 import * as recoveryCode from './recovery-code.ts';
@@ -164,6 +166,8 @@ export class LatchkeyClient {
     create: (vaultId: VaultId, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
     update: (itemId: ItemId, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
     delete: (itemId: ItemId, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
+    /** Encrypts and uploads an import plan (`@latchkey/core/import-file`): duplicates left out, all or nothing per batch. */
+    import: (plan: ImportPlan, options?: importing.ImportOptions) => importing.importPlan(this.ctx, plan, options),
   };
 
   readonly sessions = {
@@ -216,6 +220,7 @@ export class LatchkeyClient {
 }
 
 export type { Item } from './items.ts';
+export type { ImportOptions, ImportSummary } from './import.ts';
 export type { Vault, VaultAccess } from './vaults.ts';
 export type { OrganizationSummary, OrganizationMember, MembershipEndedResult, OrganizationKind, OrganizationRole, MembershipStatus } from './organizations.ts';
 export type { AcceptedInvitation, InvitationDescription, InvitationSummary } from './invitations.ts';

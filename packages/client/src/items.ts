@@ -41,7 +41,7 @@ async function vaultKeyById(ctx: ClientContext, vaultId: VaultId) {
 }
 
 /** Checks versions against what this device has seen, then records the new high-water marks. */
-async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
+export async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
   // The keyset id, authenticated when the keyset opened: the profile's account id is only the server's word.
   const keysetId = requireUnlocked(ctx).keyset.id;
   const seen = (await ctx.store.read()).itemVersions?.[keysetId] ?? {};

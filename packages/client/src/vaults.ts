@@ -13,6 +13,7 @@ import { createVaultKey, decryptVaultAttributes, encryptVaultAttributes, unwrapV
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
+import type { CreateVaultRequest } from '@latchkey/core/wire/vaults';
 import type { ClientContext, UnlockedKeys } from './context.ts';
 import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { requireSession } from './sign-in.ts';
@@ -149,10 +150,20 @@ export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
   );
 }
 
-export async function createVault(ctx: ClientContext, name: string): Promise<Vault> {
+/** A new vault ready to send: its request body, and its key (pinned on this device already). */
+export interface PreparedVault {
+  readonly body: CreateVaultRequest;
+  readonly key: BoxKey;
+  readonly vault: Vault;
+}
+
+/**
+ * A new vault's id, key, encrypted name and signed wrap, with the key pinned before the server
+ * hears of the vault, so no answer of its can introduce another key. Not yet sent.
+ */
+export async function prepareVault(ctx: ClientContext, name: string): Promise<PreparedVault> {
   const keys = requireUnlocked(ctx);
   if (name.trim() === '') throw new LatchkeyError('invalid_request', 'A vault needs a name.');
-  await requireSession(ctx);
   const id = newVaultId();
   const raw = createVaultKey();
   const key = await importBoxKey(raw);
@@ -161,12 +172,19 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
     encryptedAttrs: await encryptVaultAttributes(key, id, { name }),
     keyWrap: await wrapVaultKey(raw, id, keysetRecipient(keys.keyset), keysetSigner(keys.keyset)),
   };
-  // Pinned before the server hears of the vault, so no answer of its can introduce another key.
   await checkAndPinKeys(ctx, keys.keyset.id, [{ purpose: 'vault-key', subjectId: id, fingerprint: vaultKeyFingerprint(id, raw) }]);
   wipe(raw);
-  await ctx.api.call(endpoints.createVault, body);
-  keys.vaultKeys.set(id, key);
-  return { id, name, kind: 'shared', role: 'owner', access: 'owner', organizationId: null };
+  return { body, key, vault: { id, name, kind: 'shared', role: 'owner', access: 'owner', organizationId: null } };
+}
+
+export async function createVault(ctx: ClientContext, name: string): Promise<Vault> {
+  const keys = requireUnlocked(ctx);
+  if (name.trim() === '') throw new LatchkeyError('invalid_request', 'A vault needs a name.');
+  await requireSession(ctx);
+  const prepared = await prepareVault(ctx, name);
+  await ctx.api.call(endpoints.createVault, prepared.body);
+  keys.vaultKeys.set(prepared.vault.id, prepared.key);
+  return prepared.vault;
 }
 
 /** Finds a vault by exact name (case-insensitive) or id. Throws `not_found` or `invalid_request` when ambiguous. */

@@ -369,6 +369,12 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(201),
     other: fails('not_found'),
   },
+  createItems: {
+    access: 'session',
+    call: async (w) => ({ path: '/api/items/batch', body: { items: [{ vaultId: w.a.vaultId, id: crypto.randomUUID(), ciphertext: junkCiphertext() }] } }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
   updateItem: {
     access: 'session',
     prepare: freshItemOfA,

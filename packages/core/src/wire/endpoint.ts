@@ -46,6 +46,8 @@ export interface Endpoint<
   /** The schema of the answer with `status`; failures are the one error body (`ErrorBody`). */
   readonly response: Response;
   readonly status: SuccessStatus;
+  /** The largest request body this endpoint takes, in bytes, where it is above the server's default (1 MiB). */
+  readonly bodyLimit: number | undefined;
 }
 
 /** An endpoint of the table, with its name there (the OpenAPI `operationId`). */
@@ -69,6 +71,7 @@ export interface EndpointSpec<
   readonly response: Response;
   /** 200 unless said. */
   readonly status?: SuccessStatus;
+  readonly bodyLimit?: number;
 }
 
 /** An endpoint with its defaults filled in: no parameters, no body, status 200, no re-authentication. */
@@ -98,6 +101,7 @@ export function defineEndpoint<
     body: spec.body as Body,
     response: spec.response,
     status: spec.status ?? 200,
+    bodyLimit: spec.bodyLimit,
   };
 }
 

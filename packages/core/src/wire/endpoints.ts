@@ -225,6 +225,17 @@ const table = {
     response: vaults.ItemVersion,
     status: 201,
   }),
+  createItems: defineEndpoint({
+    method: 'POST',
+    path: '/api/items/batch',
+    tag: 'vaults',
+    summary: 'Create new vaults and many items (version 1) in one transaction: all or nothing (an import)',
+    auth: 'session',
+    body: vaults.CreateItemsRequest,
+    response: vaults.CreatedItems,
+    status: 201,
+    bodyLimit: vaults.ITEM_BATCH_BODY_LIMIT,
+  }),
   updateItem: defineEndpoint({
     method: 'PUT',
     path: '/api/vaults/:vaultId/items/:itemId',

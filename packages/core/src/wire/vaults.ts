@@ -44,6 +44,25 @@ export const UpdateItemRequest = strictObject({ expectedVersion: Type.Integer({ 
 export type UpdateItemRequest = Static<typeof UpdateItemRequest>;
 export const DeleteItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }) });
 export type DeleteItemRequest = Static<typeof DeleteItemRequest>;
+/**
+ * An import in one transaction (docs/protocol.md §26): new vaults (each as `CreateVaultRequest`)
+ * and items for them or for vaults the caller may edit. Each item is a `CreateItemRequest` with
+ * its vault; its ciphertext is bound, as a single create's, to its item id, its vault id and
+ * version 1. All of it is written, or nothing.
+ */
+export const MAX_ITEMS_PER_BATCH = 5000;
+export const MAX_VAULTS_PER_BATCH = 100;
+/** 5,000 typical items (a few hundred bytes of ciphertext each) fit with room to spare; the SDK splits by this too. */
+export const ITEM_BATCH_BODY_LIMIT = 8 * 1024 * 1024;
+export const BatchItem = strictObject({ vaultId: VaultIdSchema, id: ItemIdSchema, ciphertext: Base64Url(MAX_ITEM_CIPHERTEXT) });
+export type BatchItem = Static<typeof BatchItem>;
+export const CreateItemsRequest = strictObject({
+  vaults: Type.Optional(Type.Array(CreateVaultRequest, { maxItems: MAX_VAULTS_PER_BATCH })),
+  items: Type.Array(BatchItem, { minItems: 1, maxItems: MAX_ITEMS_PER_BATCH }),
+});
+export type CreateItemsRequest = Static<typeof CreateItemsRequest>;
 export const ItemVersion = Type.Object({ id: ItemIdSchema, version: Type.Integer() });
 export type ItemVersion = Static<typeof ItemVersion>;
+export const CreatedItems = Type.Object({ items: Type.Array(ItemVersion) });
+export type CreatedItems = Static<typeof CreatedItems>;
 export const DeleteItemResponse = Type.Object({ deleted: Type.Boolean() });

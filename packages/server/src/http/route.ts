@@ -46,6 +46,7 @@ export function route<E extends NamedEndpoint>(app: FastifyInstance, ctx: Server
   app.route({
     method: endpoint.method,
     url: endpoint.path,
+    ...(endpoint.bodyLimit !== undefined ? { bodyLimit: endpoint.bodyLimit } : {}),
     schema: {
       operationId: endpoint.name,
       summary: endpoint.summary,

@@ -65,6 +65,23 @@ export async function insertItem(db: Tx, item: { id: string; vaultId: string; ci
     .execute();
 }
 
+/** Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters (6 a row). */
+const INSERT_CHUNK = 500;
+
+/** Many new items (version 1) in as few statements as the parameter limits allow; run inside the caller's transaction. */
+export async function insertItems(db: Tx, items: ReadonlyArray<{ id: string; vaultId: string; ciphertext: string }>, now: Date): Promise<void> {
+  for (let at = 0; at < items.length; at += INSERT_CHUNK) {
+    await db
+      .insertInto('items')
+      .values(
+        items
+          .slice(at, at + INSERT_CHUNK)
+          .map((item) => ({ id: item.id, vault_id: item.vaultId, version: 1, ciphertext: item.ciphertext, created_at: now, updated_at: now })),
+      )
+      .execute();
+  }
+}
+
 /** Returns the new version, or undefined when `expectedVersion` is no longer current. */
 export async function updateItemIfVersion(
   db: Tx,

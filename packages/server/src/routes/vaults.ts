@@ -13,6 +13,7 @@ export function vaultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     items: await vaults.listItems(ctx, session, params.vaultId),
   }));
   route(app, ctx, endpoints.createItem, ({ params, body, session }) => vaults.createItem(ctx, session, params.vaultId, body));
+  route(app, ctx, endpoints.createItems, ({ body, session, meta }) => vaults.createItems(ctx, session, meta, body));
   route(app, ctx, endpoints.updateItem, ({ params, body, session }) => vaults.updateItem(ctx, session, params.vaultId, params.itemId, body));
   route(app, ctx, endpoints.deleteItem, async ({ params, body, session }) => {
     await vaults.deleteItem(ctx, session, params.vaultId, params.itemId, body.expectedVersion);

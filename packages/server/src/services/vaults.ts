@@ -6,7 +6,15 @@
  */
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ItemId, VaultId } from '@latchkey/core/ids';
-import type { CreateItemRequest, CreateVaultRequest, EncryptedItem, UpdateItemRequest, VaultSummary } from '@latchkey/core/wire/vaults';
+import type {
+  CreateItemRequest,
+  CreateItemsRequest,
+  CreateVaultRequest,
+  EncryptedItem,
+  ItemVersion,
+  UpdateItemRequest,
+  VaultSummary,
+} from '@latchkey/core/wire/vaults';
 import type { KeyWrapInput } from '@latchkey/core/wire/key-wrap';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import * as vaults from '../repositories/vaults.ts';
@@ -99,6 +107,56 @@ export async function createItem(
     throw error;
   }
   return { id: body.id, version: 1 };
+}
+
+/**
+ * An import's vaults and items in one transaction: every new vault is checked as `createVault`
+ * checks it, every item's vault must be one of them or a vault the caller may edit (else
+ * `not_found`, or `forbidden` for a view-only share), and then all rows are written or, on any
+ * failure (an id already taken, a storage error), none. The body's size and item count are
+ * bounded by its schema and the endpoint's body limit (`invalid_request`, `body_too_large`).
+ */
+export async function createItems(
+  ctx: ServerContext,
+  session: AuthenticatedSession,
+  meta: RequestMeta,
+  body: CreateItemsRequest,
+): Promise<{ items: ItemVersion[] }> {
+  const newVaults = body.vaults ?? [];
+  const ids = new Set<string>();
+  for (const item of body.items) {
+    if (ids.has(item.id)) throw new LatchkeyError('invalid_request', 'The batch names an item id twice.');
+    ids.add(item.id);
+  }
+  if (new Set(newVaults.map((v) => v.id)).size !== newVaults.length) throw new LatchkeyError('invalid_request', 'The batch names a vault id twice.');
+  if (newVaults.length > 0) {
+    const user = await findUserById(ctx.db, session.userId);
+    if (user === undefined) throw new LatchkeyError('unauthenticated', 'Sign in again.');
+    for (const vault of newVaults) requireOwnKeyWrap(vault.keyWrap, user.keysetId);
+  }
+  const created = new Set<string>(newVaults.map((v) => v.id));
+  for (const vaultId of new Set(body.items.map((i) => i.vaultId))) if (!created.has(vaultId)) await requireVault(ctx, session, vaultId, 'edit');
+  const now = ctx.clock();
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      for (const vault of newVaults) {
+        await vaults.insertVault(tx, {
+          id: vault.id,
+          kind: 'shared',
+          createdBy: session.userId,
+          encryptedAttrs: vault.encryptedAttrs,
+          keyWrap: vault.keyWrap,
+          now,
+        });
+        await recordSecurityEvent(tx, { userId: session.userId, type: 'vault.created', detail: { vault: vault.id }, ip: meta.ip, now });
+      }
+      await items.insertItems(tx, body.items, now);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new LatchkeyError('already_exists', 'A vault or item with one of these ids already exists. Nothing was created.');
+    throw error;
+  }
+  return { items: body.items.map((i) => ({ id: i.id, version: 1 })) };
 }
 
 async function conflictOrMissing(ctx: ServerContext, vaultId: VaultId, itemId: ItemId): Promise<never> {
