@@ -1,0 +1,220 @@
+/**
+ * axe-core over every page of the web app (issue 15, "Must hold"): signed out (sign-in, sign-up
+ * with each of its steps, sign-in help, recovery), signed in (items, item editor and view, the
+ * generator, account with its change-password step, two-step verification and its setup step,
+ * recovery code and its setup step, sessions, security log, settings, organizations), and the
+ * locked page, at 1280 px and again at 375 px with the menu open, and a few pages in the dark
+ * theme. A planted violation shows that the audit does report what it finds. Any serious or critical
+ * violation fails the test, listed with the page it was on. axe's own source is evaluated in the
+ * page (the page's Content-Security-Policy stays on). A screenshot of every page audited is kept.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+import { extractCode, startTestServer, type TestServer, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
+import { launchChromium, openFromNavigation, screenshot, unfoldHeader } from './helpers/browser.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'accessible account password 3Kv maple';
+
+interface Finding {
+  readonly page: string;
+  readonly rule: string;
+  readonly impact: string;
+  readonly help: string;
+  readonly nodes: readonly string[];
+}
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const findings: Finding[] = [];
+const audited: string[] = [];
+
+const heading = (p: Page, name: string | RegExp) => p.getByRole('heading', { level: 1, name });
+
+/** Runs axe on the page as it is now; keeps serious and critical violations, and a screenshot. Returns every rule violated. */
+async function audit(p: Page, name: string): Promise<string[]> {
+  const width = p.viewportSize()?.width ?? 0;
+  const label = `${name} @${width}`;
+  // Let lazy chunks, focus moves and status messages settle first.
+  await p.waitForLoadState('networkidle').catch(() => undefined);
+  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(AXE_SOURCE);
+  const violations = await p.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe;
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => ({
+      rule: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 200)}`),
+    }));
+  });
+  for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') findings.push({ page: label, ...v });
+  audited.push(label);
+  await screenshot(p, `a11y-${name}-${width}`);
+  return violations.map((v) => v.rule);
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('accessibility (axe-core: no serious or critical violation)', () => {
+  it('signed out: sign-in, sign-up steps, sign-in help, recovery', async () => {
+    await page.goto(server.url);
+    await heading(page, 'Sign in to Latchkey').waitFor();
+    await audit(page, 'sign-in');
+    await page.getByRole('link', { name: /trouble signing in/i }).click();
+    await heading(page, 'Having trouble signing in?').waitFor();
+    await audit(page, 'sign-in-help');
+    await page.getByRole('button', { name: /recovery code/i }).click();
+    await heading(page, 'Recover your account').waitFor();
+    await audit(page, 'recover');
+
+    await page.goto(`${server.url}/signup`);
+    await heading(page, 'Create your Latchkey account').waitFor();
+    await audit(page, 'sign-up-email');
+    const email = uniqueEmail('a11y');
+    await page.getByLabel('Email address').fill(email);
+    const sentAfter = Date.now() - 1000;
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await heading(page, 'Check your email').waitFor();
+    await audit(page, 'sign-up-details');
+    const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: sentAfter });
+    await page.getByLabel('Code from the email').fill(extractCode(mail.text));
+    await page.getByLabel('Your name').fill('Ada Access');
+    await page.getByLabel('Account password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Account password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading(page, 'Your Secret Key').waitFor({ timeout: 60_000 });
+    await audit(page, 'sign-up-secret-key');
+    await page.getByRole('button', { name: 'Continue to my vault' }).click();
+    await heading(page, 'Items').waitFor();
+    expect(findings).toEqual([]);
+  });
+
+  const signedInPages = async (width: number) => {
+    await page.setViewportSize({ width, height: width < 600 ? 800 : 860 });
+    await openFromNavigation(page, 'Items');
+    await heading(page, 'Items').waitFor();
+    await audit(page, 'items');
+    if (width < 600) {
+      await unfoldHeader(page);
+      await audit(page, 'menu-open');
+      await page.getByRole('button', { name: 'Menu' }).click();
+    }
+    await page.getByRole('button', { name: 'New item' }).click();
+    await heading(page, /New item/).waitFor();
+    await audit(page, 'item-editor');
+    await page.getByLabel('Title').fill(`Axe login ${width}`);
+    await page.getByLabel('Username').fill('ada@example.net');
+    await page.getByLabel('Password', { exact: true }).fill('Axe-pw-Lark-2231');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Copy password' }).waitFor({ timeout: 30_000 });
+    await audit(page, 'item-view');
+    for (const [link, title, name] of [
+      ['Generator', 'Password generator', 'generator'],
+      ['Sessions', "Where you're signed in", 'sessions'],
+      ['Security log', 'Security log', 'security-log'],
+      ['Settings', 'Settings', 'settings'],
+      ['Organizations', /Organizations/, 'organizations'],
+    ] as const) {
+      await openFromNavigation(page, link);
+      await heading(page, title).waitFor();
+      await audit(page, name);
+    }
+    await openFromNavigation(page, 'Account');
+    await heading(page, /Account/).waitFor();
+    await audit(page, 'account');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByLabel('Account password', { exact: true }).first().waitFor();
+    await audit(page, 'account-change-password');
+    await openFromNavigation(page, 'Two-step verification');
+    await heading(page, 'Two-step verification').waitFor();
+    await audit(page, 'two-step');
+    await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+    await page.getByLabel('Account password', { exact: true }).first().waitFor();
+    await audit(page, 'two-step-setup');
+    await openFromNavigation(page, 'Recovery code');
+    await heading(page, /Recovery code/i).waitFor();
+    await page.getByRole('button', { name: 'Set up a recovery code' }).first().waitFor();
+    await audit(page, 'recovery-code');
+    await page.locator('main').getByRole('button', { name: 'Set up a recovery code' }).click();
+    await page.getByLabel('Account password', { exact: true }).first().waitFor();
+    await audit(page, 'recovery-code-setup');
+  };
+
+  it('signed in at 1280 px: every page of the navigation and their first steps', async () => {
+    await signedInPages(1280);
+    expect(findings).toEqual([]);
+  });
+
+  it('signed in at 375 px, with the menu open too', async () => {
+    await signedInPages(375);
+    expect(findings).toEqual([]);
+  });
+
+  it('in the dark theme too (colour contrast)', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await openFromNavigation(page, 'Settings');
+    await page.getByRole('group', { name: 'Theme' }).getByLabel('Dark').check();
+    await audit(page, 'dark-settings');
+    for (const [link, title, name] of [
+      ['Items', 'Items', 'dark-items'],
+      ['Security log', 'Security log', 'dark-security-log'],
+      ['Sessions', "Where you're signed in", 'dark-sessions'],
+      ['Two-step verification', 'Two-step verification', 'dark-two-step'],
+    ] as const) {
+      await openFromNavigation(page, link);
+      await heading(page, title).waitFor();
+      await audit(page, name);
+    }
+    await openFromNavigation(page, 'Settings');
+    await page.getByRole('group', { name: 'Theme' }).getByLabel('As the system').check();
+    expect(findings).toEqual([]);
+  });
+
+  it('the audit itself sees violations: planted ones are reported', async () => {
+    await page.evaluate(() => {
+      const planted = document.createElement('div');
+      planted.id = 'planted';
+      // A button with no name, an image with no text alternative, grey on grey (set through the
+      // CSSOM: the page's Content-Security-Policy drops inline style attributes).
+      planted.innerHTML = '<button type="button"></button><img src="/favicon.ico"><p>faint</p>';
+      const faint = planted.querySelector('p') as HTMLElement;
+      faint.style.color = '#bbb';
+      faint.style.background = '#ccc';
+      document.querySelector('main')?.append(planted);
+    });
+    const before = findings.length;
+    const rules = await audit(page, 'planted');
+    const planted = findings.splice(before);
+    await page.evaluate(() => document.getElementById('planted')?.remove());
+    expect(rules).toEqual(expect.arrayContaining(['button-name', 'image-alt', 'color-contrast']));
+    expect(planted.map((f) => f.rule).sort()).toEqual(['button-name', 'color-contrast', 'image-alt']);
+  });
+
+  it('locked', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await unfoldHeader(page);
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await heading(page, 'Latchkey is locked').waitFor();
+    await audit(page, 'locked');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await audit(page, 'locked');
+    expect(findings).toEqual([]);
+    expect(audited.length).toBe(43);
+  });
+});
