@@ -293,6 +293,13 @@ describe('races over HTTP: exactly one outcome, no partial rows', () => {
       .where('type', '=', 'member.removed')
       .execute();
     expect(removed).toHaveLength(1);
+    // The log still names the removed member (and the remover) by email, to those who may read it.
+    const log = ok(await api('GET', `/api/organizations/${org.id}/log`, alice)).events as Array<Record<string, unknown>>;
+    const entry = log.find((e) => e.type === 'member.removed' && e.subjectUserId === lee.id);
+    expect(entry?.subjectEmail).toBe(lee.email);
+    expect([alice.email, bob.email]).toContain(entry?.actorEmail);
+    expect(log.find((e) => e.type === 'organization.created')).toMatchObject({ actorEmail: alice.email, subjectEmail: null });
+    expect(JSON.stringify(log.map((e) => e.detail))).not.toContain('@');
   });
 
   it('two organizers removing each other at once: the organization keeps one organizer', async () => {

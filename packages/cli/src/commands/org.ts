@@ -254,7 +254,14 @@ export function orgCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const client = await unlockedClient(cli);
         const events = await client.organizations.log(await organizationId(client, nameOrId));
-        cli.out.result(events, () => events.map((e) => `${e.createdAt}  ${e.type}${e.subjectUserId === null ? '' : `  ${e.subjectUserId}`}`).join('\n'));
+        cli.out.result(events, () =>
+          events
+            .map(
+              (e) =>
+                `${e.createdAt}  ${e.type}${e.actorUserId === null ? '' : `  by ${e.actorEmail ?? e.actorUserId}`}${e.subjectUserId === null ? '' : `  (${e.subjectEmail ?? e.subjectUserId})`}`,
+            )
+            .join('\n'),
+        );
       }),
     );
 }

@@ -119,6 +119,12 @@ export const OrganizationEvent = Type.Object({
   type: Type.String(),
   actorUserId: Type.Union([Uuid, Type.Null()]),
   subjectUserId: Type.Union([Uuid, Type.Null()]),
+  /**
+   * The emails of the actor's and the subject's accounts, looked up when the log is read (the
+   * log itself stores ids): a removed member is still named. Null without an account.
+   */
+  actorEmail: Type.Union([Type.String(), Type.Null()]),
+  subjectEmail: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   /** Ids and roles only. */
   detail: Type.Record(Type.String(), Type.Unknown()),

@@ -165,12 +165,27 @@ export async function recordOrganizationEvent(
     .execute();
 }
 
+/**
+ * The newest events first, each with the emails of its actor's and subject's accounts (joined
+ * here, not stored: the log keeps ids, and someone no longer a member is still named by it).
+ */
 export async function listOrganizationEvents(db: Tx, organizationId: string, limit = 200) {
   return db
-    .selectFrom('organization_events')
-    .select(['id', 'actor_user_id as actorUserId', 'subject_user_id as subjectUserId', 'type', 'detail', 'created_at as createdAt'])
-    .where('organization_id', '=', organizationId)
-    .orderBy('id', 'desc')
+    .selectFrom('organization_events as e')
+    .leftJoin('users as actor', 'actor.id', 'e.actor_user_id')
+    .leftJoin('users as subject', 'subject.id', 'e.subject_user_id')
+    .select([
+      'e.id',
+      'e.actor_user_id as actorUserId',
+      'e.subject_user_id as subjectUserId',
+      'actor.email as actorEmail',
+      'subject.email as subjectEmail',
+      'e.type',
+      'e.detail',
+      'e.created_at as createdAt',
+    ])
+    .where('e.organization_id', '=', organizationId)
+    .orderBy('e.id', 'desc')
     .limit(limit)
     .execute();
 }

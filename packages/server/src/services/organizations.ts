@@ -117,7 +117,10 @@ export async function getOrganization(ctx: ServerContext, actor: Actor, organiza
   };
 }
 
-/** The organization's security log. @throws `not_found`, `forbidden` (members). */
+/**
+ * The organization's security log, naming actor and subject by their accounts' emails too
+ * (only those who may read the log, who saw these people as members). @throws `not_found`, `forbidden` (members).
+ */
 export async function organizationLog(ctx: ServerContext, actor: Actor, organizationId: string) {
   await authorize(ctx.db, actor.userId, organizationId, 'log.view');
   return (await organizations.listOrganizationEvents(ctx.db, organizationId)).map((e) => ({
@@ -125,6 +128,8 @@ export async function organizationLog(ctx: ServerContext, actor: Actor, organiza
     type: e.type,
     actorUserId: e.actorUserId,
     subjectUserId: e.subjectUserId,
+    actorEmail: e.actorEmail,
+    subjectEmail: e.subjectEmail,
     createdAt: e.createdAt.toISOString(),
     detail: e.detail,
   }));
