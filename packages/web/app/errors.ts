@@ -160,3 +160,33 @@ export function describeCredentialsChangeError(error: unknown): string {
   if (error instanceof LatchkeyError && CREDENTIALS_CHANGE_MESSAGES[error.code] !== undefined) return CREDENTIALS_CHANGE_MESSAGES[error.code]!;
   return describeError(error);
 }
+
+/**
+ * Team administration (a member's role, a transfer): `conflict` here is the membership, not an
+ * item, changing meanwhile, or the last organizer or owner.
+ */
+const ROLE_CHANGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  conflict:
+    'Nothing was changed: their role or membership changed meanwhile (look at the members again), or this would leave the organization without an organizer or owner.',
+  forbidden: 'Your role cannot change this. Only organizers and owners change roles and transfer the organization.',
+  invalid_request: 'This organization has no such role for them. Nothing was changed.',
+};
+
+export function describeRoleChangeError(error: unknown): string {
+  if (error instanceof LatchkeyError && ROLE_CHANGE_MESSAGES[error.code] !== undefined) return ROLE_CHANGE_MESSAGES[error.code]!;
+  return describeError(error);
+}
+
+/** A team's reset of a member's two-step verification (the server's limits: once a day per member). */
+const TWO_STEP_RESET_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  invalid_request: 'This member has no two-step verification to reset. Nothing was changed.',
+  rate_limited:
+    "This member's two-step verification was already reset in the last day, or the team has made many resets this hour. Nothing was changed: wait, or ask an owner.",
+  forbidden: "Your role cannot reset this member's two-step verification: admins reset members', owners everyone's but their own.",
+  conflict: 'Nothing was changed: their membership changed meanwhile. Look at the members again.',
+};
+
+export function describeTwoStepResetError(error: unknown): string {
+  if (error instanceof LatchkeyError && TWO_STEP_RESET_MESSAGES[error.code] !== undefined) return TWO_STEP_RESET_MESSAGES[error.code]!;
+  return describeError(error);
+}

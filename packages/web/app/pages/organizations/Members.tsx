@@ -1,12 +1,15 @@
 /**
  * Members of one organization (§22.3, §22.4): confirming after comparing fingerprints (the
  * organizer types what the member reads out; the SDK compares it and refuses a mismatch),
- * suspending, reinstating and removing. A waiting member sees their own fingerprint here.
+ * suspending, reinstating and removing; roles, transfer and a team's two-step reset
+ * (`TeamAdmin.tsx`, §22.10). A waiting member sees their own fingerprint here.
  */
 import { useEffect, useState } from 'react';
-import type { MembershipEndedResult, OrganizationMember } from '@latchkey/client/client';
+import type { MembershipEndedResult, OrganizationKind, OrganizationMember, OrganizationRole } from '@latchkey/client/client';
 import { useApp } from '../../app-context.tsx';
 import { Field } from '../../components/ui.tsx';
+import { MemberAdministration } from './TeamAdmin.tsx';
+import { mayActOn } from './team-roles.ts';
 import { type Act, ROTATE } from './use-action.ts';
 
 const statusText = (m: OrganizationMember) =>
@@ -22,6 +25,8 @@ export function Members(props: {
   organizationId: string;
   members: OrganizationMember[];
   admin: boolean;
+  kind: OrganizationKind;
+  myRole: OrganizationRole;
   groupName: (groupId: string) => string;
   busy: boolean;
   act: Act;
@@ -29,7 +34,7 @@ export function Members(props: {
 }) {
   const { latchkey } = useApp();
   const organizations = latchkey.client.organizations;
-  const { organizationId, members, admin, groupName, busy, act, onRefresh } = props;
+  const { organizationId, members, admin, kind, myRole, groupName, busy, act, onRefresh } = props;
   return (
     <section aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
@@ -49,7 +54,7 @@ export function Members(props: {
                 }
               />
             ) : null}
-            {admin && !m.isYou ? (
+            {admin && !m.isYou && mayActOn(myRole, m.role) ? (
               <span className="actions">
                 {m.status === 'suspended' ? (
                   <button
@@ -87,6 +92,7 @@ export function Members(props: {
                 </button>
               </span>
             ) : null}
+            {admin ? <MemberAdministration organizationId={organizationId} kind={kind} myRole={myRole} member={m} busy={busy} act={act} /> : null}
           </li>
         ))}
       </ul>

@@ -16,7 +16,7 @@ import { Members, MyFingerprint } from './Members.tsx';
 import { OrganizationLog } from './OrganizationLog.tsx';
 import { ShareForm, ShareList } from './Sharing.tsx';
 import { shareable } from './shareable.ts';
-import { useAction } from './use-action.ts';
+import { type Act, useAction } from './use-action.ts';
 
 interface Loaded {
   organization: OrganizationSummary;
@@ -58,12 +58,12 @@ export function OrganizationView({ organizationId }: { organizationId: string })
     void load();
   }, [load]);
 
-  const act = (action: () => Promise<string | undefined>) =>
+  const act: Act = (action, describe) =>
     run(async () => {
       const message = await action();
       await load();
       return message;
-    });
+    }, describe);
 
   if (data === undefined) {
     return (
@@ -95,6 +95,8 @@ export function OrganizationView({ organizationId }: { organizationId: string })
           organizationId={organizationId}
           members={data.members}
           admin={admin}
+          kind={organization.kind}
+          myRole={organization.role}
           groupName={groupName}
           busy={busy}
           act={act}
@@ -125,7 +127,7 @@ export function OrganizationView({ organizationId }: { organizationId: string })
           <ShareForm organizationId={organizationId} vaults={data.vaults} members={data.members} groups={data.groups} busy={busy} act={act} />
         </section>
       ) : null}
-      {admin ? <OrganizationLog events={data.log} nameOf={emailOf} /> : null}
+      {admin ? <OrganizationLog events={data.log} /> : null}
     </main>
   );
 }

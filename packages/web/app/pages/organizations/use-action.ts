@@ -9,8 +9,11 @@ import { describeError } from '../../errors.ts';
 /** Said after every removal of access: keys can be taken away, what was read cannot. */
 export const ROTATE = 'What they could see they may have kept: change those passwords and secrets.';
 
+/** Turns a failure into words; `describeError` unless the action's failures need their own. */
+export type Describe = (error: unknown) => string;
+
 /** Runs an action that returns the status line to show (or nothing). */
-export type Act = (action: () => Promise<string | undefined>) => Promise<void>;
+export type Act = (action: () => Promise<string | undefined>, describe?: Describe) => Promise<void>;
 
 export function useAction() {
   const { handleSignedOut } = useApp();
@@ -18,14 +21,14 @@ export function useAction() {
   const [status, setStatus] = useState<string>();
   const [busy, setBusy] = useState(false);
   const run: Act = useCallback(
-    async (action) => {
+    async (action, describe = describeError) => {
       setBusy(true);
       setError(undefined);
       setStatus(undefined);
       try {
         setStatus(await action());
       } catch (e) {
-        if (!handleSignedOut(e)) setError(describeError(e));
+        if (!handleSignedOut(e)) setError(describe(e));
       } finally {
         setBusy(false);
       }
