@@ -8,6 +8,7 @@ import { useApp } from '../../app-context.tsx';
 import { Field } from '../../components/ui.tsx';
 import { Choice } from './Choice.tsx';
 import { type Act, ROTATE } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 export function Groups(props: {
   organizationId: string;
@@ -36,20 +37,18 @@ export function Groups(props: {
               {admin ? (
                 <span className="actions">
                   {g.members.map((userId) => (
-                    <button
+                    <ActionButton
                       key={userId}
-                      type="button"
                       className="secondary"
-                      disabled={busy}
-                      onClick={() =>
-                        void act(async () => {
-                          await groups.remove(organizationId, g.id, userId);
-                          return `${emailOf(userId)} left ${g.name}; the group was re-keyed. ${ROTATE}`;
-                        })
-                      }
+                      busy={busy}
+                      act={act}
+                      run={async () => {
+                        await groups.remove(organizationId, g.id, userId);
+                        return `${emailOf(userId)} left ${g.name}; the group was re-keyed. ${ROTATE}`;
+                      }}
                     >
                       Remove {emailOf(userId)} from {g.name}
-                    </button>
+                    </ActionButton>
                   ))}
                   {candidates.length > 0 ? (
                     <>
@@ -59,33 +58,29 @@ export function Groups(props: {
                         options={candidates.map((m) => ({ value: m.userId, label: m.email }))}
                         onChange={(userId) => setAdding({ ...adding, [g.id]: userId })}
                       />{' '}
-                      <button
-                        type="button"
-                        disabled={busy}
-                        onClick={() =>
-                          void act(async () => {
-                            await groups.add(organizationId, g.id, chosen);
-                            return `${emailOf(chosen)} is in ${g.name}.`;
-                          })
-                        }
+                      <ActionButton
+                        busy={busy}
+                        act={act}
+                        run={async () => {
+                          await groups.add(organizationId, g.id, chosen);
+                          return `${emailOf(chosen)} is in ${g.name}.`;
+                        }}
                       >
                         Add to {g.name}
-                      </button>
+                      </ActionButton>
                     </>
                   ) : null}
-                  <button
-                    type="button"
+                  <ActionButton
                     className="secondary danger"
-                    disabled={busy}
-                    onClick={() =>
-                      void act(async () => {
-                        await groups.delete(organizationId, g.id);
-                        return `Group ${g.name} was deleted, with the vault access it gave. ${ROTATE}`;
-                      })
-                    }
+                    busy={busy}
+                    act={act}
+                    run={async () => {
+                      await groups.delete(organizationId, g.id);
+                      return `Group ${g.name} was deleted, with the vault access it gave. ${ROTATE}`;
+                    }}
                   >
                     Delete group {g.name}
-                  </button>
+                  </ActionButton>
                 </span>
               ) : null}
             </li>

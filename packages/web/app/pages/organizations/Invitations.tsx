@@ -6,6 +6,7 @@ import { formatDateTime } from '../../dates.ts';
 import { Field } from '../../components/ui.tsx';
 import { Choice, type ChoiceOption } from './Choice.tsx';
 import type { Act } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 /** The roles one can be invited as, by kind (a family has organizers, a team owners and admins). */
 const INVITABLE: Record<OrganizationKind, readonly ChoiceOption<OrganizationRole>[]> = {
@@ -52,32 +53,28 @@ export function Invitations(props: { organizationId: string; kind: OrganizationK
         {pending.map((i) => (
           <li key={i.id}>
             {i.email} as {i.role}, until {formatDateTime(i.expiresAt)}{' '}
-            <button
-              type="button"
+            <ActionButton
               className="secondary"
-              disabled={busy}
-              onClick={() =>
-                void act(async () => {
-                  await invitations.resend(organizationId, i.id);
-                  return `Sent again to ${i.email}; the earlier link no longer works.`;
-                })
-              }
+              busy={busy}
+              act={act}
+              run={async () => {
+                await invitations.resend(organizationId, i.id);
+                return `Sent again to ${i.email}; the earlier link no longer works.`;
+              }}
             >
               Resend to {i.email}
-            </button>{' '}
-            <button
-              type="button"
+            </ActionButton>{' '}
+            <ActionButton
               className="secondary"
-              disabled={busy}
-              onClick={() =>
-                void act(async () => {
-                  await invitations.revoke(organizationId, i.id);
-                  return `The invitation to ${i.email} was revoked.`;
-                })
-              }
+              busy={busy}
+              act={act}
+              run={async () => {
+                await invitations.revoke(organizationId, i.id);
+                return `The invitation to ${i.email} was revoked.`;
+              }}
             >
               Revoke for {i.email}
-            </button>
+            </ActionButton>
           </li>
         ))}
       </ul>

@@ -11,6 +11,7 @@ import { Field } from '../../components/ui.tsx';
 import { MemberAdministration } from './TeamAdmin.tsx';
 import { mayActOn } from './team-roles.ts';
 import { type Act, ROTATE } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 const statusText = (m: OrganizationMember) =>
   m.status === 'accepted' ? 'waiting to be confirmed' : m.status === 'suspended' ? 'suspended (reinstate, then confirm again)' : m.status;
@@ -57,39 +58,35 @@ export function Members(props: {
             {admin && !m.isYou && mayActOn(myRole, m.role) ? (
               <span className="actions">
                 {m.status === 'suspended' ? (
-                  <button
-                    type="button"
+                  <ActionButton
                     className="secondary"
-                    disabled={busy}
-                    onClick={() =>
-                      void act(async () => {
-                        await organizations.reinstate(organizationId, m.userId);
-                        return `${m.email} is reinstated and waits to be confirmed again: compare their fingerprint once more.`;
-                      })
-                    }
+                    busy={busy}
+                    act={act}
+                    run={async () => {
+                      await organizations.reinstate(organizationId, m.userId);
+                      return `${m.email} is reinstated and waits to be confirmed again: compare their fingerprint once more.`;
+                    }}
                   >
                     Reinstate {m.email}
-                  </button>
+                  </ActionButton>
                 ) : (
-                  <button
-                    type="button"
+                  <ActionButton
                     className="secondary"
-                    disabled={busy}
-                    onClick={() =>
-                      void act(async () => endedMessage(`${m.email} is suspended`, await organizations.suspend(organizationId, m.userId), groupName))
-                    }
+                    busy={busy}
+                    act={act}
+                    run={async () => endedMessage(`${m.email} is suspended`, await organizations.suspend(organizationId, m.userId), groupName)}
                   >
                     Suspend {m.email}
-                  </button>
+                  </ActionButton>
                 )}
-                <button
-                  type="button"
+                <ActionButton
                   className="secondary danger"
-                  disabled={busy}
-                  onClick={() => void act(async () => endedMessage(`${m.email} was removed`, await organizations.remove(organizationId, m.userId), groupName))}
+                  busy={busy}
+                  act={act}
+                  run={async () => endedMessage(`${m.email} was removed`, await organizations.remove(organizationId, m.userId), groupName)}
                 >
                   Remove {m.email}
-                </button>
+                </ActionButton>
               </span>
             ) : null}
             {admin ? <MemberAdministration organizationId={organizationId} kind={kind} myRole={myRole} member={m} busy={busy} act={act} /> : null}

@@ -9,6 +9,7 @@ import type { Vault } from '@latchkey/client/vaults';
 import { useApp } from '../../app-context.tsx';
 import { Choice, plainOptions } from './Choice.tsx';
 import { type Act, ROTATE } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 const SHARE_ROLES = plainOptions<VaultShareRole>(['view', 'edit', 'manage']);
 
@@ -40,19 +41,17 @@ export function ShareList({ vaults, shares, busy, act }: { vaults: readonly Vaul
                 })
               }
             />{' '}
-            <button
-              type="button"
+            <ActionButton
               className="secondary"
-              disabled={busy}
-              onClick={() =>
-                void act(async () => {
-                  await sharing.unshare(v.id, shareTarget(s));
-                  return `${v.name} is no longer shared with ${who}. ${ROTATE}`;
-                })
-              }
+              busy={busy}
+              act={act}
+              run={async () => {
+                await sharing.unshare(v.id, shareTarget(s));
+                return `${v.name} is no longer shared with ${who}. ${ROTATE}`;
+              }}
             >
               Unshare {v.name} from {who}
-            </button>
+            </ActionButton>
           </li>
         );
       })}

@@ -11,6 +11,7 @@ import { describeRoleChangeError, describeTwoStepResetError } from '../../errors
 import { Choice } from './Choice.tsx';
 import { mayChangeRoleOf, mayResetTwoStepOf, mayTransferTo, ROLE_OPTIONS, STEPPED_DOWN_ROLE, TOP_ROLE, withArticle } from './team-roles.ts';
 import type { Act } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 const KEY_HOLDING: readonly OrganizationRole[] = ['organizer', 'owner', 'admin', 'recovery_admin'];
 
@@ -87,20 +88,19 @@ function TransferOrganization({ organizationId, kind, member, busy, act }: Props
         <input type="checkbox" checked={stepDown} onChange={(e) => setStepDown(e.target.checked)} /> Step down to {steppedDown} myself, in the same step
       </label>
       <div className="actions">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            void act(async () => {
-              const done = await latchkey.client.organizations.transferOwnership(organizationId, member.userId, { stepDown });
-              setAsking(false);
-              const you = done.yourRole === top ? '' : ` You are now ${withArticle(done.yourRole)}.`;
-              return `${member.email} is now ${withArticle(done.role)} of this ${kind}; they were emailed.${you}`;
-            }, describeRoleChangeError)
-          }
+        <ActionButton
+          busy={busy}
+          act={act}
+          describe={describeRoleChangeError}
+          run={async () => {
+            const done = await latchkey.client.organizations.transferOwnership(organizationId, member.userId, { stepDown });
+            setAsking(false);
+            const you = done.yourRole === top ? '' : ` You are now ${withArticle(done.yourRole)}.`;
+            return `${member.email} is now ${withArticle(done.role)} of this ${kind}; they were emailed.${you}`;
+          }}
         >
           Make {member.email} {top}
-        </button>
+        </ActionButton>
         {/* biome-ignore lint/a11y/noAutofocus: focus moves into the question just asked, onto the safe choice. */}
         <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)} autoFocus>
           Cancel
@@ -136,21 +136,20 @@ function ResetTwoStep({ organizationId, member, busy, act }: Props) {
         losing their phone.
       </p>
       <div className="actions">
-        <button
-          type="button"
+        <ActionButton
           className="danger"
-          disabled={busy}
-          onClick={() =>
-            void act(async () => {
-              const { sessionsEnded } = await latchkey.client.organizations.resetTwoStep(organizationId, member.userId);
-              setAsking(false);
-              const sessions = sessionsEnded === 1 ? '1 session' : `${sessionsEnded} sessions`;
-              return `The two-step verification of ${member.email} was removed and ${sessions} of theirs ended. They and every owner were emailed; ask them to set it up again.`;
-            }, describeTwoStepResetError)
-          }
+          busy={busy}
+          act={act}
+          describe={describeTwoStepResetError}
+          run={async () => {
+            const { sessionsEnded } = await latchkey.client.organizations.resetTwoStep(organizationId, member.userId);
+            setAsking(false);
+            const sessions = sessionsEnded === 1 ? '1 session' : `${sessionsEnded} sessions`;
+            return `The two-step verification of ${member.email} was removed and ${sessions} of theirs ended. They and every owner were emailed; ask them to set it up again.`;
+          }}
         >
           Reset two-step verification
-        </button>
+        </ActionButton>
         {/* biome-ignore lint/a11y/noAutofocus: focus moves into the question just asked, onto the safe choice. */}
         <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)} autoFocus>
           Keep it
