@@ -4,12 +4,13 @@
  * in the same run and the ratio between them.
  *
  * Targets that are missed are reported as GAP, not asserted: the exit code is non-zero only when
- * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,recovery,signin,families,web,scale runs a subset.
+ * the benchmark itself fails. BENCH_ONLY=unlock,memory,sync,import,recovery,signin,families,web,scale runs a subset.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { benchFamilies } from './families.ts';
+import { benchImport } from './import.ts';
 import { startSyncFixture } from './fixture.ts';
 import { benchMemory } from './memory.ts';
 import { benchRecovery } from './recovery.ts';
@@ -22,7 +23,7 @@ import { benchUnlock, unlockEndToEndRow } from './unlock.ts';
 import { benchWeb } from './web.ts';
 import { fmt, pct, REPO_ROOT, sleep } from './util.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,recovery,signin,families,web,scale').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'unlock,memory,sync,import,recovery,signin,families,web,scale').split(',').map((s) => s.trim()));
 
 const sections: Section[] = [];
 let failed = false;
@@ -72,6 +73,14 @@ await section('sync', 'Sync (3,000-item vault)', async () => {
     const result = await benchSync(fixture);
     if (unlockSection !== undefined) unlockSection.rows.push(await unlockEndToEndRow(fixture));
     return result;
+  } finally {
+    await fixture.close();
+  }
+});
+await section('import', 'Import (5,000 items)', async () => {
+  const fixture = await startSyncFixture();
+  try {
+    return await benchImport(fixture);
   } finally {
     await fixture.close();
   }
