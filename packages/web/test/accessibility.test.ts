@@ -5,7 +5,8 @@
  * recovery code and its setup step, sessions, security log, settings, organizations), and the
  * locked page, at 1280 px and again at 375 px with the menu open, and a few pages in the dark
  * theme. A planted violation shows that the audit does report what it finds. Any serious or critical
- * violation fails the test, listed with the page it was on. axe's own source is evaluated in the
+ * violation fails the test, listed with the page it was on. A failed sign-in (the error tied
+ * to its field) is audited too. axe's own source is evaluated in the
  * page (the page's Content-Security-Policy stays on). A screenshot of every page audited is kept.
  */
 import { readFileSync } from 'node:fs';
@@ -76,6 +77,14 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.goto(server.url);
     await heading(page, 'Sign in to Latchkey').waitFor();
     await audit(page, 'sign-in');
+    // A failed submit (a malformed Secret Key, caught in the page): the error tied to its field.
+    await page.getByLabel('Email address').fill('someone@example.com');
+    await page.getByLabel('Secret Key').fill('L1-NOT-A-KEY');
+    await page.getByLabel('Account password', { exact: true }).fill('whatever it is 12');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByLabel('Secret Key').getAttribute('aria-invalid')).toBe('true');
+    await audit(page, 'sign-in-error');
     await page.getByRole('link', { name: /trouble signing in/i }).click();
     await heading(page, 'Having trouble signing in?').waitFor();
     await audit(page, 'sign-in-help');
@@ -215,6 +224,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(43);
+    expect(audited.length).toBe(44);
   });
 });

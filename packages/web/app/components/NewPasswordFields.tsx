@@ -2,8 +2,11 @@
 import { STRENGTH_TEXT } from '../password-strength.ts';
 import { SecretField } from './ui.tsx';
 import type { NewPassword } from './useNewPassword.ts';
+import type { TieField } from './form-error.ts';
 
-export function NewPasswordFields({ label, emptyHint, value }: { label: string; emptyHint: string; value: NewPassword }) {
+const untied: TieField = (_field, onChange) => ({ errorId: undefined, onChange });
+
+export function NewPasswordFields({ label, emptyHint, value, tie = untied }: { label: string; emptyHint: string; value: NewPassword; tie?: TieField }) {
   const { password, setPassword, repeat, setRepeat, strength, mismatch } = value;
   return (
     <>
@@ -12,7 +15,7 @@ export function NewPasswordFields({ label, emptyHint, value }: { label: string; 
         autoComplete="new-password"
         required
         value={password}
-        onChange={setPassword}
+        {...tie('newPassword', setPassword)}
         hint={password === '' ? emptyHint : STRENGTH_TEXT[strength]}
       />
       <SecretField
@@ -20,7 +23,7 @@ export function NewPasswordFields({ label, emptyHint, value }: { label: string; 
         autoComplete="new-password"
         required
         value={repeat}
-        onChange={setRepeat}
+        {...tie('newPasswordAgain', setRepeat)}
         hint={mismatch ? 'Not the same as the first password yet.' : undefined}
       />
     </>

@@ -18,6 +18,7 @@ import { describeError } from '../errors.ts';
 import { authenticationCeremony } from '../webauthn.ts';
 import { ErrorMessage, Progress } from './ui.tsx';
 import { AccountPasswordField } from './PasswordField.tsx';
+import { failingField, useFormError } from './form-error.ts';
 import { TwoStepForm, proofMethodsText, type Choice } from './TwoStepPrompt.tsx';
 
 /** Account passwords are at least this long (sign-up and every change enforce it). */
@@ -67,7 +68,7 @@ export function ReauthenticateStep({
   const [methods, setMethods] = useState<readonly string[]>(proofMethods ?? []);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { error, errorId, setError, tie } = useFormError();
   // Asked right after the password when the change needs a proof and the account has a method.
   const proofFirst = proofMethods !== undefined && methods.length > 0;
 
@@ -91,7 +92,7 @@ export function ReauthenticateStep({
       } else if (code === 'invalid_code' && proof?.securityKey !== undefined) {
         setError('Your security key was not accepted. Make sure it is a key you registered with this account, then try again.');
       } else {
-        setError(describe(e));
+        setError(describe(e), stage === 'password' ? failingField(e) : undefined);
       }
     }
   };
@@ -100,7 +101,7 @@ export function ReauthenticateStep({
     setError(undefined);
     // Sign-up never accepts a shorter password, so a shorter one cannot be the current one.
     if (password.length < SHORTEST_ACCOUNT_PASSWORD) {
-      return setError(`That is not your current account password: account passwords have at least ${SHORTEST_ACCOUNT_PASSWORD} characters.`);
+      return setError(`That is not your current account password: account passwords have at least ${SHORTEST_ACCOUNT_PASSWORD} characters.`, 'password');
     }
     setBusy(true);
     if (unlockFirst) {
@@ -109,7 +110,7 @@ export function ReauthenticateStep({
         setPassword('');
       } catch (e) {
         setBusy(false);
-        if (!handleSignedOut(e)) setError(describeError(e));
+        if (!handleSignedOut(e)) setError(describeError(e), failingField(e));
         return;
       }
     }
@@ -161,8 +162,8 @@ export function ReauthenticateStep({
       aria-label="Re-authenticate"
     >
       {why}
-      <AccountPasswordField autoFocus value={password} onChange={setPassword} />
-      <ErrorMessage message={error} />
+      <AccountPasswordField autoFocus value={password} {...tie('password', setPassword)} />
+      <ErrorMessage message={error} id={errorId} />
       <Progress text={busy ? busyText : undefined} />
       <div className="actions">
         <button type="submit" className={danger ? 'danger' : ''} disabled={busy}>

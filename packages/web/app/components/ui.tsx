@@ -28,17 +28,43 @@ export function PageHeading({ children, takeFocus = true, documentTitle }: { chi
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'value'>;
 
-export function Field(props: InputProps & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode; multiline?: boolean }) {
-  const { label, value, onChange, hint, multiline, ...rest } = props;
+/**
+ * What ties a field to the form's error (form-error.ts): `errorId` is the id of the error's
+ * text while this field is the one that failed. The field is then `aria-invalid`, described by
+ * the error first, and takes focus, so a failed submit lands where the fix is typed.
+ */
+type ErrorTie = { errorId?: string | undefined };
+
+function describedBy(...ids: (string | false | undefined)[]): string | undefined {
+  const list = ids.filter((id): id is string => typeof id === 'string' && id !== '');
+  return list.length > 0 ? list.join(' ') : undefined;
+}
+
+/** Focuses `ref` each time `errorId` becomes set (each failed submit: the error is cleared when it starts). */
+function useFocusOnError(errorId: string | undefined) {
+  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (errorId !== undefined) ref.current?.focus();
+  }, [errorId]);
+  return ref;
+}
+
+export function Field(
+  props: InputProps & ErrorTie & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode; multiline?: boolean },
+) {
+  const { label, value, onChange, hint, multiline, errorId, ...rest } = props;
   const id = useId();
   const hintId = `${id}-hint`;
+  const ref = useFocusOnError(errorId);
+  const described = describedBy(errorId, hint ? hintId : undefined);
+  const invalid = errorId !== undefined ? true : undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {multiline ? (
-        <textarea id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={hint ? hintId : undefined} rows={4} />
+        <textarea ref={ref} id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={described} aria-invalid={invalid} rows={4} />
       ) : (
-        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={hint ? hintId : undefined} {...rest} />
+        <input ref={ref} id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={described} aria-invalid={invalid} {...rest} />
       )}
       {hint ? (
         <p className="hint" id={hintId}>
@@ -50,21 +76,24 @@ export function Field(props: InputProps & { label: string; value: string; onChan
 }
 
 /** A password field with a show/hide toggle. */
-export function SecretField(props: InputProps & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode }) {
-  const { label, value, onChange, hint, ...rest } = props;
+export function SecretField(props: InputProps & ErrorTie & { label: string; value: string; onChange: (value: string) => void; hint?: ReactNode }) {
+  const { label, value, onChange, hint, errorId, ...rest } = props;
   const [shown, setShown] = useState(false);
   const id = useId();
   const hintId = `${id}-hint`;
+  const ref = useFocusOnError(errorId);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="input-row">
         <input
+          ref={ref}
           id={id}
           type={shown ? 'text' : 'password'}
           value={value}
           onChange={(e) => onChange(e.target.value)}
-          aria-describedby={hint ? hintId : undefined}
+          aria-describedby={describedBy(errorId, hint ? hintId : undefined)}
+          aria-invalid={errorId !== undefined ? true : undefined}
           spellCheck={false}
           autoCapitalize="off"
           {...rest}
@@ -83,11 +112,11 @@ export function SecretField(props: InputProps & { label: string; value: string; 
 }
 
 /** An error the person should read now: announced by screen readers as it appears. */
-export function ErrorMessage({ message, children }: { message: string | undefined; children?: ReactNode }) {
+export function ErrorMessage({ message, children, id }: { message: string | undefined; children?: ReactNode; id?: string }) {
   if (message === undefined) return null;
   return (
     <div className="error" role="alert">
-      <p>{message}</p>
+      <p id={id}>{message}</p>
       {children}
     </div>
   );

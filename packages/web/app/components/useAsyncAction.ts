@@ -1,10 +1,12 @@
 /**
  * Busy and error state for a form that sends one request at a time: the button is disabled
- * while it runs, and a failure is shown in words a person understands (never the raw error).
+ * while it runs, and a failure is shown in words a person understands (never the raw error),
+ * tied to the field it is about (form-error.ts).
  */
 import { useState } from 'react';
 import { useApp } from '../app-context.tsx';
 import { describeError } from '../errors.ts';
+import { failingField, useFormError } from './form-error.ts';
 
 export type AsyncActionOptions = {
   /** Words for a failure; `describeError` unless given. */
@@ -19,7 +21,7 @@ export type AsyncActionOptions = {
 export function useAsyncAction({ describe = describeError, session = true }: AsyncActionOptions = {}) {
   const { handleSignedOut } = useApp();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { error, errorField, errorId, setError, tie } = useFormError();
 
   /**
    * Runs `action` busy, with the previous error cleared. On failure the error is shown and the
@@ -34,11 +36,11 @@ export function useAsyncAction({ describe = describeError, session = true }: Asy
       if (idleAfter) setBusy(false);
       return true;
     } catch (e) {
-      if (!(session && handleSignedOut(e))) setError(describe(e));
+      if (!(session && handleSignedOut(e))) setError(describe(e), failingField(e));
       setBusy(false);
       return false;
     }
   };
 
-  return { busy, setBusy, error, setError, run };
+  return { busy, setBusy, error, errorField, errorId, setError, tie, run };
 }

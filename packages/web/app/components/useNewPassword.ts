@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
 import { passwordStrength } from '../password-strength.ts';
+import type { FormField } from './form-error.ts';
 
 export function useNewPassword() {
   const [password, setPassword] = useState('');
@@ -15,12 +16,18 @@ export function useNewPassword() {
     if (password !== repeat) return 'The two passwords are not the same. Type the same password in both fields.';
     return undefined;
   };
+  /** Which of the two fields `problem()` is about. */
+  const problemField = (): FormField | undefined => {
+    if (strength === 'too-short') return 'newPassword';
+    if (password !== repeat) return 'newPasswordAgain';
+    return undefined;
+  };
   /** Forgets both fields (after the password was used). */
   const clear = () => {
     setPassword('');
     setRepeat('');
   };
-  return { password, setPassword, repeat, setRepeat, strength, mismatch, problem, clear };
+  return { password, setPassword, repeat, setRepeat, strength, mismatch, problem, problemField, clear };
 }
 
 export type NewPassword = ReturnType<typeof useNewPassword>;

@@ -22,7 +22,7 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
   const { latchkey } = useApp();
   const [current, setCurrent] = useState('');
   const newPassword = useNewPassword();
-  const { busy, error, setError, run } = useAsyncAction({ describe: describeCredentialsChangeError });
+  const { busy, error, errorId, setError, tie, run } = useAsyncAction({ describe: describeCredentialsChangeError });
   /** Set once the server asked for a two-step proof: the methods it accepts. */
   const [proofMethods, setProofMethods] = useState<readonly string[]>();
 
@@ -47,8 +47,8 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const problem = newPassword.problem();
-    if (problem !== undefined) return setError(problem);
-    if (newPassword.password === current) return setError('The new password is the same as your current one. Choose a different password.');
+    if (problem !== undefined) return setError(problem, newPassword.problemField());
+    if (newPassword.password === current) return setError('The new password is the same as your current one. Choose a different password.', 'newPassword');
     await change(async () => ({}));
   };
 
@@ -80,13 +80,14 @@ export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; 
       <PageHeading>Change account password</PageHeading>
       <p>Re-authenticate first: enter your current account password, then choose the new one. Every other device is signed out and needs the new password.</p>
       <form onSubmit={(e) => void submit(e)} aria-label="Change account password">
-        <AccountPasswordField autoFocus value={current} onChange={setCurrent} hint="Your current password." />
+        <AccountPasswordField autoFocus value={current} {...tie('password', setCurrent)} hint="Your current password." />
         <NewPasswordFields
           label="New account password"
           emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard to guess.`}
           value={newPassword}
+          tie={tie}
         />
-        <ErrorMessage message={error} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Changing your password…' : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy}>

@@ -28,10 +28,10 @@ export function EmailCodeStep({
 }) {
   const { latchkey } = useApp();
   const [code, setCode] = useState('');
-  const { busy, error, setError, run } = useAsyncAction({ session: false });
+  const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!EMAIL_CODE_PATTERN.test(code.trim())) return setError('The code from the email has 6 to 8 digits.');
+    if (!EMAIL_CODE_PATTERN.test(code.trim())) return setError('The code from the email has 6 to 8 digits.', 'code');
     await run(async () => onVerified(await latchkey.client.recovery.verifyEmail({ email, emailCode: code.trim(), verificationId })));
   };
   return (
@@ -42,8 +42,16 @@ export function EmailCodeStep({
         If <strong>{email}</strong> has a Latchkey account with a recovery code, we sent a code to it. Enter it below. It expires after a few minutes.
       </p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Code from the email" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={setCode} hint="6 to 8 digits." />
-        <ErrorMessage message={error ?? notice} />
+        <Field
+          label="Code from the email"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          required
+          value={code}
+          {...tie('code', setCode)}
+          hint="6 to 8 digits."
+        />
+        <ErrorMessage message={error ?? notice} id={errorId} />
         <Progress text={busy ? 'Checking the code…' : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy}>

@@ -8,7 +8,7 @@ import { AppLink, StepList } from './RecoverParts.tsx';
 export function EmailStep({ onSent }: { onSent: (email: string, verificationId: string) => void }) {
   const { latchkey } = useApp();
   const [email, setEmail] = useState('');
-  const { busy, error, run } = useAsyncAction({ session: false });
+  const { busy, error, errorId, tie, run } = useAsyncAction({ session: false });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     await run(async () => {
@@ -22,8 +22,8 @@ export function EmailStep({ onSent }: { onSent: (email: string, verificationId: 
       <StepList current={0} />
       <p>You need your recovery code (or enough share cards) and access to your email. First, we email you a code to prove the address is yours.</p>
       <form onSubmit={(e) => void submit(e)}>
-        <Field label="Email address of your account" type="email" autoComplete="username" required value={email} onChange={setEmail} />
-        <ErrorMessage message={error} />
+        <Field label="Email address of your account" type="email" autoComplete="username" required value={email} {...tie('email', setEmail)} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Sending a code…' : undefined} />
         <button type="submit" disabled={busy}>
           Email me a code

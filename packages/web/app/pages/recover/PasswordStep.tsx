@@ -33,13 +33,13 @@ export function PasswordStep({
   const newPassword = useNewPassword();
   const { password } = newPassword;
   const describe = (e: unknown) => (grant.spent && outcomeUnknown(e) ? UNKNOWN_OUTCOME : e instanceof LatchkeyError ? describeInputError(e) : describeError(e));
-  const { busy, error, setError, run } = useAsyncAction({ session: false, describe });
+  const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false, describe });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
     const problem = newPassword.problem();
-    if (problem !== undefined) return setError(problem);
+    if (problem !== undefined) return setError(problem, newPassword.problemField());
     await run(async () => {
       try {
         const result = await grant.setCredentials(password);
@@ -62,8 +62,8 @@ export function PasswordStep({
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={grant.email} readOnly hidden />
-        <NewPasswordFields label="New account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters.`} value={newPassword} />
-        <ErrorMessage message={error} />
+        <NewPasswordFields label="New account password" emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters.`} value={newPassword} tie={tie} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Recovering your account… making your new keys. This takes a few seconds.' : undefined} />
         <button type="submit" disabled={busy || grant.spent}>
           Recover my account

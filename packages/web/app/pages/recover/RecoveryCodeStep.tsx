@@ -54,7 +54,12 @@ export function RecoveryCodeStep({
   onTicketGone: () => void;
 }) {
   const { latchkey } = useApp();
-  const { busy, error, run } = useAsyncAction({ session: false, describe: describeInputError });
+  const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false, describe: describeInputError });
+  // The error was about what was entered for the other method: switching leaves it behind.
+  const switchTo = (next: typeof method) => {
+    setError(undefined);
+    onDraft({ ...draft, method: next });
+  };
   const { method, code, shares } = draft;
 
   const submit = async (event: FormEvent) => {
@@ -80,11 +85,11 @@ export function RecoveryCodeStep({
         <fieldset>
           <legend>What do you have?</legend>
           <label className="check">
-            <input type="radio" name="method" checked={method === 'code'} onChange={() => onDraft({ ...draft, method: 'code' })} /> My recovery code
+            <input type="radio" name="method" checked={method === 'code'} onChange={() => switchTo('code')} /> My recovery code
           </label>
           <label className="check">
-            <input type="radio" name="method" checked={method === 'shares'} onChange={() => onDraft({ ...draft, method: 'shares' })} /> Share cards (the code
-            was split among people I trust)
+            <input type="radio" name="method" checked={method === 'shares'} onChange={() => switchTo('shares')} /> Share cards (the code was split among people
+            I trust)
           </label>
         </fieldset>
         {method === 'code' ? (
@@ -95,13 +100,13 @@ export function RecoveryCodeStep({
             autoCapitalize="characters"
             required
             value={code}
-            onChange={(value) => onDraft({ ...draft, code: value })}
+            {...tie('recoveryCode', (value) => onDraft({ ...draft, code: value }))}
             hint="From your Recovery Kit: R1- and 7 groups of 5 characters. Dashes, spaces and capitals do not matter. It is never sent to the server."
           />
         ) : (
           <ShareCardFields shares={shares} onChange={(next) => onDraft({ ...draft, shares: next })} />
         )}
-        <ErrorMessage message={error} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Checking your recovery code…' : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy}>

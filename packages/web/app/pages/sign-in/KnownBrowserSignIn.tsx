@@ -19,7 +19,7 @@ export function KnownBrowserSignIn({
   onForget: () => Promise<void>;
 }) {
   const [password, setPassword] = useState('');
-  const { busy, error, run, prompt } = useSignIn();
+  const { busy, error, errorId, tie, run, prompt } = useSignIn();
   if (prompt) return prompt;
   return (
     <main className="narrow">
@@ -35,8 +35,8 @@ export function KnownBrowserSignIn({
         }}
       >
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <AccountPasswordField autoFocus value={password} onChange={setPassword} />
-        <SignInButton busy={busy} error={error} />
+        <AccountPasswordField autoFocus value={password} {...tie('password', setPassword)} />
+        <SignInButton busy={busy} error={error} errorId={errorId} />
       </form>
       <div className="actions small">
         {others.map((other) => (

@@ -19,7 +19,7 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
   const [password, setPassword] = useState('');
   const [setupCode, setSetupCode] = useState('');
   const [setupMessage, setSetupMessage] = useState<string>();
-  const { busy, error, setError, run, prompt } = useSignIn();
+  const { busy, error, errorId, setError, tie, run, prompt } = useSignIn();
 
   const applySetupCode = () => {
     setSetupMessage(undefined);
@@ -45,7 +45,7 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
     try {
       parseSecretKey(secretKey); // catches a typo before any request
     } catch (e) {
-      setError(describeError(e));
+      setError(describeError(e), 'secretKey');
       return;
     }
     void run({ email: email.trim(), password, secretKey });
@@ -71,7 +71,7 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
         </p>
       </details>
       <form onSubmit={submit}>
-        <Field label="Email address" type="email" autoComplete="username" required value={email} onChange={setEmail} />
+        <Field label="Email address" type="email" autoComplete="username" required value={email} {...tie('email', setEmail)} />
         <Field
           label="Secret Key"
           autoComplete="off"
@@ -79,11 +79,11 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
           autoCapitalize="characters"
           required
           value={secretKey}
-          onChange={setSecretKey}
+          {...tie('secretKey', setSecretKey)}
           hint="From your Emergency Kit. It starts with L1-. Spaces, dashes and capitals do not matter."
         />
-        <AccountPasswordField value={password} onChange={setPassword} />
-        <SignInButton busy={busy} error={error} />
+        <AccountPasswordField value={password} {...tie('password', setPassword)} />
+        <SignInButton busy={busy} error={error} errorId={errorId} />
       </form>
       <div className="actions small">
         {onBack ? (

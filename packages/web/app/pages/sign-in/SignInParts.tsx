@@ -3,10 +3,10 @@ import { useApp } from '../../app-context.tsx';
 import { ErrorMessage, Progress } from '../../components/ui.tsx';
 
 /** What went wrong, progress, and the button. */
-export function SignInButton({ busy, error }: { busy: boolean; error: string | undefined }) {
+export function SignInButton({ busy, error, errorId }: { busy: boolean; error: string | undefined; errorId: string }) {
   return (
     <>
-      <ErrorMessage message={error} />
+      <ErrorMessage message={error} id={errorId} />
       <Progress text={busy ? 'Signing in… deriving your keys.' : undefined} />
       <button type="submit" disabled={busy}>
         Sign in

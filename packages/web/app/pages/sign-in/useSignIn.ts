@@ -6,11 +6,12 @@ import { useState } from 'react';
 import { useApp } from '../../app-context.tsx';
 import { describeError, describeTwoStepError } from '../../errors.ts';
 import { isCancelled, useTwoStepPrompt } from '../../components/TwoStepPrompt.tsx';
+import { failingField, useFormError } from '../../components/form-error.ts';
 
 export function useSignIn() {
   const { latchkey, unlocked, navigate } = useApp();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { error, errorId, setError, tie } = useFormError();
   const twoStep = useTwoStepPrompt();
   const run = async (params: { email: string; password: string; secretKey?: string }) => {
     setBusy(true);
@@ -29,9 +30,9 @@ export function useSignIn() {
       navigate('/', { replace: true });
     } catch (e) {
       twoStep.close();
-      if (!isCancelled(e)) setError(asked ? `${describeTwoStepError(e)} Sign in again to retry.` : describeError(e));
+      if (!isCancelled(e)) setError(asked ? `${describeTwoStepError(e)} Sign in again to retry.` : describeError(e), asked ? undefined : failingField(e));
       setBusy(false);
     }
   };
-  return { busy, error, setError, run, prompt: twoStep.element };
+  return { busy, error, errorId, setError, tie, run, prompt: twoStep.element };
 }

@@ -23,13 +23,13 @@ export function DetailsStep({
   const [name, setName] = useState('');
   const newPassword = useNewPassword();
   const { password } = newPassword;
-  const { busy, error, setError, run } = useAsyncAction({ session: false });
+  const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
     const problem = newPassword.problem();
-    if (problem !== undefined) return setError(problem);
+    if (problem !== undefined) return setError(problem, newPassword.problemField());
     await run(async () => {
       const { secretKey } = await latchkey.client.signup.complete({ email, name: name.trim(), code: code.trim(), password });
       const account = await latchkey.client.whoami();
@@ -51,7 +51,7 @@ export function DetailsStep({
           pattern="[0-9]{6,8}"
           required
           value={code}
-          onChange={setCode}
+          {...tie('code', setCode)}
           hint="6 to 8 digits."
         />
         <Field label="Your name" autoComplete="name" required maxLength={200} value={name} onChange={setName} />
@@ -59,8 +59,9 @@ export function DetailsStep({
           label="Account password"
           emptyHint={`At least ${MIN_PASSWORD_LENGTH} characters. Latchkey cannot reset it for you, so choose one you will remember.`}
           value={newPassword}
+          tie={tie}
         />
-        <ErrorMessage message={error} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Creating your account and encryption keys… this takes a few seconds.' : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy}>

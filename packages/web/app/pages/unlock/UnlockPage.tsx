@@ -4,12 +4,13 @@ import { useApp } from '../../app-context.tsx';
 import { describeError } from '../../errors.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
+import { failingField, useFormError } from '../../components/form-error.ts';
 
 export function UnlockPage({ email, notice }: { email: string; notice?: string | undefined }) {
   const { latchkey, unlocked, handleSignedOut, signOut, navigate } = useApp();
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { error, errorId, setError, tie } = useFormError();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -21,7 +22,7 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
       unlocked(account);
     } catch (e) {
       if (handleSignedOut(e)) return;
-      setError(describeError(e));
+      setError(describeError(e), failingField(e));
       setBusy(false);
     }
   };
@@ -35,8 +36,8 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <AccountPasswordField autoFocus value={password} onChange={setPassword} />
-        <ErrorMessage message={error} />
+        <AccountPasswordField autoFocus value={password} {...tie('password', setPassword)} />
+        <ErrorMessage message={error} id={errorId} />
         <Progress text={busy ? 'Unlocking…' : undefined} />
         <div className="actions">
           <button type="submit" disabled={busy}>
