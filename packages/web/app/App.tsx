@@ -22,6 +22,8 @@ const OrganizationsPage = lazy(async () => ({ default: (await import('./pages/or
 const VaultSharePage = lazy(async () => ({ default: (await import('./pages/organizations/VaultSharePage.tsx')).VaultSharePage }));
 const InvitationPage = lazy(async () => ({ default: (await import('./pages/organizations/InvitationPage.tsx')).InvitationPage }));
 const SecurityLogPage = lazy(async () => ({ default: (await import('./pages/security-log/SecurityLogPage.tsx')).SecurityLogPage }));
+const ImportPage = lazy(async () => ({ default: (await import('./pages/import-export/ImportPage.tsx')).ImportPage }));
+const ExportPage = lazy(async () => ({ default: (await import('./pages/import-export/ExportPage.tsx')).ExportPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -70,6 +72,8 @@ function Header() {
             <nav aria-label="Main">
               <NavLink to="/">Items</NavLink>
               <NavLink to="/generator">Generator</NavLink>
+              <NavLink to="/import">Import</NavLink>
+              <NavLink to="/export">Export</NavLink>
               <NavLink to="/sessions">Sessions</NavLink>
               <NavLink to="/security-log">Security log</NavLink>
               <NavLink to="/recovery-code">Recovery code</NavLink>
@@ -123,6 +127,8 @@ function Page() {
       if (path.startsWith('/sessions')) return <SessionsPage />;
       if (path.startsWith('/security-log')) return <SecurityLogPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
+      if (path.startsWith('/import')) return <ImportPage />;
+      if (path.startsWith('/export')) return <ExportPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;
       if (path.startsWith('/two-step')) return <TwoStepPage />;
       if (path.startsWith('/account')) return <AccountPage />;

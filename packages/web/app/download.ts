@@ -3,7 +3,7 @@
  * placed by their browser (or wherever they choose in its save dialog). Never called without a
  * click; nothing is ever written anywhere else, and nothing is printed behind their back.
  */
-export function downloadFile(contents: Uint8Array | string, fileName: string, type: 'application/pdf' | 'text/plain'): void {
+export function downloadFile(contents: Uint8Array | string, fileName: string, type: 'application/pdf' | 'text/plain' | 'application/json' | 'text/csv'): void {
   const blob =
     typeof contents === 'string' ? new Blob([contents], { type: `${type};charset=utf-8` }) : new Blob([contents as Uint8Array<ArrayBuffer>], { type });
   const url = URL.createObjectURL(blob);

@@ -135,6 +135,8 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await audit(page, 'item-view');
     for (const [link, title, name] of [
       ['Generator', 'Password generator', 'generator'],
+      ['Import', 'Import', 'import'],
+      ['Export', 'Export', 'export'],
       ['Sessions', "Where you're signed in", 'sessions'],
       ['Security log', 'Security log', 'security-log'],
       ['Settings', 'Settings', 'settings'],
