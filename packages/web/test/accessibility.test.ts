@@ -226,6 +226,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(44);
+    expect(audited.length).toBe(48);
   });
 });

@@ -3,7 +3,7 @@
  * Chrome CSV dropped are previewed (imported, duplicates, skipped and why) and imported, and the
  * items appear; importing the same file again adds nothing; a truncated file is an error and
  * nothing is sent; an encrypted export opens only with its password and imports losslessly into
- * a new vault of another account (at phone width, through the Menu); a plaintext export needs
+ * a new vault of another account (at phone width, through the Menu); a large file shows progress; a plaintext export needs
  * the explicit confirmation first. Real Chromium against an in-process server.
  */
 import { readFile } from 'node:fs/promises';
@@ -172,6 +172,31 @@ describe('importing in the web app', () => {
     const bakery = (await ana.client.items.list(work.id)).find((i) => i.title === 'bakery.example');
     expect(bakery).toMatchObject({ username: 'baker@example.net', password: 'Bread-pw-8812-zz', urls: ['https://bakery.example/login'] });
   });
+
+  it('shows progress on a large file (1,200 rows) and imports every row', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => `site-${i}.example,https://site-${i}.example/,user${i}@example.net,Pw-${i}-long-enough,`);
+    const bulk = `name,url,username,password,note\r\n${rows.join('\r\n')}\r\n`;
+    await page.getByRole('button', { name: 'Import another file' }).click();
+    await pickFile(page, 'big.csv', bulk, 'text/csv');
+    await page.getByLabel('All into a new vault').check();
+    await page.getByLabel('New vault name').fill('Bulk');
+    await page.getByRole('button', { name: 'Preview the import' }).click();
+    // Every value the progress bar takes, as the page shows it.
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress');
+        if (bar) seen.push(bar.value / bar.max);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByRole('button', { name: 'Import 1200 items' }).click();
+    await heading(page, 'Import done').waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    expect(seen.some((f) => f > 0 && f < 1)).toBe(true);
+    const into = (await ana.client.vaults.list()).find((v) => v.name === 'Bulk')!;
+    expect(await ana.client.items.list(into.id)).toHaveLength(1200);
+  });
 });
 
 describe('exporting in the web app', () => {
@@ -189,7 +214,7 @@ describe('exporting in the web app', () => {
     expect(file.name).toMatch(/^latchkey-export-\d{4}-\d{2}-\d{2}\.json$/);
     expect(JSON.parse(file.text)).toMatchObject({ format: 'latchkey-export', version: 1, kdf: { algorithm: 'argon2id', memoryKiB: 65536 } });
     expect(file.text).not.toContain('Intranet-pw-4471-kq');
-    await page.getByText('Exported 3 item(s) from 2 vault(s)').waitFor();
+    await page.getByText('Exported 1203 item(s) from 3 vault(s)').waitFor();
     encrypted = file.text;
   });
 
@@ -214,7 +239,7 @@ describe('exporting in the web app', () => {
     await p.getByRole('region', { name: 'Preview' }).waitFor({ timeout: 30_000 });
     expect(await p.getByRole('region', { name: 'Preview' }).innerText()).toContain('New vault to be created: From Ana');
     await screenshot(p, 'import-03-phone-preview');
-    await p.getByRole('button', { name: 'Import 3 items' }).click();
+    await p.getByRole('button', { name: 'Import 1203 items' }).click();
     await heading(p, 'Import done').waitFor();
     const into = (await bo.client.vaults.list()).find((v) => v.name === 'From Ana')!;
     expect(fields(await bo.client.items.list(into.id))).toEqual(fields(await ana.client.items.list()));
