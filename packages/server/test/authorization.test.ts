@@ -35,6 +35,7 @@ import { organizationEndpoints } from '@latchkey/core/wire/organization-endpoint
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, proveRecoveryCode } from '@latchkey/core/recovery-code';
 import { Secret, TOTP } from 'otpauth';
 import { issueBackupCodes } from '../src/services/backup-codes.ts';
+import { ruleFor } from '../src/services/rate-limits.ts';
 import { REAUTH_MAX_AGE_MS, SESSION_TTL_MS } from '../src/services/sessions.ts';
 import type { Database } from '../src/storage/schema.ts';
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
@@ -1400,6 +1401,15 @@ describe('authorization matrix: callers × every route', () => {
         const row = ROLE_MATRIX[name];
         const endpoint = organizationEndpoints[name];
         const problems: string[] = [];
+        // Rows make members by invitation: each starts with a full invitation budget for both organizations (limits are tested elsewhere).
+        await w.db
+          .deleteFrom('rate_limits')
+          .where(
+            'bucket',
+            'in',
+            [family.id, team.id].map((id) => ruleFor('invitationsPerOrganization', id).bucket),
+          )
+          .execute();
         for (const [org, roles] of [
           [family, ['outsider', 'unconfirmed', 'member', 'waiting', 'top']],
           [team, ['outsider', 'unconfirmed', 'member', 'admin', 'recovery_admin', 'waiting', 'top']],
