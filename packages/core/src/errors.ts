@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   no_recovery_code: 404,
   // authorization and state
   forbidden: 403,
+  /** A passkey unlock from a device that is not (or no longer) one of the account's trusted devices. */
+  device_not_trusted: 403,
   conflict: 409,
   already_exists: 409,
   // client-side only (never sent by the server)
@@ -64,6 +66,8 @@ export const ERROR_STATUS = {
   cpace_state_used: 409,
   enrollment_code_malformed: 400,
   enrollment_code_typo: 400,
+  /** A decrypted credential bundle in a format this version cannot read. */
+  invalid_credential_bundle: 400,
   not_signed_in: 401,
   /** A secret the CLI needs was given nowhere (flag, `-`, environment) and there is no terminal to ask on. */
   secret_required: 400,

@@ -21,6 +21,7 @@ import { vaultShareRoutes } from './routes/vault-shares.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
 import { twoStepRoutes } from './routes/two-step.ts';
 import { deviceEnrollmentRoutes } from './routes/device-enrollment.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
 import { webAppRoutes } from './routes/web-app.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -84,6 +85,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   recoveryRoutes(app, ctx);
   twoStepRoutes(app, ctx);
   deviceEnrollmentRoutes(app, ctx);
+  passkeyRoutes(app, ctx);
   checkApiRoutes();
   // After the API: the web app, its SPA fallback for non-/api paths, and the security headers.
   await webAppRoutes(app);

@@ -237,6 +237,42 @@ async function enrollmentOfA(w: World, e: { newDeviceId: string; trustedDeviceId
   return id;
 }
 
+/** A trusted device of A's (not the one of A's session), with a sealed bundle the server cannot read. */
+async function trustedDeviceOfA(w: World): Promise<Target> {
+  const deviceId = randomId();
+  await w.db
+    .insertInto('trusted_devices')
+    .values({ user_id: w.a.profile.id, device_id: deviceId, name: 'A phone', platform: 'test', sealed_bundle: junkCiphertext() })
+    .execute();
+  return { deviceId };
+}
+
+/** A verified sign-up ticket, from a fresh sign-up budget: the matrix checks who may do what, not the sign-up limit. */
+async function freshTicket(w: World): Promise<string> {
+  await w.db.deleteFrom('rate_limits').where('bucket', 'like', 'signup%').execute();
+  return (await verifiedTicket(w.server, uniqueEmail('matrix'))).ticket;
+}
+
+/** One sign-up finish body for every caller: a forged attestation fails before the ticket is used. */
+let passkeySignupBodyOnce: Promise<Record<string, unknown>> | undefined;
+const passkeySignupBody = (w: World) =>
+  (passkeySignupBodyOnce ??= (async () => {
+    await w.db.deleteFrom('rate_limits').where('bucket', 'like', 'signup%').execute();
+    return (await prepareSignup(w.server, uniqueEmail('matrix'))).body;
+  })());
+
+/** What a browser would send, with an attestation or signature that does not verify. */
+const forgedWebAuthn = (kind: 'create' | 'get', origin: string) => {
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: `webauthn.${kind}`, challenge: randomId(), origin })).toString('base64url');
+  return {
+    id: randomId(),
+    rawId: randomId(),
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: kind === 'create' ? { clientDataJSON, attestationObject: 'o2NmbXRkbm9uZQ' } : { clientDataJSON, authenticatorData: 'AAAA', signature: 'AAAA' },
+  };
+};
+
 /** One row per endpoint of the table. */
 const MATRIX: { readonly [name in EndpointName]: Row } = {
   // Sign-up and sign-in: public, callable by anyone.
@@ -262,6 +298,35 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     access: 'public',
     call: async (w) => ({ path: '/api/signup/finish', body: (await prepareSignup(w.server, uniqueEmail('matrix'))).body }),
     anyone: ok(201),
+  },
+  // Passkey accounts: public; a forged attestation or assertion fails alike for everyone.
+  passkeySignupOptions: {
+    access: 'public',
+    call: async (w) => ({ path: '/api/signup/passkey/options', body: { ticket: await freshTicket(w) } }),
+    anyone: ok(200),
+  },
+  passkeySignupFinish: {
+    access: 'public',
+    call: async (w) => ({
+      path: '/api/signup/passkey/finish',
+      body: {
+        ...(await passkeySignupBody(w)),
+        passkey: forgedWebAuthn('create', w.server.url),
+        sealedBundle: junkCiphertext(),
+        recoveryCode: { authPublicKey: junkCiphertext().slice(0, 43), wrappedSymmetricKey: junkCiphertext() },
+      },
+    }),
+    anyone: fails('invalid_code'),
+  },
+  passkeyUnlockOptions: {
+    access: 'public',
+    call: async () => ({ path: '/api/auth/passkey/options', body: { email: uniqueEmail('matrix') } }),
+    anyone: ok(200),
+  },
+  passkeyUnlock: {
+    access: 'public',
+    call: async (w) => ({ path: '/api/auth/passkey/unlock', body: { email: w.c.email, deviceId: randomId(), response: forgedWebAuthn('get', w.server.url) } }),
+    anyone: fails('invalid_credentials'),
   },
   loginStart: {
     access: 'public',
@@ -576,6 +641,29 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
       enrollmentId: await enrollmentOfA(w, { newDeviceId: await deviceOfA(w), trustedDeviceId: 'matrix-trusted-device', bundle: junkCiphertext() }),
     }),
     call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/finish', body: { enrollmentId: t.enrollmentId } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+
+  // Trusted devices: one account's; B gets not_found for A's and lists only its own.
+  listTrustedDevices: {
+    access: 'session',
+    prepare: trustedDeviceOfA,
+    call: async () => ({ path: '/api/devices' }),
+    owner: ok(),
+    other: ok(),
+  },
+  renameTrustedDevice: {
+    access: 'session',
+    prepare: trustedDeviceOfA,
+    call: async (_w, _caller, t) => ({ path: '/api/devices/rename', body: { deviceId: t.deviceId, name: 'Renamed' } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  removeTrustedDevice: {
+    access: 'session',
+    prepare: async (w) => ({ ...(await proofs(w)), ...(await trustedDeviceOfA(w)) }),
+    call: async (_w, _caller, t) => ({ path: '/api/devices/remove', body: { deviceId: t.deviceId } }),
     owner: ok(),
     other: fails('not_found'),
   },

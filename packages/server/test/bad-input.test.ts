@@ -170,6 +170,36 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     control: 'code_expired',
   },
   'POST /api/signup/finish': { valid: (w) => ({ path: '/api/signup/finish', body: { ...w.signup.body, ticket: randomId() } }), control: 'code_expired' },
+  'POST /api/signup/passkey/options': { valid: () => ({ path: '/api/signup/passkey/options', body: { ticket: randomId() } }), control: 'code_expired' },
+  'POST /api/signup/passkey/finish': {
+    valid: (w) => ({
+      path: '/api/signup/passkey/finish',
+      body: {
+        ...w.signup.body,
+        ticket: randomId(),
+        passkey: { id: randomId(), response: { clientDataJSON: 'e30' } },
+        sealedBundle: filled(60, 2),
+        recoveryCode: { authPublicKey: filled(32, 3), wrappedSymmetricKey: filled(60, 4) },
+      },
+    }),
+    control: 'code_expired',
+  },
+  'POST /api/auth/passkey/options': {
+    valid: () => ({ path: '/api/auth/passkey/options', body: { email: uniqueEmail('bad-input') } }),
+    control: { status: 200 },
+  },
+  'POST /api/auth/passkey/unlock': {
+    valid: (w) => ({
+      path: '/api/auth/passkey/unlock',
+      body: { email: w.a.credentials.email, deviceId: randomId(), response: { id: randomId(), response: { clientDataJSON: 'e30' } } },
+    }),
+    control: 'invalid_credentials',
+  },
+  'POST /api/devices/rename': {
+    valid: (w) => ({ path: '/api/devices/rename', token: w.a.token, body: { deviceId: randomId(), name: 'Phone' } }),
+    control: 'not_found',
+  },
+  'POST /api/devices/remove': { valid: (w) => ({ path: '/api/devices/remove', token: w.a.token, body: { deviceId: randomId() } }), control: 'not_found' },
   'POST /api/auth/login/start': {
     valid: async (w) => ({
       path: '/api/auth/login/start',

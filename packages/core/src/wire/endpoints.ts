@@ -8,6 +8,7 @@ import { defineEndpoint, nameEndpoints, type NamedEndpoint } from './endpoint.ts
 import * as auth from './auth.ts';
 import { organizationTable } from './organization-endpoints.ts';
 import * as deviceEnrollment from './device-enrollment.ts';
+import * as passkeys from './passkeys.ts';
 import * as recovery from './recovery.ts';
 import * as signup from './signup.ts';
 import * as twoStep from './two-step.ts';
@@ -53,6 +54,45 @@ const table = {
     body: signup.SignupFinishRequest,
     response: signup.SignupFinishResponse,
     status: 201,
+  }),
+
+  // Passkey accounts: sign-up after the emailed code, unlock (§24.9, §24.10)
+  passkeySignupOptions: defineEndpoint({
+    method: 'POST',
+    path: '/api/signup/passkey/options',
+    tag: 'sign-up',
+    summary: 'WebAuthn creation options for a passkey account (resident key, user verification); the challenge is bound to the ticket',
+    auth: 'public',
+    body: passkeys.PasskeySignupOptionsRequest,
+    response: twoStep.ChallengeOptions,
+  }),
+  passkeySignupFinish: defineEndpoint({
+    method: 'POST',
+    path: '/api/signup/passkey/finish',
+    tag: 'sign-up',
+    summary: "Create a passkey account: the passkey, this device's sealed bundle and the recovery code, with the account",
+    auth: 'public',
+    body: passkeys.PasskeySignupFinishRequest,
+    response: signup.SignupFinishResponse,
+    status: 201,
+  }),
+  passkeyUnlockOptions: defineEndpoint({
+    method: 'POST',
+    path: '/api/auth/passkey/options',
+    tag: 'sign-in',
+    summary: 'WebAuthn options to unlock with a passkey (the same answer for any email)',
+    auth: 'public',
+    body: passkeys.PasskeyUnlockOptionsRequest,
+    response: twoStep.ChallengeOptions,
+  }),
+  passkeyUnlock: defineEndpoint({
+    method: 'POST',
+    path: '/api/auth/passkey/unlock',
+    tag: 'sign-in',
+    summary: "Check a passkey assertion; returns this trusted device's sealed credential bundle",
+    auth: 'public',
+    body: passkeys.PasskeyUnlockRequest,
+    response: passkeys.PasskeyUnlockResponse,
   }),
 
   // Sign-in, re-authentication, sign-out (§10, §16.5)
@@ -510,6 +550,34 @@ const table = {
     auth: 'session',
     body: deviceEnrollment.DeviceEnrollmentRef,
     response: deviceEnrollment.DeviceEnrollmentBundle,
+  }),
+  // Trusted devices of a passkey account (§24.11)
+  listTrustedDevices: defineEndpoint({
+    method: 'GET',
+    path: '/api/devices',
+    tag: 'devices',
+    summary: "The account's trusted devices (never their sealed bundles)",
+    auth: 'session',
+    response: passkeys.TrustedDeviceList,
+  }),
+  renameTrustedDevice: defineEndpoint({
+    method: 'POST',
+    path: '/api/devices/rename',
+    tag: 'devices',
+    summary: 'Rename a trusted device',
+    auth: 'session',
+    body: passkeys.RenameTrustedDeviceRequest,
+    response: twoStep.OkResponse,
+  }),
+  removeTrustedDevice: defineEndpoint({
+    method: 'POST',
+    path: '/api/devices/remove',
+    tag: 'devices',
+    summary: 'Deauthorize a trusted device: its sealed bundle is deleted, its sessions end, the account is notified',
+    auth: 'session',
+    requireRecentReauth: true,
+    body: passkeys.RemoveTrustedDeviceRequest,
+    response: twoStep.OkResponse,
   }),
 };
 

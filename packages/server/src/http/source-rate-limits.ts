@@ -23,7 +23,14 @@ const SOURCE_LIMITED_ROUTES: Readonly<Record<string, RateLimitName>> = {
 
 /** The routes that issue a challenge (services/challenges.ts), counted together per source. */
 const CHALLENGE_ROUTES: ReadonlySet<string> = new Set(
-  [endpoints.securityKeyRegistrationOptions, endpoints.securityKeyProofOptions, endpoints.twoStepOptions, endpoints.recoveryCodeChallenge].map(routeKey),
+  [
+    endpoints.securityKeyRegistrationOptions,
+    endpoints.securityKeyProofOptions,
+    endpoints.twoStepOptions,
+    endpoints.recoveryCodeChallenge,
+    endpoints.passkeySignupOptions,
+    endpoints.passkeyUnlockOptions,
+  ].map(routeKey),
 );
 
 /** @throws LatchkeyError `rate_limited` (429, with Retry-After) from the hook when a bucket is exhausted. */

@@ -54,6 +54,26 @@ export async function putPendingRecoveryCode(
     .execute();
 }
 
+/** A passkey account's first code, active at once: the device had it typed back before sign-up (§24.9). */
+export async function insertActiveRecoveryCode(
+  db: Tx,
+  code: { id: string; userId: string; authPublicKey: string; wrappedSymmetricKey: string; now: Date },
+): Promise<void> {
+  await db
+    .insertInto('recovery_codes')
+    .values({
+      id: code.id,
+      user_id: code.userId,
+      status: 'active',
+      auth_public_key: code.authPublicKey,
+      wrapped_symmetric_key: code.wrappedSymmetricKey,
+      created_at: code.now,
+      confirmed_at: code.now,
+      last_checked_at: code.now,
+    })
+    .execute();
+}
+
 /** Makes the pending code the active one (dropping the old active code). Returns false if it is no longer pending. */
 export async function activatePendingRecoveryCode(db: Tx, userId: string, pendingId: string, now: Date): Promise<boolean> {
   const pending = await db

@@ -30,7 +30,8 @@ export type SecurityEventType =
   | 'two-factor.security-key-added'
   | 'two-factor.security-key-removed'
   | 'two-factor.backup-codes-regenerated'
-  | 'two-factor.reset-by-organization';
+  | 'two-factor.reset-by-organization'
+  | 'device.deauthorized';
 
 export async function recordSecurityEvent(
   db: Tx,

@@ -17,6 +17,8 @@ export interface UserRow {
   keysetId: string;
   /** Moves on every password, Secret Key or recovery swap. */
   credentialsVersion: number;
+  /** `passkey`: no password; the recovery code is its only self-service recovery (§24.9). */
+  unlockMethod: 'password' | 'passkey';
 }
 
 const userColumns = [
@@ -28,6 +30,7 @@ const userColumns = [
   'users.secret_key_verifier as secretKeyVerifier',
   'users.keyset_id as keysetId',
   'users.credentials_version as credentialsVersion',
+  'users.unlock_method as unlockMethod',
 ] as const;
 
 /** The one place a user id is read from a column: the database holds only ids the server minted. */
@@ -49,7 +52,7 @@ export async function emailExists(db: Tx, email: string): Promise<boolean> {
 
 export async function insertUserWithKeyset(
   db: Tx,
-  user: { id: string; email: string; name: string; accountId: string; opaqueRecord: string; secretKeyVerifier: string },
+  user: { id: string; email: string; name: string; accountId: string; opaqueRecord: string; secretKeyVerifier: string; unlockMethod?: 'password' | 'passkey' },
   keyset: EncryptedKeyset,
 ): Promise<void> {
   await db
@@ -74,6 +77,7 @@ export async function insertUserWithKeyset(
       opaque_record: user.opaqueRecord,
       secret_key_verifier: user.secretKeyVerifier,
       keyset_id: keyset.id,
+      unlock_method: user.unlockMethod ?? 'password',
     })
     .execute();
 }

@@ -49,6 +49,7 @@ export type SecurityNotice =
         | { readonly kind: 'backup-code-used'; readonly remaining: number }
         | { readonly kind: 'second-factor-failed'; readonly method: string; readonly locked: boolean }
         | { readonly kind: 'two-factor-changed'; readonly change: string }
+        | { readonly kind: 'device-deauthorized'; readonly device: string; readonly byDevice: string; readonly signedOut: number }
       ));
 
 export type SecurityNoticeKind = SecurityNotice['kind'];
@@ -149,6 +150,13 @@ export function renderSecurityNotice(n: SecurityNotice, publicUrl: string): Noti
       return {
         subject: 'Your Latchkey two-step verification changed',
         text: `Two-step verification of your Latchkey account changed: ${n.change}.\n${when(n)}\n\n${IF_NOT_YOU(publicUrl)} Then review your two-step verification methods.\n`,
+      };
+    case 'device-deauthorized':
+      return {
+        subject: 'A device was removed from your Latchkey account',
+        text:
+          `The trusted device "${n.device}" was deauthorized from "${n.byDevice}": it can no longer unlock your account with a passkey, and its ${n.signedOut} session(s) were signed out.\n${when(n)}\n\n` +
+          `If this wasn't you, someone has a session of your account: sign in on a trusted device, review your trusted devices and sessions, and if you have lost every device, recover the account with your recovery code at ${publicUrl}.\n`,
       };
     case 'membership-ended':
       return organizationNotices.memberRemoved({ organizationName: n.organizationName, suspended: n.suspended });

@@ -155,6 +155,9 @@ export async function deleteRecoveryCode(
   meta: RequestMeta,
   proof: FactorProof,
 ): Promise<RecoveryCodeStatus> {
+  if ((await findUserById(ctx.db, session.userId))?.unlockMethod === 'passkey') {
+    throw new LatchkeyError('conflict', 'A passkey account must keep its recovery code: it is the way back in after losing every device. Replace it instead.');
+  }
   await requireFactorProofIfOn(ctx, meta, session.userId, proof);
   const now = ctx.clock();
   await transactionWithNotices(ctx, async (tx) => {

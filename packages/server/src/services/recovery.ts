@@ -20,6 +20,7 @@ import * as codes from '../repositories/recovery-codes.ts';
 import * as grants from '../repositories/recovery-grants.ts';
 import { findKeyset, findUserByEmail, findUserById, replaceCredentials } from '../repositories/users.ts';
 import { deleteDevices, deleteOtherSessions } from '../repositories/sessions.ts';
+import { deleteAllTrustedDevices } from '../repositories/trusted-devices.ts';
 import { deleteLoginAttemptsForUser } from '../repositories/login-attempts.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
@@ -161,6 +162,8 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     // A sign-in started before the swap runs on the old record: end it.
     await deleteLoginAttemptsForUser(tx, userId);
     await deleteDevices(tx, userId);
+    // The old bundles hold the old account secret, which no longer signs in (§24.11).
+    await deleteAllTrustedDevices(tx, userId);
     await codes.deletePendingRecoveryCode(tx, userId);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
     await queueNotice(ctx, tx, user.email, { kind: 'account-recovered', at: now.toISOString(), ip: meta.ip });

@@ -18,7 +18,7 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 // Loaded on first use: most servers rarely run a WebAuthn ceremony, and the library is a large
 // part of an idle server's memory (docs/operations.md §1.2).
 let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
-const webauthn = () => (library ??= import('@simplewebauthn/server'));
+export const webauthn = (): Promise<typeof import('@simplewebauthn/server')> => (library ??= import('@simplewebauthn/server'));
 
 export function relyingParty(ctx: ServerContext): { rpID: string; origin: string } {
   const url = new URL(ctx.config.publicUrl);
@@ -28,7 +28,7 @@ export function relyingParty(ctx: ServerContext): { rpID: string; origin: string
 const transportsOf = (row: keys.SecurityKeyRow) => (row.transports ? (row.transports.split(',') as AuthenticatorTransportFuture[]) : undefined);
 
 /** The challenge the browser signed, read from its clientDataJSON (verified again by the library). */
-function challengeOf(response: { response?: { clientDataJSON?: unknown } }): string {
+export function challengeOf(response: { response?: { clientDataJSON?: unknown } }): string {
   try {
     const clientData = JSON.parse(new TextDecoder().decode(fromBase64Url(String(response.response?.clientDataJSON)))) as { challenge?: unknown };
     if (typeof clientData.challenge === 'string') return clientData.challenge;

@@ -11,7 +11,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import type { UserId } from '@latchkey/core/ids';
 import { opaqueServer } from '@latchkey/core/opaque';
 import type { SignupFinishRequest, SignupFinishResponse } from '@latchkey/core/wire/signup';
-import type { RequestMeta, ServerContext } from '../context.ts';
+import type { RequestMeta, ServerContext, Tx } from '../context.ts';
 import { emailExists, insertUserWithKeyset } from '../repositories/users.ts';
 import { insertVault } from '../repositories/vaults.ts';
 import { recordDevice } from '../repositories/sessions.ts';
@@ -61,7 +61,13 @@ export async function createSignupRegistrationResponse(ctx: ServerContext, ticke
   }
 }
 
-export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: SignupFinishRequest): Promise<SignupFinishResponse> {
+/** What a passkey sign-up adds to the account's transaction (§24.9). */
+export interface SignupExtras {
+  readonly unlockMethod: 'password' | 'passkey';
+  readonly inTransaction: (tx: Tx, userId: UserId, now: Date) => Promise<void>;
+}
+
+export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: SignupFinishRequest, extras?: SignupExtras): Promise<SignupFinishResponse> {
   const userId = userIdForTicket(body.ticket);
   requireOwnKeyWrap(body.personalVault.keyWrap, body.keyset.id);
   requireUsableRegistrationRecord(ctx, userId, body.registrationRecord);
@@ -73,7 +79,15 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
       if (await emailExists(tx, email)) throw new LatchkeyError('already_exists', 'An account with this email already exists. Sign in instead.');
       await insertUserWithKeyset(
         tx,
-        { id: userId, email, name: body.name, accountId: body.accountId, opaqueRecord: body.registrationRecord, secretKeyVerifier: body.secretKeyVerifier },
+        {
+          id: userId,
+          email,
+          name: body.name,
+          accountId: body.accountId,
+          opaqueRecord: body.registrationRecord,
+          secretKeyVerifier: body.secretKeyVerifier,
+          unlockMethod: extras?.unlockMethod ?? 'password',
+        },
         body.keyset,
       );
       await insertVault(tx, {
@@ -85,8 +99,15 @@ export async function finishSignup(ctx: ServerContext, meta: RequestMeta, body: 
         now,
       });
       await recordDevice(tx, userId, body.device, now);
+      await extras?.inTransaction(tx, userId, now);
       const session = await createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token: 'server-chosen' });
-      await recordSecurityEvent(tx, { userId, type: 'account.created', detail: { device: body.device.name }, ip: meta.ip, now });
+      await recordSecurityEvent(tx, {
+        userId,
+        type: 'account.created',
+        detail: { device: body.device.name, ...(extras ? { method: extras.unlockMethod } : {}) },
+        ip: meta.ip,
+        now,
+      });
       return { session, account: { id: userId, email, name: body.name, accountId: body.accountId, keyset: body.keyset } };
     })
     .catch((error: unknown) => {

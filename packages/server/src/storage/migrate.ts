@@ -41,6 +41,7 @@ import * as factorSetups from './migrations/0008_factor_setups.ts';
 import * as organizations from './migrations/0009_organizations.ts';
 import * as outbox from './migrations/0010_outbox.ts';
 import * as deviceEnrollments from './migrations/0011_device_enrollments.ts';
+import * as passkeyAccounts from './migrations/0012_passkey_accounts.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_organizations': organizations,
   '0010_outbox': outbox,
   '0011_device_enrollments': deviceEnrollments,
+  '0012_passkey_accounts': passkeyAccounts,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

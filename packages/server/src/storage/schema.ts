@@ -52,6 +52,7 @@ export interface UsersTable {
   backup_code_salt: string | null;
   backup_code_failures: Generated<number>;
   security_key_failures: Generated<number>;
+  unlock_method: Generated<'password' | 'passkey'>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -207,6 +208,26 @@ export interface TotpFactorsTable {
   proof_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: Generated<number>;
+  transports: Generated<string>;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+}
+
+export interface TrustedDevicesTable {
+  user_id: string;
+  device_id: string;
+  name: string;
+  platform: string;
+  sealed_bundle: string;
+  created_at: CreatedAt;
+  last_used_at: CreatedAt;
+}
+
 export interface SecurityKeysTable {
   id: string;
   user_id: string;
@@ -286,6 +307,8 @@ export interface Database extends OrganizationTables {
   rate_limits: RateLimitsTable;
   outbox: OutboxTable;
   device_enrollments: DeviceEnrollmentsTable;
+  passkeys: PasskeysTable;
+  trusted_devices: TrustedDevicesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
