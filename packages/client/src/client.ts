@@ -25,6 +25,7 @@ import * as organizations from './organizations.ts';
 import * as invitations from './invitations.ts';
 import * as groups from './groups.ts';
 import * as sharing from './vault-sharing.ts';
+import * as passkeys from './passkeys.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -170,6 +171,22 @@ export class LatchkeyClient {
     import: (plan: ImportPlan, options?: importing.ImportOptions) => importing.importPlan(this.ctx, plan, options),
   };
 
+  /** Passkey accounts (docs/protocol.md §24.9, §24.10): sign up without a password, unlock with a passkey and this device's key. */
+  signUpWithPasskey(params: passkeys.PasskeySignup) {
+    return passkeys.signUpWithPasskey(this.ctx, params);
+  }
+
+  unlockWithPasskey(params: passkeys.PasskeyUnlock) {
+    return passkeys.unlockWithPasskey(this.ctx, params);
+  }
+
+  /** The account's trusted devices (§24.11). */
+  readonly devices = {
+    list: () => passkeys.listTrustedDevices(this.ctx),
+    rename: (deviceId: string, name: string) => passkeys.renameTrustedDevice(this.ctx, deviceId, name),
+    remove: (deviceId: string) => passkeys.removeTrustedDevice(this.ctx, deviceId),
+  };
+
   readonly sessions = {
     list: () => sessions.listSessions(this.ctx),
     revoke: (sessionId: SessionId) => sessions.revokeSession(this.ctx, sessionId),
@@ -227,5 +244,6 @@ export type { AcceptedInvitation, InvitationDescription, InvitationSummary } fro
 export type { GroupSummary } from './groups.ts';
 export type { ShareTarget, VaultShareInfo, VaultShareRole, UnshareResult } from './vault-sharing.ts';
 export type { TwoStepProof } from './sign-in.ts';
+export type { PasskeyAuthenticator, DeviceKeyProvider, PasskeySignup, PasskeyUnlock } from './passkeys.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';

@@ -201,7 +201,12 @@ export async function requireSession(ctx: ClientContext): Promise<RememberedSess
 /** Proves password + Secret Key again inside the session: decrypts the keyset and refreshes re-authentication. */
 export async function unlock(ctx: ClientContext, password: string): Promise<AccountProfile> {
   const session = await requireSession(ctx);
-  const secretKey = await resolveSecretKey(ctx, session.email);
+  return reauthenticate(ctx, password, await resolveSecretKey(ctx, session.email));
+}
+
+/** Re-authentication inside the remembered session with the given secrets (a passkey account's, from its bundle). */
+export async function reauthenticate(ctx: ClientContext, password: string, secretKey: SecretKey): Promise<AccountProfile> {
+  await requireSession(ctx);
   const outcome = await runOpaqueLogin(ctx, password, secretKey, (body) => ctx.api.call(endpoints.reauthStart, body));
   const result = await ctx.api.call(endpoints.reauthFinish, { loginId: outcome.loginId, finishLoginRequest: outcome.finishLoginRequest });
   await openKeys(ctx, result.account, outcome.exportKey);

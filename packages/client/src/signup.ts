@@ -38,20 +38,22 @@ export interface CompleteSignup {
   readonly verificationId?: string;
 }
 
-export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: UserId }> {
-  requireLongEnoughPassword(params.password);
+/** The pending sign-up's verification id: the one given, else the one this device remembers for the email. */
+export async function pendingVerificationId(ctx: ClientContext, email: string, given?: string): Promise<string> {
   const state = await ctx.store.read();
   const verificationId =
-    params.verificationId ??
-    (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === params.email.toLowerCase()
+    given ??
+    (state.pendingSignup?.server === ctx.api.baseUrl && state.pendingSignup.email.toLowerCase() === email.toLowerCase()
       ? state.pendingSignup.verificationId
       : undefined);
   if (verificationId === undefined)
     throw new LatchkeyError('invalid_request', 'Start the sign-up first: no verification is pending for this email on this device.');
+  return verificationId;
+}
 
-  const { ticket, userId } = await ctx.api.call(endpoints.signupVerify, { verificationId, code: params.code });
-  const secretKey = generateSecretKey();
-  const input = twoSecretPasswordInput(params.password, secretKey);
+/** OPAQUE registration for (password, Secret Key), then a new keyset under the AUK and the Personal vault. */
+export async function newAccountKeys(ctx: ClientContext, ticket: string, password: string, secretKey: SecretKey) {
+  const input = twoSecretPasswordInput(password, secretKey);
   const { clientRegistrationState, registrationRequest } = await ctx.derivation.startRegistration(input);
   const { registrationResponse } = await ctx.api.call(endpoints.signupRegister, { ticket, registrationRequest });
   const { registrationRecord, exportKey } = await ctx.derivation.finishRegistration({ clientRegistrationState, registrationResponse, password: input });
@@ -69,6 +71,17 @@ export async function completeSignup(ctx: ClientContext, params: CompleteSignup)
   const encryptedKeyset = await encryptKeyset(keyset, auk);
   wipe(auk);
   wipe(vaultKey);
+  return { keyset, personalVault, personalVaultPin, registrationRecord, encryptedKeyset };
+}
+
+export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: UserId }> {
+  requireLongEnoughPassword(params.password);
+  const verificationId = await pendingVerificationId(ctx, params.email, params.verificationId);
+
+  const { ticket, userId } = await ctx.api.call(endpoints.signupVerify, { verificationId, code: params.code });
+  const secretKey = generateSecretKey();
+  const account = await newAccountKeys(ctx, ticket, params.password, secretKey);
+  const { keyset, personalVault, personalVaultPin, registrationRecord, encryptedKeyset } = account;
 
   // Remember the Secret Key before the account exists, so a lost response cannot lose it; pin
   // the Personal vault's key before the server could offer another.
