@@ -72,14 +72,14 @@ function Header() {
             <nav aria-label="Main">
               <NavLink to="/">Items</NavLink>
               <NavLink to="/generator">Generator</NavLink>
+              <NavLink to="/organizations">Organizations</NavLink>
               <NavLink to="/import">Import</NavLink>
               <NavLink to="/export">Export</NavLink>
+              <NavLink to="/account">Account</NavLink>
+              <NavLink to="/two-step">Two-step verification</NavLink>
+              <NavLink to="/recovery-code">Recovery code</NavLink>
               <NavLink to="/sessions">Sessions</NavLink>
               <NavLink to="/security-log">Security log</NavLink>
-              <NavLink to="/recovery-code">Recovery code</NavLink>
-              <NavLink to="/two-step">Two-step verification</NavLink>
-              <NavLink to="/organizations">Organizations</NavLink>
-              <NavLink to="/account">Account</NavLink>
               <NavLink to="/settings">Settings</NavLink>
             </nav>
             <div className="account">
