@@ -107,21 +107,16 @@ async function waitHealthy(url: string): Promise<void> {
 }
 
 function collectRequests(stream: NodeJS.ReadableStream, into: LoggedRequest[]): void {
-  const pending = new Map<string, { method: string; url: string }>();
+  // One line per request (packages/server/src/http/request-log.ts).
   createInterface({ input: stream }).on('line', (line) => {
-    let entry: { reqId?: string; msg?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
+    let entry: { msg?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       return;
     }
-    if (entry.reqId === undefined) return;
-    if (entry.msg === 'incoming request' && entry.req?.method !== undefined && entry.req.url !== undefined) {
-      pending.set(entry.reqId, { method: entry.req.method, url: entry.req.url });
-    } else if (entry.msg === 'request completed' && typeof entry.responseTime === 'number') {
-      const request = pending.get(entry.reqId);
-      pending.delete(entry.reqId);
-      if (request !== undefined) into.push({ ...request, statusCode: entry.res?.statusCode ?? 0, responseTimeMs: entry.responseTime });
+    if (entry.msg === 'request completed' && typeof entry.responseTime === 'number' && entry.req?.method !== undefined && entry.req.url !== undefined) {
+      into.push({ method: entry.req.method, url: entry.req.url, statusCode: entry.res?.statusCode ?? 0, responseTimeMs: entry.responseTime });
     }
   });
 }

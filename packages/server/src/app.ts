@@ -10,6 +10,7 @@ import { installErrorHandling, sendError } from './http/errors.ts';
 import { installSourceRateLimits } from './http/source-rate-limits.ts';
 import { recordApiRoutes } from './http/route-table.ts';
 import { lazySchemaCompilers } from './http/lazy-schema-compilers.ts';
+import { OneLineRequestLog } from './http/request-log.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -47,14 +48,15 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     schemaController: { compilersFactory: lazySchemaCompilers() },
     // Bad URLs and over-long path values are rejected by the router, before the error handler.
     frameworkErrors: sendError,
+    logController: new OneLineRequestLog(),
   });
   // JSON only: Fastify's default text/plain parser would let a text body reach the schemas; now it is a 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   // API answers hold keysets, ciphertexts and session lists: no browser or proxy may keep a copy.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
   installSourceRateLimits(app, ctx);
   await app.register(swagger, {

@@ -90,3 +90,10 @@ export async function takeExpiredLoginAttempts(db: Tx, params: { now: Date; user
   const rows = await query.returning(['purpose', 'user_id', 'ip', 'created_at']).execute();
   return rows.flatMap((r) => (r.user_id === null ? [] : [{ purpose: r.purpose as LoginPurpose, userId: r.user_id, ip: r.ip, startedAt: r.created_at }]));
 }
+
+/** Whether `takeExpiredLoginAttempts` with the same parameters would take anything now (a read, no lock). */
+export async function hasExpiredLoginAttempts(db: Tx, params: { now: Date; userId?: string }): Promise<boolean> {
+  let query = db.selectFrom('login_attempts').select('id').where('expires_at', '<=', params.now);
+  if (params.userId !== undefined) query = query.where('user_id', '=', params.userId);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
+}

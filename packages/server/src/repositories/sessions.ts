@@ -1,5 +1,6 @@
 /** Sessions, looked up by the hash of their bearer token, always scoped to their user. */
 import type { SessionId, UserId } from '@latchkey/core/ids';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Tx } from '../context.ts';
 
 export interface SessionRow {
@@ -124,9 +125,22 @@ export async function deleteDevices(db: Tx, userId: string): Promise<void> {
 
 /** Records the device; returns true when the user has not signed in from it before. */
 export async function recordDevice(db: Tx, userId: string, device: { id: string; name: string; platform: string }, now: Date): Promise<boolean> {
+  const row = { user_id: userId, id: device.id, name: device.name, platform: device.platform, created_at: now, last_used_at: now };
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // One statement on PostgreSQL (a round trip per sign-in saved): a row just inserted has no
+    // deleting transaction (xmax = 0), an updated one has this one's.
+    const { inserted } = await db
+      .insertInto('devices')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'id']).doUpdateSet({ last_used_at: now, name: device.name }))
+      .returning(sql<boolean>`xmax = 0`.as('inserted'))
+      .executeTakeFirstOrThrow();
+    return inserted;
+  }
+  // SQLite cannot tell an insert from an update in one statement; in-process, two cost little.
   const inserted = await db
     .insertInto('devices')
-    .values({ user_id: userId, id: device.id, name: device.name, platform: device.platform, created_at: now, last_used_at: now })
+    .values(row)
     .onConflict((oc) => oc.columns(['user_id', 'id']).doNothing())
     .returning('id')
     .executeTakeFirst();

@@ -98,6 +98,67 @@ export async function findKeyset(db: Tx, keysetId: string): Promise<EncryptedKey
   return row;
 }
 
+/** Which second steps an account has set up, as `twoStepMethods` (services/two-step-proof.ts) reads them. */
+export interface TwoStepFactors {
+  readonly totp: boolean;
+  readonly securityKeys: boolean;
+  readonly unusedBackupCodes: number;
+}
+
+/** An account as a sign-in's second round trip needs it: the user, its keyset and its second steps. */
+export interface SignInAccount {
+  readonly user: UserRow;
+  readonly keyset: EncryptedKeyset;
+  readonly twoStep: TwoStepFactors;
+}
+
+/**
+ * The user, its keyset and which second steps it has, in one statement (one snapshot) instead
+ * of five: a sign-in reads all of them right after OPAQUE (docs/operations.md, "Sign-in cost").
+ */
+export async function findSignInAccount(db: Tx, id: string): Promise<SignInAccount | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('keysets', 'keysets.id', 'users.keyset_id')
+    .select(userColumns)
+    .select([
+      'keysets.encrypted_symmetric_key as encryptedSymmetricKey',
+      'keysets.public_key as publicKey',
+      'keysets.encrypted_private_key as encryptedPrivateKey',
+      'keysets.signing_public_key as signingPublicKey',
+      'keysets.encrypted_signing_key as encryptedSigningKey',
+    ])
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('totp_factors')
+            .select('totp_factors.user_id')
+            .whereRef('totp_factors.user_id', '=', 'users.id')
+            .where('totp_factors.status', '=', 'active'),
+        )
+        .as('hasTotp'),
+      eb.exists(eb.selectFrom('security_keys').select('security_keys.user_id').whereRef('security_keys.user_id', '=', 'users.id')).as('hasSecurityKeys'),
+      eb
+        .selectFrom('backup_codes')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('backup_codes.user_id', '=', 'users.id')
+        .where('backup_codes.used_at', 'is', null)
+        .as('unusedBackupCodes'),
+    ])
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { encryptedSymmetricKey, publicKey, encryptedPrivateKey, signingPublicKey, encryptedSigningKey, hasTotp, hasSecurityKeys, unusedBackupCodes, ...user } =
+    row;
+  return {
+    user: { ...user, id: user.id as UserId },
+    keyset: { id: user.keysetId, encryptedSymmetricKey, publicKey, encryptedPrivateKey, signingPublicKey, encryptedSigningKey },
+    // SQLite answers EXISTS with 0 or 1.
+    twoStep: { totp: Boolean(hasTotp), securityKeys: Boolean(hasSecurityKeys), unusedBackupCodes: Number(unusedBackupCodes ?? 0) },
+  };
+}
+
 /** Replaces the credentials in one statement pair inside the caller's transaction. */
 export async function replaceCredentials(
   db: Tx,

@@ -8,7 +8,7 @@
 import { LatchkeyError } from '@latchkey/core/errors';
 import { newSessionId, type SessionId, type UserId } from '@latchkey/core/ids';
 import type { AccountProfile, SessionGrant, SessionInfo } from '@latchkey/core/wire/auth';
-import type { Device } from '@latchkey/core/wire/common';
+import type { Device, EncryptedKeyset } from '@latchkey/core/wire/common';
 import type { RequestMeta, ServerContext, Tx } from '../context.ts';
 import * as sessions from '../repositories/sessions.ts';
 import { findKeyset, findUserById, type UserRow } from '../repositories/users.ts';
@@ -113,8 +113,17 @@ export function requireRecentReauth(ctx: ServerContext, session: AuthenticatedSe
 }
 
 export async function toAccountProfile(db: Tx, user: UserRow): Promise<AccountProfile> {
-  return { id: user.id, email: user.email, name: user.name, accountId: user.accountId, keyset: await findKeyset(db, user.keysetId) };
+  return accountProfileOf(user, await findKeyset(db, user.keysetId));
 }
+
+/** The profile from a keyset already read (`findSignInAccount`). */
+export const accountProfileOf = (user: UserRow, keyset: EncryptedKeyset): AccountProfile => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  accountId: user.accountId,
+  keyset,
+});
 
 export async function getAccountProfile(ctx: ServerContext, session: AuthenticatedSession): Promise<AccountProfile> {
   const user = await findUserById(ctx.db, session.userId);

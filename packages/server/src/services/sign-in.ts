@@ -16,14 +16,14 @@ import { opaqueServer } from '@latchkey/core/opaque';
 import type { LoginFinishRequest, LoginFinishResponse, LoginStartRequest, LoginStartResponse, ReauthFinishResponse } from '@latchkey/core/wire/auth';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { insertLoginAttempt, takeLoginAttempt, type LoginPurpose } from '../repositories/login-attempts.ts';
-import { findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
+import { findSignInAccount, findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
 import { markReauthenticated } from '../repositories/sessions.ts';
 import { newRandomId } from '../security/tokens.ts';
-import { twoStepMethods } from './two-step-proof.ts';
+import { twoStepMethodsOf } from './two-step-proof.ts';
 import { recordSignIn } from './sign-in-events.ts';
 import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { beginSecretKeyCheck, recordFailedSignIn, recordReauthWrongSecretKey, sweepAbandonedSignIns } from './sign-in-failures.ts';
-import { createSession, toAccountProfile, type AuthenticatedSession } from './sessions.ts';
+import { accountProfileOf, createSession, type AuthenticatedSession } from './sessions.ts';
 
 export const LOGIN_TTL_MS = 2 * 60_000;
 
@@ -80,7 +80,7 @@ async function beginOpaqueLogin(
   return { loginId, loginResponse: started.loginResponse };
 }
 
-/** Takes the pending login (once) and checks the client's OPAQUE proof; returns the account (as just read) and the session key. */
+/** Takes the pending login (once) and checks the client's OPAQUE proof; returns the account (as just read: user, keyset, second steps) and the session key. */
 async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLoginRequest: string, purpose: LoginPurpose, sessionId: string | null) {
   const attempt = await takeLoginAttempt(ctx.db, { id: loginId, purpose, sessionId });
   if (attempt === undefined || attempt.purpose !== purpose || attempt.sessionId !== sessionId || attempt.userId === null) {
@@ -91,14 +91,14 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
     throw new LatchkeyError('login_expired', 'This sign-in attempt took too long. Start again.');
   }
   const state = JSON.parse(fromUtf8(await ctx.keyring.open(attempt.serverState, 'login-state', { login: loginId }))) as LoginState;
-  const user = await findUserById(ctx.db, attempt.userId);
-  if (user === undefined || user.credentialsVersion !== state.credentialsVersion) {
+  const account = await findSignInAccount(ctx.db, attempt.userId);
+  if (account === undefined || account.user.credentialsVersion !== state.credentialsVersion) {
     throw new LatchkeyError('login_expired', 'The account credentials changed during this sign-in. Start again.');
   }
   try {
-    return { user, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
+    return { account, sessionKey: opaqueServer.finishLogin({ serverLoginState: state.serverLoginState, finishLoginRequest }) };
   } catch {
-    await recordFailedSignIn(ctx, { userId: user.id, purpose, ip: attempt.ip }, 'invalid-proof', ctx.clock());
+    await recordFailedSignIn(ctx, { userId: account.user.id, purpose, ip: attempt.ip }, 'invalid-proof', ctx.clock());
     throw new LatchkeyError('invalid_credentials', 'The password or Secret Key is not right.');
   }
 }
@@ -123,9 +123,10 @@ export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: L
 }
 
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {
-  const { user, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
+  const { account, sessionKey } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'sign-in', null);
+  const { user } = account;
   const userId = user.id;
-  const methods = await twoStepMethods(ctx, userId);
+  const methods = twoStepMethodsOf(account.twoStep);
   const token = { derived: deriveSessionToken(sessionKey) };
   if (methods.length > 0) {
     // Password and Secret Key were right; nothing of the account is handed out before the second step.
@@ -135,7 +136,7 @@ export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: 
   const session = await recordSignIn(ctx, { userId, device: body.device }, meta, user.email, (tx) =>
     createSession(ctx, tx, { userId, device: body.device, meta, reauthenticated: true, token }),
   );
-  return { session, account: await toAccountProfile(ctx.db, user) };
+  return { session, account: accountProfileOf(user, account.keyset) };
 }
 
 export async function startReauth(
@@ -158,8 +159,8 @@ export async function finishReauth(
   session: AuthenticatedSession,
   body: { loginId: string; finishLoginRequest: string },
 ): Promise<ReauthFinishResponse> {
-  const { user } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
+  const { account } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
   const now = ctx.clock();
   await markReauthenticated(ctx.db, session.id, now);
-  return { account: await toAccountProfile(ctx.db, user), reauthenticatedAt: now.toISOString() };
+  return { account: accountProfileOf(account.user, account.keyset), reauthenticatedAt: now.toISOString() };
 }

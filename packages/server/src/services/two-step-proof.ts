@@ -17,7 +17,7 @@ import type { RequestMeta, ServerContext } from '../context.ts';
 import * as backupCodeRepo from '../repositories/backup-codes.ts';
 import { findTotpFactor, countTotpFailure } from '../repositories/totp-factors.ts';
 import { listSecurityKeys } from '../repositories/security-keys.ts';
-import { findUserById } from '../repositories/users.ts';
+import { findUserById, type TwoStepFactors } from '../repositories/users.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { completePendingSession } from '../repositories/sessions.ts';
 import { backupCodeAttemptHash } from './backup-codes.ts';
@@ -41,6 +41,15 @@ export async function twoStepMethods(ctx: ServerContext, userId: string): Promis
   if ((await findTotpFactor(ctx.db, userId, 'active')) !== undefined) methods.push('totp');
   if ((await listSecurityKeys(ctx.db, userId)).length > 0) methods.push('security-key');
   if (methods.length > 0 && (await backupCodeRepo.remainingBackupCodes(ctx.db, userId)) > 0) methods.push('backup-code');
+  return methods;
+}
+
+/** `twoStepMethods` from factors already read (`findSignInAccount`): the same rule, no query. */
+export function twoStepMethodsOf(factors: TwoStepFactors): TwoStepMethods {
+  const methods: TwoStepMethods = [];
+  if (factors.totp) methods.push('totp');
+  if (factors.securityKeys) methods.push('security-key');
+  if (methods.length > 0 && factors.unusedBackupCodes > 0) methods.push('backup-code');
   return methods;
 }
 
