@@ -75,6 +75,37 @@ function bucketOf(node: ProfileNode): string {
   return url;
 }
 
+/** What a sample's stack was doing, by the first rule that matches any of its frames (the order is the priority). */
+const CATEGORIES: ReadonlyArray<[string, (frame: ProfileNode['callFrame']) => boolean]> = [
+  ['logging (pino)', (f) => /node_modules\/(pino|sonic-boom|pino-std-serializers)\//.test(f.url) || /request-log\.ts$/.test(f.url)],
+  ['OPAQUE (WebAssembly)', (f) => f.url.startsWith('wasm://') || /@serenity-kit\/opaque/.test(f.url)],
+  [
+    'database client (Kysely, driver)',
+    (f) => /node_modules\/(kysely|pg|pg-protocol|pg-pool|pg-types|postgres-date|better-sqlite3)\//.test(f.url) || /sqlite-dialect\.ts$/.test(f.url),
+  ],
+  [
+    'JSON parse, validation, serialization',
+    (f) =>
+      /node_modules\/(secure-json-parse|fast-json-stringify|ajv|@fastify\/ajv-compiler|@fastify\/fast-json-stringify-compiler)\//.test(f.url) ||
+      (/^(validate\d*|anonymous)$/.test(f.functionName) && f.url === '') ||
+      /JSON/.test(f.functionName),
+  ],
+  [
+    'hashing, sealing, randomness',
+    (f) => /@noble\/|node:internal\/crypto|core\/src\/(crypto|sealed-box|account-unlock-key)|server-keys\.ts|tokens\.ts/.test(f.url),
+  ],
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  ['Latchkey services and routes', (f) => /packages\/(server|core)\/src\//.test(f.url) && !/web-app\.ts|app\.ts$/.test(f.url)],
+];
+const HTTP_AND_RUNTIME = 'HTTP, Fastify and the Node runtime';
+
+function categoryOf(id: number, byId: Map<number, ProfileNode>, parent: Map<number, number>): string {
+  const frames: ProfileNode['callFrame'][] = [];
+  for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) frames.push((byId.get(n) as ProfileNode).callFrame);
+  for (const [name, matches] of CATEGORIES) if (frames.some(matches)) return name;
+  return HTTP_AND_RUNTIME;
+}
+
 async function main(): Promise<void> {
   await opaqueReady;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-profile-'));
@@ -88,6 +119,7 @@ async function main(): Promise<void> {
   });
   // The sign-in phase in CLOCK_MONOTONIC µs, the clock of the profile's timestamps.
   let windowUs: [bigint, bigint] = [0n, 0n];
+  let serverCpuMs = Number.NaN;
   const client = database ? new pg.Client({ connectionString: database.url }) : undefined;
   try {
     await client?.connect();
@@ -110,7 +142,7 @@ async function main(): Promise<void> {
     });
     const wall = performance.now() - t0;
     windowUs[1] = process.hrtime.bigint() / 1000n;
-    const serverCpuMs = ((cpuSeconds(server.pid) - before) * 1000) / signIns;
+    serverCpuMs = ((cpuSeconds(server.pid) - before) * 1000) / signIns;
     const pgUsed = await pgWindow?.close();
     // Stats are reported by backends when they go idle; give them a moment.
     await new Promise((r) => setTimeout(r, 700));
@@ -135,6 +167,7 @@ async function main(): Promise<void> {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   /** Inclusive time of Latchkey's own functions (each counted once per sample). */
   const inclusive = new Map<string, number>();
+  const categories = new Map<string, number>();
   const self = new Map<string, number>();
   let total = 0;
   let at = BigInt(profile.startTime);
@@ -143,12 +176,14 @@ async function main(): Promise<void> {
     if (at < windowUs[0] || at > windowUs[1]) return;
     const node = byId.get(id) as ProfileNode;
     const b = bucketOf(node);
-    if (b === '(idle)' || b === '(program)' || b === '(garbage collector)') {
+    if (b === '((idle))') {
       self.set(b, (self.get(b) ?? 0) + (profile.timeDeltas[i] ?? 0));
       return;
     }
     self.set(b, (self.get(b) ?? 0) + (profile.timeDeltas[i] ?? 0));
     total += profile.timeDeltas[i] ?? 0;
+    const category = categoryOf(id, byId, parent);
+    categories.set(category, (categories.get(category) ?? 0) + (profile.timeDeltas[i] ?? 0));
     const seen = new Set<string>();
     for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
       const frame = byId.get(n) as ProfileNode;
@@ -159,6 +194,9 @@ async function main(): Promise<void> {
       inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
     }
   });
+  console.log(`where the server CPU goes, per sign-in (profile share × ${fmt(serverCpuMs, 2)} ms CPU; the profile samples wall time, so this is approximate):`);
+  for (const [c, us] of [...categories].sort((a, b) => b[1] - a[1]))
+    console.log(`${fmt((us / total) * serverCpuMs, 2).padStart(8)} ms  ${fmt((us / total) * 100, 0).padStart(3)} %  ${c}`);
   console.log('profile self time per sign-in over the sign-ins, by where the code lives, ms:');
   for (const [b, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`${fmt(us / 1000 / signIns, 3).padStart(8)}  ${b}`);
   console.log('inclusive time per sign-in (Latchkey functions and packages), ms:');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
-import { consumeRateLimit, pruneRateLimits } from '../src/storage/rate-limiter.ts';
+import { consumeRateLimit, consumeRateLimits, pruneRateLimits } from '../src/storage/rate-limiter.ts';
 import { createTestStorage, testDatabaseKind, type TestStorage } from '@latchkey/server/testing';
 
 let t: TestStorage;
@@ -13,6 +13,41 @@ beforeAll(async () => {
   t = await createTestStorage();
 });
 afterAll(() => t.cleanup());
+
+describe('consumeRateLimits (several buckets in one statement)', () => {
+  it('counts each bucket in its own window, answers in the order asked, and refuses past each limit', async () => {
+    const short = { bucket: 'multi-short', limit: 2, windowSeconds: 60 };
+    const long = { bucket: 'multi-long', limit: 3, windowSeconds: 3600 };
+    const at = new Date('2030-03-01T00:00:30Z');
+    expect(await consumeRateLimits(t.storage.db, [long, short], at)).toEqual([
+      { allowed: true, count: 1, retryAfterSeconds: 0 },
+      { allowed: true, count: 1, retryAfterSeconds: 0 },
+    ]);
+    await consumeRateLimits(t.storage.db, [short, long], at);
+    expect(await consumeRateLimits(t.storage.db, [short, long], at)).toEqual([
+      { allowed: false, count: 3, retryAfterSeconds: 30 },
+      { allowed: true, count: 3, retryAfterSeconds: 0 },
+    ]);
+    // The same counters as one rule at a time: the next minute is a new short window, the hour is not over.
+    const later = new Date('2030-03-01T00:01:00Z');
+    expect(await consumeRateLimit(t.storage.db, short, later)).toEqual({ allowed: true, count: 1, retryAfterSeconds: 0 });
+    expect(await consumeRateLimit(t.storage.db, long, later)).toEqual({ allowed: false, count: 4, retryAfterSeconds: 3540 });
+  });
+
+  it('stays exact under concurrency', async () => {
+    const a = { bucket: 'multi-concurrent-a', limit: 5, windowSeconds: 3600 };
+    const b = { bucket: 'multi-concurrent-b', limit: 9, windowSeconds: 3600 };
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => consumeRateLimits(t.storage.db, [a, b], new Date())));
+    expect(decisions.filter(([d]) => d?.allowed)).toHaveLength(5);
+    expect(decisions.filter(([, d]) => d?.allowed)).toHaveLength(9);
+    expect(new Set(decisions.map(([d]) => d?.count))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => i + 1)));
+  });
+
+  it('refuses a bucket named twice', async () => {
+    const rule = { bucket: 'multi-twice', limit: 1, windowSeconds: 60 };
+    await expect(consumeRateLimits(t.storage.db, [rule, rule], new Date())).rejects.toThrow(RangeError);
+  });
+});
 
 describe('consumeRateLimit', () => {
   it('allows exactly `limit` of 50 concurrent requests', async () => {

@@ -41,6 +41,33 @@ export async function findUserByEmail(db: Tx, email: string): Promise<UserRow | 
   return toUserRow(await db.selectFrom('users').select(userColumns).where('email', '=', normalizeEmail(email)).executeTakeFirst());
 }
 
+/**
+ * The user a sign-in starts for, and whether an earlier sign-in or re-authentication of theirs
+ * expired unfinished (which the start logs first: services/sign-in-failures.ts), in one statement.
+ */
+export async function findUserForSignIn(db: Tx, email: string, now: Date): Promise<{ user: UserRow; abandonedSignIns: boolean } | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select(userColumns)
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('login_attempts')
+            .select('login_attempts.id')
+            .whereRef('login_attempts.user_id', '=', 'users.id')
+            .where('login_attempts.expires_at', '<=', now),
+        )
+        .as('abandonedSignIns'),
+    )
+    .where('email', '=', normalizeEmail(email))
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { abandonedSignIns, ...user } = row;
+  // SQLite answers EXISTS with 0 or 1.
+  return { user: { ...user, id: user.id as UserId }, abandonedSignIns: Boolean(abandonedSignIns) };
+}
+
 export async function findUserById(db: Tx, id: string): Promise<UserRow | undefined> {
   return toUserRow(await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst());
 }

@@ -2,8 +2,13 @@
  * Random identifiers, bearer tokens and one-time codes. Only hashes of tokens and codes are
  * stored, so a read of the database does not let anyone act as a session or use a code.
  */
-import { randomBytes, randomInt } from 'node:crypto';
-import { sha256Hex } from '@latchkey/core/crypto/sha256';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * SHA-256 of UTF-8 text, hex: the same digest as `@latchkey/core/crypto/sha256`, from Node's
+ * native implementation, which costs a fraction of the JavaScript one on every request.
+ */
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** 128 random bits, base64url: for ids the client must not be able to guess. */
 export function newRandomId(): string {

@@ -8,11 +8,11 @@
  * counted per (email, source); the per-email sign-in budget counts only requests that passed the
  * Secret Key check.
  */
-import { sha256Hex } from '@latchkey/core/crypto/sha256';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { consumeRateLimit } from '../storage/rate-limiter.ts';
 import { normalizeEmail } from '../repositories/users.ts';
+import { sha256Hex } from '../security/tokens.ts';
 import { sourceKey } from './source-key.ts';
 
 export const RATE_LIMITS = {

@@ -24,7 +24,7 @@ import type { RequestMeta, ServerContext } from '../context.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { hasExpiredLoginAttempts, takeExpiredLoginAttempts, type LoginPurpose } from '../repositories/login-attempts.ts';
 import { findUserById, type UserRow } from '../repositories/users.ts';
-import { consumeRateLimit, peekRateLimit, refundRateLimit } from '../storage/rate-limiter.ts';
+import { consumeRateLimit, consumeRateLimits, peekRateLimit, refundRateLimit, type RateLimitDecision, type RateLimitRule } from '../storage/rate-limiter.ts';
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import { emailBucket, emailSourceBucket, rateLimited, ruleFor } from './rate-limits.ts';
 
@@ -46,15 +46,23 @@ function inBackground(ctx: ServerContext, what: string, work: () => Promise<unkn
 }
 
 /**
- * Counts one Secret Key check by `meta` for `email` before it is made.
- * @throws LatchkeyError `rate_limited` when this source used up its failures for this email, or
- *   when the email's failures from every source are used up and this source is one of them.
+ * Counts one Secret Key check by `meta` for `email` before it is made, and `perRequest` (a limit
+ * every such request counts against, e.g. the source's sign-in starts) in the same statement;
+ * `perRequest` is decided first, as if counted first: when it refuses, this check is given back.
+ * @throws LatchkeyError `rate_limited` when `perRequest` is used up, when this source used up its
+ *   failures for this email, or when the email's failures from every source are used up and this
+ *   source is one of them.
  * @returns what to call once the check's outcome is known.
  */
-export async function beginSecretKeyCheck(ctx: ServerContext, email: string, meta: RequestMeta, now: Date) {
+export async function beginSecretKeyCheck(ctx: ServerContext, email: string, meta: RequestMeta, now: Date, perRequest: RateLimitRule) {
   const pair = ruleFor('signInFailuresPerEmailSource', emailSourceBucket(email, meta));
   const perEmail = ruleFor('secretKeyFailuresPerEmail', emailBucket(email));
-  const own = await consumeRateLimit(ctx.db, pair, now);
+  const [request, own] = (await consumeRateLimits(ctx.db, [perRequest, pair], now)) as [RateLimitDecision, RateLimitDecision];
+  if (!request.allowed) {
+    // Not a failure: this request never reached the check.
+    await refundRateLimit(ctx.db, pair, now);
+    throw rateLimited(request.retryAfterSeconds);
+  }
   if (!own.allowed) throw rateLimited(own.retryAfterSeconds);
   // The email's budget only holds back sources that already failed for it: a stranger spending it
   // from a thousand addresses cannot keep the owner, from an address with no failure, out.

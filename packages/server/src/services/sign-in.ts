@@ -16,12 +16,12 @@ import { opaqueServer } from '@latchkey/core/opaque';
 import type { LoginFinishRequest, LoginFinishResponse, LoginStartRequest, LoginStartResponse, ReauthFinishResponse } from '@latchkey/core/wire/auth';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { insertLoginAttempt, takeLoginAttempt, type LoginPurpose } from '../repositories/login-attempts.ts';
-import { findSignInAccount, findUserByEmail, findUserById, type UserRow } from '../repositories/users.ts';
+import { findSignInAccount, findUserById, findUserForSignIn, type UserRow } from '../repositories/users.ts';
 import { markReauthenticated } from '../repositories/sessions.ts';
 import { newRandomId } from '../security/tokens.ts';
 import { twoStepMethodsOf } from './two-step-proof.ts';
 import { recordSignIn } from './sign-in-events.ts';
-import { emailBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
+import { emailBucket, enforceRateLimits, ruleFor, sourceKey } from './rate-limits.ts';
 import { beginSecretKeyCheck, recordFailedSignIn, recordReauthWrongSecretKey, sweepAbandonedSignIns } from './sign-in-failures.ts';
 import { accountProfileOf, createSession, type AuthenticatedSession } from './sessions.ts';
 
@@ -47,10 +47,12 @@ async function beginOpaqueLogin(
   purpose: LoginPurpose,
   sessionId: string | null,
   meta: RequestMeta,
+  abandonedSignIns?: boolean,
 ): Promise<LoginStartResponse> {
   // An earlier attempt left to expire (a wrong password fails on the client, which then sends
-  // nothing more) is logged now, before this one is stored.
-  await sweepAbandonedSignIns(ctx, { now: ctx.clock(), userId: user.id });
+  // nothing more) is logged now, before this one is stored. `abandonedSignIns`: already known
+  // from the user's lookup (false: none, so no statement is spent on the sweep).
+  if (abandonedSignIns !== false) await sweepAbandonedSignIns(ctx, { now: ctx.clock(), userId: user.id });
   let started: ReturnType<typeof opaqueServer.startLogin>;
   try {
     started = opaqueServer.startLogin({
@@ -110,16 +112,16 @@ async function completeOpaqueLogin(ctx: ServerContext, loginId: string, finishLo
  */
 export async function startSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginStartRequest): Promise<LoginStartResponse> {
   const now = ctx.clock();
-  await enforceRateLimits(ctx, [['signInPerSource', sourceKey(meta)]], now);
-  const check = await beginSecretKeyCheck(ctx, body.email, meta, now);
-  const user = await findUserByEmail(ctx.db, body.email);
+  const check = await beginSecretKeyCheck(ctx, body.email, meta, now, ruleFor('signInPerSource', sourceKey(meta)));
+  const found = await findUserForSignIn(ctx.db, body.email, now);
+  const user = found?.user;
   if (!verifierMatches(user, body.secretKeyVerifier)) {
     await check.failed(user);
     throw wrongSecretKey();
   }
   await check.passed();
   await enforceRateLimits(ctx, [['signInPerEmail', emailBucket(body.email)]], now);
-  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'sign-in', null, meta);
+  return beginOpaqueLogin(ctx, user, body.startLoginRequest, 'sign-in', null, meta, found?.abandonedSignIns);
 }
 
 export async function finishSignIn(ctx: ServerContext, meta: RequestMeta, body: LoginFinishRequest): Promise<LoginFinishResponse> {

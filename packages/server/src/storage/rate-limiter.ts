@@ -59,6 +59,37 @@ export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimitRule
   return { allowed: false, count: row.count, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
 }
 
+/**
+ * `consumeRateLimit` for several rules in one statement (one multi-row upsert): each bucket is
+ * counted exactly as there, and the decisions come back in the order of `rules`. The buckets
+ * must differ.
+ */
+export async function consumeRateLimits(db: Kysely<Database>, rules: readonly RateLimitRule[], now: Date): Promise<RateLimitDecision[]> {
+  for (const rule of rules) {
+    if (!Number.isSafeInteger(rule.limit) || rule.limit < 1) throw new RangeError(`limit must be a positive integer, got ${rule.limit}`);
+    if (!Number.isSafeInteger(rule.windowSeconds) || rule.windowSeconds < 1)
+      throw new RangeError(`windowSeconds must be a positive integer, got ${rule.windowSeconds}`);
+  }
+  if (new Set(rules.map((r) => r.bucket)).size !== rules.length) throw new RangeError('consumeRateLimits needs distinct buckets');
+  const rows = await withRelaxedDurability(db, (d) =>
+    d
+      .insertInto('rate_limits')
+      .values(rules.map((rule) => ({ bucket: rule.bucket, window_start: windowStart(rule.windowSeconds, now), count: 1 })))
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }))
+      .returning(['bucket', 'count'])
+      .execute(),
+  );
+  const counts = new Map(rows.map((r) => [r.bucket, r.count]));
+  return rules.map((rule) => {
+    const count = counts.get(rule.bucket);
+    if (count === undefined) throw new Error(`rate limit bucket ${rule.bucket} was not counted`);
+    if (count <= rule.limit) return { allowed: true, count, retryAfterSeconds: 0 };
+    const windowMs = rule.windowSeconds * 1000;
+    const remainingMs = windowStart(rule.windowSeconds, now).getTime() + windowMs - now.getTime();
+    return { allowed: false, count, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
+  });
+}
+
 const windowStart = (windowSeconds: number, now: Date) => new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000);
 
 /**
