@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
 import type { Database } from '../src/storage/schema.ts';
+import { ITEM_BATCH_BODY_LIMIT } from '@latchkey/core/wire/vaults';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
 import {
   beginReauth,
@@ -144,6 +145,8 @@ interface ValidRequest {
   readonly path: string;
   readonly body: Record<string, unknown>;
   readonly token?: string;
+  /** The route's own body limit, where its endpoint declares one (default BODY_LIMIT_BYTES). */
+  readonly bodyLimit?: number;
 }
 
 /** What a request must get: an error code (or one of several), or a success status. */
@@ -252,6 +255,15 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   'POST /api/vaults': { valid: async (w) => ({ path: '/api/vaults', token: w.a.token, body: await newVaultBody(w.a.profile) }), control: { status: 201 } },
   'POST /api/vaults/{vaultId}/items': {
     valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items`, token: w.a.token, body: { id: crypto.randomUUID(), ciphertext: filled(80, 3) } }),
+    control: { status: 201 },
+  },
+  'POST /api/items/batch': {
+    valid: (w) => ({
+      path: '/api/items/batch',
+      token: w.a.token,
+      body: { items: [{ vaultId: w.a.vaultId, id: crypto.randomUUID(), ciphertext: filled(80, 3) }] },
+      bodyLimit: ITEM_BATCH_BODY_LIMIT,
+    }),
     control: { status: 201 },
   },
   'PUT /api/vaults/{vaultId}/items/{itemId}': {
@@ -662,14 +674,14 @@ const ENVELOPE_CASES: Case[] = [
     }),
   ),
   {
-    name: 'a body over 1 MiB',
+    name: 'a body over the limit',
     want: 'body_too_large',
-    build: (v) => ({ rawBody: JSON.stringify({ ...v.body, padding: 'A'.repeat(BODY_LIMIT_BYTES) }), contentType: 'application/json' }),
+    build: (v) => ({ rawBody: JSON.stringify({ ...v.body, padding: 'A'.repeat(v.bodyLimit ?? BODY_LIMIT_BYTES) }), contentType: 'application/json' }),
   },
   {
-    name: 'a body over 1 MiB sent in chunks without a length',
+    name: 'a body over the limit sent in chunks without a length',
     want: 'body_too_large',
-    build: (v) => ({ rawBody: chunked(JSON.stringify({ ...v.body, padding: 'A'.repeat(BODY_LIMIT_BYTES) })), contentType: 'application/json' }),
+    build: (v) => ({ rawBody: chunked(JSON.stringify({ ...v.body, padding: 'A'.repeat(v.bodyLimit ?? BODY_LIMIT_BYTES) })), contentType: 'application/json' }),
   },
 ];
 
