@@ -166,7 +166,15 @@ export class LatchkeyClient {
     get: (itemId: ItemId) => items.getItem(this.ctx, itemId),
     create: (vaultId: VaultId, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
     update: (itemId: ItemId, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
+    /** Moves the item to the Trash (kept 30 days); returns it as it now sits there. */
     delete: (itemId: ItemId, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
+    /** The vault's Trash, decrypted and checked against this device's version pins. */
+    trash: (vaultId: VaultId) => items.listTrash(this.ctx, vaultId),
+    restore: (vaultId: VaultId, itemId: ItemId, basedOn?: items.TrashedItem) => items.restoreItem(this.ctx, vaultId, itemId, basedOn),
+    /** Deletes one trashed item for good; this device then refuses to see it again (`rollback_detected`). */
+    purge: (vaultId: VaultId, itemId: ItemId, basedOn?: items.TrashedItem) => items.purgeItem(this.ctx, vaultId, itemId, basedOn),
+    /** Deletes the vault's whole Trash for good; returns how many items went. */
+    emptyTrash: (vaultId: VaultId) => items.emptyTrash(this.ctx, vaultId),
     /** Encrypts and uploads an import plan (`@latchkey/core/import-file`): duplicates left out, all or nothing per batch. */
     import: (plan: ImportPlan, options?: importing.ImportOptions) => importing.importPlan(this.ctx, plan, options),
   };
@@ -236,7 +244,7 @@ export class LatchkeyClient {
   };
 }
 
-export type { Item } from './items.ts';
+export type { Item, TrashedItem } from './items.ts';
 export type { ImportOptions, ImportSummary } from './import.ts';
 export type { Vault, VaultAccess } from './vaults.ts';
 export type { OrganizationSummary, OrganizationMember, MembershipEndedResult, OrganizationKind, OrganizationRole, MembershipStatus } from './organizations.ts';

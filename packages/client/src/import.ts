@@ -18,7 +18,7 @@ import type { BoxKey } from '@latchkey/core/sealed-box';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import { ITEM_BATCH_BODY_LIMIT, MAX_ITEMS_PER_BATCH, type BatchItem, type CreateVaultRequest } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
-import { checkAndRecordVersions, listItems } from './items.ts';
+import { checkAndRecordVersions, discardNewItem, listItems } from './items.ts';
 import { requireSession } from './sign-in.ts';
 import { listVaults, prepareVault, requireUnlocked, type Vault } from './vaults.ts';
 
@@ -99,6 +99,7 @@ export async function importPlan(ctx: ClientContext, plan: ImportPlan, options: 
   const vaultBodies: CreateVaultRequest[] = [];
   const newKeys = new Map<VaultId, BoxKey>();
   const encrypted: BatchItem[] = [];
+  const sources = new Map<string, { key: BoxKey; fields: ItemFields }>();
   for (const { target, items } of toCreate) {
     let vaultId: VaultId;
     let key: BoxKey;
@@ -115,6 +116,7 @@ export async function importPlan(ctx: ClientContext, plan: ImportPlan, options: 
     for (const fields of items) {
       const id = newItemId();
       encrypted.push({ vaultId, id, ciphertext: await encryptItem(key, { vaultId, itemId: id, version: 1 }, fields) });
+      sources.set(id, { key, fields });
       if (encrypted.length % 500 === 0) options.onProgress?.(encrypted.length, imported * 2);
     }
   }
@@ -146,7 +148,8 @@ export async function importPlan(ctx: ClientContext, plan: ImportPlan, options: 
     // The failed batch wrote nothing; earlier ones did, and are removed again.
     const vaultOf = new Map(encrypted.map((i) => [i.id, i.vaultId]));
     for (const id of created.reverse()) {
-      await ctx.api.call(endpoints.deleteItem, { params: { vaultId: vaultOf.get(id)!, itemId: id }, body: { expectedVersion: 1 } }).catch(() => undefined);
+      const source = sources.get(id)!;
+      await discardNewItem(ctx, source.key, { vaultId: vaultOf.get(id)!, itemId: id }, source.fields).catch(() => undefined);
     }
     throw new LatchkeyError(
       error instanceof LatchkeyError ? error.code : 'internal',

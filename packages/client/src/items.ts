@@ -4,15 +4,18 @@
  * vault it listed, the item it fetched), not the ids the server states, so an item moved to
  * another vault or handed out under another id fails to open. The highest version seen of each
  * item is remembered, per keyset, so a server presenting an older version is noticed
- * (`rollback_detected`); an item this device deleted is remembered as deleted, so the server
- * cannot bring it back either. Edits name the version they were made from; a stale edit fails
- * with `conflict`.
+ * (`rollback_detected`). Deleting moves an item to the Trash as a new version sealed as trashed,
+ * restoring makes another sealed as live (docs/protocol.md §8.4), so the version pins cover both
+ * and the server cannot show a trashed item as live, nor an old live version after a deletion.
+ * An item this device purged is remembered as purged, so the server cannot bring it back either.
+ * Edits name the version they were made from; a stale edit fails with `conflict`.
  */
-import { decryptItem, encryptItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
+import type { BoxKey } from '@latchkey/core/sealed-box';
+import { decryptItem, decryptTrashedItem, encryptItem, encryptTrashedItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { newItemId, type ItemId, type VaultId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
-import type { EncryptedItem } from '@latchkey/core/wire/vaults';
+import type { EncryptedItem, TrashedItem as EncryptedTrashedItem } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
 import { ITEM_DELETED, updateStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
@@ -23,6 +26,11 @@ export interface Item extends ItemFields {
   readonly vaultId: VaultId;
   readonly version: number;
   readonly updatedAt: string;
+}
+
+/** An item in the Trash, at the version its deletion made. */
+export interface TrashedItem extends Item {
+  readonly deletedAt: string;
 }
 
 /** Opens (verifies, pins, caches) the keys of these vaults, fetching the vault list only when one is not cached. */
@@ -50,7 +58,7 @@ export async function checkAndRecordVersions(ctx: ClientContext, items: Readonly
     throw new LatchkeyError(
       'rollback_detected',
       seen[stale.id] === ITEM_DELETED
-        ? `The server returned an item this device deleted (at version ${stale.version}).`
+        ? `The server returned an item this device deleted for good (at version ${stale.version}).`
         : `The server returned version ${stale.version} of an item this device has seen at version ${seen[stale.id]}.`,
     );
   }
@@ -117,11 +125,90 @@ export async function updateItem(ctx: ClientContext, itemId: ItemId, changes: Pa
   return { ...fields, id: itemId, vaultId: current.vaultId, version, updatedAt: new Date().toISOString() };
 }
 
-export async function deleteItem(ctx: ClientContext, itemId: ItemId, basedOn?: Item): Promise<void> {
+/** Moves the item to the Trash: a new version, sealed as trashed, that this device pins. */
+export async function deleteItem(ctx: ClientContext, itemId: ItemId, basedOn?: Item): Promise<TrashedItem> {
   const current = basedOn ?? (await getItem(ctx, itemId));
-  await ctx.api.call(endpoints.deleteItem, { params: { vaultId: current.vaultId, itemId }, body: { expectedVersion: current.version } });
-  // The tombstone is above every version, so any copy of this item shown again is a rollback.
-  await checkAndRecordVersions(ctx, [{ id: itemId, version: ITEM_DELETED }]);
+  const version = current.version + 1;
+  const fields = stripMeta(current);
+  const ciphertext = await encryptTrashedItem(await vaultKeyById(ctx, current.vaultId), { vaultId: current.vaultId, itemId, version }, fields);
+  const trashed = await ctx.api.call(endpoints.deleteItem, {
+    params: { vaultId: current.vaultId, itemId },
+    body: { expectedVersion: current.version, ciphertext },
+  });
+  await checkAndRecordVersions(ctx, [{ id: itemId, version }]);
+  return { ...fields, id: itemId, vaultId: current.vaultId, version, updatedAt: trashed.deletedAt, deletedAt: trashed.deletedAt };
+}
+
+/** Decrypts as a trashed item of the vault the client asked for: a live one passed off as trashed fails. */
+async function decryptTrashed(ctx: ClientContext, encrypted: EncryptedTrashedItem, vaultId: VaultId): Promise<TrashedItem> {
+  const ref = { vaultId, itemId: encrypted.id, version: encrypted.version };
+  const fields = await decryptTrashedItem(await vaultKeyById(ctx, vaultId), ref, encrypted.ciphertext);
+  return { ...fields, id: encrypted.id, vaultId, version: encrypted.version, updatedAt: encrypted.updatedAt, deletedAt: encrypted.deletedAt };
+}
+
+/** The vault's Trash, newest deletion first; checked against the version pins like any listing. */
+export async function listTrash(ctx: ClientContext, vaultId: VaultId): Promise<TrashedItem[]> {
+  requireUnlocked(ctx);
+  await requireSession(ctx);
+  const { items: encrypted } = await ctx.api.call(endpoints.listTrash, { params: { vaultId } });
+  await openVaultKeys(ctx, [vaultId]);
+  const trashed = await Promise.all(encrypted.map((e) => decryptTrashed(ctx, e, vaultId)));
+  await checkAndRecordVersions(ctx, trashed);
+  return trashed;
+}
+
+async function trashedItem(ctx: ClientContext, vaultId: VaultId, itemId: ItemId): Promise<TrashedItem> {
+  const found = (await listTrash(ctx, vaultId)).find((i) => i.id === itemId);
+  if (found === undefined) throw new LatchkeyError('not_found', 'No such item in the Trash.');
+  return found;
+}
+
+/** Brings an item back from the Trash as a new version sealed as live; its content and id are as they were. */
+export async function restoreItem(ctx: ClientContext, vaultId: VaultId, itemId: ItemId, basedOn?: TrashedItem): Promise<Item> {
+  const current = basedOn ?? (await trashedItem(ctx, vaultId, itemId));
+  const version = current.version + 1;
+  const { deletedAt: _deletedAt, ...item } = current;
+  const fields = stripMeta(item);
+  const ciphertext = await encryptItem(await vaultKeyById(ctx, vaultId), { vaultId, itemId, version }, fields);
+  await ctx.api.call(endpoints.restoreItem, { params: { vaultId, itemId }, body: { expectedVersion: current.version, ciphertext } });
+  await checkAndRecordVersions(ctx, [{ id: itemId, version }]);
+  return { ...fields, id: itemId, vaultId, version, updatedAt: new Date().toISOString() };
+}
+
+/** Marks these items purged on this device: above every version, so any copy shown again is a rollback. */
+async function rememberPurged(ctx: ClientContext, itemIds: Iterable<string>): Promise<void> {
+  await checkAndRecordVersions(
+    ctx,
+    [...new Set(itemIds)].map((id) => ({ id, version: ITEM_DELETED })),
+  );
+}
+
+/** Deletes one item in the Trash for good. */
+export async function purgeItem(ctx: ClientContext, vaultId: VaultId, itemId: ItemId, basedOn?: TrashedItem): Promise<void> {
+  const current = basedOn ?? (await trashedItem(ctx, vaultId, itemId));
+  await ctx.api.call(endpoints.purgeItem, { params: { vaultId, itemId }, body: { expectedVersion: current.version } });
+  await rememberPurged(ctx, [itemId]);
+}
+
+/**
+ * Deletes everything in the vault's Trash for good; returns how many items went. What this device
+ * listed there is remembered as purged too, whatever the server says it removed.
+ */
+export async function emptyTrash(ctx: ClientContext, vaultId: VaultId): Promise<number> {
+  const listed = await listTrash(ctx, vaultId);
+  const { items: purged } = await ctx.api.call(endpoints.emptyTrash, { params: { vaultId } });
+  await rememberPurged(ctx, [...listed.map((i) => i.id), ...purged.map((i) => i.id)]);
+  return new Set([...listed.map((i) => i.id), ...purged.map((i) => i.id)]).size;
+}
+
+/**
+ * Removes items this device has just created and never shown (an import undoing its earlier
+ * batches): into the Trash, sealed as it should be, then out of it for good.
+ */
+export async function discardNewItem(ctx: ClientContext, vaultKey: BoxKey, ref: { vaultId: VaultId; itemId: ItemId }, fields: ItemFields): Promise<void> {
+  const ciphertext = await encryptTrashedItem(vaultKey, { ...ref, version: 2 }, fields);
+  await ctx.api.call(endpoints.deleteItem, { params: ref, body: { expectedVersion: 1, ciphertext } });
+  await ctx.api.call(endpoints.purgeItem, { params: ref, body: { expectedVersion: 2 } });
 }
 
 function stripMeta(item: Item): ItemFields {

@@ -15,6 +15,7 @@ export type CiphertextPurpose =
   | 'vault-key-escrow'
   | 'vault-attrs'
   | 'item'
+  | 'trashed-item'
   | 'recovery-share-envelope'
   | 'totp-secret'
   | 'login-state'

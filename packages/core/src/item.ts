@@ -2,7 +2,9 @@
  * Items: a login, a secure note or a password, encrypted whole with the vault key. The
  * associated data binds the ciphertext to its item id, vault id and version, so a server
  * cannot swap two items, move one to another vault or present an old version as the current
- * one under a new number without decryption failing.
+ * one under a new number without decryption failing. An item in the Trash is sealed under its
+ * own purpose (`trashed-item`), so the server cannot present a trashed item as a live one, or a
+ * live one as trashed, without decryption failing either (docs/protocol.md §8.4).
  */
 import { associatedData } from './associated-data.ts';
 import { fromUtf8, utf8 } from './bytes.ts';
@@ -29,15 +31,30 @@ export interface ItemRef {
   readonly version: number;
 }
 
-const itemAd = (ref: ItemRef) => associatedData('item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
+const itemAd = (ref: ItemRef, state: 'live' | 'trashed' = 'live') =>
+  associatedData(state === 'live' ? 'item' : 'trashed-item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
 
 export async function encryptItem(vaultKey: BoxKey, ref: ItemRef, fields: ItemFields): Promise<string> {
   return sealBox(vaultKey, utf8(JSON.stringify(validateItemFields(fields))), itemAd(ref));
 }
 
+/** The item as it sits in the Trash at `ref.version` (the version its deletion made). */
+export async function encryptTrashedItem(vaultKey: BoxKey, ref: ItemRef, fields: ItemFields): Promise<string> {
+  return sealBox(vaultKey, utf8(JSON.stringify(validateItemFields(fields))), itemAd(ref, 'trashed'));
+}
+
 /** Throws `decryption_failed` for a wrong key, a moved/swapped/renumbered item, or malformed content. */
 export async function decryptItem(vaultKey: BoxKey, ref: ItemRef, ciphertext: string): Promise<ItemFields> {
-  const plaintext = await openBox(vaultKey, ciphertext, itemAd(ref));
+  return openItem(vaultKey, ref, ciphertext, 'live');
+}
+
+/** Throws `decryption_failed` as `decryptItem` does, and for a live item passed off as trashed. */
+export async function decryptTrashedItem(vaultKey: BoxKey, ref: ItemRef, ciphertext: string): Promise<ItemFields> {
+  return openItem(vaultKey, ref, ciphertext, 'trashed');
+}
+
+async function openItem(vaultKey: BoxKey, ref: ItemRef, ciphertext: string, state: 'live' | 'trashed'): Promise<ItemFields> {
+  const plaintext = await openBox(vaultKey, ciphertext, itemAd(ref, state));
   try {
     return validateItemFields(JSON.parse(fromUtf8(plaintext)));
   } catch (cause) {

@@ -4,6 +4,7 @@
  * notice sender (which first sends whatever notices are still owed). `startServer` is what
  * `latchkey server`, `npm start` and the tests call.
  */
+import { purgeExpiredTrash } from './services/trash.ts';
 import { opaqueReady } from '@latchkey/core/opaque';
 import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
@@ -105,6 +106,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (opaque.resealed) log.info({}, 're-sealed the OPAQUE server setup under the current server key');
   const resealed = await resealTotpSecrets(context);
   if (resealed > 0) log.info({ count: resealed }, 're-sealed TOTP secrets under the current server key');
+  const purged = await purgeExpiredTrash(storage.db, context.clock());
+  if (purged > 0) log.info({ count: purged }, 'deleted items kept in the Trash for more than 30 days');
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -126,6 +129,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       deleteStaleEmailCodes(storage.db, new Date(now.getTime() - 24 * 3600_000)),
       pruneRateLimits(storage.db, new Date(now.getTime() - 24 * 3600_000)),
       deleteFinishedNotices(storage.db, new Date(now.getTime() - FINISHED_NOTICE_RETENTION_MS)),
+      purgeExpiredTrash(storage.db, now),
     ]).catch((error: unknown) => log.warn({ error: String(error) }, 'housekeeping failed'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();

@@ -194,6 +194,13 @@ async function freshItemOfA(w: World): Promise<Target> {
   return { itemId: item.id };
 }
 
+/** A fresh item of A's, moved to the Trash (version 2). */
+async function trashedItemOfA(w: World): Promise<Target> {
+  const item = await w.a.user.client.items.create(w.a.vaultId, { kind: 'login', title: 'Trashed', username: 'a', password: 'trashed-secret' });
+  await w.a.user.client.items.delete(item.id, item);
+  return { itemId: item.id };
+}
+
 const familyPath = (w: World, rest = '') => `/api/organizations/${w.org.family.id}${rest}`;
 
 /** A confirmed member of A's family who never calls a route. */
@@ -451,7 +458,38 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   deleteItem: {
     access: 'session',
     prepare: freshItemOfA,
-    call: async (w, _caller, t) => ({ path: `/api/vaults/${w.a.vaultId}/items/${t.itemId}`, body: { expectedVersion: 1 } }),
+    call: async (w, _caller, t) => ({ path: `/api/vaults/${w.a.vaultId}/items/${t.itemId}`, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  listTrash: {
+    access: 'session',
+    prepare: trashedItemOfA,
+    call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/trash` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  restoreItem: {
+    access: 'session',
+    prepare: trashedItemOfA,
+    call: async (w, _caller, t) => ({
+      path: `/api/vaults/${w.a.vaultId}/trash/${t.itemId}/restore`,
+      body: { expectedVersion: 2, ciphertext: junkCiphertext() },
+    }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  purgeItem: {
+    access: 'session',
+    prepare: trashedItemOfA,
+    call: async (w, _caller, t) => ({ path: `/api/vaults/${w.a.vaultId}/trash/${t.itemId}`, body: { expectedVersion: 2 } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  emptyTrash: {
+    access: 'session',
+    prepare: trashedItemOfA,
+    call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/trash` }),
     owner: ok(),
     other: fails('not_found'),
   },
@@ -1141,7 +1179,13 @@ describe('authorization matrix: callers × every route', () => {
     const before = await rowsOf(w.db, w.a.profile.id);
     const path = `/api/vaults/${w.b.vaultId}/items/${w.a.itemId}`;
     expectApiError(await send(w.server, { method: 'PUT', path, token: w.b.token, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }), 'not_found');
-    expectApiError(await send(w.server, { method: 'DELETE', path, token: w.b.token, body: { expectedVersion: 1 } }), 'not_found');
+    expectApiError(await send(w.server, { method: 'DELETE', path, token: w.b.token, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }), 'not_found');
+    const trashPath = `/api/vaults/${w.b.vaultId}/trash/${w.a.itemId}`;
+    expectApiError(
+      await send(w.server, { method: 'POST', path: `${trashPath}/restore`, token: w.b.token, body: { expectedVersion: 1, ciphertext: junkCiphertext() } }),
+      'not_found',
+    );
+    expectApiError(await send(w.server, { method: 'DELETE', path: trashPath, token: w.b.token, body: { expectedVersion: 1 } }), 'not_found');
     const listed = await send(w.server, { method: 'GET', path: `/api/vaults/${w.b.vaultId}/items`, token: w.b.token });
     expect(listed.status).toBe(200);
     expectNoneOf(distinctiveStrings(before), listed, '', "B listing B's vault");

@@ -271,8 +271,21 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     control: 'conflict',
   },
   'DELETE /api/vaults/{vaultId}/items/{itemId}': {
-    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99 } }),
+    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99, ciphertext: filled(80, 3) } }),
     control: 'conflict',
+  },
+  // A's item is live, so neither finds it in the Trash: not_found, whatever the version.
+  'POST /api/vaults/{vaultId}/trash/{itemId}/restore': {
+    valid: (w) => ({
+      path: `/api/vaults/${w.a.vaultId}/trash/${w.a.itemId}/restore`,
+      token: w.a.token,
+      body: { expectedVersion: 99, ciphertext: filled(80, 3) },
+    }),
+    control: 'not_found',
+  },
+  'DELETE /api/vaults/{vaultId}/trash/{itemId}': {
+    valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/trash/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99 } }),
+    control: 'not_found',
   },
   'POST /api/recovery-code': {
     valid: (w) => ({
@@ -909,6 +922,8 @@ describe('ids in paths', () => {
       'DELETE /api/two-step/security-keys/{id}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
       'DELETE /api/vaults/{vaultId}/shares/{shareId}',
+      'DELETE /api/vaults/{vaultId}/trash',
+      'DELETE /api/vaults/{vaultId}/trash/{itemId}',
       'GET /api/items/{itemId}',
       'GET /api/organizations/{organizationId}',
       'GET /api/organizations/{organizationId}/groups',
@@ -918,6 +933,7 @@ describe('ids in paths', () => {
       'GET /api/organizations/{organizationId}/members',
       'GET /api/vaults/{vaultId}/items',
       'GET /api/vaults/{vaultId}/shares',
+      'GET /api/vaults/{vaultId}/trash',
       'POST /api/organizations/{organizationId}/groups',
       'POST /api/organizations/{organizationId}/groups/{groupId}/members',
       'POST /api/organizations/{organizationId}/groups/{groupId}/rekey',
@@ -931,6 +947,7 @@ describe('ids in paths', () => {
       'POST /api/organizations/{organizationId}/members/{userId}/transfer',
       'POST /api/vaults/{vaultId}/items',
       'POST /api/vaults/{vaultId}/shares',
+      'POST /api/vaults/{vaultId}/trash/{itemId}/restore',
       'PUT /api/vaults/{vaultId}/items/{itemId}',
       'PUT /api/vaults/{vaultId}/shares/{shareId}',
     ]);

@@ -148,8 +148,12 @@ describe('a server tampering with stored ciphertexts is noticed', () => {
     await user.client.items.delete(item.id);
     expect((await user.client.items.list(vault.id)).map((i) => i.id)).toEqual([kept.id]);
 
-    // The server puts the deleted item back, exactly as it was at its last version.
-    await db().insertInto('items').values(lastRow).execute();
+    // The server puts the deleted item back, exactly as it was at its last live version.
+    await db()
+      .updateTable('items')
+      .set({ ...lastRow, deleted_at: null })
+      .where('id', '=', item.id)
+      .execute();
     expect(await errorCodeOf(user.client.items.get(item.id))).toBe('rollback_detected');
     expect(await errorCodeOf(user.client.items.list(vault.id))).toBe('rollback_detected');
     // A device that never saw the deletion cannot tell (a documented limit).

@@ -16,7 +16,7 @@ import { importBoxKey } from '@latchkey/core/sealed-box';
 import { createVaultKey, encryptVaultAttributes, wrapVaultKey } from '@latchkey/core/vault-key';
 import type { AccountProfile, LoginFinishResponse, ReauthFinishResponse } from '@latchkey/core/wire/auth';
 import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
-import type { EncryptedItem, ItemList, VaultList, VaultSummary } from '@latchkey/core/wire/vaults';
+import type { EncryptedItem, ItemList, TrashList, VaultList, VaultSummary } from '@latchkey/core/wire/vaults';
 import { MemoryStore } from '@latchkey/client/local-store';
 import { openAccountKeyset } from './helpers/account-keys.ts';
 import { errorCodeOf } from './helpers/error-code.ts';
@@ -305,6 +305,25 @@ describe('replayed, rolled-back and moved items', () => {
     device.mitm.tamper = (call, body) =>
       call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, shown] } : call.path === `/api/items/${item.id}` ? shown : undefined;
     expect(await errorCodeOf(device.client.items.list(workId))).toBe('rollback_detected');
+  });
+
+  it('an item this device purged from the Trash, served again in the Trash or as live, is rollback_detected', async () => {
+    const device = await deviceOf(alice);
+    const item = await device.client.items.create(workId, { kind: 'login', title: 'Purged', password: 'gone for good' });
+    const last = await device.client.items.get(item.id);
+    const live = device.mitm.seen.filter((s) => s.call.path === `/api/items/${item.id}`).at(-1)!.body as EncryptedItem;
+    await device.client.items.delete(item.id, last);
+    await device.client.items.trash(workId);
+    const trashPath = `/api/vaults/${workId}/trash`;
+    const trashed = (device.mitm.seen.filter((s) => s.call.path === trashPath).at(-1)!.body as TrashList).items.find((i) => i.id === item.id)!;
+    await device.client.items.purge(workId, item.id);
+    expect(await device.client.items.trash(workId)).toEqual([]);
+
+    device.mitm.tamper = (call, body) => (call.path === trashPath && call.method === 'GET' ? { items: [...(body as TrashList).items, trashed] } : undefined);
+    expect(await errorCodeOf(device.client.items.trash(workId))).toBe('rollback_detected');
+    device.mitm.tamper = (call, body) => (call.path === `/api/vaults/${workId}/items` ? { items: [...(body as ItemList).items, live] } : undefined);
+    expect(await errorCodeOf(device.client.items.list(workId))).toBe('rollback_detected');
+    device.mitm.tamper = undefined;
   });
 
   it('an item moved to another vault, or handed out under another id, does not decrypt', async () => {

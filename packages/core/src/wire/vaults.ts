@@ -42,8 +42,14 @@ export type CreateItemRequest = Static<typeof CreateItemRequest>;
 /** The ciphertext is bound to `expectedVersion + 1`; a stale `expectedVersion` is a conflict. */
 export const UpdateItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }), ciphertext: Base64Url(MAX_ITEM_CIPHERTEXT) });
 export type UpdateItemRequest = Static<typeof UpdateItemRequest>;
-export const DeleteItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }) });
-export type DeleteItemRequest = Static<typeof DeleteItemRequest>;
+/** Moving to the Trash is a new version: the client re-seals the item as trashed under `expectedVersion + 1` (§8.4). */
+export const TrashItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }), ciphertext: Base64Url(MAX_ITEM_CIPHERTEXT) });
+export type TrashItemRequest = Static<typeof TrashItemRequest>;
+/** Restoring is a new version too: the client re-seals the item as live under `expectedVersion + 1`. */
+export const RestoreItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }), ciphertext: Base64Url(MAX_ITEM_CIPHERTEXT) });
+export type RestoreItemRequest = Static<typeof RestoreItemRequest>;
+export const PurgeItemRequest = strictObject({ expectedVersion: Type.Integer({ minimum: 1 }) });
+export type PurgeItemRequest = Static<typeof PurgeItemRequest>;
 /**
  * An import in one transaction (docs/protocol.md §26): new vaults (each as `CreateVaultRequest`)
  * and items for them or for vaults the caller may edit. Each item is a `CreateItemRequest` with
@@ -65,4 +71,20 @@ export const ItemVersion = Type.Object({ id: ItemIdSchema, version: Type.Integer
 export type ItemVersion = Static<typeof ItemVersion>;
 export const CreatedItems = Type.Object({ items: Type.Array(ItemVersion) });
 export type CreatedItems = Static<typeof CreatedItems>;
-export const DeleteItemResponse = Type.Object({ deleted: Type.Boolean() });
+export const TrashedItemVersion = Type.Object({ id: ItemIdSchema, version: Type.Integer(), deletedAt: Timestamp });
+export type TrashedItemVersion = Static<typeof TrashedItemVersion>;
+/** An item in the Trash: its ciphertext sealed as trashed (§8.4), and when it was moved there. */
+export const TrashedItem = Type.Object({
+  id: ItemIdSchema,
+  vaultId: VaultIdSchema,
+  version: Type.Integer(),
+  ciphertext: Type.String(),
+  updatedAt: Timestamp,
+  deletedAt: Timestamp,
+});
+export type TrashedItem = Static<typeof TrashedItem>;
+export const TrashList = Type.Object({ items: Type.Array(TrashedItem) });
+export type TrashList = Static<typeof TrashList>;
+/** What a purge removed for good, at the versions removed, so the client can remember them as purged. */
+export const PurgedItems = Type.Object({ items: Type.Array(ItemVersion) });
+export type PurgedItems = Static<typeof PurgedItems>;

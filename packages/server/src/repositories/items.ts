@@ -1,6 +1,7 @@
 /**
  * Encrypted items. Reads are scoped through `vault_access` to the caller; writes are
  * compare-and-set on `version`, so a stale edit is detected rather than overwriting a newer one.
+ * An item in the Trash (`deleted_at` set) is invisible to every finder but the Trash's own.
  */
 import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { Tx } from '../context.ts';
@@ -29,7 +30,15 @@ const toItemRow = (row: Omit<ItemRow, 'id' | 'vaultId'> & { id: string; vaultId:
 });
 
 export async function listItems(db: Tx, vaultId: string): Promise<ItemRow[]> {
-  return (await db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).orderBy('items.created_at', 'asc').execute()).map(toItemRow);
+  return (
+    await db
+      .selectFrom('items')
+      .select(itemColumns)
+      .where('vault_id', '=', vaultId)
+      .where('deleted_at', 'is', null)
+      .orderBy('items.created_at', 'asc')
+      .execute()
+  ).map(toItemRow);
 }
 
 export async function findItemForUser(db: Tx, userId: string, itemId: string): Promise<ItemRow | undefined> {
@@ -38,6 +47,7 @@ export async function findItemForUser(db: Tx, userId: string, itemId: string): P
     .innerJoin('vault_access', 'vault_access.vault_id', 'items.vault_id')
     .select(itemColumns)
     .where('items.id', '=', itemId)
+    .where('items.deleted_at', 'is', null)
     .where('vault_access.user_id', '=', userId)
     .executeTakeFirst();
   return row === undefined ? undefined : toItemRow(row);
@@ -45,12 +55,19 @@ export async function findItemForUser(db: Tx, userId: string, itemId: string): P
 
 /** Any item by id: only for a caller whose access to its vault is checked next (a share). */
 export async function findItemById(db: Tx, itemId: string): Promise<ItemRow | undefined> {
-  const row = await db.selectFrom('items').select(itemColumns).where('id', '=', itemId).executeTakeFirst();
+  const row = await db.selectFrom('items').select(itemColumns).where('id', '=', itemId).where('deleted_at', 'is', null).executeTakeFirst();
   return row === undefined ? undefined : toItemRow(row);
 }
 
-export async function findItemInVault(db: Tx, vaultId: string, itemId: string): Promise<ItemRow | undefined> {
-  const row = await db.selectFrom('items').select(itemColumns).where('vault_id', '=', vaultId).where('id', '=', itemId).executeTakeFirst();
+/** The item in this vault, live or in the Trash as `state` says. */
+export async function findItemInVault(db: Tx, vaultId: string, itemId: string, state: 'live' | 'trashed' = 'live'): Promise<ItemRow | undefined> {
+  const row = await db
+    .selectFrom('items')
+    .select(itemColumns)
+    .where('vault_id', '=', vaultId)
+    .where('id', '=', itemId)
+    .where('deleted_at', state === 'live' ? 'is' : 'is not', null)
+    .executeTakeFirst();
   return row === undefined ? undefined : toItemRow(row);
 }
 
@@ -93,17 +110,64 @@ export async function updateItemIfVersion(
     .where('id', '=', item.id)
     .where('vault_id', '=', item.vaultId)
     .where('version', '=', item.expectedVersion)
+    .where('deleted_at', 'is', null)
     .returning('version')
     .executeTakeFirst();
   return row?.version;
 }
 
-export async function deleteItemIfVersion(db: Tx, item: { id: string; vaultId: string; expectedVersion: number }): Promise<boolean> {
+export interface TrashedItemRow extends ItemRow {
+  deletedAt: Date;
+}
+
+/**
+ * Moves a live item to the Trash (`deletedAt` a date) or brings a trashed one back (`null`), as
+ * a new version with the ciphertext the client sealed for that state. Returns the new version,
+ * or undefined when the item is not in the other state at `expectedVersion`.
+ */
+export async function setItemTrashedIfVersion(
+  db: Tx,
+  item: { id: string; vaultId: string; expectedVersion: number; ciphertext: string; deletedAt: Date | null; now: Date },
+): Promise<number | undefined> {
+  const row = await db
+    .updateTable('items')
+    .set({ ciphertext: item.ciphertext, version: item.expectedVersion + 1, updated_at: item.now, deleted_at: item.deletedAt })
+    .where('id', '=', item.id)
+    .where('vault_id', '=', item.vaultId)
+    .where('version', '=', item.expectedVersion)
+    .where('deleted_at', item.deletedAt === null ? 'is not' : 'is', null)
+    .returning('version')
+    .executeTakeFirst();
+  return row?.version;
+}
+
+export async function listTrash(db: Tx, vaultId: string): Promise<TrashedItemRow[]> {
+  const rows = await db
+    .selectFrom('items')
+    .select([...itemColumns, 'items.deleted_at as deletedAt'])
+    .where('vault_id', '=', vaultId)
+    .where('deleted_at', 'is not', null)
+    .orderBy('items.deleted_at', 'desc')
+    .execute();
+  return rows.map((row) => ({ ...toItemRow(row), deletedAt: row.deletedAt! }));
+}
+
+/** Deletes one trashed item for good if still at `expectedVersion`. */
+export async function purgeItemIfVersion(db: Tx, item: { id: string; vaultId: string; expectedVersion: number }): Promise<boolean> {
   const result = await db
     .deleteFrom('items')
     .where('id', '=', item.id)
     .where('vault_id', '=', item.vaultId)
     .where('version', '=', item.expectedVersion)
+    .where('deleted_at', 'is not', null)
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
+}
+
+/** Deletes every trashed item of a vault (or only those trashed before `before`); returns what went, at its version. */
+export async function purgeTrash(db: Tx, scope: { vaultId?: string; before?: Date }): Promise<Array<{ id: ItemId; version: number }>> {
+  let query = db.deleteFrom('items').where('deleted_at', 'is not', null);
+  if (scope.vaultId !== undefined) query = query.where('vault_id', '=', scope.vaultId);
+  if (scope.before !== undefined) query = query.where('deleted_at', '<', scope.before);
+  return (await query.returning(['id', 'version']).execute()).map((r) => ({ id: r.id as ItemId, version: r.version }));
 }

@@ -72,7 +72,7 @@ export async function createVault(ctx: ServerContext, session: AuthenticatedSess
  * @throws LatchkeyError `not_found` when the caller may not read the vault; `forbidden` when a
  *   share lets them read it but not `needed`.
  */
-async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, needed: 'view' | 'edit'): Promise<void> {
+export async function requireVault(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, needed: 'view' | 'edit'): Promise<void> {
   if ((await vaults.findVaultForUser(ctx.db, session.userId, vaultId)) !== undefined) return;
   const access = await vaultAccessOf(ctx.db, session.userId, vaultId);
   if (access === undefined) throw noSuchVault();
@@ -159,8 +159,9 @@ export async function createItems(
   return { items: body.items.map((i) => ({ id: i.id, version: 1 })) };
 }
 
-async function conflictOrMissing(ctx: ServerContext, vaultId: VaultId, itemId: ItemId): Promise<never> {
-  const current = await items.findItemInVault(ctx.db, vaultId, itemId);
+/** Why a compare-and-set on an item failed: `not_found` when it is not there in `state`, else `conflict` with its version. */
+export async function conflictOrMissing(ctx: ServerContext, vaultId: VaultId, itemId: ItemId, state: 'live' | 'trashed' = 'live'): Promise<never> {
+  const current = await items.findItemInVault(ctx.db, vaultId, itemId, state);
   if (current === undefined) throw noSuchItem();
   throw new LatchkeyError('conflict', 'This item was changed elsewhere since you opened it. Reload it and apply your change again.', {
     details: { currentVersion: current.version },
@@ -184,9 +185,4 @@ export async function updateItem(
   });
   if (version === undefined) return conflictOrMissing(ctx, vaultId, itemId);
   return { id: itemId, version };
-}
-
-export async function deleteItem(ctx: ServerContext, session: AuthenticatedSession, vaultId: VaultId, itemId: ItemId, expectedVersion: number): Promise<void> {
-  await requireVault(ctx, session, vaultId, 'edit');
-  if (!(await items.deleteItemIfVersion(ctx.db, { id: itemId, vaultId, expectedVersion }))) await conflictOrMissing(ctx, vaultId, itemId);
 }

@@ -42,6 +42,7 @@ import * as organizations from './migrations/0009_organizations.ts';
 import * as outbox from './migrations/0010_outbox.ts';
 import * as deviceEnrollments from './migrations/0011_device_enrollments.ts';
 import * as passkeyAccounts from './migrations/0012_passkey_accounts.ts';
+import * as itemTrash from './migrations/0013_item_trash.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_outbox': outbox,
   '0011_device_enrollments': deviceEnrollments,
   '0012_passkey_accounts': passkeyAccounts,
+  '0013_item_trash': itemTrash,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

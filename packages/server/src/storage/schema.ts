@@ -136,6 +136,8 @@ export interface ItemsTable {
   ciphertext: string;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Set while the item is in the Trash (docs/protocol.md §8.4). */
+  deleted_at: NullableTimestamp;
 }
 
 /** Free-form event detail; never holds secrets (docs/protocol.md §12, security log). */
