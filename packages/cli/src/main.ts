@@ -5,6 +5,7 @@ import { reportError } from './output.ts';
 import { accountCommands } from './commands/account.ts';
 import { vaultCommands } from './commands/vault.ts';
 import { itemCommands } from './commands/item.ts';
+import { trashCommands } from './commands/trash.ts';
 import { sessionCommands } from './commands/session.ts';
 import { serverCommand } from './commands/server.ts';
 import { storageCommands } from './commands/storage.ts';
@@ -46,6 +47,7 @@ async function run(action: (cli: ReturnType<typeof createCli>) => Promise<void>)
 accountCommands(program, run);
 vaultCommands(program, run);
 itemCommands(program, run);
+trashCommands(program, run);
 orgCommands(program, run);
 groupCommands(program, run);
 sessionCommands(program, run);

@@ -112,9 +112,24 @@ describe('latchkey CLI', () => {
     const list = await latchkey(['--config-dir', phoneDir, 'item', 'list', '--vault', 'Work'], env);
     expect((list.json as Array<{ password: string }>).map((i) => i.password)).toEqual(['v2']);
     const deleted = await latchkey(['--config-dir', phoneDir, 'item', 'delete', id], env);
-    expect(deleted.json).toMatchObject({ id, deleted: true });
+    expect(deleted.json).toMatchObject({ id, trashed: true, version: 3 });
     const missing = await latchkey(['--config-dir', phoneDir, 'item', 'get', id], env);
     expect(errorCode(missing)).toBe('not_found');
+  });
+
+  it('keeps deleted items in the Trash: list, restore with content intact, empty', async () => {
+    const env = { LATCHKEY_PASSWORD: password };
+    const dir = ['--config-dir', laptopDir];
+    const trashed = await latchkey([...dir, 'trash', 'list', '--vault', 'Work'], env);
+    expect((trashed.json as Array<{ title: string; version: number }>).map((i) => [i.title, i.version])).toEqual([['VPN', 3]]);
+    const id = (trashed.json as Array<{ id: string }>)[0]!.id;
+    expect((await latchkey([...dir, 'trash', 'restore', id, '--vault', 'Work'], env)).json).toMatchObject({ id, version: 4, restored: true });
+    expect((await latchkey([...dir, 'item', 'get', id], env)).json).toMatchObject({ title: 'VPN', password: 'v2', version: 4 });
+    await latchkey([...dir, 'item', 'delete', id], env);
+    expect((await latchkey([...dir, 'trash', 'empty', '--vault', 'Work'], env)).json).toEqual({ purged: 1 });
+    expect((await latchkey([...dir, 'trash', 'list', '--vault', 'Work'], env)).json).toEqual([]);
+    const restoreGone = await latchkey([...dir, 'trash', 'restore', id, '--vault', 'Work'], env);
+    expect(errorCode(restoreGone)).toBe('not_found');
   });
 
   it('reports a wrong password, a wrong Secret Key and a typo with their own codes, the typo before any request', async () => {

@@ -1,4 +1,4 @@
-/** `latchkey item create | get | list | edit | delete`. */
+/** `latchkey item create | get | list | edit | delete` (delete moves to the Trash: commands/trash.ts). */
 import type { Command } from 'commander';
 import type { Item } from '@latchkey/client/client';
 import type { ItemFields, ItemKind } from '@latchkey/core/item';
@@ -147,12 +147,15 @@ export function itemCommands(program: Command, run: Run): void {
 
   item
     .command('delete')
-    .description('Delete an item')
+    .description("Move an item to its vault's Trash (kept 30 days; see `latchkey trash`)")
     .argument('<id>', 'item id')
     .action((id: string) =>
       run(async (cli) => {
-        await (await unlockedClient(cli)).items.delete(parseItemId(id));
-        cli.out.result({ id, deleted: true }, () => `Deleted ${id}.`);
+        const trashed = await (await unlockedClient(cli)).items.delete(parseItemId(id));
+        cli.out.result(
+          { id, vaultId: trashed.vaultId, trashed: true, version: trashed.version, deletedAt: trashed.deletedAt },
+          () => `Moved "${trashed.title}" to the Trash. It is kept 30 days: \`latchkey trash restore ${id} --vault ${trashed.vaultId}\` brings it back.`,
+        );
       }),
     );
 }
