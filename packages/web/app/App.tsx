@@ -1,4 +1,5 @@
 /** The app shell: header with navigation for the unlocked app, and which page to show when. */
+import { TrashPage } from './pages/vault/TrashPage.tsx';
 import { lazy, Suspense, useState } from 'react';
 import { useApp } from './app-context.tsx';
 import { Progress } from './components/ui.tsx';
@@ -105,11 +106,14 @@ captureInvitationFromHash();
 
 /** `/vaults/<id>/share`: the share page of one vault. */
 const sharedVaultId = (path: string) => /^\/vaults\/([^/?#]+)\/share$/.exec(path)?.[1];
+/** `/vaults/<id>/trash`: the Trash of one vault. */
+const trashVaultId = (path: string) => /^\/vaults\/([^/?#]+)\/trash$/.exec(path)?.[1];
 
 function Page() {
   const { phase, path } = useApp();
   const [invitation, setInvitation] = useState(pendingInvitation);
   const sharingVault = sharedVaultId(path);
+  const trashVault = trashVaultId(path);
   switch (phase.kind) {
     case 'loading':
       return <Progress text="Starting Latchkey…" />;
@@ -124,6 +128,7 @@ function Page() {
       if (invitation !== undefined) return <InvitationPage code={invitation} onDone={() => setInvitation(undefined)} />;
       if (path.startsWith('/organizations')) return <OrganizationsPage />;
       if (sharingVault !== undefined) return <VaultSharePage key={sharingVault} vaultId={sharingVault} />;
+      if (trashVault !== undefined) return <TrashPage key={trashVault} vaultId={decodeURIComponent(trashVault)} />;
       if (path.startsWith('/sessions')) return <SessionsPage />;
       if (path.startsWith('/security-log')) return <SecurityLogPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;

@@ -1,13 +1,14 @@
 /**
  * axe-core over every page of the web app (issue 15, "Must hold"): signed out (sign-in, sign-up
- * with each of its steps, sign-in help, recovery), signed in (items, item editor and view, the
- * generator, account with its change-password step, two-step verification and its setup step,
- * recovery code and its setup step, sessions, security log, settings, organizations), and the
- * locked page, at 1280 px and again at 375 px with the menu open, and a few pages in the dark
- * theme. A planted violation shows that the audit does report what it finds. Any serious or critical
- * violation fails the test, listed with the page it was on. A failed sign-in (the error tied
- * to its field) is audited too. axe's own source is evaluated in the
- * page (the page's Content-Security-Policy stays on). A screenshot of every page audited is kept.
+ * with each of its steps, sign-in help, recovery), signed in (items, item editor and view, a
+ * vault's Trash with its Empty Trash confirmation, the generator, account with its
+ * change-password step, two-step verification and its setup step, recovery code and its setup
+ * step, sessions, security log, settings, organizations), and the locked page, at 1280 px and
+ * again at 375 px with the menu open, and a few pages in the dark theme. A planted violation
+ * shows that the audit does report what it finds. Any serious or critical violation fails the
+ * test, listed with the page it was on. A failed sign-in (the error tied to its field) is
+ * audited too. axe's own source is evaluated in the page (the page's Content-Security-Policy
+ * stays on). A screenshot of every page audited is kept.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -133,6 +134,12 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('button', { name: 'Copy password' }).waitFor({ timeout: 30_000 });
     await audit(page, 'item-view');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Move to Trash' }).click();
+    await page.getByRole('button', { name: 'Trash of Personal' }).click();
+    await heading(page, 'Trash of Personal').waitFor();
+    await page.getByRole('button', { name: 'Empty Trash' }).click();
+    await audit(page, 'trash');
     for (const [link, title, name] of [
       ['Generator', 'Password generator', 'generator'],
       ['Import', 'Import', 'import'],
@@ -226,6 +233,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(48);
+    expect(audited.length).toBe(50);
   });
 });

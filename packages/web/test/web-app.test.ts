@@ -228,10 +228,10 @@ describe('web app', () => {
     await page.getByRole('link', { name: new RegExp(NOTE.title) }).click();
     await page.getByRole('button', { name: 'Delete' }).click();
     await screenshot(page, '09-delete-confirm');
-    await page.getByRole('button', { name: 'Delete permanently' }).click();
+    await page.getByRole('button', { name: 'Move to Trash' }).click();
     await heading(page, 'Items').waitFor();
     await expect.poll(() => page.locator('.item-list li').count()).toBe(1);
-    await expect.poll(() => page.getByText('Item deleted.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(/^Moved “.*” to the Trash of /).isVisible()).toBe(true);
   });
 
   it('lists sessions and signs out everywhere else', async () => {

@@ -1,4 +1,4 @@
-/** One item: fields with copy buttons, the password hidden until revealed, edit and delete. */
+/** One item: fields with copy buttons, the password hidden until revealed, edit and delete (to the Trash). */
 import { useState } from 'react';
 import type { Item } from '@latchkey/client/client';
 import { useApp } from '../../app-context.tsx';
@@ -144,14 +144,14 @@ export function ItemView({
           </button>
         ) : null}
       </ErrorMessage>
-      <Progress text={busy ? 'Deleting…' : undefined} />
+      <Progress text={busy ? 'Moving to the Trash…' : undefined} />
       {confirming ? (
         // biome-ignore lint/a11y/useSemanticElements: two buttons and a question, not form fields: a fieldset would be read as a form.
         <div className="confirm" role="group" aria-label="Confirm delete">
-          <p>Delete “{item.title}”? This cannot be undone.</p>
+          <p>Move “{item.title}” to the Trash? You can restore it from there for 30 days.</p>
           <div className="actions">
             <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
-              Delete permanently
+              Move to Trash
             </button>
             {/* biome-ignore lint/a11y/noAutofocus: focus moves into the confirmation the person just asked for, onto the safe choice, so a second Enter keeps the item. */}
             <button type="button" className="secondary" onClick={() => setConfirming(false)} disabled={busy} autoFocus>

@@ -3,7 +3,8 @@
  * editor. Decrypted items live only in this component's state, which is discarded when the
  * app locks (the page unmounts).
  *
- * Routes: `/` (list), `/items/new?vault=ID`, `/items/ID`, `/items/ID/edit`.
+ * Routes: `/` (list), `/items/new?vault=ID`, `/items/ID`, `/items/ID/edit`; a vault's Trash is
+ * TrashPage (`/vaults/ID/trash`).
  */
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Item, Vault as VaultInfo } from '@latchkey/client/client';
@@ -54,6 +55,8 @@ export function VaultPage() {
   const writable = useMemo(() => (vaults ?? []).filter((v) => v.access !== 'view'), [vaults]);
   const canWrite = (id: string) => writable.some((v) => v.id === id);
   const filteredVault = vaults?.find((v) => v.id === vaultFilter);
+  // The Trash of the vault shown, or of Personal when all vaults are.
+  const trashVault = filteredVault ?? vaults?.find((v) => v.kind === 'personal');
   const selectedId = route.kind === 'view' || route.kind === 'edit' ? route.id : undefined;
   const selected = selectedId !== undefined ? items.find((i) => i.id === selectedId) : undefined;
   const showingDetail = route.kind !== 'list';
@@ -119,7 +122,7 @@ export function VaultPage() {
           onDeleted={async () => {
             await reload();
             navigate('/', { replace: true });
-            setNotice('Item deleted.');
+            setNotice(`Moved “${selected.title}” to the Trash of ${vaultName(selected.vaultId)}. You can restore it there for 30 days.`);
           }}
           onReload={reload}
         />
@@ -174,6 +177,11 @@ export function VaultPage() {
           {filteredVault !== undefined && shareable([filteredVault]).length > 0 ? (
             <button type="button" className="secondary" onClick={() => open(`/vaults/${encodeURIComponent(filteredVault.id)}/share`)}>
               Share {filteredVault.name}
+            </button>
+          ) : null}
+          {trashVault !== undefined ? (
+            <button type="button" className="secondary" onClick={() => open(`/vaults/${encodeURIComponent(trashVault.id)}/trash`)}>
+              Trash of {trashVault.name}
             </button>
           ) : null}
           <NewVault
