@@ -20,6 +20,7 @@ export type CiphertextPurpose =
   | 'totp-secret'
   | 'login-state'
   | 'opaque-server-setup'
+  | 'recovery-escrow'
   | 'enrollment-credential-bundle'
   | 'device-credential-bundle'
   | 'unlocked-session'

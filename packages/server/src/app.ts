@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { vaultRoutes } from './routes/vaults.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { recoveryGroupRoutes } from './routes/recovery-group.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { vaultShareRoutes } from './routes/vault-shares.ts';
@@ -83,6 +84,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   organizationRoutes(app, ctx);
   invitationRoutes(app, ctx);
   groupRoutes(app, ctx);
+  recoveryGroupRoutes(app, ctx);
   vaultShareRoutes(app, ctx);
   recoveryRoutes(app, ctx);
   twoStepRoutes(app, ctx);

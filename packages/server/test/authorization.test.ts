@@ -46,6 +46,9 @@ import {
   addMember,
   confirmBody,
   createHttpOrganization,
+  ensureRecoveryGroup,
+  escrowBody,
+  recoveryGroupBody,
   createTestGroup,
   groupBody,
   type HttpOrganization,
@@ -944,6 +947,39 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     other: fails('not_found'),
   },
   listSharedVaults: { access: 'session', call: async () => ({ path: '/api/shared-vaults' }), owner: ok(), other: ok() },
+  createRecoveryGroup: {
+    access: 'session',
+    prepare: async (w) => {
+      // A fresh Recovery Group each time: one per organization.
+      await w.db.deleteFrom('groups').where('organization_id', '=', w.org.family.id).where('kind', '=', 'recovery').execute();
+      return { body: JSON.stringify((await recoveryGroupBody(w.server, w.org.family)).body) };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, '/recovery-group'), body: JSON.parse(t.body!) }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  getRecoveryGroup: {
+    access: 'session',
+    prepare: async (w) => {
+      await ensureRecoveryGroup(w.server, w.org.family);
+      return {};
+    },
+    call: async (w) => ({ path: familyPath(w, '/recovery-group') }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  recoveryStatus: { access: 'session', call: async () => ({ path: '/api/recovery-status' }), owner: ok(), other: ok() },
+  escrowVaultKey: {
+    access: 'session',
+    prepare: async (w) => {
+      const vault = await sharedVaultOf(w.server, w.org.a);
+      const body = await escrowBody(vault, w.org.a, await ensureRecoveryGroup(w.server, w.org.family));
+      return { vaultId: vault.id, body: JSON.stringify(body) };
+    },
+    call: async (w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}/recovery-escrows/${w.org.family.id}`, body: JSON.parse(t.body!) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
 };
 
 /** A well-formed code three steps ahead: outside the ±1 window, so wrong now. */
@@ -1268,7 +1304,7 @@ describe('authorization matrix: callers × every route', () => {
   describe('organization roles × every organization route', () => {
     type Role = 'top' | 'admin' | 'recovery_admin' | 'member' | 'unconfirmed' | 'outsider' | 'waiting';
     /** What a route needs of its caller. */
-    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'top' | 'team-admin' | 'read-group' | 'share-vault' | 'vault-manager';
+    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'top' | 'team-admin' | 'read-group' | 'share-vault' | 'vault-manager' | 'recovery-holder';
     type OrgCall = { readonly method: string; readonly path: string; readonly body?: unknown };
     interface RoleRow {
       readonly rule: Rule;
@@ -1469,6 +1505,34 @@ describe('authorization matrix: callers × every route', () => {
         },
       },
       listSharedVaults: { rule: 'anyone', request: async () => ({ method: 'GET', path: '/api/shared-vaults' }) },
+      createRecoveryGroup: {
+        rule: 'recovery-holder',
+        status: 201,
+        request: async (org) => {
+          await w.db.deleteFrom('groups').where('organization_id', '=', org.id).where('kind', '=', 'recovery').execute();
+          return { method: 'POST', path: orgUrl(org, '/recovery-group'), body: (await recoveryGroupBody(w.server, org)).body };
+        },
+      },
+      getRecoveryGroup: {
+        rule: 'recovery-holder',
+        request: async (org) => {
+          await ensureRecoveryGroup(w.server, org);
+          return { method: 'GET', path: orgUrl(org, '/recovery-group') };
+        },
+      },
+      recoveryStatus: { rule: 'anyone', request: async () => ({ method: 'GET', path: '/api/recovery-status' }) },
+      // The vault is A's: the organization is checked first, then that the vault is the caller's own.
+      escrowVaultKey: {
+        rule: 'share-vault',
+        request: async (org) => {
+          const vault = await sharedVaultOf(w.server, w.org.a);
+          return {
+            method: 'PUT',
+            path: `/api/vaults/${vault.id}/recovery-escrows/${org.id}`,
+            body: await escrowBody(vault, w.org.a, await ensureRecoveryGroup(w.server, org)),
+          };
+        },
+      },
     };
 
     const ADMINS: readonly Role[] = ['top', 'admin', 'recovery_admin'];
@@ -1501,6 +1565,11 @@ describe('authorization matrix: callers × every route', () => {
           return role === 'top' ? success : role === 'unconfirmed' ? fails('forbidden') : fails('not_found');
         case 'vault-manager':
           return role === 'top' ? success : fails('not_found');
+        case 'recovery-holder':
+          // Organizers, owners and recovery admins only (admins hold the organization key, not the Recovery Group).
+          if (role === 'outsider') return fails('not_found');
+          if (role === 'top' || role === 'recovery_admin') return success;
+          return role === 'unconfirmed' || row.status === 201 ? fails('forbidden') : fails('not_found');
       }
     }
 
@@ -1514,6 +1583,7 @@ describe('authorization matrix: callers × every route', () => {
       'group_key_wraps',
       'vault_shares',
       'organization_events',
+      'recovery_escrow',
     ] as const;
     async function organizationRows(): Promise<string[]> {
       const out: string[] = [];

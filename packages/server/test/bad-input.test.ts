@@ -48,7 +48,10 @@ import {
   confirmBody,
   createHttpOrganization,
   createTestGroup,
+  ensureRecoveryGroup,
+  escrowBody,
   groupBody,
+  recoveryGroupBody,
   type HttpOrganization,
   invite,
   organizationBody,
@@ -120,6 +123,8 @@ async function setUpOrganization(server: TestServer, a: Account): Promise<OrgWor
   const group = await createTestGroup(server, organization, [aPerson, member]);
   const vault = await sharedVaultOf(server, aPerson);
   const shareId = await share(server, organization, vault, aPerson, member, 'view');
+  // Made here, wrapped to the organizers confirmed above; the escrow row finds it in place.
+  await ensureRecoveryGroup(server, organization);
   const team = await createHttpOrganization(server, aPerson, 'team');
   const teamMember = await quietPerson(server);
   await addMember(server, team, teamMember, 'member');
@@ -427,6 +432,24 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
   'POST /api/organizations/{organizationId}/groups': {
     valid: async (w) => ({ path: orgPath(w, '/groups'), token: w.a.token, body: (await groupBody(w.org.organization, [w.org.a])).body }),
     control: { status: 201 },
+  },
+  'POST /api/organizations/{organizationId}/recovery-group': {
+    // The organization has one already: a stable already_exists, after every check of the body.
+    valid: async (w) => ({ path: orgPath(w, '/recovery-group'), token: w.a.token, body: (await recoveryGroupBody(w.server, w.org.organization)).body }),
+    control: 'already_exists',
+  },
+  'PUT /api/vaults/{vaultId}/recovery-escrows/{organizationId}': {
+    // The server cannot tell a vault key from other 32 bytes; it checks what the wrap names and who signed it.
+    valid: async (w) => ({
+      path: `/api/vaults/${w.a.vaultId}/recovery-escrows/${w.org.organization.id}`,
+      token: w.a.token,
+      body: await escrowBody(
+        { id: w.a.vaultId, raw: crypto.getRandomValues(new Uint8Array(32)) },
+        w.org.a,
+        await ensureRecoveryGroup(w.server, w.org.organization),
+      ),
+    }),
+    control: { status: 200 },
   },
   'POST /api/organizations/{organizationId}/groups/{groupId}/members': {
     // Already in the group: already_exists, after every check of the wrap.
@@ -931,6 +954,7 @@ describe('ids in paths', () => {
       'GET /api/organizations/{organizationId}/invitations',
       'GET /api/organizations/{organizationId}/log',
       'GET /api/organizations/{organizationId}/members',
+      'GET /api/organizations/{organizationId}/recovery-group',
       'GET /api/vaults/{vaultId}/items',
       'GET /api/vaults/{vaultId}/shares',
       'GET /api/vaults/{vaultId}/trash',
@@ -945,10 +969,12 @@ describe('ids in paths', () => {
       'POST /api/organizations/{organizationId}/members/{userId}/role',
       'POST /api/organizations/{organizationId}/members/{userId}/suspend',
       'POST /api/organizations/{organizationId}/members/{userId}/transfer',
+      'POST /api/organizations/{organizationId}/recovery-group',
       'POST /api/vaults/{vaultId}/items',
       'POST /api/vaults/{vaultId}/shares',
       'POST /api/vaults/{vaultId}/trash/{itemId}/restore',
       'PUT /api/vaults/{vaultId}/items/{itemId}',
+      'PUT /api/vaults/{vaultId}/recovery-escrows/{organizationId}',
       'PUT /api/vaults/{vaultId}/shares/{shareId}',
     ]);
   });

@@ -33,6 +33,7 @@ const EXPECTED_TABLES = [
   'passkeys',
   'rate_limits',
   'recovery_codes',
+  'recovery_escrow',
   'recovery_grants',
   'security_events',
   'security_keys',

@@ -7,6 +7,7 @@ import { Empty } from './common.ts';
 import { defineEndpoint, nameEndpoints } from './endpoint.ts';
 import * as groups from './groups.ts';
 import * as orgs from './organizations.ts';
+import * as recovery from './recovery-group.ts';
 import * as shares from './vault-shares.ts';
 import * as vaults from './vaults.ts';
 
@@ -244,6 +245,46 @@ export const organizationTable = {
     auth: 'session',
     params: groups.GroupParams,
     response: groups.DeletedGroup,
+  }),
+
+  // The Recovery Group and escrowed vault keys (§22.8)
+  createRecoveryGroup: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/recovery-group',
+    tag: 'recovery-group',
+    summary: "Create the organization's Recovery Group, wrapped to every confirmed organizer, owner and recovery admin",
+    auth: 'session',
+    params: orgs.OrganizationParams,
+    body: recovery.CreateRecoveryGroupRequest,
+    response: recovery.CreatedRecoveryGroup,
+    status: 201,
+  }),
+  getRecoveryGroup: defineEndpoint({
+    method: 'GET',
+    path: '/api/organizations/:organizationId/recovery-group',
+    tag: 'recovery-group',
+    summary: "The Recovery Group with every kept version and the caller's wraps (its holders only)",
+    auth: 'session',
+    params: orgs.OrganizationParams,
+    response: recovery.RecoveryGroup,
+  }),
+  recoveryStatus: defineEndpoint({
+    method: 'GET',
+    path: '/api/recovery-status',
+    tag: 'recovery-group',
+    summary: "Per organization of the caller: its Recovery Group's current version and which of the caller's vaults are escrowed to it",
+    auth: 'session',
+    response: recovery.RecoveryStatus,
+  }),
+  escrowVaultKey: defineEndpoint({
+    method: 'PUT',
+    path: '/api/vaults/:vaultId/recovery-escrows/:organizationId',
+    tag: 'recovery-group',
+    summary: "Escrow the key of one of the caller's vaults to the organization's Recovery Group (sealed again by the server; never returned)",
+    auth: 'session',
+    params: recovery.EscrowParams,
+    body: recovery.EscrowVaultKeyRequest,
+    response: recovery.EscrowedVaultKey,
   }),
 
   // Sharing vaults in an organization (§22.6)

@@ -186,7 +186,18 @@ export type Member = Static<typeof Member>;
 export const MemberList = Type.Object({ members: Type.Array(Member) });
 
 /** `organizationKeyWrap` is required for organizers, owners and admins, refused for members. */
-export const ConfirmMemberRequest = strictObject({ certificate: MemberCertificateInput, organizationKeyWrap: Type.Optional(VersionedKeyWrapInput) });
+/**
+ * For a Recovery Group role (organizer, owner, recovery_admin) in an organization that has a
+ * Recovery Group, `recoveryGroupWraps` holds every stored version of it wrapped to the member
+ * (format 2, signed by the organization keyset, docs/protocol.md §22.8); otherwise it is absent.
+ */
+export const ConfirmMemberRequest = strictObject({
+  certificate: MemberCertificateInput,
+  organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
+  recoveryGroupWraps: Type.Optional(
+    Type.Array(strictObject({ keyVersion: Type.Integer({ minimum: 1 }), wrap: VersionedKeyWrapInput }), { minItems: 1, maxItems: 10_000 }),
+  ),
+});
 export type ConfirmMemberRequest = Static<typeof ConfirmMemberRequest>;
 export const ConfirmedMember = Type.Object({ confirmed: Type.Literal(true) });
 /** The groups the person was in: an admin's client re-keys each (§22.5). */

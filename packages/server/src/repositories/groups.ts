@@ -161,3 +161,24 @@ export async function listGroupIdsOfUser(db: Tx, organizationId: string, userId:
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** The organization's Recovery Group (docs/protocol.md §22.8), if it has one yet. */
+export async function findRecoveryGroup(db: Tx, organizationId: string): Promise<GroupRow | undefined> {
+  return db.selectFrom('groups').select(groupColumns).where('organization_id', '=', organizationId).where('kind', '=', 'recovery').executeTakeFirst();
+}
+
+/** Every stored key version of a group, oldest first (a Recovery Group keeps them all). */
+export async function listGroupKeyVersions(db: Tx, groupId: string): Promise<number[]> {
+  const rows = await db.selectFrom('group_keysets').select('key_version').where('group_id', '=', groupId).orderBy('key_version', 'asc').execute();
+  return rows.map((r) => r.key_version);
+}
+
+/** Every stored version of a group with the user's own wrap of it, oldest first. */
+export async function listGroupVersionsWithWrapFor(db: Tx, groupId: string, userId: string): Promise<(GroupKeysetRow & { keyWrap: KeyWrap | undefined })[]> {
+  const versions = [];
+  for (const keyVersion of await listGroupKeyVersions(db, groupId)) {
+    const keyset = (await findGroupKeyset(db, groupId, keyVersion))!;
+    versions.push({ ...keyset, keyWrap: await findGroupKeyWrapFor(db, groupId, keyVersion, userId) });
+  }
+  return versions;
+}

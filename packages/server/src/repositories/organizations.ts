@@ -143,6 +143,7 @@ export type OrganizationEventType =
   | 'group.member-added'
   | 'group.rekeyed'
   | 'group.deleted'
+  | 'recovery-group.created'
   | 'vault.shared'
   | 'vault.share-changed'
   | 'vault.unshared';

@@ -14,8 +14,8 @@ import { associatedData, type Binding } from '@latchkey/core/associated-data';
 import { fromBase64Url } from '@latchkey/core/bytes';
 import { importBoxKey, openBox, sealBox, type BoxKey } from '@latchkey/core/sealed-box';
 
-/** What the server seals: TOTP seeds, OPAQUE login state between the two sign-in requests, and the OPAQUE server setup. */
-export type SealedPurpose = 'totp-secret' | 'login-state' | 'opaque-server-setup';
+/** What the server seals: TOTP seeds, OPAQUE login state between the two sign-in requests, the OPAQUE server setup, and escrowed vault keys (§22.8). */
+export type SealedPurpose = 'totp-secret' | 'login-state' | 'opaque-server-setup' | 'recovery-escrow';
 
 export interface ServerKeyring {
   readonly currentId: string;

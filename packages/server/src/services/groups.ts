@@ -26,6 +26,8 @@ export interface GroupMemberWrap {
 }
 
 const noSuchGroup = () => new LatchkeyError('not_found', 'No such group.');
+/** The Recovery Group's members follow roles (recovery-group.ts): nobody adds, removes or deletes by hand. */
+const byRoleOnly = () => forbidden('Who is in the Recovery Group follows roles: confirm, promote, demote or remove the person in the organization instead.');
 
 /** Checks that each wrap goes to a distinct confirmed member's certified keyset, signed by the organization keyset. */
 async function requireMemberWraps(db: Tx, organizationId: string, organizationKeysetId: string, wraps: readonly GroupMemberWrap[]): Promise<void> {
@@ -98,6 +100,7 @@ export async function addGroupMember(
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
   const group = await groups.findGroup(ctx.db, organizationId, groupId);
   if (group === undefined) throw noSuchGroup();
+  if (group.kind === 'recovery') throw byRoleOnly();
   if (input.keyVersion !== group.keyVersion)
     throw new LatchkeyError('conflict', 'The group was re-keyed meanwhile.', { details: { keyVersion: group.keyVersion } });
   const orgKeyset = (await organizations.findCurrentOrganizationKeyset(ctx.db, organizationId))!;
@@ -153,6 +156,8 @@ export async function rekeyGroup(
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
   const group = await groups.findGroup(ctx.db, organizationId, groupId);
   if (group === undefined) throw noSuchGroup();
+  // A Recovery Group is re-keyed only after a holder left it (removed, suspended): never to take someone out.
+  if (group.kind === 'recovery' && input.removeUserIds.length > 0) throw byRoleOnly();
   const to = input.fromKeyVersion + 1;
   const orgKeyset = (await organizations.findCurrentOrganizationKeyset(ctx.db, organizationId))!;
   requireGroupCertificate(input.certificate, input.keyset, organizationId, groupId, to, orgKeyset);
@@ -184,8 +189,10 @@ export async function rekeyGroup(
       if (!(await rewrapGroupShare(tx, { vaultId: s.vaultId, groupId, fromVersion: input.fromKeyVersion, toVersion: to, wrap, now })))
         throw new LatchkeyError('conflict', 'A share of this group changed meanwhile.');
     }
-    // The old versions go: a removed member's old wrap is no longer served to anyone.
-    await groups.deleteGroupKeysetsBelow(tx, groupId, to);
+    // The old versions go: a removed member's old wrap is no longer served to anyone. A Recovery
+    // Group keeps them, wrapped to the remaining holders: escrows made under them must stay
+    // openable for members who can never re-escrow (docs/protocol.md §22.8).
+    if (group.kind !== 'recovery') await groups.deleteGroupKeysetsBelow(tx, groupId, to);
     await organizations.recordOrganizationEvent(tx, {
       organizationId,
       actorUserId: actor.userId,
@@ -246,6 +253,7 @@ export async function listGroups(ctx: ServerContext, actor: Actor, organizationI
 
 export async function deleteGroup(ctx: ServerContext, actor: Actor, organizationId: string, groupId: string): Promise<void> {
   await authorize(ctx.db, actor.userId, organizationId, 'group.manage');
+  if ((await groups.findGroup(ctx.db, organizationId, groupId))?.kind === 'recovery') throw byRoleOnly();
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await groups.deleteGroup(tx, organizationId, groupId))) throw noSuchGroup();

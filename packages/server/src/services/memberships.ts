@@ -27,15 +27,16 @@ import * as groups from '../repositories/groups.ts';
 import * as invitations from '../repositories/invitations.ts';
 import * as memberships from '../repositories/memberships.ts';
 import * as organizations from '../repositories/organizations.ts';
+import { deleteEscrowsOfOwner } from '../repositories/recovery-escrow.ts';
 import { deleteUserSharesInOrganization } from '../repositories/vault-shares.ts';
 import { findUserById } from '../repositories/users.ts';
 import { hashToken } from '../security/tokens.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
-import type { MembershipStatus } from '../storage/organization-schema.ts';
+import type { MembershipStatus, OrganizationRole } from '../storage/organization-schema.ts';
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import type { Actor } from './organizations.ts';
 import { invalid, lockOrganization, requireAcceptanceOfKeyset, requireCertificateOfAcceptance, requireWrap, userPublicKeyset } from './org-checks.ts';
-import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, TOP_ROLES } from './org-permissions.ts';
+import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, RECOVERY_ROLES, TOP_ROLES } from './org-permissions.ts';
 import { pendingInvitationFor } from './invitations.ts';
 
 const noSuchMember = () => new LatchkeyError('not_found', 'No such member.');
@@ -123,7 +124,7 @@ export async function confirmMember(
   actor: Actor,
   organizationId: string,
   userId: string,
-  input: { certificate: MemberCertificate; organizationKeyWrap?: KeyWrap },
+  input: { certificate: MemberCertificate; organizationKeyWrap?: KeyWrap; recoveryGroupWraps?: readonly { keyVersion: number; wrap: KeyWrap }[] },
 ): Promise<void> {
   const { membership: mine } = await authorize(ctx.db, actor.userId, organizationId, 'member.confirm');
   const target = await memberships.findMembership(ctx.db, organizationId, userId);
@@ -148,6 +149,14 @@ export async function confirmMember(
   const now = ctx.clock();
   await ctx.db.transaction().execute(async (tx) => {
     await lockOrganization(tx, organizationId, now);
+    const recoveryGroup = await requireRecoveryGroupWraps(
+      tx,
+      organizationId,
+      target.role,
+      target.acceptance.keysetId,
+      keyset.keyset.id,
+      input.recoveryGroupWraps,
+    );
     if (!(await memberships.confirmMembership(tx, { organizationId, userId, certificate: input.certificate, confirmedBy: actor.userId, now }))) {
       throw (await memberships.findMembership(tx, organizationId, userId)) === undefined
         ? noSuchMember()
@@ -155,6 +164,11 @@ export async function confirmMember(
     }
     if (input.organizationKeyWrap !== undefined) {
       await organizations.insertOrganizationKeyWrap(tx, { organizationId, keyVersion: keyset.keyVersion, userId, wrap: input.organizationKeyWrap, now });
+    }
+    if (recoveryGroup !== undefined) {
+      await groups.insertGroupMember(tx, { groupId: recoveryGroup, userId, now });
+      for (const w of input.recoveryGroupWraps!)
+        await groups.insertGroupKeyWrap(tx, { groupId: recoveryGroup, keyVersion: w.keyVersion, userId, wrap: w.wrap, now });
     }
     await organizations.recordOrganizationEvent(tx, {
       organizationId,
@@ -167,9 +181,38 @@ export async function confirmMember(
   });
 }
 
+/**
+ * For a Recovery Group role in an organization that has a Recovery Group: checks (under the
+ * organization lock) that every kept version comes wrapped to the member's accepted keyset,
+ * signed by the organization keyset, and returns the group's id; otherwise no wraps may come.
+ * @throws LatchkeyError `invalid_request`.
+ */
+async function requireRecoveryGroupWraps(
+  tx: Tx,
+  organizationId: string,
+  role: OrganizationRole,
+  recipientKeysetId: string,
+  organizationKeysetId: string,
+  wraps: readonly { keyVersion: number; wrap: KeyWrap }[] | undefined,
+): Promise<string | undefined> {
+  const group = RECOVERY_ROLES.includes(role) ? await groups.findRecoveryGroup(tx, organizationId) : undefined;
+  if (group === undefined) {
+    if (wraps !== undefined) throw invalid('Only organizers, owners and recovery admins get the Recovery Group, once the organization has one.');
+    return undefined;
+  }
+  const versions = await groups.listGroupKeyVersions(tx, group.id);
+  const given = new Set((wraps ?? []).map((w) => w.keyVersion));
+  if (wraps === undefined || given.size !== wraps.length || given.size !== versions.length || versions.some((v) => !given.has(v)))
+    throw invalid(`A ${role} gets every kept version of the Recovery Group wrapped to them (versions ${versions.join(', ')}).`);
+  for (const w of wraps) requireWrap(w.wrap, { version: 2, recipientKeysetId, signerKeysetId: organizationKeysetId }, 'Recovery Group key wrap');
+  return group.id;
+}
+
 /** Deletes every key and access the member holds in the organization. Returns the groups they left. */
 async function revokeEverything(tx: Tx, organizationId: string, userId: string): Promise<string[]> {
   await organizations.deleteOrganizationKeyWrapsFor(tx, organizationId, userId);
+  // Their own vaults are recoverable by this organization no more.
+  await deleteEscrowsOfOwner(tx, organizationId, userId);
   await deleteUserSharesInOrganization(tx, organizationId, userId);
   return groups.removeUserFromOrganizationGroups(tx, organizationId, userId);
 }

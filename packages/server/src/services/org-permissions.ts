@@ -35,7 +35,7 @@ export const ROLES_BY_KIND: Readonly<Record<OrganizationKind, readonly Organizat
 
 /** Roles that hold the organization keyset (it is wrapped to them at confirmation). */
 export const KEY_HOLDING_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'admin', 'recovery_admin'];
-/** Roles that are members of the Recovery Group (not yet implemented; docs/protocol.md §22.8). */
+/** Roles whose confirmed holders are exactly the members of the Recovery Group (docs/protocol.md §22.8). */
 export const RECOVERY_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'recovery_admin'];
 /** The roles an organization must always have at least one confirmed holder of. */
 export const TOP_ROLES: readonly OrganizationRole[] = ['organizer', 'owner'];

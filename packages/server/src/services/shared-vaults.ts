@@ -79,6 +79,8 @@ export async function shareVault(ctx: ServerContext, actor: Actor, organizationI
   } else {
     const group = await groups.findGroup(ctx.db, organizationId, input.recipient.groupId);
     if (group === undefined) throw new LatchkeyError('not_found', 'No such group.');
+    // Its members read escrows only through an approved recovery, never items through a share (§22.8).
+    if (group.kind === 'recovery') throw invalid('Vaults are not shared with the Recovery Group.');
     const keyset = (await groups.findGroupKeyset(ctx.db, group.id, group.keyVersion))!;
     requireWrap(input.wrap, { version: 1, recipientKeysetId: keyset.keyset.id, signerKeysetId: own.id }, 'vault key wrap');
     target = { groupId: group.id, groupKeyVersion: group.keyVersion };

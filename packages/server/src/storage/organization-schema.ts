@@ -147,6 +147,18 @@ export interface OrganizationEventsTable {
   created_at: CreatedAt;
 }
 
+/**
+ * A vault key escrowed to an organization's Recovery Group (migration 0012, docs/protocol.md
+ * §22.8): the signed escrow wrap as JSON, sealed with the server keyring. Never returned.
+ */
+export interface RecoveryEscrowTable {
+  vault_id: string;
+  organization_id: string;
+  recovery_key_version: number;
+  sealed_wrap: string;
+  created_at: CreatedAt;
+}
+
 export interface OrganizationTables {
   organizations: OrganizationsTable;
   organization_keysets: OrganizationKeysetsTable;
@@ -159,4 +171,5 @@ export interface OrganizationTables {
   group_key_wraps: GroupKeyWrapsTable;
   vault_shares: VaultSharesTable;
   organization_events: OrganizationEventsTable;
+  recovery_escrow: RecoveryEscrowTable;
 }

@@ -16,9 +16,14 @@ import { keysetPublicPart, keysetRecipient, keysetSigner, publicKeysetRecipient,
 import { signMemberAcceptance, type MemberAcceptance } from '@latchkey/core/member-acceptance';
 import { certifyAcceptedMember, createOrganizationKeyset, wrapOrganizationKeyset } from '@latchkey/core/organization-keyset';
 import { createVaultKey, encryptVaultAttributes, importVaultKey, wrapVaultKey } from '@latchkey/core/vault-key';
+import { escrowVaultKey } from '@latchkey/core/recovery-escrow';
+import { verifyMemberCertificate } from '@latchkey/core/keyset-certificate';
 import { readOutbox, send, type TestServer, waitForEmail } from '@latchkey/server/testing';
 import { insertSecurityKey } from '../../src/repositories/security-keys.ts';
 import { activatePendingTotp, putPendingTotp } from '../../src/repositories/totp-factors.ts';
+import { findRecoveryGroup, findGroupKeyset } from '../../src/repositories/groups.ts';
+import { listMemberships } from '../../src/repositories/memberships.ts';
+import { createRecoveryGroup } from '../../src/services/recovery-group.ts';
 import { insertVault } from '../../src/repositories/vaults.ts';
 import { issueBackupCodes } from '../../src/services/backup-codes.ts';
 import { createGroup } from '../../src/services/groups.ts';
@@ -275,4 +280,43 @@ export async function withTwoStep(server: TestServer, person: { id: string }): P
   await putPendingTotp(db, person.id, 'sealed-pending-secret', null, now);
   await insertSecurityKey(db, { id: `key-${crypto.randomUUID()}`, userId: person.id, name: 'YubiKey', publicKey: 'AAAA', counter: 0, transports: '[]', now });
   await issueBackupCodes(db, person.id, now);
+}
+
+const RECOVERY_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'recovery_admin'];
+
+/** The confirmed holders of a Recovery Group role as the organization certified them (read from the server's rows). */
+export async function recoveryHolders(server: TestServer, org: HttpOrganization): Promise<CertifiedMember[]> {
+  const rows = await listMemberships(ctxOf(server).db, org.id);
+  const signer = { keysetId: org.keyset.id, signingPublicKey: org.keyset.signing.publicKey };
+  return rows
+    .filter((m) => m.status === 'confirmed' && m.certificate !== null && RECOVERY_ROLES.includes(m.role))
+    .map((m) => verifyMemberCertificate(m.certificate!, org.id, signer));
+}
+
+/** The body of `POST …/recovery-group`: version 1 certified and wrapped to `holders` (by default, every confirmed holder). */
+export async function recoveryGroupBody(server: TestServer, org: HttpOrganization, holders?: readonly CertifiedMember[]) {
+  const id = crypto.randomUUID();
+  const version = await createGroupKeyset({ organizationId: org.id, keyset: org.keyset }, id, 1, holders ?? (await recoveryHolders(server, org)));
+  return { body: { id, keyset: version.sealed, certificate: version.certificate, members: version.wraps }, version };
+}
+
+/** The organization's Recovery Group, created through the service (as the creator) unless it exists; its current version's public keyset. */
+export async function ensureRecoveryGroup(server: TestServer, org: HttpOrganization) {
+  const db = ctxOf(server).db;
+  if ((await findRecoveryGroup(db, org.id)) === undefined) {
+    const { body } = await recoveryGroupBody(server, org);
+    await createRecoveryGroup(ctxOf(server), { userId: org.creator.id }, org.id, body);
+  }
+  const group = (await findRecoveryGroup(db, org.id))!;
+  const keyset = (await findGroupKeyset(db, group.id, group.keyVersion))!;
+  return { id: group.id, keyVersion: group.keyVersion, keysetId: keyset.keyset.id, publicKey: fromBase64Url(keyset.keyset.publicKey) };
+}
+
+/** The owner's client: the body of `PUT /api/vaults/:vaultId/recovery-escrows/:organizationId`. */
+export async function escrowBody(
+  vault: { id: string; raw: Uint8Array },
+  owner: OrgPerson,
+  recoveryGroup: { keyVersion: number; keysetId: string; publicKey: Uint8Array },
+) {
+  return { keyVersion: recoveryGroup.keyVersion, wrap: await escrowVaultKey(vault.raw, vault.id, recoveryGroup, keysetSigner(owner.keyset)) };
 }

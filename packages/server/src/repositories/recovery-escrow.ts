@@ -1,0 +1,49 @@
+/**
+ * Escrowed vault keys (migration 0012, docs/protocol.md §22.8): one sealed escrow wrap per
+ * (vault, organization). Nothing here returns `sealed_wrap`: in this step no route hands an
+ * escrow out; the organizer-recovery release (a later step) will be the only reader.
+ */
+import type { Tx } from '../context.ts';
+
+/** Stores the escrow, replacing an older one of the same vault and organization. */
+export async function upsertEscrow(
+  db: Tx,
+  e: { vaultId: string; organizationId: string; recoveryKeyVersion: number; sealedWrap: string; now: Date },
+): Promise<void> {
+  await db
+    .insertInto('recovery_escrow')
+    .values({
+      vault_id: e.vaultId,
+      organization_id: e.organizationId,
+      recovery_key_version: e.recoveryKeyVersion,
+      sealed_wrap: e.sealedWrap,
+      created_at: e.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['vault_id', 'organization_id']).doUpdateSet({ recovery_key_version: e.recoveryKeyVersion, sealed_wrap: e.sealedWrap, created_at: e.now }),
+    )
+    .execute();
+}
+
+/** The vaults owned by `userId` that hold an escrow to `organizationId` at `recoveryKeyVersion`. */
+export async function listEscrowedVaultIdsOfOwner(db: Tx, organizationId: string, userId: string, recoveryKeyVersion: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('recovery_escrow')
+    .innerJoin('vault_access', 'vault_access.vault_id', 'recovery_escrow.vault_id')
+    .select('recovery_escrow.vault_id')
+    .where('recovery_escrow.organization_id', '=', organizationId)
+    .where('recovery_escrow.recovery_key_version', '=', recoveryKeyVersion)
+    .where('vault_access.user_id', '=', userId)
+    .where('vault_access.role', '=', 'owner')
+    .execute();
+  return rows.map((r) => r.vault_id);
+}
+
+/** Deletes the escrows of `userId`'s own vaults to `organizationId` (they left it: it recovers them no more). */
+export async function deleteEscrowsOfOwner(db: Tx, organizationId: string, userId: string): Promise<void> {
+  await db
+    .deleteFrom('recovery_escrow')
+    .where('organization_id', '=', organizationId)
+    .where('vault_id', 'in', db.selectFrom('vault_access').select('vault_id').where('user_id', '=', userId).where('role', '=', 'owner'))
+    .execute();
+}
