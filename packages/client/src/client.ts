@@ -247,6 +247,7 @@ export class LatchkeyClient {
 export type { Item, TrashedItem } from './items.ts';
 export type { ImportOptions, ImportSummary } from './import.ts';
 export type { Vault, VaultAccess } from './vaults.ts';
+export type { EscrowRefusal, RecoverableBy } from './recovery-group.ts';
 export type { OrganizationSummary, OrganizationMember, MembershipEndedResult, OrganizationKind, OrganizationRole, MembershipStatus } from './organizations.ts';
 export type { AcceptedInvitation, InvitationDescription, InvitationSummary } from './invitations.ts';
 export type { GroupSummary } from './groups.ts';

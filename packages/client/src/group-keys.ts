@@ -66,7 +66,7 @@ export async function openGroup(ctx: ClientContext, pinned: PinnedOrganization, 
  * version from before a removal as the current one), then records the new high-water mark.
  * @throws LatchkeyError `rollback_detected`.
  */
-async function checkAndRecordGroupVersion(ctx: ClientContext, groupId: string, keyVersion: number): Promise<void> {
+export async function checkAndRecordGroupVersion(ctx: ClientContext, groupId: string, keyVersion: number): Promise<void> {
   const keysetId = requireUnlocked(ctx).keyset.id;
   const seen = (await ctx.store.read()).groupVersions?.[keysetId]?.[groupId] ?? 0;
   if (keyVersion < seen)

@@ -39,10 +39,14 @@ export type { GroupSummary };
 
 const notConfirmed = (userId: string) => new LatchkeyError('invalid_request', `${userId} is not a confirmed member of this organization.`);
 
-/** The organization's groups the caller is in (all of them for those who manage groups). */
+/**
+ * The organization's ordinary groups the caller is in (all of them for those who manage groups).
+ * The Recovery Group is left out: its members follow roles, nobody adds or removes them here
+ * (recovery-group.ts).
+ */
 export async function listGroups(ctx: ClientContext, organizationId: string): Promise<GroupSummary[]> {
   await requireSession(ctx);
-  return (await ctx.api.call(endpoints.listGroups, { params: { organizationId } })).groups;
+  return (await ctx.api.call(endpoints.listGroups, { params: { organizationId } })).groups.filter((g) => g.kind !== 'recovery');
 }
 
 /** Finds a group of the organization by id or exact name (case-insensitive). */

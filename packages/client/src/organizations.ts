@@ -19,6 +19,7 @@ import type { Member, OrganizationEvent, OrganizationKind, OrganizationRole, Mem
 import type { ClientContext } from './context.ts';
 import { certifiedMember, fetchMembers, pinnedOrganization, rememberAcceptance, type PinnedOrganization } from './organization-trust.ts';
 import { rekeyGroupAfterLeaving } from './groups.ts';
+import { createFirstRecoveryGroup, RECOVERY_ROLES, recoveryGroupWrapsFor } from './recovery-group.ts';
 import { wipeKeyset } from './shared-vault-keys.ts';
 import { requireSession } from './sign-in.ts';
 import { requireUnlocked } from './vaults.ts';
@@ -91,6 +92,8 @@ export async function createOrganization(ctx: ClientContext, params: { name: str
       creatorCertificate: org.creatorCertificate,
       creatorAcceptance,
     });
+    // The Recovery Group comes with the organization; should this step fail, the next vault listing makes it.
+    await createFirstRecoveryGroup(ctx, id, org.keyset);
     return { id, kind: params.kind, name, role: created.role, status: 'confirmed' };
   } finally {
     wipeKeyset(org.keyset);
@@ -226,19 +229,26 @@ export async function confirmMember(ctx: ClientContext, organizationId: string, 
   const org = await openOrganization(ctx, organizationId, pinned);
   try {
     const certificate = certifyAcceptedMember(organizationId, org.keyset, target.acceptance);
+    const confirmed = {
+      userId,
+      keyset: {
+        id: target.acceptance.keysetId,
+        publicKey: fromBase64Url(target.acceptance.publicKey),
+        signingPublicKey: fromBase64Url(target.acceptance.signingPublicKey),
+      },
+    };
     const organizationKeyWrap = KEY_HOLDING_ROLES.includes(target.role)
-      ? await wrapOrganizationKeyset(organizationId, org.keyVersion, org.keyset, {
-          userId,
-          keyset: {
-            id: target.acceptance.keysetId,
-            publicKey: fromBase64Url(target.acceptance.publicKey),
-            signingPublicKey: fromBase64Url(target.acceptance.signingPublicKey),
-          },
-        })
+      ? await wrapOrganizationKeyset(organizationId, org.keyVersion, org.keyset, confirmed)
       : undefined;
+    // A Recovery Group role gets every kept version of the group (§22.8).
+    const recoveryGroupWraps = RECOVERY_ROLES.includes(target.role) ? await recoveryGroupWrapsFor(ctx, pinned, org.keyset, confirmed) : undefined;
     await ctx.api.call(endpoints.confirmMember, {
       params: { organizationId, userId: parseUserId(userId) },
-      body: { certificate, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+      body: {
+        certificate,
+        ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }),
+        ...(recoveryGroupWraps === undefined ? {} : { recoveryGroupWraps }),
+      },
     });
   } finally {
     wipeKeyset(org.keyset);

@@ -16,6 +16,7 @@ import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
 import type { CreateVaultRequest } from '@latchkey/core/wire/vaults';
 import type { ClientContext, UnlockedKeys } from './context.ts';
 import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
+import { escrowOwnVaults, type EscrowRefusal, type RecoverableBy } from './recovery-group.ts';
 import { requireSession } from './sign-in.ts';
 import { closeShareOpening, fetchSharedVaults, newShareOpening, openSharedVaultKey, type ShareOpening, type SharedVaultShare } from './shared-vault-keys.ts';
 
@@ -32,6 +33,13 @@ export interface Vault {
   readonly access: VaultAccess;
   /** The organization the vault is shared with the caller in; `null` for the caller's own vaults. */
   readonly organizationId: string | null;
+  /**
+   * For the caller's own vaults: the organizations whose Recovery Group holds an escrow of its key
+   * at the current version (docs/protocol.md §22.8); empty for vaults shared with the caller.
+   */
+  readonly recoverableBy: readonly RecoverableBy[];
+  /** Organizations this client refused or failed to escrow this vault to, with the reason (e.g. `untrusted_key`). */
+  readonly escrowRefusals: readonly EscrowRefusal[];
 }
 
 export function requireUnlocked(ctx: ClientContext): UnlockedKeys {
@@ -134,10 +142,16 @@ export async function fetchVaults(ctx: ClientContext): Promise<VaultEntry[]> {
   return entries;
 }
 
+/** The caller's own vaults (their wrap, role owner): the ones they escrow. */
+const ownedEntries = (entries: readonly VaultEntry[]) => entries.filter((v) => v.source.via === 'own' && v.access === 'owner');
+
 export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
   requireUnlocked(ctx);
   const entries = await fetchVaults(ctx);
   const vaultKeys = await vaultKeysFor(ctx, entries);
+  const owned = new Map(ownedEntries(entries).map((v) => [v.id, v]));
+  // Escrow what is missing now, with keys just verified and pinned (docs/protocol.md §22.8).
+  const escrow = await escrowOwnVaults(ctx, [...owned.keys()], (id) => openVaultKeyRaw(ctx, owned.get(id)!));
   return Promise.all(
     entries.map(async (v) => ({
       id: v.id,
@@ -146,6 +160,8 @@ export async function listVaults(ctx: ClientContext): Promise<Vault[]> {
       access: v.access,
       organizationId: v.organizationId,
       name: (await decryptVaultAttributes(vaultKeys.get(v.id)!, v.id, v.encryptedAttrs)).name,
+      recoverableBy: escrow.recoverableBy.get(v.id) ?? [],
+      escrowRefusals: owned.has(v.id) ? escrow.refusals : [],
     })),
   );
 }
@@ -174,7 +190,7 @@ export async function prepareVault(ctx: ClientContext, name: string): Promise<Pr
   };
   await checkAndPinKeys(ctx, keys.keyset.id, [{ purpose: 'vault-key', subjectId: id, fingerprint: vaultKeyFingerprint(id, raw) }]);
   wipe(raw);
-  return { body, key, vault: { id, name, kind: 'shared', role: 'owner', access: 'owner', organizationId: null } };
+  return { body, key, vault: { id, name, kind: 'shared', role: 'owner', access: 'owner', organizationId: null, recoverableBy: [], escrowRefusals: [] } };
 }
 
 export async function createVault(ctx: ClientContext, name: string): Promise<Vault> {
@@ -184,7 +200,17 @@ export async function createVault(ctx: ClientContext, name: string): Promise<Vau
   const prepared = await prepareVault(ctx, name);
   await ctx.api.call(endpoints.createVault, prepared.body);
   keys.vaultKeys.set(prepared.vault.id, prepared.key);
-  return prepared.vault;
+  // Escrowed at once to each organization's Recovery Group (§22.8), with the key opened again from the wrap just sent.
+  const entry: VaultEntry = {
+    id: prepared.vault.id,
+    kind: 'shared',
+    encryptedAttrs: prepared.body.encryptedAttrs,
+    access: 'owner',
+    organizationId: null,
+    source: { via: 'own', keyWrap: prepared.body.keyWrap },
+  };
+  const escrow = await escrowOwnVaults(ctx, [entry.id], () => openVaultKeyRaw(ctx, entry));
+  return { ...prepared.vault, recoverableBy: escrow.recoverableBy.get(entry.id) ?? [], escrowRefusals: escrow.refusals };
 }
 
 /** Finds a vault by exact name (case-insensitive) or id. Throws `not_found` or `invalid_request` when ambiguous. */
