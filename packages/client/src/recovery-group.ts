@@ -6,7 +6,8 @@
  *   organizer, owner or recovery admin that lists its vaults, wrapped to every confirmed holder
  *   the organization certified. Confirming a holder adds wraps of every kept version
  *   (`recoveryGroupWrapsFor`, used by `confirmMember`); removing one re-keys it through the
- *   ordinary re-key path, and the server keeps the older versions.
+ *   ordinary re-key path, and the server keeps the older versions. A holder who left by
+ *   themselves leaves the group marked `rekeyNeeded`: the next holder's listing re-keys it.
  * - **Escrows**: whenever this person's client lists their vaults or creates one, every own vault
  *   without an escrow at the current Recovery Group version of each organization they are a
  *   confirmed member of is escrowed: the vault key wrapped to that version, signed by their keyset.
@@ -32,6 +33,7 @@ import type { RecoveryGroup, RecoveryStatusEntry } from '@latchkey/core/wire/rec
 import type { ClientContext } from './context.ts';
 import { checkAndRecordGroupVersion } from './group-keys.ts';
 import { certifiedMembers, fetchMembers, pinnedOrganization, type PinnedOrganization } from './organization-trust.ts';
+import { rekeyGroupAfterLeaving } from './groups.ts';
 import { openOrganization } from './organizations.ts';
 import { wipeKeyset } from './shared-vault-keys.ts';
 import { requireUnlocked } from './vaults.ts';
@@ -207,12 +209,16 @@ export async function escrowOwnVaults(
   const recoverableBy = new Map<string, RecoverableBy[]>(ownVaultIds.map((id) => [id, []]));
   const refusals: EscrowRefusal[] = [];
   let entries = (await ctx.api.call(endpoints.recoveryStatus)).organizations;
-  if (entries.some((e) => e.recoveryGroup === null && RECOVERY_ROLES.includes(e.role))) {
-    for (const e of entries.filter((x) => x.recoveryGroup === null && RECOVERY_ROLES.includes(x.role))) {
+  // A holder's client first brings the group up to date: made when missing, re-keyed after a holder left.
+  const pending = entries.filter((e) => RECOVERY_ROLES.includes(e.role) && (e.recoveryGroup === null || e.recoveryGroup.rekeyNeeded));
+  if (pending.length > 0) {
+    for (const e of pending) {
       try {
-        await createMissingRecoveryGroup(ctx, e.organizationId);
+        if (e.recoveryGroup === null) await createMissingRecoveryGroup(ctx, e.organizationId);
+        else await rekeyGroupAfterLeaving(ctx, e.organizationId, e.recoveryGroup.id, []);
       } catch (error) {
-        refusals.push(refusalOf(e, error));
+        // Another holder's client did it meanwhile: fine. Anything else is said, and escrowing goes on.
+        if (!(error instanceof LatchkeyError) || error.code !== 'conflict') refusals.push(refusalOf(e, error));
       }
     }
     entries = (await ctx.api.call(endpoints.recoveryStatus)).organizations;

@@ -329,6 +329,8 @@ describe('the Recovery Group of a team', () => {
     );
     expect(await db().selectFrom('recovery_escrow').select('vault_id').where('vault_id', '=', theirVault.id).execute()).toEqual([]);
 
+    const flagged = ok(await api('GET', '/api/recovery-status', owner)).organizations as Array<{ recoveryGroup: { rekeyNeeded: boolean } }>;
+    expect(flagged[0]?.recoveryGroup.rekeyNeeded).toBe(true);
     const remaining = await recoveryHolders(server, team);
     expect(remaining.map((m) => m.userId)).not.toContain(leaving.id);
     const next = await createGroupKeyset({ organizationId: team.id, keyset: team.keyset }, groupId, 2, remaining);
@@ -353,7 +355,7 @@ describe('the Recovery Group of a team', () => {
       recoveryGroup: { keyVersion: number };
       escrowedVaultIds: string[];
     }>;
-    expect(status[0]).toMatchObject({ recoveryGroup: { keyVersion: 2 }, escrowedVaultIds: [] });
+    expect(status[0]).toMatchObject({ recoveryGroup: { keyVersion: 2, rekeyNeeded: false }, escrowedVaultIds: [] });
     const vault = await sharedVaultOf(server, member);
     expectApiError(
       await api('PUT', `/api/vaults/${vault.id}/recovery-escrows/${team.id}`, member, await escrowBody(vault, member, recipientOf(v1))),

@@ -172,6 +172,21 @@ describe('the Recovery Group through the SDK', () => {
     }
   });
 
+  it('a holder who leaves by themselves leaves the group marked; the next holder listing their vaults re-keys it', async () => {
+    const erin = await person('Erin');
+    await join(erin, 'organizer');
+    const before = (await recoveryGroupOf(orgId))!;
+    const left = await erin.client.organizations.leave(orgId);
+    expect(left.groupsToRekey).toContain(before.id);
+    expect((await recoveryGroupOf(orgId))?.key_version).toBe(before.key_version);
+    const flagged = await db().selectFrom('groups').select('rekey_needed').where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(flagged.rekey_needed).toBe(true);
+    const vaults = await alice.client.vaults.list();
+    const after = await db().selectFrom('groups').select(['key_version', 'rekey_needed']).where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ key_version: before.key_version + 1, rekey_needed: false });
+    expect((await escrowsOf(vaults.map((v) => v.id))).map((e) => e.recovery_key_version)).toEqual(vaults.map(() => before.key_version + 1));
+  });
+
   it('an organization made before the Recovery Group existed gets one from the next organizer listing their vaults', async () => {
     const older = (await alice.client.organizations.create({ name: 'Older', kind: 'team' })).id;
     await db().deleteFrom('groups').where('organization_id', '=', older).where('kind', '=', 'recovery').execute();

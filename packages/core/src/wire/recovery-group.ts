@@ -44,7 +44,16 @@ export const RecoveryStatusEntry = Type.Object({
   name: Type.String(),
   role: OrganizationRole,
   /** `null` while the organization has no Recovery Group (created before it existed: the next holder's client makes it). */
-  recoveryGroup: Type.Union([Type.Object({ id: Uuid, keyVersion: Type.Integer(), certificate: GroupCertificate }), Type.Null()]),
+  recoveryGroup: Type.Union([
+    Type.Object({
+      id: Uuid,
+      keyVersion: Type.Integer(),
+      certificate: GroupCertificate,
+      /** A holder left since this version was made (e.g. left the organization by themselves): a holder's client re-keys it. */
+      rekeyNeeded: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
   /** The caller's own vaults with an escrow at the current Recovery Group version. */
   escrowedVaultIds: Type.Array(VaultIdSchema),
 });

@@ -16,6 +16,8 @@ export interface GroupRow {
   kind: GroupKind;
   name: string;
   keyVersion: number;
+  /** Someone left since the current version was made. */
+  rekeyNeeded: boolean;
 }
 
 export interface GroupKeysetRow {
@@ -25,7 +27,7 @@ export interface GroupKeysetRow {
   certificate: GroupCertificate;
 }
 
-const groupColumns = ['id', 'organization_id as organizationId', 'kind', 'name', 'key_version as keyVersion'] as const;
+const groupColumns = ['id', 'organization_id as organizationId', 'kind', 'name', 'key_version as keyVersion', 'rekey_needed as rekeyNeeded'] as const;
 
 export async function insertGroup(
   db: Tx,
@@ -80,7 +82,7 @@ export async function findGroupKeyset(db: Tx, groupId: string, keyVersion: numbe
 export async function advanceGroupKeyVersion(db: Tx, groupId: string, from: number, to: number, now: Date): Promise<boolean> {
   const result = await db
     .updateTable('groups')
-    .set({ key_version: to, updated_at: now })
+    .set({ key_version: to, rekey_needed: false, updated_at: now })
     .where('id', '=', groupId)
     .where('key_version', '=', from)
     .executeTakeFirst();
@@ -122,6 +124,7 @@ export async function removeUserFromOrganizationGroups(db: Tx, organizationId: s
   if (groups.length === 0) return [];
   await db.deleteFrom('group_key_wraps').where('group_id', 'in', groups).where('user_id', '=', userId).execute();
   await db.deleteFrom('group_memberships').where('group_id', 'in', groups).where('user_id', '=', userId).execute();
+  await db.updateTable('groups').set({ rekey_needed: true }).where('id', 'in', groups).execute();
   return groups;
 }
 

@@ -138,7 +138,10 @@ export async function recoveryStatus(ctx: ServerContext, actor: Actor) {
       organizationId: m.id,
       name: m.name,
       role: m.role,
-      recoveryGroup: group === undefined || keyset === undefined ? null : { id: group.id, keyVersion: group.keyVersion, certificate: keyset.certificate },
+      recoveryGroup:
+        group === undefined || keyset === undefined
+          ? null
+          : { id: group.id, keyVersion: group.keyVersion, certificate: keyset.certificate, rekeyNeeded: group.rekeyNeeded },
       escrowedVaultIds: group === undefined ? [] : (await escrows.listEscrowedVaultIdsOfOwner(ctx.db, m.id, actor.userId, group.keyVersion)).map(parseVaultId),
     });
   }

@@ -99,6 +99,8 @@ export interface GroupsTable {
   kind: GroupKind;
   name: string;
   key_version: number;
+  /** Someone left since the current version was made (migration 0012): the next re-key clears it. */
+  rekey_needed: Generated<boolean>;
   created_by: string;
   created_at: CreatedAt;
   updated_at: CreatedAt;

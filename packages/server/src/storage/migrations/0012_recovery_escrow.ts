@@ -6,6 +6,10 @@
  * the hands of a Recovery Group member, opens nothing. Re-escrowing at a newer Recovery Group
  * version replaces the row. Rows go with their vault and with their organization. Plain SQL both
  * databases accept.
+ *
+ * Also `groups.rekey_needed`: set when someone leaves a group (removed, suspended, or leaving the
+ * organization) and cleared by the next re-key, so a holder's client knows the Recovery Group
+ * still has to be re-keyed after a holder left by themselves (no one else was told to).
  */
 import { type Kysely, sql } from 'kysely';
 import { now as nowFor } from '../migration-sql.ts';
@@ -24,8 +28,10 @@ export async function up(db: AnyDb): Promise<void> {
       primary key (vault_id, organization_id)
     )`.execute(db);
   await sql`create index recovery_escrow_organization on recovery_escrow (organization_id)`.execute(db);
+  await sql`alter table groups add column rekey_needed boolean not null default false`.execute(db);
 }
 
 export async function down(db: AnyDb): Promise<void> {
   await sql`drop table recovery_escrow`.execute(db);
+  await sql`alter table groups drop column rekey_needed`.execute(db);
 }
