@@ -5,12 +5,14 @@
  * group of both; each reads exactly what they may and writes only where their role allows; and
  * removing someone takes their access away at once.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, startTestServer, type TestServer, waitForEmail } from '@latchkey/server/testing';
-import { errorCode, latchkey, type Run } from './helpers/run-cli.ts';
+import { BIN, errorCode, latchkey, type Run } from './helpers/run-cli.ts';
 
 interface Person {
   readonly email: string;
@@ -24,6 +26,7 @@ let olivia: Person;
 let bob: Person;
 let carol: Person;
 const ORG = 'The Testers';
+const run = promisify(execFile);
 
 async function person(label: string): Promise<Person> {
   const user = await signUpUser(server, { name: label });
@@ -97,6 +100,13 @@ describe('a family through the CLI', () => {
       });
     }
     expect(errorCode(await as(olivia, 'org', 'confirm', ORG, bob.email, '--fingerprint', fingerprints.get(bob.email)!))).toBe('conflict');
+    // Confirmed, Bob's own vault is escrowed on his next listing, and the list says who can recover it.
+    const listed = (await ok(as(bob, 'vault', 'list'))) as Array<{ name: string; recoverableBy: Array<{ name: string }>; escrowRefusals: unknown[] }>;
+    expect(listed).toEqual([expect.objectContaining({ name: 'Personal', recoverableBy: [expect.objectContaining({ name: ORG })], escrowRefusals: [] })]);
+    const human = await run(process.execPath, [BIN, '--config-dir', bob.dir, 'vault', 'list'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...bob.env },
+    });
+    expect(human.stdout).toContain(`Personal  (recoverable by ${ORG}'s Recovery Group)`);
   }, 300_000);
 
   it('shares a vault with one person and a vault with a group of both; each reads exactly what they may', async () => {

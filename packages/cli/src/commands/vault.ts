@@ -1,10 +1,11 @@
 /**
  * `latchkey vault list | create NAME | share | unshare | shares`. Every command that reads keys
  * unlocks with the account password first. `list` shows vaults shared with you too, with your
- * access (`view`, `edit`, `manage`, or `owner` for your own).
+ * access (`view`, `edit`, `manage`, or `owner` for your own), and for your own vaults which
+ * organizations' Recovery Groups can recover them (listing escrows what is missing, §22.8).
  */
 import type { Command } from 'commander';
-import type { LatchkeyClient, ShareTarget, VaultShareInfo, VaultShareRole } from '@latchkey/client/client';
+import type { LatchkeyClient, ShareTarget, Vault, VaultShareInfo, VaultShareRole } from '@latchkey/client/client';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { unlockedClient, type Cli } from '../cli-context.ts';
 import { organizationId } from './org.ts';
@@ -36,6 +37,21 @@ async function orgOption(client: LatchkeyClient, org: string | undefined): Promi
   return org === undefined ? {} : { organizationId: await organizationId(client, org) };
 }
 
+/** One vault: who may recover it (docs/protocol.md §22.8), or how it is shared with you. */
+function vaultLine(v: Vault): string {
+  if (v.access !== 'owner') return `${v.id}  ${v.name}  (shared with you: ${v.access})`;
+  const by = v.recoverableBy.map((r) => `${r.name}'s Recovery Group`).join(', ');
+  return `${v.id}  ${v.name}${by === '' ? '' : `  (recoverable by ${by})`}`;
+}
+
+/** Organizations this client would not escrow to, once each, with the reason: never hidden. */
+function refusalLines(vaults: readonly Vault[]): string[] {
+  const seen = new Map<string, string>();
+  for (const r of vaults.flatMap((v) => v.escrowRefusals))
+    seen.set(r.organizationId, `Warning: your vaults are not recoverable by ${r.name}'s Recovery Group: ${r.message} (${r.code})`);
+  return [...seen.values()];
+}
+
 export function vaultCommands(program: Command, run: Run): void {
   const vault = program.command('vault').description('List, create and share vaults');
   vault
@@ -45,8 +61,16 @@ export function vaultCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const vaults = await (await unlockedClient(cli)).vaults.list();
         cli.out.result(
-          vaults.map((v) => ({ id: v.id, name: v.name, kind: v.kind, access: v.access, organizationId: v.organizationId })),
-          () => vaults.map((v) => `${v.id}  ${v.name}${v.access === 'owner' ? '' : `  (shared with you: ${v.access})`}`).join('\n'),
+          vaults.map((v) => ({
+            id: v.id,
+            name: v.name,
+            kind: v.kind,
+            access: v.access,
+            organizationId: v.organizationId,
+            recoverableBy: v.recoverableBy,
+            escrowRefusals: v.escrowRefusals,
+          })),
+          () => [...vaults.map(vaultLine), ...refusalLines(vaults)].join('\n'),
         );
       }),
     );
