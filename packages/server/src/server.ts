@@ -17,6 +17,7 @@ import { deleteStaleEmailCodes } from './repositories/email-codes.ts';
 import { pruneRateLimits } from './storage/rate-limiter.ts';
 import { deleteExpiredChallenges } from './repositories/challenges.ts';
 import { loadServerKeyring } from './security/server-keys.ts';
+import { resealEscrows } from './services/recovery-group.ts';
 import { resealTotpSecrets } from './services/totp.ts';
 import { KeyringMismatchError, loadOpaqueServerSetup } from './services/opaque-setup.ts';
 import { createNoticeSender, type NoticeDeliveryOptions } from './services/notice-sender.ts';
@@ -106,6 +107,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (opaque.resealed) log.info({}, 're-sealed the OPAQUE server setup under the current server key');
   const resealed = await resealTotpSecrets(context);
   if (resealed > 0) log.info({ count: resealed }, 're-sealed TOTP secrets under the current server key');
+  const resealedEscrows = await resealEscrows(context);
+  if (resealedEscrows > 0) log.info({ count: resealedEscrows }, 're-sealed recovery escrows under the current server key');
   const purged = await purgeExpiredTrash(storage.db, context.clock());
   if (purged > 0) log.info({ count: purged }, 'deleted items kept in the Trash for more than 30 days');
   await app.listen({ port: config.port, host: config.host });

@@ -7,6 +7,10 @@
  * member, to the current version, signed by their keyset; and what is stored is sealed with the
  * keyring, never the wrap itself, and never handed back.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addGroupMember as wrapGroupVersion, createGroupKeyset } from '@latchkey/core/group-keyset';
 import { keysetRecipient, keysetSigner, type Keyset } from '@latchkey/core/keyset';
@@ -14,6 +18,8 @@ import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
 import { escrowVaultKey } from '@latchkey/core/recovery-escrow';
 import { wrapVaultKey } from '@latchkey/core/vault-key';
 import { type RawResponse, expectApiError, send, signUpUser, startTestServer, type TestServer } from '@latchkey/server/testing';
+import { loadServerKeyring, type ServerKeyring } from '../src/security/server-keys.ts';
+import { resealEscrows } from '../src/services/recovery-group.ts';
 import type { OrganizationRole } from '../src/storage/organization-schema.ts';
 import {
   acceptedMember,
@@ -222,6 +228,35 @@ describe('the Recovery Group of a team', () => {
       ] as const) {
         const text = (await api('GET', path, who)).text;
         expect(text.includes(body.wrap.ciphertext) || text.includes(row.sealed_wrap), path).toBe(false);
+      }
+    });
+
+    it('is re-sealed under the new current key after a keyring rotation, and still opens to the same wrap', async () => {
+      const vault = await sharedVaultOf(server, member);
+      const body = await escrowBody(vault, member, recipientOf(v1));
+      ok(await api('PUT', `/api/vaults/${vault.id}/recovery-escrows/${team.id}`, member, body));
+      const ctx = server.running.context;
+      const dir = await mkdtemp(path.join(tmpdir(), 'latchkey-escrow-keys-'));
+      let rotated: ServerKeyring | undefined;
+      try {
+        const file = path.join(dir, 'server-keys.json');
+        const old = JSON.parse(await readFile(ctx.config.serverKeysFile, 'utf8')) as { current: string; keys: Record<string, string> };
+        await writeFile(file, JSON.stringify({ current: 'rotated', keys: { ...old.keys, rotated: randomBytes(32).toString('base64url') } }), { mode: 0o600 });
+        rotated = await loadServerKeyring(file);
+        const count = await resealEscrows({ ...ctx, keyring: rotated });
+        expect(count).toBeGreaterThan(0);
+        const row = await db().selectFrom('recovery_escrow').select('sealed_wrap').where('vault_id', '=', vault.id).executeTakeFirstOrThrow();
+        expect(row.sealed_wrap.startsWith('rotated.')).toBe(true);
+        const opened = await rotated.open(row.sealed_wrap, 'recovery-escrow', { vault: vault.id, organization: team.id });
+        expect(JSON.parse(new TextDecoder().decode(opened))).toEqual(body.wrap);
+        expect(await resealEscrows({ ...ctx, keyring: rotated })).toBe(0);
+      } finally {
+        // Back under the server's own key (opened with the rotated keyring, which knows both), so the rest of the suite reads what it expects.
+        if (rotated !== undefined) {
+          const back = rotated;
+          await resealEscrows({ ...ctx, keyring: { ...ctx.keyring, open: (sealed, purpose, binding) => back.open(sealed, purpose, binding) } });
+        }
+        await rm(dir, { recursive: true, force: true });
       }
     });
 

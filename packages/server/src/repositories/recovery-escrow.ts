@@ -47,3 +47,19 @@ export async function deleteEscrowsOfOwner(db: Tx, organizationId: string, userI
     .where('vault_id', 'in', db.selectFrom('vault_access').select('vault_id').where('user_id', '=', userId).where('role', '=', 'owner'))
     .execute();
 }
+
+/** Every escrow's key and sealed wrap (for re-sealing after a keyring rotation; never sent anywhere). */
+export async function listAllSealedEscrows(db: Tx): Promise<Array<{ vaultId: string; organizationId: string; sealedWrap: string }>> {
+  return db.selectFrom('recovery_escrow').select(['vault_id as vaultId', 'organization_id as organizationId', 'sealed_wrap as sealedWrap']).execute();
+}
+
+/** Replaces one sealed wrap with its re-sealed form, only if no re-escrow replaced it meanwhile. */
+export async function resealEscrow(db: Tx, e: { vaultId: string; organizationId: string; from: string; to: string }): Promise<void> {
+  await db
+    .updateTable('recovery_escrow')
+    .set({ sealed_wrap: e.to })
+    .where('vault_id', '=', e.vaultId)
+    .where('organization_id', '=', e.organizationId)
+    .where('sealed_wrap', '=', e.from)
+    .execute();
+}

@@ -195,3 +195,16 @@ export async function escrowVaultKey(
   });
   return { escrowed: true, keyVersion: input.keyVersion };
 }
+
+/** Re-seals every escrow still under an older server key (run at start-up after a rotation, like TOTP secrets). */
+export async function resealEscrows(ctx: ServerContext): Promise<number> {
+  let count = 0;
+  for (const row of await escrows.listAllSealedEscrows(ctx.db)) {
+    if (ctx.keyring.isCurrent(row.sealedWrap)) continue;
+    const binding = { vault: row.vaultId, organization: row.organizationId };
+    const wrap = await ctx.keyring.open(row.sealedWrap, 'recovery-escrow', binding);
+    await escrows.resealEscrow(ctx.db, { ...row, from: row.sealedWrap, to: await ctx.keyring.seal(wrap, 'recovery-escrow', binding) });
+    count++;
+  }
+  return count;
+}
