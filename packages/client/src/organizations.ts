@@ -350,11 +350,44 @@ export async function changeMemberRole(
   const { pinned, target } = await confirmedMemberOf(ctx, organizationId, userId);
   const gains = !KEY_HOLDING_ROLES.includes(target.role) && KEY_HOLDING_ROLES.includes(role);
   const organizationKeyWrap = gains ? await organizationKeyWrapForMember(ctx, organizationId, pinned, target) : undefined;
+  const gainsRecovery = !RECOVERY_ROLES.includes(target.role) && RECOVERY_ROLES.includes(role);
+  const recoveryGroupWraps = gainsRecovery ? await recoveryGroupWrapsForMember(ctx, organizationId, pinned, target) : undefined;
   const changed = await ctx.api.call(endpoints.changeMemberRole, {
     params: { organizationId, userId: parseUserId(userId) },
-    body: { from: target.role, role, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+    body: {
+      from: target.role,
+      role,
+      ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }),
+      ...(recoveryGroupWraps === undefined ? {} : { recoveryGroupWraps }),
+    },
   });
+  // Out of the Recovery Group: re-key it now (older versions kept); if this client cannot, the next holder's listing does.
+  if (RECOVERY_ROLES.includes(target.role) && !RECOVERY_ROLES.includes(role)) await rekeyRecoveryGroupAfter(ctx, organizationId, userId);
   return { role: changed.role, previousRole: target.role };
+}
+
+/** Every kept Recovery Group version for a member about to gain a Recovery Group role, only to their certified keyset; none when there is no Recovery Group. */
+async function recoveryGroupWrapsForMember(ctx: ClientContext, organizationId: string, pinned: PinnedOrganization, target: Member) {
+  const certified = certifiedMember(pinned, target.userId, target.certificate);
+  if (certified === undefined || certified.keyset.id !== target.acceptance.keysetId)
+    throw new LatchkeyError('untrusted_key', "This member's certificate does not verify under the organization key you trust: nothing was sent.");
+  const org = await openOrganization(ctx, organizationId, pinned);
+  try {
+    return await recoveryGroupWrapsFor(ctx, pinned, org.keyset, certified);
+  } finally {
+    wipeKeyset(org.keyset);
+  }
+}
+
+/** Re-keys the Recovery Group after `userId` left it by a role change; a client that cannot (not in it, or raced) leaves it to the next holder. */
+async function rekeyRecoveryGroupAfter(ctx: ClientContext, organizationId: string, userId: string): Promise<void> {
+  const entry = (await ctx.api.call(endpoints.recoveryStatus)).organizations.find((o) => o.organizationId === organizationId);
+  if (entry?.recoveryGroup == null || !entry.recoveryGroup.rekeyNeeded) return;
+  try {
+    await rekeyGroupAfterLeaving(ctx, organizationId, entry.recoveryGroup.id, [userId]);
+  } catch (error) {
+    if (!(error instanceof LatchkeyError) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;
+  }
 }
 
 /**
@@ -370,9 +403,16 @@ export async function transferOwnership(
 ): Promise<{ role: OrganizationRole; yourRole: OrganizationRole }> {
   const { pinned, target } = await confirmedMemberOf(ctx, organizationId, userId);
   const organizationKeyWrap = KEY_HOLDING_ROLES.includes(target.role) ? undefined : await organizationKeyWrapForMember(ctx, organizationId, pinned, target);
+  // The new organizer or owner joins the Recovery Group unless they are in it already; a caller stepping down leaves it (the new one's listing re-keys it).
+  const recoveryGroupWraps = RECOVERY_ROLES.includes(target.role) ? undefined : await recoveryGroupWrapsForMember(ctx, organizationId, pinned, target);
   return ctx.api.call(endpoints.transferOwnership, {
     params: { organizationId, userId: parseUserId(userId) },
-    body: { from: target.role, stepDown: options.stepDown, ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }) },
+    body: {
+      from: target.role,
+      stepDown: options.stepDown,
+      ...(organizationKeyWrap === undefined ? {} : { organizationKeyWrap }),
+      ...(recoveryGroupWraps === undefined ? {} : { recoveryGroupWraps }),
+    },
   });
 }
 

@@ -30,6 +30,7 @@ import {
   groupBody,
   type HttpOrganization,
   type OrgPerson,
+  organizationKeyWrapFor,
   orgPerson,
   recoveryGroupBody,
   recoveryHolders,
@@ -76,6 +77,12 @@ async function confirmHolderBody(
   return { ...base, recoveryGroupWraps };
 }
 
+/** A member's acceptance as the server stores it. */
+async function acceptanceOf(who: OrgPerson): Promise<MemberAcceptance> {
+  const row = await db().selectFrom('memberships').select('acceptance').where('user_id', '=', who.id).executeTakeFirstOrThrow();
+  return row.acceptance;
+}
+
 const recipientOf = (version: RecoveryVersion) => ({
   keyVersion: version.keyVersion,
   keysetId: version.keyset.id,
@@ -90,6 +97,7 @@ describe('the Recovery Group of a team', () => {
   let team: HttpOrganization;
   let groupId: string;
   let v1: RecoveryVersion;
+  let v2: RecoveryVersion;
   beforeAll(async () => {
     [owner, admin, rescuer, member] = [await person(), await person(), await person(), await person()];
     team = await createHttpOrganization(server, owner, 'team');
@@ -396,7 +404,7 @@ describe('the Recovery Group of a team', () => {
       await api('PUT', `/api/vaults/${vault.id}/recovery-escrows/${team.id}`, member, await escrowBody(vault, member, recipientOf(v1))),
       'conflict',
     );
-    const v2 = { keyVersion: 2, keyset: next.keyset };
+    v2 = { keyVersion: 2, keyset: next.keyset };
     ok(await api('PUT', `/api/vaults/${vault.id}/recovery-escrows/${team.id}`, member, await escrowBody(vault, member, recipientOf(v2))));
 
     // A holder confirmed now gets both versions.
@@ -419,5 +427,35 @@ describe('the Recovery Group of a team', () => {
         await confirmHolderBody(team, groupId, late, 'recovery_admin', lateAcceptance, [v1, v2]),
       ),
     );
+  });
+
+  it('a role change follows: promotion needs every kept version, demotion takes them out and marks a re-key', async () => {
+    const riley = await person();
+    await addMember(server, team, riley, 'member');
+    const url = orgUrl(team, `/members/${riley.id}/role`);
+    const organizationKeyWrap = await organizationKeyWrapFor(team, riley);
+    const wrapsOf = async (versions: readonly RecoveryVersion[]) =>
+      (await confirmHolderBody(team, groupId, riley, 'recovery_admin', await acceptanceOf(riley), versions)).recoveryGroupWraps;
+    expectApiError(await api('POST', url, owner, { from: 'member', role: 'recovery_admin', organizationKeyWrap }), 'invalid_request');
+    expectApiError(
+      await api('POST', url, owner, { from: 'member', role: 'recovery_admin', organizationKeyWrap, recoveryGroupWraps: await wrapsOf([v2]) }),
+      'invalid_request',
+    );
+    // An admin holds no Recovery Group: wraps for one are refused.
+    expectApiError(
+      await api('POST', url, owner, { from: 'member', role: 'admin', organizationKeyWrap, recoveryGroupWraps: await wrapsOf([v1, v2]) }),
+      'invalid_request',
+    );
+    expect((await db().selectFrom('memberships').select('role').where('user_id', '=', riley.id).executeTakeFirstOrThrow()).role).toBe('member');
+    ok(await api('POST', url, owner, { from: 'member', role: 'recovery_admin', organizationKeyWrap, recoveryGroupWraps: await wrapsOf([v1, v2]) }));
+    const held = await db().selectFrom('group_key_wraps').select('key_version').where('group_id', '=', groupId).where('user_id', '=', riley.id).execute();
+    expect(held.map((w) => w.key_version).sort()).toEqual([1, 2]);
+    ok(await api('POST', url, owner, { from: 'recovery_admin', role: 'admin' }));
+    expect(await db().selectFrom('group_key_wraps').select('key_version').where('group_id', '=', groupId).where('user_id', '=', riley.id).execute()).toEqual(
+      [],
+    );
+    expect(await db().selectFrom('group_memberships').select('user_id').where('group_id', '=', groupId).where('user_id', '=', riley.id).execute()).toEqual([]);
+    const status = ok(await api('GET', '/api/recovery-status', owner)).organizations as Array<{ recoveryGroup: { rekeyNeeded: boolean } }>;
+    expect(status[0]?.recoveryGroup.rekeyNeeded).toBe(true);
   });
 });

@@ -187,6 +187,29 @@ describe('the Recovery Group through the SDK', () => {
     expect((await escrowsOf(vaults.map((v) => v.id))).map((e) => e.recovery_key_version)).toEqual(vaults.map(() => before.key_version + 1));
   });
 
+  it('a promotion to organizer hands over every kept version; a demotion takes it back and re-keys', async () => {
+    const fay = await person('Fay');
+    await join(fay);
+    const group = (await recoveryGroupOf(orgId))!;
+    const versions = async () =>
+      (await db().selectFrom('group_key_wraps').select('key_version').where('group_id', '=', group.id).where('user_id', '=', fay.userId).execute())
+        .map((w) => w.key_version)
+        .sort();
+    expect(await versions()).toEqual([]);
+    await alice.client.organizations.changeRole(orgId, fay.userId, 'organizer');
+    const kept = (await db().selectFrom('group_keysets').select('key_version').where('group_id', '=', group.id).execute()).map((v) => v.key_version).sort();
+    expect(kept.length).toBeGreaterThan(1);
+    expect(await versions()).toEqual(kept);
+    await alice.client.organizations.changeRole(orgId, fay.userId, 'member');
+    expect(await versions()).toEqual([]);
+    const after = await db().selectFrom('groups').select(['key_version', 'rekey_needed']).where('id', '=', group.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ key_version: group.key_version + 1, rekey_needed: false });
+    // Still a member: Fay's own vault stays escrowed, and is escrowed again at the new version.
+    const fays = await fay.client.vaults.list();
+    expect(fays[0]?.recoverableBy.map((r) => r.organizationId)).toEqual([orgId]);
+    expect((await escrowsOf([fays[0]!.id]))[0]?.recovery_key_version).toBe(group.key_version + 1);
+  });
+
   it('an organization made before the Recovery Group existed gets one from the next organizer listing their vaults', async () => {
     const older = (await alice.client.organizations.create({ name: 'Older', kind: 'team' })).id;
     await db().deleteFrom('groups').where('organization_id', '=', older).where('kind', '=', 'recovery').execute();

@@ -191,12 +191,14 @@ export const MemberList = Type.Object({ members: Type.Array(Member) });
  * Recovery Group, `recoveryGroupWraps` holds every stored version of it wrapped to the member
  * (format 2, signed by the organization keyset, docs/protocol.md §22.8); otherwise it is absent.
  */
+const RecoveryGroupWrapsInput = Type.Array(strictObject({ keyVersion: Type.Integer({ minimum: 1 }), wrap: VersionedKeyWrapInput }), {
+  minItems: 1,
+  maxItems: 10_000,
+});
 export const ConfirmMemberRequest = strictObject({
   certificate: MemberCertificateInput,
   organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
-  recoveryGroupWraps: Type.Optional(
-    Type.Array(strictObject({ keyVersion: Type.Integer({ minimum: 1 }), wrap: VersionedKeyWrapInput }), { minItems: 1, maxItems: 10_000 }),
-  ),
+  recoveryGroupWraps: Type.Optional(RecoveryGroupWrapsInput),
 });
 export type ConfirmMemberRequest = Static<typeof ConfirmMemberRequest>;
 export const ConfirmedMember = Type.Object({ confirmed: Type.Literal(true) });
@@ -216,6 +218,8 @@ export const ChangeMemberRoleRequest = strictObject({
   from: OrganizationRole,
   role: OrganizationRole,
   organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
+  /** Required exactly when the member gains a Recovery Group role and the organization has a Recovery Group: every kept version (§22.8). */
+  recoveryGroupWraps: Type.Optional(RecoveryGroupWrapsInput),
 });
 export type ChangeMemberRoleRequest = Static<typeof ChangeMemberRoleRequest>;
 export const ChangedMemberRole = Type.Object({ role: OrganizationRole });
@@ -227,6 +231,8 @@ export const TransferOwnershipRequest = strictObject({
   from: OrganizationRole,
   stepDown: Type.Boolean(),
   organizationKeyWrap: Type.Optional(VersionedKeyWrapInput),
+  /** As for a role change: the new organizer or owner gets every kept Recovery Group version unless they already hold it. */
+  recoveryGroupWraps: Type.Optional(RecoveryGroupWrapsInput),
 });
 export type TransferOwnershipRequest = Static<typeof TransferOwnershipRequest>;
 export const TransferredOwnership = Type.Object({ role: OrganizationRole, yourRole: OrganizationRole });

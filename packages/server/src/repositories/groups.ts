@@ -185,3 +185,8 @@ export async function listGroupVersionsWithWrapFor(db: Tx, groupId: string, user
   }
   return versions;
 }
+
+/** Marks the group for a re-key (someone left it outside a re-key). */
+export async function markRekeyNeeded(db: Tx, groupId: string): Promise<void> {
+  await db.updateTable('groups').set({ rekey_needed: true }).where('id', '=', groupId).execute();
+}

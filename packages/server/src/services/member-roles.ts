@@ -10,6 +10,9 @@
  *   loses it has their wraps deleted in the same transaction.
  * - **Transfer**: the same change to the top role (organizer / owner) and, with `stepDown`, the
  *   caller's own change to admin (team) or member (family), in one transaction.
+ * - **The Recovery Group** (§22.8) follows: gaining a Recovery Group role needs every kept version
+ *   wrapped to the member in the same request; losing one takes them out of it and marks it for a
+ *   re-key (recovery-group.ts).
  *
  * The organization row is locked first, as for every membership change, so the last organizer
  * or owner cannot be demoted by two concurrent changes; the check runs after the writes.
@@ -24,6 +27,7 @@ import type { OrganizationKind, OrganizationRole } from '../storage/organization
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import type { Actor } from './organizations.ts';
 import { invalid, lockOrganization, requireWrap } from './org-checks.ts';
+import { applyRoleChangeToRecoveryGroup } from './recovery-group.ts';
 import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, requireRoleOfKind, TOP_ROLES } from './org-permissions.ts';
 
 const noSuchMember = () => new LatchkeyError('not_found', 'No such member.');
@@ -33,18 +37,6 @@ const changedMeanwhile = () => new LatchkeyError('conflict', "This member's role
 export const steppedDownRole = (kind: OrganizationKind): OrganizationRole => (kind === 'team' ? 'admin' : 'member');
 const topRole = (kind: OrganizationKind): OrganizationRole => (kind === 'team' ? 'owner' : 'organizer');
 
-/**
- * THE place where a role change reaches the Recovery Group (docs/protocol.md §22.8, next issue):
- * called in the transaction of every role change, after the membership row and the organization
- * key wraps were updated. Gaining a `RECOVERY_ROLES` role will add the member's Recovery Group
- * wraps (which the caller's client then sends with the change); losing one will mark the
- * Recovery Group for a re-key. Nothing to do until the Recovery Group exists.
- */
-export async function applyRoleChangeToRecoveryGroup(
-  _tx: NoticeTx,
-  _change: { organizationId: string; userId: string; from: OrganizationRole; to: OrganizationRole },
-): Promise<void> {}
-
 interface RoleChange {
   readonly organizationId: string;
   readonly userId: string;
@@ -53,6 +45,8 @@ interface RoleChange {
   /** The member's certified keyset id, the only recipient a new organization key wrap may have. */
   readonly keysetId: string;
   readonly organizationKeyWrap: KeyWrap | undefined;
+  /** Every kept Recovery Group version wrapped to a member who gains a Recovery Group role (§22.8). */
+  readonly recoveryGroupWraps?: readonly { keyVersion: number; wrap: KeyWrap }[] | undefined;
 }
 
 /**
@@ -67,8 +61,9 @@ function requireWrapForChange(change: Omit<RoleChange, 'organizationId' | 'userI
     requireWrap(change.organizationKeyWrap, { version: 2, recipientKeysetId: change.keysetId, signerKeysetId: organizationKeysetId }, 'organization key wrap');
 }
 
-/** One role change inside the caller's transaction: the compare-and-set, the key wraps, the Recovery Group hook. */
-async function applyRoleChange(tx: NoticeTx, change: RoleChange, keyVersion: number, now: Date): Promise<void> {
+/** One role change inside the caller's transaction: the compare-and-set, the key wraps, the Recovery Group. */
+async function applyRoleChange(tx: NoticeTx, change: RoleChange, organizationKeyset: { keyVersion: number; keysetId: string }, now: Date): Promise<void> {
+  const keyVersion = organizationKeyset.keyVersion;
   if (!(await memberships.changeMembershipRole(tx, { organizationId: change.organizationId, userId: change.userId, from: change.from, to: change.to, now }))) {
     throw (await memberships.findMembership(tx, change.organizationId, change.userId)) === undefined ? noSuchMember() : changedMeanwhile();
   }
@@ -85,7 +80,8 @@ async function applyRoleChange(tx: NoticeTx, change: RoleChange, keyVersion: num
   } else if (!KEY_HOLDING_ROLES.includes(change.to)) {
     await organizations.deleteOrganizationKeyWrapsFor(tx, change.organizationId, change.userId);
   }
-  await applyRoleChangeToRecoveryGroup(tx, change);
+  // Gaining a Recovery Group role adds every kept version; losing one takes the member out and marks the group for a re-key.
+  await applyRoleChangeToRecoveryGroup(tx, { ...change, organizationKeysetId: organizationKeyset.keysetId }, now);
 }
 
 async function requireTopRoleLeft(tx: NoticeTx, organizationId: string): Promise<void> {
@@ -128,7 +124,12 @@ export async function changeMemberRole(
   actor: Actor,
   organizationId: string,
   userId: string,
-  input: { from: OrganizationRole; role: OrganizationRole; organizationKeyWrap?: KeyWrap },
+  input: {
+    from: OrganizationRole;
+    role: OrganizationRole;
+    organizationKeyWrap?: KeyWrap;
+    recoveryGroupWraps?: readonly { keyVersion: number; wrap: KeyWrap }[];
+  },
 ): Promise<{ role: OrganizationRole }> {
   const { organization, membership: mine } = await authorize(ctx.db, actor.userId, organizationId, 'member.change-role');
   requireRoleOfKind(organization.kind, input.role);
@@ -143,12 +144,13 @@ export async function changeMemberRole(
     to: input.role,
     keysetId: target.certificate.keysetId,
     organizationKeyWrap: input.organizationKeyWrap,
+    recoveryGroupWraps: input.recoveryGroupWraps,
   };
   requireWrapForChange(change, keyset.keyset.id);
   const now = ctx.clock();
   await transactionWithNotices(ctx, async (tx) => {
     await lockOrganization(tx, organizationId, now);
-    await applyRoleChange(tx, change, keyset.keyVersion, now);
+    await applyRoleChange(tx, change, { keyVersion: keyset.keyVersion, keysetId: keyset.keyset.id }, now);
     await requireTopRoleLeft(tx, organizationId);
     await organizations.recordOrganizationEvent(tx, {
       organizationId,
@@ -175,7 +177,7 @@ export async function transferOwnership(
   actor: Actor,
   organizationId: string,
   userId: string,
-  input: { from: OrganizationRole; stepDown: boolean; organizationKeyWrap?: KeyWrap },
+  input: { from: OrganizationRole; stepDown: boolean; organizationKeyWrap?: KeyWrap; recoveryGroupWraps?: readonly { keyVersion: number; wrap: KeyWrap }[] },
 ): Promise<{ role: OrganizationRole; yourRole: OrganizationRole }> {
   const { organization, membership: mine } = await authorize(ctx.db, actor.userId, organizationId, 'ownership.transfer');
   if (userId === actor.userId) throw invalid('Choose another member to hand the organization to.');
@@ -190,6 +192,7 @@ export async function transferOwnership(
     to: top,
     keysetId: target.certificate.keysetId,
     organizationKeyWrap: input.organizationKeyWrap,
+    recoveryGroupWraps: input.recoveryGroupWraps,
   };
   requireWrapForChange(promotion, keyset.keyset.id);
   const stepDown: RoleChange | undefined = input.stepDown
@@ -198,8 +201,8 @@ export async function transferOwnership(
   const now = ctx.clock();
   await transactionWithNotices(ctx, async (tx) => {
     await lockOrganization(tx, organizationId, now);
-    await applyRoleChange(tx, promotion, keyset.keyVersion, now);
-    if (stepDown !== undefined) await applyRoleChange(tx, stepDown, keyset.keyVersion, now);
+    await applyRoleChange(tx, promotion, { keyVersion: keyset.keyVersion, keysetId: keyset.keyset.id }, now);
+    if (stepDown !== undefined) await applyRoleChange(tx, stepDown, { keyVersion: keyset.keyVersion, keysetId: keyset.keyset.id }, now);
     await requireTopRoleLeft(tx, organizationId);
     await organizations.recordOrganizationEvent(tx, {
       organizationId,

@@ -32,12 +32,13 @@ import { deleteUserSharesInOrganization } from '../repositories/vault-shares.ts'
 import { findUserById } from '../repositories/users.ts';
 import { hashToken } from '../security/tokens.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
-import type { MembershipStatus, OrganizationRole } from '../storage/organization-schema.ts';
+import type { MembershipStatus } from '../storage/organization-schema.ts';
 import { queueNotice, transactionWithNotices, type NoticeTx } from './notice-outbox.ts';
 import type { Actor } from './organizations.ts';
 import { invalid, lockOrganization, requireAcceptanceOfKeyset, requireCertificateOfAcceptance, requireWrap, userPublicKeyset } from './org-checks.ts';
-import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, RECOVERY_ROLES, TOP_ROLES } from './org-permissions.ts';
+import { authorize, forbidden, KEY_HOLDING_ROLES, mayActOn, TOP_ROLES } from './org-permissions.ts';
 import { pendingInvitationFor } from './invitations.ts';
+import { requireRecoveryGroupWraps } from './recovery-group.ts';
 
 const noSuchMember = () => new LatchkeyError('not_found', 'No such member.');
 
@@ -179,33 +180,6 @@ export async function confirmMember(
       now,
     });
   });
-}
-
-/**
- * For a Recovery Group role in an organization that has a Recovery Group: checks (under the
- * organization lock) that every kept version comes wrapped to the member's accepted keyset,
- * signed by the organization keyset, and returns the group's id; otherwise no wraps may come.
- * @throws LatchkeyError `invalid_request`.
- */
-async function requireRecoveryGroupWraps(
-  tx: Tx,
-  organizationId: string,
-  role: OrganizationRole,
-  recipientKeysetId: string,
-  organizationKeysetId: string,
-  wraps: readonly { keyVersion: number; wrap: KeyWrap }[] | undefined,
-): Promise<string | undefined> {
-  const group = RECOVERY_ROLES.includes(role) ? await groups.findRecoveryGroup(tx, organizationId) : undefined;
-  if (group === undefined) {
-    if (wraps !== undefined) throw invalid('Only organizers, owners and recovery admins get the Recovery Group, once the organization has one.');
-    return undefined;
-  }
-  const versions = await groups.listGroupKeyVersions(tx, group.id);
-  const given = new Set((wraps ?? []).map((w) => w.keyVersion));
-  if (wraps === undefined || given.size !== wraps.length || given.size !== versions.length || versions.some((v) => !given.has(v)))
-    throw invalid(`A ${role} gets every kept version of the Recovery Group wrapped to them (versions ${versions.join(', ')}).`);
-  for (const w of wraps) requireWrap(w.wrap, { version: 2, recipientKeysetId, signerKeysetId: organizationKeysetId }, 'Recovery Group key wrap');
-  return group.id;
 }
 
 /** Deletes every key and access the member holds in the organization. Returns the groups they left. */

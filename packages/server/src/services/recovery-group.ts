@@ -27,12 +27,87 @@ import * as organizations from '../repositories/organizations.ts';
 import * as escrows from '../repositories/recovery-escrow.ts';
 import { findVaultForUser } from '../repositories/vaults.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
+import type { OrganizationRole } from '../storage/organization-schema.ts';
 import type { GroupMemberWrap } from './groups.ts';
 import type { Actor } from './organizations.ts';
 import { invalid, lockOrganization, requireGroupCertificate, requireWrap, userPublicKeyset } from './org-checks.ts';
 import { authorize, forbidden, RECOVERY_ROLES } from './org-permissions.ts';
 
 export const RECOVERY_GROUP_NAME = 'Recovery Group';
+
+/**
+ * For a Recovery Group role in an organization that has a Recovery Group: checks (under the
+ * organization lock) that every kept version comes wrapped to the member's accepted keyset,
+ * signed by the organization keyset, and returns the group's id; otherwise no wraps may come.
+ * @throws LatchkeyError `invalid_request`.
+ */
+export async function requireRecoveryGroupWraps(
+  tx: Tx,
+  organizationId: string,
+  role: OrganizationRole,
+  recipientKeysetId: string,
+  organizationKeysetId: string,
+  wraps: readonly { keyVersion: number; wrap: KeyWrap }[] | undefined,
+): Promise<string | undefined> {
+  const group = RECOVERY_ROLES.includes(role) ? await groups.findRecoveryGroup(tx, organizationId) : undefined;
+  if (group === undefined) {
+    if (wraps !== undefined) throw invalid('Only organizers, owners and recovery admins get the Recovery Group, once the organization has one.');
+    return undefined;
+  }
+  const versions = await groups.listGroupKeyVersions(tx, group.id);
+  const given = new Set((wraps ?? []).map((w) => w.keyVersion));
+  if (wraps === undefined || given.size !== wraps.length || given.size !== versions.length || versions.some((v) => !given.has(v)))
+    throw invalid(`A ${role} gets every kept version of the Recovery Group wrapped to them (versions ${versions.join(', ')}).`);
+  for (const w of wraps) requireWrap(w.wrap, { version: 2, recipientKeysetId, signerKeysetId: organizationKeysetId }, 'Recovery Group key wrap');
+  return group.id;
+}
+
+/**
+ * A role change reaching the Recovery Group (called from member-roles.ts in the change's
+ * transaction): gaining a Recovery Group role adds the member with the wraps of every kept
+ * version (checked as at confirmation); losing one takes them out with all their wraps and marks
+ * the group for a re-key, which the changer's client (or the next holder's) does. Returns the
+ * Recovery Group's id when it needs that re-key.
+ * @throws LatchkeyError `invalid_request` (wraps missing, unexpected or wrong).
+ */
+export async function applyRoleChangeToRecoveryGroup(
+  tx: Tx,
+  change: {
+    organizationId: string;
+    userId: string;
+    from: OrganizationRole;
+    to: OrganizationRole;
+    keysetId: string;
+    organizationKeysetId: string;
+    recoveryGroupWraps?: readonly { keyVersion: number; wrap: KeyWrap }[] | undefined;
+  },
+  now: Date,
+): Promise<string | undefined> {
+  const had = RECOVERY_ROLES.includes(change.from);
+  const gains = !had && RECOVERY_ROLES.includes(change.to);
+  if (!gains) {
+    if (change.recoveryGroupWraps !== undefined) throw invalid('Only a member who gains a Recovery Group role gets Recovery Group wraps.');
+    if (!had || RECOVERY_ROLES.includes(change.to)) return undefined;
+    const group = await groups.findRecoveryGroup(tx, change.organizationId);
+    if (group === undefined || (await groups.deleteGroupMembers(tx, group.id, [change.userId])) === 0) return undefined;
+    await groups.markRekeyNeeded(tx, group.id);
+    return group.id;
+  }
+  const groupId = await requireRecoveryGroupWraps(
+    tx,
+    change.organizationId,
+    change.to,
+    change.keysetId,
+    change.organizationKeysetId,
+    change.recoveryGroupWraps,
+  );
+  if (groupId !== undefined) {
+    await groups.insertGroupMember(tx, { groupId, userId: change.userId, now });
+    for (const w of change.recoveryGroupWraps!)
+      await groups.insertGroupKeyWrap(tx, { groupId, keyVersion: w.keyVersion, userId: change.userId, wrap: w.wrap, now });
+  }
+  return undefined;
+}
 
 const noRecoveryGroup = () => new LatchkeyError('not_found', 'This organization has no Recovery Group yet.');
 
