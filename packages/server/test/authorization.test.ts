@@ -206,6 +206,15 @@ async function trashedItemOfA(w: World): Promise<Target> {
 
 const familyPath = (w: World, rest = '') => `/api/organizations/${w.org.family.id}${rest}`;
 
+/**
+ * Takes the organization's Recovery Group away (rows that create one run later, or earlier), so a
+ * promotion to a Recovery Group role needs no Recovery Group wraps here; those are covered in
+ * recovery-group-routes.test.ts.
+ */
+async function withoutRecoveryGroup(w: World, organizationId: string): Promise<void> {
+  await w.db.deleteFrom('groups').where('organization_id', '=', organizationId).where('kind', '=', 'recovery').execute();
+}
+
 /** A confirmed member of A's family who never calls a route. */
 async function confirmedQuietMember(w: World): Promise<OrgPerson> {
   const member = await quietPerson(w.server);
@@ -831,6 +840,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   changeMemberRole: {
     access: 'session',
     prepare: async (w) => {
+      await withoutRecoveryGroup(w, w.org.family.id);
       const member = await confirmedQuietMember(w);
       return { userId: member.id, wrap: JSON.stringify(await organizationKeyWrapFor(w.org.family, member)) };
     },
@@ -844,6 +854,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   transferOwnership: {
     access: 'session',
     prepare: async (w) => {
+      await withoutRecoveryGroup(w, w.org.family.id);
       const member = await confirmedQuietMember(w);
       return { userId: member.id, wrap: JSON.stringify(await organizationKeyWrapFor(w.org.family, member)) };
     },
@@ -1334,6 +1345,8 @@ describe('authorization matrix: callers × every route', () => {
     const orgUrl = (org: HttpOrganization, rest = '') => `/api/organizations/${org.id}${rest}`;
     const member = async (org: HttpOrganization) => {
       const x = await quietPerson(w.server);
+      // Every row makes fresh members (one invitation each): the matrix checks who may do what, not the 100-an-hour invitation limit.
+      await w.db.deleteFrom('rate_limits').execute();
       await addMember(w.server, org, x, 'member');
       return x;
     };
@@ -1413,6 +1426,7 @@ describe('authorization matrix: callers × every route', () => {
       changeMemberRole: {
         rule: 'top',
         request: async (org) => {
+          await withoutRecoveryGroup(w, org.id);
           const x = await member(org);
           return {
             method: 'POST',
@@ -1424,6 +1438,7 @@ describe('authorization matrix: callers × every route', () => {
       transferOwnership: {
         rule: 'top',
         request: async (org) => {
+          await withoutRecoveryGroup(w, org.id);
           const x = await member(org);
           return {
             method: 'POST',
