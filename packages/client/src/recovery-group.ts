@@ -41,6 +41,8 @@ import { requireUnlocked } from './vaults.ts';
 /** The roles whose confirmed holders are the Recovery Group (§22.1). */
 export const RECOVERY_ROLES: readonly OrganizationRole[] = ['organizer', 'owner', 'recovery_admin'];
 
+const ESCROWS_AT_ONCE = 8;
+
 /** An organization whose Recovery Group holds an escrow of a vault at its current version. */
 export interface RecoverableBy {
   readonly organizationId: string;
@@ -233,7 +235,7 @@ export async function escrowOwnVaults(
     if (missing.length === 0) continue;
     try {
       const recipient = await certifiedRecipient(ctx, { ...entry, recoveryGroup: group });
-      for (const vaultId of missing) {
+      const escrowOne = async (vaultId: VaultId) => {
         const raw = await rawKey(vaultId);
         let wrap: KeyWrap;
         try {
@@ -246,7 +248,9 @@ export async function escrowOwnVaults(
           body: { keyVersion: recipient.keyVersion, wrap },
         });
         recoverableBy.get(vaultId)!.push(by);
-      }
+      };
+      // A few at a time: a member who joins with many vaults escrows them all on the first listing.
+      for (let i = 0; i < missing.length; i += ESCROWS_AT_ONCE) await Promise.all(missing.slice(i, i + ESCROWS_AT_ONCE).map(escrowOne));
     } catch (error) {
       refusals.push(refusalOf(entry, error));
     }
