@@ -1345,8 +1345,6 @@ describe('authorization matrix: callers × every route', () => {
     const orgUrl = (org: HttpOrganization, rest = '') => `/api/organizations/${org.id}${rest}`;
     const member = async (org: HttpOrganization) => {
       const x = await quietPerson(w.server);
-      // Every row makes fresh members (one invitation each): the matrix checks who may do what, not the 100-an-hour invitation limit.
-      await w.db.deleteFrom('rate_limits').execute();
       await addMember(w.server, org, x, 'member');
       return x;
     };

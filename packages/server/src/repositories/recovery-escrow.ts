@@ -1,5 +1,5 @@
 /**
- * Escrowed vault keys (migration 0012, docs/protocol.md §22.8): one sealed escrow wrap per
+ * Escrowed vault keys (migration 0014, docs/protocol.md §22.8): one sealed escrow wrap per
  * (vault, organization). Nothing here returns `sealed_wrap`: in this step no route hands an
  * escrow out; the organizer-recovery release (a later step) will be the only reader.
  */

@@ -43,7 +43,7 @@ import * as outbox from './migrations/0010_outbox.ts';
 import * as deviceEnrollments from './migrations/0011_device_enrollments.ts';
 import * as passkeyAccounts from './migrations/0012_passkey_accounts.ts';
 import * as itemTrash from './migrations/0013_item_trash.ts';
-import * as recoveryEscrow from './migrations/0012_recovery_escrow.ts';
+import * as recoveryEscrow from './migrations/0014_recovery_escrow.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -58,7 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_device_enrollments': deviceEnrollments,
   '0012_passkey_accounts': passkeyAccounts,
   '0013_item_trash': itemTrash,
-  '0012_recovery_escrow': recoveryEscrow,
+  '0014_recovery_escrow': recoveryEscrow,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

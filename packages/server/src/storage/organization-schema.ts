@@ -99,7 +99,7 @@ export interface GroupsTable {
   kind: GroupKind;
   name: string;
   key_version: number;
-  /** Someone left since the current version was made (migration 0012): the next re-key clears it. */
+  /** Someone left since the current version was made (migration 0014): the next re-key clears it. */
   rekey_needed: Generated<boolean>;
   created_by: string;
   created_at: CreatedAt;
@@ -150,7 +150,7 @@ export interface OrganizationEventsTable {
 }
 
 /**
- * A vault key escrowed to an organization's Recovery Group (migration 0012, docs/protocol.md
+ * A vault key escrowed to an organization's Recovery Group (migration 0014, docs/protocol.md
  * §22.8): the signed escrow wrap as JSON, sealed with the server keyring. Never returned.
  */
 export interface RecoveryEscrowTable {

@@ -1,5 +1,5 @@
 /**
- * Migration 0012: escrowed vault keys (docs/protocol.md §22.8). One row per (vault, organization):
+ * Migration 0014: escrowed vault keys (docs/protocol.md §22.8). One row per (vault, organization):
  * the vault key wrapped by its owner's client to that organization's Recovery Group at
  * `recovery_key_version`, sealed a second time with the server keyring (purpose
  * `recovery-escrow`, bound to vault and organization, §17.1), so a database copy alone, even in
