@@ -46,7 +46,7 @@ async function ok(run: Promise<Run>): Promise<unknown> {
 }
 
 async function invitationCode(email: string, after: number): Promise<string> {
-  const mail = await waitForEmail(server.dataDir, { to: email, after });
+  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'invited you', after });
   const match = /#\/invitations\/([A-Za-z0-9_-]{43})/.exec(mail.text);
   if (match === null) throw new Error('no invitation link in the email');
   return match[1]!;

@@ -45,7 +45,8 @@ async function person(name: string): Promise<Person> {
 
 /** The invitation code in the newest invitation email to `email`. */
 async function invitationCode(email: string, after: number): Promise<string> {
-  const mail = await waitForEmail(server.dataDir, { to: email, after });
+  // The subject, not only the time: the sign-up's own email can fall in the same second.
+  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'invited you', after });
   const match = /#\/invitations\/([A-Za-z0-9_-]{43})/.exec(mail.text);
   if (match === null) throw new Error('no invitation link in the email');
   return match[1]!;

@@ -87,7 +87,8 @@ describe('importing in the web app', () => {
     await openFromNavigation(page, 'Import');
     await heading(page, 'Import').waitFor();
     await pickFile(page, 'bitwarden_export.json', BITWARDEN);
-    expect(await page.getByLabel('Format').locator('option:checked').textContent()).toBe('Detected: Bitwarden (JSON, unencrypted export)');
+    // Detection reads the file asynchronously after the pick: wait for the label to change.
+    await expect.poll(() => page.getByLabel('Format').locator('option:checked').textContent()).toBe('Detected: Bitwarden (JSON, unencrypted export)');
     await page.getByRole('button', { name: 'Preview the import' }).click();
     const preview = page.getByRole('region', { name: 'Preview' });
     await preview.waitFor();
