@@ -190,3 +190,26 @@ export async function listGroupVersionsWithWrapFor(db: Tx, groupId: string, user
 export async function markRekeyNeeded(db: Tx, groupId: string): Promise<void> {
   await db.updateTable('groups').set({ rekey_needed: true }).where('id', '=', groupId).execute();
 }
+
+/** A new group at key version 1: the row, its keyset and certificate, and each member with their wrap. */
+export async function insertNewGroup(
+  db: Tx,
+  g: {
+    id: string;
+    organizationId: string;
+    kind: GroupKind;
+    name: string;
+    createdBy: string;
+    keyset: SealedKeyset;
+    certificate: GroupCertificate;
+    members: readonly { userId: string; wrap: KeyWrap }[];
+    now: Date;
+  },
+): Promise<void> {
+  await insertGroup(db, { id: g.id, organizationId: g.organizationId, kind: g.kind, name: g.name, createdBy: g.createdBy, keyVersion: 1, now: g.now });
+  await insertGroupKeyset(db, { groupId: g.id, keyVersion: 1, keyset: g.keyset, certificate: g.certificate, now: g.now });
+  for (const m of g.members) {
+    await insertGroupMember(db, { groupId: g.id, userId: m.userId, now: g.now });
+    await insertGroupKeyWrap(db, { groupId: g.id, keyVersion: 1, userId: m.userId, wrap: m.wrap, now: g.now });
+  }
+}

@@ -68,12 +68,17 @@ export async function createGroup(
       await lockOrganization(tx, organizationId, now);
       // Re-checked under the lock: a member removed meanwhile must not end up in the group.
       await requireMemberWraps(tx, organizationId, orgKeyset.keyset.id, input.members);
-      await groups.insertGroup(tx, { id: input.id, organizationId, kind: 'standard', name, createdBy: actor.userId, keyVersion: 1, now });
-      await groups.insertGroupKeyset(tx, { groupId: input.id, keyVersion: 1, keyset: input.keyset, certificate: input.certificate, now });
-      for (const m of input.members) {
-        await groups.insertGroupMember(tx, { groupId: input.id, userId: m.userId, now });
-        await groups.insertGroupKeyWrap(tx, { groupId: input.id, keyVersion: 1, userId: m.userId, wrap: m.wrap, now });
-      }
+      await groups.insertNewGroup(tx, {
+        id: input.id,
+        organizationId,
+        kind: 'standard',
+        name,
+        createdBy: actor.userId,
+        keyset: input.keyset,
+        certificate: input.certificate,
+        members: input.members,
+        now,
+      });
       await organizations.recordOrganizationEvent(tx, {
         organizationId,
         actorUserId: actor.userId,

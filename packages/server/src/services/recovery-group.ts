@@ -157,12 +157,17 @@ export async function createRecoveryGroup(
       requireHolderWraps(await recoveryHolders(tx, organizationId), orgKeyset.keyset.id, input.members);
       if ((await groups.findRecoveryGroup(tx, organizationId)) !== undefined)
         throw new LatchkeyError('already_exists', 'This organization already has a Recovery Group.');
-      await groups.insertGroup(tx, { id: input.id, organizationId, kind: 'recovery', name: RECOVERY_GROUP_NAME, createdBy: actor.userId, keyVersion: 1, now });
-      await groups.insertGroupKeyset(tx, { groupId: input.id, keyVersion: 1, keyset: input.keyset, certificate: input.certificate, now });
-      for (const m of input.members) {
-        await groups.insertGroupMember(tx, { groupId: input.id, userId: m.userId, now });
-        await groups.insertGroupKeyWrap(tx, { groupId: input.id, keyVersion: 1, userId: m.userId, wrap: m.wrap, now });
-      }
+      await groups.insertNewGroup(tx, {
+        id: input.id,
+        organizationId,
+        kind: 'recovery',
+        name: RECOVERY_GROUP_NAME,
+        createdBy: actor.userId,
+        keyset: input.keyset,
+        certificate: input.certificate,
+        members: input.members,
+        now,
+      });
       await organizations.recordOrganizationEvent(tx, {
         organizationId,
         actorUserId: actor.userId,
