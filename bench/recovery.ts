@@ -113,7 +113,7 @@ export async function benchRecovery(): Promise<Section> {
   const server = await startServerProcess({ dataDir, captureLogs: true, entry: 'direct' });
   try {
     const signupCodes = new OutboxCodes(dataDir);
-    const recoveryCodes = new OutboxCodes(dataDir, 'account recovery code');
+    const recoveryCodes = new OutboxCodes(dataDir, 'confirm a Latchkey account recovery');
     const total = RUNS + 1; // the first is a warm-up
     const accountCount = Math.ceil(total / RECOVERIES_PER_ACCOUNT);
     const setupStart = performance.now();

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const dir = (name: string) => path.join(root, name);
 const withTypo = (code: string) => code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
-const RECOVERY_MAIL = 'account recovery code';
+const RECOVERY_MAIL = 'confirm a Latchkey account recovery';
 
 async function userWithCode(): Promise<{ user: TestUser; code: string }> {
   const user = await signUpUser(server);

@@ -35,7 +35,7 @@ async function recover(args: string[], newPassword: string) {
   const before = Date.now();
   const sent = await latchkey(['--config-dir', dir('recovering'), 'recover', '--server', server.url, '--email', user.email]);
   expect(sent.json).toEqual({ status: 'verification_sent' });
-  const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+  const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
   return latchkey(
     ['--config-dir', dir('recovering'), 'recover', '--server', server.url, '--email', user.email, '--email-code', extractCode(mail.text), ...args],
     { LATCHKEY_NEW_PASSWORD: newPassword },

@@ -32,8 +32,9 @@ const INTRO =
 const PASSWORD_NOTE = 'Write your password here by hand only on a printed copy that you keep locked away. ' + 'Never type it into a saved copy of this kit.';
 
 const QR_CAPTION =
-  'To set up a new device, scan this code in the Latchkey app. It fills in your sign-in ' +
-  'address, email address and Secret Key. It does not contain your password: you will ' +
+  "To sign in on a new device, scan this code with your phone's camera and paste the text it " +
+  'shows under "Fill in from your Emergency Kit\'s setup code" on the sign-in page. It fills in ' +
+  'your sign-in address, email address and Secret Key. It does not contain your password: you ' +
   'type that yourself.';
 
 const ADVICE_HEADING = 'What to do with this kit';
@@ -44,8 +45,8 @@ const ADVICE: readonly string[] = [
     'Write it in the blank only on paper you keep as safely as the password itself.',
   'Signing in on a new device takes both your Secret Key and your account password. Neither one alone opens your account.',
   'Latchkey never has your password or your Secret Key, so nobody can look them up for you. ' +
-    'If you lose one, use your recovery code, or ask your family organizer or team administrator to recover your account.',
-  'If this kit is lost or someone else may have seen it, change your Secret Key in your account settings and make a new kit.',
+    'If you lose one, use your recovery code (set one up under Recovery code once you are signed in).',
+  'If this kit is lost or someone else may have seen it, change your Secret Key under Account and download the new kit.',
 ];
 
 interface KitContent {

@@ -4,6 +4,7 @@
  * exactly the setup code's module matrix, and which never holds a password or puts a secret
  * in its metadata.
  */
+import { readFileSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -46,6 +47,19 @@ describe('createEmergencyKitPdf', () => {
     expect(text).toContain('Account password');
     expect(text).toMatch(/both your Secret Key and your account password/);
     expect(text).toMatch(/Never store your account password with it/);
+  });
+
+  it('names only what exists: the sign-in page\'s own setup-code wording, no app, no organizer recovery', async () => {
+    const text = (await extractPdfText(await createEmergencyKitPdf(input))).replace(/\s+/g, ' ');
+    // The caption quotes the web sign-in page; this fails if either wording drifts.
+    const signInPage = readFileSync(new URL('../../web/app/pages/sign-in/NewBrowserSignIn.tsx', import.meta.url), 'utf8');
+    const summary = /<summary>([^<]+)<\/summary>/.exec(signInPage)?.[1];
+    expect(summary).toBe("Fill in from your Emergency Kit's setup code");
+    expect(text).toContain(`under "${summary}" on the sign-in page`);
+    expect(text).toContain("phone's camera");
+    for (const kit of [text, createEmergencyKitText(input)]) {
+      expect(kit).not.toMatch(/Latchkey app|organizer|administrator/);
+    }
   });
 
   it('has no password parameter, and a smuggled password appears nowhere', async () => {

@@ -100,7 +100,7 @@ describe(`pending logins across a credential swap (${testDatabaseKind()})`, () =
     const client = server.client();
     const before = Date.now() - 1000;
     await client.recovery.start(user.email);
-    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
     await client.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword: 'recovered password', recoveryCode });
 
     expectApiError(await finishSignIn(pending), 'login_expired');

@@ -128,7 +128,7 @@ describe('invariant 1: no plaintext secret is stored or logged', () => {
     const rescuer = server.client();
     const sentAfter = Date.now();
     await rescuer.recovery.start(user.email);
-    const recoveryMail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: sentAfter });
+    const recoveryMail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: sentAfter });
     const recoveredPassword = `${tag()}-recovered-password`;
     const { secretKey: recoveredSecretKey } = await rescuer.recovery.complete({
       email: user.email,

@@ -81,7 +81,7 @@ describe(`a stranger cannot lock the owner out (${testDatabaseKind()})`, () => {
     await ownerSignsInOnANewDevice(owner);
     const sentAfter = Date.now() - 1000;
     await server.client().recovery.start(owner.email);
-    await waitForEmail(server.dataDir, { to: owner.email, subjectIncludes: 'account recovery code', after: sentAfter });
+    await waitForEmail(server.dataDir, { to: owner.email, subjectIncludes: 'confirm a Latchkey account recovery', after: sentAfter });
     // …while the stranger is still refused, and nothing per email alone was used up.
     expectApiError(await junkSignIn(owner.email, stranger), 'rate_limited');
     expectApiError(await recoveryStart(owner.email, stranger), 'rate_limited');

@@ -416,7 +416,7 @@ describe('a malicious server cannot crash the SDK with answers of the wrong shap
     const rescuer = sdkClient(server.url, { store, fetch: mitm.fetch });
     const before = Date.now();
     await rescuer.recovery.start(user.email);
-    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before - 1000 });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before - 1000 });
     const grant = await rescuer.recovery.prove(await rescuer.recovery.verifyEmail({ email: user.email, emailCode: extractCode(mail.text) }), { recoveryCode });
     mitm.tamper = (call) => (call.path === '/api/recovery/finish' ? { signedOutSessions: 'all' } : undefined);
     expect(await errorCodeOf(grant.setCredentials('recovered, answer unreadable'))).toBe('invalid_server_response');

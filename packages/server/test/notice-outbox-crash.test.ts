@@ -122,7 +122,7 @@ describe(`a notice owed by a committed change survives a SIGKILL right after the
     // A moment for a (wrong) second delivery to show up.
     await sleep(500);
     const mails = (await readOutbox(dataDir)).filter(
-      (m) => m.to === to && !m.subject.includes('verification code') && !m.subject.includes('account recovery code'),
+      (m) => m.to === to && !m.subject.includes('verification code') && !m.subject.includes('confirm a Latchkey account recovery'),
     );
     expect(mails).toHaveLength(rows.length);
     for (const row of rows)
@@ -204,7 +204,7 @@ describe(`a notice owed by a committed change survives a SIGKILL right after the
       const rescuer = sdkClient(server.url, { fetch: armingFetch('/api/recovery/finish') });
       const startedAt = Date.now();
       await rescuer.recovery.start(account.email);
-      const mail = await waitForEmail(dataDir, { to: account.email, subjectIncludes: 'account recovery code', after: startedAt - 1_000 }, 15_000);
+      const mail = await waitForEmail(dataDir, { to: account.email, subjectIncludes: 'confirm a Latchkey account recovery', after: startedAt - 1_000 }, 15_000);
       const newPassword = `${account.password}-recovered`;
       await killRightAfterCommit(() => rescuer.recovery.complete({ email: account.email, emailCode: extractCode(mail.text), newPassword, recoveryCode }), {
         armsItself: true,

@@ -38,7 +38,7 @@ async function recover(user: TestUser, secret: { recoveryCode?: string; shares?:
   const client = server.client();
   const before = Date.now();
   await client.recovery.start(user.email);
-  const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+  const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
   return client.recovery.complete({ email: user.email, emailCode: extractCode(mail.text), newPassword, ...secret });
 }
 
@@ -244,7 +244,7 @@ describe('wrong recovery codes', () => {
       ).json()) as Record<string, unknown>;
     const before = Date.now();
     const { verificationId } = await post('/api/recovery/start', { email: user.email });
-    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
     const { ticket } = await post('/api/recovery/verify', { verificationId, code: extractCode(mail.text) });
     const codes: string[] = [];
     for (let i = 0; i < 22; i++) {

@@ -191,7 +191,7 @@ describe(`recovery is atomic across a SIGKILL of the server (${testDatabaseKind(
   /** The code of the newest recovery email to `email` written at or after `since` (same clock as the server); undefined if none comes in time. */
   async function recoveryEmailCode(email: string, since: number, timeoutMs: number): Promise<string | undefined> {
     try {
-      const mail = await waitForEmail(dataDir, { to: email, subjectIncludes: 'account recovery code', after: since }, timeoutMs);
+      const mail = await waitForEmail(dataDir, { to: email, subjectIncludes: 'confirm a Latchkey account recovery', after: since }, timeoutMs);
       return extractCode(mail.text);
     } catch {
       return undefined;

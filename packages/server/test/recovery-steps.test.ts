@@ -34,7 +34,7 @@ async function userWithCode(): Promise<{ user: TestUser; code: string }> {
 async function emailCodeFor(client: LatchkeyClient, email: string): Promise<string> {
   const before = Date.now();
   await client.recovery.start(email);
-  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'account recovery code', after: before });
+  const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
   return extractCode(mail.text);
 }
 

@@ -299,7 +299,7 @@ describe('locks and recovery', () => {
     const rescuer = server.client();
     const before = Date.now();
     await rescuer.recovery.start(user.email);
-    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: before });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: before });
     const { secretKey } = await rescuer.recovery.complete({
       email: user.email,
       emailCode: extractCode(mail.text),

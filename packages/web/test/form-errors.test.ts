@@ -182,7 +182,7 @@ describe('failed submits land on the failing field', () => {
     const sentAfter = Date.now() - 1000;
     await p.getByRole('button', { name: 'Email me a code' }).click();
     await heading(p, 'Check your email').waitFor();
-    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'account recovery code', after: sentAfter });
+    const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'confirm a Latchkey account recovery', after: sentAfter });
     const code = p.getByLabel('Code from the email');
     await code.fill('12');
     await p.getByRole('button', { name: 'Continue' }).click();

@@ -68,7 +68,7 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ dow
 async function nextRecoveryEmailCode(before: ReadonlySet<string>): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const mail = (await readOutbox(server.dataDir))
-      .filter((m) => m.to === user.email && m.subject.includes('account recovery code') && !before.has(m.file))
+      .filter((m) => m.to === user.email && m.subject.includes('confirm a Latchkey account recovery') && !before.has(m.file))
       .at(-1);
     if (mail) return extractCode(mail.text);
     await new Promise((r) => setTimeout(r, 25));
@@ -366,7 +366,7 @@ describe('recovery codes in the web app', () => {
     await screenshot(p, 'recovery-16-recovered');
     // Every retry used the first email: no other recovery email was sent.
     const newMails = (await readOutbox(server.dataDir)).filter(
-      (m) => !mailsBefore.has(m.file) && m.to === user.email && m.subject.includes('account recovery code'),
+      (m) => !mailsBefore.has(m.file) && m.to === user.email && m.subject.includes('confirm a Latchkey account recovery'),
     );
     expect(newMails).toEqual([]);
 

@@ -182,12 +182,12 @@ export const verificationEmails = {
     text: `Somebody asked to create a new Latchkey account at ${publicUrl} with this email address, which already has an account.\nNo code was sent and nothing changed. If it was you, sign in instead; if you forgot your password, use your recovery options.\n`,
   }),
   recoveryCode: (code: string, publicUrl: string): Notice => ({
-    subject: 'Your Latchkey account recovery code',
+    subject: 'Your code to confirm a Latchkey account recovery',
     text: `Someone asked to recover your Latchkey account at ${publicUrl}. Use this code to confirm it is you:\n\n${code}\n\nThe code expires in 15 minutes and works once.\nIf you did not ask for it, ignore this email: without it and your recovery code nobody can recover the account. Consider changing your password.\n`,
   }),
   recoveryWithoutCode: (publicUrl: string): Notice => ({
     subject: 'Latchkey account recovery: no recovery code is set up',
-    text: `Someone asked to recover your Latchkey account at ${publicUrl} with a recovery code, but your account has none.\nIf it was you: sign in with your Emergency Kit, or ask your family organizer or team administrator for help.\nIf it wasn't you, nothing changed; no code was sent.\n`,
+    text: `Someone asked to recover your Latchkey account at ${publicUrl} with a recovery code, but your account has none.\nIf it was you: without a recovery code, the account opens only with its account password and the Secret Key in your Emergency Kit. Once signed in, set one up under Recovery code.\nIf it wasn't you, nothing changed; no code was sent.\n`,
   }),
 };
 

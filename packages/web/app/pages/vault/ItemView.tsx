@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Item } from '@latchkey/client/client';
 import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
+import { formatDateTime } from '../../dates.ts';
 import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { OneTimeCode } from './OneTimeCode.tsx';
 
@@ -60,7 +61,7 @@ export function ItemView({
     <article className="item-view">
       <PageHeading documentTitle="Item">{item.title}</PageHeading>
       <p className="hint">
-        {KIND_NAMES[item.kind]} in {vaultName} · version {item.version}
+        {KIND_NAMES[item.kind]} in {vaultName} · changed {formatDateTime(item.updatedAt)}
       </p>
       {notice ? (
         <p className="notice" role="status">
