@@ -49,7 +49,7 @@ describe('createEmergencyKitPdf', () => {
     expect(text).toMatch(/Never store your account password with it/);
   });
 
-  it('names only what exists: the sign-in page\'s own setup-code wording, no app, no organizer recovery', async () => {
+  it("names only what exists: the sign-in page's own setup-code wording, no app, no organizer recovery", async () => {
     const text = (await extractPdfText(await createEmergencyKitPdf(input))).replace(/\s+/g, ' ');
     // The caption quotes the web sign-in page; this fails if either wording drifts.
     const signInPage = readFileSync(new URL('../../web/app/pages/sign-in/NewBrowserSignIn.tsx', import.meta.url), 'utf8');
