@@ -112,6 +112,29 @@ describe('migrations', () => {
     }
   });
 
+  it('index the pending sign-ins by user and by expiry, so sweeps and credential swaps do not scan the table', async () => {
+    // The statements of repositories/login-attempts.ts other than the lookup by id, as plans.
+    const statements = {
+      user: sql`delete from login_attempts where user_id = ${'u'}`,
+      userExpired: sql`delete from login_attempts where expires_at <= ${new Date()} and user_id = ${'u'}`,
+      expired: sql`delete from login_attempts where expires_at <= ${new Date()}`,
+    };
+    const plans = await db.transaction().execute(async (trx) => {
+      // PostgreSQL prefers a sequential scan of a near-empty table; forbid it to see whether an index can serve.
+      if (testDatabaseKind() === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+      const out: Record<string, string> = {};
+      for (const [name, statement] of Object.entries(statements)) {
+        const explain = testDatabaseKind() === 'postgres' ? sql`explain ${statement}` : sql`explain query plan ${statement}`;
+        const rows = (await explain.execute(trx)).rows as Record<string, unknown>[];
+        out[name] = rows.map((r) => Object.values(r).join(' ')).join('\n');
+      }
+      return out;
+    });
+    expect(plans.user).toMatch(/login_attempts_user\b/);
+    expect(plans.userExpired).toMatch(/login_attempts_user\b/);
+    expect(plans.expired).toMatch(/login_attempts_expires_at/);
+  });
+
   it('enforce constraints (unique email, vault kind check, cascades)', async () => {
     await insertUser('mig-u1');
     await expect(

@@ -44,6 +44,7 @@ import * as deviceEnrollments from './migrations/0011_device_enrollments.ts';
 import * as passkeyAccounts from './migrations/0012_passkey_accounts.ts';
 import * as itemTrash from './migrations/0013_item_trash.ts';
 import * as recoveryEscrow from './migrations/0014_recovery_escrow.ts';
+import * as loginAttemptIndexes from './migrations/0016_login_attempt_indexes.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_passkey_accounts': passkeyAccounts,
   '0013_item_trash': itemTrash,
   '0014_recovery_escrow': recoveryEscrow,
+  '0016_login_attempt_indexes': loginAttemptIndexes,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
