@@ -5,6 +5,7 @@
  */
 import type { ImportPlan } from '@latchkey/core/import-file';
 import type { ItemFields } from '@latchkey/core/item';
+import { filterItems, type ItemFilter } from '@latchkey/core/item-search';
 import type { ItemId, SessionId, VaultId } from '@latchkey/core/ids';
 import { ApiClient, type Fetch } from './http.ts';
 import { directKeyDerivation, type KeyDerivation } from './key-derivation.ts';
@@ -162,7 +163,8 @@ export class LatchkeyClient {
   }
 
   readonly items = {
-    list: (vaultId?: VaultId) => items.listItems(this.ctx, vaultId),
+    /** Every item (of one vault, or of all); `filter` searches and filters on this device (core's item-search). */
+    list: async (vaultId?: VaultId, filter?: ItemFilter) => filterItems(await items.listItems(this.ctx, vaultId), filter),
     get: (itemId: ItemId) => items.getItem(this.ctx, itemId),
     create: (vaultId: VaultId, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
     update: (itemId: ItemId, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
@@ -245,6 +247,7 @@ export class LatchkeyClient {
 }
 
 export type { Item, TrashedItem } from './items.ts';
+export type { ItemFilter } from '@latchkey/core/item-search';
 export type { ImportOptions, ImportSummary } from './import.ts';
 export type { Vault, VaultAccess } from './vaults.ts';
 export type { EscrowRefusal, RecoverableBy } from './recovery-group.ts';

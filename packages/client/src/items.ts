@@ -12,6 +12,7 @@
  */
 import type { BoxKey } from '@latchkey/core/sealed-box';
 import { decryptItem, decryptTrashedItem, encryptItem, encryptTrashedItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
+import { applyItemChanges } from '@latchkey/core/item-edit';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { newItemId, type ItemId, type VaultId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
@@ -111,13 +112,12 @@ export async function createItem(ctx: ClientContext, vaultId: VaultId, fields: I
 
 /**
  * Applies `changes` to the item as of `basedOn` (the version the user edited; by default the
- * current one). Fields set to `undefined` in `changes` are removed.
+ * current one). Fields set to `undefined` in `changes` are removed. A replaced password goes
+ * into the item's password history, inside the ciphertext (core's applyItemChanges).
  */
 export async function updateItem(ctx: ClientContext, itemId: ItemId, changes: Partial<ItemFields>, basedOn?: Item): Promise<Item> {
   const current = basedOn ?? (await getItem(ctx, itemId));
-  const merged: Record<string, unknown> = { ...stripMeta(current), ...changes };
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  const fields = validateItemFields(merged);
+  const fields = applyItemChanges(stripMeta(current), changes);
   const version = current.version + 1;
   const ciphertext = await encryptItem(await vaultKeyById(ctx, current.vaultId), { vaultId: current.vaultId, itemId, version }, fields);
   await ctx.api.call(endpoints.updateItem, { params: { vaultId: current.vaultId, itemId }, body: { expectedVersion: current.version, ciphertext } });

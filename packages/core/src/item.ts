@@ -1,5 +1,6 @@
 /**
- * Items: a login, a secure note or a password, encrypted whole with the vault key. The
+ * Items (a login, a secure note, a password, a credit card or an identity; item-fields.ts says
+ * what each holds), encrypted whole with the vault key. The
  * associated data binds the ciphertext to its item id, vault id and version, so a server
  * cannot swap two items, move one to another vault or present an old version as the current
  * one under a new number without decryption failing. An item in the Trash is sealed under its
@@ -9,21 +10,18 @@
 import { associatedData } from './associated-data.ts';
 import { fromUtf8, utf8 } from './bytes.ts';
 import { LatchkeyError } from './errors.ts';
+import { validateItemFields, type ItemFields } from './item-fields.ts';
 import { openBox, sealBox, type BoxKey } from './sealed-box.ts';
 
-export const ITEM_KINDS = ['login', 'note', 'password'] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
+export * from './item-fields.ts';
 
-export interface ItemFields {
-  readonly kind: ItemKind;
-  readonly title: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly urls?: readonly string[];
-  readonly notes?: string;
-  /** An otpauth:// URI or base32 TOTP secret for the site this login is for. */
-  readonly totp?: string;
-}
+/**
+ * The payload format this client writes (`format` in the JSON). Format 1 is the payload before
+ * the field was added (login, note, password; no `format`); format 2 adds card and identity
+ * items, custom fields, favourites, tags and password history. Older payloads open as they are
+ * and are written as the current format on their next change.
+ */
+export const ITEM_FORMAT = 2;
 
 export interface ItemRef {
   readonly vaultId: string;
@@ -34,13 +32,21 @@ export interface ItemRef {
 const itemAd = (ref: ItemRef, state: 'live' | 'trashed' = 'live') =>
   associatedData(state === 'live' ? 'item' : 'trashed-item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
 
+/** The JSON that is sealed: the checked fields under the current format number. */
+function payload(fields: ItemFields): Uint8Array {
+  if (fields.newerFormat !== undefined) {
+    throw new LatchkeyError('invalid_request', 'This item was saved by a newer version of Latchkey; update this app before changing it.');
+  }
+  return utf8(JSON.stringify({ format: ITEM_FORMAT, ...validateItemFields(fields) }));
+}
+
 export async function encryptItem(vaultKey: BoxKey, ref: ItemRef, fields: ItemFields): Promise<string> {
-  return sealBox(vaultKey, utf8(JSON.stringify(validateItemFields(fields))), itemAd(ref));
+  return sealBox(vaultKey, payload(fields), itemAd(ref));
 }
 
 /** The item as it sits in the Trash at `ref.version` (the version its deletion made). */
 export async function encryptTrashedItem(vaultKey: BoxKey, ref: ItemRef, fields: ItemFields): Promise<string> {
-  return sealBox(vaultKey, utf8(JSON.stringify(validateItemFields(fields))), itemAd(ref, 'trashed'));
+  return sealBox(vaultKey, payload(fields), itemAd(ref, 'trashed'));
 }
 
 /** Throws `decryption_failed` for a wrong key, a moved/swapped/renumbered item, or malformed content. */
@@ -56,37 +62,17 @@ export async function decryptTrashedItem(vaultKey: BoxKey, ref: ItemRef, ciphert
 async function openItem(vaultKey: BoxKey, ref: ItemRef, ciphertext: string, state: 'live' | 'trashed'): Promise<ItemFields> {
   const plaintext = await openBox(vaultKey, ciphertext, itemAd(ref, state));
   try {
-    return validateItemFields(JSON.parse(fromUtf8(plaintext)));
+    return readPayload(JSON.parse(fromUtf8(plaintext)));
   } catch (cause) {
     throw new LatchkeyError('decryption_failed', 'The item content is malformed.', { cause });
   }
 }
 
-const optionalString = (value: unknown, name: string): string | undefined => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new LatchkeyError('invalid_request', `Item field "${name}" must be text.`);
-  return value;
-};
-
-/** Checks shape and keeps only known fields, so nothing unexpected is encrypted or shown. */
-export function validateItemFields(value: unknown): ItemFields {
-  if (typeof value !== 'object' || value === null) throw new LatchkeyError('invalid_request', 'An item must be an object.');
-  const v = value as Record<string, unknown>;
-  if (!ITEM_KINDS.includes(v.kind as ItemKind)) throw new LatchkeyError('invalid_request', `Item kind must be one of ${ITEM_KINDS.join(', ')}.`);
-  const title = optionalString(v.title, 'title');
-  if (title === undefined || title.trim() === '') throw new LatchkeyError('invalid_request', 'An item needs a title.');
-  if (v.urls !== undefined && (!Array.isArray(v.urls) || v.urls.some((u) => typeof u !== 'string'))) {
-    throw new LatchkeyError('invalid_request', 'Item field "urls" must be a list of text.');
-  }
-  const fields: { -readonly [K in keyof ItemFields]: ItemFields[K] } = { kind: v.kind as ItemKind, title };
-  const username = optionalString(v.username, 'username');
-  const password = optionalString(v.password, 'password');
-  const notes = optionalString(v.notes, 'notes');
-  const totp = optionalString(v.totp, 'totp');
-  if (username !== undefined) fields.username = username;
-  if (password !== undefined) fields.password = password;
-  if (v.urls !== undefined) fields.urls = [...(v.urls as string[])];
-  if (notes !== undefined) fields.notes = notes;
-  if (totp !== undefined) fields.totp = totp;
-  return fields;
+/** Any format opens: absent is format 1, a newer one keeps the fields this client knows and says so. */
+function readPayload(value: unknown): ItemFields {
+  const stated = typeof value === 'object' && value !== null ? (value as { format?: unknown }).format : undefined;
+  const format = stated === undefined ? 1 : stated;
+  if (!Number.isSafeInteger(format) || (format as number) < 1) throw new LatchkeyError('invalid_request', 'The item format must be a positive whole number.');
+  const fields = validateItemFields(value);
+  return (format as number) > ITEM_FORMAT ? { ...fields, newerFormat: format as number } : fields;
 }

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
 import { utf8 } from '../src/bytes.ts';
-import { decryptItem, encryptItem, ITEM_KINDS, validateItemFields, type ItemFields, type ItemRef } from '../src/item.ts';
+import { decryptItem, encryptItem, encryptTrashedItem, ITEM_FORMAT, ITEM_KINDS, validateItemFields, type ItemFields, type ItemRef } from '../src/item.ts';
+import { openBox } from '../src/sealed-box.ts';
+import { fromUtf8 } from '../src/bytes.ts';
 import { sealBox } from '../src/sealed-box.ts';
 import { createVaultKey, importVaultKey } from '../src/vault-key.ts';
 import { expectLatchkeyError, expectLatchkeyErrorSync } from './helpers/errors.ts';
@@ -107,6 +109,31 @@ describe('validateItemFields', () => {
       { kind: 'login', title: 't', urls: ['https://example.org', 3] },
       { kind: 'login', title: 't', urls: { 0: 'x', length: 1 } },
       { kind: 'login', title: 't', urls: null },
+      { kind: 'login', title: 't', card: { number: '4111 1111 1111 1111' } },
+      { kind: 'note', title: 't', identity: { fullName: 'A' } },
+      { kind: 'card', title: 't', card: 'x' },
+      { kind: 'card', title: 't', card: { number: '4111-abcd' } },
+      { kind: 'card', title: 't', card: { number: '1234' } },
+      { kind: 'card', title: 't', card: { expiry: '13/30' } },
+      { kind: 'card', title: 't', card: { expiry: '2030-01' } },
+      { kind: 'card', title: 't', card: { securityCode: '12' } },
+      { kind: 'card', title: 't', card: { pin: 'abcd' } },
+      { kind: 'card', title: 't', card: { cardholder: 7 } },
+      { kind: 'identity', title: 't', identity: { email: 'not an address' } },
+      { kind: 'identity', title: 't', identity: { birthDate: '1990-02-30' } },
+      { kind: 'identity', title: 't', identity: [] },
+      { kind: 'login', title: 't', fields: {} },
+      { kind: 'login', title: 't', fields: [{ label: '', kind: 'text', value: 'x' }] },
+      { kind: 'login', title: 't', fields: [{ label: 'PIN', kind: 'secret', value: 'x' }] },
+      { kind: 'login', title: 't', fields: [{ label: 'PIN', kind: 'hidden', value: 4 }] },
+      { kind: 'login', title: 't', fields: Array.from({ length: 101 }, () => ({ label: 'l', kind: 'text', value: '' })) },
+      { kind: 'login', title: 't', favourite: 'yes' },
+      { kind: 'login', title: 't', tags: 'work' },
+      { kind: 'login', title: 't', tags: ['work', 3] },
+      { kind: 'login', title: 't', tags: ['x'.repeat(65)] },
+      { kind: 'login', title: 't', passwordHistory: [{ password: 'p' }] },
+      { kind: 'login', title: 't', passwordHistory: [{ password: 'p', replacedAt: 'yesterday' }] },
+      { kind: 'login', title: 't', passwordHistory: 'p' },
     ];
     for (const value of bad) expectLatchkeyErrorSync(() => validateItemFields(value), 'invalid_request');
   });
@@ -126,5 +153,100 @@ describe('validateItemFields', () => {
 
   it('keeps every known field', () => {
     expect(validateItemFields({ ...login })).toEqual(login);
+  });
+});
+
+const card: ItemFields = {
+  kind: 'card',
+  title: 'Visa',
+  card: { cardholder: 'Alice Example', number: '4111 1111 1111 1111', expiry: '09/2030', securityCode: '123', pin: '4321', brand: 'Visa' },
+  notes: 'the blue one',
+  favourite: true,
+  tags: ['money', 'travel'],
+};
+const identity: ItemFields = {
+  kind: 'identity',
+  title: 'Me',
+  identity: {
+    fullName: 'Alice Example',
+    email: 'alice@example.org',
+    phone: '+44 20 7946 0000',
+    address: '1 Road\nTown',
+    company: 'Acme',
+    birthDate: '1990-02-28',
+  },
+};
+const withEverything: ItemFields = {
+  ...login,
+  fields: [
+    { label: 'Account number', kind: 'text', value: '12345' },
+    { label: 'Recovery PIN', kind: 'hidden', value: '9999' },
+    { label: 'Admin console', kind: 'url', value: 'https://admin.example.org' },
+  ],
+  favourite: true,
+  tags: ['work'],
+  passwordHistory: [{ password: 'older', replacedAt: '2026-01-02T03:04:05.000Z' }],
+};
+
+describe('typed items (payload format 2)', () => {
+  it('round trips cards, identities and custom fields, favourites, tags and password history', async () => {
+    const key = await importVaultKey(createVaultKey());
+    for (const fields of [card, identity, withEverything]) {
+      expect(await decryptItem(key, ref, await encryptItem(key, ref, fields))).toEqual(fields);
+    }
+  });
+
+  it('writes the current format number inside the ciphertext', async () => {
+    const key = await importVaultKey(createVaultKey());
+    const ad = associatedData('item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
+    const json = JSON.parse(fromUtf8(await openBox(key, await encryptItem(key, ref, card), ad))) as Record<string, unknown>;
+    expect(json.format).toBe(ITEM_FORMAT);
+    expect(json.card).toEqual(card.card);
+  });
+
+  it('opens an item saved before formats existed (format 1, no number) as it was', async () => {
+    const key = await importVaultKey(createVaultKey());
+    const ad = associatedData('item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
+    const legacy = JSON.stringify({ kind: 'login', title: 'Old', username: 'u', password: 'p', urls: ['https://old.example'] });
+    expect(await decryptItem(key, ref, await sealBox(key, utf8(legacy), ad))).toEqual({
+      kind: 'login',
+      title: 'Old',
+      username: 'u',
+      password: 'p',
+      urls: ['https://old.example'],
+    });
+  });
+
+  it('opens a newer format with the fields it knows, marked, and refuses to seal it again', async () => {
+    const key = await importVaultKey(createVaultKey());
+    const ad = associatedData('item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
+    const newer = JSON.stringify({ format: ITEM_FORMAT + 1, kind: 'login', title: 'Future', passkey: { id: 'x' } });
+    const opened = await decryptItem(key, ref, await sealBox(key, utf8(newer), ad));
+    expect(opened).toEqual({ kind: 'login', title: 'Future', newerFormat: ITEM_FORMAT + 1 });
+    await expectLatchkeyError(() => encryptItem(key, ref, opened), 'invalid_request');
+    await expectLatchkeyError(() => encryptTrashedItem(key, ref, opened), 'invalid_request');
+  });
+
+  it('fails with decryption_failed for a format that is not a positive whole number', async () => {
+    const key = await importVaultKey(createVaultKey());
+    const ad = associatedData('item', { vault: ref.vaultId, item: ref.itemId, version: ref.version });
+    for (const format of [0, -1, 1.5, '2', null]) {
+      const content = utf8(JSON.stringify({ format, kind: 'login', title: 't' }));
+      await expectLatchkeyError(async () => decryptItem(key, ref, await sealBox(key, content, ad)), 'decryption_failed');
+    }
+  });
+
+  it('normalises: tags trimmed and de-duplicated, empty parts and favourite false dropped, history capped', () => {
+    const history = Array.from({ length: 40 }, (_, i) => ({ password: `p${i}`, replacedAt: new Date(2026, 0, 1, 0, i).toISOString() }));
+    const out = validateItemFields({
+      kind: 'card',
+      title: 't',
+      card: { cardholder: '', number: '4111111111111111', extra: 'x' },
+      tags: [' Work ', 'work', '', 'Home'],
+      favourite: false,
+      fields: [],
+      passwordHistory: history,
+    });
+    expect(out).toEqual({ kind: 'card', title: 't', card: { number: '4111111111111111' }, tags: ['Work', 'Home'], passwordHistory: history.slice(0, 30) });
   });
 });

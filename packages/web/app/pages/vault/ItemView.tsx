@@ -6,8 +6,7 @@ import { describeError, errorCode } from '../../errors.ts';
 import { formatDateTime } from '../../dates.ts';
 import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { OneTimeCode } from './OneTimeCode.tsx';
-
-const KIND_NAMES = { login: 'Login', note: 'Secure note', password: 'Password' } as const;
+import { KIND_NAMES } from './item-kinds.ts';
 
 /** Only http(s) addresses become links: a stored `javascript:` URL must never be clickable. */
 function safeHref(url: string): string | undefined {
