@@ -4,6 +4,7 @@
  * leaves the device unencrypted.
  */
 import type { ImportPlan } from '@latchkey/core/import-file';
+import type { HealthOptions } from '@latchkey/core/password-health';
 import type { ItemFields } from '@latchkey/core/item';
 import { filterItems, type ItemFilter } from '@latchkey/core/item-search';
 import type { ItemId, SessionId, VaultId } from '@latchkey/core/ids';
@@ -27,6 +28,7 @@ import * as invitations from './invitations.ts';
 import * as groups from './groups.ts';
 import * as sharing from './vault-sharing.ts';
 import * as passkeys from './passkeys.ts';
+import * as health from './password-health.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -181,6 +183,11 @@ export class LatchkeyClient {
     import: (plan: ImportPlan, options?: importing.ImportOptions) => importing.importPlan(this.ctx, plan, options),
   };
 
+  /** Weak, reused and old passwords among every vault's items, found on this device (`@latchkey/core/password-health`). */
+  passwordHealth(options?: HealthOptions) {
+    return health.passwordHealth(this.ctx, options);
+  }
+
   /** Passkey accounts (docs/protocol.md §24.9, §24.10): sign up without a password, unlock with a passkey and this device's key. */
   signUpWithPasskey(params: passkeys.PasskeySignup) {
     return passkeys.signUpWithPasskey(this.ctx, params);
@@ -259,3 +266,4 @@ export type { TwoStepProof } from './sign-in.ts';
 export type { PasskeyAuthenticator, DeviceKeyProvider, PasskeySignup, PasskeyUnlock } from './passkeys.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';
+export type { PasswordHealthReport, WeakPassword, ReusedPassword, OldPassword, HealthItem } from '@latchkey/core/password-health';
