@@ -57,6 +57,16 @@ describe('password health through the SDK', () => {
     // Editing the bank item makes its password look new: without a password history, the item's change is all there is.
     await user.client.items.update(bank.id, { notes: 'new branch' });
     expect((await user.client.passwordHealth()).old).toEqual([]);
+    // A password change is in the item's (encrypted) password history: that date counts, whatever the server says of the item's.
+    await user.client.items.update(forum.id, { password: 'Quartz-meadow-71-lantern' });
+    await db()
+      .updateTable('items')
+      .set({ updated_at: new Date(Date.now() - 900 * 24 * 3600_000) })
+      .where('id', '=', forum.id)
+      .execute();
+    const afterChange = await user.client.passwordHealth();
+    expect(afterChange.old).toEqual([]);
+    expect(afterChange.weak).toEqual([]);
     // ... and a later time given to the report ages every password.
     const later = await user.client.passwordHealth({ now: new Date(Date.now() + (OLD_PASSWORD_DAYS + 10) * 24 * 3600_000) });
     expect(later.old.map((o) => o.title).sort()).toEqual(['Bank', 'Chat', 'Forum', 'Mail']);
