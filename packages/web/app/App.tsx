@@ -25,6 +25,7 @@ const InvitationPage = lazy(async () => ({ default: (await import('./pages/organ
 const SecurityLogPage = lazy(async () => ({ default: (await import('./pages/security-log/SecurityLogPage.tsx')).SecurityLogPage }));
 const ImportPage = lazy(async () => ({ default: (await import('./pages/import-export/ImportPage.tsx')).ImportPage }));
 const ExportPage = lazy(async () => ({ default: (await import('./pages/import-export/ExportPage.tsx')).ExportPage }));
+const HealthPage = lazy(async () => ({ default: (await import('./pages/health/HealthPage.tsx')).HealthPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -73,6 +74,7 @@ function Header() {
             <nav aria-label="Main">
               <NavLink to="/">Items</NavLink>
               <NavLink to="/generator">Generator</NavLink>
+              <NavLink to="/health">Health</NavLink>
               <NavLink to="/organizations">Organizations</NavLink>
               <NavLink to="/import">Import</NavLink>
               <NavLink to="/export">Export</NavLink>
@@ -132,6 +134,7 @@ function Page() {
       if (path.startsWith('/sessions')) return <SessionsPage />;
       if (path.startsWith('/security-log')) return <SecurityLogPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
+      if (path.startsWith('/health')) return <HealthPage />;
       if (path.startsWith('/import')) return <ImportPage />;
       if (path.startsWith('/export')) return <ExportPage />;
       if (path.startsWith('/recovery-code')) return <RecoveryCodePage />;

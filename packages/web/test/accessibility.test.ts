@@ -142,6 +142,7 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await audit(page, 'trash');
     for (const [link, title, name] of [
       ['Generator', 'Password generator', 'generator'],
+      ['Health', 'Password health', 'health'],
       ['Import', 'Import', 'import'],
       ['Export', 'Export', 'export'],
       ['Sessions', "Where you're signed in", 'sessions'],
@@ -192,6 +193,7 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     for (const [link, title, name] of [
       ['Items', 'Items', 'dark-items'],
       ['Security log', 'Security log', 'dark-security-log'],
+      ['Health', 'Password health', 'dark-health'],
       ['Sessions', "Where you're signed in", 'dark-sessions'],
       ['Two-step verification', 'Two-step verification', 'dark-two-step'],
     ] as const) {
@@ -233,6 +235,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(50);
+    expect(audited.length).toBe(53);
   });
 });
