@@ -13,6 +13,7 @@ import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
 import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../../components/ui.tsx';
 import { PasswordGenerator } from '../../components/PasswordGenerator.tsx';
+import { TotpQrInput } from './TotpQrInput.tsx';
 
 interface Draft {
   kind: ItemKind;
@@ -182,6 +183,7 @@ export function ItemEditor({
             autoComplete="off"
             hint="The setup key the website shows next to its QR code, or its otpauth:// link. Latchkey then shows the current code."
           />
+          <TotpQrInput onRead={(uri) => setDraft((d) => ({ ...d, totp: uri }))} />
         </>
       ) : null}
       <Field label="Notes" multiline value={draft.notes} onChange={set('notes')} />
