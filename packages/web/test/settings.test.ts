@@ -3,13 +3,13 @@
  * "settings"): every Copy button shows a visible toast, and what was copied is taken off the
  * clipboard after the configured time, but only when it is still there; the Secret Key can be
  * copied at sign-up. The Settings page changes the clipboard time, the idle lock (down to "only
- * when the browser closes") and the theme, at once and across reloads. Real Chromium, with the
+ * when the browser closes") and the theme, at once and across reloads, at 1280 and 375 px. Real Chromium, with the
  * clipboard permissions a person grants, against an in-process server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { extractCode, signUpUser, startTestServer, type TestServer, type TestUser, uniqueEmail, waitForEmail } from '@latchkey/server/testing';
-import { launchChromium, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
+import { launchChromium, openFromNavigation, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
 
 const LOGIN = { kind: 'login' as const, title: 'Harbour Credit Union c8', username: 'clip.user.r4@example.net', password: 'Clip-pw-Orchid-5521-q' };
 
@@ -144,5 +144,30 @@ describe('copying in the web app', () => {
 
     await page.getByRole('group', { name: 'Lock Latchkey after no activity for' }).getByLabel('1 minute').check();
     expect(await page.evaluate(() => localStorage.getItem('latchkey.idleLockSeconds'))).toBe('60');
+  });
+
+  it('works at phone width: from the menu, 1 minute to 8 hours or browser close, clipboard and theme, no sideways scrolling', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await openFromNavigation(page, 'Settings');
+    await heading(page, 'Settings').waitFor();
+    const lock = page.getByRole('group', { name: 'Lock Latchkey after no activity for' });
+    expect(await lock.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.parentElement?.textContent?.trim()))).toEqual([
+      '1 minute',
+      '5 minutes',
+      '10 minutes',
+      '30 minutes',
+      '1 hour',
+      '4 hours',
+      '8 hours',
+      'Only when the browser closes',
+    ]);
+    await lock.getByLabel('8 hours').check();
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.idleLockSeconds'))).toBe('28800');
+    await page.getByRole('group', { name: 'Clear copied passwords from the clipboard after' }).getByLabel('5 minutes').check();
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.clipboardClearSeconds'))).toBe('300');
+    await page.getByRole('group', { name: 'Theme' }).getByLabel('Light').check();
+    expect(await page.evaluate(() => localStorage.getItem('latchkey.theme'))).toBe('light');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await screenshot(page, 'settings-03-phone');
   });
 });
