@@ -39,6 +39,9 @@ export const SECRETS = {
   backupCode: { flag: '--backup-code', env: 'LATCHKEY_BACKUP_CODE', label: 'Backup code' },
   itemPassword: { flag: '--password', label: "The item's password" },
   itemTotp: { flag: '--totp', label: 'TOTP secret or otpauth:// URI' },
+  cardNumber: { flag: '--card-number', label: 'Card number' },
+  cardCode: { flag: '--card-code', label: 'Card security code' },
+  cardPin: { flag: '--card-pin', label: 'Card PIN' },
 } as const satisfies Record<string, SecretSpec>;
 
 export const STDIN = '-';

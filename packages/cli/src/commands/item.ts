@@ -1,25 +1,15 @@
 /** `latchkey item create | get | list | edit | delete` (delete moves to the Trash: commands/trash.ts). */
 import type { Command } from 'commander';
 import type { Item } from '@latchkey/client/client';
-import type { ItemFields, ItemKind } from '@latchkey/core/item';
 import { parseItemId } from '@latchkey/core/ids';
 import { currentTotp } from '@latchkey/core/totp-code';
 import { unlockedClient, type Cli } from '../cli-context.ts';
-import { SECRETS, STDIN, givenSecret, secretOption, type SecretSpec } from '../secret-input.ts';
+import { itemChangesFrom, withItemOptions, type ItemOptions } from '../item-options.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
 
-interface FieldOptions {
-  title?: string;
-  username?: string;
-  password?: string;
-  url?: string[];
-  notes?: string;
-  totp?: string;
-  kind?: ItemKind;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+const listLine = (i: Item) =>
+  `${i.id}  ${i.favourite ? '★ ' : ''}${i.title}${i.username ? `  (${i.username})` : ''}${i.tags !== undefined ? `  [${i.tags.join(', ')}]` : ''}`;
 
 const itemJson = (item: Item) => ({
   id: item.id,
@@ -33,6 +23,12 @@ const itemJson = (item: Item) => ({
   notes: item.notes ?? null,
   totp: item.totp ?? null,
   totpCode: oneTimeCode(item),
+  card: item.card ?? null,
+  identity: item.identity ?? null,
+  fields: item.fields ?? [],
+  favourite: item.favourite === true,
+  tags: item.tags ?? [],
+  passwordHistory: item.passwordHistory ?? [],
   updatedAt: item.updatedAt,
 });
 
@@ -52,57 +48,51 @@ function oneTimeCodeLine(item: Item): string {
   return current ? `  one-time code: ${current.code} (${current.secondsLeft} s left)` : '  one-time code: (the TOTP secret is not usable)';
 }
 
-const itemText = (item: Item) =>
+const CARD_LABELS = { cardholder: 'cardholder', number: 'card number', expiry: 'expiry', securityCode: 'security code', pin: 'PIN', brand: 'brand' } as const;
+const IDENTITY_LABELS = { fullName: 'full name', email: 'email', phone: 'phone', address: 'address', company: 'company', birthDate: 'date of birth' } as const;
+
+function detailLines<K extends string>(details: Partial<Record<K, string>> | undefined, labels: Record<K, string>): string[] {
+  if (details === undefined) return [];
+  return (Object.keys(labels) as K[]).filter((k) => details[k] !== undefined).map((k) => `  ${labels[k]}: ${details[k]}`);
+}
+
+/** The earlier passwords only when asked for (`--history`); otherwise how many there are. */
+function historyLines(item: Item, showHistory: boolean): string[] {
+  const history = item.passwordHistory ?? [];
+  if (history.length === 0) return [];
+  if (!showHistory) return [`  password history: ${history.length} earlier ${history.length === 1 ? 'password' : 'passwords'} (show with --history)`];
+  return ['  password history:', ...history.map((e) => `    ${e.password}  (replaced ${e.replacedAt})`)];
+}
+
+const itemText = (item: Item, showHistory = false) =>
   [
-    `${item.title}  (${item.kind}, ${item.id})`,
+    `${item.favourite ? '★ ' : ''}${item.title}  (${item.kind}, ${item.id})`,
     item.username !== undefined ? `  username: ${item.username}` : '',
     item.password !== undefined ? `  password: ${item.password}` : '',
     ...(item.urls ?? []).map((u) => `  url: ${u}`),
+    ...detailLines(item.card, CARD_LABELS),
+    ...detailLines(item.identity, IDENTITY_LABELS),
+    ...(item.fields ?? []).map((f) => `  ${f.label}${f.kind === 'text' ? '' : ` (${f.kind})`}: ${f.value}`),
     item.notes !== undefined ? `  notes: ${item.notes}` : '',
+    item.tags !== undefined ? `  tags: ${item.tags.join(', ')}` : '',
     oneTimeCodeLine(item),
+    ...historyLines(item, showHistory),
   ]
     .filter(Boolean)
     .join('\n');
 
-/** A secret field as given: `-` reads it from stdin (a prompt on a terminal); any other value, even empty, is the value. */
-async function secretField(spec: SecretSpec, value: string | undefined): Promise<string | undefined> {
-  return value?.trim() === STDIN ? (await givenSecret(spec, value))?.value : value;
-}
-
-/** The fields to set; `--password -` and `--totp -` read stdin in that order. */
-async function fieldsFrom(opts: FieldOptions): Promise<Partial<ItemFields>> {
-  const fields: { -readonly [K in keyof ItemFields]?: ItemFields[K] } = {};
-  const password = await secretField(SECRETS.itemPassword, opts.password);
-  const totp = await secretField(SECRETS.itemTotp, opts.totp);
-  if (opts.kind !== undefined) fields.kind = opts.kind;
-  if (opts.title !== undefined) fields.title = opts.title;
-  if (opts.username !== undefined) fields.username = opts.username;
-  if (password !== undefined) fields.password = password;
-  if (opts.url !== undefined) fields.urls = opts.url;
-  if (opts.notes !== undefined) fields.notes = opts.notes;
-  if (totp !== undefined) fields.totp = totp;
-  return fields;
-}
-
-function withFieldOptions(command: Command): Command {
-  command.option('--username <username>', 'user name');
-  secretOption(command, SECRETS.itemPassword, "the item's password to store, not your account password", { asked: false });
-  command.option('--url <url>', 'a website address (repeatable)', collect).option('--notes <notes>', 'notes');
-  secretOption(command, SECRETS.itemTotp, 'a TOTP secret or otpauth:// URI for the site', { asked: false, after: '--password' });
-  return command.option('--kind <kind>', 'login, note or password');
-}
-
 export function itemCommands(program: Command, run: Run): void {
   const item = program.command('item').description('Create, read, edit and delete items');
 
-  withFieldOptions(
+  withItemOptions(
     item.command('create').description('Create an item').requiredOption('--vault <name>', 'vault name or id').requiredOption('--title <title>', 'title'),
-  ).action((opts: FieldOptions & { vault: string; title: string }) =>
+    { editing: false },
+  ).action((opts: ItemOptions & { vault: string; title: string }) =>
     run(async (cli) => {
-      const fields = await fieldsFrom(opts);
+      const fields = await itemChangesFrom(opts);
       const client = await unlockedClient(cli);
       const vault = await client.vaults.find(opts.vault);
-      const created = await client.items.create(vault.id, { kind: opts.kind ?? 'login', ...fields, title: opts.title });
+      const created = await client.items.create(vault.id, { kind: 'login', ...fields, title: opts.title });
       cli.out.result({ id: created.id, version: created.version, vaultId: created.vaultId }, () => `Created "${created.title}" (${created.id}).`);
     }),
   );
@@ -111,34 +101,48 @@ export function itemCommands(program: Command, run: Run): void {
     .command('get')
     .description('Show one item')
     .argument('<id>', 'item id')
-    .action((id: string) =>
+    .option('--history', 'also show the earlier passwords, with when each was replaced')
+    .action((id: string, opts: { history?: boolean }) =>
       run(async (cli) => {
         const found = await (await unlockedClient(cli)).items.get(parseItemId(id));
-        cli.out.result(itemJson(found), () => itemText(found));
+        cli.out.result(itemJson(found), () => itemText(found, opts.history === true));
       }),
     );
 
   item
     .command('list')
-    .description('List items (of one vault, or of all)')
+    .description('List items (of one vault, or of all); the search runs on this device')
     .option('--vault <name>', 'vault name or id')
-    .action((opts: { vault?: string }) =>
+    .option('--search <words>', 'only items with every word in the title, username, a URL, the notes or a tag')
+    .option('--tag <tag>', 'only items with this tag')
+    .option('--favourites', 'only favourites')
+    .action((opts: { vault?: string; search?: string; tag?: string; favourites?: boolean }) =>
       run(async (cli) => {
         const client = await unlockedClient(cli);
         const vaultId = opts.vault !== undefined ? (await client.vaults.find(opts.vault)).id : undefined;
-        const items = await client.items.list(vaultId);
-        cli.out.result(items.map(itemJson), () => items.map((i) => `${i.id}  ${i.title}${i.username ? `  (${i.username})` : ''}`).join('\n') || 'No items.');
+        const filtered = opts.search !== undefined || opts.tag !== undefined || opts.favourites === true;
+        const items = await client.items.list(vaultId, { search: opts.search, tag: opts.tag, favourite: opts.favourites });
+        cli.out.result(items.map(itemJson), () => items.map(listLine).join('\n') || (filtered ? 'No items match.' : 'No items.'));
       }),
     );
 
-  withFieldOptions(item.command('edit').description('Change fields of an item').argument('<id>', 'item id').option('--title <title>', 'title'))
+  withItemOptions(
+    item
+      .command('edit')
+      .description('Change fields of an item (a replaced password goes into its password history)')
+      .argument('<id>', 'item id')
+      .option('--title <title>', 'title'),
+    {
+      editing: true,
+    },
+  )
     .option('--expected-version <n>', 'fail with a conflict unless the item is still at this version', (v) => Number.parseInt(v, 10))
-    .action((id: string, opts: FieldOptions & { expectedVersion?: number }) =>
+    .action((id: string, opts: ItemOptions & { expectedVersion?: number }) =>
       run(async (cli) => {
-        const fields = await fieldsFrom(opts);
         const client = await unlockedClient(cli);
         const itemId = parseItemId(id);
         const current = await client.items.get(itemId);
+        const fields = await itemChangesFrom(opts, current);
         const basedOn = opts.expectedVersion !== undefined ? { ...current, version: opts.expectedVersion } : current;
         const updated = await client.items.update(itemId, fields, basedOn);
         cli.out.result(itemJson(updated), () => `Updated "${updated.title}" to version ${updated.version}.`);
