@@ -16,6 +16,7 @@ import * as signup from './signup.ts';
 import * as signInFlow from './sign-in.ts';
 import * as vaults from './vaults.ts';
 import * as items from './items.ts';
+import * as vaultChanges from './vault-changes.ts';
 import * as importing from './import.ts';
 import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
@@ -98,6 +99,15 @@ export class LatchkeyClient {
     list: () => vaults.listVaults(this.ctx),
     create: (name: string) => vaults.createVault(this.ctx, name),
     find: (nameOrId: string) => vaults.findVault(this.ctx, nameOrId),
+    /** A new name, sealed under the vault's key (its owner, or a `manage` share). */
+    rename: (vaultId: VaultId, name: string) => vaultChanges.renameVault(this.ctx, vaultId, name),
+    /** What deleting the vault would remove (its items, Trash, shares, escrows): show it, then pass it to `delete`. */
+    describeDeletion: (vaultId: VaultId) => vaultChanges.describeDeletion(this.ctx, vaultId),
+    /**
+     * Deletes the vault and what `plan` lists, for good (`unlock` within the last 5 minutes first);
+     * `conflict` if the vault changed since. Returns how many items went.
+     */
+    delete: (plan: vaultChanges.VaultDeletionPlan) => vaultChanges.deleteVault(this.ctx, plan),
     /** Shares a (non-Personal) vault the caller owns or manages with a confirmed member or a group. */
     share: (vaultId: VaultId, target: sharing.ShareTarget, role: sharing.VaultShareRole, options?: { organizationId?: string }) =>
       sharing.shareVault(this.ctx, vaultId, target, role, options),
@@ -170,6 +180,8 @@ export class LatchkeyClient {
     get: (itemId: ItemId) => items.getItem(this.ctx, itemId),
     create: (vaultId: VaultId, fields: ItemFields) => items.createItem(this.ctx, vaultId, fields),
     update: (itemId: ItemId, changes: Partial<ItemFields>, basedOn?: items.Item) => items.updateItem(this.ctx, itemId, changes, basedOn),
+    /** Moves the item to another vault, re-sealed under its key as a new version; returns it there. */
+    move: (itemId: ItemId, toVaultId: VaultId, basedOn?: items.Item) => items.moveItem(this.ctx, itemId, toVaultId, basedOn),
     /** Moves the item to the Trash (kept 30 days); returns it as it now sits there. */
     delete: (itemId: ItemId, basedOn?: items.Item) => items.deleteItem(this.ctx, itemId, basedOn),
     /** The vault's Trash, decrypted and checked against this device's version pins. */
@@ -257,6 +269,7 @@ export type { Item, TrashedItem } from './items.ts';
 export type { ItemFilter } from '@latchkey/core/item-search';
 export type { ImportOptions, ImportSummary } from './import.ts';
 export type { Vault, VaultAccess } from './vaults.ts';
+export type { VaultDeletionPlan } from './vault-changes.ts';
 export type { EscrowRefusal, RecoverableBy } from './recovery-group.ts';
 export type { OrganizationSummary, OrganizationMember, MembershipEndedResult, OrganizationKind, OrganizationRole, MembershipStatus } from './organizations.ts';
 export type { AcceptedInvitation, InvitationDescription, InvitationSummary } from './invitations.ts';

@@ -8,6 +8,7 @@
  * restoring makes another sealed as live (docs/protocol.md §8.4), so the version pins cover both
  * and the server cannot show a trashed item as live, nor an old live version after a deletion.
  * An item this device purged is remembered as purged, so the server cannot bring it back either.
+ * Moving an item to another vault re-seals it under that vault's key as a new version.
  * Edits name the version they were made from; a stale edit fails with `conflict`.
  */
 import type { BoxKey } from '@latchkey/core/sealed-box';
@@ -137,6 +138,29 @@ export async function deleteItem(ctx: ClientContext, itemId: ItemId, basedOn?: I
   });
   await checkAndRecordVersions(ctx, [{ id: itemId, version }]);
   return { ...fields, id: itemId, vaultId: current.vaultId, version, updatedAt: trashed.deletedAt, deletedAt: trashed.deletedAt };
+}
+
+/**
+ * Moves the item to another vault (docs/protocol.md §8.7): its content re-sealed under the target
+ * vault's key (verified and pinned first), bound to the target vault, the item and the next
+ * version, which this device then pins. So the copy left behind in the old vault, if a server
+ * showed it again, is an older version (`rollback_detected`), and the new copy shown in the old
+ * vault does not open there (`decryption_failed`). Live items only: restore a trashed one first.
+ * @throws LatchkeyError `invalid_request` (already there), `not_found`, `forbidden` (no write
+ *   access to either vault), `conflict` (changed since `basedOn`).
+ */
+export async function moveItem(ctx: ClientContext, itemId: ItemId, toVaultId: VaultId, basedOn?: Item): Promise<Item> {
+  const current = basedOn ?? (await getItem(ctx, itemId));
+  if (current.vaultId === toVaultId) throw new LatchkeyError('invalid_request', 'The item is already in that vault.');
+  const version = current.version + 1;
+  const fields = stripMeta(current);
+  const ciphertext = await encryptItem(await vaultKeyById(ctx, toVaultId), { vaultId: toVaultId, itemId, version }, fields);
+  await ctx.api.call(endpoints.moveItem, {
+    params: { itemId },
+    body: { fromVaultId: current.vaultId, toVaultId, expectedVersion: current.version, ciphertext },
+  });
+  await checkAndRecordVersions(ctx, [{ id: itemId, version }]);
+  return { ...fields, id: itemId, vaultId: toVaultId, version, updatedAt: new Date().toISOString() };
 }
 
 /** Decrypts as a trashed item of the vault the client asked for: a live one passed off as trashed fails. */

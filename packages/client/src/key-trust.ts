@@ -38,10 +38,26 @@ const keyChanged = (pin: KeyPin) =>
     },
   );
 
+/** The pin of a vault this device deleted: no fingerprint equals it, so the vault shown again is refused. */
+export const DELETED_PIN = 'deleted';
+
+const deletedShownAgain = (pin: KeyPin) =>
+  new LatchkeyError('rollback_detected', `The server showed vault ${pin.subjectId} again, which this device deleted; it was refused.`, {
+    details: { purpose: pin.purpose, subject: pin.subjectId },
+  });
+
+/** Replaces the vault's pin by `DELETED_PIN` (after the server confirmed the deletion). */
+export async function pinVaultDeleted(ctx: ClientContext, keysetId: string, vaultId: string): Promise<void> {
+  await updateStore(ctx.store, (s) => {
+    s.keyPins = { ...s.keyPins, [keysetId]: { ...(s.keyPins?.[keysetId] ?? {}), [pinId('vault-key', vaultId)]: DELETED_PIN } };
+  });
+}
+
 /**
  * Checks each fingerprint against this device's pins for `keysetId` and pins the ones it has not
  * seen, in one write. Call only with keys whose wraps verified.
- * @throws LatchkeyError `key_changed` when a key differs from its pin (nothing is pinned then).
+ * @throws LatchkeyError `key_changed` when a key differs from its pin (nothing is pinned then);
+ *   `rollback_detected` for a vault this device deleted.
  */
 export async function checkAndPinKeys(ctx: ClientContext, keysetId: string, pins: readonly KeyPin[]): Promise<void> {
   const seen = new Map<string, KeyPin>();
@@ -53,7 +69,10 @@ export async function checkAndPinKeys(ctx: ClientContext, keysetId: string, pins
   }
   const pinned = (await ctx.store.read()).keyPins?.[keysetId] ?? {};
   const check = (known: Record<string, string>) => {
-    for (const [id, pin] of seen) if (known[id] !== undefined && known[id] !== pin.fingerprint) throw keyChanged(pin);
+    for (const [id, pin] of seen) {
+      if (known[id] === DELETED_PIN) throw deletedShownAgain(pin);
+      if (known[id] !== undefined && known[id] !== pin.fingerprint) throw keyChanged(pin);
+    }
   };
   check(pinned);
   if ([...seen].every(([id]) => pinned[id] !== undefined)) return;

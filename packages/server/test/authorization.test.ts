@@ -204,6 +204,11 @@ async function trashedItemOfA(w: World): Promise<Target> {
   return { itemId: item.id };
 }
 
+/** A fresh vault of A's (not the Personal one), empty. */
+async function freshVaultOfA(w: World): Promise<Target> {
+  return { vaultId: (await w.a.user.client.vaults.create('Fresh vault')).id };
+}
+
 const familyPath = (w: World, rest = '') => `/api/organizations/${w.org.family.id}${rest}`;
 
 /**
@@ -442,6 +447,20 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(201),
     other: ok(201),
   },
+  renameVault: {
+    access: 'session',
+    prepare: freshVaultOfA,
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}`, body: { encryptedAttrs: junkCiphertext() } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  deleteVault: {
+    access: 'session',
+    prepare: async (w) => ({ ...(await proofs(w)), ...(await freshVaultOfA(w)) }),
+    call: async (_w, _caller, t) => ({ path: `/api/vaults/${t.vaultId}`, body: { expectedItemCount: 0, expectedShareCount: 0 } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
   listItems: {
     access: 'session',
     call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/items` }),
@@ -502,6 +521,16 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     access: 'session',
     prepare: trashedItemOfA,
     call: async (w) => ({ path: `/api/vaults/${w.a.vaultId}/trash` }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  moveItem: {
+    access: 'session',
+    prepare: async (w) => ({ ...(await freshItemOfA(w)), ...(await freshVaultOfA(w)) }),
+    call: async (w, _caller, t) => ({
+      path: `/api/items/${t.itemId}/move`,
+      body: { fromVaultId: w.a.vaultId, toVaultId: t.vaultId, expectedVersion: 1, ciphertext: junkCiphertext() },
+    }),
     owner: ok(),
     other: fails('not_found'),
   },

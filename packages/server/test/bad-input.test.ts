@@ -271,6 +271,24 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     }),
     control: { status: 201 },
   },
+  // A vault nobody has: not_found once the body passes (renaming a real one to junk would break A's listing).
+  'PUT /api/vaults/{vaultId}': {
+    valid: (w) => ({ path: `/api/vaults/${crypto.randomUUID()}`, token: w.a.token, body: { encryptedAttrs: filled(60, 3) } }),
+    control: 'not_found',
+  },
+  'DELETE /api/vaults/{vaultId}': {
+    valid: (w) => ({ path: `/api/vaults/${crypto.randomUUID()}`, token: w.a.token, body: { expectedItemCount: 0, expectedShareCount: 0 } }),
+    control: 'not_found',
+  },
+  // From A's Personal vault to A's other vault, at a version A's item is not at.
+  'POST /api/items/{itemId}/move': {
+    valid: (w) => ({
+      path: `/api/items/${w.a.itemId}/move`,
+      token: w.a.token,
+      body: { fromVaultId: w.a.vaultId, toVaultId: w.org.vault.id, expectedVersion: 99, ciphertext: filled(80, 3) },
+    }),
+    control: 'conflict',
+  },
   'PUT /api/vaults/{vaultId}/items/{itemId}': {
     valid: (w) => ({ path: `/api/vaults/${w.a.vaultId}/items/${w.a.itemId}`, token: w.a.token, body: { expectedVersion: 99, ciphertext: filled(80, 3) } }),
     control: 'conflict',
@@ -943,6 +961,7 @@ describe('ids in paths', () => {
       'DELETE /api/organizations/{organizationId}/members/{userId}',
       'DELETE /api/sessions/{id}',
       'DELETE /api/two-step/security-keys/{id}',
+      'DELETE /api/vaults/{vaultId}',
       'DELETE /api/vaults/{vaultId}/items/{itemId}',
       'DELETE /api/vaults/{vaultId}/shares/{shareId}',
       'DELETE /api/vaults/{vaultId}/trash',
@@ -958,6 +977,7 @@ describe('ids in paths', () => {
       'GET /api/vaults/{vaultId}/items',
       'GET /api/vaults/{vaultId}/shares',
       'GET /api/vaults/{vaultId}/trash',
+      'POST /api/items/{itemId}/move',
       'POST /api/organizations/{organizationId}/groups',
       'POST /api/organizations/{organizationId}/groups/{groupId}/members',
       'POST /api/organizations/{organizationId}/groups/{groupId}/rekey',
@@ -973,6 +993,7 @@ describe('ids in paths', () => {
       'POST /api/vaults/{vaultId}/items',
       'POST /api/vaults/{vaultId}/shares',
       'POST /api/vaults/{vaultId}/trash/{itemId}/restore',
+      'PUT /api/vaults/{vaultId}',
       'PUT /api/vaults/{vaultId}/items/{itemId}',
       'PUT /api/vaults/{vaultId}/recovery-escrows/{organizationId}',
       'PUT /api/vaults/{vaultId}/shares/{shareId}',

@@ -88,3 +88,31 @@ export type TrashList = Static<typeof TrashList>;
 /** What a purge removed for good, at the versions removed, so the client can remember them as purged. */
 export const PurgedItems = Type.Object({ items: Type.Array(ItemVersion) });
 export type PurgedItems = Static<typeof PurgedItems>;
+
+/** A new name: the client re-seals the vault's attributes under its key (AD `vault-attrs` {vault}, §8.1). */
+export const RenameVaultRequest = strictObject({ encryptedAttrs: Base64Url() });
+export type RenameVaultRequest = Static<typeof RenameVaultRequest>;
+export const RenamedVault = Type.Object({ id: VaultIdSchema });
+/**
+ * Deleting a vault deletes its items and its Trash for good (§8.6). The counts are what the
+ * person was told before they confirmed (items live and in the Trash, and the vault's shares); if
+ * either changed meanwhile the server answers `conflict` and deletes nothing.
+ */
+export const DeleteVaultRequest = strictObject({
+  expectedItemCount: Type.Integer({ minimum: 0 }),
+  expectedShareCount: Type.Integer({ minimum: 0 }),
+});
+export type DeleteVaultRequest = Static<typeof DeleteVaultRequest>;
+/**
+ * Moving an item to another vault (§8.7) is a new version: the client re-seals the item under the
+ * target vault's key, bound to the target vault, the item and `expectedVersion + 1`.
+ */
+export const MoveItemRequest = strictObject({
+  fromVaultId: VaultIdSchema,
+  toVaultId: VaultIdSchema,
+  expectedVersion: Type.Integer({ minimum: 1 }),
+  ciphertext: Base64Url(MAX_ITEM_CIPHERTEXT),
+});
+export type MoveItemRequest = Static<typeof MoveItemRequest>;
+export const MovedItem = Type.Object({ id: ItemIdSchema, vaultId: VaultIdSchema, version: Type.Integer() });
+export type MovedItem = Static<typeof MovedItem>;

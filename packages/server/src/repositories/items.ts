@@ -171,3 +171,35 @@ export async function purgeTrash(db: Tx, scope: { vaultId?: string; before?: Dat
   if (scope.before !== undefined) query = query.where('deleted_at', '<', scope.before);
   return (await query.returning(['id', 'version']).execute()).map((r) => ({ id: r.id as ItemId, version: r.version }));
 }
+
+/** How many items the vault holds, live and in the Trash. */
+export async function countItemsOfVault(db: Tx, vaultId: string): Promise<number> {
+  const row = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('vault_id', '=', vaultId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Moves a live item from one vault to another as a new version, with the ciphertext the client
+ * sealed under the target vault's key: one UPDATE of the one row, so the item is in exactly one
+ * vault at every moment. Returns the new version, or undefined when the item is not live in
+ * `fromVaultId` at `expectedVersion`.
+ */
+export async function moveItemIfVersion(
+  db: Tx,
+  item: { id: string; fromVaultId: string; toVaultId: string; expectedVersion: number; ciphertext: string; now: Date },
+): Promise<number | undefined> {
+  const row = await db
+    .updateTable('items')
+    .set({ vault_id: item.toVaultId, ciphertext: item.ciphertext, version: item.expectedVersion + 1, updated_at: item.now })
+    .where('id', '=', item.id)
+    .where('vault_id', '=', item.fromVaultId)
+    .where('version', '=', item.expectedVersion)
+    .where('deleted_at', 'is', null)
+    .returning('version')
+    .executeTakeFirst();
+  return row?.version;
+}

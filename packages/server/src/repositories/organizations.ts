@@ -146,7 +146,8 @@ export type OrganizationEventType =
   | 'recovery-group.created'
   | 'vault.shared'
   | 'vault.share-changed'
-  | 'vault.unshared';
+  | 'vault.unshared'
+  | 'vault.deleted';
 
 /** The organization's security log: who did what to whom. `detail` holds ids and roles only. */
 export async function recordOrganizationEvent(

@@ -63,3 +63,8 @@ export async function resealEscrow(db: Tx, e: { vaultId: string; organizationId:
     .where('sealed_wrap', '=', e.from)
     .execute();
 }
+
+/** The organizations whose Recovery Group holds an escrow of this vault's key (any version). */
+export async function listEscrowOrganizationsOfVault(db: Tx, vaultId: string): Promise<string[]> {
+  return (await db.selectFrom('recovery_escrow').select('organization_id').distinct().where('vault_id', '=', vaultId).execute()).map((r) => r.organization_id);
+}

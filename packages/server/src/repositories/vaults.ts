@@ -3,7 +3,7 @@
  * `vault_access`, so authorization happens inside the lookup: a vault the caller may not
  * read is indistinguishable from one that does not exist.
  */
-import type { VaultId } from '@latchkey/core/ids';
+import type { ItemId, VaultId } from '@latchkey/core/ids';
 import type { KeyWrap } from '@latchkey/core/wire/key-wrap';
 import type { Tx } from '../context.ts';
 import type { VaultKind, VaultRole } from '../storage/schema.ts';
@@ -98,4 +98,34 @@ export async function insertVault(
       created_at: vault.now,
     })
     .execute();
+}
+
+/** Replaces the vault's sealed attributes (its name); false when the vault is gone. */
+export async function updateVaultAttrs(db: Tx, vaultId: string, encryptedAttrs: string, now: Date): Promise<boolean> {
+  const result = await db.updateTable('vaults').set({ encrypted_attrs: encryptedAttrs, updated_at: now }).where('id', '=', vaultId).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Locks the vault row for the rest of the transaction (PostgreSQL; SQLite's write transaction
+ * already excludes every other writer), so no item can be added to it, or moved into it, until
+ * the transaction ends: an item's insert checks its foreign key against this row.
+ */
+export async function lockVault(db: Tx, vaultId: string): Promise<boolean> {
+  return (await db.selectFrom('vaults').select('id').where('id', '=', vaultId).forUpdate().executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Deletes the vault and everything that hangs on it, explicitly and in this order (not relying
+ * on cascades): its items live and trashed, its shares, its Recovery Group escrows, every
+ * reader's wrap, the vault row. Returns the items that went, at their versions. Run inside the
+ * caller's transaction.
+ */
+export async function deleteVaultAndContents(db: Tx, vaultId: string): Promise<Array<{ id: ItemId; version: number }>> {
+  const gone = await db.deleteFrom('items').where('vault_id', '=', vaultId).returning(['id', 'version']).execute();
+  await db.deleteFrom('vault_shares').where('vault_id', '=', vaultId).execute();
+  await db.deleteFrom('recovery_escrow').where('vault_id', '=', vaultId).execute();
+  await db.deleteFrom('vault_access').where('vault_id', '=', vaultId).execute();
+  await db.deleteFrom('vaults').where('id', '=', vaultId).execute();
+  return gone.map((r) => ({ id: r.id as ItemId, version: r.version }));
 }

@@ -21,7 +21,11 @@ export type PausePoint =
   /** A transaction that queued a notice has committed; the sender is not yet woken for it. */
   | 'notices:after-commit'
   /** The notice sender is about to claim due notices (armed with the one above, nothing is sent before the kill). */
-  | 'notices:before-claim';
+  | 'notices:before-claim'
+  /** moveItem: the item row points at the target vault with its new version; the security event not yet recorded. */
+  | 'item-move:moved'
+  /** moveItem: every write done, the transaction not yet committed. */
+  | 'item-move:before-commit';
 
 export const PAUSE_FILE_ENV = 'LATCHKEY_TEST_PAUSE_FILE';
 
