@@ -150,6 +150,20 @@ export function itemCommands(program: Command, run: Run): void {
     );
 
   item
+    .command('move')
+    .description("Move an item to another vault (re-encrypted under that vault's key)")
+    .argument('<id>', 'item id')
+    .requiredOption('--to <vault>', 'the vault to move it to (name or id)')
+    .action((id: string, opts: { to: string }) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const target = await client.vaults.find(opts.to);
+        const moved = await client.items.move(parseItemId(id), target.id);
+        cli.out.result({ id: moved.id, vaultId: moved.vaultId, version: moved.version, moved: true }, () => `Moved "${moved.title}" to "${target.name}".`);
+      }),
+    );
+
+  item
     .command('delete')
     .description("Move an item to its vault's Trash (kept 30 days; see `latchkey trash`)")
     .argument('<id>', 'item id')

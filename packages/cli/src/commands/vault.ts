@@ -1,13 +1,16 @@
 /**
- * `latchkey vault list | create NAME | share | unshare | shares`. Every command that reads keys
+ * `latchkey vault list | create NAME | rename | delete | share | unshare | shares`. `delete` says
+ * first what goes (items, Trash, shares, Recovery Group escrows) and asks for the vault's name, or
+ * takes `--yes` in scripts (docs/protocol.md §8.6). Every command that reads keys
  * unlocks with the account password first. `list` shows vaults shared with you too, with your
  * access (`view`, `edit`, `manage`, or `owner` for your own), and for your own vaults which
  * organizations' Recovery Groups can recover them (listing escrows what is missing, §22.8).
  */
 import type { Command } from 'commander';
-import type { LatchkeyClient, ShareTarget, Vault, VaultShareInfo, VaultShareRole } from '@latchkey/client/client';
+import type { LatchkeyClient, ShareTarget, Vault, VaultDeletionPlan, VaultShareInfo, VaultShareRole } from '@latchkey/client/client';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { unlockedClient, type Cli } from '../cli-context.ts';
+import { ask, isInteractive } from '../prompt.ts';
 import { organizationId } from './org.ts';
 
 type Run = (action: (cli: Cli) => Promise<void>) => Promise<void>;
@@ -52,6 +55,40 @@ function refusalLines(vaults: readonly Vault[]): string[] {
   return [...seen.values()];
 }
 
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** What deleting the vault removes, in words: said before anything is deleted. */
+export function deletionSummary(plan: VaultDeletionPlan): string {
+  const lines = [`Deleting "${plan.vault.name}" deletes for good, with no Trash to bring them back from:`];
+  lines.push(`  ${count(plan.items.length, 'item')}${plan.items.length === 0 ? '' : `: ${plan.items.map((i) => i.title).join(', ')}`}`);
+  lines.push(`  ${count(plan.trashed.length, 'item')} in its Trash${plan.trashed.length === 0 ? '' : `: ${plan.trashed.map((i) => i.title).join(', ')}`}`);
+  if (plan.shares.length > 0) {
+    const who = plan.shares.map((s) => s.email ?? s.groupName ?? s.userId ?? s.groupId).join(', ');
+    lines.push(`  It is shared with ${who}: they lose it too.`);
+  }
+  for (const r of plan.recoverableBy) lines.push(`  ${r.name}'s Recovery Group holds its key: that escrow is deleted too.`);
+  lines.push('Move what you want to keep first: latchkey item move ID --to VAULT.');
+  return lines.join('\n');
+}
+
+const planJson = (plan: VaultDeletionPlan) => ({
+  id: plan.vault.id,
+  name: plan.vault.name,
+  items: plan.items,
+  trashed: plan.trashed,
+  sharedWith: plan.shares.map(shareJson),
+  recoverableBy: plan.recoverableBy,
+});
+
+/** Asks for the vault's name (or takes --yes); anything else deletes nothing. */
+async function confirmDeletion(plan: VaultDeletionPlan, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  if (!isInteractive()) throw new LatchkeyError('invalid_request', `${deletionSummary(plan)}\nGive --yes to delete it.`);
+  process.stderr.write(`${deletionSummary(plan)}\n`);
+  const answer = await ask(`Type the vault's name ("${plan.vault.name}") to delete it: `);
+  if (answer.trim() !== plan.vault.name) throw new LatchkeyError('invalid_request', 'Not confirmed: nothing was deleted.');
+}
+
 export function vaultCommands(program: Command, run: Run): void {
   const vault = program.command('vault').description('List, create and share vaults');
   vault
@@ -82,6 +119,35 @@ export function vaultCommands(program: Command, run: Run): void {
       run(async (cli) => {
         const created = await (await unlockedClient(cli)).vaults.create(name);
         cli.out.result({ id: created.id, name: created.name }, () => `Created vault "${created.name}" (${created.id}).`);
+      }),
+    );
+  vault
+    .command('rename')
+    .description('Give a vault a new name (your own, or one shared with you to manage)')
+    .argument('<vault>', 'vault name or id')
+    .argument('<new-name>', 'the new name')
+    .action((name: string, newName: string) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const found = await client.vaults.find(name);
+        const renamed = await client.vaults.rename(found.id, newName);
+        cli.out.result({ id: renamed.id, name: renamed.name, previousName: found.name }, () => `Renamed "${found.name}" to "${renamed.name}".`);
+      }),
+    );
+  vault
+    .command('delete')
+    .description('Delete a vault of yours with its items and its Trash, for good (says first what goes)')
+    .argument('<vault>', 'vault name or id')
+    .option('--yes', 'delete without asking (scripts): what goes is still printed')
+    .action((name: string, opts: { yes?: boolean }) =>
+      run(async (cli) => {
+        const client = await unlockedClient(cli);
+        const plan = await client.vaults.describeDeletion((await client.vaults.find(name)).id);
+        await confirmDeletion(plan, opts.yes);
+        const deleted = await client.vaults.delete(plan);
+        cli.out.result({ ...planJson(plan), deleted: true, itemsDeleted: deleted }, () =>
+          [...(opts.yes ? [deletionSummary(plan)] : []), `Deleted vault "${plan.vault.name}" and ${count(deleted, 'item')}.`].join('\n'),
+        );
       }),
     );
   vault
