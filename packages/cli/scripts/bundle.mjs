@@ -26,6 +26,18 @@ const dependenciesStayExternal = (bundled) => ({
   },
 });
 
+// zxcvbn and its dictionaries (about 2 MB of word lists) are compiled into the CLI bundle so that
+// esbuild can evaluate them lazily: only the commands that choose an account password import
+// them (dynamically). Left external, their imports would be hoisted and run at every start
+// (fastest-levenshtein and dictionary-compression are their own dependencies, which their CommonJS builds require).
+const PASSWORD_STRENGTH = [
+  '@zxcvbn-ts/core',
+  '@zxcvbn-ts/language-common',
+  '@zxcvbn-ts/language-en',
+  '@zxcvbn-ts/dictionary-compression',
+  'fastest-levenshtein',
+];
+
 // Paths in the metafile are relative to the repository.
 const common = {
   absWorkingDir: path.resolve(cliDir, '../..'),
@@ -45,7 +57,13 @@ const common = {
 export async function buildBundles(to = {}) {
   const metafile = to.metafile === true;
   const [cli, server] = await Promise.all([
-    build({ ...common, metafile, entryPoints: [path.join(cliDir, 'src/main.ts')], outfile: to.cli ?? BUNDLE_PATH, plugins: [dependenciesStayExternal([])] }),
+    build({
+      ...common,
+      metafile,
+      entryPoints: [path.join(cliDir, 'src/main.ts')],
+      outfile: to.cli ?? BUNDLE_PATH,
+      plugins: [dependenciesStayExternal(PASSWORD_STRENGTH)],
+    }),
     build({
       ...common,
       metafile,

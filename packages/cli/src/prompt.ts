@@ -48,27 +48,52 @@ export const newPasswordPrompted = (): boolean => (process.env.LATCHKEY_NEW_PASS
 
 /**
  * Checks, before a flow spends anything single-use, that a new password can be had and that one
- * given in LATCHKEY_NEW_PASSWORD is long enough.
- * @throws `secret_required` (no environment variable and no terminal), `password_too_short`.
+ * given in LATCHKEY_NEW_PASSWORD passes the account-password rule (core/account-password-strength.ts).
+ * @throws `secret_required` (no environment variable and no terminal), `password_too_short`, `password_too_weak`.
  */
-export function requireNewPasswordAvailable(): void {
+export async function requireNewPasswordAvailable(userInputs: readonly string[] = []): Promise<void> {
   if (!newPasswordAvailable())
     throw new LatchkeyError('secret_required', 'A new account password is needed: set LATCHKEY_NEW_PASSWORD or run in a terminal to choose one.');
   const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
-  if (fromEnv !== undefined && fromEnv !== '') requireLongEnoughPassword(fromEnv);
-}
-
-/** @throws `invalid_request` when the two typed passwords differ, `password_too_short` (MIN_PASSWORD_LENGTH). */
-export async function newPassword(): Promise<string> {
-  const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
   if (fromEnv !== undefined && fromEnv !== '') {
     requireLongEnoughPassword(fromEnv);
+    (await passwordStrength()).requireGoodAccountPassword(fromEnv, userInputs);
+  }
+}
+
+/** The strength estimate and its dictionaries, loaded only by the commands that choose a password (not at every start). */
+const passwordStrength = () => import('@latchkey/core/account-password-strength');
+
+const STRENGTH_WORDS = ['very weak', 'weak', 'fair', 'strong', 'very strong'] as const;
+
+/** How many times a refused password is asked for again on a terminal before giving up. */
+const NEW_PASSWORD_TRIES = 5;
+
+/**
+ * A new account password: from LATCHKEY_NEW_PASSWORD, or typed twice on a terminal. A typed one
+ * that the rule refuses is asked for again at once, with the reason (the SDK checks again).
+ * `userInputs`: the person's details (email, name, server), which the password must not lean on.
+ * @throws `invalid_request` when the two typed passwords differ, `password_too_short`, `password_too_weak`.
+ */
+export async function newPassword(userInputs: readonly string[] = []): Promise<string> {
+  const fromEnv = process.env.LATCHKEY_NEW_PASSWORD;
+  const { checkAccountPassword, requireGoodAccountPassword } = await passwordStrength();
+  if (fromEnv !== undefined && fromEnv !== '') {
+    requireGoodAccountPassword(fromEnv, userInputs);
     return fromEnv;
   }
   if (!isInteractive()) throw new LatchkeyError('invalid_request', 'Set LATCHKEY_NEW_PASSWORD or run in a terminal to choose an account password.');
-  const first = await ask('New account password: ', { hidden: true });
-  const second = await ask('Repeat the new account password: ', { hidden: true });
-  if (first !== second) throw new LatchkeyError('invalid_request', 'The two passwords differ.');
-  requireLongEnoughPassword(first);
-  return first;
+  for (let tries = 1; ; tries++) {
+    const first = await ask('New account password: ', { hidden: true });
+    const check = checkAccountPassword(first, userInputs);
+    if (!check.ok) {
+      if (tries >= NEW_PASSWORD_TRIES) requireGoodAccountPassword(first, userInputs);
+      process.stderr.write(`${check.reason} Try again.\n`);
+      continue;
+    }
+    process.stderr.write(`Strength: ${STRENGTH_WORDS[check.score]}.\n`);
+    const second = await ask('Repeat the new account password: ', { hidden: true });
+    if (first !== second) throw new LatchkeyError('invalid_request', 'The two passwords differ.');
+    return first;
+  }
 }

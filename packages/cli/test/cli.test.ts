@@ -30,12 +30,34 @@ afterAll(async () => {
 });
 
 describe('latchkey CLI', () => {
-  it('signs up in two invocations, reading the code from the outbox, and saves the Emergency Kit only when asked', async () => {
+  it('signs up in two invocations, reading the code from the outbox, refuses a weak password first, and saves the Emergency Kit only when asked', async () => {
     const before = Date.now();
     const first = await latchkey(['--config-dir', phoneDir, 'signup', '--server', server.url, '--email', email]);
     expect(first).toMatchObject({ code: 0, json: { status: 'verification_sent' } });
     const mail = await waitForEmail(server.dataDir, { to: email, subjectIncludes: 'verification code', after: before - 1000 });
     const kit = path.join(root, 'kit.pdf');
+    // A weak or short password is refused before the emailed code is used (it works below).
+    const signupArgs = [
+      '--config-dir',
+      phoneDir,
+      'signup',
+      '--server',
+      server.url,
+      '--email',
+      email,
+      '--name',
+      'Cli User',
+      '--email-code',
+      extractCode(mail.text),
+    ];
+    for (const [weak, code, reason] of [
+      ['Password123', 'password_too_weak', 'too easy to guess'],
+      ['password', 'password_too_short', 'at least 10 characters'],
+    ] as const) {
+      const refused = await latchkey(signupArgs, { LATCHKEY_NEW_PASSWORD: weak });
+      expect(errorCode(refused)).toBe(code);
+      expect(refused.stderr).toContain(reason);
+    }
     const second = await latchkey(
       [
         '--config-dir',

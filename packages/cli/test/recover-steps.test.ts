@@ -69,13 +69,17 @@ describe('latchkey recover on a terminal', () => {
     expect(await recoveryMails(user.email)).toBe(1);
     term.type(code);
 
+    // A refused password is asked for again at once, with the reason, before it is repeated.
     await term.waitFor('New account password:');
     term.type('short');
-    await term.waitFor('Repeat the new account password:');
-    term.type('short');
-    await term.waitFor('at least 8 characters');
+    const afterShort = await term.waitFor('at least 10 characters');
+    expect(afterShort.slice(afterShort.lastIndexOf('New account password:'))).not.toContain('Repeat');
+    await term.waitFor('New account password:');
+    term.type('Password123');
+    await term.waitFor('This password is too easy to guess.');
     await term.waitFor('New account password:');
     term.type('recovered on a terminal');
+    await term.waitFor('Strength: very strong.');
     await term.waitFor('Repeat the new account password:');
     term.type('recovered on a terminal');
     const done = await term.waitFor('Your recovery code still works.', 60_000);
@@ -110,7 +114,7 @@ describe('latchkey recover on a terminal', () => {
 });
 
 describe('latchkey recover in a script', () => {
-  it('reads the email code and the recovery code from stdin, and a missing or too short password or a mistyped code costs no emailed code', async () => {
+  it('reads the email code and the recovery code from stdin, and a missing, too short or too weak password or a mistyped code costs no emailed code', async () => {
     const { user, code } = await userWithCode();
     const config = ['--config-dir', dir('script')];
     const before = Date.now();
@@ -129,6 +133,9 @@ describe('latchkey recover in a script', () => {
     expect(noPassword.stderr).toContain('LATCHKEY_NEW_PASSWORD');
     const shortPassword = await recover(`${emailCode}\n${code}\n`, { LATCHKEY_NEW_PASSWORD: 'short' });
     expect(errorCode(shortPassword)).toBe('password_too_short');
+    const weakPassword = await recover(`${emailCode}\n${code}\n`, { LATCHKEY_NEW_PASSWORD: 'Password123!' });
+    expect(errorCode(weakPassword)).toBe('password_too_weak');
+    expect(weakPassword.stderr).toContain('too easy to guess');
 
     // The same emailed code still works: none of the failures above sent a request that used it.
     const recovered = await recover(`${emailCode}\n${code}\n`, password);

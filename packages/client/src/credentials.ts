@@ -10,8 +10,8 @@ import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
-import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { requireGoodNewPassword } from './new-account-password.ts';
 import { wipe } from '@latchkey/core/bytes';
 import type { CredentialsChangeFinishResponse } from '@latchkey/core/wire/auth';
 import { endpoints } from '@latchkey/core/wire/endpoints';
@@ -22,7 +22,9 @@ import { resolveSecretKey, unlock } from './sign-in.ts';
 import type { FactorProof } from './two-step.ts';
 
 async function changeCredentials(ctx: ClientContext, currentPassword: string, newPassword: string, reason: 'password' | 'secret-key', proof: FactorProof) {
-  requireLongEnoughPassword(newPassword);
+  // A Secret Key change keeps the password, however old: only a new password is held to today's rule.
+  if (reason === 'password')
+    await requireGoodNewPassword(newPassword, [(await ctx.store.read()).session?.email ?? '', ctx.keys?.account.name ?? '', ctx.api.baseUrl]);
   const account = await unlock(ctx, currentPassword);
   const keyset = ctx.keys!.keyset;
   const oldKey = await resolveSecretKey(ctx, account.email);

@@ -13,8 +13,8 @@ import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { wrapKeysetSymmetricKey, type Keyset } from '@latchkey/core/keyset';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
-import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { requireGoodNewPassword } from './new-account-password.ts';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
@@ -56,7 +56,7 @@ export class RecoveryGrant {
 
   /**
    * Sets the new account password and a new Secret Key; every session and device is signed out.
-   * @throws LatchkeyError `password_too_short` (under MIN_PASSWORD_LENGTH; nothing sent),
+   * @throws LatchkeyError `password_too_short` or `password_too_weak` (core/account-password-strength.ts; nothing sent),
    *   `invalid_request` (a call while one runs; nothing sent), `code_expired` (grant spent here, expired or used: start again),
    *   `network_error` or `invalid_server_response` from the final request (grant spent: sign
    *   in with the new password on this device, which tries the pending Secret Key, or start
@@ -66,9 +66,9 @@ export class RecoveryGrant {
     const keyset = this.#keyset;
     if (keyset === undefined) throw new LatchkeyError('code_expired', 'This recovery was already completed or abandoned. Start again.');
     if (this.#busy) throw new LatchkeyError('invalid_request', 'The new credentials are already being set.');
-    requireLongEnoughPassword(newPassword);
     this.#busy = true;
     try {
+      await requireGoodNewPassword(newPassword, [this.email, this.#ctx.api.baseUrl]);
       return await this.#register(keyset, newPassword);
     } finally {
       this.#busy = false;

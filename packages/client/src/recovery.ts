@@ -15,8 +15,8 @@ import { openKeyset, unwrapKeysetSymmetricKey } from '@latchkey/core/keyset';
 import { deriveRecoveryKeys, parseRecoveryCode, proveRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
 import { combineRecoveryShares } from '@latchkey/core/recovery-shares';
 import type { SecretKey } from '@latchkey/core/secret-key';
-import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { requireGoodNewPassword } from './new-account-password.ts';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { ClientContext } from './context.ts';
@@ -110,7 +110,7 @@ export interface CompleteRecovery extends VerifyRecoveryEmail {
  * emailed code. People should go step by step, so a wrong code can be retried.
  */
 export async function completeRecovery(ctx: ClientContext, params: CompleteRecovery): Promise<{ secretKey: SecretKey; signedOutSessions: number }> {
-  requireLongEnoughPassword(params.newPassword);
+  await requireGoodNewPassword(params.newPassword, [params.email, ctx.api.baseUrl]);
   const given: RecoverySecret | undefined =
     params.recoveryCode !== undefined ? { recoveryCode: params.recoveryCode } : params.shares !== undefined ? { shares: params.shares } : undefined;
   if (given === undefined) throw new LatchkeyError('invalid_request', 'Give the recovery code or the share cards.');

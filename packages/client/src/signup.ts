@@ -9,8 +9,8 @@ import { createKeyset, encryptKeyset, keysetRecipient, keysetSigner } from '@lat
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { accountIdOf, generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
 import { createVaultKey, encryptVaultAttributes, vaultKeyFingerprint, wrapVaultKey } from '@latchkey/core/vault-key';
-import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
+import { requireGoodNewPassword } from './new-account-password.ts';
 import { newVaultId, type UserId } from '@latchkey/core/ids';
 import { wipe } from '@latchkey/core/bytes';
 import { endpoints } from '@latchkey/core/wire/endpoints';
@@ -75,7 +75,7 @@ export async function newAccountKeys(ctx: ClientContext, ticket: string, passwor
 }
 
 export async function completeSignup(ctx: ClientContext, params: CompleteSignup): Promise<{ secretKey: SecretKey; email: string; userId: UserId }> {
-  requireLongEnoughPassword(params.password);
+  await requireGoodNewPassword(params.password, [params.email, params.name, ctx.api.baseUrl]);
   const verificationId = await pendingVerificationId(ctx, params.email, params.verificationId);
 
   const { ticket, userId } = await ctx.api.call(endpoints.signupVerify, { verificationId, code: params.code });

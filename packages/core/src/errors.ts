@@ -75,6 +75,8 @@ export const ERROR_STATUS = {
   client_locked: 401,
   /** A new account password shorter than `MIN_PASSWORD_LENGTH` (core/account-password.ts). */
   password_too_short: 400,
+  /** A new account password that zxcvbn scores below `MIN_PASSWORD_SCORE` (core/account-password-strength.ts): common, a dictionary word, or built on the person's details. */
+  password_too_weak: 400,
   /** `LATCHKEY_SESSION` is not a token of this device's unlocked session (malformed, from another unlock, or altered). */
   invalid_session_token: 401,
   /** The unlocked session the token belonged to has ended: `latchkey lock`, the idle timeout, sign-out, or the server ending the session. */

@@ -49,7 +49,9 @@ describe('sign-up', () => {
     const mail = await waitForEmail(server.dataDir, { to: user.email, subjectIncludes: 'tried to create', after: before - 1000 });
     expect(mail.text).not.toMatch(/^\d{6,8}$/m);
     // Whatever code is guessed, the sign-up cannot proceed.
-    expect(await errorCodeOf(client.signup.complete({ email: user.email, name: 'X', code: '12345678', password: 'whatever-long' }))).toBe('invalid_code');
+    expect(await errorCodeOf(client.signup.complete({ email: user.email, name: 'X', code: '12345678', password: 'quartz-lantern-47-meadow' }))).toBe(
+      'invalid_code',
+    );
   });
 
   it('refuses a wrong code, counts attempts, and refuses a used or expired code', async () => {

@@ -183,20 +183,30 @@ describe('recovering an account', () => {
     const other = (await splitRecoveryCode(generateRecoveryCode(), { total: 5, threshold: 3 })).map((s) => s.text);
     expect(
       await errorCodeOf(
-        server
-          .client()
-          .recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!, other[2]!] }),
+        server.client().recovery.complete({
+          email: user.email,
+          emailCode: '12345678',
+          newPassword: 'shares refused first 8Qd heron',
+          shares: [shares[0]!, shares[1]!, other[2]!],
+        }),
       ),
     ).toBe('share_mismatch');
     expect(
       await errorCodeOf(
-        server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, shares[1]!] }),
+        server
+          .client()
+          .recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'shares refused first 8Qd heron', shares: [shares[0]!, shares[1]!] }),
       ),
     ).toBe('not_enough_shares');
     const typo = shares[1]!.slice(0, 10) + (shares[1]![10] === 'A' ? 'B' : 'A') + shares[1]!.slice(11);
     expect(
       await errorCodeOf(
-        server.client().recovery.complete({ email: user.email, emailCode: '12345678', newPassword: 'whatever pw', shares: [shares[0]!, typo, shares[3]!] }),
+        server.client().recovery.complete({
+          email: user.email,
+          emailCode: '12345678',
+          newPassword: 'shares refused first 8Qd heron',
+          shares: [shares[0]!, typo, shares[3]!],
+        }),
       ),
     ).toBe('share_invalid');
   });

@@ -68,7 +68,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
  * Codes whose SDK message is already written for a person and says more than a fixed text
  * could (e.g. which character of a Secret Key is not allowed).
  */
-const USE_OWN_MESSAGE: ReadonlySet<ErrorCode> = new Set(['secret_key_malformed', 'secret_key_typo']);
+const USE_OWN_MESSAGE: ReadonlySet<ErrorCode> = new Set(['secret_key_malformed', 'secret_key_typo', 'password_too_weak']);
 
 /**
  * Codes from checking typed text locally (a recovery code, share cards) whose SDK message says
@@ -158,6 +158,7 @@ const CREDENTIALS_CHANGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 export function describeCredentialsChangeError(error: unknown): string {
   if (error instanceof LatchkeyError && CREDENTIALS_CHANGE_MESSAGES[error.code] !== undefined) return CREDENTIALS_CHANGE_MESSAGES[error.code]!;
+  if (error instanceof LatchkeyError && error.code === 'password_too_weak') return `${error.message} Nothing was changed.`;
   return describeError(error);
 }
 

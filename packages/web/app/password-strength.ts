@@ -1,31 +1,65 @@
 /**
- * A rough, honest hint about an account password while it is typed. It cannot know how a
- * person chose a password, so it only penalises what is obviously weak (short, one kind of
- * character, repeats, common words) and never claims more than "strong".
+ * How easy a new password is to guess, as it is typed: the account-password rule of
+ * @latchkey/core (at least MIN_PASSWORD_LENGTH characters, zxcvbn score 3 or more). The
+ * estimator and its dictionaries (about 600 kB gzipped) are imported on first use, so pages
+ * without a new-password field never load them; the SDK checks again with the same code.
  */
-import { MIN_PASSWORD_LENGTH } from '@latchkey/core/account-password';
+import { useEffect, useState } from 'react';
+import { MIN_PASSWORD_LENGTH, TOO_SHORT_REASON } from '@latchkey/core/account-password';
+import type { AccountPasswordCheck } from '@latchkey/core/account-password-strength';
 
-export type Strength = 'too-short' | 'weak' | 'fair' | 'strong';
+export type Strength = 'too-short' | 'checking' | 'weak' | 'good' | 'strong';
 
-const COMMON = ['password', 'passwort', 'qwerty', 'letmein', 'welcome', 'admin', 'latchkey', 'iloveyou', 'monkey', 'dragon', '123456', 'abc123'];
-
-export function passwordStrength(password: string): Strength {
-  if (password.length < MIN_PASSWORD_LENGTH) return 'too-short';
-  const lower = password.toLowerCase();
-  if (COMMON.some((word) => lower.includes(word)) || /^(.)\1+$/.test(password)) return 'weak';
-  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
-  const words = password
-    .trim()
-    .split(/[\s\-_.]+/)
-    .filter((w) => w.length >= 3).length;
-  if (password.length >= 16 || (password.length >= 12 && kinds >= 3) || words >= 4) return 'strong';
-  if (password.length >= 10 && kinds >= 2) return 'fair';
-  return 'weak';
+export interface PasswordStrength {
+  readonly strength: Strength;
+  /** zxcvbn's score (0-4) once known. */
+  readonly score: number | undefined;
+  /** Why the account-password rule refuses it; undefined while unknown or when it passes. */
+  readonly refusal: string | undefined;
 }
 
-export const STRENGTH_TEXT: Record<Strength, string> = {
-  'too-short': `Too short: use at least ${MIN_PASSWORD_LENGTH} characters.`,
-  weak: 'Weak: easy to guess. A few unrelated words make a strong password that is easy to remember.',
-  fair: 'Fair. Longer is better: four or more random words, or 16 or more characters.',
-  strong: 'Strong. Remember it: nobody, not even Latchkey, can look it up for you.',
-};
+const loadEstimator = () => import('@latchkey/core/account-password-strength');
+
+/** Milliseconds without typing before the estimate runs: it takes tens of ms, too much for every key. */
+const SETTLE_MS = 150;
+
+/** The strength of `password`; `userInputs` are the person's details (email, name), which a password must not lean on. */
+export function usePasswordStrength(password: string, userInputs: readonly string[] = []): PasswordStrength {
+  const [checked, setChecked] = useState<{ password: string; check: AccountPasswordCheck }>();
+  const inputsKey = userInputs.join('\n');
+  useEffect(() => {
+    if (password.length < MIN_PASSWORD_LENGTH) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void loadEstimator().then(({ checkAccountPassword }) => {
+        if (current) setChecked({ password, check: checkAccountPassword(password, inputsKey === '' ? [] : inputsKey.split('\n')) });
+      });
+    }, SETTLE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [password, inputsKey]);
+
+  if (password.length < MIN_PASSWORD_LENGTH) return { strength: 'too-short', score: 0, refusal: TOO_SHORT_REASON };
+  const check = checked?.password === password ? checked.check : undefined;
+  if (check === undefined) return { strength: 'checking', score: undefined, refusal: undefined };
+  if (!check.ok) return { strength: 'weak', score: check.score, refusal: check.reason };
+  return { strength: check.score >= 4 ? 'strong' : 'good', score: check.score, refusal: undefined };
+}
+
+/** The words under the field, after the strength meter. */
+export function strengthText({ strength, refusal }: PasswordStrength): string {
+  switch (strength) {
+    case 'too-short':
+      return `Too short: use at least ${MIN_PASSWORD_LENGTH} characters.`;
+    case 'checking':
+      return 'Checking how easy it is to guess…';
+    case 'weak':
+      return `Weak. ${refusal ?? ''}`.trim();
+    case 'good':
+      return 'Good. Longer is stronger: four or more random words, or 16 or more characters.';
+    case 'strong':
+      return 'Strong. Remember it: nobody, not even Latchkey, can look it up for you.';
+  }
+}

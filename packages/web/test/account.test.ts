@@ -130,7 +130,13 @@ describe('the Account page', () => {
     await page.getByLabel('New account password', { exact: true }).fill('short');
     await page.getByLabel('New account password again').fill('short');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('at least 8 characters');
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('at least 10 characters');
+
+    // So is one that is easy to guess, with the reason.
+    await page.getByLabel('New account password', { exact: true }).fill('Password123!');
+    await page.getByLabel('New account password again').fill('Password123!');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 30_000 }).toContain('This password is too easy to guess.');
 
     // A wrong current password: wrong_password, nothing changed.
     await page.getByLabel('Account password', { exact: true }).fill('not my password at all');

@@ -38,7 +38,7 @@ export function accountCommands(program: Command, run: Run): void {
           code = (await promptSecret({ ...SECRETS.emailCode, label: `Code from the email sent to ${opts.email}` })).value;
         }
         const name = opts.name ?? (await ask('Your name: '));
-        const password = await newPassword();
+        const password = await newPassword([opts.email, name, client.server]);
         const { secretKey, email } = await client.signup.complete({ email: opts.email, name, code, password });
         const kit = { signInAddress: client.server, email, name, secretKey };
         if (opts.emergencyKit !== undefined) await writeFile(opts.emergencyKit, await createEmergencyKitPdf(kit), { mode: 0o600 });

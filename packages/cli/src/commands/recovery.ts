@@ -86,7 +86,7 @@ async function recoverWithEmailCode(
   const codeFlag = opts.recoveryCode?.trim() === STDIN && process.stdin.isTTY ? undefined : opts.recoveryCode;
   const givenCode = shares ? undefined : await givenSecret(SECRETS.recoveryCode, codeFlag);
   if (shares === undefined && givenCode === undefined && !isInteractive()) throw secretRequired(SECRETS.recoveryCode);
-  requireNewPasswordAvailable();
+  await requireNewPasswordAvailable([email, client.server]);
   // Checked on this device before any request: a typo or a bad card costs nothing.
   const known = shares
     ? await recoveryCodeOf({ shares })
@@ -105,15 +105,15 @@ async function recoverWithEmailCode(
   try {
     for (;;) {
       try {
-        return await grant.setCredentials(await newPassword());
+        return await grant.setCredentials(await newPassword([email, client.server]));
       } catch (error) {
-        // A typed password that differs or is too short is asked for again: the grant is still good.
+        // A typed password that differs or is refused by the rule is asked for again: the grant is still good.
         if (
           !(
             newPasswordPrompted() &&
             !grant.spent &&
             error instanceof LatchkeyError &&
-            (error.code === 'invalid_request' || error.code === 'password_too_short')
+            (error.code === 'invalid_request' || error.code === 'password_too_short' || error.code === 'password_too_weak')
           )
         )
           throw error;

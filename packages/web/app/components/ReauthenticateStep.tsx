@@ -21,7 +21,7 @@ import { AccountPasswordField } from './PasswordField.tsx';
 import { failingField, useFormError } from './form-error.ts';
 import { TwoStepForm, proofMethodsText, type Choice } from './TwoStepPrompt.tsx';
 
-/** Account passwords are at least this long (sign-up and every change enforce it). */
+/** Account passwords were never shorter (8 characters until the rule became 10, protocol.md §9: older accounts may still have 8 or 9). */
 const SHORTEST_ACCOUNT_PASSWORD = 8;
 
 export interface ReauthenticateStepProps {

@@ -16,6 +16,7 @@ const FIELD_OF: Partial<Record<ErrorCode, FormField>> = {
   secret_key_typo: 'secretKey',
   secret_key_required: 'secretKey',
   password_too_short: 'newPassword',
+  password_too_weak: 'newPassword',
   invalid_code: 'code',
   code_expired: 'code',
   code_used: 'code',

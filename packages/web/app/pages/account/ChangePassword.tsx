@@ -19,9 +19,9 @@ import { useAsyncAction } from '../../components/useAsyncAction.ts';
 import { useNewPassword } from '../../components/useNewPassword.ts';
 
 export function ChangePassword({ onCancel, onChanged }: { onCancel: () => void; onChanged: (signedOutSessions: number) => void }) {
-  const { latchkey } = useApp();
+  const { latchkey, phase } = useApp();
   const [current, setCurrent] = useState('');
-  const newPassword = useNewPassword();
+  const newPassword = useNewPassword({ userInputs: phase.kind === 'unlocked' ? [phase.account.email, phase.account.name] : [] });
   const { busy, error, errorId, setError, tie, run } = useAsyncAction({ describe: describeCredentialsChangeError });
   /** Set once the server asked for a two-step proof: the methods it accepts. */
   const [proofMethods, setProofMethods] = useState<readonly string[]>();

@@ -39,7 +39,7 @@ export function ExportPage() {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [format, setFormat] = useState<ExportFormat>('latchkey');
   const [understood, setUnderstood] = useState(false);
-  const password = useNewPassword();
+  const password = useNewPassword({ rule: 'length' });
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();

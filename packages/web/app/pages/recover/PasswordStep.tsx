@@ -30,7 +30,7 @@ export function PasswordStep({
   /** The grant is older than 30 minutes or was used: the recovery code must be proven again. */
   onGrantGone: () => void;
 }) {
-  const newPassword = useNewPassword();
+  const newPassword = useNewPassword({ userInputs: [grant.email] });
   const { password } = newPassword;
   const describe = (e: unknown) => (grant.spent && outcomeUnknown(e) ? UNKNOWN_OUTCOME : e instanceof LatchkeyError ? describeInputError(e) : describeError(e));
   const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false, describe });

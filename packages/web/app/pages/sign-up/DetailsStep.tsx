@@ -21,7 +21,7 @@ export function DetailsStep({
   const { latchkey } = useApp();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
-  const newPassword = useNewPassword();
+  const newPassword = useNewPassword({ userInputs: [email, name] });
   const { password } = newPassword;
   const { busy, error, errorId, setError, tie, run } = useAsyncAction({ session: false });
 
