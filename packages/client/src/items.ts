@@ -12,12 +12,12 @@
  * Edits name the version they were made from; a stale edit fails with `conflict`.
  */
 import type { BoxKey } from '@latchkey/core/sealed-box';
-import { decryptItem, decryptTrashedItem, encryptItem, encryptTrashedItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
+import { decryptItem, decryptItems, decryptTrashedItems, encryptItem, encryptTrashedItem, validateItemFields, type ItemFields } from '@latchkey/core/item';
 import { applyItemChanges } from '@latchkey/core/item-edit';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { newItemId, type ItemId, type VaultId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
-import type { EncryptedItem, TrashedItem as EncryptedTrashedItem } from '@latchkey/core/wire/vaults';
+import type { EncryptedItem } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
 import { ITEM_DELETED, updateStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
@@ -86,7 +86,18 @@ export async function listItems(ctx: ClientContext, vaultId?: VaultId): Promise<
     vaultIds.map(async (id) => ({ vaultId: id, items: (await ctx.api.call(endpoints.listItems, { params: { vaultId: id } })).items })),
   );
   await openVaultKeys(ctx, vaultIds);
-  const items = await Promise.all(perVault.flatMap(({ vaultId: id, items: list }) => list.map((e) => decryptOne(ctx, e, { vaultId: id, itemId: e.id }))));
+  const keys = requireUnlocked(ctx).vaultKeys;
+  // One batch per vault (docs/protocol.md §6.1), each item bound to the vault listed and its own id and version.
+  const opened = await Promise.all(
+    perVault.map(async ({ vaultId: id, items: list }) => {
+      const fields = await decryptItems(
+        keys.get(id)!,
+        list.map((e) => ({ ref: { vaultId: id, itemId: e.id, version: e.version }, ciphertext: e.ciphertext })),
+      );
+      return list.map((e, i): Item => ({ ...fields[i]!, id: e.id, vaultId: id, version: e.version, updatedAt: e.updatedAt }));
+    }),
+  );
+  const items = opened.flat();
   await checkAndRecordVersions(ctx, items);
   return items;
 }
@@ -163,20 +174,19 @@ export async function moveItem(ctx: ClientContext, itemId: ItemId, toVaultId: Va
   return { ...fields, id: itemId, vaultId: toVaultId, version, updatedAt: new Date().toISOString() };
 }
 
-/** Decrypts as a trashed item of the vault the client asked for: a live one passed off as trashed fails. */
-async function decryptTrashed(ctx: ClientContext, encrypted: EncryptedTrashedItem, vaultId: VaultId): Promise<TrashedItem> {
-  const ref = { vaultId, itemId: encrypted.id, version: encrypted.version };
-  const fields = await decryptTrashedItem(await vaultKeyById(ctx, vaultId), ref, encrypted.ciphertext);
-  return { ...fields, id: encrypted.id, vaultId, version: encrypted.version, updatedAt: encrypted.updatedAt, deletedAt: encrypted.deletedAt };
-}
-
 /** The vault's Trash, newest deletion first; checked against the version pins like any listing. */
 export async function listTrash(ctx: ClientContext, vaultId: VaultId): Promise<TrashedItem[]> {
   requireUnlocked(ctx);
   await requireSession(ctx);
   const { items: encrypted } = await ctx.api.call(endpoints.listTrash, { params: { vaultId } });
-  await openVaultKeys(ctx, [vaultId]);
-  const trashed = await Promise.all(encrypted.map((e) => decryptTrashed(ctx, e, vaultId)));
+  const key = await vaultKeyById(ctx, vaultId);
+  const fields = await decryptTrashedItems(
+    key,
+    encrypted.map((e) => ({ ref: { vaultId, itemId: e.id, version: e.version }, ciphertext: e.ciphertext })),
+  );
+  const trashed = encrypted.map(
+    (e, i): TrashedItem => ({ ...fields[i]!, id: e.id, vaultId, version: e.version, updatedAt: e.updatedAt, deletedAt: e.deletedAt }),
+  );
   await checkAndRecordVersions(ctx, trashed);
   return trashed;
 }

@@ -13,33 +13,101 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DECODE = new Int16Array(128).fill(-1);
+const DECODE = new Int32Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** The 6-bit value of the character at `i`, or -1 (all bits set) for one outside the alphabet. */
+const sextet = (text: string, i: number): number => {
+  const code = text.charCodeAt(i);
+  // Codes above 127 index the table modulo 128 but are forced to -1 by the sign of 127 - code.
+  return DECODE[code & 127]! | ((127 - code) >> 31);
+};
+
+/** The part of Node's `Buffer` used here, typed structurally so the browser build needs no Node types. */
+interface NativeBuffer {
+  from(
+    memory: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ): {
+    write(text: string, encoding: 'base64url'): number;
+    toString(encoding: 'base64url'): string;
+  };
+}
+const NATIVE_BUFFER = (globalThis as { Buffer?: NativeBuffer }).Buffer;
+
+/**
+ * Node's native decoder, made strict by a round trip: it skips characters outside the alphabet,
+ * takes `+` and `/` and ignores stray trailing bits, but only the one canonical spelling of the
+ * bytes re-encodes to the text it came from. It writes into a Uint8Array of our own (through a
+ * Buffer view of it: no shared pool, no copy). Several times faster than the loop below for a
+ * sync's 3,000 ciphertexts; browsers (no `Buffer`) take the loop.
+ * @returns undefined where there is no native decoder.
+ */
+function nativeBase64Url(text: string): Uint8Array | undefined {
+  if (NATIVE_BUFFER === undefined) return undefined;
+  if (text.length % 4 === 1) throw new TypeError('invalid base64url');
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  const view = NATIVE_BUFFER.from(out.buffer, 0, out.length);
+  if (view.write(text, 'base64url') !== out.length || view.toString('base64url') !== text) {
+    throw new TypeError(/^[A-Za-z0-9_-]*$/.test(text) ? 'non-canonical base64url' : 'invalid base64url');
+  }
+  return out;
+}
 
 /**
  * Decodes unpadded base64url. Throws `TypeError` on any character outside the alphabet, an
  * impossible length, or a non-canonical spelling (unused trailing bits set), so each value has
- * exactly one accepted spelling.
+ * exactly one accepted spelling. Natively where the platform can, else `portableFromBase64Url`.
  */
 export function fromBase64Url(text: string): Uint8Array {
+  return nativeBase64Url(text) ?? portableFromBase64Url(text);
+}
+
+/**
+ * `fromBase64Url` in plain JavaScript, what browsers run (exported so tests hold it to the same
+ * cases as the native path). Four characters at a time, with validity folded into one OR checked
+ * after the loop: every item ciphertext of a sync goes through here (docs/protocol.md §6.1).
+ */
+export function portableFromBase64Url(text: string): Uint8Array {
   const n = text.length;
-  if (n % 4 === 1) throw new TypeError('invalid base64url');
-  const out = new Uint8Array(Math.floor((n * 3) / 4));
-  let buffer = 0;
-  let bits = 0;
+  const rest = n % 4;
+  if (rest === 1) throw new TypeError('invalid base64url');
+  const whole = n - rest;
+  const out = new Uint8Array((whole / 4) * 3 + (rest === 0 ? 0 : rest - 1));
+  let invalid = 0;
   let o = 0;
-  for (let i = 0; i < n; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? DECODE[code]! : -1;
-    if (value < 0) throw new TypeError('invalid base64url');
-    buffer = ((buffer << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >> bits) & 0xff;
-    }
+  for (let i = 0; i < whole; i += 4) {
+    const a = sextet(text, i);
+    const b = sextet(text, i + 1);
+    const c = sextet(text, i + 2);
+    const d = sextet(text, i + 3);
+    invalid |= a | b | c | d;
+    const triple = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = triple >> 16;
+    out[o + 1] = triple >> 8;
+    out[o + 2] = triple;
+    o += 3;
   }
-  if ((buffer & ((1 << bits) - 1)) !== 0) throw new TypeError('non-canonical base64url');
+  let unused = 0;
+  if (rest === 2) {
+    const a = sextet(text, whole);
+    const b = sextet(text, whole + 1);
+    invalid |= a | b;
+    out[o] = (a << 2) | (b >> 4);
+    unused = b & 0x0f;
+  } else if (rest === 3) {
+    const a = sextet(text, whole);
+    const b = sextet(text, whole + 1);
+    const c = sextet(text, whole + 2);
+    invalid |= a | b | c;
+    const pair = (a << 10) | (b << 4) | (c >> 2);
+    out[o] = pair >> 8;
+    out[o + 1] = pair;
+    unused = c & 0x03;
+  }
+  if (invalid < 0) throw new TypeError('invalid base64url');
+  if (unused !== 0) throw new TypeError('non-canonical base64url');
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** Associated data: a canonical, injective encoding of what a ciphertext is and what it belongs to. */
 import { describe, expect, it } from 'vitest';
-import { associatedData, type CiphertextPurpose } from '../src/associated-data.ts';
+import { associatedData, associatedDataBytes, type Binding, type CiphertextPurpose } from '../src/associated-data.ts';
 import { importBoxKey, openBox, sealBox } from '../src/sealed-box.ts';
 import { randomBytes, utf8 } from '../src/bytes.ts';
 import { expectLatchkeyError } from './helpers/errors.ts';
@@ -47,6 +47,30 @@ describe('associatedData', () => {
       expect(() => associatedData('item', { [value]: 'x' }), JSON.stringify(value)).toThrow(TypeError);
     }
     expect(() => associatedData('item', { vault: Number.NaN, item: 'x' })).not.toThrow(); // 'NaN' is plain text, harmless
+  });
+
+  it('as bytes (associatedDataBytes) is exactly the UTF-8 of the text, for every purpose, order and value kind', () => {
+    const bindings: Binding[] = [
+      {},
+      { vault: '3f2b8c1e-9a7d-4e2f-8b1a-0c9d8e7f6a5b', item: '9d8c7b6a-0000-4111-8222-333344445555', version: 17 },
+      { version: 0, item: 'AbC_-09', vault: 'a.b:c@d+e' },
+      { vault: '' },
+      { z: 1, a: 'x', m: Number.MAX_SAFE_INTEGER },
+    ];
+    for (const purpose of [...PURPOSES, 'trashed-item', 'unlocked-session'] as CiphertextPurpose[]) {
+      for (const binding of bindings) {
+        expect(associatedDataBytes(purpose, binding)).toEqual(utf8(associatedData(purpose, binding)));
+        expect(associatedDataBytes(purpose, binding, 0x01)).toEqual(new Uint8Array([0x01, ...utf8(associatedData(purpose, binding))]));
+      }
+    }
+  });
+
+  it('as bytes rejects every value and key the text form rejects', () => {
+    const unsafe = ['a\nitem=b', 'a=b', 'x\n', '\nvault=w', 'a b', 'a\u0000', 'a\r', 'é', 'a/b', 'a,b', 'a;b', 'a\u2028b', '{}', '\u00c1', '\u0141'];
+    for (const value of unsafe) {
+      expect(() => associatedDataBytes('item', { vault: value }), JSON.stringify(value)).toThrow(TypeError);
+      expect(() => associatedDataBytes('item', { [value]: 'x' }), JSON.stringify(value)).toThrow(TypeError);
+    }
   });
 
   it('cannot be made to collide by injecting a separator', () => {

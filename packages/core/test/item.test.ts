@@ -2,10 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
 import { utf8 } from '../src/bytes.ts';
-import { decryptItem, encryptItem, encryptTrashedItem, ITEM_FORMAT, ITEM_KINDS, validateItemFields, type ItemFields, type ItemRef } from '../src/item.ts';
-import { openBox } from '../src/sealed-box.ts';
 import { fromUtf8 } from '../src/bytes.ts';
-import { sealBox } from '../src/sealed-box.ts';
+import { defaultAesGcmBackend, type AesGcmBackend } from '../src/crypto/aes-gcm.ts';
+import {
+  decryptItem,
+  decryptItems,
+  decryptTrashedItems,
+  encryptItem,
+  encryptTrashedItem,
+  ITEM_FORMAT,
+  ITEM_KINDS,
+  validateItemFields,
+  type ItemFields,
+  type ItemRef,
+} from '../src/item.ts';
+import { importBoxKey, openBox, sealBox } from '../src/sealed-box.ts';
 import { createVaultKey, importVaultKey } from '../src/vault-key.ts';
 import { expectLatchkeyError, expectLatchkeyErrorSync } from './helpers/errors.ts';
 
@@ -248,5 +259,68 @@ describe('typed items (payload format 2)', () => {
       passwordHistory: history,
     });
     expect(out).toEqual({ kind: 'card', title: 't', card: { number: '4111111111111111' }, tags: ['Work', 'Home'], passwordHistory: history.slice(0, 30) });
+  });
+});
+
+const batchBackends: AesGcmBackend[] = defaultAesGcmBackend() === 'native' ? ['native', 'webcrypto'] : ['webcrypto'];
+
+describe.each(batchBackends)('many items at once (decryptItems, a sync), %s back end', (backend) => {
+  async function vault(n: number) {
+    const key = await importBoxKey(createVaultKey(), backend);
+    const refs: ItemRef[] = Array.from({ length: n }, (_, i) => ({ vaultId: ref.vaultId, itemId: crypto.randomUUID(), version: 1 + (i % 4) }));
+    const fields = refs.map((_, i): ItemFields => (i % 2 === 0 ? { ...login, title: `Login ${i}` } : { kind: 'note', title: `Note ${i}`, notes: `n${i}` }));
+    const ciphertexts = await Promise.all(refs.map((r, i) => encryptItem(key, r, fields[i]!)));
+    return { key, refs, fields, ciphertexts };
+  }
+
+  it("gives each item's fields, in order, the same as decryptItem one by one", async () => {
+    const { key, refs, fields, ciphertexts } = await vault(30);
+    const items = refs.map((r, i) => ({ ref: r, ciphertext: ciphertexts[i]! }));
+    expect(await decryptItems(key, items)).toEqual(fields);
+    expect(await Promise.all(items.map((i) => decryptItem(key, i.ref, i.ciphertext)))).toEqual(fields);
+    expect(await decryptItems(key, [])).toEqual([]);
+  });
+
+  it('keeps every item bound to its id, vault and version: a swap, a move, a renumbering or a trashed copy fails the sync', async () => {
+    const { key, refs, ciphertexts } = await vault(8);
+    const items = refs.map((r, i) => ({ ref: r, ciphertext: ciphertexts[i]! }));
+    const cases = {
+      swapped: items.map((it, i) => (i === 1 ? { ...it, ciphertext: ciphertexts[2]! } : i === 2 ? { ...it, ciphertext: ciphertexts[1]! } : it)),
+      moved: items.map((it, i) => (i === 3 ? { ...it, ref: { ...it.ref, vaultId: crypto.randomUUID() } } : it)),
+      renumbered: items.map((it, i) => (i === 7 ? { ...it, ref: { ...it.ref, version: it.ref.version + 1 } } : it)),
+      trashed: await Promise.all(items.map(async (it, i) => (i === 5 ? { ...it, ciphertext: await encryptTrashedItem(key, it.ref, login) } : it))),
+    };
+    for (const [name, batch] of Object.entries(cases)) {
+      const error = await expectLatchkeyError(() => decryptItems(key, batch), 'decryption_failed').catch((e: unknown) => {
+        throw new Error(`${name}: ${String(e)}`);
+      });
+      expect(error.code, name).toBe('decryption_failed');
+    }
+  });
+
+  it('opens trashed items only as trashed (decryptTrashedItems), and live ones not at all', async () => {
+    const { key, refs } = await vault(3);
+    const trashed = await Promise.all(refs.map(async (r) => ({ ref: r, ciphertext: await encryptTrashedItem(key, r, login) })));
+    expect(await decryptTrashedItems(key, trashed)).toEqual([login, login, login]);
+    await expectLatchkeyError(() => decryptItems(key, trashed), 'decryption_failed');
+    const live = await Promise.all(refs.map(async (r) => ({ ref: r, ciphertext: await encryptItem(key, r, login) })));
+    await expectLatchkeyError(() => decryptTrashedItems(key, live), 'decryption_failed');
+  });
+
+  it('fails with decryption_failed for a box whose content is not a valid item', async () => {
+    const { key, refs, ciphertexts } = await vault(2);
+    const bad = await sealBox(
+      key,
+      utf8('{"kind":"spaceship","title":"x"}'),
+      associatedData('item', { vault: refs[1]!.vaultId, item: refs[1]!.itemId, version: refs[1]!.version }),
+    );
+    await expectLatchkeyError(
+      () =>
+        decryptItems(key, [
+          { ref: refs[0]!, ciphertext: ciphertexts[0]! },
+          { ref: refs[1]!, ciphertext: bad },
+        ]),
+      'decryption_failed',
+    );
   });
 });

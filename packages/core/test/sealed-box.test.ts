@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { associatedData } from '../src/associated-data.ts';
 import { fromBase64Url, fromUtf8, randomBytes, toBase64Url, utf8 } from '../src/bytes.ts';
-import { defaultAesGcmBackend } from '../src/crypto/aes-gcm.ts';
-import { importBoxKey, openBox, sealBox } from '../src/sealed-box.ts';
+import { defaultAesGcmBackend, type AesGcmBackend } from '../src/crypto/aes-gcm.ts';
+import { boxAssociatedData, importBoxKey, openBox, openBoxes, sealBox } from '../src/sealed-box.ts';
 import { expectLatchkeyError } from './helpers/errors.ts';
 
 const AD = associatedData('item', { vault: 'vault-1', item: 'item-1', version: 1 });
@@ -118,5 +118,47 @@ describe('sealed boxes across AES-GCM back ends', () => {
     expect(fromUtf8(await openBox(native, await sealBox(web, utf8('from a browser'), ad), ad))).toBe('from a browser');
     await expect(openBox(web, await sealBox(native, utf8('x'), ad), `${ad}x`)).rejects.toMatchObject({ code: 'decryption_failed' });
     await expect(openBox(native, await sealBox(web, utf8('x'), ad), `${ad}x`)).rejects.toMatchObject({ code: 'decryption_failed' });
+  });
+});
+
+const boxBackends: AesGcmBackend[] = defaultAesGcmBackend() === 'native' ? ['native', 'webcrypto'] : ['webcrypto'];
+
+describe.each(boxBackends)('many sealed boxes at once (openBoxes), %s back end', (backend) => {
+  const binding = (i: number) => ({ vault: 'vault-1', item: `item-${i}`, version: i });
+  async function sealed(n: number) {
+    const key = await importBoxKey(randomBytes(32), backend);
+    const boxes = await Promise.all(Array.from({ length: n }, (_, i) => sealBox(key, utf8(`secret ${i}`), associatedData('item', binding(i)))));
+    return { key, boxes };
+  }
+
+  it('opens each box under its own associated data, given as text or as bytes, in order', async () => {
+    const { key, boxes } = await sealed(12);
+    const asText = await openBoxes(
+      key,
+      boxes.map((box, i) => ({ box, ad: associatedData('item', binding(i)) })),
+    );
+    const asBytes = await openBoxes(
+      key,
+      boxes.map((box, i) => ({ box, ad: boxAssociatedData('item', binding(i)) })),
+    );
+    expect(asText.map((p) => fromUtf8(p))).toEqual(boxes.map((_, i) => `secret ${i}`));
+    expect(asBytes.map((p) => fromUtf8(p))).toEqual(boxes.map((_, i) => `secret ${i}`));
+  });
+
+  it('fails as a whole with decryption_failed when one box is swapped, bound elsewhere, tampered or malformed', async () => {
+    const { key, boxes } = await sealed(6);
+    const ads = boxes.map((_, i) => boxAssociatedData('item', binding(i)));
+    const swapped = boxes.map((box, i) => ({ box: i === 2 ? boxes[3]! : i === 3 ? boxes[2]! : box, ad: ads[i]! }));
+    await expectLatchkeyError(() => openBoxes(key, swapped), 'decryption_failed');
+    const renumbered = boxes.map((box, i) => ({ box, ad: i === 4 ? boxAssociatedData('item', { ...binding(4), version: 5 }) : ads[i]! }));
+    await expectLatchkeyError(() => openBoxes(key, renumbered), 'decryption_failed');
+    const bytes = fromBase64Url(boxes[1]!);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    const tampered = boxes.map((box, i) => ({ box: i === 1 ? toBase64Url(bytes) : box, ad: ads[i]! }));
+    await expectLatchkeyError(() => openBoxes(key, tampered), 'decryption_failed');
+    const malformed = boxes.map((box, i) => ({ box: i === 5 ? `${box}=` : box, ad: ads[i]! }));
+    await expectLatchkeyError(() => openBoxes(key, malformed), 'decryption_failed');
+    const trashed = boxes.map((box, i) => ({ box, ad: i === 0 ? boxAssociatedData('trashed-item', binding(0)) : ads[i]! }));
+    await expectLatchkeyError(() => openBoxes(key, trashed), 'decryption_failed');
   });
 });

@@ -12,8 +12,8 @@
  *   those vectors are invalid and must be refused.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, concatBytes, hexToBytes } from '../src/bytes.ts';
-import { aesGcmDecrypt, aesGcmEncrypt, defaultAesGcmBackend, importAesGcmKey, type AesGcmBackend } from '../src/crypto/aes-gcm.ts';
+import { bytesToHex, concatBytes, fromUtf8, hexToBytes, randomBytes, utf8 } from '../src/bytes.ts';
+import { aesGcmDecrypt, aesGcmDecryptMany, aesGcmEncrypt, defaultAesGcmBackend, importAesGcmKey, type AesGcmBackend } from '../src/crypto/aes-gcm.ts';
 import { label, loadWycheproof, type WycheproofTest } from './helpers/wycheproof.ts';
 
 interface AeadTest extends WycheproofTest {
@@ -76,6 +76,18 @@ async function check(backend: AesGcmBackend, group: AeadGroup, t: AeadTest): Pro
     decrypted = undefined;
   }
 
+  // The batch decryption (a sync's path, 128-bit tags only) must agree with the single one, vector for vector.
+  if (group.tagSize === 128) {
+    let many: Uint8Array | undefined;
+    try {
+      [many] = await aesGcmDecryptMany(key, [{ iv, ciphertextAndTag: expected, aad }]);
+    } catch {
+      many = undefined;
+    }
+    if ((many === undefined) !== (decrypted === undefined)) return 'aesGcmDecryptMany disagrees with aesGcmDecrypt on acceptance';
+    if (many !== undefined && bytesToHex(many) !== t.msg) return 'aesGcmDecryptMany returned a wrong plaintext';
+  }
+
   if (t.result === 'valid') {
     if (encrypted === undefined) return 'encrypt threw';
     if (bytesToHex(encrypted) !== bytesToHex(expected)) return 'encrypt differs from ct||tag';
@@ -118,6 +130,21 @@ describe.each(backends)(`Wycheproof AES-GCM (${vectors.numberOfTests} vectors), 
 
   it('refuses 192-bit keys, which is why those groups are skipped', async () => {
     await expect(importAesGcmKey(new Uint8Array(24), backend)).rejects.toThrow(RangeError);
+  });
+
+  it('decrypts many ciphertexts in order, and refuses the whole batch when one of them does not verify', async () => {
+    const key = await importAesGcmKey(randomBytes(32), backend);
+    const inputs = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const iv = randomBytes(12);
+        const aad = utf8(`aad ${i}`);
+        return { iv, aad, ciphertextAndTag: await aesGcmEncrypt(key, iv, utf8(`message ${i}`), aad) };
+      }),
+    );
+    expect((await aesGcmDecryptMany(key, inputs)).map((p) => fromUtf8(p))).toEqual(inputs.map((_, i) => `message ${i}`));
+    expect(await aesGcmDecryptMany(key, [])).toEqual([]);
+    const tampered = inputs.map((x, i) => (i === 13 ? { ...x, aad: utf8('aad 12') } : x));
+    await expect(aesGcmDecryptMany(key, tampered)).rejects.toThrow();
   });
 
   it('rejects a ciphertext shorter than the tag', async () => {

@@ -6,7 +6,7 @@
  * cipher (reached through `process.getBuiltinModule`, so no import ties this module to Node and
  * browsers never load it); elsewhere WebCrypto. Both give the same bytes. The synchronous one
  * matters for many small ciphertexts: each WebCrypto call costs a promise and a thread-pool hop
- * (~30 µs), several times the cipher itself for a 300-byte item (docs/protocol.md, "Sync").
+ * (~30 µs), several times the cipher itself for a 300-byte item (docs/protocol.md §6.1).
  */
 import { toBufferSource } from '../bytes.ts';
 
@@ -95,28 +95,53 @@ export async function aesGcmEncrypt(key: AesGcmKey, iv: Uint8Array, plaintext: U
   return new Uint8Array(out);
 }
 
+/**
+ * The native back end's decryption, synchronous. Throws when the tag does not verify.
+ * @param tagBytes the tag length in bytes.
+ */
+function nativeDecrypt(key: AesGcmKey & { backend: 'native' }, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, tagBytes: number): Uint8Array {
+  if (iv.length === 0) throw new RangeError('AES-GCM needs a non-empty IV');
+  if (ciphertextAndTag.length < tagBytes) throw new RangeError('AES-GCM ciphertext shorter than its tag');
+  const decipher = key.crypto.createDecipheriv(algorithm(key), key.key, iv, { authTagLength: tagBytes });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(ciphertextAndTag.subarray(ciphertextAndTag.length - tagBytes));
+  const head = decipher.update(ciphertextAndTag.subarray(0, ciphertextAndTag.length - tagBytes));
+  const tail = decipher.final(); // throws here when the tag does not verify
+  // Copied into a plain Uint8Array of its own: Node's Buffers may be views of a shared pool.
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head, 0);
+  out.set(tail, head.length);
+  return out;
+}
+
+const webCryptoDecrypt = async (key: AesGcmKey & { backend: 'webcrypto' }, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, tagLength: number) =>
+  new Uint8Array(
+    await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: toBufferSource(iv), additionalData: toBufferSource(aad), tagLength },
+      key.key,
+      toBufferSource(ciphertextAndTag),
+    ),
+  );
+
 /** Throws when the tag does not verify (an `Error` from OpenSSL or a `DOMException` from WebCrypto). */
 export async function aesGcmDecrypt(key: AesGcmKey, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, tagLength = 128): Promise<Uint8Array> {
   checkTagLength(tagLength);
-  if (key.backend === 'native') {
-    const tagBytes = tagLength / 8;
-    if (iv.length === 0) throw new RangeError('AES-GCM needs a non-empty IV');
-    if (ciphertextAndTag.length < tagBytes) throw new RangeError('AES-GCM ciphertext shorter than its tag');
-    const decipher = key.crypto.createDecipheriv(algorithm(key), key.key, iv, { authTagLength: tagBytes });
-    decipher.setAAD(aad);
-    decipher.setAuthTag(ciphertextAndTag.subarray(ciphertextAndTag.length - tagBytes));
-    const head = decipher.update(ciphertextAndTag.subarray(0, ciphertextAndTag.length - tagBytes));
-    const tail = decipher.final(); // throws here when the tag does not verify
-    // Copied into a plain Uint8Array of its own: Node's Buffers may be views of a shared pool.
-    const out = new Uint8Array(head.length + tail.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    return out;
-  }
-  const out = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: toBufferSource(iv), additionalData: toBufferSource(aad), tagLength },
-    key.key,
-    toBufferSource(ciphertextAndTag),
-  );
-  return new Uint8Array(out);
+  if (key.backend === 'native') return nativeDecrypt(key, iv, ciphertextAndTag, aad, tagLength / 8);
+  return webCryptoDecrypt(key, iv, ciphertextAndTag, aad, tagLength);
+}
+
+export interface AesGcmInput {
+  readonly iv: Uint8Array;
+  readonly ciphertextAndTag: Uint8Array;
+  readonly aad: Uint8Array;
+}
+
+/**
+ * Decrypts many ciphertexts under one key (128-bit tags), results in input order. On the native
+ * back end it is one synchronous loop, with no promise per ciphertext; on WebCrypto the calls
+ * are all started at once. Throws as `aesGcmDecrypt` does when any tag does not verify.
+ */
+export async function aesGcmDecryptMany(key: AesGcmKey, inputs: readonly AesGcmInput[]): Promise<Uint8Array[]> {
+  if (key.backend === 'native') return inputs.map((x) => nativeDecrypt(key, x.iv, x.ciphertextAndTag, x.aad, 16));
+  return Promise.all(inputs.map((x) => webCryptoDecrypt(key, x.iv, x.ciphertextAndTag, x.aad, 128)));
 }
