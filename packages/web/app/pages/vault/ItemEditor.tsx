@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { Item, Vault } from '@latchkey/client/client';
-import type { ItemFields, ItemKind } from '@latchkey/core/item';
+import { validateItemFields, type ItemKind } from '@latchkey/core/item';
 import { parseVaultId } from '@latchkey/core/ids';
 import { parseTotp } from '@latchkey/core/totp-code';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -14,43 +14,9 @@ import { describeError, errorCode } from '../../errors.ts';
 import { ErrorMessage, Field, PageHeading, Progress, SecretField } from '../../components/ui.tsx';
 import { PasswordGenerator } from '../../components/PasswordGenerator.tsx';
 import { TotpQrInput } from './TotpQrInput.tsx';
-
-interface Draft {
-  kind: ItemKind;
-  title: string;
-  username: string;
-  password: string;
-  url: string;
-  notes: string;
-  totp: string;
-}
-
-const draftOf = (item: Item | undefined): Draft => ({
-  kind: item?.kind ?? 'login',
-  title: item?.title ?? '',
-  username: item?.username ?? '',
-  password: item?.password ?? '',
-  url: item?.urls?.[0] ?? '',
-  notes: item?.notes ?? '',
-  totp: item?.totp ?? '',
-});
-
-/**
- * Empty fields are left out; extra URLs beyond the first (edited here) are kept. Switching to "Secure note" keeps filled-in login fields: nothing
- * is dropped without the person clearing it.
- */
-function fieldsOf(draft: Draft, item: Item | undefined): ItemFields {
-  const urls = [draft.url.trim(), ...(item?.urls?.slice(1) ?? [])].filter((u) => u !== '');
-  return {
-    kind: draft.kind,
-    title: draft.title.trim(),
-    ...(draft.username !== '' ? { username: draft.username } : {}),
-    ...(draft.password !== '' ? { password: draft.password } : {}),
-    ...(urls.length > 0 ? { urls } : {}),
-    ...(draft.notes !== '' ? { notes: draft.notes } : {}),
-    ...(draft.totp.trim() !== '' ? { totp: draft.totp.trim() } : {}),
-  };
-}
+import { CLEARED, draftOf, fieldsOf, hasCardDetails, hasIdentityDetails, hasLoginFields, type Draft } from './item-draft.ts';
+import { KIND_NAMES, KINDS_IN_ORDER } from './item-kinds.ts';
+import { CardFields, CustomFieldsEditor, IdentityFields, TagsAndFavourite } from './TypedFieldsEditor.tsx';
 
 /** Why a typed TOTP secret is not usable, or undefined when it is (or when there is none). */
 function totpError(typed: string): string | undefined {
@@ -85,6 +51,7 @@ export function ItemEditor({
   const [error, setError] = useState<{ message: string; conflict: boolean }>();
   const [generating, setGenerating] = useState(false);
   const set = (name: keyof Draft) => (value: string) => setDraft({ ...draft, [name]: value });
+  const showLogin = draft.kind === 'login' || draft.kind === 'password' || hasLoginFields(draft);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -92,18 +59,20 @@ export function ItemEditor({
     if (draft.title.trim() === '') return setError({ message: 'Give the item a title, such as the name of the website.', conflict: false });
     const totpProblem = totpError(draft.totp);
     if (totpProblem !== undefined) return setError({ message: totpProblem, conflict: false });
+    const fields = fieldsOf(draft, base);
+    try {
+      // Core's own check, so a wrong expiry or a card number on a login is named before anything is encrypted.
+      validateItemFields(fields);
+    } catch (e) {
+      return setError({ message: e instanceof LatchkeyError ? e.message : describeError(e), conflict: false });
+    }
     setBusy(true);
     try {
-      const fields = fieldsOf(draft, base);
       const saved =
         base === undefined
           ? // The vault id may come from the address bar: checked here, as the server would.
             await latchkey.client.items.create(parseVaultId(targetVault), fields)
-          : await latchkey.client.items.update(
-              base.id,
-              { username: undefined, password: undefined, urls: undefined, notes: undefined, totp: undefined, ...fields },
-              base,
-            );
+          : await latchkey.client.items.update(base.id, { ...CLEARED, ...fields }, base);
       await onSaved(saved, base === undefined ? 'Item saved.' : 'Changes saved.');
     } catch (e) {
       if (handleSignedOut(e)) return;
@@ -141,14 +110,18 @@ export function ItemEditor({
       ) : null}
       <div className="field">
         <label htmlFor="item-kind">Kind</label>
-        <select id="item-kind" value={draft.kind} onChange={(e) => set('kind')(e.target.value)}>
-          <option value="login">Login</option>
-          <option value="password">Password</option>
-          <option value="note">Secure note</option>
+        <select id="item-kind" value={draft.kind} onChange={(e) => set('kind')(e.target.value as ItemKind)}>
+          {KINDS_IN_ORDER.map((k) => (
+            <option key={k} value={k}>
+              {KIND_NAMES[k]}
+            </option>
+          ))}
         </select>
       </div>
       <Field label="Title" required maxLength={500} value={draft.title} onChange={set('title')} autoComplete="off" />
-      {draft.kind !== 'note' || draft.username !== '' || draft.password !== '' || draft.url !== '' ? (
+      {draft.kind === 'card' || hasCardDetails(draft) ? <CardFields draft={draft} setDraft={setDraft} /> : null}
+      {draft.kind === 'identity' || hasIdentityDetails(draft) ? <IdentityFields draft={draft} setDraft={setDraft} /> : null}
+      {showLogin ? (
         <>
           <Field label="Username" value={draft.username} onChange={set('username')} autoComplete="off" spellCheck={false} autoCapitalize="off" />
           <SecretField label="Password" value={draft.password} onChange={set('password')} autoComplete="new-password" />
@@ -187,6 +160,8 @@ export function ItemEditor({
         </>
       ) : null}
       <Field label="Notes" multiline value={draft.notes} onChange={set('notes')} />
+      <CustomFieldsEditor draft={draft} setDraft={setDraft} />
+      <TagsAndFavourite draft={draft} setDraft={setDraft} />
       <ErrorMessage message={error?.message}>
         {error?.conflict ? (
           <button type="button" className="secondary" onClick={() => void reloadLatest()}>

@@ -7,16 +7,7 @@ import { formatDateTime } from '../../dates.ts';
 import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { OneTimeCode } from './OneTimeCode.tsx';
 import { KIND_NAMES } from './item-kinds.ts';
-
-/** Only http(s) addresses become links: a stored `javascript:` URL must never be clickable. */
-function safeHref(url: string): string | undefined {
-  try {
-    const parsed = new URL(url.includes('://') ? url : `https://${url}`);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { PasswordHistory, safeHref, Tags, TypedRows } from './ItemDetails.tsx';
 
 export function ItemView({
   item,
@@ -42,6 +33,19 @@ export function ItemView({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; conflict: boolean }>();
 
+  const toggleFavourite = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await latchkey.client.items.update(item.id, { favourite: item.favourite !== true }, item);
+      await onReload();
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError({ message: describeError(e), conflict: errorCode(e) === 'conflict' });
+    }
+    setBusy(false);
+  };
+
   const remove = async () => {
     setBusy(true);
     setError(undefined);
@@ -60,8 +64,10 @@ export function ItemView({
     <article className="item-view">
       <PageHeading documentTitle="Item">{item.title}</PageHeading>
       <p className="hint">
+        {item.favourite ? '★ Favourite · ' : ''}
         {KIND_NAMES[item.kind]} in {vaultName} · changed {formatDateTime(item.updatedAt)}
       </p>
+      <Tags tags={item.tags} />
       {notice ? (
         <p className="notice" role="status">
           {notice}
@@ -127,6 +133,7 @@ export function ItemView({
             </div>
           </>
         ) : null}
+        <TypedRows item={item} />
         {item.notes ? (
           <div className="field-row">
             <dt>Notes</dt>
@@ -137,6 +144,7 @@ export function ItemView({
           </div>
         ) : null}
       </dl>
+      <PasswordHistory item={item} />
       <ErrorMessage message={error?.message}>
         {error?.conflict ? (
           <button type="button" className="secondary" onClick={() => void onReload().then(() => setError(undefined))}>
@@ -165,6 +173,9 @@ export function ItemView({
         <div className="actions">
           <button type="button" onClick={onEdit}>
             Edit
+          </button>
+          <button type="button" className="secondary" aria-pressed={item.favourite === true} onClick={() => void toggleFavourite()} disabled={busy}>
+            {item.favourite ? 'Remove from favourites' : 'Add to favourites'}
           </button>
           <button type="button" className="danger secondary" onClick={() => setConfirming(true)}>
             Delete

@@ -16,6 +16,7 @@ import { ItemEditor } from './ItemEditor.tsx';
 import { NewVault } from './NewVault.tsx';
 import { parseRoute } from './routes.ts';
 import { shareable } from '../organizations/shareable.ts';
+import { filterItems, tagsInUse } from '@latchkey/core/item-search';
 
 export function VaultPage() {
   const { latchkey, path, navigate, handleSignedOut } = useApp();
@@ -24,6 +25,8 @@ export function VaultPage() {
   const [items, setItems] = useState<Item[]>([]);
   const [vaultFilter, setVaultFilter] = useState<string>('all');
   const [query, setQuery] = useState('');
+  const [tagFilter, setTagFilter] = useState('');
+  const [favouritesOnly, setFavouritesOnly] = useState(false);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
 
@@ -42,13 +45,22 @@ export function VaultPage() {
     void reload();
   }, [reload]);
 
-  const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return items
-      .filter((item) => vaultFilter === 'all' || item.vaultId === vaultFilter)
-      .filter((item) => q === '' || [item.title, item.username ?? '', ...(item.urls ?? [])].some((text) => text.toLowerCase().includes(q)))
-      .sort((a, b) => a.title.localeCompare(b.title));
-  }, [items, vaultFilter, query]);
+  const shown = useMemo(
+    () =>
+      // Search and filters run here, over decrypted items (core's item-search): the server sees no query.
+      filterItems(
+        items.filter((item) => vaultFilter === 'all' || item.vaultId === vaultFilter),
+        { search: query, tag: tagFilter === '' ? undefined : tagFilter, favourite: favouritesOnly },
+      ).sort((a, b) => a.title.localeCompare(b.title)),
+    [items, vaultFilter, query, tagFilter, favouritesOnly],
+  );
+  const tags = useMemo(() => tagsInUse(items), [items]);
+  const filtering = query.trim() !== '' || tagFilter !== '' || favouritesOnly;
+  const clearFilters = () => {
+    setQuery('');
+    setTagFilter('');
+    setFavouritesOnly(false);
+  };
 
   const vaultName = (id: string) => vaults?.find((v) => v.id === id)?.name ?? 'Vault';
   // A vault shared with `view` is read only here; the server refuses a write anyway.
@@ -165,9 +177,27 @@ export function VaultPage() {
               type="search"
               value={query}
               onChange={(e) => setQuery(e.target.value)}
-              placeholder="Title, username or website"
+              placeholder="Title, username, website, notes or tag"
               autoComplete="off"
             />
+          </div>
+          {tags.length > 0 ? (
+            <div className="field">
+              <label htmlFor="tag-filter">Tag</label>
+              <select id="tag-filter" value={tagFilter} onChange={(e) => setTagFilter(e.target.value)}>
+                <option value="">All tags</option>
+                {tags.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          <div className="field">
+            <label className="check">
+              <input type="checkbox" checked={favouritesOnly} onChange={(e) => setFavouritesOnly(e.target.checked)} /> Favourites only
+            </label>
           </div>
         </div>
         <div className="actions">
@@ -208,7 +238,15 @@ export function VaultPage() {
                       open(`/items/${item.id}`);
                     }}
                   >
-                    <span className="item-title">{item.title}</span>
+                    <span className="item-title">
+                      {item.favourite ? (
+                        <>
+                          <span aria-hidden="true">★ </span>
+                          <span className="visually-hidden">Favourite: </span>
+                        </>
+                      ) : null}
+                      {item.title}
+                    </span>
                     <span className="item-sub">
                       {item.username ? `${item.username} · ` : ''}
                       {vaultName(item.vaultId)}
@@ -218,6 +256,22 @@ export function VaultPage() {
               ))}
             </ul>
             {items.length === 0 ? <p>No items yet. Press “New item” to save your first login.</p> : null}
+            {items.length > 0 && shown.length === 0 ? (
+              <div className="empty-state" role="status">
+                <p>
+                  No results
+                  {query.trim() !== '' ? ` for “${query.trim()}”` : ''}
+                  {tagFilter !== '' ? ` tagged “${tagFilter}”` : ''}
+                  {favouritesOnly ? ' among favourites' : ''}
+                  {vaultFilter !== 'all' ? ` in ${vaultName(vaultFilter)}` : ''}. Search looks at titles, usernames, websites, notes and tags.
+                </p>
+                {filtering ? (
+                  <button type="button" className="secondary" onClick={clearFilters}>
+                    Clear search and filters
+                  </button>
+                ) : null}
+              </div>
+            ) : null}
           </>
         ) : null}
       </section>
