@@ -26,6 +26,7 @@ const SecurityLogPage = lazy(async () => ({ default: (await import('./pages/secu
 const ImportPage = lazy(async () => ({ default: (await import('./pages/import-export/ImportPage.tsx')).ImportPage }));
 const ExportPage = lazy(async () => ({ default: (await import('./pages/import-export/ExportPage.tsx')).ExportPage }));
 const HealthPage = lazy(async () => ({ default: (await import('./pages/health/HealthPage.tsx')).HealthPage }));
+const DevicesPage = lazy(async () => ({ default: (await import('./pages/devices/DevicesPage.tsx')).DevicesPage }));
 const AccountPage = lazy(async () => ({ default: (await import('./pages/account/AccountPage.tsx')).AccountPage }));
 
 function NavLink({ to, children }: { to: string; children: string }) {
@@ -132,6 +133,7 @@ function Page() {
       if (sharingVault !== undefined) return <VaultSharePage key={sharingVault} vaultId={sharingVault} />;
       if (trashVault !== undefined) return <TrashPage key={trashVault} vaultId={decodeURIComponent(trashVault)} />;
       if (path.startsWith('/sessions')) return <SessionsPage />;
+      if (path.startsWith('/devices')) return <DevicesPage />;
       if (path.startsWith('/security-log')) return <SecurityLogPage />;
       if (path.startsWith('/generator')) return <GeneratorPage />;
       if (path.startsWith('/health')) return <HealthPage />;

@@ -57,6 +57,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
     'That fingerprint does not match the one shown here for them, so nobody was confirmed. Ask them to read theirs again; if it still differs, do not confirm them: someone may be in between.',
   decryption_failed: 'Something could not be decrypted. It may have been damaged or tampered with. Nothing was changed.',
   not_signed_in: 'You are signed out. Sign in again to continue.',
+  device_not_trusted:
+    'This browser is not a trusted device of this account: it was removed from the account, or the passkey account was made elsewhere. Sign in with your recovery code to use it here again.',
   client_locked: 'Latchkey is locked in this browser. Unlock it with your account password to continue.',
   network_error: 'Could not reach the Latchkey server. Check your connection and try again.',
   invalid_server_response:
@@ -189,5 +191,20 @@ const TWO_STEP_RESET_MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 export function describeTwoStepResetError(error: unknown): string {
   if (error instanceof LatchkeyError && TWO_STEP_RESET_MESSAGES[error.code] !== undefined) return TWO_STEP_RESET_MESSAGES[error.code]!;
+  return describeError(error);
+}
+
+/**
+ * Passkey sign-up and unlock (§24.9, §24.10): the browser's WebAuthn errors worded for a
+ * passkey, and the server's answers for a passkey that is not this account's.
+ */
+export function describePasskeyError(error: unknown): string {
+  if (error instanceof Error && !(error instanceof LatchkeyError)) {
+    if (error.name === 'NotAllowedError' || error.name === 'AbortError')
+      return 'The passkey was not used: the request was cancelled or timed out. Try again, and confirm with your fingerprint, face or device PIN.';
+    if (error.name === 'InvalidStateError') return 'This device already has a passkey for this account.';
+  }
+  if (error instanceof LatchkeyError && error.code === 'invalid_credentials')
+    return 'That passkey does not belong to this account, or it did not confirm it was you (fingerprint, face or PIN). Try again with this account’s passkey.';
   return describeError(error);
 }

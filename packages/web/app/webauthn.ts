@@ -19,3 +19,9 @@ export async function authenticationCeremony(options: Record<string, unknown>): 
   const response = await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON });
   return response as unknown as Record<string, unknown>;
 }
+
+/**
+ * The passkey ceremonies for passkey accounts (§24.9, §24.10): the server's options ask for a
+ * resident key and user verification; the browser binds each answer to this page's origin.
+ */
+export const passkeyAuthenticator = { create: registrationCeremony, get: authenticationCeremony };

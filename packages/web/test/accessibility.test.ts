@@ -1,9 +1,9 @@
 /**
  * axe-core over every page of the web app (issue 15, "Must hold"): signed out (sign-in, sign-up
- * with each of its steps, sign-in help, recovery), signed in (items, item editor and view, a
+ * with each of its steps, the passkey sign-up to its recovery code, sign-in help, recovery), signed in (items, item editor and view, a
  * vault's Trash with its Empty Trash confirmation, the generator, account with its
  * change-password step, two-step verification and its setup step, recovery code and its setup
- * step, sessions, security log, settings, organizations), and the locked page, at 1280 px and
+ * step, sessions, trusted devices, security log, settings, organizations), and the locked page, at 1280 px and
  * again at 375 px with the menu open, and a few pages in the dark theme. A planted violation
  * shows that the audit does report what it finds. Any serious or critical violation fails the
  * test, listed with the page it was on. A failed sign-in (the error tied to its field) is
@@ -93,6 +93,22 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await heading(page, 'Recover your account').waitFor();
     await audit(page, 'recover');
 
+    // The passkey sign-up's steps up to the recovery code (the passkey itself is made after it is typed back).
+    await page.goto(`${server.url}/signup`);
+    await heading(page, 'Create your Latchkey account').waitFor();
+    const passkeyEmail = uniqueEmail('a11y-passkey');
+    await page.getByLabel('Email address').fill(passkeyEmail);
+    const passkeySentAfter = Date.now() - 1000;
+    await page.getByRole('button', { name: 'Sign up with a passkey' }).click();
+    await heading(page, 'Check your email').waitFor();
+    await audit(page, 'sign-up-passkey');
+    const passkeyMail = await waitForEmail(server.dataDir, { to: passkeyEmail, subjectIncludes: 'verification code', after: passkeySentAfter });
+    await page.getByLabel('Code from the email').fill(extractCode(passkeyMail.text));
+    await page.getByLabel('Your name').fill('Pat Passkey');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading(page, 'Store your recovery code').waitFor({ timeout: 30_000 });
+    await audit(page, 'sign-up-passkey-recovery-code');
+
     await page.goto(`${server.url}/signup`);
     await heading(page, 'Create your Latchkey account').waitFor();
     await audit(page, 'sign-up-email');
@@ -154,6 +170,11 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
       await heading(page, title).waitFor();
       await audit(page, name);
     }
+    await openFromNavigation(page, 'Sessions');
+    await heading(page, "Where you're signed in").waitFor();
+    await page.getByRole('link', { name: 'trusted devices' }).click();
+    await heading(page, 'Trusted devices').waitFor();
+    await audit(page, 'trusted-devices');
     await openFromNavigation(page, 'Account');
     await heading(page, /Account/).waitFor();
     await audit(page, 'account');
@@ -235,6 +256,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(53);
+    expect(audited.length).toBe(57);
   });
 });

@@ -66,6 +66,16 @@ export function SessionsPage() {
         >
           security log
         </a>
+        ; the devices that unlock a passkey account are under{' '}
+        <a
+          href="/devices"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/devices');
+          }}
+        >
+          trusted devices
+        </a>
         .
       </p>
       <ErrorMessage message={error} />

@@ -19,7 +19,7 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
   const [password, setPassword] = useState('');
   const [setupCode, setSetupCode] = useState('');
   const [setupMessage, setSetupMessage] = useState<string>();
-  const { busy, error, errorId, setError, tie, run, prompt } = useSignIn();
+  const { busy, error, errorId, setError, tie, run, runPasskey, prompt } = useSignIn();
 
   const applySetupCode = () => {
     setSetupMessage(undefined);
@@ -85,6 +85,19 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
         <AccountPasswordField value={password} {...tie('password', setPassword)} />
         <SignInButton busy={busy} error={error} errorId={errorId} />
       </form>
+      <p className="hint">A passkey account has no password: enter its email address above, then use your passkey on a device you trusted.</p>
+      <button
+        type="button"
+        className="secondary"
+        disabled={busy}
+        onClick={() => {
+          setError(undefined);
+          if (email.trim() === '') return setError('Enter your email address first.', 'email');
+          void runPasskey(email.trim());
+        }}
+      >
+        Use a passkey instead
+      </button>
       <div className="actions small">
         {onBack ? (
           <button type="button" className="link" onClick={onBack}>

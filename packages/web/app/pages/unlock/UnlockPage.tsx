@@ -1,7 +1,12 @@
-/** The locked screen: the session is still valid, the keys are not in memory. Password only. */
-import { useState, type FormEvent } from 'react';
+/**
+ * The locked screen: the session is still valid, the keys are not in memory. The account
+ * password; or, for a passkey account this browser is a trusted device of, the passkey (§24.10).
+ */
+import { useEffect, useState, type FormEvent } from 'react';
 import { useApp } from '../../app-context.tsx';
-import { describeError } from '../../errors.ts';
+import { describeError, describePasskeyError } from '../../errors.ts';
+import { browserDeviceKeys, passkeyAccounts } from '../../platform/device-key.ts';
+import { passkeyAuthenticator } from '../../webauthn.ts';
 import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { failingField, useFormError } from '../../components/form-error.ts';
@@ -11,6 +16,65 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const { error, errorId, setError, tie } = useFormError();
+  const [withPasskey, setWithPasskey] = useState<boolean>();
+  useEffect(() => {
+    void passkeyAccounts(latchkey.server).then(
+      (emails) => setWithPasskey(emails.includes(email.toLowerCase())),
+      () => setWithPasskey(false),
+    );
+  }, [latchkey, email]);
+
+  const unlockWithPasskey = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      unlocked(await latchkey.client.unlockWithPasskey({ email, authenticator: passkeyAuthenticator, deviceKeys: browserDeviceKeys }));
+    } catch (e) {
+      if (handleSignedOut(e)) return;
+      setError(describePasskeyError(e));
+      setBusy(false);
+    }
+  };
+
+  if (withPasskey === undefined) return <Progress text="Loading…" />;
+  if (withPasskey)
+    return (
+      <main className="narrow">
+        <PageHeading takeFocus={false}>Latchkey is locked</PageHeading>
+        {notice ? <p className="notice">{notice}</p> : null}
+        <p>
+          Signed in as <strong>{email}</strong>. Unlock with your passkey: your browser asks for your fingerprint, face or device PIN.
+        </p>
+        <form onSubmit={(e) => void unlockWithPasskey(e)}>
+          <ErrorMessage message={error} id={errorId} />
+          <Progress text={busy ? 'Unlocking with your passkey…' : undefined} />
+          <div className="actions">
+            <button type="submit" disabled={busy}>
+              Unlock with a passkey
+            </button>
+            <button type="button" className="secondary" onClick={() => void signOut()} disabled={busy}>
+              Sign out
+            </button>
+          </div>
+        </form>
+        <div className="actions small">
+          <button
+            type="button"
+            className="link"
+            disabled={busy}
+            onClick={() =>
+              void (async () => {
+                await signOut();
+                navigate('/signin-help');
+              })()
+            }
+          >
+            Lost your passkey or this device? Recover your account
+          </button>
+        </div>
+      </main>
+    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
