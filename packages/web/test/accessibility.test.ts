@@ -1,10 +1,12 @@
 /**
  * axe-core over every page of the web app (issue 15, "Must hold"): signed out (sign-in, sign-up
- * with each of its steps, the passkey sign-up to its recovery code, sign-in help, recovery), signed in (items, item editor and view, a
- * vault's Trash with its Empty Trash confirmation, the generator, account with its
- * change-password step, two-step verification and its setup step, recovery code and its setup
- * step, sessions, trusted devices, security log, settings, organizations), and the locked page, at 1280 px and
- * again at 375 px with the menu open, and a few pages in the dark theme. A planted violation
+ * with each of its steps, the passkey sign-up up to its recovery code, sign-in help, recovery),
+ * signed in (items, item editor and view, a vault's Trash with its Empty Trash confirmation, the
+ * generator, account with its change-password step, two-step verification and its setup step,
+ * recovery code and its setup step, sessions, trusted devices, security log, settings,
+ * organizations), and the locked page, at 1280 px and again at 375 px with the menu open, and a
+ * few pages in the dark theme; a passkey account (its own server at localhost, Chromium's
+ * virtual authenticator) for its trusted devices, locked and sign-in pages. A planted violation
  * shows that the audit does report what it finds. Any serious or critical violation fails the
  * test, listed with the page it was on. A failed sign-in (the error tied to its field) is
  * audited too. axe's own source is evaluated in the page (the page's Content-Security-Policy
@@ -247,6 +249,52 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     expect(planted.map((f) => f.rule).sort()).toEqual(['button-name', 'color-contrast', 'image-alt']);
   });
 
+  it('a passkey account: trusted devices with this device, the locked page and the sign-in page with the passkey', async () => {
+    // WebAuthn refuses IP addresses as relying-party IDs: a server of its own at localhost.
+    const passkeyServer = await startTestServer({ args: ['--public-url', 'http://localhost:0'] });
+    const passkeyContext = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    try {
+      const p = await passkeyContext.newPage();
+      const cdp = await passkeyContext.newCDPSession(p);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+      });
+      await p.goto(`http://localhost:${new URL(passkeyServer.url).port}/signup`);
+      await heading(p, 'Create your Latchkey account').waitFor();
+      const passkeyEmail = uniqueEmail('a11y-passkey-account');
+      await p.getByLabel('Email address').fill(passkeyEmail);
+      const sentAfter = Date.now() - 1000;
+      await p.getByRole('button', { name: 'Sign up with a passkey' }).click();
+      const mail = await waitForEmail(passkeyServer.dataDir, { to: passkeyEmail, subjectIncludes: 'verification code', after: sentAfter });
+      await p.getByLabel('Code from the email').fill(extractCode(mail.text));
+      await p.getByLabel('Your name').fill('Pat Passkey');
+      await p.getByRole('button', { name: 'Continue' }).click();
+      await heading(p, 'Store your recovery code').waitFor({ timeout: 30_000 });
+      await p.getByLabel('Type the recovery code back').fill(await p.getByTestId('recovery-code').innerText());
+      await p.getByRole('button', { name: 'Create passkey and account' }).click();
+      await heading(p, 'Items').waitFor({ timeout: 60_000 });
+      await p.goto(`http://localhost:${new URL(passkeyServer.url).port}/devices`);
+      await p.getByRole('button', { name: 'Unlock with a passkey' }).click();
+      await heading(p, 'Trusted devices').waitFor({ timeout: 60_000 });
+      await p.getByText('This device').waitFor();
+      await audit(p, 'trusted-devices-passkey');
+      await unfoldHeader(p);
+      await p.getByRole('button', { name: 'Lock' }).click();
+      await heading(p, 'Latchkey is locked').waitFor();
+      await p.getByRole('button', { name: 'Unlock with a passkey' }).waitFor();
+      await audit(p, 'passkey-locked');
+      await p.getByRole('button', { name: 'Sign out' }).click();
+      await heading(p, 'Sign in to Latchkey').waitFor();
+      await p.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+      await audit(p, 'passkey-sign-in');
+    } finally {
+      await passkeyContext.close();
+      await passkeyServer.close();
+    }
+    expect(findings).toEqual([]);
+  });
+
   it('locked', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await unfoldHeader(page);
@@ -256,6 +304,6 @@ describe('accessibility (axe-core: no serious or critical violation)', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await audit(page, 'locked');
     expect(findings).toEqual([]);
-    expect(audited.length).toBe(57);
+    expect(audited.length).toBe(60);
   });
 });
