@@ -1,10 +1,11 @@
-/** One item: fields with copy buttons, the password hidden until revealed, edit and delete (to the Trash). */
+/** One item: fields with copy buttons, the password hidden until revealed, edit, delete (to the Trash) and move to another vault. */
 import { useState } from 'react';
-import type { Item } from '@latchkey/client/client';
+import type { Item, Vault as VaultInfo } from '@latchkey/client/client';
 import { useApp } from '../../app-context.tsx';
 import { describeError, errorCode } from '../../errors.ts';
 import { formatDateTime } from '../../dates.ts';
 import { CopyButton, ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
+import { MoveItem } from './MoveItem.tsx';
 import { OneTimeCode } from './OneTimeCode.tsx';
 import { KIND_NAMES } from './item-kinds.ts';
 import { PasswordHistory, safeHref, Tags, TypedRows } from './ItemDetails.tsx';
@@ -17,6 +18,8 @@ export function ItemView({
   onEdit,
   onDeleted,
   onReload,
+  moveTargets,
+  onMoved,
 }: {
   item: Item;
   vaultName: string;
@@ -26,6 +29,9 @@ export function ItemView({
   onEdit: () => void;
   onDeleted: () => Promise<void>;
   onReload: () => Promise<void>;
+  /** Vaults the item may be moved to (writable, not its own). */
+  moveTargets: readonly VaultInfo[];
+  onMoved: (moved: Item, message: string) => Promise<void>;
 }) {
   const { latchkey, handleSignedOut } = useApp();
   const [revealed, setRevealed] = useState(false);
@@ -180,6 +186,7 @@ export function ItemView({
           <button type="button" className="danger secondary" onClick={() => setConfirming(true)}>
             Delete
           </button>
+          <MoveItem item={item} targets={moveTargets} onMoved={onMoved} onReload={onReload} />
         </div>
       )}
     </article>

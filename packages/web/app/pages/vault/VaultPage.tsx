@@ -3,6 +3,9 @@
  * editor. Decrypted items live only in this component's state, which is discarded when the
  * app locks (the page unmounts).
  *
+ * With one vault chosen, it can be renamed or deleted there (VaultActions); an item can be moved
+ * to another vault from its view (MoveItem).
+ *
  * Routes: `/` (list), `/items/new?vault=ID`, `/items/ID`, `/items/ID/edit`; a vault's Trash is
  * TrashPage (`/vaults/ID/trash`).
  */
@@ -14,6 +17,7 @@ import { ErrorMessage, PageHeading, Progress } from '../../components/ui.tsx';
 import { ItemView } from './ItemView.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { NewVault } from './NewVault.tsx';
+import { VaultActions } from './VaultActions.tsx';
 import { parseRoute } from './routes.ts';
 import { shareable } from '../organizations/shareable.ts';
 import { filterItems, tagsInUse } from '@latchkey/core/item-search';
@@ -137,6 +141,12 @@ export function VaultPage() {
             setNotice(`Moved “${selected.title}” to the Trash of ${vaultName(selected.vaultId)}. You can restore it there for 30 days.`);
           }}
           onReload={reload}
+          moveTargets={writable.filter((v) => v.id !== selected.vaultId)}
+          onMoved={async (moved, message) => {
+            await reload();
+            setNotice(message);
+            navigate(`/items/${moved.id}`, { replace: true });
+          }}
         />
       );
     }
@@ -213,6 +223,20 @@ export function VaultPage() {
             <button type="button" className="secondary" onClick={() => open(`/vaults/${encodeURIComponent(trashVault.id)}/trash`)}>
               Trash of {trashVault.name}
             </button>
+          ) : null}
+          {filteredVault !== undefined ? (
+            <VaultActions
+              key={filteredVault.id}
+              vault={filteredVault}
+              onRenamed={reload}
+              onDeleted={async (message) => {
+                setVaultFilter('all');
+                await reload();
+                // Back to the list, where the notice is shown (an item of the deleted vault may have been open).
+                navigate('/', { replace: true });
+                setNotice(message);
+              }}
+            />
           ) : null}
           <NewVault
             onCreated={async (vault) => {
