@@ -155,13 +155,46 @@ export const CSV_COLUMNS = ['vault', 'kind', 'title', 'username', 'password', 'u
 
 const csvField = (value: string): string => (/[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
+const DETAIL_LABELS: Record<string, string> = {
+  cardholder: 'Name on card',
+  number: 'Card number',
+  expiry: 'Expiry',
+  securityCode: 'Security code',
+  pin: 'PIN',
+  brand: 'Brand',
+  fullName: 'Full name',
+  email: 'Email',
+  phone: 'Phone',
+  address: 'Address',
+  company: 'Company',
+  birthDate: 'Date of birth',
+};
+
+/**
+ * The notes cell: the notes, then card or identity details, custom fields and tags as
+ * `Label: value` lines (CSV has no columns for them, and a plaintext export must not drop a card
+ * number silently). The password history and the favourite mark are left out: the Latchkey and
+ * JSON exports keep everything.
+ */
+function csvNotes(item: ItemFields): string {
+  const details = { ...item.card, ...item.identity } as Record<string, string>;
+  return [
+    item.notes,
+    ...Object.entries(details).map(([k, v]) => `${DETAIL_LABELS[k] ?? k}: ${v}`),
+    ...(item.fields ?? []).map((f) => `${f.label}: ${f.value}`),
+    ...(item.tags !== undefined ? [`Tags: ${item.tags.join(', ')}`] : []),
+  ]
+    .filter((line): line is string => line !== undefined && line !== '')
+    .join('\n');
+}
+
 /** RFC 4180 CSV, one row per item, URLs one per line inside their field. Formula-like cells are written as they are: open it in a spreadsheet only if you trust the items. */
 export function exportCsv(content: ExportContent): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const vault of content.vaults) {
     for (const item of vault.items) {
       rows.push(
-        [vault.name, item.kind, item.title, item.username ?? '', item.password ?? '', (item.urls ?? []).join('\n'), item.notes ?? '', item.totp ?? '']
+        [vault.name, item.kind, item.title, item.username ?? '', item.password ?? '', (item.urls ?? []).join('\n'), csvNotes(item), item.totp ?? '']
           .map(csvField)
           .join(','),
       );

@@ -15,7 +15,7 @@ import { parseExportContent } from './export-file.ts';
 import { parse1Pux } from './import-1password.ts';
 import { parseKeePassXml } from './import-keepass.ts';
 import { looksLikeZip } from './zip.ts';
-import type { ItemFields, ItemKind } from './item.ts';
+import { ITEM_KINDS, type ItemFields, type ItemKind } from './item.ts';
 import { PlanBuilder, invalidFile, text, type ImportFormat, type ImportPlan } from './import-plan.ts';
 
 export { IMPORT_FORMATS, type ImportFormat, type ImportPlan, type PlannedVault, type SkippedEntry } from './import-plan.ts';
@@ -144,8 +144,8 @@ function parseGenericCsv(input: string, format: ImportFormat): ImportPlan {
     if (row.length !== header.length) throw invalidFile(`${entry} has ${row.length} fields where the header has ${header.length} (cut short or malformed)`);
     const get = (i: number) => (i >= 0 ? text(row[i]) : undefined);
     const kindText = get(at.kind)?.toLowerCase().replace(/\s/g, '');
-    const kind: ItemKind =
-      kindText === 'note' || kindText === 'securenote' || kindText === 'password' ? (kindText === 'password' ? 'password' : 'note') : 'login';
+    // Latchkey's own CSV names its kinds; other managers' "secure note" is a note; anything else is a login.
+    const kind: ItemKind = kindText === 'securenote' ? 'note' : ITEM_KINDS.includes(kindText as ItemKind) ? (kindText as ItemKind) : 'login';
     const tags = get(at.tags);
     const urls = (get(at.urls) ?? '')
       .split(/\r?\n/)

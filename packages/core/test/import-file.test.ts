@@ -124,3 +124,35 @@ describe('planImport', () => {
     expect(itemContentKey(a!)).not.toBe(itemContentKey(b!));
   });
 });
+
+describe('CSV export of typed items', () => {
+  it('keeps card and identity details, custom fields and tags in the notes cell, and the kind', () => {
+    const content = exportContent([
+      {
+        name: 'Personal',
+        items: [
+          {
+            kind: 'card',
+            title: 'Visa',
+            notes: 'blue card',
+            card: { cardholder: 'Alice', number: '4111 1111 1111 1111', expiry: '09/30' },
+            fields: [{ label: 'Hotline', kind: 'text', value: '555' }],
+            tags: ['money', 'travel'],
+            favourite: true,
+            passwordHistory: [{ password: 'old', replacedAt: '2026-01-01T00:00:00.000Z' }],
+          },
+          { kind: 'identity', title: 'Me', identity: { fullName: 'Alice Example', birthDate: '1990-02-28' } },
+        ],
+      },
+    ]);
+    const csv = exportCsv(content);
+    const [, card, identity] = parseCsv(csv);
+    expect(card![1]).toBe('card');
+    expect(card![6]).toBe('blue card\nName on card: Alice\nCard number: 4111 1111 1111 1111\nExpiry: 09/30\nHotline: 555\nTags: money, travel');
+    expect(identity![6]).toBe('Full name: Alice Example\nDate of birth: 1990-02-28');
+    expect(csv).not.toContain('old');
+    const back = planImport(csv).vaults[0]!.items;
+    expect(back.map((i) => i.kind)).toEqual(['card', 'identity']);
+    expect(back[0]!.notes).toContain('Card number: 4111 1111 1111 1111');
+  });
+});
