@@ -1,8 +1,8 @@
 /**
  * An edit of an item: the changes applied to what the person edited, with the password it
  * replaces kept in the item's password history (docs/protocol.md §8.2). The history lives
- * inside the encrypted payload, so the server learns neither the old passwords nor that the
- * password changed (every edit looks alike to it).
+ * inside the encrypted payload, so the server learns none of the old passwords (a change shows
+ * only as the ciphertext growing by about one entry: threat model §8).
  */
 import { PASSWORD_HISTORY_LIMIT, validateItemFields, type ItemFields, type PasswordHistoryEntry } from './item-fields.ts';
 
