@@ -30,6 +30,7 @@ import * as groups from './groups.ts';
 import * as sharing from './vault-sharing.ts';
 import * as passkeys from './passkeys.ts';
 import * as health from './password-health.ts';
+import * as enrollment from './device-enrollment.ts';
 
 export interface LatchkeyClientOptions {
   readonly server: string;
@@ -214,6 +215,15 @@ export class LatchkeyClient {
     list: () => passkeys.listTrustedDevices(this.ctx),
     rename: (deviceId: string, name: string) => passkeys.renameTrustedDevice(this.ctx, deviceId, name),
     remove: (deviceId: string) => passkeys.removeTrustedDevice(this.ctx, deviceId),
+    /**
+     * On a new device of a passkey account (§24.7): prove the passkey and ask to be enrolled;
+     * `enterCode` with the code a trusted device shows makes this device trusted and signs it in.
+     */
+    requestEnrollment: (params: enrollment.RequestEnrollment) => enrollment.requestEnrollment(this.ctx, params),
+    /** On a trusted device: the new devices asking to be enrolled now. */
+    pendingEnrollments: () => enrollment.pendingEnrollments(this.ctx),
+    /** On a trusted device: approve one (passkey first), get the code to show and the run's completion. */
+    approveEnrollment: (enrollmentId: string, params: enrollment.ApproveEnrollment) => enrollment.approveEnrollment(this.ctx, enrollmentId, params),
   };
 
   readonly sessions = {
@@ -277,6 +287,13 @@ export type { GroupSummary } from './groups.ts';
 export type { ShareTarget, VaultShareInfo, VaultShareRole, UnshareResult } from './vault-sharing.ts';
 export type { TwoStepProof } from './sign-in.ts';
 export type { PasskeyAuthenticator, DeviceKeyProvider, PasskeySignup, PasskeyUnlock } from './passkeys.ts';
+export type {
+  ApproveEnrollment,
+  ApprovedEnrollment,
+  NewDeviceEnrollment,
+  PendingEnrollment,
+  RequestEnrollment,
+} from './device-enrollment.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';
 export type { PasswordHealthReport, WeakPassword, ReusedPassword, OldPassword, HealthItem } from '@latchkey/core/password-health';

@@ -51,6 +51,13 @@ export class ApiClient {
     this.fetchImpl = fetchImpl;
   }
 
+  /** The same server and transport, authenticated by `token` (an enrollment session) instead of this client's session. */
+  withToken(token: string): ApiClient {
+    const other = new ApiClient(this.baseUrl, this.fetchImpl);
+    other.token = token;
+    return other;
+  }
+
   /**
    * Calls `endpoint` and returns its checked answer.
    * @throws LatchkeyError with the server's code; `network_error` without an answer;

@@ -20,7 +20,14 @@ import {
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { UserId } from '@latchkey/core/ids';
 import { wrapKeysetSymmetricKey } from '@latchkey/core/keyset';
-import { decodeCredentialBundle, encodeCredentialBundle, generatePasskeyCredentials, passkeyPassword, passkeySecretKey } from '@latchkey/core/passkey-account';
+import {
+  decodeCredentialBundle,
+  encodeCredentialBundle,
+  generatePasskeyCredentials,
+  passkeyPassword,
+  passkeySecretKey,
+  type PasskeyCredentials,
+} from '@latchkey/core/passkey-account';
 import { deriveRecoveryKeys, generateRecoveryCode, parseRecoveryCode, type RecoveryCode } from '@latchkey/core/recovery-code';
 import { secretKeyVerifier } from '@latchkey/core/secret-key';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
@@ -46,7 +53,7 @@ export interface DeviceKeyProvider {
   load(): Promise<CryptoKey | Uint8Array | undefined>;
 }
 
-const asDeviceKey = (key: CryptoKey | Uint8Array): Promise<DeviceKey> =>
+export const asDeviceKey = (key: CryptoKey | Uint8Array): Promise<DeviceKey> =>
   key instanceof Uint8Array ? importDeviceKey(key) : Promise.resolve(deviceKeyFromCryptoKey(key));
 
 export interface PasskeySignup {
@@ -132,6 +139,20 @@ export interface PasskeyUnlock {
  * longer trusts this device), `decryption_failed` (a bundle not sealed for this device and account).
  */
 export async function unlockWithPasskey(ctx: ClientContext, params: PasskeyUnlock): Promise<AccountProfile> {
+  const { userId, bundle } = await openOwnBundle(ctx, params);
+  const credentials = decodeCredentialBundle(bundle);
+  wipe(bundle);
+  return signInWithCredentials(ctx, { email: params.email, userId, credentials, ...(params.twoStep ? { twoStep: params.twoStep } : {}) });
+}
+
+/**
+ * Passkey assertion → this device's sealed bundle → opened by the device key. The caller wipes
+ * the bundle. @throws as `unlockWithPasskey`.
+ */
+export async function openOwnBundle(
+  ctx: ClientContext,
+  params: { readonly email: string; readonly authenticator: PasskeyAuthenticator; readonly deviceKeys: DeviceKeyProvider },
+): Promise<{ userId: string; bundle: Uint8Array }> {
   const stored = await params.deviceKeys.load();
   if (stored === undefined) throw new LatchkeyError('device_not_trusted', 'This device has no device key: enroll it from a trusted device first.');
   const deviceKey = await asDeviceKey(stored);
@@ -139,9 +160,19 @@ export async function unlockWithPasskey(ctx: ClientContext, params: PasskeyUnloc
   const response = await params.authenticator.get(options);
   const id = await deviceId(ctx);
   const { userId, sealedBundle } = await ctx.api.call(endpoints.passkeyUnlock, { email: params.email, deviceId: id, response });
-  const bundle = await openDeviceCredentialBundle(deviceKey, { accountId: userId, deviceId: id }, sealedBundle);
-  const credentials = decodeCredentialBundle(bundle);
-  wipe(bundle);
+  return { userId, bundle: await openDeviceCredentialBundle(deviceKey, { accountId: userId, deviceId: id }, sealedBundle) };
+}
+
+/**
+ * Signs in (or re-authenticates this device's live session) with the password and Secret Key
+ * the bundle's account secret derives, then forgets the Secret Key sign-in remembers: the device
+ * keeps only the sealed bundle on the server. Wipes `credentials.accountSecret`.
+ */
+export async function signInWithCredentials(
+  ctx: ClientContext,
+  params: { readonly email: string; readonly userId: string; readonly credentials: PasskeyCredentials; readonly twoStep?: SignInParams['twoStep'] },
+): Promise<AccountProfile> {
+  const { credentials, userId } = params;
   const secretKey = passkeySecretKey(credentials);
   const password = passkeyPassword(credentials);
   wipe(credentials.accountSecret);

@@ -35,7 +35,10 @@ export const ERROR_STATUS = {
   no_recovery_code: 404,
   // authorization and state
   forbidden: 403,
-  /** A passkey unlock from a device that is not (or no longer) one of the account's trusted devices. */
+  /**
+   * A passkey unlock, or an enrollment approval, from a device that is not (or no longer) one of
+   * the account's trusted devices; an enrollment session outside the enrollment relay.
+   */
   device_not_trusted: 403,
   conflict: 409,
   already_exists: 409,

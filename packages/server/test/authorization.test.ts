@@ -271,6 +271,15 @@ async function trustedDeviceOfA(w: World): Promise<Target> {
   return { deviceId };
 }
 
+/** Makes the device of A's session a trusted device (as if A had a passkey account), once. */
+async function trustDeviceOfA(w: World): Promise<void> {
+  await w.db
+    .insertInto('trusted_devices')
+    .values({ user_id: w.a.profile.id, device_id: await deviceOfA(w), name: 'A laptop', platform: 'test', sealed_bundle: junkCiphertext() })
+    .onConflict((oc) => oc.columns(['user_id', 'device_id']).doNothing())
+    .execute();
+}
+
 /** A verified sign-up ticket, from a fresh sign-up budget: the matrix checks who may do what, not the sign-up limit. */
 async function freshTicket(w: World): Promise<string> {
   await w.db.deleteFrom('rate_limits').where('bucket', 'like', 'signup%').execute();
@@ -350,6 +359,14 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   passkeyUnlock: {
     access: 'public',
     call: async (w) => ({ path: '/api/auth/passkey/unlock', body: { email: w.c.email, deviceId: randomId(), response: forgedWebAuthn('get', w.server.url) } }),
+    anyone: fails('invalid_credentials'),
+  },
+  passkeyEnrollmentSession: {
+    access: 'public',
+    call: async (w) => ({
+      path: '/api/auth/passkey/enrollment-session',
+      body: { email: w.c.email, device: { id: randomId(), name: 'New phone', platform: 'test' }, response: forgedWebAuthn('get', w.server.url) },
+    }),
     anyone: fails('invalid_credentials'),
   },
   loginStart: {
@@ -689,7 +706,13 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
   },
 
   // Device enrollment: every enrollment is one account's; B gets not_found for A's, and lists none of them.
-  requestDeviceEnrollment: { access: 'session', call: async () => ({ path: '/api/device-enrollments', body: {} }), owner: ok(201), other: ok(201) },
+  // Only an enrollment session (a passkey assertion from a new device) may ask: a full session may not.
+  requestDeviceEnrollment: {
+    access: 'session',
+    call: async () => ({ path: '/api/device-enrollments', body: {} }),
+    owner: fails('forbidden'),
+    other: fails('forbidden'),
+  },
   listDeviceEnrollments: {
     access: 'session',
     prepare: async (w) => ({ enrollmentId: await enrollmentOfA(w, { newDeviceId: 'matrix-new-device' }) }),
@@ -697,12 +720,16 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(),
     other: ok(),
   },
+  // Only a trusted device approves: B's device is none of A's (nor of B's).
   approveDeviceEnrollment: {
     access: 'session',
-    prepare: async (w) => ({ enrollmentId: await enrollmentOfA(w, { newDeviceId: 'matrix-new-device' }) }),
+    prepare: async (w) => {
+      await trustDeviceOfA(w);
+      return { enrollmentId: await enrollmentOfA(w, { newDeviceId: 'matrix-new-device' }) };
+    },
     call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/approve', body: { enrollmentId: t.enrollmentId } }),
     owner: ok(),
-    other: fails('not_found'),
+    other: fails('device_not_trusted'),
   },
   relayDeviceEnrollmentMessage: {
     access: 'session',
@@ -719,7 +746,7 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     prepare: async (w) => ({
       enrollmentId: await enrollmentOfA(w, { newDeviceId: await deviceOfA(w), trustedDeviceId: 'matrix-trusted-device', bundle: junkCiphertext() }),
     }),
-    call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/finish', body: { enrollmentId: t.enrollmentId } }),
+    call: async (_w, _caller, t) => ({ path: '/api/device-enrollments/finish', body: { enrollmentId: t.enrollmentId, sealedBundle: junkCiphertext() } }),
     owner: ok(),
     other: fails('not_found'),
   },

@@ -203,6 +203,17 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     }),
     control: 'invalid_credentials',
   },
+  'POST /api/auth/passkey/enrollment-session': {
+    valid: (w) => ({
+      path: '/api/auth/passkey/enrollment-session',
+      body: {
+        email: w.a.credentials.email,
+        device: { id: randomId(), name: 'New phone', platform: 'test' },
+        response: { id: randomId(), response: { clientDataJSON: 'e30' } },
+      },
+    }),
+    control: 'invalid_credentials',
+  },
   'POST /api/devices/rename': {
     valid: (w) => ({ path: '/api/devices/rename', token: w.a.token, body: { deviceId: randomId(), name: 'Phone' } }),
     control: 'not_found',
@@ -360,17 +371,18 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
     valid: (w) => ({ path: `/api/two-step/security-keys/${randomId()}`, token: w.a.token, body: {} }),
     control: 'not_found',
   },
-  'POST /api/device-enrollments': { valid: (w) => ({ path: '/api/device-enrollments', token: w.a.token, body: {} }), control: { status: 201 } },
+  // A full session may not ask (only an enrollment session), nor approve (A's device is not trusted).
+  'POST /api/device-enrollments': { valid: (w) => ({ path: '/api/device-enrollments', token: w.a.token, body: {} }), control: 'forbidden' },
   'POST /api/device-enrollments/approve': {
     valid: (w) => ({ path: '/api/device-enrollments/approve', token: w.a.token, body: { enrollmentId: randomId() } }),
-    control: 'not_found',
+    control: 'device_not_trusted',
   },
   'POST /api/device-enrollments/messages': {
     valid: (w) => ({ path: '/api/device-enrollments/messages', token: w.a.token, body: { enrollmentId: randomId(), step: 1, message: filled(32, 1) } }),
     control: 'not_found',
   },
   'POST /api/device-enrollments/finish': {
-    valid: (w) => ({ path: '/api/device-enrollments/finish', token: w.a.token, body: { enrollmentId: randomId() } }),
+    valid: (w) => ({ path: '/api/device-enrollments/finish', token: w.a.token, body: { enrollmentId: randomId(), sealedBundle: filled(60, 2) } }),
     control: 'not_found',
   },
   'POST /api/two-step/security-keys/proof-options': {

@@ -22,11 +22,13 @@ export const DeviceEnrollment = Type.Object({
   /** Null until a trusted device approves it. */
   trustedDeviceId: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Timestamp,
-  /** Messages 1 to 3 once posted; message 4 is only handed out by `finish`, once. */
+  /** Messages 1 to 3 once posted. */
   share: Type.Union([Type.String(), Type.Null()]),
   reply: Type.Union([Type.String(), Type.Null()]),
   confirmation: Type.Union([Type.String(), Type.Null()]),
   bundleReady: Type.Boolean(),
+  /** Message 4 (the bundle sealed under the CPace key), to the new device only; null to anyone else. */
+  bundle: Type.Union([Type.String(), Type.Null()]),
 });
 export type DeviceEnrollment = Static<typeof DeviceEnrollment>;
 
@@ -46,5 +48,12 @@ export const DeviceEnrollmentMessage = strictObject({
 });
 export type DeviceEnrollmentMessage = Static<typeof DeviceEnrollmentMessage>;
 
-export const DeviceEnrollmentBundle = Type.Object({ bundle: Type.String() });
-export type DeviceEnrollmentBundle = Static<typeof DeviceEnrollmentBundle>;
+/**
+ * The new device ends the enrollment: the bundle it opened from message 4, sealed again under its
+ * own new device key (AD {account, device}, §24.5), becomes its trusted-device row.
+ */
+export const DeviceEnrollmentFinish = strictObject({ enrollmentId: RandomId, sealedBundle: Base64Url(MAX_ENROLLMENT_MESSAGE_LENGTH) });
+export type DeviceEnrollmentFinish = Static<typeof DeviceEnrollmentFinish>;
+
+export const DeviceEnrollmentFinished = Type.Object({ deviceId: Type.String() });
+export type DeviceEnrollmentFinished = Static<typeof DeviceEnrollmentFinished>;

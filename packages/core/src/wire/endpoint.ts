@@ -48,6 +48,12 @@ export interface Endpoint<
   readonly status: SuccessStatus;
   /** The largest request body this endpoint takes, in bytes, where it is above the server's default (1 MiB). */
   readonly bodyLimit: number | undefined;
+  /**
+   * Also an enrollment session (a passkey-authenticated new device, docs/protocol.md §24.7):
+   * only the relay's endpoints the new device uses. Every other endpoint refuses one
+   * (`device_not_trusted`).
+   */
+  readonly allowsEnrollmentSession: boolean;
 }
 
 /** An endpoint of the table, with its name there (the OpenAPI `operationId`). */
@@ -72,6 +78,7 @@ export interface EndpointSpec<
   /** 200 unless said. */
   readonly status?: SuccessStatus;
   readonly bodyLimit?: number;
+  readonly allowsEnrollmentSession?: boolean;
 }
 
 /** An endpoint with its defaults filled in: no parameters, no body, status 200, no re-authentication. */
@@ -84,6 +91,9 @@ export function defineEndpoint<
 >(spec: EndpointSpec<Params, Body, Response, Auth, Reauth>): Endpoint<Params, Body, Response, Auth, Reauth> {
   if (spec.requireRecentReauth === true && spec.auth !== 'session') {
     throw new Error(`${spec.method} ${spec.path}: only a full session can have re-authenticated recently.`);
+  }
+  if (spec.allowsEnrollmentSession === true && spec.auth !== 'session') {
+    throw new Error(`${spec.method} ${spec.path}: an enrollment session is a session; a public endpoint needs none.`);
   }
   const names = pathParameterNames(spec.path);
   const declared = spec.params === undefined ? [] : Object.keys((spec.params as { properties?: object }).properties ?? {});
@@ -102,6 +112,7 @@ export function defineEndpoint<
     response: spec.response,
     status: spec.status ?? 200,
     bodyLimit: spec.bodyLimit,
+    allowsEnrollmentSession: spec.allowsEnrollmentSession === true,
   };
 }
 

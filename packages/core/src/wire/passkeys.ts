@@ -4,7 +4,8 @@
  * to the server (a sealed box under a device key it never sees).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64Url, Email, RandomId, Timestamp, UserIdSchema, strictObject } from './common.ts';
+import { SessionGrant } from './auth.ts';
+import { Base64Url, Device, Email, RandomId, Timestamp, UserIdSchema, strictObject } from './common.ts';
 import { SignupFinishRequest } from './signup.ts';
 import { WebAuthnJson } from './two-step.ts';
 
@@ -31,6 +32,16 @@ export type PasskeyUnlockOptionsRequest = Static<typeof PasskeyUnlockOptionsRequ
 
 export const PasskeyUnlockRequest = strictObject({ email: Email, deviceId: RandomId, response: WebAuthnJson });
 export type PasskeyUnlockRequest = Static<typeof PasskeyUnlockRequest>;
+
+/**
+ * A new device proves the passkey to be enrolled (§24.7): the same assertion as an unlock, for a
+ * device that is not trusted yet. Answered with an enrollment session, which only the relay accepts.
+ */
+export const PasskeyEnrollmentSessionRequest = strictObject({ email: Email, device: Device, response: WebAuthnJson });
+export type PasskeyEnrollmentSessionRequest = Static<typeof PasskeyEnrollmentSessionRequest>;
+
+export const PasskeyEnrollmentSessionResponse = Type.Object({ userId: UserIdSchema, session: SessionGrant });
+export type PasskeyEnrollmentSessionResponse = Static<typeof PasskeyEnrollmentSessionResponse>;
 
 export const PasskeyUnlockResponse = Type.Object({ userId: UserIdSchema, sealedBundle: Type.String() });
 export type PasskeyUnlockResponse = Static<typeof PasskeyUnlockResponse>;

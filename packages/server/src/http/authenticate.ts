@@ -7,6 +7,10 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   return { ip: request.ip ?? null };
 }
 
-export function sessionOf(ctx: ServerContext, request: FastifyRequest, options: { allowPendingTwoStep?: boolean } = {}): Promise<AuthenticatedSession> {
+export function sessionOf(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  options: { allowPendingTwoStep?: boolean; allowEnrollment?: boolean } = {},
+): Promise<AuthenticatedSession> {
   return authenticate(ctx, request.headers.authorization, options);
 }

@@ -38,6 +38,7 @@ function describeAccess(endpoint: Endpoint): string {
         ? 'Needs a session.'
         : 'Needs a session; also accepts one still waiting for its second step.',
   ];
+  if (endpoint.allowsEnrollmentSession) parts.push('Also accepts an enrollment session (a new device that proved the passkey, §24.7).');
   if (endpoint.requireRecentReauth) parts.push('The session must have re-authenticated within the last 5 minutes, else 403 reauthentication_required.');
   return parts.join(' ');
 }
@@ -71,7 +72,10 @@ export function route<E extends NamedEndpoint>(app: FastifyInstance, ctx: Server
       if (endpoint.auth === 'public') {
         result = await handler(input as HandlerInput<E>);
       } else {
-        const session = await sessionOf(ctx, request, { allowPendingTwoStep: endpoint.auth === 'session-allowing-pending-two-step' });
+        const session = await sessionOf(ctx, request, {
+          allowPendingTwoStep: endpoint.auth === 'session-allowing-pending-two-step',
+          allowEnrollment: endpoint.allowsEnrollmentSession,
+        });
         const checked = endpoint.requireRecentReauth ? requireRecentReauth(ctx, session) : session;
         // TypeScript cannot narrow the conditional input type by a runtime test of `endpoint`;
         // the two branches above are exactly what `HandlerInput` says.

@@ -2,8 +2,8 @@
  * Device enrollments (migration 0011), owner-scoped: every finder and every write names the user,
  * and the device the caller's session belongs to. Each state change is one conditional
  * statement, so under concurrent requests on any number of server instances an enrollment is
- * approved by one device, each message is written once and in order, and message 4 is taken
- * once (by the `DELETE … RETURNING` that ends the enrollment).
+ * approved by one device, each message is written once and in order, and the enrollment ends
+ * once (by the `DELETE … RETURNING` of its finish).
  */
 import type { Tx } from '../context.ts';
 
@@ -17,7 +17,7 @@ export interface DeviceEnrollmentRow {
   readonly message1: string | null;
   readonly message2: string | null;
   readonly message3: string | null;
-  readonly bundleReady: boolean;
+  readonly message4: string | null;
   readonly expiresAt: Date;
 }
 
@@ -76,7 +76,7 @@ const toRow = (r: Selected): DeviceEnrollmentRow => ({
   message1: r.message1,
   message2: r.message2,
   message3: r.message3,
-  bundleReady: r.message4 !== null,
+  message4: r.message4,
   expiresAt: new Date(r.expiresAt),
 });
 
@@ -134,8 +134,14 @@ export async function writeEnrollmentMessage(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Ends the enrollment and returns message 4, if it is written, live, and `deviceId` is the new device; once. */
-export async function takeEnrollmentBundle(db: Tx, params: { userId: string; id: string; deviceId: string; now: Date }): Promise<string | undefined> {
+/**
+ * Ends the enrollment, if message 4 is written, it is live and `deviceId` is its new device:
+ * once, by one `DELETE … RETURNING`. @returns its trusted device, or undefined when it did not.
+ */
+export async function endEnrollment(
+  db: Tx,
+  params: { userId: string; id: string; deviceId: string; now: Date },
+): Promise<{ trustedDeviceId: string } | undefined> {
   const row = await db
     .deleteFrom('device_enrollments')
     .where('id', '=', params.id)
@@ -143,7 +149,7 @@ export async function takeEnrollmentBundle(db: Tx, params: { userId: string; id:
     .where('new_device_id', '=', params.deviceId)
     .where('message_4', 'is not', null)
     .where('expires_at', '>', params.now)
-    .returning('message_4')
+    .returning('trusted_device_id')
     .executeTakeFirst();
-  return row?.message_4 ?? undefined;
+  return row?.trusted_device_id ? { trustedDeviceId: row.trusted_device_id } : undefined;
 }

@@ -34,7 +34,9 @@ export type SecurityEventType =
   | 'two-factor.security-key-removed'
   | 'two-factor.backup-codes-regenerated'
   | 'two-factor.reset-by-organization'
-  | 'device.deauthorized';
+  | 'device.deauthorized'
+  | 'device.enrollment-requested'
+  | 'device.enrolled';
 
 export async function recordSecurityEvent(
   db: Tx,

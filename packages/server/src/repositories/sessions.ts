@@ -14,6 +14,7 @@ export interface SessionRow {
   expiresAt: Date;
   reauthenticatedAt: Date | null;
   twoStepPending: boolean;
+  kind: 'full' | 'enrollment';
   ip: string | null;
 }
 
@@ -28,6 +29,7 @@ const sessionColumns = [
   'expires_at as expiresAt',
   'reauthenticated_at as reauthenticatedAt',
   'second_factor_pending as twoStepPending',
+  'kind',
   'ip',
 ] as const;
 
@@ -52,6 +54,7 @@ export async function insertSession(
     now: Date;
     reauthenticated: boolean;
     twoStepPending: boolean;
+    kind?: 'full' | 'enrollment';
   },
 ): Promise<void> {
   await db
@@ -69,6 +72,7 @@ export async function insertSession(
       expires_at: session.expiresAt,
       reauthenticated_at: session.reauthenticated ? session.now : null,
       second_factor_pending: session.twoStepPending,
+      kind: session.kind ?? 'full',
     })
     .execute();
 }

@@ -19,22 +19,30 @@ export async function listTrustedDevices(db: Tx, userId: string): Promise<Truste
     .execute();
 }
 
+export async function isTrustedDevice(db: Tx, userId: string, deviceId: string): Promise<boolean> {
+  const row = await db.selectFrom('trusted_devices').select('device_id').where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertTrustedDevice(
   db: Tx,
-  device: { userId: string; deviceId: string; name: string; platform: string; sealedBundle: string; now: Date },
+  device: { userId: string; deviceId: string; name: string; platform: string; sealedBundle: string; now: Date; replace?: boolean },
 ): Promise<void> {
-  await db
-    .insertInto('trusted_devices')
-    .values({
-      user_id: device.userId,
-      device_id: device.deviceId,
-      name: device.name,
-      platform: device.platform,
-      sealed_bundle: device.sealedBundle,
-      created_at: device.now,
-      last_used_at: device.now,
-    })
-    .execute();
+  const insert = db.insertInto('trusted_devices').values({
+    user_id: device.userId,
+    device_id: device.deviceId,
+    name: device.name,
+    platform: device.platform,
+    sealed_bundle: device.sealedBundle,
+    created_at: device.now,
+    last_used_at: device.now,
+  });
+  // `replace`: an enrollment that ends after the device became trusted another way (a race with
+  // another of its own enrollments) keeps the newest bundle rather than failing the request.
+  await (device.replace
+    ? insert.onConflict((oc) => oc.columns(['user_id', 'device_id']).doUpdateSet({ sealed_bundle: device.sealedBundle, last_used_at: device.now }))
+    : insert
+  ).execute();
 }
 
 /** The device's sealed bundle, marking it used; undefined when the device is not trusted. */

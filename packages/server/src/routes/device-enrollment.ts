@@ -5,7 +5,9 @@ import { route } from '../http/route.ts';
 import * as enrollment from '../services/device-enrollment.ts';
 
 export function deviceEnrollmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  route(app, ctx, endpoints.requestDeviceEnrollment, async ({ session }) => ({ enrollment: await enrollment.requestDeviceEnrollment(ctx, session) }));
+  route(app, ctx, endpoints.requestDeviceEnrollment, async ({ session, meta }) => ({
+    enrollment: await enrollment.requestDeviceEnrollment(ctx, meta, session),
+  }));
   route(app, ctx, endpoints.listDeviceEnrollments, async ({ session }) => ({ enrollments: await enrollment.listDeviceEnrollments(ctx, session) }));
   route(app, ctx, endpoints.approveDeviceEnrollment, async ({ session, body }) => ({
     enrollment: await enrollment.approveDeviceEnrollment(ctx, session, body.enrollmentId),
@@ -13,5 +15,5 @@ export function deviceEnrollmentRoutes(app: FastifyInstance, ctx: ServerContext)
   route(app, ctx, endpoints.relayDeviceEnrollmentMessage, async ({ session, body }) => ({
     enrollment: await enrollment.relayDeviceEnrollmentMessage(ctx, session, body),
   }));
-  route(app, ctx, endpoints.finishDeviceEnrollment, ({ session, body }) => enrollment.finishDeviceEnrollment(ctx, session, body.enrollmentId));
+  route(app, ctx, endpoints.finishDeviceEnrollment, ({ session, body, meta }) => enrollment.finishDeviceEnrollment(ctx, meta, session, body));
 }

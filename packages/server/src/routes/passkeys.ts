@@ -10,6 +10,7 @@ export function passkeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, ctx, endpoints.passkeySignupFinish, ({ body, meta }) => passkeys.finishPasskeySignup(ctx, meta, body));
   route(app, ctx, endpoints.passkeyUnlockOptions, ({ body, meta }) => passkeys.passkeyUnlockOptions(ctx, meta, body.email));
   route(app, ctx, endpoints.passkeyUnlock, ({ body, meta }) => passkeys.unlockWithPasskey(ctx, meta, body));
+  route(app, ctx, endpoints.passkeyEnrollmentSession, ({ body, meta }) => passkeys.passkeyEnrollmentSession(ctx, meta, body));
   route(app, ctx, endpoints.listTrustedDevices, async ({ session }) => ({ devices: await devices.trustedDevices(ctx, session) }));
   route(app, ctx, endpoints.renameTrustedDevice, async ({ session, body }) => {
     await devices.renameDevice(ctx, session, body.deviceId, body.name);

@@ -50,6 +50,8 @@ export type SecurityNotice =
         | { readonly kind: 'second-factor-failed'; readonly method: string; readonly locked: boolean }
         | { readonly kind: 'two-factor-changed'; readonly change: string }
         | { readonly kind: 'device-deauthorized'; readonly device: string; readonly byDevice: string; readonly signedOut: number }
+        | { readonly kind: 'device-enrollment-requested'; readonly device: string; readonly platform: string }
+        | { readonly kind: 'device-enrolled'; readonly device: string; readonly byDevice: string }
       ));
 
 export type SecurityNoticeKind = SecurityNotice['kind'];
@@ -157,6 +159,20 @@ export function renderSecurityNotice(n: SecurityNotice, publicUrl: string): Noti
         text:
           `The trusted device "${n.device}" was deauthorized from "${n.byDevice}": it can no longer unlock your account with a passkey, and its ${n.signedOut} session(s) were signed out.\n${when(n)}\n\n` +
           `If this wasn't you, someone has a session of your account: sign in on a trusted device, review your trusted devices and sessions, and if you have lost every device, recover the account with your recovery code at ${publicUrl}.\n`,
+      };
+    case 'device-enrollment-requested':
+      return {
+        subject: 'A new device asks to be trusted by your Latchkey account',
+        text:
+          `"${n.device}" (${n.platform}) signed in with your passkey and asks to become a trusted device. It gets nothing until a trusted device approves it and you type the verification code that device shows.\n${when(n)}\n\n` +
+          `If this wasn't you, do not approve it: someone can use your passkey. Review your passkeys and trusted devices at ${publicUrl}.\n`,
+      };
+    case 'device-enrolled':
+      return {
+        subject: 'A new trusted device was added to your Latchkey account',
+        text:
+          `"${n.device}" became a trusted device, approved from "${n.byDevice}" with a verification code: it can now unlock your account with your passkey.\n${when(n)}\n\n` +
+          `If this wasn't you, remove it from your trusted devices on a trusted device, and if you have lost every device, recover the account with your recovery code at ${publicUrl}.\n`,
       };
     case 'membership-ended':
       return organizationNotices.memberRemoved({ organizationName: n.organizationName, suspended: n.suspended });

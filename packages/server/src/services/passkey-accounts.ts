@@ -15,18 +15,26 @@ import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, Registra
 import { fromBase64Url, fromUtf8, toBase64Url, toBufferSource, utf8 } from '@latchkey/core/bytes';
 import { LatchkeyError } from '@latchkey/core/errors';
 import type { ChallengeOptions } from '@latchkey/core/wire/two-step';
-import type { PasskeySignupFinishRequest, PasskeyUnlockRequest, PasskeyUnlockResponse } from '@latchkey/core/wire/passkeys';
+import type {
+  PasskeyEnrollmentSessionRequest,
+  PasskeyEnrollmentSessionResponse,
+  PasskeySignupFinishRequest,
+  PasskeyUnlockRequest,
+  PasskeyUnlockResponse,
+} from '@latchkey/core/wire/passkeys';
 import type { SignupFinishResponse } from '@latchkey/core/wire/signup';
 import type { RequestMeta, ServerContext } from '../context.ts';
 import { takeChallengeByValue } from '../repositories/challenges.ts';
 import { advancePasskeyCounter, findPasskey, insertPasskey } from '../repositories/passkeys.ts';
 import { insertActiveRecoveryCode } from '../repositories/recovery-codes.ts';
-import { insertTrustedDevice, takeSealedBundleForUnlock } from '../repositories/trusted-devices.ts';
-import { findUserByEmail } from '../repositories/users.ts';
+import { recordDevice } from '../repositories/sessions.ts';
+import { insertTrustedDevice, isTrustedDevice, takeSealedBundleForUnlock } from '../repositories/trusted-devices.ts';
+import { findUserByEmail, type UserRow } from '../repositories/users.ts';
 import { issueChallenge } from './challenges.ts';
 import { emailOfTicket } from './email-verification.ts';
 import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { challengeOf, relyingParty, webauthn } from './security-keys.ts';
+import { createSession } from './sessions.ts';
 import { finishSignup, userIdForTicket } from './signup.ts';
 
 const UNLOCK_CHALLENGE_TTL_MS = 2 * 60_000;
@@ -107,17 +115,22 @@ export async function passkeyUnlockOptions(ctx: ServerContext, meta: RequestMeta
   return options;
 }
 
-export async function unlockWithPasskey(ctx: ServerContext, meta: RequestMeta, body: PasskeyUnlockRequest): Promise<PasskeyUnlockResponse> {
+/**
+ * Checks a passkey assertion over a live unlock challenge of the email's account (§24.10 step 2):
+ * rate limits, the challenge taken once (a bad signature spends it too), user verification, the
+ * counter, the user handle. @returns the account. @throws `invalid_credentials`, `challenge_expired`, `rate_limited`.
+ */
+async function verifyPasskeyAssertion(ctx: ServerContext, meta: RequestMeta, email: string, response: Record<string, unknown>): Promise<UserRow> {
   await enforceRateLimits(ctx, [
     ['signInPerSource', sourceKey(meta)],
-    ['signInFailuresPerEmailSource', emailSourceBucket(body.email, meta)],
+    ['signInFailuresPerEmailSource', emailSourceBucket(email, meta)],
   ]);
-  const user = await findUserByEmail(ctx.db, body.email);
-  const credentialId = typeof body.response.id === 'string' ? body.response.id : '';
+  const user = await findUserByEmail(ctx.db, email);
+  const credentialId = typeof response.id === 'string' ? response.id : '';
   const passkey = await findPasskey(ctx.db, user?.id ?? NO_ACCOUNT, credentialId);
   if (user === undefined || passkey === undefined) throw invalidCredentials();
   // Taken (and committed) before the signature is checked: a bad signature spends the challenge too.
-  const challenge = challengeOf(body.response as { response?: { clientDataJSON?: unknown } });
+  const challenge = challengeOf(response as { response?: { clientDataJSON?: unknown } });
   const now = ctx.clock();
   if ((await takeChallengeByValue(ctx.db, { userId: user.id, purpose: UNLOCK_PURPOSE, challenge, now })) === undefined) {
     throw new LatchkeyError('challenge_expired', 'This passkey request expired or was already used. Try again.');
@@ -126,7 +139,7 @@ export async function unlockWithPasskey(ctx: ServerContext, meta: RequestMeta, b
   let newCounter: number;
   try {
     const result = await (await webauthn()).verifyAuthenticationResponse({
-      response: body.response as unknown as AuthenticationResponseJSON,
+      response: response as unknown as AuthenticationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: origin,
       expectedRPID: rpID,
@@ -143,12 +156,41 @@ export async function unlockWithPasskey(ctx: ServerContext, meta: RequestMeta, b
   } catch {
     throw invalidCredentials();
   }
-  const userHandle = (body.response.response as { userHandle?: unknown } | undefined)?.userHandle;
+  const userHandle = (response.response as { userHandle?: unknown } | undefined)?.userHandle;
   if (typeof userHandle === 'string' && userHandle !== '' && fromUtf8(fromBase64Url(userHandle)) !== user.id) throw invalidCredentials();
   if (!(await advancePasskeyCounter(ctx.db, user.id, passkey.id, newCounter, now))) throw invalidCredentials();
+  return user;
+}
+
+export async function unlockWithPasskey(ctx: ServerContext, meta: RequestMeta, body: PasskeyUnlockRequest): Promise<PasskeyUnlockResponse> {
+  const user = await verifyPasskeyAssertion(ctx, meta, body.email, body.response);
+  const now = ctx.clock();
   const sealedBundle = await takeSealedBundleForUnlock(ctx.db, user.id, body.deviceId, now);
   if (sealedBundle === undefined) {
     throw new LatchkeyError('device_not_trusted', 'This device is not a trusted device of the account (it was never enrolled, or it was deauthorized).');
   }
   return { userId: user.id, sealedBundle };
+}
+
+/**
+ * A new device proved the passkey (§24.7): it gets an enrollment session, which only the
+ * enrollment relay accepts, so the passkey alone opens nothing but the asking. A device that is
+ * already trusted unlocks instead (`conflict`).
+ */
+export async function passkeyEnrollmentSession(
+  ctx: ServerContext,
+  meta: RequestMeta,
+  body: PasskeyEnrollmentSessionRequest,
+): Promise<PasskeyEnrollmentSessionResponse> {
+  const user = await verifyPasskeyAssertion(ctx, meta, body.email, body.response);
+  if (await isTrustedDevice(ctx.db, user.id, body.device.id)) {
+    throw new LatchkeyError('conflict', 'This device is already trusted: unlock it with the passkey instead.');
+  }
+  const now = ctx.clock();
+  const session = await ctx.db.transaction().execute(async (tx) => {
+    // Names the device in the trusted devices' list of pending enrollments.
+    await recordDevice(tx, user.id, body.device, now);
+    return createSession(ctx, tx, { userId: user.id, device: body.device, meta, reauthenticated: false, token: 'server-chosen', kind: 'enrollment' });
+  });
+  return { userId: user.id, session };
 }

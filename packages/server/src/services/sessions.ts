@@ -20,6 +20,8 @@ export const REAUTH_MAX_AGE_MS = 5 * 60_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 export const PENDING_TWO_STEP_TTL_MS = 10 * 60_000;
+/** Three enrollments' worth (§24.7): room to ask again after a wrong code; after that the new device proves the passkey again. */
+export const ENROLLMENT_SESSION_TTL_MS = 30 * 60_000;
 
 export interface AuthenticatedSession {
   readonly id: SessionId;
@@ -27,6 +29,11 @@ export interface AuthenticatedSession {
   readonly reauthenticatedAt: Date | null;
   /** Signed in with password and Secret Key, but the second step is still owed. */
   readonly twoStepPending: boolean;
+  /**
+   * `enrollment`: a new device of a passkey account that proved the passkey but holds no bundle
+   * yet (§24.7); only the enrollment relay's endpoints accept it.
+   */
+  readonly kind: 'full' | 'enrollment';
   readonly device: { readonly id: string; readonly name: string; readonly platform: string };
 }
 
@@ -44,13 +51,16 @@ export async function createSession(
     reauthenticated: boolean;
     token: 'server-chosen' | { derived: string };
     twoStepPending?: boolean;
+    /** An enrollment session lives as long as an enrollment, and never counts as re-authenticated. */
+    kind?: 'full' | 'enrollment';
   },
 ): Promise<SessionGrant> {
   const now = ctx.clock();
   const id = newSessionId();
   const token = params.token === 'server-chosen' ? newToken() : params.token.derived;
   const pending = params.twoStepPending === true;
-  const expiresAt = new Date(now.getTime() + (pending ? PENDING_TWO_STEP_TTL_MS : SESSION_TTL_MS));
+  const enrollment = params.kind === 'enrollment';
+  const expiresAt = new Date(now.getTime() + (enrollment ? ENROLLMENT_SESSION_TTL_MS : pending ? PENDING_TWO_STEP_TTL_MS : SESSION_TTL_MS));
   await sessions.insertSession(tx, {
     id,
     userId: params.userId,
@@ -61,8 +71,9 @@ export async function createSession(
     ip: params.meta.ip,
     expiresAt,
     now,
-    reauthenticated: params.reauthenticated && !pending,
+    reauthenticated: params.reauthenticated && !pending && !enrollment,
     twoStepPending: pending,
+    kind: params.kind ?? 'full',
   });
   return params.token === 'server-chosen' ? { id, expiresAt: expiresAt.toISOString(), token } : { id, expiresAt: expiresAt.toISOString() };
 }
@@ -75,7 +86,7 @@ export async function createSession(
 export async function authenticate(
   ctx: ServerContext,
   authorization: string | undefined,
-  options: { allowPendingTwoStep?: boolean } = {},
+  options: { allowPendingTwoStep?: boolean; allowEnrollment?: boolean } = {},
 ): Promise<AuthenticatedSession> {
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (match === null) throw new LatchkeyError('unauthenticated', 'Sign in first.');
@@ -86,12 +97,16 @@ export async function authenticate(
   if (session.twoStepPending && options.allowPendingTwoStep !== true) {
     throw new LatchkeyError('second_factor_required', 'Finish signing in with your second step first.');
   }
+  if (session.kind === 'enrollment' && options.allowEnrollment !== true) {
+    throw new LatchkeyError('device_not_trusted', 'This device is waiting to be enrolled: approve it from a trusted device first.');
+  }
   if (now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await sessions.touchSession(ctx.db, session.id, now);
   return {
     id: session.id,
     userId: session.userId,
     reauthenticatedAt: session.reauthenticatedAt,
     twoStepPending: session.twoStepPending,
+    kind: session.kind,
     device: { id: session.deviceId, name: session.deviceName, platform: session.platform },
   };
 }

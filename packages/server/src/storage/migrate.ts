@@ -45,6 +45,7 @@ import * as passkeyAccounts from './migrations/0012_passkey_accounts.ts';
 import * as itemTrash from './migrations/0013_item_trash.ts';
 import * as recoveryEscrow from './migrations/0014_recovery_escrow.ts';
 import * as loginAttemptIndexes from './migrations/0016_login_attempt_indexes.ts';
+import * as enrollmentSessions from './migrations/0017_enrollment_sessions.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_item_trash': itemTrash,
   '0014_recovery_escrow': recoveryEscrow,
   '0016_login_attempt_indexes': loginAttemptIndexes,
+  '0017_enrollment_sessions': enrollmentSessions,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -95,6 +95,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   reauthenticated_at: NullableTimestamp;
   second_factor_pending: Generated<boolean>;
+  /** `full`, or `enrollment`: a passkey-authenticated new device that may only use the enrollment relay (migration 0017). */
+  kind: Generated<'full' | 'enrollment'>;
 }
 
 export interface DevicesTable {

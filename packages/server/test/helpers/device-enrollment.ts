@@ -1,26 +1,94 @@
 /**
- * Drives the device-enrollment relay over HTTP as two real devices would: the new device and
- * the trusted device each run their half of CPace with core's device-enrollment.ts and post
- * the messages to whichever server instance they talk to.
+ * Device enrollment in tests: passkey accounts whose first device is trusted, new devices that
+ * prove the passkey for an enrollment session, and raw calls to the relay for the tests of its
+ * rules (a test playing a malicious server writes the messages itself). Whole runs go through
+ * the SDK (`client.devices.requestEnrollment` / `approveEnrollment`), which owns both CPace sides.
  */
-import { concatBytes, fromBase64Url, randomBytes, toBase64Url } from '@latchkey/core/bytes';
-import {
-  acceptEnrollment,
-  answerEnrollment,
-  confirmEnrollment,
-  type EnrollmentContext,
-  openEnrollmentBundle,
-  sealEnrollmentBundle,
-  startEnrollment,
-} from '@latchkey/core/device-enrollment';
-import type { EnrollmentCode } from '@latchkey/core/enrollment-code';
+import type { DeviceKeyProvider } from '@latchkey/client/client';
+import { MemoryStore } from '@latchkey/client/local-store';
+import { SoftwareAuthenticator } from '@latchkey/client/testing';
+import { randomBytes, toBase64Url } from '@latchkey/core/bytes';
 import type { DeviceEnrollment } from '@latchkey/core/wire/device-enrollment';
-import { type RawResponse, send } from '@latchkey/server/testing';
+import { type RawResponse, readEmailCode, sdkClient, send, uniqueEmail } from '@latchkey/server/testing';
 
-/** One device: the server it talks to and its session. */
+/** A device key kept in memory, readable by the test (as the CLI's key file is by its owner). */
+export function keyFile(): DeviceKeyProvider & { bytes?: Uint8Array } {
+  const file: DeviceKeyProvider & { bytes?: Uint8Array } = {
+    async create() {
+      file.bytes = crypto.getRandomValues(new Uint8Array(32));
+      return file.bytes;
+    },
+    async load() {
+      return file.bytes;
+    },
+  };
+  return file;
+}
+
+/** A server as the devices see it: where requests go, where its emails land, and its public URL (the passkeys' origin). */
+export interface EnrollmentServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly origin: string;
+}
+
+/** One person's passkey account, signed up on its first (trusted) device. */
+export async function passkeyPerson(server: EnrollmentServer, name = 'Passkey Person') {
+  const email = uniqueEmail('enroll');
+  const authenticator = new SoftwareAuthenticator({ origin: server.origin });
+  const deviceKeys = keyFile();
+  const store = new MemoryStore();
+  const client = sdkClient(server.url, { store });
+  const started = Date.now();
+  await client.signup.start(email);
+  const code = await readEmailCode(server.dataDir, email, started);
+  const { userId, recoveryCode } = await client.signUpWithPasskey({
+    email,
+    name,
+    code,
+    authenticator,
+    deviceKeys,
+    confirmRecoveryCode: async (shown) => shown,
+  });
+  const state = await store.read();
+  return {
+    email,
+    userId,
+    recoveryCode,
+    authenticator,
+    deviceKeys,
+    store,
+    client,
+    /** The trusted device as the relay sees it. */
+    device: { url: server.url, token: state.session!.token, deviceId: state.deviceId! } as EnrollmentDevice,
+  };
+}
+export type PasskeyPerson = Awaited<ReturnType<typeof passkeyPerson>>;
+
+/** A new device with the person's (synced) passkey: its SDK client, store and key file. */
+export function newDeviceOf(server: EnrollmentServer) {
+  const store = new MemoryStore();
+  return { store, client: sdkClient(server.url, { store }), deviceKeys: keyFile() };
+}
+
+/** One device: the server it talks to, its session (full, or an enrollment session) and its id. */
 export interface EnrollmentDevice {
   readonly url: string;
   readonly token: string;
+  readonly deviceId: string;
+}
+
+/** A new device proves `person`'s passkey and gets an enrollment session (raw, for the relay tests). */
+export async function enrollmentSession(
+  url: string,
+  person: PasskeyPerson,
+  device = { id: toBase64Url(randomBytes(16)), name: 'New phone', platform: 'test' },
+) {
+  const options = await send({ url }, { method: 'POST', path: '/api/auth/passkey/options', body: { email: person.email } });
+  const response = await person.authenticator.get(options.json as Record<string, unknown>);
+  const reply = await send({ url }, { method: 'POST', path: '/api/auth/passkey/enrollment-session', body: { email: person.email, device, response } });
+  if (reply.status !== 201) throw new Error(`enrollment session refused: HTTP ${reply.status} ${reply.text}`);
+  return { url, token: (reply.json as { session: { token: string } }).session.token, deviceId: device.id } satisfies EnrollmentDevice;
 }
 
 const post = (device: EnrollmentDevice, path: string, body: unknown) => send({ url: device.url }, { method: 'POST', path, token: device.token, body });
@@ -30,19 +98,13 @@ export const listEnrollments = (device: EnrollmentDevice) => send({ url: device.
 export const approveEnrollment = (device: EnrollmentDevice, enrollmentId: string) => post(device, '/api/device-enrollments/approve', { enrollmentId });
 export const relayMessage = (device: EnrollmentDevice, enrollmentId: string, step: number, message: string) =>
   post(device, '/api/device-enrollments/messages', { enrollmentId, step, message });
-export const finishEnrollment = (device: EnrollmentDevice, enrollmentId: string) => post(device, '/api/device-enrollments/finish', { enrollmentId });
+export const finishEnrollment = (device: EnrollmentDevice, enrollmentId: string, sealedBundle = toBase64Url(randomBytes(80))) =>
+  post(device, '/api/device-enrollments/finish', { enrollmentId, sealedBundle });
 
 export function enrollmentOf(response: RawResponse): DeviceEnrollment {
   if (response.status >= 300) throw new Error(`enrollment request failed: HTTP ${response.status} ${response.text}`);
   return (response.json as { enrollment: DeviceEnrollment }).enrollment;
 }
-
-export const contextOf = (accountId: string, enrollment: DeviceEnrollment): EnrollmentContext => ({
-  accountId,
-  newDeviceId: enrollment.newDeviceId,
-  trustedDeviceId: enrollment.trustedDeviceId!,
-  sessionId: enrollment.enrollmentId,
-});
 
 /** The new device asks and the trusted device approves: returns the approved enrollment. */
 export async function approvedEnrollment(newDevice: EnrollmentDevice, trusted: EnrollmentDevice): Promise<DeviceEnrollment> {
@@ -50,72 +112,11 @@ export async function approvedEnrollment(newDevice: EnrollmentDevice, trusted: E
   return enrollmentOf(await approveEnrollment(trusted, requested.enrollmentId));
 }
 
-export type EnrollmentOutcome =
-  | { readonly kind: 'enrolled'; readonly bundle: Uint8Array; readonly enrollmentId: string }
-  | { readonly kind: 'refused'; readonly by: 'new-device' | 'trusted-device'; readonly code: string; readonly enrollmentId: string };
-
-const codeOf = (error: unknown) => (error as { code?: string }).code ?? 'other';
-
-/**
- * A whole run: `shown` is the code on the trusted device, `typed` what the person typed on the
- * new device. A device whose key confirmation fails stops there, as the real ones do; a new
- * device that fails still sends a tag (64 random bytes) so the trusted side's refusal shows too.
- */
-export async function runEnrollment(params: {
-  readonly accountId: string;
-  readonly newDevice: EnrollmentDevice;
-  readonly trusted: EnrollmentDevice;
-  readonly shown: EnrollmentCode;
-  readonly typed: EnrollmentCode;
-  readonly bundle: Uint8Array;
-}): Promise<EnrollmentOutcome> {
-  const enrollment = await approvedEnrollment(params.newDevice, params.trusted);
-  const enrollmentId = enrollment.enrollmentId;
-  const context = contextOf(params.accountId, enrollment);
-
-  const a = startEnrollment(params.typed, context);
-  enrollmentOf(await relayMessage(params.newDevice, enrollmentId, 1, a.message.share));
-
-  const seenByTrusted = enrollmentOf(await seenBy(params.trusted, enrollmentId));
-  const b = answerEnrollment(params.shown, context, { share: seenByTrusted.share! });
-  const reply = toBase64Url(concatBytes(fromBase64Url(b.message.share), fromBase64Url(b.message.confirmation)));
-  enrollmentOf(await relayMessage(params.trusted, enrollmentId, 2, reply));
-
-  const seenByNew = enrollmentOf(await seenBy(params.newDevice, enrollmentId));
-  const replyBytes = fromBase64Url(seenByNew.reply!);
-  let isk: Uint8Array | undefined;
-  let refusedByNew: string | undefined;
-  let confirmation: string;
-  try {
-    const confirmed = confirmEnrollment(a.state, { share: toBase64Url(replyBytes.subarray(0, 32)), confirmation: toBase64Url(replyBytes.subarray(32)) });
-    isk = confirmed.isk;
-    confirmation = confirmed.message.confirmation;
-  } catch (error) {
-    refusedByNew = codeOf(error);
-    confirmation = toBase64Url(randomBytes(64));
-  }
-  enrollmentOf(await relayMessage(params.newDevice, enrollmentId, 3, confirmation));
-
-  const seenAgain = enrollmentOf(await seenBy(params.trusted, enrollmentId));
-  let trustedIsk: Uint8Array;
-  try {
-    trustedIsk = acceptEnrollment(b.state, { confirmation: seenAgain.confirmation! });
-  } catch (error) {
-    return { kind: 'refused', by: refusedByNew === undefined ? 'trusted-device' : 'new-device', code: refusedByNew ?? codeOf(error), enrollmentId };
-  }
-  if (refusedByNew !== undefined) throw new Error('the trusted device accepted a tag the new device never computed');
-  enrollmentOf(await relayMessage(params.trusted, enrollmentId, 4, await sealEnrollmentBundle(trustedIsk, context, params.bundle)));
-
-  const finished = await finishEnrollment(params.newDevice, enrollmentId);
-  if (finished.status !== 200) throw new Error(`finish failed: HTTP ${finished.status} ${finished.text}`);
-  const bundle = await openEnrollmentBundle(isk!, context, (finished.json as { bundle: string }).bundle);
-  return { kind: 'enrolled', bundle, enrollmentId };
-}
-
-/** What `device` sees of one enrollment now (from the list). */
-async function seenBy(device: EnrollmentDevice, enrollmentId: string): Promise<RawResponse> {
+/** What `device` sees of one enrollment now (from the list), or undefined. */
+export async function seenBy(device: EnrollmentDevice, enrollmentId: string): Promise<DeviceEnrollment | undefined> {
   const list = await listEnrollments(device);
-  const found = (list.json as { enrollments: DeviceEnrollment[] }).enrollments.find((e) => e.enrollmentId === enrollmentId);
-  if (found === undefined) throw new Error(`enrollment ${enrollmentId} is not in the list: ${list.text}`);
-  return { ...list, status: 200, json: { enrollment: found } };
+  return (list.json as { enrollments: DeviceEnrollment[] }).enrollments.find((e) => e.enrollmentId === enrollmentId);
 }
+
+/** Random bytes of a message's length: a relay test's stand-ins for Ya, Yb ‖ Tb, Ta. */
+export const junk = (n: number) => toBase64Url(randomBytes(n));
