@@ -97,7 +97,11 @@ export async function listDeviceEnrollments(db: Tx, params: { userId: string; de
   return rows.map(toRow);
 }
 
-/** Makes `deviceId` the trusted device, if nobody is yet and it is not the new device itself. @returns whether it did. */
+/**
+ * Makes `deviceId` the trusted device, if nobody is yet, it is not the new device itself and it
+ * is one of the account's trusted devices (in the same statement, so a device deauthorized
+ * meanwhile cannot approve). @returns whether it did.
+ */
 export async function approveDeviceEnrollment(db: Tx, params: { userId: string; id: string; deviceId: string; now: Date }): Promise<boolean> {
   const result = await db
     .updateTable('device_enrollments')
@@ -107,6 +111,9 @@ export async function approveDeviceEnrollment(db: Tx, params: { userId: string; 
     .where('trusted_device_id', 'is', null)
     .where('new_device_id', '<>', params.deviceId)
     .where('expires_at', '>', params.now)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('trusted_devices').select('device_id').where('user_id', '=', params.userId).where('device_id', '=', params.deviceId)),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
