@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AxeResults } from 'axe-core';
 import type { VaultId } from '@latchkey/core/ids';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
-import { launchChromium, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
+import { launchChromium, openFromNavigation, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -106,6 +106,14 @@ describe('vaults and moving items in the web app', () => {
     expect((await user.client.vaults.list()).map((v) => v.id)).toEqual([personal]);
     expect((await user.client.items.list()).map((i) => i.title)).toEqual(['Domain registrar']);
     await screenshot(page, 'vault-ops-05-deleted-1280');
+    // The security log names what happened, in words.
+    await openFromNavigation(page, 'Security log');
+    await expect.poll(() => page.locator('main').innerText()).toContain('Vault deleted with its items');
+    const log = await page.locator('main').innerText();
+    expect(log).toContain('1 item deleted');
+    expect(log).toContain('Item moved to another vault');
+    expect(log).toContain('Vault renamed');
+    await openFromNavigation(page, 'Items');
     // The Personal vault offers a rename, never a deletion.
     await page.getByLabel('Vault', { exact: true }).selectOption({ label: 'Personal' });
     await page.getByRole('button', { name: 'Rename Personal' }).waitFor();

@@ -53,6 +53,9 @@ const WORDING: Readonly<Record<string, Wording>> = {
   'recovery-code.proved': { group: 'recovery', title: 'Recovery code entered to recover the account', warn: true },
   'account.recovered': { group: 'recovery', title: 'Account recovered: new password and Secret Key set', warn: true },
   'vault.created': { group: 'vaults', title: 'Vault created' },
+  'vault.renamed': { group: 'vaults', title: 'Vault renamed' },
+  'vault.deleted': { group: 'vaults', title: 'Vault deleted with its items', warn: true },
+  'item.moved': { group: 'vaults', title: 'Item moved to another vault' },
 };
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -74,6 +77,9 @@ function detailLine(event: SecurityEvent): string | undefined {
   if (event.type === 'recovery-code.failed' && count(d.consecutiveFailures) !== undefined)
     parts.push(`${plural(count(d.consecutiveFailures)!, 'wrong attempt', 'wrong attempts')} in a row`);
   if (event.type === 'recovery-code.activated' && d.replaced === true) parts.push('replaces the previous recovery code');
+  if (event.type === 'vault.deleted' && count(d.items) !== undefined) parts.push(plural(count(d.items)!, 'item deleted', 'items deleted'));
+  if (event.type === 'vault.deleted' && count(d.shares) !== undefined && count(d.shares)! > 0)
+    parts.push(`was shared ${plural(count(d.shares)!, 'time', 'times')}`);
   if (event.type === 'second-factor.failed' && text(d.method) !== undefined) parts.push(methodName(text(d.method)!));
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
