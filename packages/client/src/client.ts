@@ -20,6 +20,7 @@ import * as vaultChanges from './vault-changes.ts';
 import * as importing from './import.ts';
 import * as sessions from './sessions.ts';
 import * as credentials from './credentials.ts';
+import { currentEmergencyKit } from './emergency-kit-details.ts';
 import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
 import * as twoStep from './two-step.ts';
@@ -272,6 +273,8 @@ export class LatchkeyClient {
     changePassword: (currentPassword: string, newPassword: string, proof?: twoStep.FactorProof) =>
       credentials.changePassword(this.ctx, currentPassword, newPassword, proof),
     changeSecretKey: (password: string, proof?: twoStep.FactorProof) => credentials.changeSecretKey(this.ctx, password, proof),
+    /** The Emergency Kit's details with this device's (current) Secret Key, after re-authenticating with the password. */
+    emergencyKit: (password: string) => currentEmergencyKit(this.ctx, password),
   };
 }
 

@@ -270,6 +270,15 @@ describe('changing credentials', () => {
       server.advanceClock(-6 * 60_000);
     }
   });
+
+  it('gives the Emergency Kit again with the current Secret Key, only after the password', async () => {
+    const user = await signUpUser(server);
+    expect(await errorCodeOf(user.client.account.emergencyKit('not the password at all'))).toBe('wrong_password');
+    const kit = await user.client.account.emergencyKit(user.password);
+    expect(kit).toEqual({ signInAddress: server.url, email: user.email, name: user.name, secretKey: user.secretKey });
+    const { secretKey } = await user.client.account.changeSecretKey(user.password);
+    expect((await user.client.account.emergencyKit(user.password)).secretKey).toBe(secretKey);
+  });
 });
 
 describe('notifications', () => {

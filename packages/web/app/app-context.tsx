@@ -8,7 +8,7 @@
  * Decrypted data lives only in the pages shown while unlocked; when the phase leaves
  * `unlocked` those pages unmount, and the SDK has already dropped its keys.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import { createLatchkey, rememberedSessionEmail, type Latchkey } from './latchkey.ts';
 import { SIGNED_OUT_CODES, errorCode } from './errors.ts';
@@ -26,6 +26,11 @@ interface AppContextValue {
   readonly phase: Phase;
   readonly path: string;
   navigate(path: string, options?: { replace?: boolean }): void;
+  /**
+   * While set, asked before every in-app navigation: `false` keeps the person on the page. One
+   * page at a time sets it (the sign-up's Secret Key before the kit is saved, useLeaveGuard.ts).
+   */
+  setLeaveGuard(guard: (() => boolean) | undefined): void;
   /** The SDK signed in or unlocked: show the vault. */
   unlocked(account: AccountProfile): void;
   lock(notice?: string): void;
@@ -62,8 +67,14 @@ export function AppProvider({ children }: { children: ReactNode }) {
     return () => window.removeEventListener('popstate', onPop);
   }, []);
 
+  const leaveGuard = useRef<(() => boolean) | undefined>(undefined);
+  const setLeaveGuard = useCallback((guard: (() => boolean) | undefined) => {
+    leaveGuard.current = guard;
+  }, []);
+
   const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
     if (to === window.location.pathname + window.location.search) return;
+    if (leaveGuard.current !== undefined && !leaveGuard.current()) return;
     if (options.replace) window.history.replaceState(null, '', to);
     else window.history.pushState(null, '', to);
     setPath(to);
@@ -126,6 +137,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
     phase,
     path,
     navigate,
+    setLeaveGuard,
     unlocked: (account) => setPhase({ kind: 'unlocked', account }),
     lock,
     signOut: () => endSession(),

@@ -15,12 +15,14 @@ import { Overview } from './Overview.tsx';
 import { ChangePassword } from './ChangePassword.tsx';
 import { ChangeSecretKey } from './ChangeSecretKey.tsx';
 import { NewSecretKey } from './NewSecretKey.tsx';
+import { DownloadEmergencyKit } from './DownloadEmergencyKit.tsx';
 import { otherSessionsText } from './other-sessions-text.ts';
 
 export type Mode =
   | { kind: 'overview'; notice?: string }
   | { kind: 'password' }
   | { kind: 'secret-key' }
+  | { kind: 'emergency-kit' }
   | { kind: 'new-secret-key'; secretKey: SecretKey; signedOutSessions: number };
 
 export function AccountPage() {
@@ -43,6 +45,13 @@ export function AccountPage() {
         <ChangeSecretKey
           onCancel={() => back()}
           onChanged={(secretKey, signedOutSessions) => setMode({ kind: 'new-secret-key', secretKey, signedOutSessions })}
+        />
+      );
+    case 'emergency-kit':
+      return (
+        <DownloadEmergencyKit
+          onCancel={() => back()}
+          onSaved={() => back('Your browser is saving your Emergency Kit. Print it or store it safely; never write your password into a saved copy.')}
         />
       );
     case 'new-secret-key':

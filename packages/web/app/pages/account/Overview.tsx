@@ -35,6 +35,13 @@ export function Overview({ account, notice, onMode }: { account: AccountProfile;
           Change Secret Key
         </button>
       </section>
+      <section aria-labelledby="emergency-kit-heading">
+        <h2 id="emergency-kit-heading">Emergency Kit</h2>
+        <p>Lost your Emergency Kit, or never saved it? Download a new copy with your current Secret Key. Your Secret Key stays the same.</p>
+        <button type="button" className="secondary" onClick={() => onMode({ kind: 'emergency-kit' })}>
+          Download Emergency Kit
+        </button>
+      </section>
     </main>
   );
 }

@@ -1,4 +1,8 @@
-/** Sign-in on a browser that remembers the account's Secret Key: only the account password. */
+/**
+ * Sign-in on a browser that remembers the account's Secret Key: only the account password. If
+ * the server no longer accepts that Secret Key (changed on another device, or the account was
+ * recovered), `onSecretKeyChanged` takes over and the page asks for the new one.
+ */
 import { useState } from 'react';
 import { PageHeading } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
@@ -11,15 +15,17 @@ export function KnownBrowserSignIn({
   notice,
   onChoose,
   onForget,
+  onSecretKeyChanged,
 }: {
   email: string;
   others: string[];
   notice?: string | undefined;
   onChoose: (email: string) => void;
   onForget: () => Promise<void>;
+  onSecretKeyChanged: (password: string) => void;
 }) {
   const [password, setPassword] = useState('');
-  const { busy, error, errorId, tie, run, prompt } = useSignIn();
+  const { busy, error, errorId, tie, run, prompt } = useSignIn({ onWrongSecretKey: onSecretKeyChanged });
   if (prompt) return prompt;
   return (
     <main className="narrow">

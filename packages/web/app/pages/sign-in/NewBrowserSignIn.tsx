@@ -1,6 +1,9 @@
 /**
  * Sign-in on a new browser: email, Secret Key and password, where the email and Secret Key can
  * be filled from the Emergency Kit's setup code (pasted text, or a scanned QR code's text).
+ * With `staleKey`, the same form on a browser whose remembered Secret Key was refused: "Enter
+ * your new Secret Key", the email and the password already typed filled in; signing in with the
+ * new key makes the browser remember it instead.
  */
 import { useState, type FormEvent } from 'react';
 import { parseSecretKey } from '@latchkey/core/secret-key';
@@ -12,11 +15,19 @@ import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { useSignIn } from './useSignIn.ts';
 import { HelpLinks, SignInButton } from './SignInParts.tsx';
 
-export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefined; onBack: (() => void) | undefined }) {
+export function NewBrowserSignIn({
+  notice,
+  onBack,
+  staleKey,
+}: {
+  notice?: string | undefined;
+  onBack: (() => void) | undefined;
+  staleKey?: { email: string; password: string } | undefined;
+}) {
   const { latchkey } = useApp();
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(staleKey?.email ?? '');
   const [secretKey, setSecretKey] = useState('');
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState(staleKey?.password ?? '');
   const [setupCode, setSetupCode] = useState('');
   const [setupMessage, setSetupMessage] = useState<string>();
   const { busy, error, errorId, setError, tie, run, runPasskey, prompt } = useSignIn();
@@ -54,9 +65,16 @@ export function NewBrowserSignIn({ notice, onBack }: { notice?: string | undefin
   if (prompt) return prompt;
   return (
     <main className="narrow">
-      <PageHeading>Sign in to Latchkey</PageHeading>
+      <PageHeading>{staleKey ? 'Enter your new Secret Key' : 'Sign in to Latchkey'}</PageHeading>
       {notice ? <p className="notice">{notice}</p> : null}
-      <p>This browser has not been used with your account yet. You need your Emergency Kit: it has your Secret Key.</p>
+      {staleKey ? (
+        <p className="notice" role="status">
+          The Secret Key this browser remembers for <strong>{staleKey.email}</strong> no longer works: it was changed on another device, or the account was
+          recovered. Enter the new Secret Key from your latest Emergency Kit (or fill it in from the kit's setup code). This browser then remembers the new one.
+        </p>
+      ) : (
+        <p>This browser has not been used with your account yet. You need your Emergency Kit: it has your Secret Key.</p>
+      )}
       <details className="setup-code">
         <summary>Fill in from your Emergency Kit's setup code</summary>
         <p className="hint">

@@ -19,6 +19,8 @@ export function SignInPage({ notice }: { notice?: string | undefined }) {
   const [known, setKnown] = useState<string[] | undefined>();
   const [passkeys, setPasskeys] = useState<string[]>([]);
   const [chosen, setChosen] = useState<string | 'new'>();
+  /** The remembered Secret Key of this account was refused: ask for the new one (the password typed is kept for the retry). */
+  const [staleKey, setStaleKey] = useState<{ email: string; password: string }>();
 
   useEffect(() => {
     void (async () => {
@@ -31,6 +33,7 @@ export function SignInPage({ notice }: { notice?: string | undefined }) {
 
   if (known === undefined) return <Progress text="Loading…" />;
   const email = chosen ?? known[0] ?? 'new';
+  if (staleKey !== undefined && staleKey.email === email) return <NewBrowserSignIn notice={notice} staleKey={staleKey} onBack={() => setStaleKey(undefined)} />;
   if (email === 'new' || !known.includes(email)) return <NewBrowserSignIn notice={notice} onBack={known.length > 0 ? () => setChosen(known[0]) : undefined} />;
   const Known = passkeys.includes(email) ? PasskeySignIn : KnownBrowserSignIn;
   return (
@@ -40,6 +43,7 @@ export function SignInPage({ notice }: { notice?: string | undefined }) {
       email={email}
       others={known.filter((e) => e !== email)}
       onChoose={setChosen}
+      onSecretKeyChanged={(password) => setStaleKey({ email, password })}
       onForget={async () => {
         await forgetAccount(latchkey, email);
         await forgetPasskeyAccount(latchkey.server, email);

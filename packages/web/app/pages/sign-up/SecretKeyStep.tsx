@@ -1,6 +1,7 @@
 /**
  * Sign-up, step 3: the new Secret Key with an explanation, and the Emergency Kit the person
- * chooses to download. Nothing is saved to disk unless they press the button.
+ * chooses to download. Nothing is saved to disk unless they press the button. Leaving before
+ * the kit was downloaded asks once (useLeaveGuard.ts): the Secret Key is shown only here.
  */
 import type { AccountProfile } from '@latchkey/core/wire/auth';
 import type { SecretKey } from '@latchkey/core/secret-key';
@@ -8,6 +9,10 @@ import { useApp } from '../../app-context.tsx';
 import { downloadEmergencyKit } from '../../kits.ts';
 import { CopyButton, ErrorMessage, PageHeading } from '../../components/ui.tsx';
 import { useDownload } from '../../components/useDownload.ts';
+import { useLeaveGuard } from '../../components/useLeaveGuard.ts';
+
+const LEAVE_WITHOUT_KIT =
+  'You have not downloaded your Emergency Kit. Without it (or your Secret Key written down) you cannot sign in on another device. Leave anyway?';
 
 export function SecretKeyStep({ email, name, secretKey, account }: { email: string; name: string; secretKey: SecretKey; account: AccountProfile }) {
   const { latchkey, unlocked, navigate } = useApp();
@@ -20,6 +25,7 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
     return 'Your browser is saving the Emergency Kit. Print it or store it safely.';
   });
   const downloaded = saved !== undefined;
+  const mayLeave = useLeaveGuard(!downloaded, LEAVE_WITHOUT_KIT);
 
   return (
     <main className="narrow">
@@ -53,6 +59,7 @@ export function SecretKeyStep({ email, name, secretKey, account }: { email: stri
           type="button"
           className={downloaded ? '' : 'secondary'}
           onClick={() => {
+            if (!mayLeave()) return;
             unlocked(account);
             navigate('/', { replace: true });
           }}
