@@ -19,7 +19,7 @@ import { newItemId, type ItemId, type VaultId } from '@latchkey/core/ids';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { EncryptedItem } from '@latchkey/core/wire/vaults';
 import type { ClientContext } from './context.ts';
-import { ITEM_DELETED, updateStore } from './local-store.ts';
+import { ITEM_DELETED, updateStore, type ItemVersionMarks, type LocalStore } from './local-store.ts';
 import { requireSession } from './sign-in.ts';
 import { fetchVaults, requireUnlocked, vaultKeysFor } from './vaults.ts';
 
@@ -50,26 +50,48 @@ async function vaultKeyById(ctx: ClientContext, vaultId: VaultId) {
   return requireUnlocked(ctx).vaultKeys.get(vaultId)!;
 }
 
-/** Checks versions against what this device has seen, then records the new high-water marks. */
+/**
+ * Checks versions against what this device has seen, then records the new high-water marks.
+ * Costs O(items given) on a store that keeps the marks apart (`LocalStore.itemVersions`): only
+ * their marks are read and only those that go up are written.
+ */
 export async function checkAndRecordVersions(ctx: ClientContext, items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
   // The keyset id, authenticated when the keyset opened: the profile's account id is only the server's word.
   const keysetId = requireUnlocked(ctx).keyset.id;
-  const seen = (await ctx.store.read()).itemVersions?.[keysetId] ?? {};
-  const stale = items.find((i) => (seen[i.id] ?? 0) > i.version);
+  const marks = ctx.store.itemVersions ?? marksInState(ctx.store);
+  const seen = await marks.get(
+    keysetId,
+    items.map((i) => i.id),
+  );
+  const stale = items.find((i) => (seen.get(i.id) ?? 0) > i.version);
   if (stale !== undefined) {
     throw new LatchkeyError(
       'rollback_detected',
-      seen[stale.id] === ITEM_DELETED
+      seen.get(stale.id) === ITEM_DELETED
         ? `The server returned an item this device deleted for good (at version ${stale.version}).`
-        : `The server returned version ${stale.version} of an item this device has seen at version ${seen[stale.id]}.`,
+        : `The server returned version ${stale.version} of an item this device has seen at version ${seen.get(stale.id)}.`,
     );
   }
-  if (items.every((i) => seen[i.id] === i.version)) return;
-  await updateStore(ctx.store, (s) => {
-    const mine = { ...(s.itemVersions?.[keysetId] ?? {}) };
-    for (const i of items) mine[i.id] = Math.max(mine[i.id] ?? 0, i.version);
-    s.itemVersions = { ...s.itemVersions, [keysetId]: mine };
-  });
+  const higher = new Map<string, number>();
+  for (const i of items) if ((seen.get(i.id) ?? 0) < i.version && (higher.get(i.id) ?? 0) < i.version) higher.set(i.id, i.version);
+  if (higher.size > 0) await marks.raise(keysetId, higher);
+}
+
+/** The marks of a store that keeps them in its state (`LocalState.itemVersions`): each raise rewrites the state. */
+function marksInState(store: LocalStore): ItemVersionMarks {
+  return {
+    async get(keysetId, itemIds) {
+      const mine = (await store.read()).itemVersions?.[keysetId] ?? {};
+      return new Map(itemIds.flatMap((id) => (mine[id] === undefined ? [] : [[id, mine[id]] as const])));
+    },
+    async raise(keysetId, raised) {
+      await updateStore(store, (s) => {
+        const mine = { ...(s.itemVersions?.[keysetId] ?? {}) };
+        for (const [id, version] of raised) mine[id] = Math.max(mine[id] ?? 0, version);
+        s.itemVersions = { ...s.itemVersions, [keysetId]: mine };
+      });
+    },
+  };
 }
 
 /** Decrypts as item `ids.itemId` of vault `ids.vaultId`: what the client asked for, whatever the server says. */
