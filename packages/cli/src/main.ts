@@ -20,6 +20,7 @@ import { importCommand } from './commands/import.ts';
 import { forgetUnlockIfSessionEnded } from './session-token.ts';
 import { orgCommands } from './commands/org.ts';
 import { groupCommands } from './commands/group.ts';
+import { deviceCommands } from './commands/device.ts';
 
 const program = new Command();
 program
@@ -53,6 +54,7 @@ healthCommand(program, run);
 orgCommands(program, run);
 groupCommands(program, run);
 sessionCommands(program, run);
+deviceCommands(program, run);
 recoveryCommands(program, run);
 twoStepCommands(program, run);
 generateCommand(program, run);

@@ -4,6 +4,7 @@
  */
 export * from './accounts.ts';
 export * from './outbox.ts';
+export * from './passkey-accounts.ts';
 export * from './raw-requests.ts';
 export * from './server-process.ts';
 export * from './test-database.ts';

@@ -4,72 +4,11 @@
  * rules (a test playing a malicious server writes the messages itself). Whole runs go through
  * the SDK (`client.devices.requestEnrollment` / `approveEnrollment`), which owns both CPace sides.
  */
-import type { DeviceKeyProvider } from '@latchkey/client/client';
-import { MemoryStore } from '@latchkey/client/local-store';
-import { SoftwareAuthenticator } from '@latchkey/client/testing';
 import { randomBytes, toBase64Url } from '@latchkey/core/bytes';
 import type { DeviceEnrollment } from '@latchkey/core/wire/device-enrollment';
-import { type RawResponse, readEmailCode, sdkClient, send, uniqueEmail } from '@latchkey/server/testing';
+import { type PasskeyPerson, type RawResponse, send } from '@latchkey/server/testing';
 
-/** A device key kept in memory, readable by the test (as the CLI's key file is by its owner). */
-export function keyFile(): DeviceKeyProvider & { bytes?: Uint8Array } {
-  const file: DeviceKeyProvider & { bytes?: Uint8Array } = {
-    async create() {
-      file.bytes = crypto.getRandomValues(new Uint8Array(32));
-      return file.bytes;
-    },
-    async load() {
-      return file.bytes;
-    },
-  };
-  return file;
-}
-
-/** A server as the devices see it: where requests go, where its emails land, and its public URL (the passkeys' origin). */
-export interface EnrollmentServer {
-  readonly url: string;
-  readonly dataDir: string;
-  readonly origin: string;
-}
-
-/** One person's passkey account, signed up on its first (trusted) device. */
-export async function passkeyPerson(server: EnrollmentServer, name = 'Passkey Person') {
-  const email = uniqueEmail('enroll');
-  const authenticator = new SoftwareAuthenticator({ origin: server.origin });
-  const deviceKeys = keyFile();
-  const store = new MemoryStore();
-  const client = sdkClient(server.url, { store });
-  const started = Date.now();
-  await client.signup.start(email);
-  const code = await readEmailCode(server.dataDir, email, started);
-  const { userId, recoveryCode } = await client.signUpWithPasskey({
-    email,
-    name,
-    code,
-    authenticator,
-    deviceKeys,
-    confirmRecoveryCode: async (shown) => shown,
-  });
-  const state = await store.read();
-  return {
-    email,
-    userId,
-    recoveryCode,
-    authenticator,
-    deviceKeys,
-    store,
-    client,
-    /** The trusted device as the relay sees it. */
-    device: { url: server.url, token: state.session!.token, deviceId: state.deviceId! } as EnrollmentDevice,
-  };
-}
-export type PasskeyPerson = Awaited<ReturnType<typeof passkeyPerson>>;
-
-/** A new device with the person's (synced) passkey: its SDK client, store and key file. */
-export function newDeviceOf(server: EnrollmentServer) {
-  const store = new MemoryStore();
-  return { store, client: sdkClient(server.url, { store }), deviceKeys: keyFile() };
-}
+export { keyFile, newDeviceOf, type PasskeyPerson, passkeyPerson, type PasskeyServer as EnrollmentServer } from '@latchkey/server/testing';
 
 /** One device: the server it talks to, its session (full, or an enrollment session) and its id. */
 export interface EnrollmentDevice {
