@@ -200,8 +200,12 @@ describe('passkey accounts in the web app', () => {
     await heading(page, 'Items').waitFor({ timeout: 60_000 });
   });
 
-  it('lists the trusted devices and renames this one', async () => {
+  it('lists the trusted devices and renames this one; the Account page offers no password or Secret Key change', async () => {
     const { page } = first;
+    await openFromNavigation(page, 'Account');
+    await heading(page, 'Account').waitFor();
+    await expect.poll(() => page.locator('main').innerText()).toContain('it has no account password and no Secret Key to change');
+    expect(await page.getByRole('button', { name: 'Change password' }).count()).toBe(0);
     await openFromNavigation(page, 'Sessions');
     await page.getByRole('link', { name: 'trusted devices' }).click();
     await heading(page, 'Trusted devices').waitFor();

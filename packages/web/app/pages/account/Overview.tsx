@@ -1,9 +1,47 @@
-/** The Account page's overview: who is signed in, and the two credential changes. */
+/**
+ * The Account page's overview: who is signed in, and the two credential changes. A passkey
+ * account (§24.8) has neither a password nor a Secret Key the person knows: it is told so, and
+ * pointed to its trusted devices and recovery code instead.
+ */
+import { useEffect, useState } from 'react';
 import type { AccountProfile } from '@latchkey/core/wire/auth';
-import { PageHeading } from '../../components/ui.tsx';
+import { useApp } from '../../app-context.tsx';
+import { passkeyAccounts } from '../../platform/device-key.ts';
+import { PageHeading, Progress } from '../../components/ui.tsx';
 import type { Mode } from './AccountPage.tsx';
 
 export function Overview({ account, notice, onMode }: { account: AccountProfile; notice: string | undefined; onMode: (mode: Mode) => void }) {
+  const { latchkey, navigate } = useApp();
+  const [withPasskey, setWithPasskey] = useState<boolean>();
+  useEffect(() => {
+    void passkeyAccounts(latchkey.server).then(
+      (emails) => setWithPasskey(emails.includes(account.email.toLowerCase())),
+      () => setWithPasskey(false),
+    );
+  }, [latchkey, account.email]);
+  if (withPasskey === undefined) return <Progress text="Loading…" />;
+  if (withPasskey)
+    return (
+      <main className="narrow account-page">
+        <PageHeading>Account</PageHeading>
+        <p>
+          Signed in as <strong>{account.name}</strong> ({account.email}).
+        </p>
+        <p>
+          This account unlocks with a passkey: it has no account password and no Secret Key to change. The devices that can unlock it are its{' '}
+          <a
+            href="/devices"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/devices');
+            }}
+          >
+            trusted devices
+          </a>
+          ; if you lose every one of them, your recovery code gets you back in.
+        </p>
+      </main>
+    );
   return (
     <main className="narrow account-page">
       <PageHeading>Account</PageHeading>
