@@ -23,6 +23,7 @@ import * as credentials from './credentials.ts';
 import { currentEmergencyKit } from './emergency-kit-details.ts';
 import * as recoveryCode from './recovery-code.ts';
 import * as recovery from './recovery.ts';
+import * as organizerRecovery from './organizer-recovery.ts';
 import * as twoStep from './two-step.ts';
 import * as unlockedSession from './unlocked-session.ts';
 import * as organizations from './organizations.ts';
@@ -147,6 +148,22 @@ export class LatchkeyClient {
       organizations.transferOwnership(this.ctx, organizationId, userId, options),
     /** Teams: removes the member's two-step verification (owners and admins). */
     resetTwoStep: (organizationId: string, userId: string) => organizations.resetMemberTwoStep(this.ctx, organizationId, userId),
+    /**
+     * Organizer recovery of a member (Recovery Group members, §22.8): `start` → (the member sets
+     * up new credentials) → `verificationCode` / `approve(code the member read out)` after the
+     * waiting period, which completes once enough approvers approved.
+     */
+    recovery: {
+      start: (organizationId: string, userId: string) => organizerRecovery.startOrganizerRecovery(this.ctx, organizationId, userId),
+      list: (organizationId: string) => organizerRecovery.listOrganizerRecoveries(this.ctx, organizationId),
+      get: (organizationId: string, recoveryId: string) => organizerRecovery.getOrganizerRecovery(this.ctx, organizationId, recoveryId),
+      verificationCode: (organizationId: string, recoveryId: string) =>
+        organizerRecovery.organizerRecoveryVerificationCode(this.ctx, organizationId, recoveryId),
+      approve: (organizationId: string, recoveryId: string, comparedCode: string) =>
+        organizerRecovery.approveOrganizerRecovery(this.ctx, organizationId, recoveryId, comparedCode),
+      cancel: (organizationId: string, recoveryId: string) => organizerRecovery.cancelOrganizerRecovery(this.ctx, organizationId, recoveryId),
+      setPolicy: (organizationId: string, policy: organizerRecovery.RecoveryPolicy) => organizerRecovery.setRecoveryPolicy(this.ctx, organizationId, policy),
+    },
   };
 
   /** Inviting people (organizers, owners, admins) and accepting an invitation (the invitee). */
@@ -253,6 +270,19 @@ export class LatchkeyClient {
     verifyEmail: (params: recovery.VerifyRecoveryEmail) => recovery.verifyRecoveryEmail(this.ctx, params),
     prove: (ticket: recovery.RecoveryTicket, secret: recovery.RecoverySecret) => recovery.proveRecovery(this.ctx, ticket, secret),
     complete: (params: recovery.CompleteRecovery) => recovery.completeRecovery(this.ctx, params),
+    /**
+     * The member's side of an organizer recovery, from the emailed link (signed out): `open` →
+     * `sendCode` → `setUpCredentials` (returns the new Secret Key and the verification code to
+     * read to the approver); `cancel` with the link; `pending` / `cancelMine` when signed in.
+     */
+    organizer: {
+      open: (token: string) => organizerRecovery.openOrganizerRecoveryLink(this.ctx, token),
+      sendCode: (token: string) => organizerRecovery.sendOrganizerRecoveryCode(this.ctx, token),
+      setUpCredentials: (params: organizerRecovery.SetUpRecoveredCredentials) => organizerRecovery.setUpRecoveredCredentials(this.ctx, params),
+      cancel: (token: string) => organizerRecovery.cancelOrganizerRecoveryByLink(this.ctx, token),
+      pending: () => organizerRecovery.myOrganizerRecoveries(this.ctx),
+      cancelMine: (recoveryId: string) => organizerRecovery.cancelMyOrganizerRecovery(this.ctx, recoveryId),
+    },
   };
 
   /** Two-step verification: authenticator app, security keys, backup codes. */
@@ -298,5 +328,6 @@ export type {
   RequestEnrollment,
 } from './device-enrollment.ts';
 export type { RecoveryTicket, RecoverySecret } from './recovery.ts';
+export type { ApprovalResult, RecoveredCredentials, SetUpRecoveredCredentials } from './organizer-recovery.ts';
 export type { RecoveryGrant } from './recovery-grant.ts';
 export type { PasswordHealthReport, WeakPassword, ReusedPassword, OldPassword, HealthItem } from '@latchkey/core/password-health';

@@ -18,7 +18,16 @@ import type { ClientContext, UnlockedKeys } from './context.ts';
 import { checkAndPinKeys, trustedSigners } from './key-trust.ts';
 import { escrowOwnVaults, type EscrowRefusal, type RecoverableBy } from './recovery-group.ts';
 import { requireSession } from './sign-in.ts';
-import { closeShareOpening, fetchSharedVaults, newShareOpening, openSharedVaultKey, type ShareOpening, type SharedVaultShare } from './shared-vault-keys.ts';
+import {
+  closeShareOpening,
+  fetchSharedVaults,
+  newShareOpening,
+  openSharedVaultKey,
+  organizationOf,
+  type ShareOpening,
+  type SharedVaultShare,
+} from './shared-vault-keys.ts';
+import type { TrustedSignerLookup } from '@latchkey/core/key-wrap';
 
 /** How the caller may use a vault: their own, or shared with them with a role (docs/protocol.md §22.6). */
 export type VaultAccess = 'owner' | 'manage' | 'edit' | 'view';
@@ -68,7 +77,9 @@ export async function openVaultKeyRaw(ctx: ClientContext, vault: VaultEntry, ope
   const keys = requireUnlocked(ctx);
   let raw: Uint8Array;
   if (vault.source.via === 'own') {
-    raw = await unwrapVaultKey(vault.source.keyWrap, vault.id, keysetRecipient(keys.keyset), keys.keyset.encryption.privateKey, trustedSigners(keys));
+    const wrap = vault.source.keyWrap;
+    const trust = wrap.signerKeysetId === keys.keyset.id ? trustedSigners(keys) : await recoveredWrapSigners(ctx, opening);
+    raw = await unwrapVaultKey(wrap, vault.id, keysetRecipient(keys.keyset), keys.keyset.encryption.privateKey, trust);
   } else {
     const mine = opening ?? newShareOpening();
     try {
@@ -84,6 +95,36 @@ export async function openVaultKeyRaw(ctx: ClientContext, vault: VaultEntry, ope
     throw error;
   }
   return raw;
+}
+
+/**
+ * Who may have wrapped one of the caller's own vault keys besides their own keyset: after an
+ * organizer recovery (§22.8), the approver re-wrapped each key to the new keyset. Accepted only
+ * from a member certified under the organization key this keyset pinned, in an organization
+ * where the caller is a confirmed member; anyone else's wrap stays `untrusted_key`.
+ */
+async function recoveredWrapSigners(ctx: ClientContext, opening: ShareOpening | undefined): Promise<TrustedSignerLookup> {
+  const own = trustedSigners(requireUnlocked(ctx));
+  const mine = opening ?? newShareOpening();
+  const { organizations } = await ctx.api.call(endpoints.listOrganizations);
+  const lookups: TrustedSignerLookup[] = [];
+  for (const o of organizations) {
+    if (o.status !== 'confirmed') continue;
+    try {
+      lookups.push((await organizationOf(ctx, mine, o.id)).trust);
+    } catch (error) {
+      if (!(error instanceof LatchkeyError)) throw error;
+    }
+  }
+  return async (keysetId) => {
+    const found = await own(keysetId);
+    if (found !== undefined) return found;
+    for (const lookup of lookups) {
+      const signer = await lookup(keysetId);
+      if (signer !== undefined) return signer;
+    }
+    return undefined;
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import { accountRoutes } from './routes/account.ts';
 import { vaultRoutes } from './routes/vaults.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { recoveryGroupRoutes } from './routes/recovery-group.ts';
+import { organizerRecoveryRoutes } from './routes/organizer-recovery.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { vaultShareRoutes } from './routes/vault-shares.ts';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   invitationRoutes(app, ctx);
   groupRoutes(app, ctx);
   recoveryGroupRoutes(app, ctx);
+  organizerRecoveryRoutes(app, ctx);
   vaultShareRoutes(app, ctx);
   recoveryRoutes(app, ctx);
   twoStepRoutes(app, ctx);

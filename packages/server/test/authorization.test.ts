@@ -47,6 +47,8 @@ import {
   confirmBody,
   createHttpOrganization,
   ensureRecoveryGroup,
+  waitingRecovery,
+  newRecoveryKeys,
   escrowBody,
   recoveryGroupBody,
   createTestGroup,
@@ -210,6 +212,18 @@ async function freshVaultOfA(w: World): Promise<Target> {
 }
 
 const familyPath = (w: World, rest = '') => `/api/organizations/${w.org.family.id}${rest}`;
+
+const linkToken = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+
+/** An organizer recovery A started in A's family, for a fresh member. */
+async function familyRecovery(w: World): Promise<Target> {
+  await ensureRecoveryGroup(w.server, w.org.family);
+  const x = await quietPerson(w.server);
+  await addMember(w.server, w.org.family, x, 'member');
+  const res = await send(w.server, { method: 'POST', path: familyPath(w, '/recoveries'), token: w.a.token, body: { userId: x.id } });
+  if (res.status !== 201) throw new Error(`start recovery: ${res.status} ${res.text}`);
+  return { recoveryId: (res.json as { id: string }).id };
+}
 
 /**
  * Takes the organization's Recovery Group away (rows that create one run later, or earlier), so a
@@ -1047,6 +1061,133 @@ const MATRIX: { readonly [name in EndpointName]: Row } = {
     owner: ok(),
     other: fails('not_found'),
   },
+  // Organizer recovery (§22.8): A organizes the family; B is in none of A's organizations.
+  startOrganizerRecovery: {
+    access: 'session',
+    prepare: async (w) => {
+      await ensureRecoveryGroup(w.server, w.org.family);
+      const x = await quietPerson(w.server);
+      await addMember(w.server, w.org.family, x, 'member');
+      return { userId: x.id };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, '/recoveries'), body: { userId: t.userId } }),
+    owner: ok(201),
+    other: fails('not_found'),
+  },
+  listOrganizerRecoveries: { access: 'session', call: async (w) => ({ path: familyPath(w, '/recoveries') }), owner: ok(), other: fails('not_found') },
+  getOrganizerRecovery: {
+    access: 'session',
+    prepare: familyRecovery,
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/recoveries/${t.recoveryId}`) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  cancelOrganizerRecovery: {
+    access: 'session',
+    prepare: familyRecovery,
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/recoveries/${t.recoveryId}/cancel`), body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  approveOrganizerRecovery: {
+    access: 'session',
+    prepare: async (w) => ({ recoveryId: (await waitingRecovery(w.server, w.org.family)).id }),
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/recoveries/${t.recoveryId}/approve`), body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  completeOrganizerRecovery: {
+    access: 'session',
+    prepare: async (w) => {
+      const r = await waitingRecovery(w.server, w.org.family, w.a.profile.id);
+      return { recoveryId: r.id, body: JSON.stringify(r.completeBody) };
+    },
+    call: async (w, _caller, t) => ({ path: familyPath(w, `/recoveries/${t.recoveryId}/complete`), body: JSON.parse(t.body!) }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  setRecoveryPolicy: {
+    access: 'session',
+    call: async (w) => ({ path: familyPath(w, '/recovery-policy'), body: { waitingPeriodSeconds: 86400, approvalsRequired: 1 } }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  // A is the member being recovered here (a row made in the database: who may start one is tested above and in the role matrix).
+  myOrganizerRecoveries: { access: 'session', call: async () => ({ path: '/api/organizer-recoveries' }), owner: ok(), other: ok() },
+  cancelMyOrganizerRecovery: {
+    access: 'session',
+    prepare: async (w) => {
+      const recoveryId = crypto.randomUUID();
+      await w.db
+        .insertInto('organizer_recoveries')
+        .values({
+          id: recoveryId,
+          organization_id: w.org.family.id,
+          member_user_id: w.a.profile.id,
+          started_by: w.org.c.id,
+          status: 'awaiting_member',
+          token_hash: randomId(),
+          approvals_required: 1,
+          waiting_period_seconds: 0,
+        })
+        .execute();
+      return { recoveryId };
+    },
+    call: async (_w, _caller, t) => ({ path: `/api/organizer-recoveries/${t.recoveryId}/cancel`, body: {} }),
+    owner: ok(),
+    other: fails('not_found'),
+  },
+  // The member's step, signed out: an unknown link token is not_found for everyone, before anything else is looked at.
+  describeOrganizerRecovery: {
+    access: 'public',
+    call: async () => ({ path: '/api/organizer-recovery/describe', body: { token: linkToken() } }),
+    anyone: fails('not_found'),
+  },
+  organizerRecoverySendCode: {
+    access: 'public',
+    call: async () => ({ path: '/api/organizer-recovery/send-code', body: { token: linkToken() } }),
+    anyone: fails('not_found'),
+  },
+  organizerRecoveryVerify: {
+    access: 'public',
+    call: async () => ({ path: '/api/organizer-recovery/verify', body: { token: linkToken(), verificationId: randomId(), code: '12345678' } }),
+    anyone: fails('not_found'),
+  },
+  organizerRecoveryRegister: {
+    access: 'public',
+    call: async () => ({
+      path: '/api/organizer-recovery/register',
+      body: { token: linkToken(), ticket: linkToken(), registrationRequest: await newRegistrationRequest() },
+    }),
+    anyone: fails('not_found'),
+  },
+  organizerRecoveryCredentials: {
+    access: 'public',
+    call: async (w) => {
+      const keys = await newRecoveryKeys(w.org.family, w.org.c.id);
+      return {
+        path: '/api/organizer-recovery/credentials',
+        body: {
+          token: linkToken(),
+          ticket: linkToken(),
+          accountId: 'ABCDEF',
+          registrationRecord: Buffer.from(crypto.getRandomValues(new Uint8Array(192))).toString('base64url'),
+          secretKeyVerifier: '0'.repeat(64),
+          keyset: keys.encrypted,
+          acceptance: keys.acceptance,
+        },
+      };
+    },
+    anyone: fails('not_found'),
+  },
+  cancelOrganizerRecoveryByLink: {
+    access: 'public',
+    call: async () => ({
+      path: '/api/organizer-recovery/cancel',
+      body: { token: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') },
+    }),
+    anyone: fails('not_found'),
+  },
 };
 
 /** A well-formed code three steps ahead: outside the ±1 window, so wrong now. */
@@ -1371,7 +1512,19 @@ describe('authorization matrix: callers × every route', () => {
   describe('organization roles × every organization route', () => {
     type Role = 'top' | 'admin' | 'recovery_admin' | 'member' | 'unconfirmed' | 'outsider' | 'waiting';
     /** What a route needs of its caller. */
-    type Rule = 'anyone' | 'invitee' | 'view' | 'list' | 'manage' | 'top' | 'team-admin' | 'read-group' | 'share-vault' | 'vault-manager' | 'recovery-holder';
+    type Rule =
+      | 'anyone'
+      | 'invitee'
+      | 'view'
+      | 'list'
+      | 'manage'
+      | 'top'
+      | 'team-admin'
+      | 'read-group'
+      | 'share-vault'
+      | 'vault-manager'
+      | 'recovery-holder'
+      | 'recovery-role';
     type OrgCall = { readonly method: string; readonly path: string; readonly body?: unknown };
     interface RoleRow {
       readonly rule: Rule;
@@ -1403,6 +1556,13 @@ describe('authorization matrix: callers × every route', () => {
       const x = await quietPerson(w.server);
       await addMember(w.server, org, x, 'member');
       return x;
+    };
+    /** An organizer recovery A started in `org` for a fresh member. */
+    const startedRecovery = async (org: HttpOrganization) => {
+      await ensureRecoveryGroup(w.server, org);
+      const res = await send(w.server, { method: 'POST', path: orgUrl(org, '/recoveries'), token: w.a.token, body: { userId: (await member(org)).id } });
+      if (res.status !== 201) throw new Error(`start recovery: ${res.status} ${res.text}`);
+      return (res.json as { id: string }).id;
     };
     const sharedVault = async (org: HttpOrganization) => {
       const vault = await sharedVaultOf(w.server, w.org.a);
@@ -1602,6 +1762,39 @@ describe('authorization matrix: callers × every route', () => {
           };
         },
       },
+      startOrganizerRecovery: {
+        rule: 'recovery-role',
+        status: 201,
+        request: async (org) => {
+          await ensureRecoveryGroup(w.server, org);
+          return { method: 'POST', path: orgUrl(org, '/recoveries'), body: { userId: (await member(org)).id } };
+        },
+      },
+      listOrganizerRecoveries: { rule: 'recovery-role', request: async (org) => ({ method: 'GET', path: orgUrl(org, '/recoveries') }) },
+      getOrganizerRecovery: {
+        rule: 'recovery-role',
+        request: async (org) => ({ method: 'GET', path: orgUrl(org, `/recoveries/${await startedRecovery(org)}`) }),
+      },
+      cancelOrganizerRecovery: {
+        rule: 'recovery-role',
+        request: async (org) => ({ method: 'POST', path: orgUrl(org, `/recoveries/${await startedRecovery(org)}/cancel`), body: {} }),
+      },
+      approveOrganizerRecovery: {
+        rule: 'recovery-role',
+        request: async (org) => ({ method: 'POST', path: orgUrl(org, `/recoveries/${(await waitingRecovery(w.server, org)).id}/approve`), body: {} }),
+      },
+      // Released to the caller: only they may complete, so each role is refused for its role alone.
+      completeOrganizerRecovery: {
+        rule: 'recovery-role',
+        request: async (org, caller) => {
+          const r = await waitingRecovery(w.server, org, caller.id);
+          return { method: 'POST', path: orgUrl(org, `/recoveries/${r.id}/complete`), body: r.completeBody };
+        },
+      },
+      setRecoveryPolicy: {
+        rule: 'top',
+        request: async (org) => ({ method: 'PUT', path: orgUrl(org, '/recovery-policy'), body: { waitingPeriodSeconds: 3600, approvalsRequired: 1 } }),
+      },
     };
 
     const ADMINS: readonly Role[] = ['top', 'admin', 'recovery_admin'];
@@ -1639,6 +1832,10 @@ describe('authorization matrix: callers × every route', () => {
           if (role === 'outsider') return fails('not_found');
           if (role === 'top' || role === 'recovery_admin') return success;
           return role === 'unconfirmed' || row.status === 201 ? fails('forbidden') : fails('not_found');
+        case 'recovery-role':
+          // Organizer recovery (§22.8): organizers, owners and recovery admins; any other member is refused outright.
+          if (role === 'outsider') return fails('not_found');
+          return role === 'top' || role === 'recovery_admin' ? success : fails('forbidden');
       }
     }
 
@@ -1653,6 +1850,8 @@ describe('authorization matrix: callers × every route', () => {
       'vault_shares',
       'organization_events',
       'recovery_escrow',
+      'organizer_recoveries',
+      'organizer_recovery_approvals',
     ] as const;
     async function organizationRows(): Promise<string[]> {
       const out: string[] = [];

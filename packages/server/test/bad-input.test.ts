@@ -17,6 +17,7 @@ import type { ErrorCode } from '@latchkey/core/errors';
 import { deriveRecoveryKeys, generateRecoveryCode } from '@latchkey/core/recovery-code';
 import type { Database } from '../src/storage/schema.ts';
 import { ITEM_BATCH_BODY_LIMIT } from '@latchkey/core/wire/vaults';
+import { COMPLETE_RECOVERY_BODY_LIMIT } from '@latchkey/core/wire/organizer-recovery';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
 import {
   beginReauth,
@@ -40,6 +41,7 @@ import {
 import { signUpWithItem, type AccountWithItem as Account } from './helpers/account-with-item.ts';
 import { addGroupMember as wrapForNewGroupMember, rekeyGroup as rekeyGroupKeyset } from '@latchkey/core/group-keyset';
 import type { MemberAcceptance } from '@latchkey/core/member-acceptance';
+import { certifyAcceptedMember } from '@latchkey/core/organization-keyset';
 import {
   acceptanceFor,
   acceptedMember,
@@ -49,6 +51,7 @@ import {
   createHttpOrganization,
   createTestGroup,
   ensureRecoveryGroup,
+  newRecoveryKeys,
   escrowBody,
   groupBody,
   recoveryGroupBody,
@@ -99,6 +102,8 @@ interface OrgWorld {
   readonly shareId: string;
   /** A's team, with a confirmed member who has no two-step verification (a reset is a stable `invalid_request`). */
   readonly team: { readonly organization: HttpOrganization; readonly member: OrgPerson };
+  /** An organizer recovery of A in the family, already cancelled: cancelling it again is a stable `conflict`. */
+  readonly cancelledRecoveryId: string;
 }
 
 /** A's family and everything the organization routes' valid requests name (the set-up goes through the services). */
@@ -128,7 +133,23 @@ async function setUpOrganization(server: TestServer, a: Account): Promise<OrgWor
   const team = await createHttpOrganization(server, aPerson, 'team');
   const teamMember = await quietPerson(server);
   await addMember(server, team, teamMember, 'member');
+  const cancelledRecoveryId = crypto.randomUUID();
+  await server.running.context.db
+    .insertInto('organizer_recoveries')
+    .values({
+      id: cancelledRecoveryId,
+      organization_id: organization.id,
+      member_user_id: aPerson.id,
+      started_by: member.id,
+      status: 'cancelled',
+      token_hash: crypto.randomUUID(),
+      approvals_required: 1,
+      waiting_period_seconds: 0,
+      end_reason: 'cancelled-by-member',
+    })
+    .execute();
   return {
+    cancelledRecoveryId,
     organization,
     a: aPerson,
     member,
@@ -480,6 +501,85 @@ const BODY_ROUTES: Record<string, BodyRoute> = {
       ),
     }),
     control: { status: 200 },
+  },
+  'POST /api/organizations/{organizationId}/recoveries': {
+    // A cannot recover themselves: a stable invalid_request, after every check of the organization.
+    valid: async (w) => {
+      await ensureRecoveryGroup(w.server, w.org.organization);
+      return { path: orgPath(w, '/recoveries'), token: w.a.token, body: { userId: w.a.profile.id } };
+    },
+    control: 'invalid_request',
+  },
+  'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/cancel': {
+    valid: (w) => ({ path: orgPath(w, `/recoveries/${w.org.cancelledRecoveryId}/cancel`), token: w.a.token, body: {} }),
+    control: 'conflict',
+  },
+  'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/approve': {
+    // The recovery is A's own: another organizer approves it, a stable forbidden.
+    valid: (w) => ({ path: orgPath(w, `/recoveries/${w.org.cancelledRecoveryId}/approve`), token: w.a.token, body: {} }),
+    control: 'forbidden',
+  },
+  'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/complete': {
+    valid: async (w) => {
+      const keys = await newRecoveryKeys(w.org.organization, w.a.profile.id);
+      const certificate = certifyAcceptedMember(w.org.organization.id, w.org.organization.keyset, keys.acceptance);
+      return {
+        path: orgPath(w, `/recoveries/${w.org.cancelledRecoveryId}/complete`),
+        token: w.a.token,
+        body: { wraps: [], certificate },
+        bodyLimit: COMPLETE_RECOVERY_BODY_LIMIT,
+      };
+    },
+    control: 'forbidden',
+  },
+  'POST /api/organizer-recovery/describe': {
+    valid: () => ({ path: '/api/organizer-recovery/describe', body: { token: filled(32, 7) } }),
+    control: 'not_found',
+  },
+  'POST /api/organizer-recovery/send-code': {
+    valid: () => ({ path: '/api/organizer-recovery/send-code', body: { token: filled(32, 7) } }),
+    control: 'not_found',
+  },
+  'POST /api/organizer-recovery/verify': {
+    valid: () => ({ path: '/api/organizer-recovery/verify', body: { token: filled(32, 7), verificationId: randomId(), code: '12345678' } }),
+    control: 'not_found',
+  },
+  'POST /api/organizer-recovery/register': {
+    valid: async () => ({
+      path: '/api/organizer-recovery/register',
+      body: { token: filled(32, 7), ticket: filled(32, 8), registrationRequest: await newRegistrationRequest() },
+    }),
+    control: 'not_found',
+  },
+  'POST /api/organizer-recovery/credentials': {
+    valid: async (w) => {
+      const keys = await newRecoveryKeys(w.org.organization, w.a.profile.id);
+      return {
+        path: '/api/organizer-recovery/credentials',
+        body: {
+          token: filled(32, 7),
+          ticket: filled(32, 8),
+          accountId: 'ABCDEF',
+          registrationRecord: filled(192, 9),
+          secretKeyVerifier: '0'.repeat(64),
+          keyset: keys.encrypted,
+          acceptance: keys.acceptance,
+        },
+      };
+    },
+    control: 'not_found',
+  },
+  'PUT /api/organizations/{organizationId}/recovery-policy': {
+    valid: (w) => ({ path: orgPath(w, '/recovery-policy'), token: w.a.token, body: { waitingPeriodSeconds: 86400, approvalsRequired: 1 } }),
+    control: { status: 200 },
+  },
+  'POST /api/organizer-recoveries/{recoveryId}/cancel': {
+    valid: (w) => ({ path: `/api/organizer-recoveries/${w.org.cancelledRecoveryId}/cancel`, token: w.a.token, body: {} }),
+    control: 'conflict',
+  },
+  'POST /api/organizer-recovery/cancel': {
+    valid: () => ({ path: '/api/organizer-recovery/cancel', body: { token: filled(32, 7) } }),
+    control: 'not_found',
   },
   'POST /api/organizations/{organizationId}/groups/{groupId}/members': {
     // Already in the group: already_exists, after every check of the wrap.
@@ -950,6 +1050,7 @@ describe('ids in paths', () => {
         : w.org.suspended.id,
     groupId: w.org.group.id,
     shareId: w.org.shareId,
+    recoveryId: w.org.cancelledRecoveryId,
   });
 
   const paramRoutes = () => operations().filter((o) => (o.op.parameters ?? []).some((p) => p.in === 'path'));
@@ -985,6 +1086,8 @@ describe('ids in paths', () => {
       'GET /api/organizations/{organizationId}/invitations',
       'GET /api/organizations/{organizationId}/log',
       'GET /api/organizations/{organizationId}/members',
+      'GET /api/organizations/{organizationId}/recoveries',
+      'GET /api/organizations/{organizationId}/recoveries/{recoveryId}',
       'GET /api/organizations/{organizationId}/recovery-group',
       'GET /api/vaults/{vaultId}/items',
       'GET /api/vaults/{vaultId}/shares',
@@ -1001,10 +1104,16 @@ describe('ids in paths', () => {
       'POST /api/organizations/{organizationId}/members/{userId}/role',
       'POST /api/organizations/{organizationId}/members/{userId}/suspend',
       'POST /api/organizations/{organizationId}/members/{userId}/transfer',
+      'POST /api/organizations/{organizationId}/recoveries',
+      'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/approve',
+      'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/cancel',
+      'POST /api/organizations/{organizationId}/recoveries/{recoveryId}/complete',
       'POST /api/organizations/{organizationId}/recovery-group',
+      'POST /api/organizer-recoveries/{recoveryId}/cancel',
       'POST /api/vaults/{vaultId}/items',
       'POST /api/vaults/{vaultId}/shares',
       'POST /api/vaults/{vaultId}/trash/{itemId}/restore',
+      'PUT /api/organizations/{organizationId}/recovery-policy',
       'PUT /api/vaults/{vaultId}',
       'PUT /api/vaults/{vaultId}/items/{itemId}',
       'PUT /api/vaults/{vaultId}/recovery-escrows/{organizationId}',

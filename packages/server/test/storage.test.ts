@@ -29,6 +29,8 @@ const EXPECTED_TABLES = [
   'organization_key_wraps',
   'organization_keysets',
   'organizations',
+  'organizer_recoveries',
+  'organizer_recovery_approvals',
   'outbox',
   'passkeys',
   'rate_limits',

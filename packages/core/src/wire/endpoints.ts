@@ -10,6 +10,7 @@ import { organizationTable } from './organization-endpoints.ts';
 import * as deviceEnrollment from './device-enrollment.ts';
 import * as passkeys from './passkeys.ts';
 import * as recovery from './recovery.ts';
+import * as orgRecovery from './organizer-recovery.ts';
 import * as signup from './signup.ts';
 import * as twoStep from './two-step.ts';
 import * as vaults from './vaults.ts';
@@ -489,6 +490,81 @@ const table = {
     auth: 'public',
     body: recovery.RecoveryFinishRequest,
     response: recovery.RecoveryFinishResponse,
+  }),
+
+  // Organizer recovery, the member's side (§22.8)
+  myOrganizerRecoveries: defineEndpoint({
+    method: 'GET',
+    path: '/api/organizer-recoveries',
+    tag: 'organizer-recovery',
+    summary: 'The open organizer recoveries of the caller (the member being recovered), so every signed-in device can show and cancel them',
+    auth: 'session',
+    response: orgRecovery.MemberRecoveryList,
+  }),
+  cancelMyOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recoveries/:recoveryId/cancel',
+    tag: 'organizer-recovery',
+    summary: 'Cancel an organizer recovery of the caller from any signed-in session',
+    auth: 'session',
+    params: orgRecovery.MemberRecoveryParams,
+    body: Empty,
+    response: orgRecovery.CancelledRecovery,
+  }),
+  describeOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/describe',
+    tag: 'organizer-recovery',
+    summary: "What the emailed link opens (signed out): the recovery, the account and the organization key the member's new acceptance names",
+    auth: 'public',
+    body: orgRecovery.RecoveryLinkRequest,
+    response: orgRecovery.DescribedOrganizerRecovery,
+  }),
+  organizerRecoverySendCode: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/send-code',
+    tag: 'organizer-recovery',
+    summary: "Email the member a code that proves the mailbox (the link's token)",
+    auth: 'public',
+    body: orgRecovery.RecoveryLinkRequest,
+    response: orgRecovery.OrganizerRecoveryCodeSent,
+    status: 202,
+  }),
+  organizerRecoveryVerify: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/verify',
+    tag: 'organizer-recovery',
+    summary: 'Check the emailed code; returns a ticket',
+    auth: 'public',
+    body: orgRecovery.OrganizerRecoveryVerifyRequest,
+    response: orgRecovery.OrganizerRecoveryTicket,
+  }),
+  organizerRecoveryRegister: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/register',
+    tag: 'organizer-recovery',
+    summary: 'OPAQUE registration response for the pending credentials',
+    auth: 'public',
+    body: orgRecovery.OrganizerRecoveryRegisterRequest,
+    response: orgRecovery.OrganizerRecoveryRegisterResponse,
+  }),
+  organizerRecoveryCredentials: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/credentials',
+    tag: 'organizer-recovery',
+    summary: 'Store the pending credentials, keyset and acceptance beside the old ones (which keep working); the waiting period starts',
+    auth: 'public',
+    body: orgRecovery.OrganizerRecoveryCredentialsRequest,
+    response: orgRecovery.MemberRecoveryView,
+  }),
+  cancelOrganizerRecoveryByLink: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizer-recovery/cancel',
+    tag: 'organizer-recovery',
+    summary: "Cancel an organizer recovery with the emailed link's token (signed out)",
+    auth: 'public',
+    body: orgRecovery.RecoveryLinkRequest,
+    response: orgRecovery.CancelledRecovery,
   }),
 
   // Two-step verification, signed in (§16)

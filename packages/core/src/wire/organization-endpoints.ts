@@ -8,6 +8,7 @@ import { defineEndpoint, nameEndpoints } from './endpoint.ts';
 import * as groups from './groups.ts';
 import * as orgs from './organizations.ts';
 import * as recovery from './recovery-group.ts';
+import * as orgRecovery from './organizer-recovery.ts';
 import * as shares from './vault-shares.ts';
 import * as vaults from './vaults.ts';
 
@@ -285,6 +286,79 @@ export const organizationTable = {
     params: recovery.EscrowParams,
     body: recovery.EscrowVaultKeyRequest,
     response: recovery.EscrowedVaultKey,
+  }),
+
+  // Organizer recovery (§22.8): the Recovery Group's side
+  startOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/recoveries',
+    tag: 'organizer-recovery',
+    summary: 'Start recovering a confirmed member who lost their password and Secret Key (Recovery Group members); the member is emailed a link',
+    auth: 'session',
+    params: orgs.OrganizationParams,
+    body: orgRecovery.StartOrganizerRecoveryRequest,
+    response: orgRecovery.OrganizerRecovery,
+    status: 201,
+  }),
+  listOrganizerRecoveries: defineEndpoint({
+    method: 'GET',
+    path: '/api/organizations/:organizationId/recoveries',
+    tag: 'organizer-recovery',
+    summary: "The organization's recovery policy and its organizer recoveries, newest first (Recovery Group members)",
+    auth: 'session',
+    params: orgs.OrganizationParams,
+    response: orgRecovery.OrganizerRecoveryList,
+  }),
+  getOrganizerRecovery: defineEndpoint({
+    method: 'GET',
+    path: '/api/organizations/:organizationId/recoveries/:recoveryId',
+    tag: 'organizer-recovery',
+    summary: 'One organizer recovery (Recovery Group members)',
+    auth: 'session',
+    params: orgRecovery.OrganizerRecoveryParams,
+    response: orgRecovery.OrganizerRecovery,
+  }),
+  cancelOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/recoveries/:recoveryId/cancel',
+    tag: 'organizer-recovery',
+    summary: 'Cancel an open organizer recovery (Recovery Group members); the member and every organizer are told',
+    auth: 'session',
+    params: orgRecovery.OrganizerRecoveryParams,
+    body: Empty,
+    response: orgRecovery.OrganizerRecovery,
+  }),
+  approveOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/recoveries/:recoveryId/approve',
+    tag: 'organizer-recovery',
+    summary: "Approve after the waiting period (compare the verification code first); the approval that reaches the policy's count gets the member's escrows",
+    auth: 'session',
+    params: orgRecovery.OrganizerRecoveryParams,
+    body: Empty,
+    response: orgRecovery.OrganizerRecoveryApproval,
+  }),
+  completeOrganizerRecovery: defineEndpoint({
+    method: 'POST',
+    path: '/api/organizations/:organizationId/recoveries/:recoveryId/complete',
+    tag: 'organizer-recovery',
+    summary:
+      "The releasing approver's re-wrapped vault keys and new member certificate; the member's credentials and keyset are swapped and every session ends",
+    auth: 'session',
+    params: orgRecovery.OrganizerRecoveryParams,
+    body: orgRecovery.CompleteOrganizerRecoveryRequest,
+    response: orgRecovery.CompletedOrganizerRecovery,
+    bodyLimit: orgRecovery.COMPLETE_RECOVERY_BODY_LIMIT,
+  }),
+  setRecoveryPolicy: defineEndpoint({
+    method: 'PUT',
+    path: '/api/organizations/:organizationId/recovery-policy',
+    tag: 'organizer-recovery',
+    summary: 'Set the waiting period (0 allowed) and the approvals an organizer recovery needs (2: teams only); organizers and owners',
+    auth: 'session',
+    params: orgs.OrganizationParams,
+    body: orgRecovery.RecoveryPolicy,
+    response: orgRecovery.RecoveryPolicy,
   }),
 
   // Sharing vaults in an organization (§22.6)

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../context.ts';
 
-export type EmailCodePurpose = 'signup' | 'recovery';
+export type EmailCodePurpose = 'signup' | 'recovery' | 'organizer-recovery';
 
 export async function insertEmailCode(
   db: Tx,

@@ -175,3 +175,18 @@ export async function listConfirmedWithRoles(db: Tx, organizationId: string, rol
     .where('memberships.role', 'in', roles)
     .execute();
 }
+
+/** Replaces a confirmed membership's acceptance and certificate (an organizer recovery's new keyset). */
+export async function replaceMemberKeyset(
+  db: Tx,
+  m: { organizationId: string; userId: string; acceptance: MemberAcceptance; certificate: MemberCertificate; now: Date },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('memberships')
+    .set({ acceptance: JSON.stringify(m.acceptance), certificate: JSON.stringify(m.certificate), updated_at: m.now })
+    .where('organization_id', '=', m.organizationId)
+    .where('user_id', '=', m.userId)
+    .where('status', '=', 'confirmed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

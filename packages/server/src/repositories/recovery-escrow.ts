@@ -1,7 +1,7 @@
 /**
  * Escrowed vault keys (migration 0014, docs/protocol.md §22.8): one sealed escrow wrap per
- * (vault, organization). Nothing here returns `sealed_wrap`: in this step no route hands an
- * escrow out; the organizer-recovery release (a later step) will be the only reader.
+ * (vault, organization). Only the organizer-recovery release (services/organizer-recovery.ts)
+ * reads `sealed_wrap` to hand it out, after the approval that reaches the policy's count.
  */
 import type { Tx } from '../context.ts';
 
@@ -67,4 +67,29 @@ export async function resealEscrow(db: Tx, e: { vaultId: string; organizationId:
 /** The organizations whose Recovery Group holds an escrow of this vault's key (any version). */
 export async function listEscrowOrganizationsOfVault(db: Tx, vaultId: string): Promise<string[]> {
   return (await db.selectFrom('recovery_escrow').select('organization_id').distinct().where('vault_id', '=', vaultId).execute()).map((r) => r.organization_id);
+}
+
+/** The sealed escrows of `userId`'s own vaults to `organizationId` (for an approved organizer recovery's release only). */
+export async function listSealedEscrowsOfOwner(
+  db: Tx,
+  organizationId: string,
+  userId: string,
+): Promise<Array<{ vaultId: string; keyVersion: number; sealedWrap: string }>> {
+  return db
+    .selectFrom('recovery_escrow')
+    .innerJoin('vault_access', 'vault_access.vault_id', 'recovery_escrow.vault_id')
+    .select(['recovery_escrow.vault_id as vaultId', 'recovery_escrow.recovery_key_version as keyVersion', 'recovery_escrow.sealed_wrap as sealedWrap'])
+    .where('recovery_escrow.organization_id', '=', organizationId)
+    .where('vault_access.user_id', '=', userId)
+    .where('vault_access.role', '=', 'owner')
+    .orderBy('recovery_escrow.vault_id')
+    .execute();
+}
+
+/** Deletes every escrow of `userId`'s own vaults, to every organization (their old keyset signed them; the client escrows again). */
+export async function deleteAllEscrowsOfOwner(db: Tx, userId: string): Promise<void> {
+  await db
+    .deleteFrom('recovery_escrow')
+    .where('vault_id', 'in', db.selectFrom('vault_access').select('vault_id').where('user_id', '=', userId).where('role', '=', 'owner'))
+    .execute();
 }

@@ -36,7 +36,11 @@ export type SecurityEventType =
   | 'two-factor.reset-by-organization'
   | 'device.deauthorized'
   | 'device.enrollment-requested'
-  | 'device.enrolled';
+  | 'device.enrolled'
+  | 'organizer-recovery.started'
+  | 'organizer-recovery.member-step-done'
+  | 'organizer-recovery.approved'
+  | 'organizer-recovery.cancelled';
 
 export async function recordSecurityEvent(
   db: Tx,

@@ -217,6 +217,43 @@ export async function replaceCredentials(
     .execute();
 }
 
+/**
+ * Installs the credentials and keyset an organizer recovery set up (inside the completion's
+ * transaction): a new keyset row, and the user's OPAQUE record, Secret Key verifier and keyset
+ * replaced (`credentials_version` + 1). The old keyset row stays (nothing references it any more).
+ */
+export async function installRecoveredCredentials(
+  db: Tx,
+  userId: string,
+  change: { accountId: string; opaqueRecord: string; secretKeyVerifier: string; keyset: EncryptedKeyset },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('keysets')
+    .values({
+      id: change.keyset.id,
+      owner_user_id: userId,
+      encrypted_symmetric_key: change.keyset.encryptedSymmetricKey,
+      public_key: change.keyset.publicKey,
+      encrypted_private_key: change.keyset.encryptedPrivateKey,
+      signing_public_key: change.keyset.signingPublicKey,
+      encrypted_signing_key: change.keyset.encryptedSigningKey,
+    })
+    .execute();
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      account_id: change.accountId,
+      opaque_record: change.opaqueRecord,
+      secret_key_verifier: change.secretKeyVerifier,
+      keyset_id: change.keyset.id,
+      credentials_version: eb('credentials_version', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', '=', userId)
+    .execute();
+}
+
 /** A user's own keyset, public half, as stored. */
 export async function findUserPublicKeyset(db: Tx, userId: string): Promise<{ id: string; publicKey: string; signingPublicKey: string } | undefined> {
   return db

@@ -129,3 +129,20 @@ export async function deleteVaultAndContents(db: Tx, vaultId: string): Promise<A
   await db.deleteFrom('vaults').where('id', '=', vaultId).execute();
   return gone.map((r) => ({ id: r.id as ItemId, version: r.version }));
 }
+
+/** The ids of the vaults `userId` owns. */
+export async function listOwnedVaultIds(db: Tx, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('vault_access').select('vault_id').where('user_id', '=', userId).where('role', '=', 'owner').orderBy('vault_id').execute();
+  return rows.map((r) => r.vault_id);
+}
+
+/** Replaces the owner's wrap of a vault key (an organizer recovery re-wraps it to the member's new keyset). */
+export async function replaceOwnerWrap(db: Tx, vaultId: string, userId: string, wrap: KeyWrap): Promise<void> {
+  await db
+    .updateTable('vault_access')
+    .set({ wrapped_key: wrap.ciphertext, wrap_version: wrap.version, wrap_signer_keyset_id: wrap.signerKeysetId, wrap_signature: wrap.signature })
+    .where('vault_id', '=', vaultId)
+    .where('user_id', '=', userId)
+    .where('role', '=', 'owner')
+    .execute();
+}

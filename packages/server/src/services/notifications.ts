@@ -17,6 +17,7 @@
  */
 import type { ServerContext } from '../context.ts';
 import { organizationNotices } from './organization-notices.ts';
+import { organizerRecoveryNotices, type OrganizerRecoveryNotice } from './organizer-recovery-notices.ts';
 
 export interface Notice {
   readonly subject: string;
@@ -31,6 +32,7 @@ interface Occurrence {
 
 /** A notice owed by a committed change: its kind and the facts its text is built from. Never a secret. */
 export type SecurityNotice =
+  | OrganizerRecoveryNotice
   | { readonly kind: 'membership-ended'; readonly organizationName: string; readonly suspended: boolean }
   | { readonly kind: 'member-role-changed'; readonly organizationName: string; readonly previousRole: string; readonly role: string; readonly byName: string }
   | (Occurrence & { readonly kind: 'two-step-reset'; readonly organizationName: string; readonly byName: string; readonly sessionsEnded: number })
@@ -182,6 +184,8 @@ export function renderSecurityNotice(n: SecurityNotice, publicUrl: string): Noti
       return organizationNotices.twoStepReset({ ...n, when: when(n), publicUrl });
     case 'member-two-step-reset':
       return organizationNotices.memberTwoStepReset({ ...n, when: when(n) });
+    case 'organizer-recovery':
+      return organizerRecoveryNotices.render(n, publicUrl);
     default:
       throw new Error(`unknown notice kind ${JSON.stringify((n as { kind: unknown }).kind)}`);
   }

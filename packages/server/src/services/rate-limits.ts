@@ -58,6 +58,10 @@ export const RATE_LIMITS = {
   // Device enrollments an account may request: each carries one CPace run, so one guess at a
   // 40-bit verification code; enough for a household setting up its devices, not for guessing.
   deviceEnrollmentsPerUser: { limit: 20, windowSeconds: 3600 },
+  // Organizer recoveries started in one organization (§22.8): each emails a member and every
+  // organizer, so a bounded number; and uses of an emailed recovery link per source.
+  organizerRecoveriesPerOrganization: { limit: 20, windowSeconds: 3600 },
+  organizerRecoveryLinkPerSource: { limit: 60, windowSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -27,6 +27,7 @@ import { hashToken, newRandomId, newToken } from '../security/tokens.ts';
 import { checkEmailCode, consumeTicket, emailOfTicket, startEmailVerification } from './email-verification.ts';
 import { verificationEmails } from './notifications.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
+import { cancelOpenRecoveriesIn } from './organizer-recovery.ts';
 import { emailSourceBucket, enforceRateLimits, sourceKey } from './rate-limits.ts';
 import { RECOVERY_LOCK_AFTER_FAILURES } from './recovery-code.ts';
 import { pausePoint } from '../testing/pause-points.ts';
@@ -113,6 +114,8 @@ export async function proveRecovery(ctx: ServerContext, meta: RequestMeta, body:
     // This step hands out the keyset and the code-wrapped key: whoever stops here has what they
     // came for, so the owner hears about it now, not only if the recovery is finished.
     await recordSecurityEvent(tx, { userId: user.id, type: 'recovery-code.proved', detail: { grantExpiresAt: expiresAt.toISOString() }, ip: meta.ip, now });
+    // The member recovers by themselves: an organizer recovery under way is not needed (§22.8).
+    await cancelOpenRecoveriesIn(ctx, tx, user.id, 'recovery-code-used', meta);
     await queueNotice(ctx, tx, user.email, { kind: 'recovery-proved', at: now.toISOString(), ip: meta.ip });
   });
   return {
@@ -165,6 +168,8 @@ export async function finishRecovery(ctx: ServerContext, meta: RequestMeta, body
     // The old bundles hold the old account secret, which no longer signs in (§24.11).
     await deleteAllTrustedDevices(tx, userId);
     await codes.deletePendingRecoveryCode(tx, userId);
+    // One started between the proof and now: its pending keyset was made for the old credentials.
+    await cancelOpenRecoveriesIn(ctx, tx, userId, 'recovery-code-used', meta);
     await recordSecurityEvent(tx, { userId, type: 'account.recovered', detail: { method: 'recovery-code', signedOutSessions: signedOut }, ip: meta.ip, now });
     await queueNotice(ctx, tx, user.email, { kind: 'account-recovered', at: now.toISOString(), ip: meta.ip });
     await pausePoint('credentials-swap:before-commit');

@@ -6,6 +6,7 @@ import type { RequestMeta, ServerContext, Tx } from '../context.ts';
 import { recordDevice } from '../repositories/sessions.ts';
 import { recordSecurityEvent } from '../repositories/security-events.ts';
 import { queueNotice, transactionWithNotices } from './notice-outbox.ts';
+import { cancelOpenRecoveriesIn } from './organizer-recovery.ts';
 import type { AuthenticatedSession } from './sessions.ts';
 
 /**
@@ -36,6 +37,10 @@ export async function recordSignIn<T>(
   const { device } = session;
   const { result } = await transactionWithNotices(ctx, async (tx) => {
     const result = alongside === undefined ? undefined : await alongside(tx);
+    // A full sign-in (second step included) with the old credentials cancels an organizer
+    // recovery: the member has them after all (§22.8). Not before the second step, so a thief
+    // who found the lost password and Secret Key cannot keep the member from being recovered.
+    await cancelOpenRecoveriesIn(ctx, tx, session.userId, 'signed-in-with-old-credentials', meta);
     const isNew = await recordDevice(tx, session.userId, device, now);
     await recordSecurityEvent(tx, {
       userId: session.userId,

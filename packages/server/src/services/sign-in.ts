@@ -21,6 +21,7 @@ import { markReauthenticated } from '../repositories/sessions.ts';
 import { newRandomId } from '../security/tokens.ts';
 import { twoStepMethodsOf } from './two-step-proof.ts';
 import { recordSignIn } from './sign-in-events.ts';
+import { cancelOnOldCredentials } from './organizer-recovery.ts';
 import { emailBucket, enforceRateLimits, ruleFor, sourceKey } from './rate-limits.ts';
 import { beginSecretKeyCheck, recordFailedSignIn, recordReauthWrongSecretKey, sweepAbandonedSignIns } from './sign-in-failures.ts';
 import { accountProfileOf, createSession, type AuthenticatedSession } from './sessions.ts';
@@ -159,9 +160,12 @@ export async function startReauth(
 export async function finishReauth(
   ctx: ServerContext,
   session: AuthenticatedSession,
+  meta: RequestMeta,
   body: { loginId: string; finishLoginRequest: string },
 ): Promise<ReauthFinishResponse> {
   const { account } = await completeOpaqueLogin(ctx, body.loginId, body.finishLoginRequest, 'reauth', session.id);
+  // Unlocking with the old password and Secret Key: the member has them after all (§22.8).
+  await cancelOnOldCredentials(ctx, account.user.id, meta);
   const now = ctx.clock();
   await markReauthenticated(ctx.db, session.id, now);
   return { account: accountProfileOf(account.user, account.keyset), reauthenticatedAt: now.toISOString() };

@@ -46,6 +46,7 @@ import * as itemTrash from './migrations/0013_item_trash.ts';
 import * as recoveryEscrow from './migrations/0014_recovery_escrow.ts';
 import * as loginAttemptIndexes from './migrations/0016_login_attempt_indexes.ts';
 import * as enrollmentSessions from './migrations/0017_enrollment_sessions.ts';
+import * as organizerRecovery from './migrations/0018_organizer_recovery.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit an applied one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014_recovery_escrow': recoveryEscrow,
   '0016_login_attempt_indexes': loginAttemptIndexes,
   '0017_enrollment_sessions': enrollmentSessions,
+  '0018_organizer_recovery': organizerRecovery,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -45,6 +45,9 @@ export interface OrganizationsTable {
   name: string;
   created_by: string;
   key_version: Generated<number>;
+  /** Organizer recovery policy (migration 0018): the waiting period after the member's step, and approvals needed. */
+  recovery_waiting_seconds: Generated<number>;
+  recovery_approvals_required: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -161,7 +164,43 @@ export interface RecoveryEscrowTable {
   created_at: CreatedAt;
 }
 
+export type OrganizerRecoveryStatus = 'awaiting_member' | 'waiting' | 'completed' | 'cancelled';
+
+/** An organizer recovery (migration 0018, docs/protocol.md §22.8); `pending_*` are the member's new credentials until completion. */
+export interface OrganizerRecoveriesTable {
+  id: string;
+  organization_id: string;
+  member_user_id: string;
+  started_by: string;
+  status: OrganizerRecoveryStatus;
+  token_hash: string;
+  token_used_at: NullableTimestamp;
+  approvals_required: number;
+  waiting_period_seconds: number;
+  waiting_until: NullableTimestamp;
+  pending_opaque_record: string | null;
+  pending_secret_key_verifier: string | null;
+  pending_encrypted_symmetric_key: string | null;
+  pending_keyset: NullableJson<JsonObject>;
+  pending_acceptance: NullableJson<MemberAcceptance>;
+  released_to: string | null;
+  released_at: NullableTimestamp;
+  ended_by: string | null;
+  end_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  ended_at: NullableTimestamp;
+}
+
+export interface OrganizerRecoveryApprovalsTable {
+  recovery_id: string;
+  approver_user_id: string;
+  approved_at: CreatedAt;
+}
+
 export interface OrganizationTables {
+  organizer_recoveries: OrganizerRecoveriesTable;
+  organizer_recovery_approvals: OrganizerRecoveryApprovalsTable;
   organizations: OrganizationsTable;
   organization_keysets: OrganizationKeysetsTable;
   memberships: MembershipsTable;

@@ -18,6 +18,10 @@ export type PausePoint =
   | 'credentials-swap:swapped'
   /** Credential change / recovery finish: every write done, the transaction not yet committed. */
   | 'credentials-swap:before-commit'
+  /** Organizer recovery completion: credentials and keyset swapped, wraps and sessions not yet changed. */
+  | 'organizer-recovery:credentials-swapped'
+  /** Organizer recovery completion: every write done, the transaction not yet committed. */
+  | 'organizer-recovery:before-commit'
   /** A transaction that queued a notice has committed; the sender is not yet woken for it. */
   | 'notices:after-commit'
   /** The notice sender is about to claim due notices (armed with the one above, nothing is sent before the kill). */

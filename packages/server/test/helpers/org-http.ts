@@ -12,7 +12,7 @@ import { fromBase64Url } from '@latchkey/core/bytes';
 import { createGroupKeyset, rekeyGroup } from '@latchkey/core/group-keyset';
 import type { UserId } from '@latchkey/core/ids';
 import type { CertifiedMember, MemberCertificate } from '@latchkey/core/keyset-certificate';
-import { keysetPublicPart, keysetRecipient, keysetSigner, publicKeysetRecipient, type Keyset } from '@latchkey/core/keyset';
+import { createKeyset, encryptKeyset, keysetPublicPart, keysetRecipient, keysetSigner, publicKeysetRecipient, type Keyset } from '@latchkey/core/keyset';
 import { signMemberAcceptance, type MemberAcceptance } from '@latchkey/core/member-acceptance';
 import { certifyAcceptedMember, createOrganizationKeyset, wrapOrganizationKeyset } from '@latchkey/core/organization-keyset';
 import { createVaultKey, encryptVaultAttributes, importVaultKey, wrapVaultKey } from '@latchkey/core/vault-key';
@@ -319,4 +319,52 @@ export async function escrowBody(
   recoveryGroup: { keyVersion: number; keysetId: string; publicKey: Uint8Array },
 ) {
   return { keyVersion: recoveryGroup.keyVersion, wrap: await escrowVaultKey(vault.raw, vault.id, recoveryGroup, keysetSigner(owner.keyset)) };
+}
+
+/** A member's new keyset (its symmetric key under a random unlock key) and the acceptance it signs, as the member's step makes them. */
+export async function newRecoveryKeys(org: HttpOrganization, memberId: string) {
+  const keyset = await createKeyset();
+  const encrypted = await encryptKeyset(keyset, crypto.getRandomValues(new Uint8Array(32)));
+  const acceptance = signMemberAcceptance(keyset, memberId, {
+    organizationId: org.id,
+    keyset: { id: org.keyset.id, signingPublicKey: org.keyset.signing.publicKey },
+  });
+  return { encrypted, acceptance };
+}
+
+/**
+ * An organizer recovery of a fresh member of `org`, past its member's step and waiting period,
+ * made in the database (the member's step is tested through the SDK): a new keyset with its
+ * acceptance as the pending credentials. With `releasedTo`, the escrows count as released to that
+ * approver, and `completeBody` is a valid completion (the member has no escrows: no wraps).
+ */
+export async function waitingRecovery(server: TestServer, org: HttpOrganization, releasedTo?: string) {
+  await ensureRecoveryGroup(server, org);
+  const member = await quietPerson(server);
+  await addMember(server, org, member, 'member');
+  const { encrypted, acceptance } = await newRecoveryKeys(org, member.id);
+  const id = crypto.randomUUID();
+  const past = new Date(Date.now() - 60_000);
+  await ctxOf(server)
+    .db.insertInto('organizer_recoveries')
+    .values({
+      id,
+      organization_id: org.id,
+      member_user_id: member.id,
+      started_by: org.creator.id,
+      status: 'waiting',
+      token_hash: crypto.randomUUID(),
+      approvals_required: 1,
+      waiting_period_seconds: 0,
+      waiting_until: past,
+      token_used_at: past,
+      pending_opaque_record: 'A'.repeat(256),
+      pending_secret_key_verifier: '0'.repeat(64),
+      pending_keyset: JSON.stringify(encrypted),
+      pending_acceptance: JSON.stringify(acceptance),
+      released_to: releasedTo ?? null,
+      released_at: releasedTo === undefined ? null : past,
+    })
+    .execute();
+  return { id, member, completeBody: { wraps: [], certificate: certifyAcceptedMember(org.id, org.keyset, acceptance) } };
 }
