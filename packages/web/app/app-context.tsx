@@ -61,15 +61,24 @@ export function AppProvider({ children }: { children: ReactNode }) {
   }, []);
   const [path, setPath] = useState(() => window.location.pathname + window.location.search);
 
-  useEffect(() => {
-    const onPop = () => setPath(window.location.pathname + window.location.search);
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
-
   const leaveGuard = useRef<(() => boolean) | undefined>(undefined);
   const setLeaveGuard = useCallback((guard: (() => boolean) | undefined) => {
     leaveGuard.current = guard;
+  }, []);
+
+  const shownPath = useRef(path);
+  shownPath.current = path;
+  useEffect(() => {
+    const onPop = () => {
+      // The browser's Back has already changed the address: staying means putting it back.
+      if (leaveGuard.current !== undefined && !leaveGuard.current()) {
+        window.history.pushState(null, '', shownPath.current);
+        return;
+      }
+      setPath(window.location.pathname + window.location.search);
+    };
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
   }, []);
 
   const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {

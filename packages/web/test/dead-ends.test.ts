@@ -4,7 +4,7 @@
  * - a browser that remembers a Secret Key changed elsewhere asks "Enter your new Secret Key"
  *   (email and password kept) instead of a dead end, then remembers the new one;
  * - Account downloads the Emergency Kit again, with the current Secret Key, after the password;
- * - leaving sign-up before the kit is saved asks once (in-app, and on closing the tab).
+ * - leaving sign-up before the kit is saved asks once (in-app, the browser's Back, and on closing the tab).
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -135,8 +135,12 @@ describe('the Emergency Kit from Account', () => {
 });
 
 describe('leaving sign-up before the Emergency Kit is saved', () => {
-  async function signUpToSecretKey(page: Page): Promise<void> {
-    await page.goto(`${server.url}/signup`);
+  async function signUpToSecretKey(page: Page, from: 'address' | 'sign-in page' = 'address'): Promise<void> {
+    if (from === 'address') await page.goto(`${server.url}/signup`);
+    else {
+      await page.goto(`${server.url}/`);
+      await page.getByRole('link', { name: 'Create an account' }).click();
+    }
     await heading(page, 'Create your Latchkey account').waitFor();
     const email = uniqueEmail('leave');
     await page.getByLabel('Email address').fill(email);
@@ -168,6 +172,26 @@ describe('leaving sign-up before the Emergency Kit is saved', () => {
 
     await page.getByRole('button', { name: 'Continue to my vault' }).click();
     await heading(page, 'Items').waitFor({ timeout: 60_000 });
+    expect(dialogs).toHaveLength(1);
+  });
+
+  it("asks once on the browser's Back, and staying keeps the Secret Key on screen", async () => {
+    const page = await newPage();
+    await signUpToSecretKey(page, 'sign-in page');
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    await page.goBack();
+    await expect.poll(() => dialogs).toHaveLength(1);
+    expect(dialogs[0]).toMatch(/^confirm: You have not downloaded your Emergency Kit\./);
+    expect(await heading(page, 'Your Secret Key').isVisible()).toBe(true);
+    expect(new URL(page.url()).pathname).toBe('/signup');
+
+    // Asked once: the second Back leaves.
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/');
     expect(dialogs).toHaveLength(1);
   });
 
