@@ -2,7 +2,7 @@
  * Live one-time codes in the web app (issue 15 §1): an item with a TOTP secret shows the current
  * code, the same as the `otpauth` library's for the same secret and time, with a countdown and
  * a Copy button; the item editor takes a pasted setup key or an otpauth:// URI and refuses one
- * that is not usable. Each view is named in the window title, never with an item's title (the
+ * that is not usable; at phone width too. Each view is named in the window title, never with an item's title (the
  * window title goes into the browser history). Real Chromium against an in-process server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +108,26 @@ describe('one-time codes in the web app', () => {
     }
     await page.getByRole('button', { name: 'Lock' }).click();
     await expect.poll(() => page.title()).toBe('Latchkey is locked');
+  });
+
+  it('shows the code and its Copy at phone width, with the toast, and no sideways scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const phone = await context.newPage();
+    try {
+      await signInOnNewBrowser(phone, server.url, user);
+      await phone.getByRole('link', { name: new RegExp(ITEM.title) }).click();
+      const code = phone.locator('.one-time-code');
+      await code.waitFor();
+      expect(referenceCodes(PASTED_SECRET)).toContain(await code.getAttribute('data-code'));
+      await phone.getByRole('button', { name: 'Copy one-time code' }).click();
+      await expect.poll(() => phone.locator('.toast').textContent()).toContain('One-time code copied');
+      expect(await phone.locator('.toast').isVisible()).toBe(true);
+      expect(referenceCodes(PASTED_SECRET)).toContain(await phone.evaluate(() => navigator.clipboard.readText()));
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await screenshot(phone, 'totp-02-code-375');
+    } finally {
+      await context.close();
+    }
   });
 });
