@@ -21,15 +21,14 @@ import { deriveAccountUnlockKey } from '@latchkey/core/account-unlock-key';
 import { requireLongEnoughPassword } from '@latchkey/core/account-password';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { parseUserId } from '@latchkey/core/ids';
-import { createKeyset, encryptKeyset, keysetRecipient, keysetSigner, type Keyset } from '@latchkey/core/keyset';
-import { verifyGroupCertificate, type MemberCertificate } from '@latchkey/core/keyset-certificate';
+import { createKeyset, encryptKeyset, keysetSigner, type Keyset } from '@latchkey/core/keyset';
+import type { MemberCertificate } from '@latchkey/core/keyset-certificate';
 import { signMemberAcceptance, verifyMemberAcceptance, type MemberAcceptance } from '@latchkey/core/member-acceptance';
 import { memberFingerprint, sameMemberFingerprint } from '@latchkey/core/member-fingerprint';
 import { twoSecretPasswordInput } from '@latchkey/core/opaque-input';
 import { certifyAcceptedMember } from '@latchkey/core/organization-keyset';
 import { openEscrowedVaultKey } from '@latchkey/core/recovery-escrow';
 import { generateSecretKey, secretKeyVerifier, type SecretKey } from '@latchkey/core/secret-key';
-import { openSharedKeyset } from '@latchkey/core/shared-keyset';
 import { wrapVaultKey } from '@latchkey/core/vault-key';
 import { endpoints } from '@latchkey/core/wire/endpoints';
 import type { MemberRecoveryView, OrganizerRecovery, OrganizerRecoveryApproval, RecoveryPolicy } from '@latchkey/core/wire/organizer-recovery';
@@ -38,6 +37,7 @@ import { accountKey, updateStore } from './local-store.ts';
 import { requireGoodNewPassword } from './new-account-password.ts';
 import { certifiedMember, pinnedOrganization, type PinnedOrganization } from './organization-trust.ts';
 import { openOrganization } from './organizations.ts';
+import { openRecoveryGroupVersion } from './recovery-group.ts';
 import { wipeKeyset } from './shared-vault-keys.ts';
 import { requireUnlocked } from './vaults.ts';
 
@@ -119,16 +119,7 @@ async function openRecoveryGroupVersions(ctx: ClientContext, pinned: PinnedOrgan
   const opened = new Map<number, { keyset: Keyset; keysetId: string; publicKey: Uint8Array }>();
   for (const v of group.versions) {
     if (v.keyWrap === undefined) continue;
-    const certified = verifyGroupCertificate(v.certificate, pinned.organizationId, group.id, pinned.signer, v.keyVersion);
-    const keyset = await openSharedKeyset(
-      v.keyset,
-      v.keyWrap,
-      { kind: 'group', id: group.id, keyVersion: v.keyVersion },
-      certified.keyset,
-      keysetRecipient(me),
-      me.encryption.privateKey,
-      (id: string) => (id === pinned.signer.keysetId ? pinned.signer : undefined),
-    );
+    const { keyset, certified } = await openRecoveryGroupVersion(pinned, group.id, { ...v, keyWrap: v.keyWrap }, me);
     opened.set(v.keyVersion, { keyset, keysetId: certified.keyset.id, publicKey: certified.keyset.publicKey });
   }
   return opened;

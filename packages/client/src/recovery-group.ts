@@ -120,6 +120,30 @@ async function createMissingRecoveryGroup(ctx: ClientContext, organizationId: st
 }
 
 /**
+ * Opens one Recovery Group version from the caller's own wrap of it: the version's certificate
+ * must verify under the pinned organization key, and the wrap be signed by that key.
+ * @throws LatchkeyError `untrusted_key` (certificate or wrap signature); `decryption_failed`.
+ */
+export async function openRecoveryGroupVersion(
+  pinned: PinnedOrganization,
+  groupId: string,
+  version: RecoveryGroup['versions'][number] & { keyWrap: KeyWrap },
+  me: Keyset,
+): Promise<{ keyset: Keyset; certified: CertifiedGroupKeyset }> {
+  const certified = verifyGroupCertificate(version.certificate, pinned.organizationId, groupId, pinned.signer, version.keyVersion);
+  const keyset = await openSharedKeyset(
+    version.keyset,
+    version.keyWrap,
+    { kind: 'group', id: groupId, keyVersion: version.keyVersion },
+    certified.keyset,
+    keysetRecipient(me),
+    me.encryption.privateKey,
+    (id: string) => (id === pinned.signer.keysetId ? pinned.signer : undefined),
+  );
+  return { keyset, certified };
+}
+
+/**
  * Every kept version of the Recovery Group wrapped to a newly confirmed holder, or `undefined`
  * when the organization has none yet. Each version is opened here first: its certificate must
  * verify under the pinned key and the caller's wrap be signed by it.
@@ -146,16 +170,7 @@ export async function recoveryGroupWrapsFor(
   const wraps = [];
   for (const v of group.versions) {
     if (v.keyWrap === undefined) throw new LatchkeyError('forbidden', 'You hold no wrap of this Recovery Group version, so you cannot pass it on.');
-    const certified = verifyGroupCertificate(v.certificate, organizationId, group.id, pinned.signer, v.keyVersion);
-    const keyset = await openSharedKeyset(
-      v.keyset,
-      v.keyWrap,
-      { kind: 'group', id: group.id, keyVersion: v.keyVersion },
-      certified.keyset,
-      keysetRecipient(me),
-      me.encryption.privateKey,
-      (id: string) => (id === pinned.signer.keysetId ? pinned.signer : undefined),
-    );
+    const { keyset } = await openRecoveryGroupVersion(pinned, group.id, { ...v, keyWrap: v.keyWrap }, me);
     try {
       wraps.push({
         keyVersion: v.keyVersion,
