@@ -219,7 +219,8 @@ describe('passkey accounts in the web app', () => {
     await page.getByLabel('New name').fill('Work laptop');
     await page.getByRole('button', { name: 'Save name' }).click();
     await expect.poll(() => page.locator('main').getByRole('status').first().innerText()).toBe('Renamed Chrome on Linux to Work laptop.');
-    expect(await row.innerText()).toContain('Work laptop');
+    // The status is set as the list is fetched again: the row follows.
+    await expect.poll(() => row.innerText()).toContain('Work laptop');
     await screenshot(page, 'passkeys-06-devices');
   });
 

@@ -10,6 +10,7 @@
  * this device in its associated data (§24.5), so one account's bundle cannot pass for another's.
  */
 import type { DeviceKeyProvider } from '@latchkey/client/client';
+import { indexedDbRequest } from './indexeddb-request.ts';
 
 const DB_NAME = 'latchkey-device-key';
 const STORE = 'keys';
@@ -23,22 +24,15 @@ interface Sealed {
   readonly ciphertext: ArrayBuffer;
 }
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 async function withStore<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const open = indexedDB.open(DB_NAME, 1);
   open.onupgradeneeded = () => {
     if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE);
   };
-  const db = await request(open);
+  const db = await indexedDbRequest(open);
   try {
     const tx = db.transaction(STORE, mode);
-    const result = await request(work(tx.objectStore(STORE)));
+    const result = await indexedDbRequest(work(tx.objectStore(STORE)));
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));

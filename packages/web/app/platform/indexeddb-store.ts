@@ -15,6 +15,7 @@
  * steps see each other's writes; writes are persisted in order.
  */
 import type { LocalState, LocalStore } from '@latchkey/client/local-store';
+import { indexedDbRequest } from './indexeddb-request.ts';
 
 const DB_NAME = 'latchkey';
 const DB_VERSION = 1;
@@ -29,23 +30,16 @@ interface SealedState {
   readonly ciphertext: ArrayBuffer;
 }
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 function openDatabase(): Promise<IDBDatabase> {
   const req = indexedDB.open(DB_NAME, DB_VERSION);
   req.onupgradeneeded = () => {
     if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
   };
-  return request(req);
+  return indexedDbRequest(req);
 }
 
 async function get<T>(db: IDBDatabase, key: string): Promise<T | undefined> {
-  return (await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(key))) as T | undefined;
+  return (await indexedDbRequest(db.transaction(STORE, 'readonly').objectStore(STORE).get(key))) as T | undefined;
 }
 
 async function put(db: IDBDatabase, key: string, value: unknown): Promise<void> {

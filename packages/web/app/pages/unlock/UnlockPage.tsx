@@ -2,7 +2,7 @@
  * The locked screen: the session is still valid, the keys are not in memory. The account
  * password; or, for a passkey account this browser is a trusted device of, the passkey (§24.10).
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useApp } from '../../app-context.tsx';
 import { describeError, describePasskeyError } from '../../errors.ts';
 import { browserDeviceKeys, passkeyAccounts } from '../../platform/device-key.ts';
@@ -23,6 +23,10 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
       () => setWithPasskey(false),
     );
   }, [latchkey, email]);
+  const recover = async () => {
+    await signOut();
+    navigate('/signin-help');
+  };
 
   const unlockWithPasskey = async (event: FormEvent) => {
     event.preventDefault();
@@ -58,21 +62,9 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
             </button>
           </div>
         </form>
-        <div className="actions small">
-          <button
-            type="button"
-            className="link"
-            disabled={busy}
-            onClick={() =>
-              void (async () => {
-                await signOut();
-                navigate('/signin-help');
-              })()
-            }
-          >
-            Lost your passkey or this device? Recover your account
-          </button>
-        </div>
+        <RecoverAccountLink busy={busy} onRecover={recover}>
+          Lost your passkey or this device? Recover your account
+        </RecoverAccountLink>
       </main>
     );
 
@@ -112,21 +104,20 @@ export function UnlockPage({ email, notice }: { email: string; notice?: string |
           </button>
         </div>
       </form>
-      <div className="actions small">
-        <button
-          type="button"
-          className="link"
-          disabled={busy}
-          onClick={() =>
-            void (async () => {
-              await signOut();
-              navigate('/signin-help');
-            })()
-          }
-        >
-          Forgot your password? Recover your account
-        </button>
-      </div>
+      <RecoverAccountLink busy={busy} onRecover={recover}>
+        Forgot your password? Recover your account
+      </RecoverAccountLink>
     </main>
+  );
+}
+
+/** Recovery starts signed out: the lock screen's way to it (password or passkey account alike). */
+function RecoverAccountLink({ busy, onRecover, children }: { busy: boolean; onRecover: () => Promise<void>; children: ReactNode }) {
+  return (
+    <div className="actions small">
+      <button type="button" className="link" disabled={busy} onClick={() => void onRecover()}>
+        {children}
+      </button>
+    </div>
   );
 }
