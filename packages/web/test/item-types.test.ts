@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
-import { launchChromium, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
+import { launchChromium, screenshot, seriousAxeViolations, signInOnNewBrowser } from './helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -68,6 +68,7 @@ describe('item types in the web app', () => {
     await page.getByRole('button', { name: 'Add a field' }).click();
     await page.getByLabel('Label of field 1').fill('Online banking PIN');
     await page.getByLabel('Kind of Online banking PIN').selectOption('hidden');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByLabel('Value of Online banking PIN', { exact: true }).fill('8642');
     await page.getByLabel('Tags').fill('money, travel');
     await page.getByLabel('Favourite', { exact: true }).check();
@@ -107,6 +108,7 @@ describe('item types in the web app', () => {
     await page.getByLabel('Date of birth').fill('1990-02-28');
     await page.getByLabel('Tags').fill('travel');
     await screenshot(page, 'item-types-03-identity-editor-375');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { level: 1, name: 'Passport t4' }).waitFor();

@@ -5,14 +5,11 @@
  * first which items go, asks for the password, and then deletes exactly that. Desktop and
  * mobile widths, screenshots kept; axe-core over the move and the deletion steps. Real Chromium against an in-process server.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { AxeResults } from 'axe-core';
 import type { VaultId } from '@latchkey/core/ids';
 import { signUpUser, startTestServer, type TestServer, type TestUser } from '@latchkey/server/testing';
-import { launchChromium, openFromNavigation, screenshot, signInOnNewBrowser } from './helpers/browser.ts';
+import { launchChromium, openFromNavigation, screenshot, seriousAxeViolations, signInOnNewBrowser } from './helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -37,18 +34,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is (as accessibility.test.ts runs it). */
-async function seriousViolations(): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe;
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-  });
-}
-
 const shown = () => page.locator('.item-list .item-title').allInnerTexts();
 
 describe('vaults and moving items in the web app', () => {
@@ -68,7 +53,7 @@ describe('vaults and moving items in the web app', () => {
     const move = page.getByRole('group', { name: 'Move item' });
     await move.getByLabel('Move “Domain registrar” to').selectOption({ label: 'Personal' });
     await screenshot(page, 'vault-ops-01-move-1280');
-    expect(await seriousViolations()).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await move.getByRole('button', { name: 'Move', exact: true }).click();
     await expect.poll(() => page.locator('p.notice').innerText()).toContain('Moved “Domain registrar” to Personal.');
     await expect.poll(() => page.locator('.item-view .hint').first().innerText()).toContain('in Personal');
@@ -90,7 +75,7 @@ describe('vaults and moving items in the web app', () => {
     await screenshot(page, 'vault-ops-03-delete-1280');
     await page.setViewportSize({ width: 375, height: 800 });
     await screenshot(page, 'vault-ops-04-delete-375');
-    expect(await seriousViolations()).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 860 });
     // Cancel keeps everything.
     await confirm.getByRole('button', { name: 'Cancel' }).click();
