@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { PageHeading } from '../../components/ui.tsx';
 import { AccountPasswordField } from '../../components/PasswordField.tsx';
 import { useSignIn } from './useSignIn.ts';
-import { HelpLinks, SignInButton } from './SignInParts.tsx';
+import { OtherAccountLinks, SignInButton } from './SignInParts.tsx';
 
 export function KnownBrowserSignIn({
   email,
@@ -44,20 +44,7 @@ export function KnownBrowserSignIn({
         <AccountPasswordField autoFocus value={password} {...tie('password', setPassword)} />
         <SignInButton busy={busy} error={error} errorId={errorId} />
       </form>
-      <div className="actions small">
-        {others.map((other) => (
-          <button key={other} type="button" className="link" onClick={() => onChoose(other)}>
-            Sign in as {other}
-          </button>
-        ))}
-        <button type="button" className="link" onClick={() => onChoose('new')}>
-          Use another account
-        </button>
-        <button type="button" className="link" onClick={() => void onForget()}>
-          Forget {email} on this browser
-        </button>
-        <HelpLinks />
-      </div>
+      <OtherAccountLinks email={email} others={others} onChoose={onChoose} onForget={onForget} />
     </main>
   );
 }

@@ -1,7 +1,7 @@
 /** Sign-in for a passkey account this browser is a trusted device of: the passkey, nothing typed (§24.10). */
 import { PageHeading, ErrorMessage, Progress } from '../../components/ui.tsx';
 import { useSignIn } from './useSignIn.ts';
-import { HelpLinks } from './SignInParts.tsx';
+import { OtherAccountLinks } from './SignInParts.tsx';
 
 export function PasskeySignIn({
   email,
@@ -38,20 +38,7 @@ export function PasskeySignIn({
           Sign in with a passkey
         </button>
       </form>
-      <div className="actions small">
-        {others.map((other) => (
-          <button key={other} type="button" className="link" onClick={() => onChoose(other)}>
-            Sign in as {other}
-          </button>
-        ))}
-        <button type="button" className="link" onClick={() => onChoose('new')}>
-          Use another account
-        </button>
-        <button type="button" className="link" onClick={() => void onForget()}>
-          Forget {email} on this browser
-        </button>
-        <HelpLinks />
-      </div>
+      <OtherAccountLinks email={email} others={others} onChoose={onChoose} onForget={onForget} />
     </main>
   );
 }

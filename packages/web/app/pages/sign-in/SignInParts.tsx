@@ -41,3 +41,33 @@ export function HelpLinks() {
     </>
   );
 }
+
+/** Below a known browser's sign-in form (password or passkey): the other accounts it knows, another account, forgetting this one, help. */
+export function OtherAccountLinks({
+  email,
+  others,
+  onChoose,
+  onForget,
+}: {
+  email: string;
+  others: readonly string[];
+  onChoose: (email: string) => void;
+  onForget: () => Promise<void>;
+}) {
+  return (
+    <div className="actions small">
+      {others.map((other) => (
+        <button key={other} type="button" className="link" onClick={() => onChoose(other)}>
+          Sign in as {other}
+        </button>
+      ))}
+      <button type="button" className="link" onClick={() => onChoose('new')}>
+        Use another account
+      </button>
+      <button type="button" className="link" onClick={() => void onForget()}>
+        Forget {email} on this browser
+      </button>
+      <HelpLinks />
+    </div>
+  );
+}
